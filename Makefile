@@ -1,0 +1,36 @@
+# Two entry points: `make run` (the bot; the demo console when no token is set) and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test setup bench locales clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/baocao db upgrade
+	@if [ -n "$$TELEGRAM_BOT_TOKEN" ] || grep -qs '^TELEGRAM_BOT_TOKEN=.' .env; then \
+		$(BIN)/baocao run; \
+	else \
+		$(BIN)/baocao seed demo && $(BIN)/baocao console --as CAP-CL-NGHIHAI; \
+	fi
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+locales: $(STAMP)
+	$(BIN)/pybabel extract -F locales/babel.cfg -k _ -k N_ -o locales/messages.pot bot handlers storage scheduler.py
+	$(BIN)/pybabel update -i locales/messages.pot -d locales
+
+clean:
+	rm -rf $(VENV) .pytest_cache
