@@ -1,0 +1,38 @@
+"""Chat command names: Vietnamese without diacritics (Telegram's charset) plus English aliases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.i18n import N_
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    aliases: tuple[str, ...]
+    description: str  # an English msgid, translated when the menu is registered
+
+
+REPORTER_COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec("baocao", ("report",), N_("Start or continue your report")),
+    CommandSpec("tiendo", ("progress",), N_("Show how much of the report is done")),
+    CommandSpec("xemlai", ("review",), N_("Review every answer")),
+    CommandSpec("sua", ("edit",), N_("Edit an answer by its number, e.g. /sua 5")),
+    CommandSpec("quaylai", ("back",), N_("Go back one step")),
+    CommandSpec("boqua", ("skip",), N_("Skip an optional question")),
+    CommandSpec("xong", ("done",), N_("Finish a multi-message answer")),
+    CommandSpec("nop", ("submit",), N_("Submit the report")),
+    CommandSpec("ngonngu", ("language",), N_("Switch between Vietnamese and English")),
+    CommandSpec("trogiup", ("help",), N_("How to use the bot")),
+)
+
+START = "start"
+
+_CANONICAL = {alias: spec.name for spec in REPORTER_COMMANDS for alias in (spec.name, *spec.aliases)}
+_CANONICAL[START] = START
+
+
+def canonical(name: str) -> str | None:
+    """The canonical command for a typed name or alias; None when it is not a command we know."""
+    return _CANONICAL.get(name.lower())

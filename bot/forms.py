@@ -1,0 +1,106 @@
+"""What a report asks: forms, their questions, and the localized texts they carry.
+
+A form is composed from data (an outline plus, for most reporters, a criteria set), so the
+engine never knows which programme or year it serves. Everything here is immutable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+DEFAULT_LOCALE = "vi"
+
+
+@dataclass(frozen=True)
+class LocalText:
+    """A text in each supported locale; Vietnamese is mandatory, other locales fall back to it."""
+
+    vi: str
+    en: str | None = None
+
+    def get(self, locale: str) -> str:
+        if locale == "en" and self.en:
+            return self.en
+        return self.vi
+
+
+class QuestionKind(StrEnum):
+    CRITERION = "criterion"
+    CHOICE = "choice"
+    TEXT = "text"
+    NUMBER = "number"
+    DATE = "date"
+    ATTACHMENT = "attachment"
+
+
+class CriterionStatus(StrEnum):
+    """The three verdicts the outline allows for a criterion."""
+
+    MET = "dat"
+    NOT_MET = "chua_dat"
+    NOT_YET_DUE = "chua_den"
+
+
+@dataclass(frozen=True)
+class Option:
+    code: str
+    label: LocalText
+
+
+@dataclass(frozen=True)
+class Question:
+    """One step of a report. `id` is stable across form versions; answers are keyed by it."""
+
+    id: str
+    kind: QuestionKind
+    prompt: LocalText
+    section: LocalText
+    required: bool = True
+    guidance: LocalText | None = None
+    options: tuple[Option, ...] = ()
+    min_value: int | None = None
+    max_value: int | None = None
+    min_length: int = 0
+    max_length: int = 8000
+    criterion_number: int | None = None
+    criteria_total: int | None = None
+    max_files: int = 10
+
+    def option(self, code: str) -> Option | None:
+        return next((o for o in self.options if o.code == code), None)
+
+
+@dataclass(frozen=True)
+class Form:
+    """The ordered questions one kind of reporter answers in one campaign."""
+
+    id: str
+    version: int
+    title: LocalText
+    questions: tuple[Question, ...]
+    sources: tuple[str, ...] = ()
+    _index: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {q.id: i for i, q in enumerate(self.questions)})
+
+    def __iter__(self) -> Iterator[Question]:
+        return iter(self.questions)
+
+    def __len__(self) -> int:
+        return len(self.questions)
+
+    def question(self, question_id: str) -> Question:
+        return self.questions[self._index[question_id]]
+
+    def index_of(self, question_id: str) -> int:
+        return self._index[question_id]
+
+    def has(self, question_id: str) -> bool:
+        return question_id in self._index
+
+    @property
+    def criteria_count(self) -> int:
+        return sum(1 for q in self.questions if q.kind is QuestionKind.CRITERION)

@@ -1,0 +1,179 @@
+"""The texts the engine shows: question headers, answer summaries, progress, review pages.
+
+Kept apart from the state machine so the wording can be read (and translated) in one place.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.answers import AnswerValue, criterion_status, files_of, is_answered, is_skipped
+from bot.forms import CriterionStatus, Question, QuestionKind
+from bot.i18n import N_, Formatter, translations
+from bot.report import ReportContext, ReportStatus
+from bot.text import shorten
+
+STATUS_LABELS = {
+    CriterionStatus.MET: N_("Met"),
+    CriterionStatus.NOT_MET: N_("Not met"),
+    CriterionStatus.NOT_YET_DUE: N_("Not yet due for assessment"),
+}
+
+REPORT_STATUS_LABELS = {
+    ReportStatus.DRAFT: N_("being written"),
+    ReportStatus.SUBMITTED: N_("submitted"),
+    ReportStatus.RETURNED: N_("returned for revision"),
+    ReportStatus.RESUBMITTED: N_("resubmitted"),
+    ReportStatus.APPROVED: N_("approved"),
+}
+
+
+class Prompts:
+    """Texts in one locale, dates in one time zone."""
+
+    def __init__(self, locale: str, zone: ZoneInfo) -> None:
+        self.locale = locale
+        self.zone = zone
+        self._ = translations(locale).gettext
+        self.ngettext = translations(locale).ngettext
+        self.fmt = Formatter(locale)
+
+    def status_label(self, status: CriterionStatus) -> str:
+        return self._(STATUS_LABELS[status])
+
+    def when(self, instant: datetime) -> str:
+        return self.fmt.datetime(instant.astimezone(self.zone))
+
+    def day(self, instant: datetime | date) -> str:
+        if isinstance(instant, datetime):
+            instant = instant.astimezone(self.zone)
+        return self.fmt.weekday_date(instant)
+
+    def question_header(self, ctx: ReportContext, question: Question) -> str:
+        """Where the officer stands: "Tiêu chí 5/22 · Câu 17/36", the group, then the question."""
+        _ = self._
+        position = _("Question {n}/{total}").format(
+            n=ctx.number_of(question), total=len(ctx.form)
+        )
+        if question.kind is QuestionKind.CRITERION:
+            position = _("Criterion {n}/{total}").format(
+                n=question.criterion_number, total=question.criteria_total
+            ) + f" · {position}"
+        lines = [f"📋 {position}", question.section.get(self.locale), "", question.prompt.get(self.locale)]
+        if question.guidance:
+            lines.append(f"💡 {question.guidance.get(self.locale)}")
+        if not question.required:
+            lines.append(_("(optional)"))
+        return "\n".join(lines)
+
+    def summary(self, question: Question, value: AnswerValue | None, width: int = 80) -> str:
+        """One line saying what was answered."""
+        _ = self._
+        if not value:
+            return _("not answered")
+        if is_skipped(value):
+            return _("skipped")
+        files = files_of(value)
+        attached = self.files_count(len(files)) if files else ""
+        kind = question.kind
+        if kind is QuestionKind.CRITERION:
+            status = criterion_status(value)
+            text = self.status_label(status) if status else _("not answered")
+            if status is CriterionStatus.NOT_YET_DUE and value.get("eligible") is not None:
+                text += " (" + (
+                    _("meets the conditions") if value["eligible"] else _("does not meet the conditions")
+                ) + ")"
+            if value.get("narrative"):
+                text += " — " + shorten(value["narrative"], width)
+        elif kind is QuestionKind.CHOICE:
+            option = question.option(value.get("choice", ""))
+            text = option.label.get(self.locale) if option else value.get("choice", "")
+        elif kind is QuestionKind.NUMBER:
+            text = self.fmt.number(value["number"])
+        elif kind is QuestionKind.DATE:
+            text = self.fmt.date(date.fromisoformat(value["date"]))
+        elif kind is QuestionKind.TEXT:
+            text = shorten(value.get("text", ""), width)
+        else:
+            text = attached or _("no files")
+            attached = ""
+        return f"{text} ({attached})" if attached else text
+
+    def files_count(self, n: int) -> str:
+        return self.ngettext("{n} file", "{n} files", n).format(n=self.fmt.number(n))
+
+    def short_label(self, question: Question) -> str:
+        if question.kind is QuestionKind.CRITERION:
+            return self._("Criterion {n}").format(n=question.criterion_number)
+        return shorten(question.prompt.get(self.locale), 48)
+
+    def review_item(self, ctx: ReportContext, question: Question) -> str:
+        value = ctx.answers.get(question.id)
+        mark = "✅" if is_answered(question, value) else ("⚠️" if question.required else "▫️")
+        if question.id in ctx.needs_revision:
+            mark = "✏️"
+        return f"{mark} {ctx.number_of(question)}. {self.short_label(question)}: {self.summary(question, value)}"
+
+    def deadline_line(self, ctx: ReportContext, now: datetime) -> str:
+        _ = self._
+        if not ctx.deadline:
+            return ""
+        days = (ctx.deadline.astimezone(self.zone).date() - now.astimezone(self.zone).date()).days
+        if days > 0:
+            left = _("{n} days left").format(n=days)
+        elif days == 0:
+            left = _("due today")
+        else:
+            left = _("{n} days overdue").format(n=-days)
+        return _("Deadline: {day} ({left})").format(day=self.day(ctx.deadline), left=left)
+
+    def progress(self, ctx: ReportContext, now: datetime) -> str:
+        _ = self._
+        criteria = [q for q in ctx.form if q.kind is QuestionKind.CRITERION]
+        lines = [
+            _("Report of {unit} — {campaign}").format(unit=ctx.unit_name, campaign=ctx.campaign_title),
+            _("Status: {status}").format(status=_(REPORT_STATUS_LABELS[ctx.status])),
+            _("Answered {done}/{total} questions.").format(
+                done=ctx.answered_count(), total=len(ctx.form)
+            ),
+        ]
+        if criteria:
+            counts = {status: 0 for status in CriterionStatus}
+            for q in criteria:
+                status = criterion_status(ctx.answers.get(q.id))
+                if status and is_answered(q, ctx.answers.get(q.id)):
+                    counts[status] += 1
+            lines.append(
+                _("Criteria: {done}/{total} answered ({met} met, {not_met} not met, {not_due} not yet due).").format(
+                    done=sum(counts.values()),
+                    total=len(criteria),
+                    met=counts[CriterionStatus.MET],
+                    not_met=counts[CriterionStatus.NOT_MET],
+                    not_due=counts[CriterionStatus.NOT_YET_DUE],
+                )
+            )
+        missing = ctx.missing_required()
+        if missing and not ctx.locked:
+            lines.append(
+                _("Required questions still open: {numbers}.").format(
+                    numbers=self.numbers(ctx, missing)
+                )
+            )
+        if ctx.receipt_no and ctx.submitted_at:
+            lines.append(self.receipt(ctx.receipt_no, ctx.submitted_at))
+        deadline = self.deadline_line(ctx, now)
+        if deadline:
+            lines.append(deadline)
+        return "\n".join(lines)
+
+    def numbers(self, ctx: ReportContext, questions: list[Question], limit: int = 30) -> str:
+        shown = ", ".join(str(ctx.number_of(q)) for q in questions[:limit])
+        if len(questions) > limit:
+            shown += " " + self._("and {n} more").format(n=len(questions) - limit)
+        return shown
+
+    def receipt(self, receipt_no: str, at: datetime) -> str:
+        return self._("Receipt no. {receipt}, received at {time}.").format(
+            receipt=receipt_no, time=self.when(at)
+        )

@@ -1,0 +1,281 @@
+"""One platform update, one transaction: de-duplicate, route, run the engine, save, commit.
+
+Channels call `ReportingService.handle` and show the returned replies only after it returns,
+i.e. after the commit: an answer the bot has acknowledged is always on disk.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.commands import REPORTER_COMMANDS, START, canonical
+from bot.conversation import ConversationState, Mode
+from bot.engine import Engine, Outcome
+from bot.events import Button, Reply
+from bot.forms import Form
+from bot.i18n import normalize_locale
+from bot.inputs import ButtonInput, CommandInput, Input
+from bot.ports import ChatRecord, InviteProblem, ReportRecord, UnitOfWork
+from bot.prompts import Prompts
+from bot.report import LOCKED_STATUSES, ReportContext
+
+log = logging.getLogger(__name__)
+
+REPORT_CHOICE = "r"
+OPEN_REPORT = "open"
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """An input with where it came from. `update_id` is None for channels without one."""
+
+    channel: str
+    chat_id: str
+    input: Input
+    update_id: int | None = None
+    user_id: str | None = None
+    display_name: str = ""
+    language_code: str | None = None
+
+
+class ReportingService:
+    def __init__(
+        self,
+        unit_of_work: Callable[[], UnitOfWork],
+        forms: Callable[[str], Form],
+        engine: Engine,
+        clock: Clock,
+        zone: ZoneInfo,
+        default_locale: str = "vi",
+    ) -> None:
+        self.unit_of_work = unit_of_work
+        self.forms = forms
+        self.engine = engine
+        self.clock = clock
+        self.zone = zone
+        self.default_locale = default_locale
+
+    async def handle(self, envelope: Envelope) -> list[Reply]:
+        now = self.clock.now()
+        async with self.unit_of_work() as uow:
+            if envelope.update_id is not None and not await uow.updates.claim(
+                envelope.channel, envelope.update_id, now
+            ):
+                log.info("ignored repeated update %s:%s", envelope.channel, envelope.update_id)
+                return []
+            turn = _ServiceTurn(self, uow, envelope, now)
+            await turn.load()
+            await turn.route()
+            await turn.store()
+            return turn.replies
+
+    async def locale_of(self, channel: str, chat_id: str) -> str:
+        """The chat's interface language, for messages sent outside a turn (errors)."""
+        async with self.unit_of_work() as uow:
+            chat = await uow.chats.get(channel, chat_id)
+        state = ConversationState.from_dict(dict(chat.state) if chat else None)
+        return state.locale if chat else self.default_locale
+
+
+class _ServiceTurn:
+    def __init__(self, service: ReportingService, uow: UnitOfWork, envelope: Envelope, now: datetime) -> None:
+        self.service = service
+        self.uow = uow
+        self.envelope = envelope
+        self.now = now
+        self.replies: list[Reply] = []
+        self.chat = ChatRecord(envelope.channel, envelope.chat_id, None, {}, envelope.user_id)
+        self.state = ConversationState()
+
+    @property
+    def prompts(self) -> Prompts:
+        return Prompts(self.state.locale, self.service.zone)
+
+    async def load(self) -> None:
+        chat = await self.uow.chats.get(self.envelope.channel, self.envelope.chat_id)
+        if chat is not None:
+            self.chat = chat
+            self.state = ConversationState.from_dict(dict(chat.state))
+        else:
+            locale = normalize_locale(self.envelope.language_code or self.service.default_locale)
+            self.state = ConversationState(locale=locale)
+
+    async def store(self) -> None:
+        self.chat = ChatRecord(
+            self.chat.channel, self.chat.chat_id, self.chat.person_id, self.state.to_dict(), self.envelope.user_id
+        )
+        await self.uow.chats.save(self.chat, self.now)
+
+    def say(self, text: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
+        self.replies.append(Reply(text, buttons, self.state.step if buttons else None))
+
+    async def route(self) -> None:
+        received = self.envelope.input
+        _ = self.prompts._
+        if isinstance(received, CommandInput):
+            name = canonical(received.name)
+            if name == START:
+                await self.start(received.args.strip())
+                return
+            if name == "ngonngu":
+                await self.switch_language(received.args.strip())
+                return
+            if name == "trogiup":
+                self.say(self.help_text())
+                return
+            if name is None:
+                self.say(_("Unknown command /{name}. Type /trogiup to see what the bot understands.").format(name=received.name))
+                return
+        if self.chat.person_id is None:
+            self.say(_("This chat is not linked to a unit yet. Ask your supervisor for an invite code, then send /start CODE."))
+            return
+        if isinstance(received, ButtonInput) and received.value.startswith(f"{REPORT_CHOICE}:"):
+            await self.choose_report(received)
+            return
+        report = await self.current_report()
+        wants_report = (isinstance(received, CommandInput) and canonical(received.name) == "baocao") or (
+            isinstance(received, ButtonInput) and received.value == OPEN_REPORT
+        )
+        if wants_report or report is None:
+            await self.open_report(report if self.state.mode is not Mode.CHOOSING_REPORT else None)
+            return
+        ctx = await self.context(report)
+        await self.apply(self.service.engine.handle(ctx, self.state, received, self.now), ctx)
+
+    # ----- linking and language ------------------------------------------------------------
+
+    async def start(self, code: str) -> None:
+        _ = self.prompts._
+        if not code:
+            if self.chat.person_id is None:
+                self.say(_("Welcome to baocao, the reporting assistant. This is an automated system.\nTo begin, send /start followed by the invite code your supervisor gave you, for example /start AB12CD34."))
+            else:
+                self.say(_("Welcome back. Type /baocao to continue your report, or /trogiup for help."))
+            return
+        redemption = await self.uow.invites.redeem(
+            code, self.envelope.display_name or code, self.chat.person_id, self.now
+        )
+        if redemption.grant is None:
+            problems = {
+                InviteProblem.UNKNOWN: _("The code {code} is not valid. Check it, or ask your supervisor for a new one."),
+                InviteProblem.USED: _("The code {code} has already been used. Each code works once; ask your supervisor for a new one."),
+                InviteProblem.EXPIRED: _("The code {code} has expired. Ask your supervisor for a new one."),
+                InviteProblem.REVOKED: _("The code {code} has been withdrawn. Ask your supervisor for a new one."),
+            }
+            self.say(problems[redemption.problem or InviteProblem.UNKNOWN].format(code=code))
+            log.info("refused invite %r for %s:%s: %s", code, self.chat.channel, self.chat.chat_id, redemption.problem)
+            return
+        grant = redemption.grant
+        self.chat = ChatRecord(self.chat.channel, self.chat.chat_id, grant.person_id, self.chat.state, self.envelope.user_id)
+        await self.uow.people.set_locale(grant.person_id, self.state.locale)
+        log.info("linked %s:%s to person %s (%s of %s)", self.chat.channel, self.chat.chat_id, grant.person_id, grant.role, grant.unit_code)
+        self.say(
+            _("Linked: you report for {unit}. Type /baocao to start the report.").format(unit=grant.unit_name),
+            ((Button(_("Start the report"), OPEN_REPORT),),),
+        )
+        self.state = self.state.evolve(mode=Mode.IDLE)
+
+    async def switch_language(self, wanted: str) -> None:
+        current = self.state.locale
+        locale = normalize_locale(wanted) if wanted else ("en" if current == "vi" else "vi")
+        self.state = self.state.evolve(locale=locale)
+        if self.chat.person_id is not None:
+            await self.uow.people.set_locale(self.chat.person_id, locale)
+        self.say(self.prompts._("Language set to English. Type /ngonngu to switch back."))
+
+    def help_text(self) -> str:
+        _ = self.prompts._
+        lines = [_("baocao helps you file your unit's report one question at a time. Every answer is saved at once."), ""]
+        lines += [f"/{spec.name} — {_(spec.description)}" for spec in REPORTER_COMMANDS]
+        lines += ["", _("You can also press the buttons under each question. If you are stuck, type /baocao to return to where you were.")]
+        return "\n".join(lines)
+
+    # ----- reports -------------------------------------------------------------------------
+
+    async def current_report(self) -> ReportRecord | None:
+        if self.state.report_id is None:
+            return None
+        report = await self.uow.reports.get(self.state.report_id)
+        if report is None:
+            return None
+        mine = {r.id for r in await self.uow.reports.open_for(self.chat.person_id or 0, self.today())}
+        return report if report.id in mine else None
+
+    def today(self) -> date:
+        return self.now.astimezone(self.service.zone).date()
+
+    async def open_report(self, report: ReportRecord | None) -> None:
+        _ = self.prompts._
+        if report is None:
+            reports = await self.uow.reports.open_for(self.chat.person_id or 0, self.today())
+            if not reports:
+                self.say(_("There is no report to file for your unit at the moment."))
+                return
+            unlocked = [r for r in reports if r.status not in LOCKED_STATUSES]
+            candidates = unlocked or list(reports)
+            if len(candidates) > 1:
+                self.offer_reports(candidates)
+                return
+            report = candidates[0]
+        ctx = await self.context(report)
+        if self.state.report_id != report.id:
+            self.state = ConversationState(locale=self.state.locale, step=self.state.step)
+        await self.apply(self.service.engine.open(ctx, self.state, self.now), ctx)
+
+    def offer_reports(self, reports: list[ReportRecord]) -> None:
+        _ = self.prompts._
+        self.state = self.state.evolve(
+            mode=Mode.CHOOSING_REPORT, step=self.state.step + 1, report_choices=tuple(r.id for r in reports)
+        )
+        rows = tuple(
+            (Button(f"{r.campaign_title.get(self.state.locale)} — {r.unit_name}", f"{REPORT_CHOICE}:{r.id}"),)
+            for r in reports
+        )
+        self.say(_("Which report do you want to work on?"), rows)
+
+    async def choose_report(self, pressed: ButtonInput) -> None:
+        chosen = int(pressed.value.partition(":")[2] or 0)
+        if pressed.step != self.state.step or chosen not in self.state.report_choices:
+            self.say(self.prompts._("That button belongs to an earlier message and no longer works."))
+            return
+        report = await self.uow.reports.get(chosen)
+        self.state = self.state.evolve(report_choices=())
+        await self.open_report(report)
+
+    async def context(self, report: ReportRecord) -> ReportContext:
+        deadline = (
+            datetime.combine(report.report_due, time(23, 59, 59), self.service.zone) if report.report_due else None
+        )
+        return ReportContext(
+            report_id=report.id,
+            form=self.service.forms(report.form_id),
+            answers=await self.uow.reports.answers(report.id),
+            status=report.status,
+            unit_name=report.unit_name,
+            campaign_title=report.campaign_title.get(self.state.locale),
+            deadline=deadline,
+            receipt_no=report.receipt_no,
+            submitted_at=report.submitted_at,
+            reopened=report.reopened,
+            needs_revision=report.needs_revision,
+        )
+
+    async def apply(self, outcome: Outcome, ctx: ReportContext) -> None:
+        if outcome.saves:
+            await self.uow.reports.save_answers(ctx.report_id, outcome.saves, self.chat.person_id, self.now)
+        self.state = outcome.state
+        self.replies.extend(outcome.replies)
+        if outcome.submit:
+            receipt = await self.uow.reports.submit(ctx.report_id, self.chat.person_id, self.now)
+            log.info("report %s submitted by person %s: %s", ctx.report_id, self.chat.person_id, receipt.number)
+            _ = self.prompts._
+            self.say(
+                _("✅ The report of {unit} has been submitted.").format(unit=ctx.unit_name)
+                + "\n"
+                + self.prompts.receipt(receipt.number, receipt.at)
+            )

@@ -1,0 +1,72 @@
+"""Text helpers every channel needs: matching what people type, and fitting platform limits."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+_SPACES = re.compile(r"\s+")
+_DATE = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*$")
+_WHOLE_NUMBER = re.compile(r"^\s*([+-]?\d{1,3}(?:[.,\s]\d{3})+|[+-]?\d+)\s*$")
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics, so "Hoà", "Hòa" and "hoa" compare equal."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    stripped = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    return _SPACES.sub(" ", stripped).strip().lower()
+
+
+class DateFormatError(ValueError):
+    """Not written as a date at all."""
+
+
+class ImpossibleDateError(ValueError):
+    """Written as a date, but no such day exists (31/02/2023)."""
+
+
+def parse_date(text: str) -> date:
+    """Reads dd/mm/yyyy as Vietnamese users write it (also with '-' or '.')."""
+    match = _DATE.match(text)
+    if not match:
+        raise DateFormatError(text)
+    day, month, year = (int(part) for part in match.groups())
+    try:
+        return date(year, month, day)
+    except ValueError as error:
+        raise ImpossibleDateError(text) from error
+
+
+def parse_whole_number(text: str) -> int | None:
+    """A whole number, allowing thousands separators (1.200, 1,200, 1 200); None otherwise."""
+    match = _WHOLE_NUMBER.match(text)
+    if not match:
+        return None
+    return int(re.sub(r"[.,\s]", "", match.group(1)))
+
+
+def split_message(text: str, limit: int) -> list[str]:
+    """Cuts text into pieces of at most `limit` characters, at a paragraph, line or word break
+    in the second half of the window where there is one, so a long reply is sent whole in
+    several messages instead of failing. Only the white space at a cut is dropped."""
+    if limit <= 0:
+        raise ValueError("limit must be positive")
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        window = rest[: limit + 1]
+        cut = next(
+            (at for sep in ("\n\n", "\n", " ") if (at := window.rfind(sep)) >= limit // 2),
+            limit,
+        )
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    pieces.append(rest)
+    return [piece for piece in pieces if piece] or [""]
+
+
+def shorten(text: str, width: int) -> str:
+    """One line of at most `width` characters, with an ellipsis when cut."""
+    flat = _SPACES.sub(" ", text).strip()
+    return flat if len(flat) <= width else flat[: width - 1].rstrip() + "…"

@@ -1,0 +1,194 @@
+"""The Telegram channel: a python-telegram-bot Application whose one handler feeds the core.
+
+The core decides everything; this module only downloads files, calls the service, and shows
+the replies after the service has committed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from telegram import BotCommand, Update
+from telegram.error import BadRequest
+from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
+
+from bot.answers import StoredFile
+from bot.commands import REPORTER_COMMANDS
+from bot.events import Reply
+from bot.i18n import SUPPORTED_LOCALES, translations
+from bot.inputs import FileInput, Input
+from bot.service import Envelope, ReportingService
+from handlers.telegram.parse import (
+    CHANNEL,
+    IncomingFile,
+    chat_key,
+    incoming_file,
+    message_input,
+    parse_callback_data,
+)
+from handlers.telegram.render import MESSAGE_LIMIT, pieces, pressed_label
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "callback_query"]
+
+
+class TelegramChannel:
+    def __init__(
+        self,
+        service: ReportingService,
+        token: str,
+        api_base_url: str,
+        file_base_url: str,
+        files_dir: Path,
+        max_file_bytes: int,
+        on_failure: Callable[[int], Awaitable[None]] | None = None,
+    ) -> None:
+        self.service = service
+        self.files_dir = files_dir
+        self.max_file_bytes = max_file_bytes
+        self.on_failure = on_failure  # records an update that failed, so no restart retries it
+        self.application: Application = (
+            Application.builder()
+            .token(token)
+            .base_url(api_base_url)
+            .base_file_url(file_base_url)
+            .rate_limiter(AIORateLimiter(max_retries=20))
+            .updater(None)
+            .build()
+        )
+        self.application.add_handler(TypeHandler(Update, self.on_update))
+        self.application.add_error_handler(self.on_error)
+
+    async def start(self) -> None:
+        await self.application.initialize()
+        await self.register_commands()
+
+    async def stop(self) -> None:
+        await self.application.shutdown()
+
+    async def register_commands(self) -> None:
+        """The menu in each language; Vietnamese is the default for every other language."""
+        for locale in SUPPORTED_LOCALES:
+            _ = translations(locale).gettext
+            commands = [BotCommand(spec.name, _(spec.description)) for spec in REPORTER_COMMANDS]
+            await self.application.bot.set_my_commands(
+                commands, language_code=None if locale == "vi" else locale
+            )
+
+    # ----- one update ----------------------------------------------------------------------
+
+    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        key = chat_key(update)
+        user = update.effective_user
+        if key is None or user is None or (update.effective_chat and update.effective_chat.type != "private"):
+            return
+        query = update.callback_query
+        if query is not None:
+            await query.answer()
+        received = await self.read_input(update)
+        if received is None:
+            return
+        envelope = Envelope(
+            channel=CHANNEL,
+            chat_id=key,
+            input=received,
+            update_id=update.update_id,
+            user_id=str(user.id),
+            display_name=user.full_name,
+            language_code=user.language_code,
+        )
+        try:
+            replies = await self.service.handle(envelope)
+        except Exception:
+            log.exception(
+                "failed to handle update %s from chat %s (%s)", update.update_id, key, type(received).__name__
+            )
+            await self.report_failure(update.update_id, key)
+            return
+        if query is not None and replies and query.message is not None:
+            await self.close_keyboard(update)
+        await self.send(int(key), replies)
+
+    async def read_input(self, update: Update) -> Input | None:
+        query = update.callback_query
+        if query is not None:
+            return parse_callback_data(query.data or "")
+        message = update.message
+        if message is None:
+            return None
+        incoming = incoming_file(message)
+        if incoming is not None:
+            return FileInput(await self.download(incoming))
+        return message_input(message)
+
+    async def download(self, incoming: IncomingFile) -> StoredFile:
+        """Keeps our own copy of a file; one over the size limit is passed on without a copy."""
+        stored = StoredFile(
+            kind=incoming.kind,
+            file_id=incoming.file_id,
+            file_unique_id=incoming.file_unique_id,
+            size=incoming.size,
+            name=incoming.name,
+            mime_type=incoming.mime_type,
+        )
+        if incoming.size > self.max_file_bytes:
+            return stored
+        try:
+            remote = await self.application.bot.get_file(incoming.file_id)
+            suffix = Path(incoming.name or remote.file_path or "").suffix or (".jpg" if incoming.kind == "photo" else "")
+            target = self.files_dir / CHANNEL / f"{incoming.file_unique_id}{suffix}"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            await remote.download_to_drive(target)
+        except BadRequest as error:
+            log.warning("could not download file %s: %s", incoming.file_id, error)
+            return stored
+        size = target.stat().st_size
+        return StoredFile(
+            kind=stored.kind,
+            file_id=stored.file_id,
+            file_unique_id=stored.file_unique_id,
+            size=size,
+            name=stored.name,
+            mime_type=stored.mime_type,
+            path=str(target),
+        )
+
+    async def close_keyboard(self, update: Update) -> None:
+        """Removes the pressed message's buttons and notes the choice, so it cannot be pressed twice."""
+        query = update.callback_query
+        assert query is not None and query.message is not None
+        message = query.message
+        label = pressed_label(getattr(message, "reply_markup", None), query.data or "")
+        text = getattr(message, "text", None)
+        try:
+            if label and text and len(text) + len(label) + 4 <= MESSAGE_LIMIT:
+                await query.edit_message_text(f"{text}\n\n➜ {label}", reply_markup=None)
+            else:
+                await query.edit_message_reply_markup(reply_markup=None)
+        except BadRequest as error:
+            log.info("could not close keyboard of message %s: %s", message.message_id, error)
+
+    async def send(self, chat_id: int, replies: list[Reply]) -> None:
+        for reply in replies:
+            for text, markup in pieces(reply):
+                await self.application.bot.send_message(chat_id, text, reply_markup=markup)
+
+    async def report_failure(self, update_id: int, key: str) -> None:
+        """Tells the person their message was not taken, and records the update as failed."""
+        if self.on_failure is not None:
+            await self.on_failure(update_id)
+        try:
+            locale = await self.service.locale_of(CHANNEL, key)
+            text = translations(locale).gettext(
+                "Sorry, something went wrong and this message was not saved. Please send it again."
+            )
+            await self.application.bot.send_message(int(key), text)
+        except Exception:
+            log.exception("could not tell chat %s about a failure", key)
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("telegram error while handling %r", update, exc_info=context.error)
+

@@ -1,0 +1,65 @@
+"""Telegram updates into core inputs. Only text, commands, button presses and files count."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import Message, Update
+
+from bot.inputs import ButtonInput, Input, UnsupportedInput, parse_typed
+
+CHANNEL = "telegram"
+
+
+@dataclass(frozen=True)
+class IncomingFile:
+    """A photo or document still on Telegram's servers."""
+
+    kind: str
+    file_id: str
+    file_unique_id: str
+    size: int
+    name: str | None
+    mime_type: str | None
+
+
+def chat_key(update: Update) -> str | None:
+    chat = update.effective_chat
+    return str(chat.id) if chat else None
+
+
+def parse_callback_data(data: str) -> ButtonInput | None:
+    """Callback data is "<step>:<value>"; anything else is not ours."""
+    step, _sep, value = data.partition(":")
+    if not step.isdigit() or not value:
+        return None
+    return ButtonInput(step=int(step), value=value)
+
+
+def callback_data(step: int | None, value: str) -> str:
+    data = f"{step or 0}:{value}"
+    if len(data.encode()) > 64:
+        raise ValueError(f"callback data over 64 bytes: {data!r}")
+    return data
+
+
+def incoming_file(message: Message) -> IncomingFile | None:
+    if message.photo:
+        photo = message.photo[-1]
+        return IncomingFile("photo", photo.file_id, photo.file_unique_id, photo.file_size or 0, None, "image/jpeg")
+    if message.document:
+        doc = message.document
+        return IncomingFile(
+            "document", doc.file_id, doc.file_unique_id, doc.file_size or 0, doc.file_name, doc.mime_type
+        )
+    return None
+
+
+def message_input(message: Message) -> Input:
+    """Text, a command, or what kind of unsupported content it was. Files are handled apart."""
+    if message.text is not None:
+        return parse_typed(message.text)
+    for kind in ("sticker", "voice", "audio", "video", "video_note", "location", "contact", "animation", "poll"):
+        if getattr(message, kind, None):
+            return UnsupportedInput(kind)
+    return UnsupportedInput("other")

@@ -1,0 +1,137 @@
+"""Whole conversations with the pure engine, written as transcripts (after zulip's verify_dialog).
+
+A line of a transcript is what the officer sends and a fragment the bot's answer must contain.
+`[Label]` presses the button with that label on the newest message that has buttons,
+`[#3:Label]` presses it on the message with step 3 (an old message), `<photo>` sends a photo,
+`<photo 30MB>` a photo too large to keep, `<sticker>` a sticker. Storage is simulated by a dict
+of answer versions, so a test sees history the way the database keeps it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from bot.answers import AnswerValue, StoredFile
+from bot.conversation import ConversationState
+from bot.engine import Engine, EngineSettings
+from bot.events import Reply
+from bot.forms import Form
+from bot.inputs import ButtonInput, FileInput, Input, UnsupportedInput, parse_typed
+from bot.report import ReportContext, ReportStatus
+
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+NOW = datetime(2023, 11, 20, 3, 0, tzinfo=timezone.utc)
+_FILE = re.compile(r"^<(photo|document)(?: (\d+)MB)?>$")
+
+
+@dataclass
+class Dialogue:
+    form: Form
+    locale: str = "en"
+    deadline: datetime | None = datetime(2023, 11, 25, 23, 59, tzinfo=ZONE)
+    state: ConversationState = field(init=False)
+    versions: dict[str, list[AnswerValue]] = field(default_factory=dict)
+    status: ReportStatus = ReportStatus.DRAFT
+    replies: list[Reply] = field(default_factory=list)
+    submitted: int = 0
+    files_sent: int = 0
+    reopened: dict[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.engine = Engine(EngineSettings(zone=ZONE, max_file_bytes=20 * 1024 * 1024))
+        self.state = ConversationState(locale=self.locale)
+
+    @property
+    def answers(self) -> dict[str, AnswerValue]:
+        return {qid: history[-1] for qid, history in self.versions.items()}
+
+    def context(self) -> ReportContext:
+        return ReportContext(
+            report_id=1,
+            form=self.form,
+            answers=self.answers,
+            status=self.status,
+            unit_name="Công an phường Nghi Hải",
+            campaign_title="Sơ kết 2023",
+            deadline=self.deadline,
+            receipt_no=f"BC-000001-{self.submitted}" if self.submitted else None,
+            submitted_at=NOW if self.submitted else None,
+            reopened=frozenset(self.reopened),
+            needs_revision=frozenset(
+                qid for qid, seen in self.reopened.items() if len(self.versions.get(qid, [])) <= seen
+            ),
+        )
+
+    def return_for_revision(self, question_ids: set[str]) -> None:
+        """What a supervisor's return does: reopen these questions until they are answered anew."""
+        self.status = ReportStatus.RETURNED
+        self.reopened = {qid: len(self.versions.get(qid, [])) for qid in question_ids}
+
+    def send(self, line: str) -> str:
+        """Sends one line and returns everything the bot answered, joined."""
+        received = self.to_input(line)
+        if line == "/baocao":
+            outcome = self.engine.open(self.context(), self.state, NOW)
+        else:
+            outcome = self.engine.handle(self.context(), self.state, received, NOW)
+        for qid, value in outcome.saves.items():
+            self.versions.setdefault(qid, []).append(value)
+        if outcome.submit:
+            self.submitted += 1
+            self.status = ReportStatus.RESUBMITTED if self.reopened else ReportStatus.SUBMITTED
+        self.state = outcome.state
+        self.replies.extend(outcome.replies)
+        return "\n".join(reply.text for reply in outcome.replies)
+
+    def to_input(self, line: str) -> Input:
+        if line.startswith("[") and line.endswith("]"):
+            return self.press(line[1:-1])
+        match = _FILE.match(line)
+        if match:
+            self.files_sent += 1
+            size = int(match.group(2) or 1) * 1024 * 1024
+            return FileInput(
+                StoredFile(
+                    kind=match.group(1),
+                    file_id=f"file-{self.files_sent}",
+                    file_unique_id=f"u{self.files_sent}",
+                    size=size,
+                    path=None if size > 20 * 1024 * 1024 else f"/tmp/u{self.files_sent}.jpg",
+                )
+            )
+        if line == "<sticker>":
+            return UnsupportedInput("sticker")
+        return parse_typed(line)
+
+    def press(self, spec: str) -> ButtonInput:
+        step: int | None = None
+        if spec.startswith("#"):
+            step_text, _sep, spec = spec[1:].partition(":")
+            step = int(step_text)
+        for reply in reversed(self.replies):
+            if not reply.buttons or (step is not None and reply.step != step):
+                continue
+            for row in reply.buttons:
+                for button in row:
+                    if button.label == spec:
+                        return ButtonInput(reply.step or 0, button.value)
+            if step is None:
+                break
+        raise AssertionError(f"no button {spec!r} on the newest keyboard: {self.keyboard()}")
+
+    def keyboard(self) -> list[str]:
+        for reply in reversed(self.replies):
+            if reply.buttons:
+                return [button.label for row in reply.buttons for button in row]
+        return []
+
+    def run(self, transcript: list[tuple[str, str]]) -> None:
+        """Plays a transcript; each answer must contain its expected fragment."""
+        for number, (line, expected) in enumerate(transcript, start=1):
+            answer = self.send(line)
+            assert expected in answer, (
+                f"line {number}: after {line!r} expected {expected!r} in:\n{answer}"
+            )
