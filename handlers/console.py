@@ -13,10 +13,14 @@ import shutil
 import string
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import TextIO
 
 from bot.answers import StoredFile
+from bot.config import Settings
+from bot.i18n import translations
+from bot.ports import Role
 from bot.events import Reply
 from bot.inputs import ButtonInput, FileInput, Input, TextInput, parse_typed
 from bot.service import Envelope, ReportingService
@@ -111,3 +115,32 @@ class ConsoleChannel:
                 print("  ".join(f"[{LETTERS[i]}] {b.label}" for i, b in enumerate(flat)), file=self.out)
             print(file=self.out)
         self.out.flush()
+
+
+async def console_session(settings: Settings, unit_code: str | None) -> int:
+    """`baocao console [--as CODE]`: links the terminal to an officer of the unit, then chats."""
+    from handlers.runtime import runtime
+
+    _ = translations(settings.locale).gettext
+    async with runtime(settings) as rt:
+        chat_id = f"console-{unit_code or 'guest'}"
+        channel = ConsoleChannel(rt.service, chat_id, settings.files_dir)
+        print(_("baocao console. Type /trogiup for help and /thoat to quit; type a letter such as a to press button [a]; attach a file with /tep PATH."))
+        print()
+        first = "/start"
+        if unit_code:
+            now = rt.service.clock.now()
+            async with rt.unit_of_work() as uow:
+                chat = await uow.chats.get(CHANNEL, chat_id)
+                linked = chat is not None and chat.person_id is not None
+                if not linked:
+                    try:
+                        invite = await uow.invites.create(unit_code, Role.REPORTER, now + timedelta(days=1), now)
+                    except LookupError:
+                        print(_("Unknown unit {code}. See `baocao units list`.").format(code=unit_code), file=sys.stderr)
+                        return 1
+            if not linked:
+                await channel.send(f"/start {invite.code}")
+            first = "/baocao"
+        await channel.run(first)
+    return 0

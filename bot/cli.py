@@ -1,0 +1,209 @@
+"""The `baocao` command line: the public contract of DESIGN.md.
+
+Layers that touch a database or a platform are imported inside each command, so the core stays
+free of them and `baocao --help` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Callable, Coroutine
+from datetime import timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from bot.catalog import CatalogError, load_demo_units
+from bot.config import Settings
+from bot.i18n import N_, Formatter, translations
+from bot.ports import Role
+
+Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
+
+
+ROLE_LABELS = {Role.REPORTER: N_("reporter"), Role.SUPERVISOR: N_("supervisor"), Role.ADMIN: N_("administrator")}
+
+
+@cache
+def _cli_locale() -> str:
+    return Settings().locale
+
+
+def _(message: str) -> str:
+    return translations(_cli_locale()).gettext(message)
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "command"):
+        parser.print_help()
+        return 2
+    try:
+        return asyncio.run(args.command(args, Settings()))
+    except CatalogError as error:
+        print(_("Invalid data: {error}").format(error=error), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="baocao", description=_("Field reporting bot: Telegram and the terminal console."))
+    commands = parser.add_subparsers(title=_("commands"))
+
+    db = commands.add_parser("db", help=_("database schema")).add_subparsers(title=_("commands"))
+    db.add_parser("upgrade", help=_("create or migrate the database")).set_defaults(command=db_upgrade)
+
+    seed = commands.add_parser("seed", help=_("load example data")).add_subparsers(title=_("commands"))
+    seed.add_parser("demo", help=_("load the Nghệ An 2023 demo province")).set_defaults(command=seed_demo)
+
+    units = commands.add_parser("units", help=_("organisation units")).add_subparsers(title=_("commands"))
+    units_list = units.add_parser("list", help=_("list units with their kind, parent and forms"))
+    units_list.add_argument("--json", action="store_true", help=_("print JSON"))
+    units_list.set_defaults(command=list_units)
+
+    invite = commands.add_parser("invite", help=_("make a one-time code that links a chat to a unit"))
+    invite.add_argument("--unit", required=True, help=_("unit code, e.g. CAP-CL-NGHIHAI"))
+    invite.add_argument("--role", choices=[Role.REPORTER.value, Role.SUPERVISOR.value], default=Role.REPORTER.value)
+    invite.add_argument("--days", type=int, default=None, help=_("days until the code expires"))
+    invite.add_argument("--json", action="store_true", help=_("print JSON"))
+    invite.set_defaults(command=make_invite)
+
+    run = commands.add_parser("run", help=_("run the bot (Telegram polling) and the scheduler"))
+    run.set_defaults(command=run_bot)
+
+    console = commands.add_parser("console", help=_("chat with the bot in the terminal, no token needed"))
+    console.add_argument("--as", dest="as_unit", metavar="CODE", help=_("act as an officer of this unit"))
+    console.set_defaults(command=run_console)
+
+    forms = commands.add_parser("forms", help=_("report forms")).add_subparsers(title=_("commands"))
+    forms_list = forms.add_parser("list", help=_("list the forms and their questions count"))
+    forms_list.add_argument("--json", action="store_true", help=_("print JSON"))
+    forms_list.set_defaults(command=list_forms)
+    forms_import = forms.add_parser("import", help=_("load official criterion texts from an XLSX or CSV file"))
+    forms_import.add_argument("file", type=Path)
+    forms_import.add_argument("--form", required=True, help=_("form id, e.g. cap-22"))
+    forms_import.set_defaults(command=import_form)
+    return parser
+
+
+async def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.migrate import upgrade
+
+    await upgrade(settings.database_url)
+    print(_("Database is up to date."))
+    return 0
+
+
+async def seed_demo(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers.runtime import runtime
+    from storage.seed import seed_demo as load_demo
+
+    async with runtime(settings) as rt:
+        counts = await load_demo(rt.unit_of_work, load_demo_units(), rt.catalog)
+    print(_("Demo province loaded: {units} units, {enrolments} enrolments.").format(**counts))
+    return 0
+
+
+async def list_units(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers.runtime import runtime
+    from storage.seed import list_units as rows_of_units
+
+    async with runtime(settings) as rt:
+        rows = await rows_of_units(rt.unit_of_work)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    for row in rows:
+        forms = ", ".join(f"{campaign}: {form}" for campaign, form in row["forms"].items())
+        demo = " [demo]" if row["demo"] else ""
+        print(f"{row['code']:<22} {row['kind']:<8} {row['parent'] or '-':<10} {row['name']}{demo}  {forms}")
+    return 0
+
+
+async def make_invite(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers.runtime import runtime
+
+    async with runtime(settings) as rt:
+        now = settings.clock().now()
+        days = args.days or settings.invite_days
+        try:
+            async with rt.unit_of_work() as uow:
+                invite = await uow.invites.create(args.unit, Role(args.role), now + timedelta(days=days), now)
+        except LookupError:
+            print(_("Unknown unit {code}. See `baocao units list`.").format(code=args.unit), file=sys.stderr)
+            return 1
+    link = f"https://t.me/{settings.telegram_bot_username}?start={invite.code}" if settings.telegram_bot_username else None
+    expires = invite.expires_at.astimezone(settings.zone)
+    if args.json:
+        print(json.dumps({
+            "code": invite.code, "unit": invite.unit_code, "unit_name": invite.unit_name,
+            "role": invite.role.value, "expires_at": expires.isoformat(), "deep_link": link,
+        }, ensure_ascii=False))
+        return 0
+    print(_("Invite for {unit} ({role}): {code}").format(unit=invite.unit_name, role=_(ROLE_LABELS[invite.role]), code=invite.code))
+    print(_("The officer sends: /start {code}").format(code=invite.code))
+    if link:
+        print(_("or opens: {link}").format(link=link))
+    print(_("Valid once, until {time}.").format(time=Formatter(settings.locale).datetime(expires)))
+    return 0
+
+
+async def run_bot(args: argparse.Namespace, settings: Settings) -> int:
+    if not settings.telegram_bot_token:
+        print(_("TELEGRAM_BOT_TOKEN is not set. Set it (or use `baocao console`)."), file=sys.stderr)
+        return 2
+    from handlers.runtime import run_telegram
+
+    await run_telegram(settings)
+    return 0
+
+
+async def run_console(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers.console import console_session
+
+    return await console_session(settings, args.as_unit)
+
+
+async def list_forms(args: argparse.Namespace, settings: Settings) -> int:
+    from handlers.runtime import runtime
+
+    async with runtime(settings) as rt:
+        forms = [
+            {"id": f.id, "version": f.version, "title": f.title.get(settings.locale), "questions": len(f), "criteria": f.criteria_count}
+            for f in rt.catalog.forms.values()
+        ]
+    if args.json:
+        print(json.dumps(forms, ensure_ascii=False, indent=2))
+        return 0
+    for form in forms:
+        print(f"{form['id']:<10} v{form['version']:<6} {form['questions']:>3} {form['title']}")
+    return 0
+
+
+async def import_form(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.form_import import read_criteria_sheet
+    from handlers.runtime import runtime
+    from storage.catalog_overrides import save_override
+
+    async with runtime(settings) as rt:
+        current = rt.catalog.criteria_set_of(args.form) if args.form in rt.catalog.forms else None
+        if current is None:
+            print(_("Form {form} has no criteria set to import into.").format(form=args.form), file=sys.stderr)
+            return 1
+        imported = read_criteria_sheet(args.file, current)
+        await save_override(rt.unit_of_work, imported, source=args.file.name, now=settings.clock().now())
+    print(_("Imported {count} criterion texts into {form} (criteria set version {version}).").format(
+        count=imported.total, form=args.form, version=imported.version
+    ))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,181 @@
+"""Importing a province's official criterion texts from a spreadsheet (XLSX or CSV).
+
+The shipped catalogs ask most criteria with a neutral prompt because the official wording is not
+public; a province that holds the texts loads them from the sheet it already keeps. The sheet is
+typed by people, so headers are matched loosely (case, diacritics, Vietnamese or English names)
+while contents are checked strictly, and every error names the file, the row and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import re
+import unicodedata
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import openpyxl
+from openpyxl.utils.exceptions import InvalidFileException
+
+from bot.catalog import CatalogError, CriteriaSet, Criterion
+from bot.forms import LocalText
+
+# Normalized header (lower case, no diacritics) → column.
+_HEADER_NAMES = {
+    "group": "group",
+    "nhom": "group",
+    "number": "number",
+    "so": "number",
+    "text": "text",
+    "noi dung": "text",
+    "guidance": "guidance",
+    "huong dan": "guidance",
+}
+_REQUIRED_COLUMNS = ("number", "text")
+_EXPECTED_HEADERS = "nhóm/group, số/number, nội dung/text, hướng dẫn/guidance"
+
+Cell = object
+Row = Sequence[Cell]
+
+
+def read_criteria_sheet(path: Path, criteria_set: CriteriaSet) -> CriteriaSet:
+    """Read official texts for `criteria_set` from the first sheet of an XLSX file or from a CSV.
+
+    The header row names the columns; number and text are required, group and guidance optional.
+    A blank group continues the group above (merged cells read that way). Returns the set with
+    these texts, groups and guidance and its version increased by one.
+    """
+    label = str(path)
+    rows = _read_rows(path, label)
+    if not rows:
+        raise CatalogError(label, "row 1", f"the file is empty; a header row is needed ({_EXPECTED_HEADERS})")
+    columns = _columns(rows[0], label)
+    headers = {column: str(rows[0][index]).strip() for column, index in columns.items()}
+
+    criteria: dict[int, Criterion] = {}
+    rows_of: dict[int, int] = {}
+    group: str = ""
+    for row_number, row in enumerate(rows[1:], start=2):
+        if all(_text(cell) == "" for cell in row):
+            continue
+
+        def cell(column: str) -> Cell:
+            index = columns.get(column)
+            return row[index] if index is not None and index < len(row) else None
+
+        def fail(column: str, message: str) -> CatalogError:
+            return CatalogError(label, f'row {row_number}, column "{headers[column]}"', message)
+
+        number = _whole_number(cell("number"))
+        if number is None:
+            raw = _text(cell("number"))
+            raise fail("number", f"expected a criterion number, got {raw!r}" if raw else "the criterion number is missing")
+        if not 1 <= number <= criteria_set.total:
+            raise fail("number", f"{number} is outside 1..{criteria_set.total} ({criteria_set.id})")
+        if number in rows_of:
+            raise fail("number", f"criterion {number} is already on row {rows_of[number]}")
+        text = _text(cell("text"))
+        if not text:
+            raise fail("text", f"the text of criterion {number} is empty")
+        group = _text(cell("group")) or group
+        guidance = _text(cell("guidance"))
+        rows_of[number] = row_number
+        criteria[number] = Criterion(
+            number=number,
+            group=LocalText(vi=group) if group else None,
+            text=LocalText(vi=text),
+            guidance=LocalText(vi=guidance) if guidance else None,
+        )
+
+    if len(criteria) != criteria_set.total:
+        missing = ", ".join(str(n) for n in range(1, criteria_set.total + 1) if n not in criteria)
+        raise CatalogError(
+            label,
+            f'column "{headers["number"]}"',
+            f"{len(criteria)} criteria, but {criteria_set.id} has {criteria_set.total}; missing: {missing}",
+        )
+    return dataclasses.replace(
+        criteria_set,
+        version=criteria_set.version + 1,
+        criteria=tuple(criteria[n] for n in range(1, criteria_set.total + 1)),
+    )
+
+
+def _read_rows(path: Path, label: str) -> list[Row]:
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return _xlsx_rows(path, label)
+    if suffix == ".csv":
+        return _csv_rows(path, label)
+    raise CatalogError(label, "", "expected an .xlsx or .csv file")
+
+
+def _xlsx_rows(path: Path, label: str) -> list[Row]:
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError) as exc:
+        raise CatalogError(label, "", f"cannot read the workbook: {exc}") from None
+    try:
+        return list(workbook.worksheets[0].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+
+
+def _csv_rows(path: Path, label: str) -> list[Row]:
+    """UTF-8 with or without BOM; `;` (Excel in Vietnamese locales) or `,` as the separator."""
+    try:
+        content = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise CatalogError(label, "", f"not UTF-8 text (save the CSV as UTF-8): {exc}") from None
+    header_line = content.split("\n", 1)[0]
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    return list(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter))
+
+
+def _columns(header: Row, label: str) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for index, cell in enumerate(header):
+        name = _text(cell)
+        if not name:
+            continue
+        column = _HEADER_NAMES.get(_fold(name))
+        where = f'row 1, column "{name}"'
+        if column is None:
+            raise CatalogError(label, where, f"unknown column; the header row names the columns: {_EXPECTED_HEADERS}")
+        if column in columns:
+            raise CatalogError(label, where, f"a second {column} column")
+        columns[column] = index
+    for column in _REQUIRED_COLUMNS:
+        if column not in columns:
+            raise CatalogError(label, "row 1", f"no {column} column; the header row names: {_EXPECTED_HEADERS}")
+    return columns
+
+
+def _fold(header: str) -> str:
+    """Case- and diacritics-insensitive form of a header: "Nội dung" → "noi dung"."""
+    decomposed = unicodedata.normalize("NFD", header.replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return re.sub(r"[\s_-]+", " ", bare).strip().lower()
+
+
+def _text(cell: Cell) -> str:
+    """A cell as trimmed NFC text (Word and some keyboards produce decomposed Vietnamese)."""
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        cell = int(cell)
+    return unicodedata.normalize("NFC", str(cell)).strip()
+
+
+def _whole_number(cell: Cell) -> int | None:
+    if isinstance(cell, bool):
+        return None
+    if isinstance(cell, int):
+        return cell
+    if isinstance(cell, float):
+        return int(cell) if cell.is_integer() else None
+    text = _text(cell)
+    return int(text) if re.fullmatch(r"[0-9]+", text) else None

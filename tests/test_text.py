@@ -1,0 +1,58 @@
+"""Typed input parsing and message splitting."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.text import DateFormatError, ImpossibleDateError, fold, parse_date, parse_whole_number, split_message
+
+
+@pytest.mark.parametrize(
+    ("typed", "folded"),
+    [("Thái Hòa", "thai hoa"), ("Thái Hoà", "thai hoa"), ("THUỶ", "thuy"), ("Thủy", "thuy"), ("Đạt", "dat"), ("  Chưa   đạt ", "chua dat")],
+)
+def test_fold_ignores_case_diacritics_and_tone_mark_placement(typed: str, folded: str) -> None:
+    assert fold(typed) == folded
+
+
+@pytest.mark.parametrize("typed", ["25/11/2023", "25-11-2023", "25.11.2023", " 25 / 11 / 2023 "])
+def test_dates_as_vietnamese_users_write_them(typed: str) -> None:
+    assert parse_date(typed) == date(2023, 11, 25)
+
+
+def test_impossible_and_malformed_dates_are_told_apart() -> None:
+    with pytest.raises(ImpossibleDateError):
+        parse_date("31/02/2023")
+    with pytest.raises(ImpossibleDateError):
+        parse_date("29/02/2023")
+    assert parse_date("29/02/2024") == date(2024, 2, 29)
+    with pytest.raises(DateFormatError):
+        parse_date("2023-11-25x")
+    with pytest.raises(DateFormatError):
+        parse_date("hôm qua")
+
+
+@pytest.mark.parametrize(("typed", "number"), [("12", 12), ("1.200", 1200), ("1,200", 1200), ("1 200", 1200), ("-3", -3)])
+def test_whole_numbers_with_thousands_separators(typed: str, number: int) -> None:
+    assert parse_whole_number(typed) == number
+
+
+@pytest.mark.parametrize("typed", ["12.5", "mười hai", "", "12 cuộc", "1.20"])
+def test_not_whole_numbers(typed: str) -> None:
+    assert parse_whole_number(typed) is None
+
+
+@given(st.text(alphabet=st.sampled_from("ab đ\n ạ"), max_size=3000), st.integers(min_value=1, max_value=500))
+def test_split_message_never_exceeds_the_limit_and_loses_no_content(text: str, limit: int) -> None:
+    pieces = split_message(text, limit)
+    assert all(len(piece) <= limit for piece in pieces)
+    assert "".join(pieces).replace(" ", "").replace("\n", "") == text.replace(" ", "").replace("\n", "")
+
+
+def test_split_message_prefers_paragraph_breaks() -> None:
+    text = "a" * 3000 + "\n\n" + "b" * 3000
+    assert split_message(text, 4096) == ["a" * 3000, "b" * 3000]
