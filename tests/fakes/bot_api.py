@@ -1,0 +1,248 @@
+"""A fake Telegram Bot API server for tests: real HTTP on 127.0.0.1, so the real
+python-telegram-bot Bot/Application runs unmodified against it.
+
+Replies are {"ok": true, "result": ...} or {"ok": false, "error_code": ..., "description":
+...[, "parameters": {"retry_after": N}]}, which PTB turns into BadRequest, Forbidden,
+RetryAfter... Only private chats with FakeUsers exist, and only the methods in methods.py are
+served; any other method answers 404 Not Found, as Telegram does for a method it does not know.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from itertools import repeat
+from types import TracebackType
+from typing import Any, NamedTuple
+
+from aiohttp import web
+
+from .chat import FakeUser
+from .errors import ApiError
+from .files import FileStore
+from .limits import FloodControl
+from .methods import BotApiMethods, Handler
+from .updates import UpdateQueue
+from .wire import Params, chat_id_of, read_params
+
+RATE_LIMITED = frozenset(
+    {"sendMessage", "editMessageText", "editMessageReplyMarkup", "sendPhoto", "sendDocument"}
+)
+"""Calls that count against flood limits: the ones that put something in front of a user."""
+
+BLOCKED = "Forbidden: bot was blocked by the user"
+NEVER_STARTED = "Forbidden: bot can't initiate conversation with a user"
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+class RecordedRequest(NamedTuple):
+    time: float
+    """When the request arrived, on the server's clock (time.monotonic unless replaced)."""
+    method: str
+    params: Params
+    chat_id: int | None
+    status: int
+
+
+class FakeBotApi:
+    """The server plus the test's handle on the fake Telegram world behind it.
+
+    `async with FakeBotApi() as api:` serves until the block ends; point PTB at it with
+    `.base_url(api.base_url).base_file_url(api.base_file_url)`.
+    """
+
+    def __init__(
+        self,
+        token: str = "123:ABC",
+        *,
+        bot_username: str = "fake_test_bot",
+        bot_first_name: str = "Fake Bot",
+        global_rate: float | None = None,
+        per_chat_rate: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """`global_rate`/`per_chat_rate` (calls a second) switch on flood limits; `clock` times
+        requests and flood windows, and a fake one lets a test step through windows."""
+        self.token = token
+        self.bot_user: dict[str, Any] = {
+            "id": int(token.split(":", 1)[0]),
+            "is_bot": True,
+            "first_name": bot_first_name,
+            "username": bot_username,
+        }
+        self.users: dict[int, FakeUser] = {}
+        self.requests: list[RecordedRequest] = []
+        """Every request served, in the order the responses were produced; file downloads
+        appear as method "downloadFile"."""
+        self._clock = clock
+        self._files = FileStore()
+        self._updates = UpdateQueue(on_progress=self._touch)
+        self._flood = FloodControl(global_rate, per_chat_rate)
+        self._faults: dict[str, deque[ApiError]] = {}
+        self._methods = BotApiMethods(self.bot_user, self.users, self._files, self._updates)
+        # Telegram matches method names case-insensitively.
+        self._handlers = {
+            name.lower(): (name, handler) for name, handler in self._methods.handlers().items()
+        }
+        self._runner: web.AppRunner | None = None
+        self._port: int | None = None
+
+    # --- lifecycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=MAX_UPLOAD_BYTES)
+        app.router.add_route("*", "/bot{token}/{method}", self._serve_call)
+        app.router.add_get("/file/bot{token}/{file_path:.+}", self._serve_download)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self._port = self._runner.addresses[0][1]
+
+    async def stop(self) -> None:
+        self._updates.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> FakeBotApi:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    @property
+    def url(self) -> str:
+        if self._port is None:
+            raise RuntimeError("FakeBotApi is not started")
+        return f"http://127.0.0.1:{self._port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.url}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        return f"{self.url}/file/bot"
+
+    # --- the test's controls ---------------------------------------------------------------
+
+    def user(self, user_id: int, first_name: str = "Test", language_code: str = "vi") -> FakeUser:
+        """The user with this id, created on first use (later calls ignore the other args)."""
+        if user_id not in self.users:
+            self.users[user_id] = FakeUser(
+                user_id,
+                first_name,
+                language_code,
+                bot_user=self.bot_user,
+                updates=self._updates,
+                files=self._files,
+            )
+        return self.users[user_id]
+
+    def redeliver(self, update_id: int) -> None:
+        """Hand an already confirmed update to the bot again, with the same update_id."""
+        self._updates.redeliver(update_id)
+
+    @property
+    def pending_updates(self) -> int:
+        """Updates not yet confirmed by the bot."""
+        return self._updates.pending
+
+    @property
+    def confirmed_offset(self) -> int:
+        """The highest offset the bot has sent: all updates below it are confirmed."""
+        return self._updates.confirmed_offset
+
+    @property
+    def violations(self) -> int:
+        """Calls refused with 429 by the flood limits (injected faults are not counted)."""
+        return self._flood.violations
+
+    @property
+    def commands(self) -> dict[tuple[str, str], list[dict[str, str]]]:
+        """setMyCommands lists by (scope, language_code); scope reads "default",
+        "all_private_chats", "chat:<id>", "chat_member:<chat id>:<user id>"..."""
+        return self._methods.commands
+
+    def fail_next(
+        self,
+        method: str,
+        status: int,
+        description: str,
+        retry_after: int | None = None,
+        times: int = 1,
+    ) -> None:
+        """Answer the next `times` calls of `method` with this error instead of serving them."""
+        if method.lower() not in self._handlers:
+            raise ValueError(f"the fake Bot API does not serve {method!r}")
+        name = self._handlers[method.lower()][0]
+        error = ApiError(status, description, retry_after)
+        self._faults.setdefault(name, deque()).extend(repeat(error, times))
+
+    def block(self, user_id: int) -> None:
+        """The user blocked the bot: calls for their chat get 403 until they write again."""
+        self.users[user_id].forbidden = BLOCKED
+
+    def never_started(self, user_id: int) -> None:
+        """The user never pressed Start: calls for their chat get 403 until they write."""
+        self.users[user_id].forbidden = NEVER_STARTED
+
+    # --- HTTP --------------------------------------------------------------------------------
+
+    async def _serve_call(self, request: web.Request) -> web.Response:
+        arrived = self._clock()
+        known = self._handlers.get(request.match_info["method"].lower())
+        method = known[0] if known else request.match_info["method"]
+        params = await read_params(request)
+        chat_id = chat_id_of(params)
+        try:
+            if request.match_info["token"] != self.token:
+                raise ApiError(401, "Unauthorized")
+            if known is None:
+                raise ApiError(404, "Not Found")
+            result = await self._admit_and_run(method, known[1], params, chat_id, arrived)
+            status, body = 200, {"ok": True, "result": result}
+        except ApiError as error:
+            status, body = error.status, error.body()
+        self.requests.append(RecordedRequest(arrived, method, params, chat_id, status))
+        return web.json_response(body, status=status)
+
+    async def _serve_download(self, request: web.Request) -> web.Response:
+        arrived = self._clock()
+        path = request.match_info["file_path"]
+        valid_token = request.match_info["token"] == self.token
+        stored = self._files.by_path(path) if valid_token else None
+        status = 200 if stored else 404
+        self.requests.append(
+            RecordedRequest(arrived, "downloadFile", {"file_path": path}, None, status)
+        )
+        if stored is None:
+            return web.json_response(ApiError(404, "Not Found").body(), status=404)
+        return web.Response(
+            body=stored.data, content_type=stored.mime_type or "application/octet-stream"
+        )
+
+    async def _admit_and_run(
+        self, method: str, handler: Handler, params: Params, chat_id: int | None, arrived: float
+    ) -> Any:
+        faults = self._faults.get(method)
+        if faults:
+            raise faults.popleft()
+        if method in RATE_LIMITED:
+            retry_after = self._flood.retry_after(chat_id, arrived)
+            if retry_after is not None:
+                raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+        if chat_id is not None:
+            self._touch(chat_id)
+        return await handler(params)
+
+    def _touch(self, user_id: int) -> None:
+        if user_id in self.users:
+            self.users[user_id].touch()
