@@ -29,8 +29,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
 locales: $(STAMP)
-	$(BIN)/pybabel extract -F locales/babel.cfg -k _ -k N_ -o locales/messages.pot bot handlers storage scheduler.py
-	$(BIN)/pybabel update -i locales/messages.pot -d locales
+	$(BIN)/pybabel extract -F locales/babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output --project baocao --copyright-holder baocao -o locales/messages.pot bot handlers storage
+	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching
 
 clean:
 	rm -rf $(VENV) .pytest_cache
