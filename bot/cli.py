@@ -107,7 +107,7 @@ async def seed_demo(args: argparse.Namespace, settings: Settings) -> int:
 
     async with runtime(settings) as rt:
         counts = await load_demo(rt.unit_of_work, load_demo_units(), rt.catalog)
-    print(_("Demo province loaded: {units} units, {enrolments} enrolments.").format(**counts))
+    print(_("Demo province loaded: {units} units, {enrolments} campaign enrolments.").format(**counts))
     return 0
 
 

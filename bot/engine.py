@@ -394,7 +394,7 @@ class _Turn:
         draft = replace(draft, text_parts=(*draft.text_parts, text))
         self.set_state(draft=draft)
         self.reply(
-            _("Saved ({n} characters so far). Send more, or press «Done».").format(
+            _("Added ({n} characters so far). Send more, or press «Done» to save.").format(
                 n=self.p.fmt.number(len(draft.text))
             ),
             (self.done_row(question, stage),),
@@ -684,7 +684,7 @@ class _Turn:
         if parse_whole_number(text) is not None:
             self.edit(text)
             return
-        self.reply(self._("Type the number of the answer to change, or use the buttons."))
+        self.reply(self._("Type the number of the question to change, or use the buttons."))
         self.review(self.state.review_page)
 
     def edit(self, args: str) -> None:
@@ -718,7 +718,11 @@ class _Turn:
         if missing:
             self.set_state(step=self.state.step + 1)
             self.reply(
-                _("The report cannot be submitted yet: {n} required questions are not answered: {numbers}.").format(
+                self.p.ngettext(
+                    "The report cannot be submitted yet: {n} required question is not answered: {numbers}.",
+                    "The report cannot be submitted yet: {n} required questions are not answered: {numbers}.",
+                    len(missing),
+                ).format(
                     n=len(missing), numbers=self.p.numbers(self.ctx, missing)
                 ),
                 ((Button(_("Answer what is missing"), "resume"),),),

@@ -121,11 +121,11 @@ class Prompts:
             return ""
         days = (ctx.deadline.astimezone(self.zone).date() - now.astimezone(self.zone).date()).days
         if days > 0:
-            left = _("{n} days left").format(n=days)
+            left = self.ngettext("{n} day left", "{n} days left", days).format(n=days)
         elif days == 0:
             left = _("due today")
         else:
-            left = _("{n} days overdue").format(n=-days)
+            left = self.ngettext("{n} day overdue", "{n} days overdue", -days).format(n=-days)
         return _("Deadline: {day} ({left})").format(day=self.day(ctx.deadline), left=left)
 
     def progress(self, ctx: ReportContext, now: datetime) -> str:

@@ -132,7 +132,7 @@ class _ServiceTurn:
                 self.say(_("Unknown command /{name}. Type /trogiup to see what the bot understands.").format(name=received.name))
                 return
         if self.chat.person_id is None:
-            self.say(_("This chat is not linked to a unit yet. Ask your supervisor for an invite code, then send /start CODE."))
+            self.say(_("This chat is not linked to a unit yet. Ask your supervisor for an invite code, then send /start followed by the code, for example /start AB12CD34."))
             return
         if isinstance(received, ButtonInput) and received.value.startswith(f"{REPORT_CHOICE}:"):
             await self.choose_report(received)
@@ -186,7 +186,7 @@ class _ServiceTurn:
         self.state = self.state.evolve(locale=locale)
         if self.chat.person_id is not None:
             await self.uow.people.set_locale(self.chat.person_id, locale)
-        self.say(self.prompts._("Language set to English. Type /ngonngu to switch back."))
+        self.say(self.prompts._("This chat now uses English. Type /ngonngu to switch language."))
 
     def help_text(self) -> str:
         _ = self.prompts._

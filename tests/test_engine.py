@@ -11,18 +11,18 @@ HAPPY_PATH = [
     ("/baocao", "Question 1/7"),
     ("[In writing]", "Saved Form of the review: In writing"),
     ("[Skip ▶]", "Question 3/7"),
-    ("The ward is calm.", "Saved (17 characters so far)"),
+    ("The ward is calm.", "Added (17 characters so far)"),
     ("Crime fell.", "(29 characters so far)"),
     ("[Done]", "Type a whole number from 0 to 500"),
     ("12", "Criterion 1/2 · Question 5/7"),
     ("[Met]", "Describe what was done"),
-    ("Patrols every night.", "Saved (20 characters so far)"),
+    ("Patrols every night.", "Added (20 characters so far)"),
     ("[Done]", "Send photos or documents as evidence"),
     ("<photo>", "Received: 1 file"),
     ("[Done]", "Criterion 2/2"),
     ("[Not yet due for assessment]", "meet the conditions"),
     ("[Yes]", "Describe what was done"),
-    ("Headquarters under construction.", "Saved"),
+    ("Headquarters under construction.", "Added"),
     ("[Done]", "evidence"),
     ("[Done]", "Question 7/7"),
     ("[Done]", "All questions are answered"),
@@ -63,10 +63,10 @@ def test_bad_input_is_answered_and_nothing_is_lost() -> None:
             ("25/11/2023", "Saved Date of the review: 25/11/2023"),
             ("<sticker>", "cannot be read"),
             ("[Done]", "Nothing written yet"),
-            ("Calm", "Saved (4 characters so far)"),
+            ("Calm", "Added (4 characters so far)"),
             ("[Done]", "Please write at least 5 characters (now 4)"),
             ("x" * 60, "Too long: this answer takes at most 50 characters and already has 4"),
-            (" ward", "Saved (10 characters so far)"),
+            (" ward", "Added (10 characters so far)"),
             ("<photo>", "This question does not take files"),
             ("[Done]", "Type a whole number"),
             ("twelve", "That is not a whole number"),
@@ -76,7 +76,7 @@ def test_bad_input_is_answered_and_nothing_is_lost() -> None:
             ("[Not met]", "Describe what was done"),
             ("<photo 30MB>", "That file is too large (30 MB). Each file can be at most 20 MB"),
             ("<photo>", "Received: 1 file"),
-            ("We tried.", "Saved (9 characters so far)"),
+            ("We tried.", "Added (9 characters so far)"),
             ("done", "Send photos or documents as evidence"),
             ("[Done]", "Criterion 2/2"),
         ]
@@ -107,7 +107,7 @@ def test_back_walks_through_stages_then_questions_and_keeps_answers() -> None:
             ("/quaylai", "Current answer: Conference"),
             ("[In writing]", "Date of the review"),
             ("[Skip ▶]", "Situation"),
-            ("Quiet year", "Saved"),
+            ("Quiet year", "Added"),
             ("/quaylai", "unsaved text or files"),
             ("[Done]", "Number of inspections"),
             ("3", "Criterion 1/2"),
@@ -165,7 +165,7 @@ def test_submit_lists_what_is_missing_and_then_locks() -> None:
 
 def test_resume_after_a_break_returns_to_the_same_stage_with_the_draft() -> None:
     dialogue = Dialogue(sample_form())
-    dialogue.run(HAPPY_PATH[:8] + [("Half of the narrative", "Saved")])
+    dialogue.run(HAPPY_PATH[:8] + [("Half of the narrative", "Added")])
     saved_state = ConversationState.from_dict(dialogue.state.to_dict())
     resumed = Dialogue(sample_form())
     resumed.versions = dialogue.versions
@@ -202,7 +202,7 @@ def test_returned_report_reopens_only_the_questions_to_revise() -> None:
         [
             ("/baocao", "Criterion 2/2"),
             ("/sua 1", "Question 1 is not open for revision"),
-            ("/nop", "1 required questions are not answered: 6"),
+            ("/nop", "1 required question is not answered: 6"),
             ("[Answer what is missing]", "Criterion 2/2"),
             ("[Met]", "Describe what was done"),
             ("[Keep previous text]", "evidence"),
