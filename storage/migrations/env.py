@@ -1,0 +1,45 @@
+"""Alembic environment: migrates the database named by the caller or by BAOCAO_DATABASE_URL.
+
+`storage.migrate.upgrade` passes its URL in the config's attributes; the alembic command line
+takes it from the settings (BAOCAO_DATABASE_URL or .env). Either way the engine comes from
+`storage.database`, so migrations run under the application's SQLite settings (WAL, BEGIN
+IMMEDIATE: the whole upgrade is one transaction).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+from bot.config import Settings
+from storage.database import create_engine
+from storage.models import Base
+
+
+def run_on(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def run_with_url(url: str) -> None:
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            await connection.run_sync(run_on)
+    finally:
+        await engine.dispose()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline (--sql) migrations are not supported; run against a database")
+
+url = context.config.attributes.get("url") or Settings().database_url
+asyncio.run(run_with_url(url))

@@ -1,0 +1,249 @@
+"""The schema: one table per concept, named as the domain names it.
+
+Answers are never updated in place: an edit adds a version, so a report's history survives
+every correction. Platform updates are logged by (channel, update_id) so a redelivered update
+is recognised and not applied twice.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """An aware instant, stored and read back as UTC on every database.
+
+    SQLite keeps datetimes as text without an offset; without this, values would come back
+    naive and compare wrongly with the aware instants the clock produces.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: storage takes timezone-aware instants only")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+# Deterministic constraint names, so later migrations (batch mode on SQLite) can address them.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JSON(), list[str]: JSON()}
+
+
+class Unit(Base):
+    """An organisation that reports (a commune, a police ward) or oversees others."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(64))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+
+
+class Person(Base):
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    full_name: Mapped[str] = mapped_column(String(255))
+    locale: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+
+
+class GrantRow(Base):
+    """A role a person holds on a unit; revoked rather than deleted, so it can be audited."""
+
+    __tablename__ = "grants"
+    __table_args__ = (UniqueConstraint("person_id", "unit_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class Chat(Base):
+    """A platform chat and its conversation state, so nothing lives only in memory."""
+
+    __tablename__ = "chats"
+    __table_args__ = (UniqueConstraint("channel", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str | None] = mapped_column(String(64))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    state: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Invite(Base):
+    """A one-time code that links a chat to a person with a role on a unit."""
+
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    role: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    revoked_at: Mapped[datetime | None]
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+
+
+class Campaign(Base):
+    """One review round (e.g. the 2023 year-end review) with its reminder plan."""
+
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    title_vi: Mapped[str] = mapped_column(Text)
+    title_en: Mapped[str | None] = mapped_column(Text)
+    basis: Mapped[str] = mapped_column(Text)
+    opens: Mapped[date] = mapped_column(Date)
+    reminders: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+
+
+class MilestoneRow(Base):
+    __tablename__ = "milestones"
+    __table_args__ = (UniqueConstraint("campaign_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    kind: Mapped[str] = mapped_column(String(64))
+    due: Mapped[date] = mapped_column(Date)
+    title_vi: Mapped[str] = mapped_column(Text)
+    title_en: Mapped[str | None] = mapped_column(Text)
+
+
+class Enrolment(Base):
+    """A unit taking part in a campaign, with the form it answers."""
+
+    __tablename__ = "enrolments"
+    __table_args__ = (UniqueConstraint("campaign_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    form_id: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[datetime]
+
+
+class Report(Base):
+    """One enrolment's report: its review state; the answers live in `answers`."""
+
+    __tablename__ = "reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id"), unique=True)
+    status: Mapped[str] = mapped_column(String(32))
+    submission_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    receipt_no: Mapped[str | None] = mapped_column(String(32))
+    submitted_at: Mapped[datetime | None]
+    submitted_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    returned_at: Mapped[datetime | None]
+    reopened: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Answer(Base):
+    """One version of one answer; the newest version per question is the current answer."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("report_id", "question_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))
+    question_id: Mapped[str] = mapped_column(String(128))
+    version: Mapped[int] = mapped_column(Integer)
+    value: Mapped[dict[str, Any]]
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    created_at: Mapped[datetime]
+
+
+class ProcessedUpdate(Base):
+    """A platform update already applied (or given up on), keyed as the platform numbers it."""
+
+    __tablename__ = "processed_updates"
+
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    outcome: Mapped[str] = mapped_column(String(32), default="ok", server_default="ok")
+    processed_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class InboxItem(Base):
+    """A platform update fetched but perhaps not yet handled: survives a crash between the two."""
+
+    __tablename__ = "inbox"
+
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    chat_key: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]]
+    received_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class CatalogOverride(Base):
+    """Official criterion texts a province imported, replacing the packaged wording."""
+
+    __tablename__ = "catalog_overrides"
+    __table_args__ = (UniqueConstraint("criteria_set_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    criteria_set_id: Mapped[str] = mapped_column(String(128))
+    version: Mapped[int] = mapped_column(Integer)
+    payload: Mapped[dict[str, Any]]
+    source: Mapped[str] = mapped_column(Text)
+    imported_at: Mapped[datetime]

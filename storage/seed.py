@@ -1,0 +1,199 @@
+"""Loading the organisation and campaigns from the catalogs, and listing what is loaded.
+
+Loaders upsert by natural key (unit code, campaign code, milestone kind), so running a seed
+again changes nothing, and running it after a catalog edit applies just that edit. Enrolments
+are only ever added: a unit that has started its report keeps it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from bot.catalog import CampaignSpec, UnitSpec
+from storage.models import Campaign, Enrolment, MilestoneRow, Unit
+from storage.unit_of_work import SqlUnitOfWork
+
+
+@dataclass(frozen=True)
+class UnitRow:
+    """A line of `baocao units list`; `forms` maps campaign code to the unit's form there."""
+
+    code: str
+    name: str
+    kind: str
+    parent_code: str | None
+    demo: bool
+    forms: dict[str, str]
+
+
+def _session(target: AsyncSession | SqlUnitOfWork) -> AsyncSession:
+    return target.session if isinstance(target, SqlUnitOfWork) else target
+
+
+async def load_units(target: AsyncSession | SqlUnitOfWork, units: list[UnitSpec]) -> int:
+    """Upserts the units by code, parents before children; returns how many rows changed."""
+    session = _session(target)
+    existing = {
+        row.code: row
+        for row in await session.execute(select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.parent_id, Unit.demo))
+    }
+    ids = {code: row.id for code, row in existing.items()}
+    now = datetime.now(timezone.utc)
+    changed = 0
+    for spec in _parents_first(units):
+        if spec.parent_code is not None and spec.parent_code not in ids:
+            raise ValueError(f"unit {spec.code}: parent {spec.parent_code} is neither loaded nor listed")
+        parent_id = ids[spec.parent_code] if spec.parent_code is not None else None
+        wanted = {"name": spec.name, "kind": spec.kind, "parent_id": parent_id, "demo": spec.demo}
+        row = existing.get(spec.code)
+        if row is None:
+            unit = Unit(code=spec.code, created_at=now, **wanted)
+            session.add(unit)
+            await session.flush()
+            ids[spec.code] = unit.id
+            changed += 1
+        elif any(getattr(row, key) != value for key, value in wanted.items()):
+            await session.execute(update(Unit).where(Unit.id == ids[spec.code]).values(**wanted))
+            changed += 1
+    return changed
+
+
+def _parents_first(units: list[UnitSpec]) -> list[UnitSpec]:
+    """The units ordered so that a parent given in the same list comes before its children."""
+    by_code = {unit.code: unit for unit in units}
+    ordered: list[UnitSpec] = []
+    placed: set[str] = set()
+
+    def place(unit: UnitSpec, path: tuple[str, ...]) -> None:
+        if unit.code in placed:
+            return
+        if unit.code in path:
+            raise ValueError(f"units form a cycle: {' → '.join((*path, unit.code))}")
+        parent = by_code.get(unit.parent_code) if unit.parent_code else None
+        if parent is not None:
+            place(parent, (*path, unit.code))
+        placed.add(unit.code)
+        ordered.append(unit)
+
+    for unit in units:
+        place(unit, ())
+    return ordered
+
+
+async def load_campaign(target: AsyncSession | SqlUnitOfWork, spec: CampaignSpec) -> int:
+    """Upserts the campaign and its milestones, and enrols every unit a rule matches that is not
+    enrolled yet; returns how many rows changed."""
+    session = _session(target)
+    now = datetime.now(timezone.utc)
+    wanted: dict[str, Any] = {
+        "title_vi": spec.title.vi,
+        "title_en": spec.title.en,
+        "basis": spec.basis,
+        "opens": spec.opens,
+        "reminders": {
+            "days_before": list(spec.reminders.days_before),
+            "at": spec.reminders.at.strftime("%H:%M"),
+            "overdue_notice": spec.reminders.overdue_notice,
+        },
+    }
+    changed = 0
+    campaign = (
+        await session.execute(
+            select(Campaign.id, *(getattr(Campaign, key) for key in wanted)).where(Campaign.code == spec.code)
+        )
+    ).one_or_none()
+    if campaign is None:
+        row = Campaign(code=spec.code, created_at=now, **wanted)
+        session.add(row)
+        await session.flush()
+        campaign_id = row.id
+        changed += 1
+    else:
+        campaign_id = campaign.id
+        if any(getattr(campaign, key) != value for key, value in wanted.items()):
+            await session.execute(update(Campaign).where(Campaign.id == campaign_id).values(**wanted))
+            changed += 1
+    changed += await _load_milestones(session, campaign_id, spec)
+    changed += await _enrol(session, campaign_id, spec, now)
+    return changed
+
+
+async def _load_milestones(session: AsyncSession, campaign_id: int, spec: CampaignSpec) -> int:
+    existing = {
+        row.kind: row
+        for row in await session.execute(
+            select(
+                MilestoneRow.id, MilestoneRow.kind, MilestoneRow.due, MilestoneRow.title_vi, MilestoneRow.title_en
+            ).where(MilestoneRow.campaign_id == campaign_id)
+        )
+    }
+    changed = 0
+    for milestone in spec.milestones:
+        wanted = {"due": milestone.due, "title_vi": milestone.title.vi, "title_en": milestone.title.en}
+        row = existing.pop(milestone.kind, None)
+        if row is None:
+            session.add(MilestoneRow(campaign_id=campaign_id, kind=milestone.kind, **wanted))
+            changed += 1
+        elif any(getattr(row, key) != value for key, value in wanted.items()):
+            await session.execute(update(MilestoneRow).where(MilestoneRow.id == row.id).values(**wanted))
+            changed += 1
+    if existing:
+        # Milestones are pure calendar data (no report hangs on them): the catalog is the truth.
+        stale = [row.id for row in existing.values()]
+        await session.execute(delete(MilestoneRow).where(MilestoneRow.id.in_(stale)))
+        changed += len(stale)
+    await session.flush()
+    return changed
+
+
+async def _enrol(session: AsyncSession, campaign_id: int, spec: CampaignSpec, now: datetime) -> int:
+    enrolled = select(Enrolment.unit_id).where(Enrolment.campaign_id == campaign_id)
+    candidates = await session.execute(select(Unit.id, Unit.code, Unit.kind).where(Unit.id.not_in(enrolled)))
+    new = [
+        Enrolment(campaign_id=campaign_id, unit_id=unit.id, form_id=form_id, created_at=now)
+        for unit in candidates
+        if (form_id := spec.form_for(unit.kind, unit.code)) is not None
+    ]
+    session.add_all(new)
+    await session.flush()
+    return len(new)
+
+
+async def list_units(target: AsyncSession | SqlUnitOfWork) -> list[UnitRow]:
+    """Every unit with its parent and forms, depth-first from the roots, siblings by code."""
+    session = _session(target)
+    parent = aliased(Unit)
+    units = (
+        await session.execute(
+            select(
+                Unit.id, Unit.code, Unit.name, Unit.kind, Unit.demo, Unit.parent_id, parent.code.label("parent_code")
+            )
+            .outerjoin(parent, parent.id == Unit.parent_id)
+            .order_by(Unit.code)
+        )
+    ).all()
+    forms: dict[int, dict[str, str]] = {}
+    for unit_id, campaign_code, form_id in await session.execute(
+        select(Enrolment.unit_id, Campaign.code, Enrolment.form_id)
+        .join(Campaign, Campaign.id == Enrolment.campaign_id)
+        .order_by(Campaign.opens, Campaign.code)
+    ):
+        forms.setdefault(unit_id, {})[campaign_code] = form_id
+    children: dict[int | None, list[Any]] = {}
+    for unit in units:
+        children.setdefault(unit.parent_id, []).append(unit)
+    rows: list[UnitRow] = []
+
+    def walk(parent_id: int | None) -> None:
+        for unit in children.get(parent_id, []):
+            rows.append(UnitRow(unit.code, unit.name, unit.kind, unit.parent_code, unit.demo, forms.get(unit.id, {})))
+            walk(unit.id)
+
+    walk(None)
+    return rows
