@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import sys
+from dataclasses import asdict
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from functools import cache
@@ -38,18 +39,23 @@ def _(message: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "command"):
         parser.print_help()
         return 2
+    # The long-running bot logs what it does; one-shot commands and the console stay quiet.
+    logging.basicConfig(
+        level=logging.INFO if args.command is run_bot else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per HTTP call drowns the rest
     try:
         return asyncio.run(args.command(args, Settings()))
     except CatalogError as error:
         print(_("Invalid data: {error}").format(error=error), file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, BrokenPipeError):
         return 130
 
 
@@ -103,11 +109,18 @@ async def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 async def seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.runtime import runtime
-    from storage.seed import seed_demo as load_demo
+    from storage.seed import list_units as rows_of_units
+    from storage.seed import load_campaign, load_units
 
     async with runtime(settings) as rt:
-        counts = await load_demo(rt.unit_of_work, load_demo_units(), rt.catalog)
-    print(_("Demo province loaded: {units} units, {enrolments} campaign enrolments.").format(**counts))
+        async with rt.unit_of_work() as uow:
+            await load_units(uow, load_demo_units())
+            for campaign in rt.catalog.campaigns.values():
+                await load_campaign(uow, campaign)
+        async with rt.unit_of_work() as uow:
+            rows = await rows_of_units(uow)
+    enrolments = sum(len(row.forms) for row in rows)
+    print(_("Demo province loaded: {units} units, {enrolments} campaign enrolments.").format(units=len(rows), enrolments=enrolments))
     return 0
 
 
@@ -115,15 +128,15 @@ async def list_units(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.runtime import runtime
     from storage.seed import list_units as rows_of_units
 
-    async with runtime(settings) as rt:
-        rows = await rows_of_units(rt.unit_of_work)
+    async with runtime(settings) as rt, rt.unit_of_work() as uow:
+        rows = await rows_of_units(uow)
     if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        print(json.dumps([asdict(row) for row in rows], ensure_ascii=False, indent=2))
         return 0
     for row in rows:
-        forms = ", ".join(f"{campaign}: {form}" for campaign, form in row["forms"].items())
-        demo = " [demo]" if row["demo"] else ""
-        print(f"{row['code']:<22} {row['kind']:<8} {row['parent'] or '-':<10} {row['name']}{demo}  {forms}")
+        forms = ", ".join(f"{campaign}: {form}" for campaign, form in row.forms.items())
+        demo = " [demo]" if row.demo else ""
+        print(f"{row.code:<20} {row.kind:<8} {row.parent_code or '-':<10} {row.name}{demo}  {forms}")
     return 0
 
 

@@ -216,6 +216,10 @@ class _Turn:
         if existing and stage is self.first_stage(question):
             lines.append("")
             lines.append(_("Current answer: {answer}").format(answer=self.p.summary(question, existing, 200)))
+        previous = self.previous_text(question)
+        takes_text = stage is Stage.NARRATIVE or (question.kind is QuestionKind.TEXT and stage is Stage.VALUE)
+        if previous and takes_text and not self.draft().text_parts:
+            lines += ["", _("Text saved so far (send new text to replace it, or press «Keep previous text»):"), previous]
         lines.append("")
         lines.append(self.instruction(question, stage))
         self.reply("\n".join(lines), self.stage_buttons(question, stage) + self.nav_buttons(question, stage))
@@ -338,7 +342,8 @@ class _Turn:
             self.take_date(question, text)
 
     def typed_button(self, text: str | None, question: Question, stage: Stage) -> str | None:
-        """The button a typed reply means: its number in the list, or its label."""
+        """The button a typed reply means: its number in the list, its label, or a piece of
+        exactly one label ("bằng văn bản" for «Sơ kết bằng văn bản»)."""
         if text is None:
             return None
         buttons = [b for row in self.stage_buttons(question, stage) for b in row]
@@ -346,7 +351,9 @@ class _Turn:
         if number is not None and 1 <= number <= len(buttons):
             return buttons[number - 1].value
         folded = fold(text)
-        return next((b.value for b in buttons if fold(b.label) == folded), None)
+        exact = [b.value for b in buttons if fold(b.label) == folded]
+        partial = [b.value for b in buttons if len(folded) >= 3 and folded in fold(b.label)]
+        return exact[0] if exact else partial[0] if len(partial) == 1 else None
 
     def choose_again(self, question: Question, stage: Stage) -> None:
         self.reply(self._("Please choose one of the buttons below (or type its number)."))
@@ -544,11 +551,12 @@ class _Turn:
             needs_revision=self.ctx.needs_revision - {question.id},
         )
         self.set_state(draft=None)
-        self.reply(
-            self._("✓ Saved {label}: {answer}").format(
-                label=self.p.short_label(question), answer=self.p.summary(question, value)
-            )
+        label = (
+            self.p.short_label(question)
+            if question.kind is QuestionKind.CRITERION
+            else self._("question {n}").format(n=self.ctx.number_of(question))
         )
+        self.reply(self._("✓ Saved {label}: {answer}").format(label=label, answer=self.p.summary(question, value)))
         if self.state.return_to_review:
             self.set_state(return_to_review=False, question_id=None, stage=None)
             self.review(self.state.review_page)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date
 
 _SPACES = re.compile(r"\s+")
@@ -46,24 +47,42 @@ def parse_whole_number(text: str) -> int | None:
     return int(re.sub(r"[.,\s]", "", match.group(1)))
 
 
-def split_message(text: str, limit: int) -> list[str]:
-    """Cuts text into pieces of at most `limit` characters, at a paragraph, line or word break
-    in the second half of the window where there is one, so a long reply is sent whole in
-    several messages instead of failing. Only the white space at a cut is dropped."""
+def utf16_length(text: str) -> int:
+    """Length as Telegram counts it: in UTF-16 code units (an emoji outside the BMP counts 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_message(text: str, limit: int, measure: Callable[[str], int] = len) -> list[str]:
+    """Cuts text into pieces of at most `limit` (as `measure` counts), at a paragraph, line or
+    word break in the second half of the window where there is one, so a long reply is sent
+    whole in several messages instead of failing. Only the white space at a cut is dropped."""
     if limit <= 0:
         raise ValueError("limit must be positive")
     pieces: list[str] = []
     rest = text
-    while len(rest) > limit:
-        window = rest[: limit + 1]
+    while measure(rest) > limit:
+        fits = _longest_prefix(rest, limit, measure)
+        window = rest[: fits + 1]
         cut = next(
-            (at for sep in ("\n\n", "\n", " ") if (at := window.rfind(sep)) >= limit // 2),
-            limit,
+            (at for sep in ("\n\n", "\n", " ") if (at := window.rfind(sep)) >= fits // 2 and at > 0),
+            fits,
         )
         pieces.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
     pieces.append(rest)
     return [piece for piece in pieces if piece] or [""]
+
+
+def _longest_prefix(text: str, limit: int, measure: Callable[[str], int]) -> int:
+    """How many characters of `text` fit in `limit` (at least one, so splitting progresses)."""
+    low, high = 1, len(text)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if measure(text[:middle]) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def shorten(text: str, width: int) -> str:

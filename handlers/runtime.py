@@ -20,7 +20,6 @@ from bot.engine import Engine, EngineSettings
 from bot.service import ReportingService
 from storage.catalog_overrides import load_overrides
 from storage.database import create_engine
-from storage.inbox import Inbox
 from storage.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
@@ -58,13 +57,14 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
 
 async def run_telegram(settings: Settings) -> None:
     """Polls Telegram until SIGINT or SIGTERM, then finishes the updates already taken."""
+    from handlers.inbox import TransactionalInbox
     from handlers.ordering import ChatOrderedDispatcher
     from handlers.telegram.channel import TelegramChannel
     from handlers.telegram.polling import TelegramPoller
 
     assert settings.telegram_bot_token
     async with runtime(settings) as rt:
-        inbox = Inbox(rt.unit_of_work)
+        inbox = TransactionalInbox(rt.unit_of_work, rt.service.clock)
         channel = TelegramChannel(
             rt.service,
             token=settings.telegram_bot_token,
@@ -82,9 +82,11 @@ async def run_telegram(settings: Settings) -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
         log.info("polling Telegram at %s", settings.telegram_api_base_url)
+        stopping = asyncio.create_task(stop.wait())
         try:
-            await asyncio.wait({polling, asyncio.create_task(stop.wait())}, return_when=asyncio.FIRST_COMPLETED)
+            await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
         finally:
+            stopping.cancel()
             polling.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await polling

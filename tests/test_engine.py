@@ -9,7 +9,7 @@ from tests.sample_form import sample_form
 
 HAPPY_PATH = [
     ("/baocao", "Question 1/7"),
-    ("[In writing]", "Saved Form of the review: In writing"),
+    ("[In writing]", "Saved question 1: In writing"),
     ("[Skip ▶]", "Question 3/7"),
     ("The ward is calm.", "Added (17 characters so far)"),
     ("Crime fell.", "(29 characters so far)"),
@@ -57,10 +57,11 @@ def test_bad_input_is_answered_and_nothing_is_lost() -> None:
         [
             ("/baocao", "Form of the review"),
             ("maybe", "Please choose one of the buttons below"),
-            ("2", "Saved Form of the review: In writing"),
+            ("in", "Please choose one of the buttons below"),
+            ("2", "Saved question 1: In writing"),
             ("31/02/2023", "There is no such day as 31/02/2023"),
             ("next tuesday", "Please write the date as dd/mm/yyyy"),
-            ("25/11/2023", "Saved Date of the review: 25/11/2023"),
+            ("25/11/2023", "Saved question 2: 25/11/2023"),
             ("<sticker>", "cannot be read"),
             ("[Done]", "Nothing written yet"),
             ("Calm", "Added (4 characters so far)"),

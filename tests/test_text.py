@@ -8,7 +8,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.text import DateFormatError, ImpossibleDateError, fold, parse_date, parse_whole_number, split_message
+from bot.text import (
+    DateFormatError,
+    ImpossibleDateError,
+    fold,
+    parse_date,
+    parse_whole_number,
+    split_message,
+    utf16_length,
+)
 
 
 @pytest.mark.parametrize(
@@ -56,3 +64,10 @@ def test_split_message_never_exceeds_the_limit_and_loses_no_content(text: str, l
 def test_split_message_prefers_paragraph_breaks() -> None:
     text = "a" * 3000 + "\n\n" + "b" * 3000
     assert split_message(text, 4096) == ["a" * 3000, "b" * 3000]
+
+
+@given(st.text(alphabet=st.sampled_from("ab \n📋Ổ"), max_size=2000), st.integers(min_value=2, max_value=300))
+def test_split_message_measured_in_utf16_units_fits_telegram(text: str, limit: int) -> None:
+    pieces = split_message(text, limit, utf16_length)
+    assert all(utf16_length(piece) <= limit for piece in pieces)
+    assert "".join(pieces).replace(" ", "").replace("\n", "") == text.replace(" ", "").replace("\n", "")

@@ -20,6 +20,7 @@ from bot.events import Reply
 from bot.i18n import SUPPORTED_LOCALES, translations
 from bot.inputs import FileInput, Input
 from bot.service import Envelope, ReportingService
+from bot.text import utf16_length
 from handlers.telegram.parse import (
     CHANNEL,
     IncomingFile,
@@ -164,7 +165,7 @@ class TelegramChannel:
         label = pressed_label(getattr(message, "reply_markup", None), query.data or "")
         text = getattr(message, "text", None)
         try:
-            if label and text and len(text) + len(label) + 4 <= MESSAGE_LIMIT:
+            if label and text and utf16_length(f"{text}\n\n➜ {label}") <= MESSAGE_LIMIT:
                 await query.edit_message_text(f"{text}\n\n➜ {label}", reply_markup=None)
             else:
                 await query.edit_message_reply_markup(reply_markup=None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.events import Reply
-from bot.text import split_message
+from bot.text import split_message, utf16_length
 from handlers.telegram.parse import callback_data
 
 MESSAGE_LIMIT = 4096
@@ -29,7 +29,7 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 
 def pieces(reply: Reply) -> list[tuple[str, InlineKeyboardMarkup | None]]:
     """The messages one reply becomes; the keyboard rides on the last piece."""
-    texts = split_message(reply.text, MESSAGE_LIMIT)
+    texts = split_message(reply.text, MESSAGE_LIMIT, utf16_length)
     markup = keyboard(reply)
     return [(text, markup if i == len(texts) - 1 else None) for i, text in enumerate(texts)]
 

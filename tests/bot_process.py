@@ -1,0 +1,123 @@
+"""The real `baocao` program in a subprocess, pointed at a fake Bot API on 127.0.0.1.
+
+End-to-end tests drive a fake Telegram user; the bot under test is the same command a
+deployment runs, so a SIGKILL in a test is a real crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tests.fakes import FakeBotApi, FakeUser
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_NOW = "2023-11-20T09:00:00+07:00"
+
+
+@dataclass
+class BotProcess:
+    api: FakeBotApi
+    workdir: Path
+    database_url: str
+    now: str = DEMO_NOW
+    extra_env: dict[str, str] = field(default_factory=dict)
+    process: asyncio.subprocess.Process | None = None
+    starts: int = 0
+
+    @property
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("BAOCAO_", "TELEGRAM_"))}
+        env.update(
+            TELEGRAM_BOT_TOKEN=self.api.token,
+            TELEGRAM_API_BASE_URL=self.api.base_url,
+            TELEGRAM_FILE_BASE_URL=self.api.base_file_url,
+            TELEGRAM_BOT_USERNAME="fake_test_bot",
+            BAOCAO_DATABASE_URL=self.database_url,
+            BAOCAO_FILES_DIR=str(self.workdir / "files"),
+            BAOCAO_NOW=self.now,
+            PYTHONPATH=str(ROOT),
+            **self.extra_env,
+        )
+        return env
+
+    async def cli(self, *args: str) -> str:
+        """Runs a one-shot `baocao` command with the bot's settings; returns its output."""
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", *args, env=self.env, cwd=self.workdir,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await process.communicate()
+        assert process.returncode == 0, f"baocao {' '.join(args)} failed:\n{err.decode()}"
+        return out.decode()
+
+    async def invite(self, unit: str) -> dict[str, Any]:
+        result: dict[str, Any] = json.loads(await self.cli("invite", "--unit", unit, "--json"))
+        return result
+
+    async def prepare_demo(self) -> None:
+        await self.cli("db", "upgrade")
+        await self.cli("seed", "demo")
+
+    async def start(self) -> None:
+        self.starts += 1
+        log = (self.workdir / f"bot-{self.starts}.log").open("wb")
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot.cli", "run", env=self.env, cwd=self.workdir, stdout=log, stderr=log,
+        )
+        log.close()
+
+    async def kill(self) -> None:
+        """SIGKILL: no clean-up runs, exactly like a crash or a pulled plug."""
+        assert self.process is not None
+        self.process.kill()
+        await self.process.wait()
+        self.process = None
+
+    async def stop(self) -> None:
+        if self.process is None or self.process.returncode is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(self.process.wait(), timeout=15)
+        except TimeoutError:
+            self.process.kill()
+            await self.process.wait()
+        self.process = None
+
+    def logs(self) -> str:
+        return "\n".join(
+            path.read_text(errors="replace") for path in sorted(self.workdir.glob("bot-*.log"))
+        )
+
+
+class Officer:
+    """A fake Telegram user with small helpers: act, then wait for the bot's answer."""
+
+    def __init__(self, user: FakeUser, bot: BotProcess) -> None:
+        self.user = user
+        self.bot = bot
+
+    async def expect(self, fragment: str, timeout: float = 10.0) -> dict[str, Any]:
+        try:
+            return await self.user.wait_for_message(lambda m: fragment in (m.get("text") or ""), timeout=timeout)
+        except TimeoutError as error:
+            raise AssertionError(f"bot never said {fragment!r}\n--- bot log ---\n{self.bot.logs()[-4000:]}") from error
+
+    async def say(self, text: str, fragment: str) -> dict[str, Any]:
+        self.user.send_text(text)
+        return await self.expect(fragment)
+
+    async def command(self, command: str, fragment: str, args: str = "") -> dict[str, Any]:
+        self.user.send_command(command, args)
+        return await self.expect(fragment)
+
+    async def press(self, button: str, fragment: str) -> dict[str, Any]:
+        self.user.press(button)
+        return await self.expect(fragment)

@@ -1,0 +1,235 @@
+"""End to end: the real `baocao run` process (python-telegram-bot over HTTP) and a fake Bot API.
+
+A ward police officer links with an invite, answers the whole 22-criteria report, attaches a
+photo, edits an answer, reviews and submits; the bot is killed mid-report and resumes with
+everything intact; an update delivered twice is applied once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from bot.catalog import load_catalog
+from bot.forms import Question, QuestionKind
+from storage.database import create_engine
+from storage.unit_of_work import UnitOfWorkFactory
+from tests.bot_process import BotProcess, Officer
+from tests.fakes import FakeBotApi
+
+UNIT = "CAP-CL-NGHIHAI"
+FORM = load_catalog().form("cap-22")
+PHOTO = b"\xff\xd8\xff\xe0" + b"evidence-photo" * 500
+STATUS_CYCLE = ("Đạt", "Chưa đạt", "Chưa đến thời điểm xét", "Chưa đến thời điểm xét")
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi(token="4242:E2E") as server:
+        yield server
+
+
+@pytest.fixture
+async def bot(api: FakeBotApi, tmp_path: Path) -> AsyncIterator[BotProcess]:
+    process = BotProcess(api, tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'baocao.db'}")
+    await process.prepare_demo()
+    await process.start()
+    yield process
+    await process.stop()
+
+
+async def linked_officer(api: FakeBotApi, bot: BotProcess, user_id: int = 1001) -> Officer:
+    invite = await bot.invite(UNIT)
+    assert invite["deep_link"] == f"https://t.me/fake_test_bot?start={invite['code']}"
+    officer = Officer(api.user(user_id, "Nguyễn Văn An"), bot)
+    await officer.command("start", "Công an phường Nghi Hải", args=invite["code"])
+    return officer
+
+
+def next_prompt(form_position: int) -> str:
+    """What the bot shows for the question after `form_position` (1-based)."""
+    if form_position >= len(FORM):
+        return "Đã trả lời hết các câu hỏi"
+    following = FORM.questions[form_position]
+    if following.kind is QuestionKind.CRITERION:
+        return f"Tiêu chí {following.criterion_number}/22"
+    return f"Câu {form_position + 1}/{len(FORM)}"
+
+
+async def answer(officer: Officer, question: Question, position: int) -> None:
+    """Answers one question the way an officer would, and waits for the next one."""
+    after = next_prompt(position)
+    if question.kind is QuestionKind.CHOICE:
+        await officer.press(question.options[0].label.vi, after)
+    elif question.kind is QuestionKind.DATE:
+        await officer.say("20/11/2023", after)
+    elif question.kind is QuestionKind.NUMBER:
+        await officer.say("12", after)
+    elif question.kind is QuestionKind.TEXT:
+        await officer.say(f"Nội dung trả lời cho mục {question.id}, đầy đủ và cụ thể.", "Đã ghi nhận")
+        await officer.press("Xong", after)
+    elif question.kind is QuestionKind.ATTACHMENT:
+        await officer.press("Bỏ qua ▶", after)
+    else:
+        await answer_criterion(officer, question, after)
+
+
+async def answer_criterion(officer: Officer, question: Question, after: str) -> None:
+    n = question.criterion_number or 0
+    status = STATUS_CYCLE[(n - 1) % 4]
+    if status == "Chưa đến thời điểm xét":
+        await officer.press(status, "đủ điều kiện")
+        await officer.press("Có" if n % 4 == 3 else "Không", "Nêu rõ việc đã triển khai")
+    else:
+        await officer.press(status, "Nêu rõ việc đã triển khai")
+    await officer.say(f"Tiêu chí {n}: đã triển khai tuần tra, kết quả tốt.", "Đã ghi nhận")
+    await officer.press("Xong", "minh chứng")
+    if n == 1:
+        officer.user.send_photo(PHOTO)
+        await officer.expect("Đã nhận: 1 tệp")
+    await officer.press("Xong", after)
+
+
+async def saved_answers(bot: BotProcess) -> dict[str, list[dict[str, Any]]]:
+    """Every answer version of the unit's 2023 report, read straight from the database."""
+    database = create_engine(bot.database_url)
+    try:
+        async with UnitOfWorkFactory(database)() as uow:
+            rows = await uow.session.execute(
+                text(
+                    "SELECT a.question_id, a.version, a.value FROM answers a "
+                    "JOIN reports r ON r.id = a.report_id JOIN enrolments e ON e.id = r.enrolment_id "
+                    "JOIN units u ON u.id = e.unit_id JOIN campaigns c ON c.id = e.campaign_id "
+                    "WHERE u.code = :unit AND c.code = 'so-ket-2023' ORDER BY a.question_id, a.version"
+                ),
+                {"unit": UNIT},
+            )
+            versions: dict[str, list[dict[str, Any]]] = {}
+            for question_id, _version, value in rows:
+                versions.setdefault(question_id, []).append(value if isinstance(value, dict) else __import__("json").loads(value))
+            return versions
+    finally:
+        await database.dispose()
+
+
+async def test_an_officer_files_the_whole_22_criteria_report(api: FakeBotApi, bot: BotProcess) -> None:
+    officer = await linked_officer(api, bot)
+    await officer.press("Bắt đầu báo cáo", "Câu 1/38")
+    for position, question in enumerate(FORM.questions, start=1):
+        await answer(officer, question, position)
+
+    await officer.command("sua", "Câu 7/38", args="7")
+    await officer.say("15", "Đã trả lời hết các câu hỏi")
+    await officer.command("xemlai", "Xem lại — Công an phường Nghi Hải — trang 1/5")
+    await officer.press("Trang sau ▶", "trang 2/5")
+    await officer.press("Nộp báo cáo", "Nộp báo cáo của Công an phường Nghi Hải")
+    receipt = await officer.press("Nộp ngay", "Đã nộp báo cáo của Công an phường Nghi Hải")
+    assert "Số tiếp nhận BC-" in receipt["text"]
+    assert "20/11/2023" in receipt["text"]
+    await officer.command("baocao", "không thể thay đổi")
+
+    versions = await saved_answers(bot)
+    assert len(versions) == len(FORM) == 38
+    assert [v["number"] for v in versions["II.3.so-cuoc"]] == [12, 15]
+    statuses = [versions[f"TC.{n}"][-1]["status"] for n in range(1, 23)]
+    assert statuses.count("dat") == 6 and statuses.count("chua_dat") == 6 and statuses.count("chua_den") == 10
+    assert versions["TC.3"][-1]["eligible"] is True and versions["TC.4"][-1]["eligible"] is False
+    photo = versions["TC.1"][-1]["files"][0]
+    assert Path(photo["path"]).read_bytes() == PHOTO
+    assert versions["tai-lieu"] == [{"skipped": True}]
+
+
+async def test_commands_menu_and_bad_input(api: FakeBotApi, bot: BotProcess) -> None:
+    stranger = Officer(api.user(2002, "Người lạ"), bot)
+    await stranger.command("baocao", "chưa được liên kết")
+    await stranger.command("start", "không hợp lệ", args="SAIMA123")
+    officer = await linked_officer(api, bot, user_id=2003)
+    await officer.command("xyz", "Không có lệnh /xyz")
+    await officer.command("baocao", "Câu 1/38")
+    await officer.say("bằng văn bản", "Câu 2/38")
+    await officer.say("31/02/2023", "Không có ngày 31/02/2023")
+    officer.user.send_sticker()
+    await officer.expect("không đọc được")
+    await officer.say("20/11/2023", "Câu 3/38")
+    first_part, second_part = "A" * 3999 + "\u1ea0", "Ổ" * 3990
+    await officer.say(first_part, "Đã ghi nhận (tổng cộng 4.000 ký tự)")
+    await officer.say(second_part, "Đã ghi nhận (tổng cộng 7.991 ký tự)")
+    await officer.say("Thêm một đoạn nữa làm vượt giới hạn.", "Quá dài")
+    await officer.press("Xong", "Câu 4/38")
+    header = await officer.command("sua", "Câu 3/38", args="3")
+    await officer.user.wait_until_idle()
+    pieces = officer.user.messages[officer.user.messages.index(header):]
+    assert len(pieces) >= 3 and all(len(m["text"].encode("utf-16-le")) // 2 <= 4096 for m in pieces)
+    assert first_part + second_part in "".join("".join(m["text"].split()) for m in pieces)
+    menu = api.commands[("default", "")]
+    assert {c["command"] for c in menu} >= {"baocao", "tiendo", "xemlai", "sua", "nop", "trogiup", "ngonngu"}
+    assert any(c["description"].startswith("Bắt đầu") for c in menu)
+
+
+async def test_old_buttons_cannot_be_pressed_twice(api: FakeBotApi, bot: BotProcess) -> None:
+    officer = await linked_officer(api, bot, user_id=3003)
+    first = await officer.command("baocao", "Câu 1/38")
+    await officer.press("Hội nghị sơ kết", "Câu 2/38")
+    pressed = officer.user.bot_message(first["message_id"])
+    assert pressed is not None and not pressed.get("reply_markup")
+    assert "➜ Hội nghị sơ kết" in pressed["text"]
+    versions = await saved_answers(bot)
+    assert versions["hinh-thuc"] == [{"choice": "hoi-nghi"}]
+
+
+async def test_killed_mid_report_resumes_at_the_same_question_with_every_answer(
+    api: FakeBotApi, bot: BotProcess
+) -> None:
+    officer = await linked_officer(api, bot, user_id=4004)
+    await officer.command("baocao", "Câu 1/38")
+    for position, question in enumerate(FORM.questions[:12], start=1):
+        await answer(officer, question, position)
+    await officer.press("Đạt", "Nêu rõ việc đã triển khai")
+    await officer.say("Phần đầu của bản tường trình tiêu chí 4.", "Đã ghi nhận")
+    before = await saved_answers(bot)
+
+    await bot.kill()
+    await bot.start()
+
+    resumed = await officer.command("baocao", "Tiêu chí 4/22")
+    assert "Nêu rõ việc đã triển khai" in resumed["text"]
+    await officer.press("Xong", "minh chứng")
+    await officer.press("Xong", "Tiêu chí 5/22")
+    after = await saved_answers(bot)
+    assert {qid: v for qid, v in after.items() if qid != "TC.4"} == before
+    assert after["TC.4"] == [{"status": "dat", "narrative": "Phần đầu của bản tường trình tiêu chí 4."}]
+
+
+async def test_a_burst_cut_by_sigkill_is_applied_once_each_in_order(api: FakeBotApi, bot: BotProcess) -> None:
+    officer = await linked_officer(api, bot, user_id=5005)
+    await officer.command("baocao", "Câu 1/38")
+    for position, question in enumerate(FORM.questions[:2], start=1):
+        await answer(officer, question, position)
+    parts = [f"Đoạn {i}: tình hình an ninh trật tự trên địa bàn ổn định." for i in range(1, 9)]
+    for part in parts:
+        officer.user.send_text(part)
+    await asyncio.sleep(0.05)
+    await bot.kill()
+    await bot.start()
+    await officer.user.wait_until_idle(quiet=0.5, timeout=20)
+    await officer.press("Xong", "Câu 4/38")
+    saved = (await saved_answers(bot))["I.1"]
+    assert saved == [{"text": "\n".join(parts)}]
+
+
+async def test_an_update_delivered_twice_is_applied_once(api: FakeBotApi, bot: BotProcess) -> None:
+    officer = await linked_officer(api, bot, user_id=6006)
+    await officer.command("baocao", "Câu 1/38")
+    for position, question in enumerate(FORM.questions[:2], start=1):
+        await answer(officer, question, position)
+    update_id = officer.user.send_text("Một đoạn duy nhất về tình hình địa bàn.")
+    await officer.expect("Đã ghi nhận")
+    api.redeliver(update_id)
+    await officer.user.wait_until_idle(quiet=0.5)
+    await officer.press("Xong", "Câu 4/38")
+    assert (await saved_answers(bot))["I.1"] == [{"text": "Một đoạn duy nhất về tình hình địa bàn."}]
