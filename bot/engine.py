@@ -136,6 +136,8 @@ class _Turn:
             self.answer(received)
         elif isinstance(received, UnsupportedInput):
             self.reply(self.unsupported_text())
+        elif self.ctx.locked:
+            self.locked()
         else:
             self.reply(self._("Type /baocao to start or continue your report, or /trogiup for help."))
         return self.out
@@ -174,6 +176,8 @@ class _Turn:
             self.review(int(arg))
         elif self.state.mode is Mode.ANSWERING and self.current() is not None:
             self.answer(ButtonInput(step=self.state.step, value=value))
+        elif self.ctx.locked:
+            self.locked()
         else:
             self.stale()
 

@@ -7,7 +7,7 @@ i.e. after the commit: an answer the bot has acknowledged is always on disk.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
@@ -137,14 +137,15 @@ class _ServiceTurn:
         if isinstance(received, ButtonInput) and received.value.startswith(f"{REPORT_CHOICE}:"):
             await self.choose_report(received)
             return
-        report = await self.current_report()
+        reports = await self.uow.reports.open_for(self.chat.person_id, self.today())
+        current = next((r for r in reports if r.id == self.state.report_id), None)
         wants_report = (isinstance(received, CommandInput) and canonical(received.name) == "baocao") or (
             isinstance(received, ButtonInput) and received.value == OPEN_REPORT
         )
-        if wants_report or report is None:
-            await self.open_report(report if self.state.mode is not Mode.CHOOSING_REPORT else None)
+        if wants_report or current is None or self.state.mode is Mode.CHOOSING_REPORT:
+            await self.open_report(reports, current)
             return
-        ctx = await self.context(report)
+        ctx = await self.context(current)
         await self.apply(self.service.engine.handle(ctx, self.state, received, self.now), ctx)
 
     # ----- linking and language ------------------------------------------------------------
@@ -158,7 +159,7 @@ class _ServiceTurn:
                 self.say(_("Welcome back. Type /baocao to continue your report, or /trogiup for help."))
             return
         redemption = await self.uow.invites.redeem(
-            code, self.envelope.display_name or code, self.chat.person_id, self.now
+            code, self.envelope.display_name or f"{self.chat.channel} {self.chat.chat_id}", self.chat.person_id, self.now
         )
         if redemption.grant is None:
             problems = {
@@ -197,31 +198,23 @@ class _ServiceTurn:
 
     # ----- reports -------------------------------------------------------------------------
 
-    async def current_report(self) -> ReportRecord | None:
-        if self.state.report_id is None:
-            return None
-        report = await self.uow.reports.get(self.state.report_id)
-        if report is None:
-            return None
-        mine = {r.id for r in await self.uow.reports.open_for(self.chat.person_id or 0, self.today())}
-        return report if report.id in mine else None
-
     def today(self) -> date:
         return self.now.astimezone(self.service.zone).date()
 
-    async def open_report(self, report: ReportRecord | None) -> None:
-        _ = self.prompts._
+    async def open_report(self, reports: Sequence[ReportRecord], current: ReportRecord | None) -> None:
+        """Opens the one report still to be filed; offers a choice when there are several;
+        with none left, shows the current (locked) one so the officer sees its receipt."""
+        unlocked = [r for r in reports if r.status not in LOCKED_STATUSES]
+        if len(unlocked) > 1:
+            self.offer_reports(unlocked)
+            return
+        report = unlocked[0] if unlocked else current or (reports[0] if reports else None)
         if report is None:
-            reports = await self.uow.reports.open_for(self.chat.person_id or 0, self.today())
-            if not reports:
-                self.say(_("There is no report to file for your unit at the moment."))
-                return
-            unlocked = [r for r in reports if r.status not in LOCKED_STATUSES]
-            candidates = unlocked or list(reports)
-            if len(candidates) > 1:
-                self.offer_reports(candidates)
-                return
-            report = candidates[0]
+            self.say(self.prompts._("There is no report to file for your unit at the moment."))
+            return
+        await self.start_report(report)
+
+    async def start_report(self, report: ReportRecord) -> None:
         ctx = await self.context(report)
         if self.state.report_id != report.id:
             self.state = ConversationState(locale=self.state.locale, step=self.state.step)
@@ -239,13 +232,17 @@ class _ServiceTurn:
         self.say(_("Which report do you want to work on?"), rows)
 
     async def choose_report(self, pressed: ButtonInput) -> None:
-        chosen = int(pressed.value.partition(":")[2] or 0)
+        chosen_id = pressed.value.partition(":")[2]
+        chosen = int(chosen_id) if chosen_id.isdigit() else None
         if pressed.step != self.state.step or chosen not in self.state.report_choices:
             self.say(self.prompts._("That button belongs to an earlier message and no longer works."))
             return
-        report = await self.uow.reports.get(chosen)
+        report = await self.uow.reports.get(chosen) if chosen is not None else None
         self.state = self.state.evolve(report_choices=())
-        await self.open_report(report)
+        if report is None:
+            self.say(self.prompts._("There is no report to file for your unit at the moment."))
+            return
+        await self.start_report(report)
 
     async def context(self, report: ReportRecord) -> ReportContext:
         deadline = (
