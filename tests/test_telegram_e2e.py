@@ -36,7 +36,9 @@ async def api() -> AsyncIterator[FakeBotApi]:
 
 @pytest.fixture
 async def bot(api: FakeBotApi, tmp_path: Path) -> AsyncIterator[BotProcess]:
-    process = BotProcess(api, tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'baocao.db'}")
+    process = BotProcess(
+        api, tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'baocao.db'}", extra_env={"BAOCAO_MAX_FILE_MB": "1"}
+    )
     await process.prepare_demo()
     await process.start()
     yield process
@@ -166,6 +168,13 @@ async def test_commands_menu_and_bad_input(api: FakeBotApi, bot: BotProcess) -> 
     pieces = officer.user.messages[officer.user.messages.index(header):]
     assert len(pieces) >= 3 and all(len(m["text"].encode("utf-16-le")) // 2 <= 4096 for m in pieces)
     assert first_part + second_part in "".join("".join(m["text"].split()) for m in pieces)
+    await officer.command("sua", "Câu 38/38", args="38")
+    officer.user.send_document(b"%PDF" + b"0" * 1_600_000, "bao-cao.pdf", "application/pdf")
+    await officer.expect("Mỗi tệp tối đa 1 MB")
+    api.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
+    officer.user.send_document(b"%PDF-1.4 signed report", "bao-cao.pdf", "application/pdf")
+    await officer.expect("Đã nhận: 1 tệp")
+    assert [r.status for r in api.requests if r.method == "sendMessage"][-2:] == [429, 200]
     menu = api.commands[("default", "")]
     assert {c["command"] for c in menu} >= {"baocao", "tiendo", "xemlai", "sua", "nop", "trogiup", "ngonngu"}
     assert any(c["description"].startswith("Bắt đầu") for c in menu)
