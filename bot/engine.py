@@ -45,6 +45,13 @@ class Outcome:
     submit: bool = False
 
 
+def number_bounds(question: Question) -> tuple[int, int]:
+    """A number question's range; unbounded ends default to 0 and a billion."""
+    low = question.min_value if question.min_value is not None else 0
+    high = question.max_value if question.max_value is not None else 10**9
+    return low, high
+
+
 class Engine:
     def __init__(self, settings: EngineSettings) -> None:
         self.settings = settings
@@ -231,7 +238,6 @@ class _Turn:
     def instruction(self, question: Question, stage: Stage) -> str:
         _ = self._
         mb = self.settings.max_file_bytes // (1024 * 1024)
-        draft = self.draft()
         if stage is Stage.STATUS:
             return _("Choose the unit's self-assessment for this criterion:")
         if stage is Stage.ELIGIBLE:
@@ -239,29 +245,33 @@ class _Turn:
         if stage is Stage.NARRATIVE:
             return _("Describe what was done and the results achieved. You can send several messages; press «Done» when finished.")
         if stage is Stage.EVIDENCE:
-            text = _("Send photos or documents as evidence (optional, up to {mb} MB each). Press «Done» when finished.").format(mb=mb)
-            if draft.files:
-                text += "\n" + _("Attached so far: {files}.").format(files=self.p.files_count(len(draft.files)))
-            return text
+            return self.with_files_so_far(
+                _("Send photos or documents as evidence (optional, up to {mb} MB each). Press «Done» when finished.").format(mb=mb)
+            )
         kind = question.kind
         if kind is QuestionKind.CHOICE:
             return _("Choose one:")
         if kind is QuestionKind.NUMBER:
+            low, high = number_bounds(question)
             return _("Type a whole number from {min} to {max}.").format(
-                min=self.p.fmt.number(question.min_value or 0),
-                max=self.p.fmt.number(question.max_value if question.max_value is not None else 10**9),
+                min=self.p.fmt.number(low), max=self.p.fmt.number(high)
             )
         if kind is QuestionKind.DATE:
             return _("Type a date as dd/mm/yyyy, for example 25/11/2023.")
         if kind is QuestionKind.ATTACHMENT:
-            text = _("Send photos or documents (up to {mb} MB each). Press «Done» when finished.").format(mb=mb)
-            if draft.files:
-                text += "\n" + _("Attached so far: {files}.").format(files=self.p.files_count(len(draft.files)))
-            return text
+            return self.with_files_so_far(
+                _("Send photos or documents (up to {mb} MB each). Press «Done» when finished.").format(mb=mb)
+            )
         text = _("Type your answer. You can send several messages; press «Done» when finished.")
         if question.min_length:
             text += " " + _("At least {n} characters.").format(n=self.p.fmt.number(question.min_length))
         return text
+
+    def with_files_so_far(self, instruction: str) -> str:
+        files = self.draft().files
+        if not files:
+            return instruction
+        return instruction + "\n" + self._("Attached so far: {files}.").format(files=self.p.files_count(len(files)))
 
     def stage_buttons(self, question: Question, stage: Stage) -> Buttons:
         _ = self._
@@ -447,8 +457,7 @@ class _Turn:
     def take_number(self, question: Question, text: str | None) -> None:
         _ = self._
         number = parse_whole_number(text) if text is not None else None
-        low = question.min_value if question.min_value is not None else 0
-        high = question.max_value if question.max_value is not None else 10**9
+        low, high = number_bounds(question)
         if number is None:
             self.reply(_("That is not a whole number. Type digits only, for example 12."))
         elif not low <= number <= high:

@@ -111,22 +111,10 @@ class Dialogue:
         if spec.startswith("#"):
             step_text, _sep, spec = spec[1:].partition(":")
             step = int(step_text)
-        for reply in reversed(self.replies):
-            if not reply.buttons or (step is not None and reply.step != step):
-                continue
-            for row in reply.buttons:
-                for button in row:
-                    if button.label == spec:
-                        return ButtonInput(reply.step or 0, button.value)
-            if step is None:
-                break
-        raise AssertionError(f"no button {spec!r} on the newest keyboard: {self.keyboard()}")
+        return find_button(self.replies, spec, step)
 
     def keyboard(self) -> list[str]:
-        for reply in reversed(self.replies):
-            if reply.buttons:
-                return [button.label for row in reply.buttons for button in row]
-        return []
+        return keyboard_of(self.replies)
 
     def run(self, transcript: list[tuple[str, str]]) -> None:
         """Plays a transcript; each answer must contain its expected fragment."""
@@ -135,3 +123,25 @@ class Dialogue:
             assert expected in answer, (
                 f"line {number}: after {line!r} expected {expected!r} in:\n{answer}"
             )
+
+
+def find_button(replies: list[Reply], label: str, step: int | None = None) -> ButtonInput:
+    """The press of the button with this label: on the newest keyboard, or on the reply of `step`."""
+    for reply in reversed(replies):
+        if not reply.buttons or (step is not None and reply.step != step):
+            continue
+        for row in reply.buttons:
+            for button in row:
+                if button.label == label:
+                    return ButtonInput(reply.step or 0, button.value)
+        if step is None:
+            break
+    raise AssertionError(f"no button {label!r} on the newest keyboard: {keyboard_of(replies)}")
+
+
+def keyboard_of(replies: list[Reply]) -> list[str]:
+    """The labels on the newest reply that has buttons."""
+    for reply in reversed(replies):
+        if reply.buttons:
+            return [button.label for row in reply.buttons for button in row]
+    return []

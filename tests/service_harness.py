@@ -29,6 +29,7 @@ from bot.service import Envelope, ReportingService
 from storage.models import ProcessedUpdate
 from storage.seed import load_campaign, load_units
 from storage.unit_of_work import UnitOfWorkFactory
+from tests.dialogue import find_button, keyboard_of
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 NOV_20_2023 = datetime(2023, 11, 20, 9, 0, tzinfo=ZONE)  # only the 2023 campaign is open
@@ -159,24 +160,11 @@ class Chat:
         return joined(await self.deliver(FileInput(stored)))
 
     def button(self, label: str, step: int | None = None) -> ButtonInput:
-        for reply in reversed(self.replies):
-            if not reply.buttons or (step is not None and reply.step != step):
-                continue
-            for row in reply.buttons:
-                for button in row:
-                    if button.label == label:
-                        assert reply.step is not None
-                        return ButtonInput(reply.step, button.value)
-            if step is None:
-                break
-        raise AssertionError(f"no button {label!r} on the newest keyboard: {self.keyboard()}")
+        return find_button(self.replies, label, step)
 
     def keyboard(self) -> list[str]:
         """The labels on the newest message that has buttons."""
-        for reply in reversed(self.replies):
-            if reply.buttons:
-                return [button.label for row in reply.buttons for button in row]
-        return []
+        return keyboard_of(self.replies)
 
     def keyboard_step(self) -> int | None:
         return next((reply.step for reply in reversed(self.replies) if reply.buttons), None)
