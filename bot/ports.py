@@ -6,7 +6,7 @@ PostgreSQL. Every method runs inside the unit of work's single transaction.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -84,6 +84,8 @@ class ReportRecord:
     submitted_at: datetime | None = None
     reopened: frozenset[str] = field(default=frozenset())
     needs_revision: frozenset[str] = field(default=frozenset())
+    return_comment: str | None = None
+    unit_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -145,6 +147,113 @@ class Reports(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class UnitRecord:
+    id: int
+    code: str
+    name: str
+    kind: str
+    parent_id: int | None
+    demo: bool = False
+
+
+@dataclass(frozen=True)
+class CampaignRecord:
+    code: str
+    title: LocalText
+    opens: date
+    report_due: date | None
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    """One enrolled unit's standing in a campaign; `report_id` is None until it is first opened."""
+
+    unit_id: int
+    form_id: str
+    report_id: int | None
+    status: ReportStatus | None
+    answered: int
+    last_activity: datetime | None
+    submitted_at: datetime | None = None
+    receipt_no: str | None = None
+
+
+@dataclass(frozen=True)
+class LinkedPerson:
+    """An active grant, with the person's name and whether any chat is linked to them."""
+
+    grant_id: int
+    person_id: int
+    full_name: str
+    role: Role
+    unit_id: int
+    linked_chats: int
+    last_seen: datetime | None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """Who did what, when; `details` holds the before/after or the comment."""
+
+    at: datetime
+    action: str
+    actor_id: int | None = None
+    actor_name: str | None = None
+    unit_id: int | None = None
+    report_id: int | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+class Supervision(Protocol):
+    """What supervisors read and do. Callers pass the unit ids of their scope; nothing here
+    decides who may see what (the core does), but nothing returns rows outside the given ids."""
+
+    async def units(self) -> Sequence[UnitRecord]: ...
+
+    async def campaigns(self) -> Sequence[CampaignRecord]: ...
+
+    async def report_rows(self, campaign_code: str, unit_ids: Collection[int]) -> Sequence[ReportRow]:
+        """Every enrolment of these units in the campaign, with its report's state if any."""
+        ...
+
+    async def report_of(self, campaign_code: str, unit_id: int, now: datetime) -> ReportRecord | None:
+        """The unit's report in the campaign (creating the draft row if enrolled but never opened)."""
+        ...
+
+    async def answers_to(
+        self, campaign_code: str, question_id: str, unit_ids: Collection[int]
+    ) -> Mapping[int, AnswerValue]:
+        """The current answer to one question, per unit that has one."""
+        ...
+
+    async def people(self, unit_ids: Collection[int]) -> Sequence[LinkedPerson]: ...
+
+    async def revoke(self, grant_id: int, now: datetime) -> LinkedPerson | None:
+        """Ends a grant; the person's chats stay linked but lose that unit."""
+        ...
+
+    async def return_report(
+        self, report_id: int, question_ids: Collection[str], comment: str, person_id: int, now: datetime
+    ) -> None:
+        """submitted/resubmitted → returned, reopening only these questions."""
+        ...
+
+    async def approve(self, report_id: int, person_id: int, now: datetime) -> None:
+        """submitted/resubmitted → approved."""
+        ...
+
+    async def record(self, entry: AuditEntry) -> None: ...
+
+    async def history(self, report_id: int) -> Sequence[AuditEntry]:
+        """The report's audit entries and every answer change (before/after), oldest first."""
+        ...
+
+    async def chats_of(self, person_ids: Collection[int]) -> Sequence[ChatRecord]:
+        """Where to reach these people."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction; repositories are valid only inside it."""
 
@@ -153,6 +262,7 @@ class UnitOfWork(Protocol):
     invites: Invites
     people: People
     reports: Reports
+    supervision: Supervision
 
     async def __aenter__(self) -> UnitOfWork: ...
 
