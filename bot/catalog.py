@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated, Any, Literal, TypeVar
@@ -159,6 +159,10 @@ class Catalog:
     criteria_sets: Mapping[str, CriteriaSet]
     campaigns: Mapping[str, CampaignSpec]
     criteria_set_ids: Mapping[str, str]
+    unit_kinds: Mapping[str, LocalText] = field(default_factory=dict)
+
+    def kind_label(self, kind: str) -> LocalText:
+        return self.unit_kinds.get(kind) or LocalText(kind)
 
     def form(self, form_id: str) -> Form:
         try:
@@ -497,6 +501,10 @@ class _Generate(_Model):
         return self
 
 
+class _UnitKindsFile(_Model):
+    kinds: Annotated[dict[str, _LocalText], Field(min_length=1)]
+
+
 class _DemoFile(_Model):
     units: Annotated[list[_Unit], Field(min_length=1)]
     generate: list[_Generate] = []
@@ -608,14 +616,20 @@ def load_catalog(root: Path | None = None, overrides: Mapping[str, CriteriaSet] 
             criteria_set_ids[entry.id] = criteria_set.id
         forms[entry.id] = _compose(entry, outline, criteria_set)
 
+    kinds_file, kinds_label = _read(_UnitKindsFile, root / "unit-kinds.yaml", root)
+    unit_kinds = {code: text.local() for code, text in kinds_file.kinds.items()}
     campaigns: dict[str, CampaignSpec] = {}
     for path in _yaml_files(root / "campaigns"):
         campaign = _load_campaign(path, root, forms.keys())
+        for index, rule in enumerate(campaign.enrol):
+            if rule.unit_kind not in unit_kinds:
+                raise CatalogError(_label(path, root), f"enrol[{index}].unit_kind", f"unknown unit kind {rule.unit_kind!r} (see {kinds_label})")
         if campaign.code in campaigns:
             raise CatalogError(_label(path, root), "code", f"campaign code {campaign.code!r} is used by another file")
         campaigns[campaign.code] = campaign
 
     return Catalog(
+        unit_kinds=MappingProxyType(unit_kinds),
         forms=MappingProxyType(forms),
         criteria_sets=MappingProxyType(criteria_sets),
         campaigns=MappingProxyType(campaigns),

@@ -27,9 +27,28 @@ REPORTER_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("trogiup", ("help",), N_("How to use the bot")),
 )
 
+SUPERVISOR_COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec("tinhhinh", ("status",), N_("Who has reported in your area")),
+    CommandSpec("chuanop", ("missing",), N_("Units that have not submitted yet")),
+    CommandSpec("donvi", ("unit",), N_("One unit's report: /donvi NAME or CODE")),
+    CommandSpec("tieuchi", ("criterion",), N_("How units stand on one criterion: /tieuchi cap-22 5")),
+    CommandSpec("duyet", ("approve",), N_("Approve a submitted report: /duyet UNIT")),
+    CommandSpec("tralai", ("return",), N_("Return a report for revision: /tralai UNIT")),
+    CommandSpec("lichsu", ("history",), N_("A unit's report history: /lichsu UNIT")),
+    CommandSpec("moi", ("invite",), N_("Invite an officer of a unit: /moi UNIT")),
+    CommandSpec("canbo", ("people",), N_("People linked in your area: /canbo [UNIT]")),
+    CommandSpec("thuhoi", ("revoke",), N_("Revoke a person's access: /thuhoi NUMBER")),
+)
+
+SUPERVISOR_NAMES = frozenset(spec.name for spec in SUPERVISOR_COMMANDS)
+
 START = "start"
 
-_CANONICAL = {alias: spec.name for spec in REPORTER_COMMANDS for alias in (spec.name, *spec.aliases)}
+_CANONICAL = {
+    alias: spec.name
+    for spec in (*REPORTER_COMMANDS, *SUPERVISOR_COMMANDS)
+    for alias in (spec.name, *spec.aliases)
+}
 _CANONICAL[START] = START
 
 

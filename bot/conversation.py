@@ -17,6 +17,8 @@ class Mode(StrEnum):
     REVIEWING = "reviewing"
     CONFIRMING = "confirming"
     CHOOSING_REPORT = "choosing_report"
+    RETURN_PICKING = "return_picking"
+    RETURN_COMMENTING = "return_commenting"
 
 
 class Stage(StrEnum):
@@ -45,6 +47,15 @@ class Draft:
 
 
 @dataclass(frozen=True)
+class ReturnDraft:
+    """A supervisor's return for revision in the making: which report, which questions."""
+
+    report_id: int
+    unit_id: int
+    selected: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ConversationState:
     mode: Mode = Mode.IDLE
     locale: str = "vi"
@@ -56,6 +67,7 @@ class ConversationState:
     review_page: int = 0
     return_to_review: bool = False
     report_choices: tuple[int, ...] = field(default=())
+    return_draft: ReturnDraft | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -65,6 +77,8 @@ class ConversationState:
             data["draft"]["text_parts"] = list(self.draft.text_parts)
             data["draft"]["files"] = list(self.draft.files)
         data["report_choices"] = list(self.report_choices)
+        if self.return_draft:
+            data["return_draft"]["selected"] = list(self.return_draft.selected)
         return data
 
     @classmethod
@@ -72,6 +86,7 @@ class ConversationState:
         if not data:
             return cls()
         draft = data.get("draft")
+        returning = data.get("return_draft")
         return cls(
             mode=Mode(data.get("mode", Mode.IDLE)),
             locale=data.get("locale", "vi"),
@@ -91,6 +106,11 @@ class ConversationState:
             review_page=data.get("review_page", 0),
             return_to_review=data.get("return_to_review", False),
             report_choices=tuple(data.get("report_choices", ())),
+            return_draft=ReturnDraft(
+                returning["report_id"], returning["unit_id"], tuple(returning.get("selected", ()))
+            )
+            if returning
+            else None,
         )
 
     def evolve(self, **changes: Any) -> ConversationState:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -25,9 +25,13 @@ class Reply:
 
 
 @dataclass(frozen=True)
-class Notice:
-    """A message to another person (a supervisor, a reporter), sent after the commit."""
+class Delivery:
+    """A reply for another chat (an officer told of a return), sent after the commit."""
 
-    person_id: int
-    text: str
-    buttons: tuple[tuple[Button, ...], ...] = field(default=())
+    channel: str
+    chat_id: str
+    reply: Reply
+
+
+OPEN_REPORT = "open"
+"""The value of a button that opens the officer's report, whatever step it was sent at."""

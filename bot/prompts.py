@@ -116,17 +116,21 @@ class Prompts:
         return f"{mark} {ctx.number_of(question)}. {self.short_label(question)}: {self.summary(question, value)}"
 
     def deadline_line(self, ctx: ReportContext, now: datetime) -> str:
-        _ = self._
         if not ctx.deadline:
             return ""
-        days = (ctx.deadline.astimezone(self.zone).date() - now.astimezone(self.zone).date()).days
+        return self.deadline_text(ctx.deadline.astimezone(self.zone).date(), now.astimezone(self.zone).date())
+
+    def deadline_text(self, due: date, today: date) -> str:
+        """"Hạn nộp: thứ Bảy, 25/11/2023 (còn 5 ngày)"."""
+        _ = self._
+        days = (due - today).days
         if days > 0:
             left = self.ngettext("{n} day left", "{n} days left", days).format(n=days)
         elif days == 0:
             left = _("due today")
         else:
             left = self.ngettext("{n} day overdue", "{n} days overdue", -days).format(n=-days)
-        return _("Deadline: {day} ({left})").format(day=self.day(ctx.deadline), left=left)
+        return _("Deadline: {day} ({left})").format(day=self.day(due), left=left)
 
     def progress(self, ctx: ReportContext, now: datetime) -> str:
         _ = self._

@@ -8,26 +8,28 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.commands import REPORTER_COMMANDS, START, canonical
+from bot.access import access_of
+from bot.commands import REPORTER_COMMANDS, START, SUPERVISOR_COMMANDS, canonical
 from bot.conversation import ConversationState, Mode
 from bot.engine import Engine, Outcome
-from bot.events import Button, Reply
-from bot.forms import Form
+from bot.events import OPEN_REPORT, Button, Delivery, Reply
+from bot.forms import Form, LocalText
 from bot.i18n import normalize_locale
 from bot.inputs import ButtonInput, CommandInput, Input
-from bot.ports import ChatRecord, InviteProblem, ReportRecord, UnitOfWork
+from bot.ports import AuditEntry, ChatRecord, InviteProblem, ReportRecord, Role, UnitOfWork
 from bot.prompts import Prompts
-from bot.report import LOCKED_STATUSES, ReportContext
+from bot.report import LOCKED_STATUSES, ReportContext, ReportStatus
+from bot.supervision import SupervisorDesk, refusal
+from bot.units import UnitTree
 
 log = logging.getLogger(__name__)
 
 REPORT_CHOICE = "r"
-OPEN_REPORT = "open"
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,16 @@ class Envelope:
     language_code: str | None = None
 
 
+@dataclass
+class Response:
+    """What one update produced, to be shown after the commit: replies to this chat, messages
+    to other chats, and, when the person's roles changed, the roles to show commands for."""
+
+    replies: list[Reply] = field(default_factory=list)
+    deliveries: list[Delivery] = field(default_factory=list)
+    menu_roles: frozenset[Role] | None = None
+
+
 class ReportingService:
     def __init__(
         self,
@@ -52,6 +64,9 @@ class ReportingService:
         clock: Clock,
         zone: ZoneInfo,
         default_locale: str = "vi",
+        kind_label: Callable[[str], LocalText] = LocalText,
+        bot_username: str | None = None,
+        invite_days: int = 7,
     ) -> None:
         self.unit_of_work = unit_of_work
         self.forms = forms
@@ -59,20 +74,26 @@ class ReportingService:
         self.clock = clock
         self.zone = zone
         self.default_locale = default_locale
+        self.kind_label = kind_label
+        self.bot_username = bot_username  # a channel that learns it (Telegram's getMe) sets it
+        self.invite_days = invite_days
 
-    async def handle(self, envelope: Envelope) -> list[Reply]:
+    async def handle(self, envelope: Envelope) -> Response:
         now = self.clock.now()
         async with self.unit_of_work() as uow:
             if envelope.update_id is not None and not await uow.updates.claim(
                 envelope.channel, envelope.update_id, now
             ):
                 log.info("ignored repeated update %s:%s", envelope.channel, envelope.update_id)
-                return []
+                return Response()
             turn = _ServiceTurn(self, uow, envelope, now)
             await turn.load()
             await turn.route()
             await turn.store()
-            return turn.replies
+            return turn.response
+
+    def deep_link(self, code: str) -> str | None:
+        return f"https://t.me/{self.bot_username}?start={code}" if self.bot_username else None
 
     async def locale_of(self, channel: str, chat_id: str) -> str:
         """The chat's interface language, for messages sent outside a turn (errors)."""
@@ -88,7 +109,8 @@ class _ServiceTurn:
         self.uow = uow
         self.envelope = envelope
         self.now = now
-        self.replies: list[Reply] = []
+        self.response = Response()
+        self.replies = self.response.replies
         self.chat = ChatRecord(envelope.channel, envelope.chat_id, None, {}, envelope.user_id)
         self.state = ConversationState()
 
@@ -126,13 +148,18 @@ class _ServiceTurn:
                 await self.switch_language(received.args.strip())
                 return
             if name == "trogiup":
-                self.say(self.help_text())
+                roles = await self.uow.people.grants(self.chat.person_id) if self.chat.person_id else []
+                self.say(self.help_text(supervises=any(g.role is not Role.REPORTER for g in roles)))
                 return
             if name is None:
                 self.say(_("Unknown command /{name}. Type /trogiup to see what the bot understands.").format(name=received.name))
                 return
         if self.chat.person_id is None:
             self.say(_("This chat is not linked to a unit yet. Ask your supervisor for an invite code, then send /start followed by the code, for example /start AB12CD34."))
+            return
+        command = canonical(received.name) if isinstance(received, CommandInput) else None
+        if SupervisorDesk.wants(received, self.state, command):
+            await self.supervise(received, command)
             return
         if isinstance(received, ButtonInput) and received.value.startswith(f"{REPORT_CHOICE}:"):
             await self.choose_report(received)
@@ -175,11 +202,15 @@ class _ServiceTurn:
         self.chat = ChatRecord(self.chat.channel, self.chat.chat_id, grant.person_id, self.chat.state, self.envelope.user_id)
         await self.uow.people.set_locale(grant.person_id, self.state.locale)
         log.info("linked %s:%s to person %s (%s of %s)", self.chat.channel, self.chat.chat_id, grant.person_id, grant.role, grant.unit_code)
-        self.say(
-            _("Linked: you report for {unit}. Type /baocao to start the report.").format(unit=grant.unit_name),
-            ((Button(_("Start the report"), OPEN_REPORT),),),
-        )
+        self.response.menu_roles = frozenset(g.role for g in await self.uow.people.grants(grant.person_id))
         self.state = self.state.evolve(mode=Mode.IDLE)
+        if grant.role is Role.REPORTER:
+            self.say(
+                _("Linked: you report for {unit}. Type /baocao to start the report.").format(unit=grant.unit_name),
+                ((Button(_("Start the report"), OPEN_REPORT),),),
+            )
+        else:
+            self.say(_("Linked: you follow the reports of {unit} and the units under it. Type /tinhhinh to see who has reported, or /trogiup for every command.").format(unit=grant.unit_name))
 
     async def switch_language(self, wanted: str) -> None:
         current = self.state.locale
@@ -189,12 +220,36 @@ class _ServiceTurn:
             await self.uow.people.set_locale(self.chat.person_id, locale)
         self.say(self.prompts._("This chat now uses English. Type /ngonngu to switch language."))
 
-    def help_text(self) -> str:
+    def help_text(self, supervises: bool) -> str:
         _ = self.prompts._
         lines = [_("baocao helps you file your unit's report one question at a time. Every answer is saved at once."), ""]
         lines += [f"/{spec.name} — {_(spec.description)}" for spec in REPORTER_COMMANDS]
+        if supervises:
+            lines += ["", _("For supervisors:")]
+            lines += [f"/{spec.name} — {_(spec.description)}" for spec in SUPERVISOR_COMMANDS]
         lines += ["", _("You can also press the buttons under each question. If you are stuck, type /baocao to return to where you were.")]
         return "\n".join(lines)
+
+    # ----- supervision ---------------------------------------------------------------------
+
+    async def supervise(self, received: Input, command: str | None) -> None:
+        person_id = self.chat.person_id
+        assert person_id is not None
+        tree = UnitTree(await self.uow.supervision.units())
+        access = access_of(person_id, await self.uow.people.grants(person_id), tree)
+        if not access.supervises:
+            name = command or "?"
+            log.warning("refused /%s from person %s (%s:%s): not a supervisor", name, person_id, self.chat.channel, self.chat.chat_id)
+            self.say(refusal(self.prompts._, name))
+            return
+        desk = SupervisorDesk(
+            self.uow, access, tree, self.state, self.now, self.service.zone, self.service.forms,
+            self.service.kind_label, self.service.deep_link, self.service.invite_days,
+        )
+        result = await desk.handle(received, command)
+        self.state = result.state
+        self.replies.extend(result.replies)
+        self.response.deliveries.extend(result.deliveries)
 
     # ----- reports -------------------------------------------------------------------------
 
@@ -270,6 +325,10 @@ class _ServiceTurn:
         if outcome.submit:
             receipt = await self.uow.reports.submit(ctx.report_id, self.chat.person_id, self.now)
             log.info("report %s submitted by person %s: %s", ctx.report_id, self.chat.person_id, receipt.number)
+            action = "resubmitted" if ctx.status is ReportStatus.RETURNED else "submitted"
+            await self.uow.supervision.record(
+                AuditEntry(self.now, action, self.chat.person_id, report_id=ctx.report_id, details={"receipt": receipt.number})
+            )
             _ = self.prompts._
             self.say(
                 _("✅ The report of {unit} has been submitted.").format(unit=ctx.unit_name)

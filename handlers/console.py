@@ -61,7 +61,8 @@ class ConsoleChannel:
     async def send(self, text: str) -> None:
         """Sends one line as the console user would type it, and prints the replies."""
         received = self.to_input(text.strip())
-        self.show(await self.service.handle(Envelope(channel=CHANNEL, chat_id=self.chat_id, input=received)))
+        response = await self.service.handle(Envelope(channel=CHANNEL, chat_id=self.chat_id, input=received))
+        self.show(response.replies)
 
     async def run(self, first: str | None = None) -> None:
         if first:

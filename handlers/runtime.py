@@ -49,6 +49,9 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
             clock=settings.clock(),
             zone=settings.zone,
             default_locale=settings.locale,
+            kind_label=catalog.kind_label,
+            bot_username=settings.telegram_bot_username,
+            invite_days=settings.invite_days,
         )
         yield Runtime(settings, database, unit_of_work, catalog, service)
     finally:

@@ -135,7 +135,7 @@ class Chat:
         )
 
     async def deliver(self, received: Input, update_id: int | None = None) -> list[Reply]:
-        replies = await self.harness.service.handle(self.envelope(received, update_id))
+        replies = (await self.harness.service.handle(self.envelope(received, update_id))).replies
         self.replies.extend(replies)
         return replies
 

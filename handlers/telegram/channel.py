@@ -10,15 +10,16 @@ import logging
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from telegram import BotCommand, Update
-from telegram.error import BadRequest
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
 
 from bot.answers import StoredFile
-from bot.commands import REPORTER_COMMANDS
-from bot.events import Reply
+from bot.commands import REPORTER_COMMANDS, SUPERVISOR_COMMANDS, CommandSpec
+from bot.events import Delivery, Reply
 from bot.i18n import SUPPORTED_LOCALES, translations
 from bot.inputs import FileInput, Input
+from bot.ports import Role
 from bot.service import Envelope, ReportingService
 from bot.text import utf16_length
 from handlers.telegram.parse import (
@@ -65,19 +66,37 @@ class TelegramChannel:
 
     async def start(self) -> None:
         await self.application.initialize()
+        if self.service.bot_username is None:
+            self.service.bot_username = self.application.bot.username
         await self.register_commands()
 
     async def stop(self) -> None:
         await self.application.shutdown()
 
     async def register_commands(self) -> None:
-        """The menu in each language; Vietnamese is the default for every other language."""
+        """The reporters' menu in each language; Vietnamese is the default for any other."""
         for locale in SUPPORTED_LOCALES:
-            _ = translations(locale).gettext
-            commands = [BotCommand(spec.name, _(spec.description)) for spec in REPORTER_COMMANDS]
             await self.application.bot.set_my_commands(
-                commands, language_code=None if locale == "vi" else locale
+                menu(locale, REPORTER_COMMANDS), language_code=None if locale == "vi" else locale
             )
+
+    async def set_menu(self, chat_id: int, roles: frozenset[Role]) -> None:
+        """A supervisor's chat gets the supervisor commands too; nobody else sees them."""
+        if roles <= {Role.REPORTER}:
+            return
+        for locale in SUPPORTED_LOCALES:
+            await self.application.bot.set_my_commands(
+                menu(locale, (*SUPERVISOR_COMMANDS, *REPORTER_COMMANDS)),
+                scope=BotCommandScopeChat(chat_id),
+                language_code=None if locale == "vi" else locale,
+            )
+
+    async def deliver(self, delivery: Delivery) -> None:
+        """A message to another chat; one that cannot be delivered is logged, not retried."""
+        try:
+            await self.send(int(delivery.chat_id), [delivery.reply])
+        except TelegramError:
+            log.exception("could not deliver a message to chat %s", delivery.chat_id)
 
     # ----- one update ----------------------------------------------------------------------
 
@@ -102,16 +121,21 @@ class TelegramChannel:
             language_code=user.language_code,
         )
         try:
-            replies = await self.service.handle(envelope)
+            response = await self.service.handle(envelope)
         except Exception:
             log.exception(
                 "failed to handle update %s from chat %s (%s)", update.update_id, key, type(received).__name__
             )
             await self.report_failure(update.update_id, key)
             return
-        if query is not None and replies and query.message is not None:
+        if query is not None and response.replies and query.message is not None:
             await self.close_keyboard(update)
-        await self.send(int(key), replies)
+        await self.send(int(key), response.replies)
+        if response.menu_roles is not None:
+            await self.set_menu(int(key), response.menu_roles)
+        for delivery in response.deliveries:
+            if delivery.channel == CHANNEL:
+                await self.deliver(delivery)
 
     async def read_input(self, update: Update) -> Input | None:
         query = update.callback_query
@@ -193,3 +217,7 @@ class TelegramChannel:
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("telegram error while handling %r", update, exc_info=context.error)
 
+
+def menu(locale: str, specs: tuple[CommandSpec, ...]) -> list[BotCommand]:
+    _ = translations(locale).gettext
+    return [BotCommand(spec.name, _(spec.description)) for spec in specs]

@@ -1,0 +1,102 @@
+"""Who has reported: counts per unit kind and per branch of the tree, computed in the core from
+the rows storage returns, and worded as the outline words them ("07/07 đã nộp")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.ports import ReportRow
+from bot.report import LOCKED_STATUSES, ReportStatus
+from bot.units import UnitTree
+
+
+@dataclass
+class Tally:
+    """Counts for one group of enrolled units."""
+
+    enrolled: int = 0
+    linked: int = 0
+    not_started: int = 0
+    in_progress: int = 0
+    progress_sum: float = 0.0
+    submitted: int = 0
+    returned: int = 0
+    approved: int = 0
+    overdue: int = 0
+
+    @property
+    def average_progress(self) -> int:
+        return round(100 * self.progress_sum / self.in_progress) if self.in_progress else 0
+
+
+@dataclass(frozen=True)
+class UnitStanding:
+    row: ReportRow
+    questions: int
+    linked_names: tuple[str, ...]
+
+    @property
+    def has_submitted(self) -> bool:
+        return self.row.status in LOCKED_STATUSES
+
+    @property
+    def started(self) -> bool:
+        return self.row.answered > 0 or self.row.status not in (None, ReportStatus.DRAFT)
+
+    @property
+    def progress(self) -> float:
+        return min(1.0, self.row.answered / self.questions) if self.questions else 0.0
+
+
+@dataclass
+class Standing:
+    """The tally per unit kind, and per (branch, kind) under the scope's root."""
+
+    by_kind: dict[str, Tally] = field(default_factory=dict)
+    by_branch: dict[tuple[int, str], Tally] = field(default_factory=dict)
+    units: list[UnitStanding] = field(default_factory=list)
+
+
+def standing_of(
+    rows: Sequence[ReportRow],
+    tree: UnitTree,
+    roots: Collection[int],
+    questions_in: Callable[[str], int],
+    linked: Mapping[int, Sequence[str]],
+    due: date | None,
+    today: date,
+) -> Standing:
+    """Tallies the rows; a unit counts under the child of its scope root it belongs to."""
+    result = Standing()
+    overdue_now = due is not None and today > due
+    for row in rows:
+        unit = tree.get(row.unit_id)
+        standing = UnitStanding(row, questions_in(row.form_id), tuple(linked.get(row.unit_id, ())))
+        result.units.append(standing)
+        tallies = [result.by_kind.setdefault(unit.kind, Tally())]
+        for root in roots:
+            branch = tree.branch_under(root, unit.id)
+            if branch is not None:
+                tallies.append(result.by_branch.setdefault((branch.id, unit.kind), Tally()))
+        for tally in tallies:
+            _count(tally, standing, overdue_now)
+    return result
+
+
+def _count(tally: Tally, unit: UnitStanding, overdue_now: bool) -> None:
+    tally.enrolled += 1
+    tally.linked += bool(unit.linked_names)
+    status = unit.row.status
+    if unit.has_submitted:
+        tally.submitted += 1
+        tally.approved += status is ReportStatus.APPROVED
+        return
+    tally.returned += status is ReportStatus.RETURNED
+    tally.overdue += overdue_now
+    if unit.started:
+        tally.in_progress += 1
+        tally.progress_sum += unit.progress
+    else:
+        tally.not_started += 1
