@@ -76,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     invite = commands.add_parser("invite", help=_("make a one-time code that links a chat to a unit"))
     invite.add_argument("--unit", required=True, help=_("unit code, e.g. CAP-CL-NGHIHAI"))
-    invite.add_argument("--role", choices=[Role.REPORTER.value, Role.SUPERVISOR.value], default=Role.REPORTER.value)
+    invite.add_argument("--role", choices=[r.value for r in Role], default=Role.REPORTER.value)
     invite.add_argument("--days", type=int, default=None, help=_("days until the code expires"))
     invite.add_argument("--json", action="store_true", help=_("print JSON"))
     invite.set_defaults(command=make_invite)
@@ -86,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     console = commands.add_parser("console", help=_("chat with the bot in the terminal, no token needed"))
     console.add_argument("--as", dest="as_unit", metavar="CODE", help=_("act as an officer of this unit"))
+    console.add_argument("--role", choices=[r.value for r in Role], default=Role.REPORTER.value, help=_("the role to act in"))
     console.set_defaults(command=run_console)
 
     forms = commands.add_parser("forms", help=_("report forms")).add_subparsers(title=_("commands"))
@@ -181,7 +182,7 @@ async def run_bot(args: argparse.Namespace, settings: Settings) -> int:
 async def run_console(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.console import console_session
 
-    return await console_session(settings, args.as_unit)
+    return await console_session(settings, args.as_unit, Role(args.role))
 
 
 async def list_forms(args: argparse.Namespace, settings: Settings) -> int:

@@ -68,7 +68,8 @@ def standing_of(
     due: date | None,
     today: date,
 ) -> Standing:
-    """Tallies the rows; a unit counts under the child of its scope root it belongs to."""
+    """Tallies the rows; a unit counts under the child of its scope root it belongs to, unless
+    it is that child itself (a ward directly under a district is not an area of its own)."""
     result = Standing()
     overdue_now = due is not None and today > due
     for row in rows:
@@ -78,7 +79,7 @@ def standing_of(
         tallies = [result.by_kind.setdefault(unit.kind, Tally())]
         for root in roots:
             branch = tree.branch_under(root, unit.id)
-            if branch is not None:
+            if branch is not None and branch.id != unit.id:
                 tallies.append(result.by_branch.setdefault((branch.id, unit.kind), Tally()))
         for tally in tallies:
             _count(tally, standing, overdue_now)

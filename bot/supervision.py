@@ -260,7 +260,7 @@ class SupervisorDesk:
             )
         if branches:
             lines += ["", _("By area:")]
-            for branch_id in sorted(branches, key=lambda b: self.tree.get(b).name):
+            for branch_id in sorted(branches, key=lambda b: fold(self.tree.get(b).name)):
                 lines += [f"• {line}" for line in sorted(branches[branch_id])]
         self.say("\n".join(lines), ((Button(_("Not yet submitted"), "mp:0"),),))
 
@@ -286,7 +286,7 @@ class SupervisorDesk:
         standing = await self.standing(campaign)
         pending = sorted(
             (u for u in standing.units if not u.has_submitted),
-            key=lambda u: (u.progress, self.tree.get(u.row.unit_id).name),
+            key=lambda u: (u.progress, fold(self.tree.get(u.row.unit_id).name)),
         )
         title = campaign.title.get(self.locale)
         if not pending:
@@ -443,7 +443,7 @@ class SupervisorDesk:
             "• " + _("Not answered: {n}").format(n=unanswered),
         ]
         if behind:
-            lines += ["", _("Behind on this criterion:")] + [f"– {name}" for name in sorted(behind)]
+            lines += ["", _("Behind on this criterion:")] + [f"– {name}" for name in sorted(behind, key=fold)]
         return "\n".join(lines)
 
     # ----- appraisal ---------------------------------------------------------------------------
@@ -652,7 +652,9 @@ class SupervisorDesk:
             if unit is None:
                 return
             scope = self.tree.subtree([unit.id]) & self.access.unit_ids
-        people = sorted(await self.uow.supervision.people(scope), key=lambda p: (self.tree.get(p.unit_id).name, p.full_name))
+        people = sorted(
+            await self.uow.supervision.people(scope), key=lambda p: (fold(self.tree.get(p.unit_id).name), fold(p.full_name))
+        )
         if not people:
             self.say(_("Nobody is linked in this area yet. Make an invite with /moi UNIT."))
             return

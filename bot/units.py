@@ -72,4 +72,4 @@ class UnitTree:
         exact = [u for u in candidates if fold(u.name) == wanted]
         if exact:
             return sorted(exact, key=lambda u: u.code)
-        return sorted((u for u in candidates if wanted in fold(u.name)), key=lambda u: u.code)
+        return sorted((u for u in candidates if wanted in fold(u.name)), key=lambda u: fold(u.name))

@@ -118,13 +118,14 @@ class ConsoleChannel:
         self.out.flush()
 
 
-async def console_session(settings: Settings, unit_code: str | None) -> int:
-    """`baocao console [--as CODE]`: links the terminal to an officer of the unit, then chats."""
+async def console_session(settings: Settings, unit_code: str | None, role: Role = Role.REPORTER) -> int:
+    """`baocao console [--as CODE] [--role ROLE]`: links the terminal to a person of that unit
+    and role (one chat per unit and role), then chats."""
     from handlers.runtime import runtime
 
     _ = translations(settings.locale).gettext
     async with runtime(settings) as rt:
-        chat_id = f"console-{unit_code or 'guest'}"
+        chat_id = f"console-{unit_code or 'guest'}" + ("" if role is Role.REPORTER else f"-{role.value}")
         channel = ConsoleChannel(rt.service, chat_id, settings.files_dir)
         print(_("baocao console. Type /trogiup for help and /thoat to quit; type a letter such as a to press button [a]; attach a file with /tep PATH."))
         print()
@@ -136,12 +137,12 @@ async def console_session(settings: Settings, unit_code: str | None) -> int:
                 linked = chat is not None and chat.person_id is not None
                 if not linked:
                     try:
-                        invite = await uow.invites.create(unit_code, Role.REPORTER, now + timedelta(days=1), now)
+                        invite = await uow.invites.create(unit_code, role, now + timedelta(days=1), now)
                     except LookupError:
                         print(_("Unknown unit {code}. See `baocao units list`.").format(code=unit_code), file=sys.stderr)
                         return 1
             if not linked:
                 await channel.send(f"/start {invite.code}")
-            first = "/baocao"
+            first = "/baocao" if role is Role.REPORTER else "/tinhhinh"
         await channel.run(first)
     return 0
