@@ -35,6 +35,8 @@ PICK_ROW = 6
 APPRAISABLE = frozenset({ReportStatus.SUBMITTED, ReportStatus.RESUBMITTED})
 BUTTON_PREFIXES = ("mp", "un", "ap", "rt", "hs", "rv", "rq", "rgo", "rx")
 
+TIER_WORDS = ("tinh ", "thanh pho ", "thi xa ", "huyen ", "quan ", "xa ", "phuong ", "thi tran ")
+
 ACTION_LABELS = {
     "submitted": N_("submitted the report ({receipt})"),
     "resubmitted": N_("resubmitted the report ({receipt})"),
@@ -181,7 +183,7 @@ class SupervisorDesk:
             lines = [_("Several units match «{query}»; choose one or type its code:").format(query=query)]
             lines += [f"• {u.name} ({u.code})" for u in matches[:20]]
             if len(matches) > 20:
-                lines.append(_("and {n} more").format(n=len(matches) - 20))
+                lines.append(_("and {n} more units").format(n=len(matches) - 20))
             self.say("\n".join(lines), tuple((Button(u.name, f"un:{u.id}"),) for u in matches[:8]))
             return None
         return matches[0]
@@ -212,8 +214,11 @@ class SupervisorDesk:
         return self.now.astimezone(self.zone).date()
 
     def place(self, unit: UnitRecord) -> str:
-        """A unit's name as it reads mid-sentence ("tại thị xã Cửa Lò")."""
-        return unit.name[:1].lower() + unit.name[1:]
+        """A unit's name as it reads mid-sentence ("tại thị xã Cửa Lò"): an administrative tier
+        word is lower-cased, a proper name ("Sở Tài chính") is not."""
+        if fold(unit.name).startswith(TIER_WORDS):
+            return unit.name[:1].lower() + unit.name[1:]
+        return unit.name
 
     async def standing(self, campaign: CampaignRecord) -> Standing:
         rows = await self.uow.supervision.report_rows(campaign.code, self.access.unit_ids)
@@ -500,7 +505,7 @@ class SupervisorDesk:
         rows = tuple(tuple(buttons[i : i + PICK_ROW]) for i in range(0, len(buttons), PICK_ROW))
         chosen = ", ".join(self.pick_label(form, qid) for qid in draft.selected) or _("none yet")
         self.say(
-            _("Return the report of {unit}: choose what must be revised (press again to unselect; or type the numbers, e.g. 3, 12), then «Continue». Chosen: {chosen}.").format(
+            _("Return the report of {unit}: choose what must be revised (press again to unselect; or type the question numbers as /donvi shows them, e.g. 3, 12), then «Continue». Chosen: {chosen}.").format(
                 unit=self.tree.get(draft.unit_id).name, chosen=chosen
             ),
             rows + ((Button(_("Continue ▶"), "rgo"), Button(_("Cancel"), "rx")),),
@@ -598,8 +603,9 @@ class SupervisorDesk:
         lines = [_("History of the report of {unit} — {campaign}").format(unit=unit.name, campaign=campaign.title.get(self.locale)), ""]
         if not entries:
             lines.append(_("Nothing has happened yet."))
+        system = _("system")
         for entry in entries:
-            lines.append(f"{self.p.when(entry.at)} — {entry.actor_name or _('system')}: {self.describe(entry, form)}")
+            lines.append(f"{self.p.when(entry.at)} — {entry.actor_name or system}: {self.describe(entry, form)}")
         self.say("\n".join(lines))
 
     def describe(self, entry: AuditEntry, form: Form) -> str:
@@ -687,10 +693,10 @@ class SupervisorDesk:
 
     # ----- effects ---------------------------------------------------------------------------
 
-    async def audit(self, action: str, unit: UnitRecord, report_id: int | None, **details: Any) -> None:
-        log.info("person %s %s unit %s (report %s)", self.access.person_id, action, unit.code, report_id)
+    async def audit(self, action: str, target: UnitRecord, report_id: int | None, **details: Any) -> None:
+        log.info("person %s %s unit %s (report %s)", self.access.person_id, action, target.code, report_id)
         await self.uow.supervision.record(
-            AuditEntry(at=self.now, action=action, actor_id=self.access.person_id, unit_id=unit.id, report_id=report_id, details=details)
+            AuditEntry(at=self.now, action=action, actor_id=self.access.person_id, unit_id=target.id, report_id=report_id, details=details)
         )
 
     async def tell_reporters(

@@ -5,6 +5,7 @@ Scope and search are computed here, in the core, from the plain unit list storag
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable, Sequence
 
 from bot.ports import UnitRecord
@@ -60,8 +61,9 @@ class UnitTree:
         return None
 
     def search(self, query: str, within: Collection[int]) -> list[UnitRecord]:
-        """Units in `within` matching a code exactly, or a name ignoring case, diacritics and
-        tone-mark placement; an exact name beats a partial one."""
+        """Units in `within` matching a code exactly, or whole words of a name ignoring case,
+        diacritics and tone-mark placement ("nghi" finds Nghi Hải, not Doanh nghiệp); an exact
+        name beats a partial one."""
         by_code = self.by_code(query)
         if by_code is not None and by_code.id in within:
             return [by_code]
@@ -72,4 +74,5 @@ class UnitTree:
         exact = [u for u in candidates if fold(u.name) == wanted]
         if exact:
             return sorted(exact, key=lambda u: u.code)
-        return sorted((u for u in candidates if wanted in fold(u.name)), key=lambda u: fold(u.name))
+        words = re.compile(rf"(?<!\w){re.escape(wanted)}(?!\w)")
+        return sorted((u for u in candidates if words.search(fold(u.name))), key=lambda u: fold(u.name))

@@ -78,3 +78,8 @@ def test_tallies_per_kind_and_per_area_as_the_outline_counts_them() -> None:
     assert standing.by_branch[(3, "cap")].enrolled == 1
     assert standing.by_branch[(2, "xa")].returned == 1
     assert (2, "huyen") not in standing.by_branch
+
+
+def test_search_matches_whole_words_only() -> None:
+    tree = UnitTree([UnitRecord(1, "A", "Công an phường Nghi Hải", "cap", None), UnitRecord(2, "B", "Doanh nghiệp mẫu 07", "cq", None)])
+    assert [u.code for u in tree.search("nghi", {1, 2})] == ["A"]
