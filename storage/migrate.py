@@ -18,7 +18,13 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-async def upgrade(url: str) -> None:
-    """Creates the schema or brings it to the newest revision; a no-op when already there."""
+async def upgrade(url: str, revision: str = "head") -> None:
+    """Creates the schema or brings it to the newest revision (or to `revision`); a no-op when
+    already there."""
     # Alembic's env.py runs its own event loop, so it gets a thread of its own.
-    await asyncio.to_thread(command.upgrade, alembic_config(url), "head")
+    await asyncio.to_thread(command.upgrade, alembic_config(url), revision)
+
+
+async def downgrade(url: str, revision: str) -> None:
+    """Takes the schema back to `revision` (tests check that every migration can be undone)."""
+    await asyncio.to_thread(command.downgrade, alembic_config(url), revision)

@@ -180,7 +180,8 @@ class Enrolment(Base):
 
 
 class Report(Base):
-    """One enrolment's report: its review state; the answers live in `answers`."""
+    """One enrolment's report: its review state (with the comment of its latest return); the
+    answers live in `answers`."""
 
     __tablename__ = "reports"
 
@@ -193,6 +194,7 @@ class Report(Base):
     submitted_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     returned_at: Mapped[datetime | None]
     reopened: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
+    return_comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -210,6 +212,21 @@ class Answer(Base):
     value: Mapped[dict[str, Any]]
     author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     created_at: Mapped[datetime]
+
+
+class AuditRow(Base):
+    """Who did what, when: a return, an approval, a revoked grant. Answer edits are not logged
+    here; their versions in `answers` already say who changed what and when."""
+
+    __tablename__ = "audit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    action: Mapped[str] = mapped_column(String(64))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    report_id: Mapped[int | None] = mapped_column(ForeignKey("reports.id"), index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
 
 
 class ProcessedUpdate(Base):

@@ -3,11 +3,14 @@
 A report row is created lazily, the first time one of its reporters opens it, so enrolling a
 whole province costs nothing until people start work. Answers are append-only versions: the
 current answer is the newest version, and every earlier one stays for the record.
+
+The module functions (drafts, records, the row lock) are shared with `storage.supervision`,
+which opens, reads and moves reports on a supervisor's behalf.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -47,18 +50,18 @@ class SqlReports:
                 Campaign.opens <= today,
             )
         )
-        await self._create_drafts(enrolments)
+        # open_for is given no instant, so creation is stamped with the wall clock.
+        await create_drafts(self.session, enrolments, datetime.now(timezone.utc))
         locked = case((Report.status.in_([s.value for s in LOCKED_STATUSES]), 1), else_=0)
-        rows = await self.session.execute(
-            _record_query()
+        return await load_records(
+            self.session,
+            record_query()
             .where(Report.enrolment_id.in_(enrolments))
-            .order_by(locked, MilestoneRow.due.is_(None), MilestoneRow.due, Report.id)
+            .order_by(locked, MilestoneRow.due.is_(None), MilestoneRow.due, Report.id),
         )
-        return await self._to_records(rows.all())
 
     async def get(self, report_id: int) -> ReportRecord | None:
-        rows = await self.session.execute(_record_query().where(Report.id == report_id))
-        records = await self._to_records(rows.all())
+        records = await load_records(self.session, record_query().where(Report.id == report_id))
         return records[0] if records else None
 
     async def answers(self, report_id: int) -> dict[str, AnswerValue]:
@@ -97,7 +100,7 @@ class SqlReports:
         concurrent saves number their versions one after the other instead of colliding."""
         if not values:
             return
-        await self._lock(report_id)
+        await lock_report(self.session, report_id)
         newest = await self.session.execute(
             select(Answer.question_id, func.max(Answer.version))
             .where(Answer.report_id == report_id, Answer.question_id.in_(values))
@@ -122,7 +125,7 @@ class SqlReports:
 
     async def submit(self, report_id: int, person_id: int | None, now: datetime) -> Receipt:
         """Locks the report and numbers the submission; refuses a report already locked."""
-        report = await self._lock(report_id)
+        report = await lock_report(self.session, report_id)
         status = ReportStatus(report.status)
         if status is ReportStatus.DRAFT:
             new_status = ReportStatus.SUBMITTED
@@ -146,60 +149,68 @@ class SqlReports:
         )
         return Receipt(number, now)
 
-    async def _lock(self, report_id: int) -> Row[str, int]:
-        row = (
-            await self.session.execute(
-                select(Report.status, Report.submission_count).where(Report.id == report_id).with_for_update()
-            )
-        ).one_or_none()
-        if row is None:
-            raise LookupError(f"no report {report_id}")
-        return row
 
-    async def _create_drafts(self, enrolments: Select[int]) -> None:
-        """Inserts the missing report rows. Another transaction inserting the same ones at the
-        same time wins quietly (ON CONFLICT DO NOTHING) instead of failing this one."""
-        missing = (
-            await self.session.scalars(
-                enrolments.outerjoin(Report, Report.enrolment_id == Enrolment.id).where(Report.id.is_(None))
-            )
-        ).all()
-        if not missing:
-            return
-        # open_for is given no instant, so creation is stamped with the wall clock.
-        now = datetime.now(timezone.utc)
-        await self.session.execute(
-            insert(self.session, Report).on_conflict_do_nothing(index_elements=["enrolment_id"]),
-            [
-                {
-                    "enrolment_id": enrolment_id,
-                    "status": ReportStatus.DRAFT.value,
-                    "reopened": [],
-                    "created_at": now,
-                    "updated_at": now,
-                }
-                for enrolment_id in missing
-            ],
+async def lock_report(session: AsyncSession, report_id: int) -> Row[str, int]:
+    """The report's status and submission count, its row locked until commit (on PostgreSQL) so
+    that transitions of one report happen one after the other."""
+    row = (
+        await session.execute(
+            select(Report.status, Report.submission_count).where(Report.id == report_id).with_for_update()
         )
+    ).one_or_none()
+    if row is None:
+        raise LookupError(f"no report {report_id}")
+    return row
 
-    async def _to_records(self, rows: Sequence[Row[Any]]) -> list[ReportRecord]:
-        revising = [row.id for row in rows if row.returned_at is not None and row.reopened]
-        touched = await self._last_saved(revising)
-        return [_record(row, touched) for row in rows]
 
-    async def _last_saved(self, report_ids: list[int]) -> dict[tuple[int, str], datetime]:
-        """When each answer of these reports was last saved, in one query."""
-        if not report_ids:
-            return {}
-        rows = await self.session.execute(
-            select(Answer.report_id, Answer.question_id, func.max(Answer.created_at).label("at"))
-            .where(Answer.report_id.in_(report_ids))
-            .group_by(Answer.report_id, Answer.question_id)
+async def create_drafts(session: AsyncSession, enrolments: Select[int], now: datetime) -> None:
+    """Inserts the missing report rows of these enrolments (a query of enrolment ids). Another
+    transaction inserting the same ones at the same time wins quietly (ON CONFLICT DO NOTHING)
+    instead of failing this one."""
+    missing = (
+        await session.scalars(
+            enrolments.outerjoin(Report, Report.enrolment_id == Enrolment.id).where(Report.id.is_(None))
         )
-        return {(row.report_id, row.question_id): row.at for row in rows}
+    ).all()
+    if not missing:
+        return
+    await session.execute(
+        insert(session, Report).on_conflict_do_nothing(index_elements=["enrolment_id"]),
+        [
+            {
+                "enrolment_id": enrolment_id,
+                "status": ReportStatus.DRAFT.value,
+                "reopened": [],
+                "created_at": now,
+                "updated_at": now,
+            }
+            for enrolment_id in missing
+        ],
+    )
 
 
-def _record_query() -> Select[*tuple[Any, ...]]:
+async def load_records(session: AsyncSession, query: Select[*tuple[Any, ...]]) -> list[ReportRecord]:
+    """Runs a `record_query()` (narrowed and ordered by the caller) and makes its rows records,
+    in two queries whatever their number."""
+    rows = (await session.execute(query)).all()
+    revising = [row.id for row in rows if row.returned_at is not None and row.reopened]
+    touched = await _last_saved(session, revising)
+    return [_record(row, touched) for row in rows]
+
+
+async def _last_saved(session: AsyncSession, report_ids: list[int]) -> dict[tuple[int, str], datetime]:
+    """When each answer of these reports was last saved, in one query."""
+    if not report_ids:
+        return {}
+    rows = await session.execute(
+        select(Answer.report_id, Answer.question_id, func.max(Answer.created_at).label("at"))
+        .where(Answer.report_id.in_(report_ids))
+        .group_by(Answer.report_id, Answer.question_id)
+    )
+    return {(row.report_id, row.question_id): row.at for row in rows}
+
+
+def record_query() -> Select[*tuple[Any, ...]]:
     """What a ReportRecord is made of: the report, its unit, campaign and deadline, in one row."""
     return (
         select(
@@ -209,6 +220,8 @@ def _record_query() -> Select[*tuple[Any, ...]]:
             Report.submitted_at,
             Report.returned_at,
             Report.reopened,
+            Report.return_comment,
+            Enrolment.unit_id,
             Enrolment.form_id,
             Unit.code.label("unit_code"),
             Unit.name.label("unit_name"),
@@ -245,4 +258,6 @@ def _record(row: Row[Any], last_saved: Mapping[tuple[int, str], datetime]) -> Re
         submitted_at=row.submitted_at,
         reopened=reopened,
         needs_revision=needs_revision,
+        return_comment=row.return_comment,
+        unit_id=row.unit_id,
     )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 
 from bot.catalog import CampaignSpec, UnitSpec
 from storage.models import Campaign, Enrolment, MilestoneRow, Unit
+from storage.supervision import parents_first
 from storage.unit_of_work import SqlUnitOfWork
 
 
@@ -185,15 +186,7 @@ async def list_units(target: AsyncSession | SqlUnitOfWork) -> list[UnitRow]:
         .order_by(Campaign.opens, Campaign.code)
     ):
         forms.setdefault(unit_id, {})[campaign_code] = form_id
-    children: dict[int | None, list[Any]] = {}
-    for unit in units:
-        children.setdefault(unit.parent_id, []).append(unit)
-    rows: list[UnitRow] = []
-
-    def walk(parent_id: int | None) -> None:
-        for unit in children.get(parent_id, []):
-            rows.append(UnitRow(unit.code, unit.name, unit.kind, unit.parent_code, unit.demo, forms.get(unit.id, {})))
-            walk(unit.id)
-
-    walk(None)
-    return rows
+    return [
+        UnitRow(unit.code, unit.name, unit.kind, unit.parent_code, unit.demo, forms.get(unit.id, {}))
+        for unit in parents_first(units, lambda unit: unit.id, lambda unit: unit.parent_id)
+    ]

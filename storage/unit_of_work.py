@@ -16,6 +16,7 @@ from storage.inbox import SqlInbox
 from storage.invites import SqlInvites
 from storage.people import SqlPeople
 from storage.reports import SqlReports
+from storage.supervision import SqlSupervision
 from storage.updates import SqlUpdateLog
 
 
@@ -28,6 +29,7 @@ class SqlUnitOfWork:
     invites: SqlInvites
     people: SqlPeople
     reports: SqlReports
+    supervision: SqlSupervision
     inbox: SqlInbox
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -41,6 +43,7 @@ class SqlUnitOfWork:
         self.invites = SqlInvites(self.session)
         self.people = SqlPeople(self.session)
         self.reports = SqlReports(self.session)
+        self.supervision = SqlSupervision(self.session)
         self.inbox = SqlInbox(self.session)
         return self
 

@@ -1,4 +1,5 @@
-"""The migrations build exactly the schema the models declare, and re-running them is harmless."""
+"""The migrations build exactly the schema the models declare, re-running them is harmless, and
+migrating a database that holds data keeps the data."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from storage.database import create_engine
-from storage.migrate import upgrade
+from storage.migrate import downgrade, upgrade
 from storage.models import Base
+
+HEAD = "0002"
 
 
 def _diff(connection: Connection) -> list[Any]:
@@ -45,8 +48,71 @@ async def test_upgrading_twice_changes_nothing(database_url: str) -> None:
         await upgrade(database_url)
         async with engine.connect() as connection:
             assert (await connection.execute(text("SELECT version_num FROM alembic_version"))).scalars().all() == [
-                "0001"
+                HEAD
             ]
             assert (await connection.execute(text("SELECT count(*) FROM people"))).scalar_one() == 1
+    finally:
+        await engine.dispose()
+
+
+# A unit with a report and two answer versions, written as 0001 knew them (plain SQL: the models
+# describe the newest schema, not this one).
+ROWS_AT_0001 = (
+    "INSERT INTO people (id, full_name, created_at) VALUES (1, 'Nguyễn Văn A', CURRENT_TIMESTAMP)",
+    "INSERT INTO units (id, code, name, kind, demo, created_at)"
+    " VALUES (1, 'CAP-CL-NGHIHAI', 'Công an phường Nghi Hải', 'cap', FALSE, CURRENT_TIMESTAMP)",
+    "INSERT INTO campaigns (id, code, title_vi, basis, opens, reminders, created_at)"
+    " VALUES (1, 'so-ket-2023', 'Sơ kết 2023', 'KH 883', '2023-11-01', '{}', CURRENT_TIMESTAMP)",
+    "INSERT INTO enrolments (id, campaign_id, unit_id, form_id, created_at)"
+    " VALUES (1, 1, 1, 'cap-22', CURRENT_TIMESTAMP)",
+    "INSERT INTO reports (id, enrolment_id, status, submission_count, receipt_no, submitted_by, reopened,"
+    " created_at, updated_at)"
+    " VALUES (1, 1, 'submitted', 1, 'BC-000001-1', 1, '[]', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
+    "INSERT INTO answers (report_id, question_id, version, value, author_id, created_at)"
+    " VALUES (1, 'TC.1', 1, '{\"text\": \"một\"}', 1, CURRENT_TIMESTAMP)",
+    "INSERT INTO answers (report_id, question_id, version, value, author_id, created_at)"
+    " VALUES (1, 'TC.1', 2, '{\"text\": \"hai\"}', 1, CURRENT_TIMESTAMP)",
+)
+KEPT = (
+    "SELECT full_name FROM people",
+    "SELECT code, name FROM units",
+    "SELECT unit_id, form_id FROM enrolments",
+    "SELECT id, status, receipt_no, submission_count FROM reports",
+    "SELECT question_id, version, author_id FROM answers ORDER BY version",
+)
+
+
+async def test_upgrading_a_database_with_data_keeps_it_and_can_be_undone(database_url: str) -> None:
+    await upgrade(database_url, "0001")
+    engine = create_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            for statement in ROWS_AT_0001:
+                await connection.execute(text(statement))
+        async with engine.connect() as connection:
+            before = [(await connection.execute(text(query))).all() for query in KEPT]
+        assert [len(rows) for rows in before] == [1, 1, 1, 1, 2]
+
+        await upgrade(database_url)
+        async with engine.begin() as connection:
+            assert [(await connection.execute(text(query))).all() for query in KEPT] == before
+            assert (await connection.execute(text("SELECT return_comment FROM reports"))).scalar_one() is None
+            assert await connection.run_sync(_diff) == []
+            await connection.execute(
+                text(
+                    "INSERT INTO audit (at, action, actor_id, unit_id, report_id)"
+                    " VALUES (CURRENT_TIMESTAMP, 'return', 1, 1, 1)"
+                )
+            )
+            await connection.execute(text("UPDATE reports SET return_comment = 'Bổ sung số liệu'"))
+        async with engine.connect() as connection:
+            assert (await connection.execute(text("SELECT details FROM audit"))).scalar_one() in ({}, "{}")
+
+        await downgrade(database_url, "0001")
+        async with engine.connect() as connection:
+            assert [(await connection.execute(text(query))).all() for query in KEPT] == before
+            assert "audit" not in await connection.run_sync(_tables)
+            columns = await connection.run_sync(lambda sync: {c["name"] for c in inspect(sync).get_columns("reports")})
+            assert "return_comment" not in columns
     finally:
         await engine.dispose()

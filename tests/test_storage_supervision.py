@@ -1,0 +1,443 @@
+"""Supervision: who has reported across the demo province, appraisal, history, people and chats."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select
+
+from bot.catalog import load_catalog, load_demo_units
+from bot.forms import LocalText
+from bot.ports import AuditEntry, ChatRecord, LinkedPerson, ReportRow, Role, UnitRecord
+from bot.report import ReportStatus
+from storage.models import Report
+from storage.seed import load_campaign, load_units
+from storage.unit_of_work import UnitOfWorkFactory
+
+DEMO_UNITS = load_demo_units()
+CAMPAIGNS = sorted(load_catalog().campaigns.values(), key=lambda spec: spec.opens)
+CAMPAIGN = "so-ket-2023"
+LATER_CAMPAIGN = "so-ket-2023-2024"
+T0 = datetime(2023, 11, 10, 2, 30, tzinfo=timezone.utc)
+WEEK = T0 + timedelta(days=7)
+
+
+def at(minutes: int) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+@pytest.fixture
+async def demo(uow_factory: UnitOfWorkFactory) -> UnitOfWorkFactory:
+    """The whole demo province (119 units) enrolled in both packaged campaigns."""
+    async with uow_factory() as uow:
+        await load_units(uow, DEMO_UNITS)
+        for spec in CAMPAIGNS:
+            await load_campaign(uow, spec)
+    return uow_factory
+
+
+async def unit_ids(factory: UnitOfWorkFactory) -> dict[str, int]:
+    async with factory() as uow:
+        return {unit.code: unit.id for unit in await uow.supervision.units()}
+
+
+async def person_with(factory: UnitOfWorkFactory, name: str, *grants: tuple[str, Role]) -> int:
+    """A person holding these roles, made the way the bot makes them: through invites."""
+    person_id = None
+    for unit_code, role in grants:
+        async with factory() as uow:
+            code = (await uow.invites.create(unit_code, role, WEEK, T0)).code
+            grant = (await uow.invites.redeem(code, name, person_id, T0)).grant
+            assert grant is not None
+            person_id = grant.person_id
+    assert person_id is not None
+    return person_id
+
+
+async def draft(factory: UnitOfWorkFactory, unit_id: int, now: datetime = T0, campaign: str = CAMPAIGN) -> int:
+    async with factory() as uow:
+        report = await uow.supervision.report_of(campaign, unit_id, now)
+    assert report is not None
+    return report.id
+
+
+async def rows(factory: UnitOfWorkFactory, ids: Any, campaign: str = CAMPAIGN) -> list[ReportRow]:
+    async with factory() as uow:
+        return list(await uow.supervision.report_rows(campaign, ids))
+
+
+@contextmanager
+def counting_statements(factory: UnitOfWorkFactory) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(factory.engine.sync_engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(factory.engine.sync_engine, "before_cursor_execute", count)
+
+
+ANSWER = {"status": "dat", "narrative": "Đạt"}
+
+
+async def test_units_come_parents_first_and_campaigns_by_opening(demo: UnitOfWorkFactory) -> None:
+    async with demo() as uow:
+        units = list(await uow.supervision.units())
+        campaigns = list(await uow.supervision.campaigns())
+    assert len(units) == len(DEMO_UNITS) == 119
+    assert units[0] == UnitRecord(units[0].id, "NA", "Tỉnh Nghệ An", "tinh", None, False)
+    position = {unit.id: index for index, unit in enumerate(units)}
+    assert all(position[unit.parent_id] < position[unit.id] for unit in units if unit.parent_id is not None)
+    by_code = {unit.code: unit for unit in units}
+    assert by_code["CAP-CL-NGHIHAI"].parent_id == by_code["NA-CL"].id
+    assert (by_code["XA-DEMO-01"].kind, by_code["XA-DEMO-01"].demo) == ("xa", True)
+    # Siblings by code: Cửa Lò's children follow it in code order.
+    children = [unit.code for unit in units if unit.parent_id == by_code["NA-CL"].id]
+    assert children == sorted(children)
+    assert [(c.code, c.opens, c.report_due) for c in campaigns] == [
+        (CAMPAIGN, date(2023, 11, 1), date(2023, 11, 25)),
+        (LATER_CAMPAIGN, date(2024, 6, 1), date(2024, 7, 15)),
+    ]
+    assert campaigns[0].title == LocalText(
+        "Sơ kết công tác xây dựng đơn vị điển hình, kiểu mẫu năm 2023", "2023 review of building model units"
+    )
+
+
+async def test_report_rows_show_every_enrolment_of_the_demo_province(demo: UnitOfWorkFactory) -> None:
+    ids = await unit_ids(demo)
+    everyone = list(ids.values())
+    before = await rows(demo, everyone)
+    assert Counter(row.form_id for row in before) == {
+        "xa-34": 48,
+        "cq-14": 42,
+        "cap-22": 16,
+        "de-cuong": 8,
+        "huyen-32": 2,
+    }
+    assert {(row.report_id, row.status, row.answered, row.last_activity) for row in before} == {(None, None, 0, None)}
+    assert not {ids["NA"], ids["NA-CAT"], ids["NA-CAT-PV01"]} & {row.unit_id for row in before}
+
+    officer = await person_with(demo, "Nguyễn Văn An", ("CAP-CL-NGHIHAI", Role.REPORTER))
+    supervisor = await person_with(demo, "Trần Thị Bình", ("NA-CL", Role.SUPERVISOR))
+    ward, commune, agency, town = (ids[c] for c in ("CAP-CL-NGHIHAI", "XA-DEMO-01", "CQ-DEMO-01", "NA-CL"))
+    ward_report = await draft(demo, ward)
+    commune_report = await draft(demo, commune)
+    await draft(demo, agency)
+    town_report = await draft(demo, town)
+    async with demo() as uow:
+        await uow.reports.save_answers(ward_report, {"TC.1": ANSWER, "TC.2": ANSWER}, officer, at(1))
+        await uow.reports.save_answers(ward_report, {"TC.1": ANSWER}, officer, at(2))
+        ward_receipt = await uow.reports.submit(ward_report, officer, at(3))
+        await uow.supervision.return_report(ward_report, ["TC.2"], "Bổ sung số liệu", supervisor, at(4))
+        await uow.reports.save_answers(commune_report, {"TC.1": ANSWER}, officer, at(1))
+        await uow.reports.submit(commune_report, officer, at(2))
+        await uow.supervision.approve(commune_report, supervisor, at(3))
+        await uow.reports.save_answers(town_report, {f"TC.{n}": ANSWER for n in range(1, 4)}, officer, at(5))
+        town_receipt = await uow.reports.submit(town_report, officer, at(6))
+
+    after = {row.unit_id: row for row in await rows(demo, everyone)}
+    assert len(after) == 116
+    assert after[ward] == ReportRow(
+        ward, "cap-22", ward_report, ReportStatus.RETURNED, 2, at(2), at(3), ward_receipt.number
+    )
+    assert (after[commune].status, after[commune].answered, after[commune].last_activity) == (
+        ReportStatus.APPROVED,
+        1,
+        at(1),
+    )
+    # Opened but never answered: the draft's own time stands for its last activity.
+    assert after[agency] == ReportRow(agency, "cq-14", after[agency].report_id, ReportStatus.DRAFT, 0, T0)
+    assert after[town] == ReportRow(
+        town, "huyen-32", town_report, ReportStatus.SUBMITTED, 3, at(5), at(6), town_receipt.number
+    )
+    assert Counter(row.status for row in after.values()) == {
+        None: 112,
+        ReportStatus.DRAFT: 1,
+        ReportStatus.SUBMITTED: 1,
+        ReportStatus.RETURNED: 1,
+        ReportStatus.APPROVED: 1,
+    }
+    # The other campaign's enrolments are untouched.
+    assert {row.status for row in await rows(demo, everyone, LATER_CAMPAIGN)} == {None}
+    assert await rows(demo, everyone, "no-such-campaign") == []
+
+
+async def test_report_rows_cost_the_same_queries_for_three_units_or_the_province(demo: UnitOfWorkFactory) -> None:
+    ids = await unit_ids(demo)
+    officer = await person_with(demo, "Nguyễn Văn An", ("CAP-CL-NGHIHAI", Role.REPORTER))
+    for code in ("CAP-CL-NGHIHAI", "XA-DEMO-01", "CQ-DEMO-01", "XA-DEMO-40"):
+        report_id = await draft(demo, ids[code])
+        async with demo() as uow:
+            await uow.reports.save_answers(report_id, {"TC.1": ANSWER, "TC.2": ANSWER}, officer, at(1))
+    costs = []
+    for scope, answered in (([ids["CAP-CL-NGHIHAI"], ids["XA-DEMO-01"], ids["NA"]], 4), (list(ids.values()), 8)):
+        with counting_statements(demo) as statements:
+            listed = await rows(demo, scope)
+        costs.append(len([s for s in statements if s.lstrip().upper().startswith("SELECT")]))
+        assert sum(row.answered for row in listed) == answered
+    assert costs[0] == costs[1] == 1
+
+
+async def test_nothing_outside_the_given_units_is_returned(demo: UnitOfWorkFactory) -> None:
+    ids = await unit_ids(demo)
+    async with demo() as uow:
+        units = await uow.supervision.units()
+    cua_lo = {unit.id for unit in units if unit.parent_id == ids["NA-CL"]} | {ids["NA-CL"]}
+    officer = await person_with(demo, "Nguyễn Văn An", ("CAP-CL-NGHIHAI", Role.REPORTER))
+    await person_with(demo, "Lê Văn Cường", ("CAP-TH-HOAHIEU", Role.REPORTER))
+    inside, outside = await draft(demo, ids["CAP-CL-NGHIHAI"]), await draft(demo, ids["CAP-TH-HOAHIEU"])
+    async with demo() as uow:
+        await uow.reports.save_answers(inside, {"TC.1": {"text": "Cửa Lò"}}, officer, at(1))
+        await uow.reports.save_answers(outside, {"TC.1": {"text": "Thái Hòa"}}, officer, at(1))
+
+    scoped = await rows(demo, cua_lo)
+    # Cửa Lò: the town itself, 7 ward police, 6 communes, 4 enterprises.
+    assert {row.unit_id for row in scoped} == cua_lo
+    assert len(scoped) == 18
+    assert [row.report_id for row in scoped if row.report_id is not None] == [inside]
+    assert await rows(demo, []) == []
+    async with demo() as uow:
+        assert await uow.supervision.answers_to(CAMPAIGN, "TC.1", cua_lo) == {
+            ids["CAP-CL-NGHIHAI"]: {"text": "Cửa Lò"}
+        }
+        assert await uow.supervision.answers_to(CAMPAIGN, "TC.1", []) == {}
+        people = await uow.supervision.people(cua_lo)
+        assert [(p.full_name, p.unit_id) for p in people] == [("Nguyễn Văn An", ids["CAP-CL-NGHIHAI"])]
+        assert await uow.supervision.people([]) == []
+
+
+async def test_answers_to_one_question_give_each_units_newest_version(demo: UnitOfWorkFactory) -> None:
+    ids = await unit_ids(demo)
+    officer = await person_with(demo, "Nguyễn Văn An", ("CAP-CL-NGHIHAI", Role.REPORTER))
+    ward, commune = await draft(demo, ids["CAP-CL-NGHIHAI"]), await draft(demo, ids["XA-DEMO-01"])
+    later = await draft(demo, ids["CAP-CL-NGHIHAI"], campaign=LATER_CAMPAIGN)
+    async with demo() as uow:
+        await uow.reports.save_answers(ward, {"TC.1": {"text": "một"}, "TC.2": {"text": "x"}}, officer, at(1))
+        await uow.reports.save_answers(ward, {"TC.1": {"text": "hai"}}, officer, at(2))
+        await uow.reports.save_answers(commune, {"TC.2": {"text": "y"}}, officer, at(1))
+        await uow.reports.save_answers(later, {"TC.1": {"text": "năm sau"}}, officer, at(1))
+    async with demo() as uow:
+        everyone = list(ids.values())
+        assert await uow.supervision.answers_to(CAMPAIGN, "TC.1", everyone) == {ids["CAP-CL-NGHIHAI"]: {"text": "hai"}}
+        assert await uow.supervision.answers_to(CAMPAIGN, "TC.2", everyone) == {
+            ids["CAP-CL-NGHIHAI"]: {"text": "x"},
+            ids["XA-DEMO-01"]: {"text": "y"},
+        }
+        assert await uow.supervision.answers_to(LATER_CAMPAIGN, "TC.1", everyone) == {
+            ids["CAP-CL-NGHIHAI"]: {"text": "năm sau"}
+        }
+
+
+async def test_report_of_creates_the_draft_once(demo: UnitOfWorkFactory) -> None:
+    ids = await unit_ids(demo)
+    ward = ids["CAP-CL-NGHIHAI"]
+    async with demo() as uow:
+        report = await uow.supervision.report_of(CAMPAIGN, ward, T0)
+        assert report is not None
+        assert (report.unit_id, report.unit_code, report.form_id, report.status, report.report_due) == (
+            ward,
+            "CAP-CL-NGHIHAI",
+            "cap-22",
+            ReportStatus.DRAFT,
+            date(2023, 11, 25),
+        )
+        assert (report.return_comment, report.reopened, report.needs_revision) == (None, frozenset(), frozenset())
+        assert await uow.supervision.report_of(CAMPAIGN, ward, at(5)) == report
+    async with demo() as uow:
+        assert await uow.supervision.report_of(CAMPAIGN, ward, at(10)) == report
+        assert await uow.reports.get(report.id) == report
+        assert await uow.session.scalar(select(func.count()).select_from(Report)) == 1
+        assert await uow.session.scalar(select(Report.created_at)) == T0
+        # The province and its police have no report of their own; nor does an unknown campaign.
+        assert await uow.supervision.report_of(CAMPAIGN, ids["NA"], T0) is None
+        assert await uow.supervision.report_of("no-such-campaign", ward, T0) is None
+    # The unit's reporter finds the very same report.
+    officer = await person_with(demo, "Nguyễn Văn An", ("CAP-CL-NGHIHAI", Role.REPORTER))
+    async with demo() as uow:
+        assert [r.id for r in await uow.reports.open_for(officer, date(2023, 11, 10))] == [report.id]
+
+
+async def test_returning_and_approving_only_a_handed_in_report(demo: UnitOfWorkFactory) -> None:
+    ids = await unit_ids(demo)
+    officer = await person_with(demo, "Nguyễn Văn An", ("CAP-CL-NGHIHAI", Role.REPORTER))
+    supervisor = await person_with(demo, "Trần Thị Bình", ("NA-CL", Role.SUPERVISOR))
+    report_id = await draft(demo, ids["CAP-CL-NGHIHAI"])
+    async with demo() as uow:
+        with pytest.raises(ValueError, match="is draft"):
+            await uow.supervision.return_report(report_id, ["TC.1"], "Sửa", supervisor, at(1))
+        with pytest.raises(ValueError, match="is draft"):
+            await uow.supervision.approve(report_id, supervisor, at(1))
+        with pytest.raises(LookupError):
+            await uow.supervision.approve(report_id + 1000, supervisor, at(1))
+    async with demo() as uow:
+        answers = {f"TC.{n}": ANSWER for n in range(1, 5)}
+        await uow.reports.save_answers(report_id, answers, officer, at(1))
+        await uow.reports.submit(report_id, officer, at(2))
+        await uow.supervision.return_report(report_id, ["TC.3", "TC.1", "TC.3"], "Bổ sung số liệu", supervisor, at(3))
+    async with demo() as uow:
+        returned = await uow.reports.get(report_id)
+        assert returned is not None
+        assert (returned.status, returned.reopened, returned.needs_revision, returned.return_comment) == (
+            ReportStatus.RETURNED,
+            {"TC.1", "TC.3"},
+            {"TC.1", "TC.3"},
+            "Bổ sung số liệu",
+        )
+        assert (await uow.session.execute(select(Report.returned_at, Report.reopened))).one() == (
+            at(3),
+            ["TC.1", "TC.3"],
+        )
+        with pytest.raises(ValueError, match="is returned"):
+            await uow.supervision.return_report(report_id, ["TC.2"], "Lại", supervisor, at(4))
+        with pytest.raises(ValueError, match="is returned"):
+            await uow.supervision.approve(report_id, supervisor, at(4))
+    # The officer revises one reopened question, then the other.
+    async with demo() as uow:
+        revision = {"status": "dat", "narrative": "Đã bổ sung"}
+        await uow.reports.save_answers(report_id, {"TC.1": revision}, officer, at(5))
+        revising = await uow.supervision.report_of(CAMPAIGN, ids["CAP-CL-NGHIHAI"], at(5))
+        assert revising is not None and revising.needs_revision == {"TC.3"}
+        await uow.reports.save_answers(report_id, {"TC.3": ANSWER}, officer, at(6))
+        revised = await uow.reports.get(report_id)
+        assert revised is not None and revised.needs_revision == frozenset()
+        receipt = await uow.reports.submit(report_id, officer, at(7))
+    assert receipt.number == f"BC-{report_id:06d}-2"
+    async with demo() as uow:
+        resubmitted = await uow.reports.get(report_id)
+        assert resubmitted is not None and resubmitted.status is ReportStatus.RESUBMITTED
+        await uow.supervision.approve(report_id, supervisor, at(8))
+    async with demo() as uow:
+        approved = await uow.reports.get(report_id)
+        assert approved is not None and approved.status is ReportStatus.APPROVED
+        with pytest.raises(ValueError, match="is approved"):
+            await uow.supervision.approve(report_id, supervisor, at(9))
+        with pytest.raises(ValueError, match="is approved"):
+            await uow.supervision.return_report(report_id, ["TC.1"], "Sửa", supervisor, at(9))
+        with pytest.raises(ValueError, match="not open for submission"):
+            await uow.reports.submit(report_id, officer, at(9))
+    # A resubmitted report can be returned again.
+    other = await draft(demo, ids["XA-DEMO-01"])
+    async with demo() as uow:
+        await uow.reports.submit(other, officer, at(1))
+        await uow.supervision.return_report(other, ["TC.1"], "Một", supervisor, at(2))
+        await uow.reports.submit(other, officer, at(3))
+        await uow.supervision.return_report(other, ["TC.2"], "Hai", supervisor, at(4))
+        again = await uow.reports.get(other)
+    assert again is not None
+    assert (again.status, again.reopened, again.needs_revision, again.return_comment) == (
+        ReportStatus.RETURNED,
+        {"TC.2"},
+        {"TC.2"},
+        "Hai",
+    )
+
+
+async def test_history_merges_answer_versions_and_audit_entries_in_order(demo: UnitOfWorkFactory) -> None:
+    ids = await unit_ids(demo)
+    ward = ids["CAP-CL-NGHIHAI"]
+    officer = await person_with(demo, "Nguyễn Văn An", ("CAP-CL-NGHIHAI", Role.REPORTER))
+    supervisor = await person_with(demo, "Trần Thị Bình", ("NA-CL", Role.SUPERVISOR))
+    report_id = await draft(demo, ward)
+    other = await draft(demo, ids["XA-DEMO-01"])
+    one, two, three = {"text": "một"}, {"text": "hai"}, {"text": "ba"}
+    async with demo() as uow:
+        await uow.reports.save_answers(report_id, {"TC.1": one, "TC.2": one}, officer, at(1))
+        await uow.reports.save_answers(report_id, {"TC.1": two}, officer, at(2))
+        await uow.reports.submit(report_id, officer, at(3))
+        # Recorded before the answers of the same instant, listed after them.
+        await uow.supervision.record(AuditEntry(at(3), "submit", officer, None, ward, report_id, {"receipt": "R1"}))
+        await uow.reports.save_answers(report_id, {"TC.2": two}, None, at(3))
+        await uow.supervision.return_report(report_id, ["TC.1"], "Sửa lại", supervisor, at(4))
+        await uow.supervision.record(
+            AuditEntry(at(4), "return", supervisor, "ignored", ward, report_id, {"comment": "Sửa lại"})
+        )
+        await uow.reports.save_answers(report_id, {"TC.1": three}, officer, at(5))
+        await uow.supervision.record(AuditEntry(at(6), "note", None, None, ward, report_id))
+        await uow.supervision.record(AuditEntry(at(2), "approve", supervisor, None, ids["XA-DEMO-01"], other))
+    async with demo() as uow:
+        history = list(await uow.supervision.history(report_id))
+        assert await uow.supervision.history(report_id + 1000) == []
+    an = "Nguyễn Văn An"
+
+    def answer(question_id: str, version: int, before: Any, after: Any) -> dict[str, Any]:
+        return {"question_id": question_id, "version": version, "before": before, "after": after}
+
+    assert [(e.at, e.action, e.actor_id, e.actor_name, dict(e.details)) for e in history] == [
+        (at(1), "answer", officer, an, answer("TC.1", 1, None, one)),
+        (at(1), "answer", officer, an, answer("TC.2", 1, None, one)),
+        (at(2), "answer", officer, an, answer("TC.1", 2, one, two)),
+        (at(3), "answer", None, None, answer("TC.2", 2, one, two)),
+        (at(3), "submit", officer, an, {"receipt": "R1"}),
+        (at(4), "return", supervisor, "Trần Thị Bình", {"comment": "Sửa lại"}),
+        (at(5), "answer", officer, an, answer("TC.1", 3, two, three)),
+        (at(6), "note", None, None, {}),
+    ]
+    assert {(e.unit_id, e.report_id) for e in history} == {(ward, report_id)}
+
+
+async def test_people_in_scope_with_their_chats_and_revoking_a_grant(demo: UnitOfWorkFactory) -> None:
+    ids = await unit_ids(demo)
+    ward, town = ids["CAP-CL-NGHIHAI"], ids["NA-CL"]
+    officer = await person_with(demo, "Nguyễn Văn An", ("CAP-CL-NGHIHAI", Role.REPORTER), ("XA-DEMO-01", Role.REPORTER))
+    supervisor = await person_with(demo, "Trần Thị Bình", ("NA-CL", Role.SUPERVISOR))
+    gone = await person_with(demo, "Phạm Văn Dũng", ("CAP-CL-NGHIHAI", Role.REPORTER))
+    async with demo() as uow:
+        await uow.chats.save(ChatRecord("telegram", "100", officer, {}), at(1))
+        await uow.chats.save(ChatRecord("telegram", "200", officer, {"step": 1}, "u200"), at(5))
+        await uow.chats.save(ChatRecord("telegram", "300", None, {}), at(9))
+        await uow.chats.save(ChatRecord("telegram", "400", gone, {}), at(2))
+    async with demo() as uow:
+        [gone_grant] = [p for p in await uow.supervision.people([ward]) if p.person_id == gone]
+        assert await uow.supervision.revoke(gone_grant.grant_id, at(3)) == gone_grant
+    async with demo() as uow:
+        people = list(await uow.supervision.people([ward, town]))
+    assert [(p.person_id, p.full_name, p.role, p.unit_id, p.linked_chats, p.last_seen) for p in people] == [
+        (officer, "Nguyễn Văn An", Role.REPORTER, ward, 2, at(5)),
+        (supervisor, "Trần Thị Bình", Role.SUPERVISOR, town, 0, None),
+    ]
+    officer_grant = people[0]
+    async with demo() as uow:
+        assert await uow.supervision.revoke(officer_grant.grant_id, at(6)) == LinkedPerson(
+            officer_grant.grant_id, officer, "Nguyễn Văn An", Role.REPORTER, ward, 2, at(5)
+        )
+    async with demo() as uow:
+        assert await uow.supervision.revoke(officer_grant.grant_id, at(7)) is None
+        assert await uow.supervision.revoke(officer_grant.grant_id + 1000, at(7)) is None
+        assert [p.person_id for p in await uow.supervision.people([ward, town])] == [supervisor]
+        # The officer keeps the other unit and both chats.
+        assert [g.unit_code for g in await uow.people.grants(officer)] == ["XA-DEMO-01"]
+        assert [p.unit_id for p in await uow.supervision.people([ids["XA-DEMO-01"]])] == [ids["XA-DEMO-01"]]
+        chat = await uow.chats.get("telegram", "100")
+        assert chat is not None and chat.person_id == officer
+
+
+async def test_chats_of_people_most_recent_first(demo: UnitOfWorkFactory) -> None:
+    officer = await person_with(demo, "Nguyễn Văn An", ("CAP-CL-NGHIHAI", Role.REPORTER))
+    supervisor = await person_with(demo, "Trần Thị Bình", ("NA-CL", Role.SUPERVISOR))
+    other = await person_with(demo, "Lê Văn Cường", ("XA-DEMO-01", Role.REPORTER))
+    async with demo() as uow:
+        await uow.chats.save(ChatRecord("telegram", "100", officer, {}), at(1))
+        await uow.chats.save(ChatRecord("console", "200", officer, {"step": 1}, "u200"), at(5))
+        await uow.chats.save(ChatRecord("telegram", "300", supervisor, {}, "u300"), at(2))
+        await uow.chats.save(ChatRecord("telegram", "400", other, {}), at(2))
+        await uow.chats.save(ChatRecord("telegram", "500", None, {}), at(2))
+    async with demo() as uow:
+        chats = list(await uow.supervision.chats_of([officer, supervisor]))
+        assert await uow.supervision.chats_of([]) == []
+    ordered = sorted([officer, supervisor])
+    expected = {
+        officer: [
+            ChatRecord("console", "200", officer, {"step": 1}, "u200"),
+            ChatRecord("telegram", "100", officer, {}),
+        ],
+        supervisor: [ChatRecord("telegram", "300", supervisor, {}, "u300")],
+    }
+    assert chats == expected[ordered[0]] + expected[ordered[1]]
