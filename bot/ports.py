@@ -254,6 +254,104 @@ class Supervision(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """A person to remind, and the chat to reach them in (their most recently active one)."""
+
+    person_id: int
+    full_name: str
+    channel: str
+    chat_id: str
+    locale: str
+
+
+@dataclass(frozen=True)
+class PendingUnit:
+    """An enrolled unit whose report is not submitted (never opened, draft, or returned)."""
+
+    unit_id: int
+    form_id: str
+    report_id: int | None
+    status: ReportStatus | None
+    answered: int
+    answered_criteria: int
+    reporters: tuple[Recipient, ...]
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """A message to send later. `key` + `person_id` is unique: the same reminder never twice."""
+
+    key: str
+    person_id: int
+    channel: str
+    chat_id: str
+    text: str
+    kind: str
+    campaign_code: str | None = None
+    unit_id: int | None = None
+    buttons: tuple[tuple[tuple[str, str], ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A claimed outbox row, ready to send."""
+
+    id: int
+    message: OutboxMessage
+    attempts: int
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    BLOCKED = "blocked"
+    NEVER_STARTED = "never_started"
+
+
+class Reminders(Protocol):
+    """The reminder side of storage: who is pending, the outbox, and which slots have fired."""
+
+    async def pending_units(self, campaign_code: str, unit_ids: Collection[int] | None = None) -> Sequence[PendingUnit]:
+        """Enrolled units not yet submitted, with their linked reporters (blocked chats left out)."""
+        ...
+
+    async def supervisors_of(self, unit_ids: Collection[int]) -> Mapping[int, Sequence[Recipient]]:
+        """For each unit, the supervisors nearest above it (a unit's own district first)."""
+        ...
+
+    async def enqueue(self, messages: Sequence[OutboxMessage], now: datetime) -> int:
+        """Adds the messages not already there (by key and person); returns how many were new."""
+        ...
+
+    async def claim(self, limit: int, now: datetime) -> Sequence[OutboxItem]:
+        """Takes due pending rows for sending; with PostgreSQL several senders never take the
+        same row (SKIP LOCKED). Rows stuck in sending for long are taken back."""
+        ...
+
+    async def mark(
+        self, item_id: int, state: DeliveryState, now: datetime, error: str | None = None, retry_at: datetime | None = None
+    ) -> None:
+        """Records an outcome; PENDING with `retry_at` schedules another try."""
+        ...
+
+    async def ledger(self, campaign_code: str, unit_ids: Collection[int]) -> Mapping[DeliveryState, int]:
+        """How many reminders to people of these units are in each state."""
+        ...
+
+    async def fired(self, slot_key: str) -> bool: ...
+
+    async def record_fire(self, slot_key: str, outcome: str, now: datetime) -> bool:
+        """Marks a slot as handled; False if another worker already did."""
+        ...
+
+    async def reminded_today(self, unit_ids: Collection[int], day_key: str) -> frozenset[int]:
+        """Units already reminded by hand under this day's key."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One database transaction; repositories are valid only inside it."""
 
@@ -263,6 +361,7 @@ class UnitOfWork(Protocol):
     people: People
     reports: Reports
     supervision: Supervision
+    reminders: Reminders
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -1,0 +1,106 @@
+"""When reminders fall due: a campaign's reminder plan turned into dated slots.
+
+Pure: the scheduler arms these slots, the database decides who gets each one and whether it
+was already sent. Nothing is ever sent between 21:00 and 07:00 local time; a slot that falls
+there waits for 07:00.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+QUIET_FROM = time(21, 0)
+QUIET_UNTIL = time(7, 0)
+DEADLINE_TIME = time(23, 59, 59)
+
+
+class SlotKind(StrEnum):
+    BEFORE = "before"
+    OVERDUE = "overdue"
+
+
+@dataclass(frozen=True)
+class ReminderSettings:
+    """A campaign's plan as stored with it: days before the deadline, the hour, the overdue day."""
+
+    days_before: tuple[int, ...]
+    at: time
+    overdue_notice: bool
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> ReminderSettings:
+        hours, minutes = str(data.get("at", "08:00")).split(":")
+        days = data.get("days_before", (7, 3, 1, 0))
+        return cls(
+            days_before=tuple(int(d) for d in days) if isinstance(days, (list, tuple)) else (7, 3, 1, 0),
+            at=time(int(hours), int(minutes)),
+            overdue_notice=bool(data.get("overdue_notice", True)),
+        )
+
+
+@dataclass(frozen=True)
+class ReminderSlot:
+    """One reminder of one campaign; `key` names it forever (job id and outbox key)."""
+
+    key: str
+    campaign_code: str
+    kind: SlotKind
+    due: date
+    deadline: datetime
+    fire_at: datetime
+    days_before: int = 0
+
+
+def deadline_of(due: date, zone: ZoneInfo) -> datetime:
+    """A report due "by 25/11/2023" may come in until the end of that day, local time."""
+    return datetime.combine(due, DEADLINE_TIME, zone)
+
+
+def outside_quiet_hours(instant: datetime, zone: ZoneInfo) -> datetime:
+    """The instant itself, or 07:00 local when it falls between 21:00 and 07:00."""
+    local = instant.astimezone(zone)
+    if local.time() >= QUIET_FROM:
+        return datetime.combine(local.date() + timedelta(days=1), QUIET_UNTIL, zone)
+    if local.time() < QUIET_UNTIL:
+        return datetime.combine(local.date(), QUIET_UNTIL, zone)
+    return instant
+
+
+def plan_slots(campaign_code: str, due: date, settings: ReminderSettings, zone: ZoneInfo) -> list[ReminderSlot]:
+    """Every reminder of a campaign's report deadline, in time order."""
+    deadline = deadline_of(due, zone)
+    slots = [
+        ReminderSlot(
+            key=f"{campaign_code}/report_due/-{days}d",
+            campaign_code=campaign_code,
+            kind=SlotKind.BEFORE,
+            due=due,
+            deadline=deadline,
+            fire_at=outside_quiet_hours(datetime.combine(due - timedelta(days=days), settings.at, zone), zone),
+            days_before=days,
+        )
+        for days in sorted(set(settings.days_before), reverse=True)
+    ]
+    if settings.overdue_notice:
+        slots.append(
+            ReminderSlot(
+                key=f"{campaign_code}/report_due/overdue",
+                campaign_code=campaign_code,
+                kind=SlotKind.OVERDUE,
+                due=due,
+                deadline=deadline,
+                fire_at=outside_quiet_hours(datetime.combine(due + timedelta(days=1), settings.at, zone), zone),
+            )
+        )
+    return sorted(slots, key=lambda slot: slot.fire_at)
+
+
+def still_worth_sending(slot: ReminderSlot, now: datetime) -> bool:
+    """After downtime a missed reminder still goes out while its deadline is ahead; an overdue
+    notice stays useful for a week."""
+    if slot.kind is SlotKind.OVERDUE:
+        return now < slot.fire_at + timedelta(days=7)
+    return now < slot.deadline
