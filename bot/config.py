@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     files_dir: Path = Field(Path("files"), alias="BAOCAO_FILES_DIR")
     max_file_mb: int = Field(20, alias="BAOCAO_MAX_FILE_MB", ge=1, le=2000)
     invite_days: int = Field(7, alias="BAOCAO_INVITE_DAYS", ge=1)
+    send_rate: float = Field(25.0, alias="BAOCAO_SEND_RATE", gt=0, le=30)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -163,6 +163,7 @@ class CampaignRecord:
     title: LocalText
     opens: date
     report_due: date | None
+    reminders: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -56,11 +56,14 @@ class SqlSupervision:
 
     async def campaigns(self) -> list[CampaignRecord]:
         rows = await self.session.execute(
-            select(Campaign.code, Campaign.title_vi, Campaign.title_en, Campaign.opens, MilestoneRow.due)
+            select(Campaign.code, Campaign.title_vi, Campaign.title_en, Campaign.opens, MilestoneRow.due, Campaign.reminders)
             .outerjoin(MilestoneRow, and_(MilestoneRow.campaign_id == Campaign.id, MilestoneRow.kind == REPORT_DUE))
             .order_by(Campaign.opens, Campaign.code)
         )
-        return [CampaignRecord(row.code, LocalText(row.title_vi, row.title_en), row.opens, row.due) for row in rows]
+        return [
+            CampaignRecord(row.code, LocalText(row.title_vi, row.title_en), row.opens, row.due, row.reminders or {})
+            for row in rows
+        ]
 
     async def report_rows(self, campaign_code: str, unit_ids: Collection[int]) -> list[ReportRow]:
         """One row per enrolment of these units, by unit code, in a single query: each report's

@@ -1,0 +1,42 @@
+"""Pacing for broadcasts: a global rate (below Telegram's ~30/s) and at most one message per
+second to any one chat. Telegram answers excess with 429; pacing avoids provoking it."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+
+
+class SendPacer:
+    def __init__(self, per_second: float = 25.0, per_chat_interval: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval = 1.0 / per_second
+        self.per_chat_interval = per_chat_interval
+        self.clock = clock
+        self._next_global = 0.0
+        self._next_chat: dict[str, float] = {}
+        self._paused_until = 0.0
+        self._lock = asyncio.Lock()
+
+    async def acquire(self, chat_id: str) -> None:
+        """Waits until one more message, to this chat, keeps within both limits. A chat that
+        is not ready yet takes no global slot, so it never holds up the others."""
+        while True:
+            async with self._lock:
+                now = self.clock()
+                chat_ready = self._next_chat.get(chat_id, 0.0)
+                if chat_ready <= now:
+                    start = max(now, self._next_global, self._paused_until)
+                    self._next_global = start + self.interval
+                    self._next_chat[chat_id] = start + self.per_chat_interval
+                    if len(self._next_chat) > 10_000:
+                        self._next_chat = {c: t for c, t in self._next_chat.items() if t > now}
+                    break
+            await asyncio.sleep(chat_ready - now)
+        delay = start - self.clock()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    def pause(self, seconds: float) -> None:
+        """After a 429: nobody sends until Telegram's retry_after has passed."""
+        self._paused_until = max(self._paused_until, self.clock() + seconds)
