@@ -13,7 +13,7 @@ import logging
 import sys
 from dataclasses import asdict
 from collections.abc import Callable, Coroutine
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -88,6 +88,12 @@ def build_parser() -> argparse.ArgumentParser:
     console.add_argument("--as", dest="as_unit", metavar="CODE", help=_("act as an officer of this unit"))
     console.add_argument("--role", choices=[r.value for r in Role], default=Role.REPORTER.value, help=_("the role to act in"))
     console.set_defaults(command=run_console)
+
+    reminders = commands.add_parser("reminders", help=_("deadline reminders")).add_subparsers(title=_("commands"))
+    plan = reminders.add_parser("plan", help=_("list upcoming reminders: when, to whom and why"))
+    plan.add_argument("--campaign", help=_("only this campaign (code)"))
+    plan.add_argument("--json", action="store_true", help=_("print JSON"))
+    plan.set_defaults(command=reminders_plan)
 
     forms = commands.add_parser("forms", help=_("report forms")).add_subparsers(title=_("commands"))
     forms_list = forms.add_parser("list", help=_("list the forms and their questions count"))
@@ -183,6 +189,53 @@ async def run_console(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.console import console_session
 
     return await console_session(settings, args.as_unit, Role(args.role))
+
+
+async def reminders_plan(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.reminders import SlotKind, still_worth_sending
+    from bot.reminding import ReminderService
+    from handlers.runtime import runtime
+
+    fmt = Formatter(settings.locale)
+    rows = []
+    async with runtime(settings) as rt:
+        service = ReminderService(rt.unit_of_work, rt.catalog.form, settings.zone)
+        now = rt.service.clock.now()
+        for campaign, slot in await service.slots():
+            if args.campaign and campaign.code != args.campaign:
+                continue
+            if await service.was_fired(slot.key) or (slot.fire_at <= now and not still_worth_sending(slot, now)):
+                continue
+            messages = await service.preview(slot, campaign, now)
+            to_officers = [m for m in messages if m.kind != "digest"]
+            to_supervisors = [m for m in messages if m.kind == "digest"]
+            if slot.kind is SlotKind.OVERDUE:
+                why = _("overdue notice, the day after the deadline of {day}").format(day=fmt.date(slot.due))
+            elif slot.days_before:
+                why = _("{n} days before the deadline of {day}").format(n=slot.days_before, day=fmt.date(slot.due))
+            else:
+                why = _("on the day of the deadline, {day}").format(day=fmt.date(slot.due))
+            rows.append({
+                "key": slot.key, "campaign": campaign.code, "kind": slot.kind.value,
+                "at": slot.fire_at.astimezone(settings.zone).isoformat(), "why": why,
+                "officers": len(to_officers), "supervisors": len(to_supervisors),
+                "units": len({m.unit_id for m in to_officers}),
+                "names": sorted({m.person_name for m in messages}),
+            })
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        print(_("No reminder is planned."))
+    for row in rows:
+        at = datetime.fromisoformat(row["at"])
+        print(f"{fmt.time(at)} {fmt.weekday_date(at)} — {row['campaign']} — {row['why']}")
+        print("   " + _("to {officers} officers of {units} units and {supervisors} supervisors").format(**row))
+        if row["names"]:
+            shown = ", ".join(row["names"][:10])
+            more = len(row["names"]) - 10
+            print("   " + shown + (" " + _("and {n} more").format(n=more) if more > 0 else ""))
+    return 0
 
 
 async def list_forms(args: argparse.Namespace, settings: Settings) -> int:

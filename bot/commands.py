@@ -38,6 +38,8 @@ SUPERVISOR_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("moi", ("invite",), N_("Invite an officer of a unit: /moi UNIT")),
     CommandSpec("canbo", ("people",), N_("People linked in your area: /canbo [UNIT]")),
     CommandSpec("thuhoi", ("revoke",), N_("Revoke a person's access: /thuhoi NUMBER")),
+    CommandSpec("nhacnho", ("remind",), N_("Remind every unit that has not submitted, now")),
+    CommandSpec("guitin", ("deliveries",), N_("What reminders were sent, delivered or failed")),
 )
 
 SUPERVISOR_NAMES = frozenset(spec.name for spec in SUPERVISOR_COMMANDS)

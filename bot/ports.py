@@ -292,6 +292,7 @@ class OutboxMessage:
     campaign_code: str | None = None
     unit_id: int | None = None
     buttons: tuple[tuple[tuple[str, str], ...], ...] = ()
+    person_name: str = ""  # for plans and logs; not stored
 
 
 @dataclass(frozen=True)

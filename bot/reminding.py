@@ -56,7 +56,7 @@ class Composer:
         return OutboxMessage(
             key=key, person_id=person.person_id, channel=person.channel, chat_id=person.chat_id,
             text="\n".join(lines), kind=kind, campaign_code=self.campaign.code, unit_id=unit.unit_id,
-            buttons=(((_("Continue the report"), OPEN_REPORT),),),
+            buttons=(((_("Continue the report"), OPEN_REPORT),),), person_name=person.full_name,
         )
 
     def left_to_answer(self, p: Prompts, unit: PendingUnit) -> str:
@@ -90,7 +90,7 @@ class Composer:
         lines.append(_("Invite an officer with /moi UNIT; see everything with /chuanop."))
         return OutboxMessage(
             key=key, person_id=person.person_id, channel=person.channel, chat_id=person.chat_id,
-            text="\n".join(lines), kind="digest", campaign_code=self.campaign.code,
+            text="\n".join(lines), kind="digest", campaign_code=self.campaign.code, person_name=person.full_name,
         )
 
 

@@ -21,8 +21,9 @@ from bot.events import OPEN_REPORT, Button, Delivery, Reply
 from bot.forms import CriterionStatus, Form, LocalText, QuestionKind
 from bot.i18n import N_, translations
 from bot.inputs import ButtonInput, CommandInput, Input, TextInput
-from bot.ports import AuditEntry, CampaignRecord, ReportRecord, Role, UnitOfWork, UnitRecord
+from bot.ports import AuditEntry, CampaignRecord, DeliveryState, ReportRecord, Role, UnitOfWork, UnitRecord
 from bot.prompts import REPORT_STATUS_LABELS, Prompts
+from bot.reminding import Composer
 from bot.report import LOCKED_STATUSES, ReportStatus
 from bot.standing import Standing, Tally, UnitStanding, standing_of
 from bot.text import fold, parse_whole_number, shorten
@@ -44,6 +45,7 @@ ACTION_LABELS = {
     "returned": N_("returned the report for revision of {questions}: «{comment}»"),
     "invited": N_("made an invite code for {unit}"),
     "revoked": N_("revoked the access of {name} to {unit}"),
+    "reminded": N_("sent a reminder"),
 }
 
 
@@ -131,6 +133,8 @@ class SupervisorDesk:
             "moi": self.invite,
             "canbo": self.people,
             "thuhoi": self.revoke_typed,
+            "nhacnho": self.remind,
+            "guitin": self.deliveries,
         }
         await actions[name](args)
 
@@ -690,6 +694,61 @@ class SupervisorDesk:
         unit = self.tree.get(person.unit_id)
         await self.audit("revoked", unit, None, name=person.full_name, unit=unit.name)
         self.say(_("Access of {name} to {unit} is revoked.").format(name=person.full_name, unit=unit.name))
+
+    # ----- reminders ---------------------------------------------------------------------------
+
+    async def remind(self, args: str) -> None:
+        """Reminds the pending units in scope now; a unit at most once a day."""
+        _ = self._
+        campaign = await self.campaign(args)
+        if campaign is None or campaign.report_due is None:
+            return
+        today = self.today()
+        day_key = f"manual/{campaign.code}/{today.isoformat()}/"
+        pending = await self.uow.reminders.pending_units(campaign.code, self.access.unit_ids)
+        already = await self.uow.reminders.reminded_today([u.unit_id for u in pending], day_key)
+        todo = [unit for unit in pending if unit.unit_id not in already]
+        composer = Composer(campaign, {u.unit_id: self.tree.get(u.unit_id).name for u in pending}, self.forms, self.zone, self.now)
+        overdue = today > campaign.report_due
+        messages = [
+            composer.to_reporter(f"{day_key}{unit.unit_id}", "manual", unit, person, overdue)
+            for unit in todo
+            for person in unit.reporters
+        ]
+        queued = await self.uow.reminders.enqueue(messages, self.now)
+        reached = [unit for unit in todo if unit.reporters]
+        unlinked = [self.tree.get(unit.unit_id).name for unit in todo if not unit.reporters]
+        for unit in reached:
+            await self.audit("reminded", self.tree.get(unit.unit_id), unit.report_id)
+        lines = [
+            _("Reminders queued: {messages} messages to {units} units that have not submitted.").format(
+                messages=queued, units=len(reached)
+            )
+        ]
+        if already:
+            lines.append(_("{n} units were already reminded today and are not reminded again.").format(n=len(already)))
+        if unlinked:
+            lines.append(_("{n} units have nobody linked, so nobody can be reminded there:").format(n=len(unlinked)))
+            lines += [f"• {name}" for name in sorted(unlinked, key=fold)]
+        lines.append(_("See what was delivered with /guitin."))
+        self.say("\n".join(lines))
+
+    async def deliveries(self, args: str) -> None:
+        _ = self._
+        campaign = await self.campaign(args)
+        if campaign is None:
+            return
+        ledger = await self.uow.reminders.ledger(campaign.code, self.access.unit_ids)
+        total = sum(ledger.values())
+        self.say("\n".join([
+            _("Reminders — {campaign}").format(campaign=campaign.title.get(self.locale)),
+            _("Queued in all: {n}").format(n=total),
+            _("Delivered: {n}").format(n=ledger.get(DeliveryState.SENT, 0)),
+            _("Waiting to be sent: {n}").format(n=ledger.get(DeliveryState.PENDING, 0) + ledger.get(DeliveryState.SENDING, 0)),
+            _("Failed: {n}").format(n=ledger.get(DeliveryState.FAILED, 0)),
+            _("Bot blocked by the person: {n}").format(n=ledger.get(DeliveryState.BLOCKED, 0)),
+            _("Never started the bot: {n}").format(n=ledger.get(DeliveryState.NEVER_STARTED, 0)),
+        ]))
 
     # ----- effects ---------------------------------------------------------------------------
 

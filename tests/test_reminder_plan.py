@@ -1,0 +1,68 @@
+"""The reminder plan: the seed's deadlines give exactly the right instants, none at night."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.catalog import load_catalog
+from bot.reminders import ReminderSettings, SlotKind, outside_quiet_hours, plan_slots, still_worth_sending
+from scheduler import missed_to_send
+
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+CATALOG = load_catalog()
+
+
+def settings_of(code: str) -> ReminderSettings:
+    plan = CATALOG.campaigns[code].reminders
+    return ReminderSettings(plan.days_before, plan.at, plan.overdue_notice)
+
+
+def local(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=ZONE)
+
+
+def test_the_2023_review_reminds_7_3_1_days_before_on_the_day_and_after() -> None:
+    slots = plan_slots("so-ket-2023", date(2023, 11, 25), settings_of("so-ket-2023"), ZONE)
+    assert [(s.kind, s.fire_at) for s in slots] == [
+        (SlotKind.BEFORE, local("2023-11-18T08:00")),
+        (SlotKind.BEFORE, local("2023-11-22T08:00")),
+        (SlotKind.BEFORE, local("2023-11-24T08:00")),
+        (SlotKind.BEFORE, local("2023-11-25T08:00")),
+        (SlotKind.OVERDUE, local("2023-11-26T08:00")),
+    ]
+    assert len({s.key for s in slots}) == 5
+    assert all(s.deadline == local("2023-11-25T23:59:59") for s in slots)
+
+
+def test_the_two_year_review_falls_on_15_7_2024() -> None:
+    due = CATALOG.campaigns["so-ket-2023-2024"].report_due.due
+    slots = plan_slots("so-ket-2023-2024", due, settings_of("so-ket-2023-2024"), ZONE)
+    assert slots[0].fire_at == local("2024-07-08T08:00") and slots[-1].fire_at == local("2024-07-16T08:00")
+
+
+def test_a_reminder_planned_at_night_waits_for_seven() -> None:
+    late = ReminderSettings((1,), time(22, 30), True)
+    early = ReminderSettings((1,), time(5, 0), False)
+    assert plan_slots("c", date(2023, 11, 25), late, ZONE)[0].fire_at == local("2023-11-25T07:00")
+    assert plan_slots("c", date(2023, 11, 25), early, ZONE)[0].fire_at == local("2023-11-24T07:00")
+
+
+@given(st.datetimes(min_value=datetime(2023, 1, 1), max_value=datetime(2025, 1, 1)))
+def test_nothing_is_ever_sent_between_21_and_7(naive: datetime) -> None:
+    shifted = outside_quiet_hours(naive.replace(tzinfo=ZONE), ZONE).astimezone(ZONE)
+    assert time(7, 0) <= shifted.time() < time(21, 0)
+    assert shifted >= naive.replace(tzinfo=ZONE)
+    assert shifted - naive.replace(tzinfo=ZONE) <= timedelta(hours=10)
+
+
+def test_after_downtime_only_the_newest_missed_reminder_goes_and_only_before_its_deadline() -> None:
+    slots = plan_slots("so-ket-2023", date(2023, 11, 25), settings_of("so-ket-2023"), ZONE)
+    now = local("2023-11-23T10:00")
+    assert missed_to_send(slots, now) == {"so-ket-2023/report_due/-3d"}
+    assert still_worth_sending(slots[1], now)
+    assert not still_worth_sending(slots[1], local("2023-11-26T00:00"))
+    assert still_worth_sending(slots[-1], local("2023-11-27T09:00"))
