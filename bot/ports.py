@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from types import TracebackType
 from typing import Any, Protocol
@@ -328,9 +328,10 @@ class Reminders(Protocol):
         """Adds the messages not already there (by key and person); returns how many were new."""
         ...
 
-    async def claim(self, limit: int, now: datetime) -> Sequence[OutboxItem]:
-        """Takes due pending rows for sending; with PostgreSQL several senders never take the
-        same row (SKIP LOCKED). Rows stuck in sending for long are taken back."""
+    async def claim(self, limit: int, now: datetime, channel: str, lease: timedelta = ...) -> Sequence[OutboxItem]:
+        """Takes this channel's due pending rows for sending; with PostgreSQL several senders
+        never take the same row (SKIP LOCKED). Rows claimed longer than `lease` ago, by a
+        sender that died, are taken back."""
         ...
 
     async def mark(

@@ -100,7 +100,9 @@ async def compose_slot(uow: UnitOfWork, composer: Composer, slot_key: str, overd
     units = await uow.reminders.pending_units(composer.campaign.code, unit_ids)
     kind = "overdue" if overdue else "reminder"
     messages = [
-        composer.to_reporter(slot_key, kind, unit, person, overdue) for unit in units for person in unit.reporters
+        composer.to_reporter(f"{slot_key}/{unit.unit_id}", kind, unit, person, overdue)
+        for unit in units
+        for person in unit.reporters
     ]
     listed = [unit for unit in units if overdue or not unit.reporters]
     by_supervisor: dict[int, tuple[Recipient, list[PendingUnit]]] = {}

@@ -9,14 +9,16 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.catalog import Catalog, load_catalog
+from bot.clock import Clock
 from bot.config import Settings
 from bot.engine import Engine, EngineSettings
+from bot.reminding import ReminderService
 from bot.service import ReportingService
 from storage.catalog_overrides import load_overrides
 from storage.database import create_engine
@@ -59,15 +61,21 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
 
 
 async def run_telegram(settings: Settings) -> None:
-    """Polls Telegram until SIGINT or SIGTERM, then finishes the updates already taken."""
+    """Polls Telegram, drains the reminder outbox and (when this worker leads) arms the
+    reminder schedule, until SIGINT or SIGTERM; then finishes the updates already taken."""
+    from telegram import Bot
+
     from handlers.inbox import TransactionalInbox
     from handlers.ordering import ChatOrderedDispatcher
+    from handlers.ratelimit import SendPacer
     from handlers.telegram.channel import TelegramChannel
+    from handlers.telegram.outbox_sender import OutboxSender
     from handlers.telegram.polling import TelegramPoller
 
     assert settings.telegram_bot_token
     async with runtime(settings) as rt:
-        inbox = TransactionalInbox(rt.unit_of_work, rt.service.clock)
+        clock = rt.service.clock
+        inbox = TransactionalInbox(rt.unit_of_work, clock)
         channel = TelegramChannel(
             rt.service,
             token=settings.telegram_bot_token,
@@ -78,8 +86,16 @@ async def run_telegram(settings: Settings) -> None:
             on_failure=lambda update_id: inbox.mark_processed("telegram", update_id, "failed"),
         )
         await channel.start()
+        # Broadcasts get their own Bot, paced by SendPacer alone (no second limiter on top).
+        broadcaster = Bot(settings.telegram_bot_token, settings.telegram_api_base_url, settings.telegram_file_base_url)
+        await broadcaster.initialize()
+        sender = OutboxSender(broadcaster, rt.unit_of_work, clock, SendPacer(settings.send_rate))
         poller = TelegramPoller(channel.application, inbox, ChatOrderedDispatcher())
-        polling = asyncio.create_task(poller.run())
+        tasks = {
+            asyncio.create_task(poller.run(), name="polling"),
+            asyncio.create_task(sender.run(), name="outbox"),
+            asyncio.create_task(lead_reminders(rt, clock, sender.wake.set), name="scheduler"),
+        }
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -87,10 +103,33 @@ async def run_telegram(settings: Settings) -> None:
         log.info("polling Telegram at %s", settings.telegram_api_base_url)
         stopping = asyncio.create_task(stop.wait())
         try:
-            await asyncio.wait({polling, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            done, _pending = await asyncio.wait({*tasks, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            for task in done - {stopping}:
+                task.result()
         finally:
             stopping.cancel()
-            polling.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await polling
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            await broadcaster.shutdown()
             await channel.stop()
+
+
+async def lead_reminders(rt: Runtime, clock: Clock, wake_sender: Callable[[], None]) -> None:
+    """Tries for leadership every half minute; the leader runs the reminder scheduler."""
+    from scheduler import ReminderScheduler
+    from storage.leadership import Leadership
+
+    leadership = Leadership(rt.database)
+    scheduler = ReminderScheduler(ReminderService(rt.unit_of_work, rt.catalog.form, rt.settings.zone), clock, rt.settings.zone, wake_sender)
+    try:
+        while not await leadership.try_acquire():
+            await asyncio.sleep(30)
+        log.info("this worker schedules reminders")
+        await scheduler.start()
+        await asyncio.Event().wait()
+    finally:
+        scheduler.stop()
+        await leadership.release()

@@ -31,7 +31,15 @@ class SqlChats:
         return ChatRecord(channel, chat_id, row.person_id, dict(row.state), row.user_id)
 
     async def save(self, record: ChatRecord, now: datetime) -> None:
-        values: dict[str, object] = {"person_id": record.person_id, "state": dict(record.state), "updated_at": now}
+        """Saves the chat after a turn. The person has just written to the bot, so a mark that
+        they had blocked it (or never started it) no longer holds: it is cleared."""
+        values: dict[str, object] = {
+            "person_id": record.person_id,
+            "state": dict(record.state),
+            "updated_at": now,
+            "blocked_at": None,
+            "blocked_reason": None,
+        }
         if record.user_id is not None:
             values["user_id"] = record.user_id
         statement = insert(self.session, Chat).values(

@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -120,6 +121,10 @@ class Chat(Base):
     state: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    # Set when a send was refused (the person blocked the bot or never started it); reminders
+    # skip the chat until the person writes to the bot again.
+    blocked_at: Mapped[datetime | None]
+    blocked_reason: Mapped[str | None] = mapped_column(String(32))
 
 
 class Invite(Base):
@@ -264,3 +269,42 @@ class CatalogOverride(Base):
     payload: Mapped[dict[str, Any]]
     source: Mapped[str] = mapped_column(Text)
     imported_at: Mapped[datetime]
+
+
+class OutboxRow(Base):
+    """A message waiting to be sent, or the record that it was: one per reminder and person, so
+    the same reminder never goes out twice, whatever restarts or how many workers."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("key", "person_id"),
+        Index("ix_outbox_state_next_attempt_at", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(255))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    campaign_code: Mapped[str | None] = mapped_column(String(64))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    buttons: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
+    state: Mapped[str] = mapped_column(String(32), default="pending", server_default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime]
+    claimed_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class ReminderRun(Base):
+    """A reminder slot already handled (enqueued or dropped), so it fires once across restarts."""
+
+    __tablename__ = "reminder_runs"
+
+    slot_key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    outcome: Mapped[str] = mapped_column(String(64))
+    fired_at: Mapped[datetime]

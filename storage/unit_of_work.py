@@ -15,6 +15,7 @@ from storage.database import session_factory
 from storage.inbox import SqlInbox
 from storage.invites import SqlInvites
 from storage.people import SqlPeople
+from storage.reminders import SqlReminders
 from storage.reports import SqlReports
 from storage.supervision import SqlSupervision
 from storage.updates import SqlUpdateLog
@@ -30,6 +31,7 @@ class SqlUnitOfWork:
     people: SqlPeople
     reports: SqlReports
     supervision: SqlSupervision
+    reminders: SqlReminders
     inbox: SqlInbox
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -44,6 +46,7 @@ class SqlUnitOfWork:
         self.people = SqlPeople(self.session)
         self.reports = SqlReports(self.session)
         self.supervision = SqlSupervision(self.session)
+        self.reminders = SqlReminders(self.session)
         self.inbox = SqlInbox(self.session)
         return self
 

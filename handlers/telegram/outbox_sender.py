@@ -36,7 +36,7 @@ class OutboxSender:
         clock: Clock,
         pacer: SendPacer,
         concurrency: int = 32,
-        batch: int = 100,
+        batch: int = 25,
         idle_seconds: float = 1.0,
     ) -> None:
         self.bot = bot
@@ -52,8 +52,7 @@ class OutboxSender:
         """Sends until cancelled; sleeps when the outbox is empty until woken or a second passes."""
         while True:
             async with self.unit_of_work() as uow:
-                items = await uow.reminders.claim(self.batch, self.clock.now())
-            mine = [item for item in items if item.message.channel == CHANNEL]
+                mine = await uow.reminders.claim(self.batch, self.clock.now(), CHANNEL)
             if not mine:
                 self.wake.clear()
                 with contextlib.suppress(TimeoutError):
