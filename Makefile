@@ -30,8 +30,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 locales: $(STAMP)
-	$(BIN)/pybabel extract -F locales/babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output --project baocao --copyright-holder baocao -o locales/messages.pot bot handlers storage
-	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching
+	$(BIN)/pybabel extract -F locales/babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output --project baocao --copyright-holder baocao -w 100 -o locales/messages.pot bot handlers storage scheduler.py
+	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching -w 100
 
 clean:
 	rm -rf $(VENV) .pytest_cache

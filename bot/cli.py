@@ -38,6 +38,10 @@ def _(message: str) -> str:
     return translations(_cli_locale()).gettext(message)
 
 
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(_cli_locale()).ngettext(singular, plural, n)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -212,7 +216,9 @@ async def reminders_plan(args: argparse.Namespace, settings: Settings) -> int:
             if slot.kind is SlotKind.OVERDUE:
                 why = _("overdue notice, the day after the deadline of {day}").format(day=fmt.date(slot.due))
             elif slot.days_before:
-                why = _("{n} days before the deadline of {day}").format(n=slot.days_before, day=fmt.date(slot.due))
+                why = ngettext(
+                    "{n} day before the deadline of {day}", "{n} days before the deadline of {day}", slot.days_before
+                ).format(n=slot.days_before, day=fmt.date(slot.due))
             else:
                 why = _("on the day of the deadline, {day}").format(day=fmt.date(slot.due))
             rows.append({
@@ -230,11 +236,11 @@ async def reminders_plan(args: argparse.Namespace, settings: Settings) -> int:
     for row in rows:
         at = datetime.fromisoformat(row["at"])
         print(f"{fmt.time(at)} {fmt.weekday_date(at)} — {row['campaign']} — {row['why']}")
-        print("   " + _("to {officers} officers of {units} units and {supervisors} supervisors").format(**row))
+        print("   " + _("messages to officers: {officers} (units: {units}) · digests to supervisors: {supervisors}").format(**row))
         if row["names"]:
             shown = ", ".join(row["names"][:10])
             more = len(row["names"]) - 10
-            print("   " + shown + (" " + _("and {n} more").format(n=more) if more > 0 else ""))
+            print("   " + shown + (" " + _("and {n} more people").format(n=more) if more > 0 else ""))
     return 0
 
 

@@ -125,7 +125,7 @@ class People(Protocol):
 
 
 class Reports(Protocol):
-    async def open_for(self, person_id: int, today: date) -> Sequence[ReportRecord]:
+    async def open_for(self, person_id: int, today: date, now: datetime) -> Sequence[ReportRecord]:
         """Reports of the units this person reports for, in campaigns that have opened;
         creates the draft rows on first use."""
         ...

@@ -87,7 +87,7 @@ class Composer:
             total = len(self.forms(unit.form_id))
             extra = "" if unit.reporters else " · " + _("no officer linked")
             lines.append(f"• {self.unit_names[unit.unit_id]} — {unit.answered}/{total}{extra}")
-        lines.append(_("Invite an officer with /moi UNIT; see everything with /chuanop."))
+        lines.append(_("Invite an officer with /moi UNIT; see every unit not yet submitted with /chuanop."))
         return OutboxMessage(
             key=key, person_id=person.person_id, channel=person.channel, chat_id=person.chat_id,
             text="\n".join(lines), kind="digest", campaign_code=self.campaign.code, person_name=person.full_name,

@@ -164,7 +164,7 @@ class _ServiceTurn:
         if isinstance(received, ButtonInput) and received.value.startswith(f"{REPORT_CHOICE}:"):
             await self.choose_report(received)
             return
-        reports = await self.uow.reports.open_for(self.chat.person_id, self.today())
+        reports = await self.uow.reports.open_for(self.chat.person_id, self.today(), self.now)
         current = next((r for r in reports if r.id == self.state.report_id), None)
         wants_report = (isinstance(received, CommandInput) and canonical(received.name) == "baocao") or (
             isinstance(received, ButtonInput) and received.value == OPEN_REPORT
@@ -238,7 +238,7 @@ class _ServiceTurn:
         tree = UnitTree(await self.uow.supervision.units())
         access = access_of(person_id, await self.uow.people.grants(person_id), tree)
         if not access.supervises:
-            name = command or "?"
+            name = received.name if isinstance(received, CommandInput) else command or "?"
             log.warning("refused /%s from person %s (%s:%s): not a supervisor", name, person_id, self.chat.channel, self.chat.chat_id)
             self.say(refusal(self.prompts._, name))
             return

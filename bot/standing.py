@@ -50,12 +50,17 @@ class UnitStanding:
         return min(1.0, self.row.answered / self.questions) if self.questions else 0.0
 
 
+Group = tuple[str, bool]
+"""A unit kind, and whether its form is narrative only: the outline counts the two district
+forms apart ("Đơn vị cấp huyện" assessed on 32 criteria; district committees' compiled reports)."""
+
+
 @dataclass
 class Standing:
-    """The tally per unit kind, and per (branch, kind) under the scope's root."""
+    """The tally per group, and per (branch, group) under the scope's root."""
 
-    by_kind: dict[str, Tally] = field(default_factory=dict)
-    by_branch: dict[tuple[int, str], Tally] = field(default_factory=dict)
+    by_kind: dict[Group, Tally] = field(default_factory=dict)
+    by_branch: dict[tuple[int, Group], Tally] = field(default_factory=dict)
     units: list[UnitStanding] = field(default_factory=list)
 
 
@@ -64,6 +69,7 @@ def standing_of(
     tree: UnitTree,
     roots: Collection[int],
     questions_in: Callable[[str], int],
+    narrative_only: Callable[[str], bool],
     linked: Mapping[int, Sequence[str]],
     due: date | None,
     today: date,
@@ -76,11 +82,12 @@ def standing_of(
         unit = tree.get(row.unit_id)
         standing = UnitStanding(row, questions_in(row.form_id), tuple(linked.get(row.unit_id, ())))
         result.units.append(standing)
-        tallies = [result.by_kind.setdefault(unit.kind, Tally())]
+        group = (unit.kind, narrative_only(row.form_id))
+        tallies = [result.by_kind.setdefault(group, Tally())]
         for root in roots:
             branch = tree.branch_under(root, unit.id)
             if branch is not None and branch.id != unit.id:
-                tallies.append(result.by_branch.setdefault((branch.id, unit.kind), Tally()))
+                tallies.append(result.by_branch.setdefault((branch.id, group), Tally()))
         for tally in tallies:
             _count(tally, standing, overdue_now)
     return result

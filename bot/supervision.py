@@ -25,7 +25,7 @@ from bot.ports import AuditEntry, CampaignRecord, DeliveryState, ReportRecord, R
 from bot.prompts import REPORT_STATUS_LABELS, Prompts
 from bot.reminding import Composer
 from bot.report import LOCKED_STATUSES, ReportStatus
-from bot.standing import Standing, Tally, UnitStanding, standing_of
+from bot.standing import Group, Standing, Tally, UnitStanding, standing_of
 from bot.text import fold, parse_whole_number, shorten
 from bot.units import UnitTree
 
@@ -232,8 +232,8 @@ class SupervisorDesk:
             if person.role is Role.REPORTER and person.linked_chats:
                 linked.setdefault(person.unit_id, []).append(person.full_name)
         return standing_of(
-            rows, self.tree, self.access.roots, lambda form_id: len(self.forms(form_id)), linked,
-            campaign.report_due, self.today(),
+            rows, self.tree, self.access.roots, lambda form_id: len(self.forms(form_id)),
+            lambda form_id: self.forms(form_id).criteria_count == 0, linked, campaign.report_due, self.today(),
         )
 
     # ----- status and chasing --------------------------------------------------------------
@@ -255,14 +255,15 @@ class SupervisorDesk:
             self.say("\n".join(lines))
             return
         lines += ["", _("By kind of unit:")]
-        for kind, tally in sorted(standing.by_kind.items(), key=lambda item: -item[1].enrolled):
-            lines.append("• " + self.kind_line(kind, tally))
+        mixed = {kind for kind, narrative in standing.by_kind if (kind, not narrative) in standing.by_kind}
+        for group, tally in sorted(standing.by_kind.items(), key=lambda item: -item[1].enrolled):
+            lines.append("• " + self.kind_line(group, tally, mixed))
             lines.append("   " + self.details(tally))
         branches: dict[int, list[str]] = {}
-        for (branch_id, kind), tally in standing.by_branch.items():
+        for (branch_id, group), tally in standing.by_branch.items():
             branches.setdefault(branch_id, []).append(
                 _("{kind}: {done}/{total} submitted in {place}").format(
-                    kind=self.kind_label(kind).get(self.locale),
+                    kind=self.group_label(group, mixed),
                     done=f"{tally.submitted:02d}", total=f"{tally.enrolled:02d}",
                     place=self.place(self.tree.get(branch_id)),
                 )
@@ -273,9 +274,15 @@ class SupervisorDesk:
                 lines += [f"• {line}" for line in sorted(branches[branch_id])]
         self.say("\n".join(lines), ((Button(_("Not yet submitted"), "mp:0"),),))
 
-    def kind_line(self, kind: str, tally: Tally) -> str:
+    def group_label(self, group: Group, mixed: set[str]) -> str:
+        """The kind's name; where a kind files both forms, the narrative one is marked."""
+        kind, narrative = group
+        label = self.kind_label(kind).get(self.locale)
+        return self._("{kind} (compiled report)").format(kind=label) if narrative and kind in mixed else label
+
+    def kind_line(self, group: Group, tally: Tally, mixed: set[str]) -> str:
         return self._("{kind}: {done}/{total} submitted").format(
-            kind=self.kind_label(kind).get(self.locale), done=f"{tally.submitted:02d}", total=f"{tally.enrolled:02d}"
+            kind=self.group_label(group, mixed), done=f"{tally.submitted:02d}", total=f"{tally.enrolled:02d}"
         )
 
     def details(self, tally: Tally) -> str:
@@ -726,9 +733,17 @@ class SupervisorDesk:
             )
         ]
         if already:
-            lines.append(_("{n} units were already reminded today and are not reminded again.").format(n=len(already)))
+            lines.append(self.p.ngettext(
+                "{n} unit was already reminded today and is not reminded again.",
+                "{n} units were already reminded today and are not reminded again.",
+                len(already),
+            ).format(n=len(already)))
         if unlinked:
-            lines.append(_("{n} units have nobody linked, so nobody can be reminded there:").format(n=len(unlinked)))
+            lines.append(self.p.ngettext(
+                "{n} unit has nobody linked, so nobody can be reminded there:",
+                "{n} units have nobody linked, so nobody can be reminded there:",
+                len(unlinked),
+            ).format(n=len(unlinked)))
             lines += [f"• {name}" for name in sorted(unlinked, key=fold)]
         lines.append(_("See what was delivered with /guitin."))
         self.say("\n".join(lines))
@@ -742,7 +757,7 @@ class SupervisorDesk:
         total = sum(ledger.values())
         self.say("\n".join([
             _("Reminders — {campaign}").format(campaign=campaign.title.get(self.locale)),
-            _("Queued in all: {n}").format(n=total),
+            _("Reminders in all: {n}").format(n=total),
             _("Delivered: {n}").format(n=ledger.get(DeliveryState.SENT, 0)),
             _("Waiting to be sent: {n}").format(n=ledger.get(DeliveryState.PENDING, 0) + ledger.get(DeliveryState.SENDING, 0)),
             _("Failed: {n}").format(n=ledger.get(DeliveryState.FAILED, 0)),

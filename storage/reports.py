@@ -11,7 +11,7 @@ which opens, reads and moves reports on a supervisor's behalf.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Row, Select, and_, case, func, select, update
@@ -37,7 +37,7 @@ class SqlReports:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def open_for(self, person_id: int, today: date) -> list[ReportRecord]:
+    async def open_for(self, person_id: int, today: date, now: datetime) -> list[ReportRecord]:
         """Reports this person files, open ones first, then by deadline; missing drafts are created."""
         enrolments = (
             select(Enrolment.id)
@@ -50,8 +50,7 @@ class SqlReports:
                 Campaign.opens <= today,
             )
         )
-        # open_for is given no instant, so creation is stamped with the wall clock.
-        await create_drafts(self.session, enrolments, datetime.now(timezone.utc))
+        await create_drafts(self.session, enrolments, now)
         locked = case((Report.status.in_([s.value for s in LOCKED_STATUSES]), 1), else_=0)
         return await load_records(
             self.session,

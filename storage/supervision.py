@@ -91,7 +91,6 @@ class SqlSupervision:
                 Enrolment.form_id,
                 Report.id.label("report_id"),
                 Report.status,
-                Report.updated_at,
                 Report.submitted_at,
                 Report.receipt_no,
                 activity.c.answered,
@@ -111,7 +110,8 @@ class SqlSupervision:
                 report_id=row.report_id,
                 status=ReportStatus(row.status) if row.status is not None else None,
                 answered=row.answered or 0,
-                last_activity=row.last_answer if row.last_answer is not None else row.updated_at,
+                # The officer's own doings only: a supervisor opening the unit is no activity.
+                last_activity=max((t for t in (row.last_answer, row.submitted_at) if t is not None), default=None),
                 submitted_at=row.submitted_at,
                 receipt_no=row.receipt_no,
             )

@@ -67,12 +67,12 @@ async def test_concurrent_saves_to_one_report_number_versions_in_turn(uow_factor
         code = (await uow.invites.create("CAP-CL-NGHIHAI", Role.REPORTER, NOW + timedelta(days=7), NOW)).code
         grant = (await uow.invites.redeem(code, "Nguyễn Văn An", None, NOW)).grant
         assert grant is not None
-        [report] = await uow.reports.open_for(grant.person_id, NOW.date())
+        [report] = await uow.reports.open_for(grant.person_id, NOW.date(), NOW)
 
     async def writer(n: int) -> None:
         for round_ in range(SAVES):
             async with uow_factory() as uow:
-                await uow.reports.open_for(grant.person_id, NOW.date())
+                await uow.reports.open_for(grant.person_id, NOW.date(), NOW)
                 value = {"status": "dat", "narrative": f"Lần {round_} của cán bộ {n}"}
                 await uow.reports.save_answers(report.id, {"TC.1": value}, grant.person_id, NOW)
 

@@ -69,7 +69,7 @@ async def person_with(seeded: UnitOfWorkFactory, *grants: tuple[str, Role]) -> i
 
 async def open_reports(seeded: UnitOfWorkFactory, person_id: int, today: date = TODAY) -> list[Any]:
     async with seeded() as uow:
-        return list(await uow.reports.open_for(person_id, today))
+        return list(await uow.reports.open_for(person_id, today, datetime.combine(today, time(9), timezone.utc)))
 
 
 async def test_a_reporter_finds_a_draft_created_on_first_use(seeded: UnitOfWorkFactory) -> None:

@@ -262,7 +262,7 @@ async def test_report_of_creates_the_draft_once(demo: UnitOfWorkFactory) -> None
     # The unit's reporter finds the very same report.
     officer = await person_with(demo, "Nguyễn Văn An", ("CAP-CL-NGHIHAI", Role.REPORTER))
     async with demo() as uow:
-        assert [r.id for r in await uow.reports.open_for(officer, date(2023, 11, 10))] == [report.id]
+        assert [r.id for r in await uow.reports.open_for(officer, date(2023, 11, 10), datetime(2023, 11, 10, 2, tzinfo=timezone.utc))] == [report.id]
 
 
 async def test_returning_and_approving_only_a_handed_in_report(demo: UnitOfWorkFactory) -> None:

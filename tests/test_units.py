@@ -69,15 +69,17 @@ def test_tallies_per_kind_and_per_area_as_the_outline_counts_them() -> None:
         row(7, ReportStatus.RETURNED, 30),
         row(2, ReportStatus.APPROVED, 48),
     ]
-    standing = standing_of(rows, TREE, [1], lambda _: 38, {4: ["An"], 5: ["Bình"]}, date(2023, 11, 25), date(2023, 11, 26))
-    cap = standing.by_kind["cap"]
+    standing = standing_of(
+        rows, TREE, [1], lambda _: 38, lambda _: False, {4: ["An"], 5: ["Bình"]}, date(2023, 11, 25), date(2023, 11, 26)
+    )
+    cap = standing.by_kind[("cap", False)]
     assert (cap.enrolled, cap.submitted, cap.linked, cap.in_progress, cap.not_started, cap.overdue) == (3, 1, 2, 1, 1, 2)
     assert cap.average_progress == 50
-    assert standing.by_kind["huyen"].approved == 1
-    assert standing.by_branch[(2, "cap")].submitted == 1 and standing.by_branch[(2, "cap")].enrolled == 2
-    assert standing.by_branch[(3, "cap")].enrolled == 1
-    assert standing.by_branch[(2, "xa")].returned == 1
-    assert (2, "huyen") not in standing.by_branch
+    assert standing.by_kind[("huyen", False)].approved == 1
+    assert standing.by_branch[(2, ("cap", False))].submitted == 1 and standing.by_branch[(2, ("cap", False))].enrolled == 2
+    assert standing.by_branch[(3, ("cap", False))].enrolled == 1
+    assert standing.by_branch[(2, ("xa", False))].returned == 1
+    assert (2, ("huyen", False)) not in standing.by_branch
 
 
 def test_search_matches_whole_words_only() -> None:
