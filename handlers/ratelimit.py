@@ -37,6 +37,13 @@ class SendPacer:
         if delay > 0:
             await asyncio.sleep(delay)
 
+    def note(self, chat_id: str) -> None:
+        """A conversation reply went out unpaced (a person waits for it): broadcasts to that
+        chat keep their distance, and the global budget counts it."""
+        now = self.clock()
+        self._next_global = max(self._next_global, now) + self.interval
+        self._next_chat[chat_id] = max(self._next_chat.get(chat_id, 0.0), now + self.per_chat_interval)
+
     def pause(self, seconds: float) -> None:
         """After a 429: nobody sends until Telegram's retry_after has passed."""
         self._paused_until = max(self._paused_until, self.clock() + seconds)

@@ -76,6 +76,7 @@ async def run_telegram(settings: Settings) -> None:
     async with runtime(settings) as rt:
         clock = rt.service.clock
         inbox = TransactionalInbox(rt.unit_of_work, clock)
+        pacer = SendPacer(settings.send_rate)
         channel = TelegramChannel(
             rt.service,
             token=settings.telegram_bot_token,
@@ -84,12 +85,13 @@ async def run_telegram(settings: Settings) -> None:
             files_dir=settings.files_dir,
             max_file_bytes=settings.max_file_bytes,
             on_failure=lambda update_id: inbox.mark_processed("telegram", update_id, "failed"),
+            pacer=pacer,
         )
         await channel.start()
         # Broadcasts get their own Bot, paced by SendPacer alone (no second limiter on top).
         broadcaster = Bot(settings.telegram_bot_token, settings.telegram_api_base_url, settings.telegram_file_base_url)
         await broadcaster.initialize()
-        sender = OutboxSender(broadcaster, rt.unit_of_work, clock, SendPacer(settings.send_rate))
+        sender = OutboxSender(broadcaster, rt.unit_of_work, clock, pacer)
         poller = TelegramPoller(channel.application, inbox, ChatOrderedDispatcher())
         tasks = {
             asyncio.create_task(poller.run(), name="polling"),

@@ -96,7 +96,8 @@ class Harness:
         async with self.factory() as uow:
             record = await uow.chats.get(CHANNEL, chat.chat_id)
             assert record is not None and record.person_id is not None
-            return list(await uow.reports.open_for(record.person_id, self.clock.now().astimezone(ZONE).date()))
+            now = self.clock.now()
+            return list(await uow.reports.open_for(record.person_id, now.astimezone(ZONE).date(), now))
 
     async def state_of(self, chat: Chat) -> dict:
         async with self.factory() as uow:

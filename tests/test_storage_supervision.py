@@ -145,18 +145,19 @@ async def test_report_rows_show_every_enrolment_of_the_demo_province(demo: UnitO
 
     after = {row.unit_id: row for row in await rows(demo, everyone)}
     assert len(after) == 116
+    # Last activity is the officer's: the newest answer or submission, never a supervisor's act.
     assert after[ward] == ReportRow(
-        ward, "cap-22", ward_report, ReportStatus.RETURNED, 2, at(2), at(3), ward_receipt.number
+        ward, "cap-22", ward_report, ReportStatus.RETURNED, 2, at(3), at(3), ward_receipt.number
     )
     assert (after[commune].status, after[commune].answered, after[commune].last_activity) == (
         ReportStatus.APPROVED,
         1,
-        at(1),
+        at(2),
     )
-    # Opened but never answered: the draft's own time stands for its last activity.
-    assert after[agency] == ReportRow(agency, "cq-14", after[agency].report_id, ReportStatus.DRAFT, 0, T0)
+    # Opened but never answered: no activity yet.
+    assert after[agency] == ReportRow(agency, "cq-14", after[agency].report_id, ReportStatus.DRAFT, 0, None)
     assert after[town] == ReportRow(
-        town, "huyen-32", town_report, ReportStatus.SUBMITTED, 3, at(5), at(6), town_receipt.number
+        town, "huyen-32", town_report, ReportStatus.SUBMITTED, 3, at(6), at(6), town_receipt.number
     )
     assert Counter(row.status for row in after.values()) == {
         None: 112,

@@ -22,6 +22,7 @@ from bot.inputs import FileInput, Input
 from bot.ports import Role
 from bot.service import Envelope, ReportingService
 from bot.text import utf16_length
+from handlers.ratelimit import SendPacer
 from handlers.telegram.parse import (
     CHANNEL,
     IncomingFile,
@@ -47,11 +48,13 @@ class TelegramChannel:
         files_dir: Path,
         max_file_bytes: int,
         on_failure: Callable[[int], Awaitable[None]] | None = None,
+        pacer: SendPacer | None = None,
     ) -> None:
         self.service = service
         self.files_dir = files_dir
         self.max_file_bytes = max_file_bytes
         self.on_failure = on_failure  # records an update that failed, so no restart retries it
+        self.pacer = pacer or SendPacer()
         self.application: Application = (
             Application.builder()
             .token(token)
@@ -200,6 +203,7 @@ class TelegramChannel:
         for reply in replies:
             for text, markup in pieces(reply):
                 await self.application.bot.send_message(chat_id, text, reply_markup=markup)
+                self.pacer.note(str(chat_id))
 
     async def report_failure(self, update_id: int, key: str) -> None:
         """Tells the person their message was not taken, and records the update as failed."""
