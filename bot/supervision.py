@@ -24,9 +24,9 @@ from bot.inputs import ButtonInput, CommandInput, Input, TextInput
 from bot.ports import AuditEntry, CampaignRecord, DeliveryState, ReportRecord, Role, UnitOfWork, UnitRecord
 from bot.prompts import REPORT_STATUS_LABELS, Prompts
 from bot.reminding import Composer
-from bot.report import LOCKED_STATUSES, ReportStatus
+from bot.report import ReportStatus
 from bot.standing import Group, Standing, Tally, UnitStanding, standing_of
-from bot.text import fold, parse_whole_number, shorten
+from bot.text import fold, parse_whole_number
 from bot.units import UnitTree
 
 log = logging.getLogger(__name__)

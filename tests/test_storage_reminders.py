@@ -13,17 +13,16 @@ import pytest
 from sqlalchemy import event, func, inspect, select, text, update
 from sqlalchemy.engine import Connection
 
-from bot.catalog import UnitSpec, load_catalog, load_demo_units
+from bot.catalog import UnitSpec
 from bot.ports import ChatRecord, DeliveryState, OutboxMessage, Recipient, Role
 from bot.report import ReportStatus
 from storage.database import create_engine
 from storage.migrate import downgrade, upgrade
 from storage.models import Chat, GrantRow, OutboxRow, Person
-from storage.seed import load_campaign, load_units
+from storage.seed import load_units
 from storage.unit_of_work import UnitOfWorkFactory
+from tests.demo_province import load_demo_province, unit_ids
 
-DEMO_UNITS = load_demo_units()
-CAMPAIGNS = sorted(load_catalog().campaigns.values(), key=lambda spec: spec.opens)
 CAMPAIGN = "so-ket-2023"
 T0 = datetime(2023, 11, 20, 1, 0, tzinfo=timezone.utc)
 ANSWER = {"status": "dat", "narrative": "Đạt"}
@@ -39,17 +38,7 @@ def at(minutes: float) -> datetime:
 
 @pytest.fixture
 async def demo(uow_factory: UnitOfWorkFactory) -> UnitOfWorkFactory:
-    """The whole demo province (119 units) enrolled in both packaged campaigns."""
-    async with uow_factory() as uow:
-        await load_units(uow, DEMO_UNITS)
-        for spec in CAMPAIGNS:
-            await load_campaign(uow, spec)
-    return uow_factory
-
-
-async def unit_ids(factory: UnitOfWorkFactory) -> dict[str, int]:
-    async with factory() as uow:
-        return {unit.code: unit.id for unit in await uow.supervision.units()}
+    return await load_demo_province(uow_factory)
 
 
 async def person(

@@ -11,16 +11,13 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select
 
-from bot.catalog import load_catalog, load_demo_units
 from bot.forms import LocalText
 from bot.ports import AuditEntry, ChatRecord, LinkedPerson, ReportRow, Role, UnitRecord
 from bot.report import ReportStatus
 from storage.models import Report
-from storage.seed import load_campaign, load_units
 from storage.unit_of_work import UnitOfWorkFactory
+from tests.demo_province import DEMO_UNITS, load_demo_province, unit_ids
 
-DEMO_UNITS = load_demo_units()
-CAMPAIGNS = sorted(load_catalog().campaigns.values(), key=lambda spec: spec.opens)
 CAMPAIGN = "so-ket-2023"
 LATER_CAMPAIGN = "so-ket-2023-2024"
 T0 = datetime(2023, 11, 10, 2, 30, tzinfo=timezone.utc)
@@ -33,17 +30,7 @@ def at(minutes: int) -> datetime:
 
 @pytest.fixture
 async def demo(uow_factory: UnitOfWorkFactory) -> UnitOfWorkFactory:
-    """The whole demo province (119 units) enrolled in both packaged campaigns."""
-    async with uow_factory() as uow:
-        await load_units(uow, DEMO_UNITS)
-        for spec in CAMPAIGNS:
-            await load_campaign(uow, spec)
-    return uow_factory
-
-
-async def unit_ids(factory: UnitOfWorkFactory) -> dict[str, int]:
-    async with factory() as uow:
-        return {unit.code: unit.id for unit in await uow.supervision.units()}
+    return await load_demo_province(uow_factory)
 
 
 async def person_with(factory: UnitOfWorkFactory, name: str, *grants: tuple[str, Role]) -> int:
