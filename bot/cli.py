@@ -86,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     invite.set_defaults(command=make_invite)
 
     run = commands.add_parser("run", help=_("run the bot (Telegram polling) and the scheduler"))
+    run.add_argument("--webhook", action="store_true", help=_("receive updates by webhook (TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_SECRET)"))
     run.set_defaults(command=run_bot)
 
     console = commands.add_parser("console", help=_("chat with the bot in the terminal, no token needed"))
@@ -185,7 +186,7 @@ async def run_bot(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     from handlers.runtime import run_telegram
 
-    await run_telegram(settings)
+    await run_telegram(settings, webhook=args.webhook)
     return 0
 
 

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     max_file_mb: int = Field(20, alias="BAOCAO_MAX_FILE_MB", ge=1, le=2000)
     invite_days: int = Field(7, alias="BAOCAO_INVITE_DAYS", ge=1)
     send_rate: float = Field(25.0, alias="BAOCAO_SEND_RATE", gt=0, le=30)
+    webhook_url: str | None = Field(None, alias="TELEGRAM_WEBHOOK_URL")
+    webhook_secret: str | None = Field(None, alias="TELEGRAM_WEBHOOK_SECRET", min_length=8, max_length=256)
+    webhook_listen: str = Field("127.0.0.1:8080", alias="BAOCAO_WEBHOOK_LISTEN")
 
     @property
     def zone(self) -> ZoneInfo:

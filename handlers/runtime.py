@@ -9,10 +9,15 @@ import asyncio
 import contextlib
 import logging
 import signal
+from urllib.parse import urlsplit
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+if TYPE_CHECKING:
+    from handlers.telegram.intake import Intake
 
 from bot.catalog import Catalog, load_catalog
 from bot.clock import Clock
@@ -60,7 +65,7 @@ async def runtime(settings: Settings) -> AsyncIterator[Runtime]:
         await database.dispose()
 
 
-async def run_telegram(settings: Settings) -> None:
+async def run_telegram(settings: Settings, webhook: bool = False) -> None:
     """Polls Telegram, drains the reminder outbox and (when this worker leads) arms the
     reminder schedule, until SIGINT or SIGTERM; then finishes the updates already taken."""
     from telegram import Bot
@@ -70,6 +75,7 @@ async def run_telegram(settings: Settings) -> None:
     from handlers.ratelimit import SendPacer
     from handlers.telegram.channel import TelegramChannel
     from handlers.telegram.outbox_sender import OutboxSender
+    from handlers.telegram.intake import Intake
     from handlers.telegram.polling import TelegramPoller
 
     assert settings.telegram_bot_token
@@ -92,9 +98,10 @@ async def run_telegram(settings: Settings) -> None:
         broadcaster = Bot(settings.telegram_bot_token, settings.telegram_api_base_url, settings.telegram_file_base_url)
         await broadcaster.initialize()
         sender = OutboxSender(broadcaster, rt.unit_of_work, clock, pacer)
-        poller = TelegramPoller(channel.application, inbox, ChatOrderedDispatcher())
+        intake = Intake(channel.application, inbox, ChatOrderedDispatcher())
+        receive = receive_webhook(intake, settings) if webhook else TelegramPoller(intake).run()
         tasks = {
-            asyncio.create_task(poller.run(), name="polling"),
+            asyncio.create_task(receive, name="updates"),
             asyncio.create_task(sender.run(), name="outbox"),
             asyncio.create_task(lead_reminders(rt, clock, sender.wake.set), name="scheduler"),
         }
@@ -117,6 +124,32 @@ async def run_telegram(settings: Settings) -> None:
                     await task
             await broadcaster.shutdown()
             await channel.stop()
+
+
+async def receive_webhook(intake: Intake, settings: Settings) -> None:
+    """Serves the webhook until cancelled, after telling Telegram where it is."""
+    from aiohttp import web
+
+    from handlers.telegram.channel import ALLOWED_UPDATES
+    from handlers.telegram.webhook import TelegramWebhook
+
+    if not settings.webhook_url or not settings.webhook_secret:
+        raise SystemExit("--webhook needs TELEGRAM_WEBHOOK_URL and TELEGRAM_WEBHOOK_SECRET (8 to 256 characters)")
+    host, _sep, port = settings.webhook_listen.rpartition(":")
+    path = urlsplit(settings.webhook_url).path or "/telegram"
+    runner = web.AppRunner(TelegramWebhook(intake, settings.webhook_secret, path).app())
+    await runner.setup()
+    await web.TCPSite(runner, host or "127.0.0.1", int(port)).start()
+    try:
+        await intake.resume()
+        await intake.application.bot.set_webhook(
+            settings.webhook_url, secret_token=settings.webhook_secret, allowed_updates=ALLOWED_UPDATES
+        )
+        log.info("webhook at %s, listening on %s", settings.webhook_url, settings.webhook_listen)
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+        await intake.drain()
 
 
 async def lead_reminders(rt: Runtime, clock: Clock, wake_sender: Callable[[], None]) -> None:

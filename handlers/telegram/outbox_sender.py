@@ -20,7 +20,7 @@ from bot.clock import Clock
 from bot.events import Button, Reply
 from bot.ports import DeliveryState, OutboxItem, UnitOfWork
 from handlers.ratelimit import SendPacer
-from handlers.telegram.parse import CHANNEL
+from handlers.telegram.parse import CHANNEL, retry_seconds
 from handlers.telegram.render import pieces
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ class OutboxSender:
                 await self.pacer.acquire(message.chat_id)
                 await self.bot.send_message(int(message.chat_id), text, reply_markup=markup)
         except RetryAfter as error:
-            seconds = _seconds(error.retry_after)
+            seconds = retry_seconds(error)
             self.pacer.pause(seconds)
             log.warning("429 from Telegram: pausing %.0f s", seconds)
             await self.mark(item, DeliveryState.PENDING, "429 Too Many Requests", retry_in=seconds)
@@ -106,7 +106,3 @@ class OutboxSender:
         async with self.unit_of_work() as uow:
             await uow.reminders.mark(item.id, state, now, error=error, retry_at=retry_at)
 
-
-def _seconds(retry_after: object) -> float:
-    total = getattr(retry_after, "total_seconds", None)
-    return float(total()) if callable(total) else float(retry_after)  # type: ignore[arg-type]

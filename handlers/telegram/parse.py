@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from telegram import Message, Update
+from telegram.error import RetryAfter
 
 from bot.inputs import ButtonInput, Input, UnsupportedInput, parse_typed
 
@@ -63,3 +64,10 @@ def message_input(message: Message) -> Input:
         if getattr(message, kind, None):
             return UnsupportedInput(kind)
     return UnsupportedInput("other")
+
+
+def retry_seconds(error: RetryAfter) -> float:
+    """A 429's retry_after in seconds, whether PTB gives it as a number or a timedelta."""
+    value: object = error.retry_after
+    total = getattr(value, "total_seconds", None)
+    return float(total()) if callable(total) else float(value)  # type: ignore[arg-type]

@@ -10,51 +10,26 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Protocol
 
-from telegram import Update
 from telegram.error import NetworkError, RetryAfter, TimedOut
-from telegram.ext import Application
 
-from handlers.ordering import ChatOrderedDispatcher
 from handlers.telegram.channel import ALLOWED_UPDATES
-from handlers.telegram.parse import CHANNEL, chat_key
+from handlers.telegram.intake import Intake
+from handlers.telegram.parse import retry_seconds
 
 log = logging.getLogger(__name__)
 
-InboxItem = tuple[int, str, dict[str, Any]]
-
-
-class UpdateInbox(Protocol):
-    async def store(self, channel: str, items: list[InboxItem]) -> list[int]: ...
-
-    async def pending(self, channel: str) -> list[InboxItem]: ...
-
-    async def mark_processed(self, channel: str, update_id: int, outcome: str) -> None: ...
-
 
 class TelegramPoller:
-    def __init__(
-        self,
-        application: Application,
-        inbox: UpdateInbox,
-        dispatcher: ChatOrderedDispatcher,
-        poll_timeout: int = 25,
-    ) -> None:
-        self.application = application
-        self.inbox = inbox
-        self.dispatcher = dispatcher
+    def __init__(self, intake: Intake, poll_timeout: int = 25) -> None:
+        self.intake = intake
         self.poll_timeout = poll_timeout
 
     async def run(self) -> None:
         """Polls until cancelled; on cancellation waits for the updates already dispatched."""
-        bot = self.application.bot
+        bot = self.intake.application.bot
         await bot.delete_webhook()
-        left_over = await self.inbox.pending(CHANNEL)
-        if left_over:
-            log.info("resuming %d stored updates", len(left_over))
-        for _update_id, _key, payload in left_over:
-            self.dispatch(Update.de_json(payload, bot))
+        await self.intake.resume()
         offset: int | None = None
         failures = 0
         try:
@@ -65,7 +40,7 @@ class TelegramPoller:
                     )
                     failures = 0
                 except RetryAfter as error:
-                    await asyncio.sleep(_seconds(error.retry_after))
+                    await asyncio.sleep(retry_seconds(error))
                     continue
                 except (TimedOut, NetworkError) as error:
                     failures += 1
@@ -73,28 +48,8 @@ class TelegramPoller:
                     log.warning("getUpdates failed (%s); retrying in %.1f s", error, delay)
                     await asyncio.sleep(delay)
                     continue
-                if not updates:
-                    continue
-                fresh = set(
-                    await self.inbox.store(
-                        CHANNEL, [(u.update_id, chat_key(u) or "", u.to_dict()) for u in updates]
-                    )
-                )
-                offset = updates[-1].update_id + 1
-                for update in updates:
-                    if update.update_id in fresh:
-                        self.dispatch(update)
+                await self.intake.take(list(updates))
+                if updates:
+                    offset = updates[-1].update_id + 1
         finally:
-            await self.dispatcher.drain()
-
-    def dispatch(self, update: Update) -> None:
-        async def process() -> None:
-            await self.application.process_update(update)
-            await self.inbox.mark_processed(CHANNEL, update.update_id, "ok")
-
-        self.dispatcher.submit(chat_key(update) or "", process)
-
-
-def _seconds(retry_after: object) -> float:
-    total = getattr(retry_after, "total_seconds", None)
-    return float(total()) if callable(total) else float(retry_after)  # type: ignore[arg-type]
+            await self.intake.drain()

@@ -24,6 +24,7 @@ from .files import FileStore
 from .limits import FloodControl
 from .methods import BotApiMethods, Handler
 from .updates import UpdateQueue
+from .webhook import WebhookPusher
 from .wire import Params, chat_id_of, read_params
 
 RATE_LIMITED = frozenset(
@@ -80,7 +81,9 @@ class FakeBotApi:
         self._updates = UpdateQueue(on_progress=self._touch)
         self._flood = FloodControl(global_rate, per_chat_rate)
         self._faults: dict[str, deque[ApiError]] = {}
-        self._methods = BotApiMethods(self.bot_user, self.users, self._files, self._updates)
+        self.webhook = WebhookPusher(self._updates)
+        """Where updates go while the bot has a webhook set, and every delivery attempt."""
+        self._methods = BotApiMethods(self.bot_user, self.users, self._files, self._updates, self.webhook)
         # Telegram matches method names case-insensitively.
         self._handlers = {
             name.lower(): (name, handler) for name, handler in self._methods.handlers().items()
@@ -100,6 +103,7 @@ class FakeBotApi:
         self._port = self._runner.addresses[0][1]
 
     async def stop(self) -> None:
+        self.webhook.stop()
         self._updates.close()
         if self._runner is not None:
             await self._runner.cleanup()

@@ -16,6 +16,7 @@ from .chat import FakeUser, Message, document, photo_size
 from .errors import ApiError, bad_request
 from .files import FileStore, StoredFile
 from .updates import UpdateQueue
+from .webhook import WebhookPusher
 from .wire import Params, Upload, chat_id_of
 
 Handler = Callable[[Params], Awaitable[Any]]
@@ -43,7 +44,9 @@ class BotApiMethods:
         users: dict[int, FakeUser],
         files: FileStore,
         updates: UpdateQueue,
+        webhook: WebhookPusher,
     ) -> None:
+        self._webhook = webhook
         self._bot_user = bot_user
         self._users = users
         self._files = files
@@ -56,6 +59,7 @@ class BotApiMethods:
             "getMe": self.get_me,
             "getUpdates": self.get_updates,
             "deleteWebhook": self.delete_webhook,
+            "setWebhook": self.set_webhook,
             "setMyCommands": self.set_my_commands,
             "getMyCommands": self.get_my_commands,
             "sendMessage": self.send_message,
@@ -87,7 +91,16 @@ class BotApiMethods:
             allowed_updates=params.get("allowed_updates"),
         )
 
+    async def set_webhook(self, params: Params) -> bool:
+        url = params.get("url")
+        if not isinstance(url, str) or not url:
+            raise bad_request("bad webhook: an HTTPS URL must be provided for webhook")
+        secret = params.get("secret_token")
+        self._webhook.set(url, secret if isinstance(secret, str) else None)
+        return True
+
     async def delete_webhook(self, params: Params) -> bool:
+        self._webhook.stop()
         if params.get("drop_pending_updates"):
             self._updates.drop_pending()
         return True
