@@ -35,3 +35,10 @@ locales: $(STAMP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# The reminder outbox benchmark (bench/README.md): about 6 minutes; pass options with
+# BENCH_ARGS, e.g. `make bench BENCH_ARGS="--count 600 --chats 200"` for a quick run.
+# Phony because a bench/ directory exists.
+.PHONY: bench
+bench: $(STAMP)
+	$(BIN)/python bench/reminders.py $(BENCH_ARGS)

@@ -18,22 +18,12 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.clock import Clock
-from bot.reminders import ReminderSlot, outside_quiet_hours
+from bot.reminders import sending_times
 from bot.reminding import ReminderService
 
 log = logging.getLogger(__name__)
 
 REARM_JOB = "rearm-reminders"
-
-
-def missed_to_send(slots: list[ReminderSlot], now: datetime) -> set[str]:
-    """Of the slots that fell due while the bot was down, only the newest of each campaign is
-    still sent: three stale reminders at once would tell the officer nothing more than one."""
-    newest: dict[str, ReminderSlot] = {}
-    for slot in slots:
-        if slot.fire_at <= now and (slot.campaign_code not in newest or slot.fire_at > newest[slot.campaign_code].fire_at):
-            newest[slot.campaign_code] = slot
-    return {slot.key for slot in newest.values()}
 
 
 class ReminderScheduler:
@@ -74,17 +64,15 @@ class ReminderScheduler:
         now = self.clock.now()
         planned = await self.reminders.slots()
         unfired = [slot for _campaign, slot in planned if not await self.reminders.was_fired(slot.key)]
-        catch_up = missed_to_send(unfired, now)
         wanted: set[str] = set()
-        for slot in unfired:
-            if slot.fire_at <= now and slot.key not in catch_up:
-                await self.reminders.skip(slot.key, now, "superseded")
+        for key, when in sending_times(unfired, now, self.zone).items():
+            if when is None:
+                await self.reminders.skip(key, now, "superseded")
                 continue
-            when = slot.fire_at if slot.fire_at > now else outside_quiet_hours(now, self.zone)
-            wanted.add(slot.key)
+            wanted.add(key)
             self.scheduler.add_job(
                 self.fire, DateTrigger(run_date=self.real_time(when), timezone=self.zone),
-                id=slot.key, args=[slot.key], replace_existing=True,
+                id=key, args=[key], replace_existing=True,
             )
         for job in self.scheduler.get_jobs():
             if job.id != REARM_JOB and job.id not in wanted:

@@ -197,7 +197,7 @@ async def run_console(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def reminders_plan(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.reminders import SlotKind, still_worth_sending
+    from bot.reminders import SlotKind, sending_times
     from bot.reminding import ReminderService
     from handlers.runtime import runtime
 
@@ -206,10 +206,12 @@ async def reminders_plan(args: argparse.Namespace, settings: Settings) -> int:
     async with runtime(settings) as rt:
         service = ReminderService(rt.unit_of_work, rt.catalog.form, settings.zone)
         now = rt.service.clock.now()
-        for campaign, slot in await service.slots():
-            if args.campaign and campaign.code != args.campaign:
-                continue
-            if await service.was_fired(slot.key) or (slot.fire_at <= now and not still_worth_sending(slot, now)):
+        planned = [(c, s) for c, s in await service.slots() if not args.campaign or c.code == args.campaign]
+        unfired = [(c, s) for c, s in planned if not await service.was_fired(s.key)]
+        times = sending_times([s for _c, s in unfired], now, settings.zone)
+        for campaign, slot in unfired:
+            when = times[slot.key]
+            if when is None:
                 continue
             messages = await service.preview(slot, campaign, now)
             to_officers = [m for m in messages if m.kind != "digest"]
@@ -224,7 +226,7 @@ async def reminders_plan(args: argparse.Namespace, settings: Settings) -> int:
                 why = _("on the day of the deadline, {day}").format(day=fmt.date(slot.due))
             rows.append({
                 "key": slot.key, "campaign": campaign.code, "kind": slot.kind.value,
-                "at": slot.fire_at.astimezone(settings.zone).isoformat(), "why": why,
+                "at": when.astimezone(settings.zone).isoformat(), "why": why,
                 "officers": len(to_officers), "supervisors": len(to_supervisors),
                 "units": len({m.unit_id for m in to_officers}),
                 "names": sorted({m.person_name for m in messages}),

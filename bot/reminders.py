@@ -104,3 +104,31 @@ def still_worth_sending(slot: ReminderSlot, now: datetime) -> bool:
     if slot.kind is SlotKind.OVERDUE:
         return now < slot.fire_at + timedelta(days=7)
     return now < slot.deadline
+
+
+def sending_times(slots: list[ReminderSlot], now: datetime, zone: ZoneInfo) -> dict[str, datetime | None]:
+    """When each not-yet-fired slot goes out; None for a slot that is superseded.
+
+    A future slot goes at its time. Of the slots that fell due while the bot was down, only
+    the newest of each campaign is sent, at once (or at 07:00 if it is night), and not even
+    that one when the campaign's next reminder falls on the same day: one reminder a morning
+    is enough, and three stale ones at once would say nothing more.
+    """
+    times: dict[str, datetime | None] = {}
+    newest_missed: dict[str, ReminderSlot] = {}
+    next_due: dict[str, ReminderSlot] = {}
+    for slot in slots:
+        if slot.fire_at > now:
+            times[slot.key] = slot.fire_at
+            if slot.campaign_code not in next_due or slot.fire_at < next_due[slot.campaign_code].fire_at:
+                next_due[slot.campaign_code] = slot
+        else:
+            times[slot.key] = None
+            if slot.campaign_code not in newest_missed or slot.fire_at > newest_missed[slot.campaign_code].fire_at:
+                newest_missed[slot.campaign_code] = slot
+    for code, slot in newest_missed.items():
+        when = outside_quiet_hours(now, zone)
+        upcoming = next_due.get(code)
+        if upcoming is None or upcoming.fire_at.astimezone(zone).date() != when.astimezone(zone).date():
+            times[slot.key] = when
+    return times

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.events import OPEN_REPORT
+from bot.events import open_report_value
 from bot.forms import Form
 from bot.ports import CampaignRecord, OutboxMessage, PendingUnit, Recipient, UnitOfWork
 from bot.prompts import Prompts
@@ -56,7 +56,7 @@ class Composer:
         return OutboxMessage(
             key=key, person_id=person.person_id, channel=person.channel, chat_id=person.chat_id,
             text="\n".join(lines), kind=kind, campaign_code=self.campaign.code, unit_id=unit.unit_id,
-            buttons=(((_("Continue the report"), OPEN_REPORT),),), person_name=person.full_name,
+            buttons=(((_("Continue the report"), open_report_value(unit.report_id)),),), person_name=person.full_name,
         )
 
     def left_to_answer(self, p: Prompts, unit: PendingUnit) -> str:

@@ -17,7 +17,7 @@ from bot.access import access_of
 from bot.commands import REPORTER_COMMANDS, START, SUPERVISOR_COMMANDS, canonical
 from bot.conversation import ConversationState, Mode
 from bot.engine import Engine, Outcome
-from bot.events import OPEN_REPORT, Button, Delivery, Reply
+from bot.events import OPEN_REPORT, Button, Delivery, Reply, opened_report
 from bot.forms import Form, LocalText
 from bot.i18n import normalize_locale
 from bot.inputs import ButtonInput, CommandInput, Input
@@ -166,9 +166,12 @@ class _ServiceTurn:
             return
         reports = await self.uow.reports.open_for(self.chat.person_id, self.today(), self.now)
         current = next((r for r in reports if r.id == self.state.report_id), None)
-        wants_report = (isinstance(received, CommandInput) and canonical(received.name) == "baocao") or (
-            isinstance(received, ButtonInput) and received.value == OPEN_REPORT
-        )
+        named = opened_report(received.value) if isinstance(received, ButtonInput) else None
+        named_report = next((r for r in reports if r.id == named), None)
+        if named_report is not None:
+            await self.start_report(named_report)
+            return
+        wants_report = named is not None or (isinstance(received, CommandInput) and canonical(received.name) == "baocao")
         if wants_report or current is None or self.state.mode is Mode.CHOOSING_REPORT:
             await self.open_report(reports, current)
             return

@@ -7,6 +7,8 @@ import asyncio
 import time
 from collections.abc import Callable
 
+LATENESS_ALLOWANCE = 0.01
+
 
 class SendPacer:
     def __init__(self, per_second: float = 25.0, per_chat_interval: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
@@ -19,23 +21,24 @@ class SendPacer:
         self._lock = asyncio.Lock()
 
     async def acquire(self, chat_id: str) -> None:
-        """Waits until one more message, to this chat, keeps within both limits. A chat that
-        is not ready yet takes no global slot, so it never holds up the others."""
+        """Waits until one more message, to this chat, keeps within both limits and any pause.
+
+        The slot is booked at the moment of sending, never ahead: a send that was delayed (the
+        event loop stalled, a 429 pause began) cannot release a burst afterwards. A chat that is
+        not ready takes no slot, so it never holds up the others.
+        """
         while True:
             async with self._lock:
                 now = self.clock()
-                chat_ready = self._next_chat.get(chat_id, 0.0)
-                if chat_ready <= now:
-                    start = max(now, self._next_global, self._paused_until)
-                    self._next_global = start + self.interval
-                    self._next_chat[chat_id] = start + self.per_chat_interval
+                due = max(self._next_global, self._next_chat.get(chat_id, 0.0), self._paused_until)
+                if due <= now:
+                    # A small allowance for wake-up latency keeps the rate at the limit.
+                    self._next_global = max(self._next_global, now - LATENESS_ALLOWANCE) + self.interval
+                    self._next_chat[chat_id] = now + self.per_chat_interval
                     if len(self._next_chat) > 10_000:
                         self._next_chat = {c: t for c, t in self._next_chat.items() if t > now}
-                    break
-            await asyncio.sleep(chat_ready - now)
-        delay = start - self.clock()
-        if delay > 0:
-            await asyncio.sleep(delay)
+                    return
+            await asyncio.sleep(due - now)
 
     def note(self, chat_id: str) -> None:
         """A conversation reply went out unpaced (a person waits for it): broadcasts to that

@@ -10,7 +10,7 @@ import contextlib
 import logging
 import signal
 from urllib.parse import urlsplit
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 if TYPE_CHECKING:
     from handlers.telegram.intake import Intake
+    from handlers.telegram.outbox_sender import OutboxSender
 
 from bot.catalog import Catalog, load_catalog
 from bot.clock import Clock
@@ -102,8 +103,7 @@ async def run_telegram(settings: Settings, webhook: bool = False) -> None:
         receive = receive_webhook(intake, settings) if webhook else TelegramPoller(intake).run()
         tasks = {
             asyncio.create_task(receive, name="updates"),
-            asyncio.create_task(sender.run(), name="outbox"),
-            asyncio.create_task(lead_reminders(rt, clock, sender.wake.set), name="scheduler"),
+            asyncio.create_task(lead_reminders(rt, clock, sender), name="reminders"),
         }
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -152,19 +152,27 @@ async def receive_webhook(intake: Intake, settings: Settings) -> None:
         await intake.drain()
 
 
-async def lead_reminders(rt: Runtime, clock: Clock, wake_sender: Callable[[], None]) -> None:
-    """Tries for leadership every half minute; the leader runs the reminder scheduler."""
+async def lead_reminders(rt: Runtime, clock: Clock, sender: OutboxSender) -> None:
+    """Tries for leadership every half minute; the leader schedules reminders and sends them.
+
+    Telegram's limit is per bot, not per worker, so a second sender would add no speed, only
+    a second pacer that knows nothing of the first. Other workers serve chats and stand by;
+    when the leader dies its lock goes with its connection and one of them takes over (the
+    outbox's SKIP LOCKED claims keep an overlap during the handover from sending twice).
+    """
     from scheduler import ReminderScheduler
     from storage.leadership import Leadership
 
     leadership = Leadership(rt.database)
-    scheduler = ReminderScheduler(ReminderService(rt.unit_of_work, rt.catalog.form, rt.settings.zone), clock, rt.settings.zone, wake_sender)
+    scheduler = ReminderScheduler(
+        ReminderService(rt.unit_of_work, rt.catalog.form, rt.settings.zone), clock, rt.settings.zone, sender.wake.set
+    )
     try:
         while not await leadership.try_acquire():
             await asyncio.sleep(30)
         log.info("this worker schedules reminders")
         await scheduler.start()
-        await asyncio.Event().wait()
+        await sender.run()
     finally:
         scheduler.stop()
         await leadership.release()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from handlers.ratelimit import SendPacer
+from handlers.ratelimit import LATENESS_ALLOWANCE, SendPacer
 
 
 async def test_global_rate_and_per_chat_interval_hold_under_concurrency() -> None:
@@ -18,7 +18,8 @@ async def test_global_rate_and_per_chat_interval_hold_under_concurrency() -> Non
 
     await asyncio.gather(*(send(f"c{i % 10}") for i in range(40)))
     times = sorted(t for t, _ in sent)
-    assert all(b - a >= 1 / 50 - 0.005 for a, b in zip(times, times[1:]))
+    # Consecutive sends may be up to the lateness allowance closer, never more.
+    assert all(b - a >= 1 / 50 - LATENESS_ALLOWANCE - 0.002 for a, b in zip(times, times[1:]))
     for chat in {c for _, c in sent}:
         own = sorted(t for t, c in sent if c == chat)
         assert all(b - a >= 0.2 - 0.005 for a, b in zip(own, own[1:]))

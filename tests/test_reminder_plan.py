@@ -9,8 +9,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.catalog import load_catalog
-from bot.reminders import ReminderSettings, SlotKind, outside_quiet_hours, plan_slots, still_worth_sending
-from scheduler import missed_to_send
+from bot.reminders import (
+    ReminderSettings,
+    SlotKind,
+    outside_quiet_hours,
+    plan_slots,
+    sending_times,
+    still_worth_sending,
+)
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 CATALOG = load_catalog()
@@ -62,7 +68,19 @@ def test_nothing_is_ever_sent_between_21_and_7(naive: datetime) -> None:
 def test_after_downtime_only_the_newest_missed_reminder_goes_and_only_before_its_deadline() -> None:
     slots = plan_slots("so-ket-2023", date(2023, 11, 25), settings_of("so-ket-2023"), ZONE)
     now = local("2023-11-23T10:00")
-    assert missed_to_send(slots, now) == {"so-ket-2023/report_due/-3d"}
+    times = sending_times(slots, now, ZONE)
+    assert times["so-ket-2023/report_due/-3d"] == now
+    assert times["so-ket-2023/report_due/-7d"] is None
+    assert times["so-ket-2023/report_due/-1d"] == local("2023-11-24T08:00")
     assert still_worth_sending(slots[1], now)
     assert not still_worth_sending(slots[1], local("2023-11-26T00:00"))
     assert still_worth_sending(slots[-1], local("2023-11-27T09:00"))
+
+
+def test_a_missed_reminder_found_at_night_is_not_sent_when_the_next_one_comes_that_morning() -> None:
+    slots = plan_slots("so-ket-2023", date(2023, 11, 25), settings_of("so-ket-2023"), ZONE)
+    at_night = sending_times(slots, local("2023-11-21T21:30"), ZONE)
+    assert at_night["so-ket-2023/report_due/-7d"] is None
+    assert at_night["so-ket-2023/report_due/-3d"] == local("2023-11-22T08:00")
+    next_evening = sending_times(slots, local("2023-11-22T22:00"), ZONE)
+    assert next_evening["so-ket-2023/report_due/-3d"] == local("2023-11-23T07:00")

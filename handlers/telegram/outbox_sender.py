@@ -1,8 +1,8 @@
 """Drains the outbox onto Telegram: paced, retried, and each outcome recorded as it happens.
 
 A row is claimed (several senders never take the same one), sent, and marked sent in its own
-short transaction, so a crash leaves at most the one message in flight undecided; such a row
-is taken back only after minutes, by which time the claim shows it was tried.
+short transaction, so a crash leaves at most the one message in flight undecided; rows a dead
+sender had claimed are taken back when their lease runs out, and that one may go out twice.
 """
 
 from __future__ import annotations
@@ -66,7 +66,10 @@ class OutboxSender:
                 await self.send(item)
             except Exception:
                 log.exception("unexpected failure sending outbox row %s", item.id)
-                await self.mark(item, DeliveryState.PENDING, "unexpected error", retry_in=60)
+                if item.attempts >= MAX_ATTEMPTS:
+                    await self.mark(item, DeliveryState.FAILED, "unexpected error")
+                else:
+                    await self.mark(item, DeliveryState.PENDING, "unexpected error", retry_in=60)
 
     async def send(self, item: OutboxItem) -> None:
         message = item.message
