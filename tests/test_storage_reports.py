@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 
 from bot.catalog import CampaignSpec, EnrolRule, Milestone, ReminderPlan, UnitSpec
 from bot.forms import LocalText
@@ -17,6 +15,7 @@ from bot.report import ReportStatus
 from storage.models import Answer, GrantRow, Report
 from storage.seed import load_campaign, load_units
 from storage.unit_of_work import UnitOfWorkFactory
+from tests.statements import counting_statements
 
 TODAY = date(2023, 11, 10)
 NOW = datetime(2023, 11, 10, 2, 30, tzinfo=timezone.utc)
@@ -202,18 +201,6 @@ async def test_reopened_questions_need_revision_until_answered_again(seeded: Uni
     assert returned.needs_revision == {"TC.1", "TC.3"}
 
 
-@contextmanager
-def counting_statements(factory: UnitOfWorkFactory) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(factory.engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(factory.engine.sync_engine, "before_cursor_execute", count)
 
 
 async def test_listing_reports_costs_the_same_few_queries_for_any_number(seeded: UnitOfWorkFactory) -> None:

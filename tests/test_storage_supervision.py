@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from bot.forms import LocalText
 from bot.ports import AuditEntry, ChatRecord, LinkedPerson, ReportRow, Role, UnitRecord
 from bot.report import ReportStatus
 from storage.models import Report
 from storage.unit_of_work import UnitOfWorkFactory
+from tests.statements import counting_statements
 from tests.demo_province import DEMO_UNITS, load_demo_province, unit_ids
 
 CAMPAIGN = "so-ket-2023"
@@ -58,18 +57,6 @@ async def rows(factory: UnitOfWorkFactory, ids: Any, campaign: str = CAMPAIGN) -
         return list(await uow.supervision.report_rows(campaign, ids))
 
 
-@contextmanager
-def counting_statements(factory: UnitOfWorkFactory) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def count(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(factory.engine.sync_engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(factory.engine.sync_engine, "before_cursor_execute", count)
 
 
 ANSWER = {"status": "dat", "narrative": "Đạt"}
