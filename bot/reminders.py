@@ -7,10 +7,14 @@ there waits for 07:00.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
+
+from bot.catalog import ReminderPlan
 
 QUIET_FROM = time(21, 0)
 QUIET_UNTIL = time(7, 0)
@@ -22,23 +26,15 @@ class SlotKind(StrEnum):
     OVERDUE = "overdue"
 
 
-@dataclass(frozen=True)
-class ReminderSettings:
-    """A campaign's plan as stored with it: days before the deadline, the hour, the overdue day."""
-
-    days_before: tuple[int, ...]
-    at: time
-    overdue_notice: bool
-
-    @classmethod
-    def from_json(cls, data: dict[str, object]) -> ReminderSettings:
-        hours, minutes = str(data.get("at", "08:00")).split(":")
-        days = data.get("days_before", (7, 3, 1, 0))
-        return cls(
-            days_before=tuple(int(d) for d in days) if isinstance(days, (list, tuple)) else (7, 3, 1, 0),
-            at=time(int(hours), int(minutes)),
-            overdue_notice=bool(data.get("overdue_notice", True)),
-        )
+def plan_from_json(data: Mapping[str, Any]) -> ReminderPlan:
+    """A campaign's reminder plan as storage keeps it (see storage.seed) back into the catalog's
+    type; missing keys take the catalogs' defaults."""
+    hours, minutes = str(data.get("at", "08:00")).split(":")
+    return ReminderPlan(
+        days_before=tuple(int(days) for days in data.get("days_before", (7, 3, 1, 0))),
+        at=time(int(hours), int(minutes)),
+        overdue_notice=bool(data.get("overdue_notice", True)),
+    )
 
 
 @dataclass(frozen=True)
@@ -69,7 +65,7 @@ def outside_quiet_hours(instant: datetime, zone: ZoneInfo) -> datetime:
     return instant
 
 
-def plan_slots(campaign_code: str, due: date, settings: ReminderSettings, zone: ZoneInfo) -> list[ReminderSlot]:
+def plan_slots(campaign_code: str, due: date, settings: ReminderPlan, zone: ZoneInfo) -> list[ReminderSlot]:
     """Every reminder of a campaign's report deadline, in time order."""
     deadline = deadline_of(due, zone)
     slots = [

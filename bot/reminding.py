@@ -15,7 +15,7 @@ from bot.events import open_report_value
 from bot.forms import Form
 from bot.ports import CampaignRecord, OutboxMessage, PendingUnit, Recipient, UnitOfWork
 from bot.prompts import Prompts
-from bot.reminders import ReminderSettings, ReminderSlot, SlotKind, plan_slots, still_worth_sending
+from bot.reminders import ReminderSlot, SlotKind, plan_from_json, plan_slots, still_worth_sending
 from bot.report import ReportStatus
 
 log = logging.getLogger(__name__)
@@ -132,7 +132,7 @@ class ReminderService:
             (campaign, slot)
             for campaign in campaigns
             if campaign.report_due is not None
-            for slot in plan_slots(campaign.code, campaign.report_due, ReminderSettings.from_json(dict(campaign.reminders)), self.zone)
+            for slot in plan_slots(campaign.code, campaign.report_due, plan_from_json(campaign.reminders), self.zone)
         ]
 
     async def was_fired(self, slot_key: str) -> bool:

@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.catalog import load_catalog
+from bot.catalog import ReminderPlan, load_catalog
 from bot.reminders import (
-    ReminderSettings,
     SlotKind,
     outside_quiet_hours,
+    plan_from_json,
     plan_slots,
     sending_times,
     still_worth_sending,
@@ -22,9 +22,8 @@ ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 CATALOG = load_catalog()
 
 
-def settings_of(code: str) -> ReminderSettings:
-    plan = CATALOG.campaigns[code].reminders
-    return ReminderSettings(plan.days_before, plan.at, plan.overdue_notice)
+def settings_of(code: str) -> ReminderPlan:
+    return CATALOG.campaigns[code].reminders
 
 
 def local(text: str) -> datetime:
@@ -44,6 +43,10 @@ def test_the_2023_review_reminds_7_3_1_days_before_on_the_day_and_after() -> Non
     assert all(s.deadline == local("2023-11-25T23:59:59") for s in slots)
 
 
+def test_the_plan_stored_with_a_campaign_reads_back_as_the_catalog_wrote_it() -> None:
+    assert plan_from_json({"days_before": [7, 3, 1, 0], "at": "08:00", "overdue_notice": True}) == settings_of("so-ket-2023")
+
+
 def test_the_two_year_review_falls_on_15_7_2024() -> None:
     due = CATALOG.campaigns["so-ket-2023-2024"].report_due.due
     slots = plan_slots("so-ket-2023-2024", due, settings_of("so-ket-2023-2024"), ZONE)
@@ -51,8 +54,8 @@ def test_the_two_year_review_falls_on_15_7_2024() -> None:
 
 
 def test_a_reminder_planned_at_night_waits_for_seven() -> None:
-    late = ReminderSettings((1,), time(22, 30), True)
-    early = ReminderSettings((1,), time(5, 0), False)
+    late = ReminderPlan((1,), time(22, 30), True)
+    early = ReminderPlan((1,), time(5, 0), False)
     assert plan_slots("c", date(2023, 11, 25), late, ZONE)[0].fire_at == local("2023-11-25T07:00")
     assert plan_slots("c", date(2023, 11, 25), early, ZONE)[0].fire_at == local("2023-11-24T07:00")
 
