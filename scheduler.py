@@ -87,6 +87,3 @@ class ReminderScheduler:
             return
         if new:
             self.fired()
-
-    def jobs(self) -> dict[str, datetime]:
-        return {job.id: job.next_run_time for job in self.scheduler.get_jobs() if job.id != REARM_JOB}

@@ -12,18 +12,14 @@ import json
 import logging
 import sys
 from dataclasses import asdict
-from collections.abc import Callable, Coroutine
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
-from typing import Any
 
 from bot.catalog import CatalogError, load_demo_units
 from bot.config import Settings
 from bot.i18n import N_, Formatter, translations
 from bot.ports import Role
-
-Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 
 
 ROLE_LABELS = {Role.REPORTER: N_("reporter"), Role.SUPERVISOR: N_("supervisor"), Role.ADMIN: N_("administrator")}

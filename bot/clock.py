@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
 
 class Clock(Protocol):
@@ -42,6 +41,3 @@ class FixedClock:
     def advance(self, delta: timedelta) -> None:
         self.instant += delta
 
-
-def local(instant: datetime, zone: ZoneInfo) -> datetime:
-    return instant.astimezone(zone)

@@ -42,8 +42,6 @@ SUPERVISOR_COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec("guitin", ("deliveries",), N_("What reminders were sent, delivered or failed")),
 )
 
-SUPERVISOR_NAMES = frozenset(spec.name for spec in SUPERVISOR_COMMANDS)
-
 START = "start"
 
 _CANONICAL = {

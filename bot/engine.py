@@ -65,9 +65,6 @@ class Engine:
     ) -> Outcome:
         return _Turn(self.settings, ctx, state, now).handle(received)
 
-    def prompts(self, locale: str) -> Prompts:
-        return Prompts(locale, self.settings.zone)
-
 
 class _Turn:
     """The work of one input; collects the outcome as it goes."""

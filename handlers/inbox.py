@@ -9,6 +9,7 @@ from bot.clock import Clock
 from storage.unit_of_work import UnitOfWorkFactory
 
 InboxItem = tuple[int, str, dict[str, Any]]
+"""(update_id, chat key, the update as JSON): the chat key orders a chat's updates."""
 
 KEEP_HANDLED = timedelta(days=2)  # longer than Telegram keeps unconfirmed updates (24 h)
 

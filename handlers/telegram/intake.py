@@ -4,17 +4,16 @@ chat order. Polling and the webhook both feed updates through here."""
 from __future__ import annotations
 
 import logging
-from typing import Any, Protocol
+from typing import Protocol
 
 from telegram import Update
 from telegram.ext import Application
 
+from handlers.inbox import InboxItem
 from handlers.ordering import ChatOrderedDispatcher
 from handlers.telegram.parse import CHANNEL, chat_key
 
 log = logging.getLogger(__name__)
-
-InboxItem = tuple[int, str, dict[str, Any]]
 
 
 class UpdateInbox(Protocol):
