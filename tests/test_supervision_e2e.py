@@ -32,7 +32,7 @@ from sqlalchemy import select
 
 from bot.answers import AnswerValue
 from bot.catalog import load_catalog, load_demo_units
-from bot.commands import REPORTER_COMMANDS, SUPERVISOR_NAMES
+from bot.commands import REPORTER_COMMANDS, SUPERVISOR_COMMANDS
 from bot.forms import Form, QuestionKind
 from bot.report import LOCKED_STATUSES
 from storage.database import create_engine
@@ -84,6 +84,8 @@ RECEIPT = re.compile(r"Số tiếp nhận (BC-\d{6})-(\d+)")
 
 FIRST_COMMENT = "Câu 3 còn chung chung; tiêu chí 2 cần nêu số liệu tuần tra cụ thể."
 SECOND_COMMENT = "Số cuộc sơ kết phải là 20 theo biên bản."
+
+SUPERVISOR_NAMES = frozenset(spec.name for spec in SUPERVISOR_COMMANDS)
 
 
 # ----- the world: one fake Bot API, one bot process, five people ------------------------------
