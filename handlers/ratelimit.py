@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 LATENESS_ALLOWANCE = 0.005
 JITTER_HEADROOM = 0.015
@@ -14,10 +14,17 @@ booking a slot and the request reaching Telegram, which otherwise draws a rare 4
 
 
 class SendPacer:
-    def __init__(self, per_second: float = 25.0, per_chat_interval: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        per_second: float = 25.0,
+        per_chat_interval: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
         self.interval = (1.0 + JITTER_HEADROOM) / per_second
         self.per_chat_interval = per_chat_interval * (1.0 + 3 * JITTER_HEADROOM)
         self.clock = clock
+        self.sleep = sleep
         self._next_global = 0.0
         self._next_chat: dict[str, float] = {}
         self._paused_until = 0.0
@@ -41,7 +48,7 @@ class SendPacer:
                     if len(self._next_chat) > 10_000:
                         self._next_chat = {c: t for c, t in self._next_chat.items() if t > now}
                     return
-            await asyncio.sleep(due - now)
+            await self.sleep(due - now)
 
     def note(self, chat_id: str) -> None:
         """A conversation reply went out unpaced (a person waits for it): broadcasts to that
