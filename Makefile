@@ -32,8 +32,8 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 locales: $(STAMP)
-	$(BIN)/pybabel extract -F locales/babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output --project baocao --copyright-holder baocao -w 100 -o locales/messages.pot bot handlers storage scheduler.py
-	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching -w 100
+	$(BIN)/pybabel extract -F locales/babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output --project baocao --copyright-holder baocao -w 100 -o locales/messages.pot app bot handlers storage scheduler.py
+	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching --ignore-obsolete -w 100
 
 clean:
 	rm -rf $(VENV) .pytest_cache

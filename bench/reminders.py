@@ -104,9 +104,9 @@ async def prepare(url: str, api: Any, count: int, chats: int) -> dict[tuple[int,
     """Migrates a fresh database, creates `chats` people each with a linked Telegram chat (and the
     fake user behind it), and enqueues `count` reminder rows through SqlReminders.enqueue.
     Returns the expected deliveries: (chat id, text) -> 1."""
-    from bot.events import OPEN_REPORT
-    from bot.ports import OutboxMessage
-    from handlers.telegram.parse import CHANNEL
+    from bot.events import OPEN_REPORT, Button, Reply
+    from bot.ports import MessageKind, OutboxMessage
+    from handlers.telegram.channel import CHANNEL
     from storage.database import create_engine
     from storage.migrate import upgrade
     from storage.models import Chat, Person
@@ -138,18 +138,18 @@ async def prepare(url: str, api: Any, count: int, chats: int) -> dict[tuple[int,
                 if len(messages) == count:
                     break
                 key = f"{CAMPAIGN}/report_due/{slot}/P{person_id:06d}"
+                reply = Reply(reminder_text(key), ((Button("Tiếp tục báo cáo", OPEN_REPORT),),), step=0)
                 messages.append(
                     OutboxMessage(
-                        key=key, person_id=person_id, channel=CHANNEL, chat_id=str(user_id),
-                        text=reminder_text(key), kind="reminder", campaign_code=CAMPAIGN,
-                        buttons=((("Tiếp tục báo cáo", OPEN_REPORT),),),
+                        key=key, person_id=person_id, channel=CHANNEL, chat_id=str(user_id), reply=reply,
+                        kind=MessageKind.REMINDER, campaign_code=CAMPAIGN,
                     )
                 )
         async with factory() as uow:
-            inserted = await uow.reminders.enqueue(messages, datetime.now(UTC))
+            inserted = await uow.outbox.enqueue(messages, datetime.now(UTC))
         if inserted != count:
             raise RuntimeError(f"enqueued {inserted} rows, expected {count}")
-        return {(int(m.chat_id), m.text): 1 for m in messages}
+        return {(int(m.chat_id), m.reply.text): 1 for m in messages}
     finally:
         await engine.dispose()
 
@@ -187,25 +187,31 @@ def tally(result: Result, api: Any, expected: dict[tuple[int, str], int]) -> Non
 
 
 async def drain_with_outbox_sender(url: str, api: Any, result: Result, timeout: float) -> None:
-    """The real OutboxSender, paced by SendPacer at the fake's enforced limit, until the outbox
-    has nothing pending or in flight."""
+    """The real OutboxSender and Telegram channel, paced by SendPacer at the fake's enforced
+    limit, until the outbox has nothing pending or in flight."""
     from sqlalchemy import func, select
     from sqlalchemy.ext.asyncio import create_async_engine
-    from telegram import Bot
 
     from bot.clock import SystemClock
     from bot.ports import DeliveryState
-    from handlers.ratelimit import SendPacer
-    from handlers.telegram.outbox_sender import OutboxSender
+    from handlers.channel import Shared
+    from handlers.outbox_sender import OutboxSender
+    from handlers.telegram.channel import TelegramChannel
+    from handlers.telegram.settings import TelegramSettings
     from storage.database import create_engine
     from storage.models import OutboxRow
+    from storage.outbox import DEFAULT_LEASE
     from storage.unit_of_work import UnitOfWorkFactory
 
     engine = create_engine(url)
     reader = create_async_engine(url)
-    bot = Bot(api.token, base_url=api.base_url, base_file_url=api.base_file_url)
-    await bot.initialize()
-    sender = OutboxSender(bot, UnitOfWorkFactory(engine), SystemClock(), SendPacer(per_second=GLOBAL_LIMIT))
+    settings = TelegramSettings(
+        _env_file=None, token=api.token, api_base_url=api.base_url, file_base_url=api.base_file_url,
+        send_rate=GLOBAL_LIMIT,
+    )
+    channel = TelegramChannel(settings, Shared(files_dir=Path(url).parent, max_file_bytes=0))
+    await channel.start()
+    sender = OutboxSender(channel, UnitOfWorkFactory(engine), SystemClock(), DEFAULT_LEASE)
     open_states = (DeliveryState.PENDING.value, DeliveryState.SENDING.value)
     left = select(func.count()).select_from(OutboxRow).where(OutboxRow.state.in_(open_states))
     started = time.monotonic()
@@ -227,7 +233,7 @@ async def drain_with_outbox_sender(url: str, api: Any, result: Result, timeout: 
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await bot.shutdown()
+        await channel.stop()
         await reader.dispose()
         await engine.dispose()
 
@@ -239,9 +245,8 @@ async def drain_naively(url: str, api: Any, result: Result, timeout: float) -> N
     from telegram.ext import AIORateLimiter, ApplicationBuilder
 
     from bot.clock import SystemClock
-    from bot.events import Button, Reply
     from bot.ports import DeliveryState
-    from handlers.telegram.parse import CHANNEL
+    from handlers.telegram.channel import CHANNEL
     from handlers.telegram.render import keyboard
     from storage.database import create_engine
     from storage.unit_of_work import UnitOfWorkFactory
@@ -260,20 +265,18 @@ async def drain_naively(url: str, api: Any, result: Result, timeout: float) -> N
     )
     await application.initialize()
     async with factory() as uow:
-        rows = await uow.reminders.claim(result.rows, clock.now(), CHANNEL)
+        rows = await uow.outbox.claim(result.rows, clock.now(), CHANNEL)
 
     async def send(item: Any) -> None:
-        message = item.message
-        buttons = tuple(tuple(Button(label, value) for label, value in row) for row in message.buttons)
-        markup = keyboard(Reply(message.text, buttons, 0 if buttons else None))
+        reply = item.message.reply
         try:
-            await application.bot.send_message(int(message.chat_id), message.text, reply_markup=markup)
+            await application.bot.send_message(int(item.message.chat_id), reply.text, reply_markup=keyboard(reply))
         except Exception as error:  # noqa: BLE001 - the naive bot logs and moves on
             state, note = DeliveryState.FAILED, str(error)
         else:
             state, note = DeliveryState.SENT, None
         async with factory() as uow:
-            await uow.reminders.mark(item.id, state, clock.now(), error=note)
+            await uow.outbox.mark(item.id, state, clock.now(), error=note)
 
     started = time.monotonic()
     try:

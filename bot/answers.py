@@ -16,22 +16,26 @@ AnswerValue = dict[str, Any]
 
 @dataclass(frozen=True)
 class StoredFile:
-    """A photo or document an officer sent: the platform's file id plus our own copy on disk."""
+    """A photo or document an officer sent: our own copy on disk, and the reference the channel
+    it came through knows it by (opaque to the core)."""
 
     kind: str  # "photo" | "document"
-    file_id: str
-    file_unique_id: str
+    ref: str
     size: int
     name: str | None = None
     mime_type: str | None = None
     path: str | None = None
+    channel: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> StoredFile:
-        return cls(**data)
+        """Reads answers saved before files were channel-neutral too ("file_id", "file_unique_id")."""
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known.setdefault("ref", data.get("file_id", ""))
+        return cls(**known)
 
 
 SKIPPED: AnswerValue = {"skipped": True}

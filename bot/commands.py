@@ -1,4 +1,5 @@
-"""Chat command names: Vietnamese without diacritics (Telegram's charset) plus English aliases."""
+"""Chat command names: Vietnamese without diacritics (command menus take only a-z, 0-9 and _)
+plus English aliases."""
 
 from __future__ import annotations
 

@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
+from bot.i18n import DEFAULT_LOCALE
+
 
 class Mode(StrEnum):
     IDLE = "idle"
@@ -58,7 +60,7 @@ class ReturnDraft:
 @dataclass(frozen=True)
 class ConversationState:
     mode: Mode = Mode.IDLE
-    locale: str = "vi"
+    locale: str = DEFAULT_LOCALE
     report_id: int | None = None
     question_id: str | None = None
     stage: Stage | None = None
@@ -89,7 +91,7 @@ class ConversationState:
         returning = data.get("return_draft")
         return cls(
             mode=Mode(data.get("mode", Mode.IDLE)),
-            locale=data.get("locale", "vi"),
+            locale=data.get("locale", DEFAULT_LOCALE),
             report_id=data.get("report_id"),
             question_id=data.get("question_id"),
             stage=Stage(data["stage"]) if data.get("stage") else None,

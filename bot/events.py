@@ -12,25 +12,27 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file the bot produced (a report, a spreadsheet), kept on disk until it is sent."""
+
+    path: str
+    name: str
+    media_type: str
+
+
+@dataclass(frozen=True)
 class Reply:
-    """A message to the person in this conversation.
+    """One message as the core built it, for the person in this conversation or, through the
+    outbox, for someone else.
 
     `buttons` are rows of choices; `step` is the conversation step they belong to, so a press on
-    an old message can be recognised and refused.
+    an old message can be recognised and refused (0: valid whatever the step).
     """
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     step: int | None = None
-
-
-@dataclass(frozen=True)
-class Delivery:
-    """A reply for another chat (an officer told of a return), sent after the commit."""
-
-    channel: str
-    chat_id: str
-    reply: Reply
+    attachment: Attachment | None = None
 
 
 OPEN_REPORT = "open"

@@ -10,8 +10,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-DEFAULT_LOCALE = "vi"
-
 
 @dataclass(frozen=True)
 class LocalText:

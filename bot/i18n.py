@@ -20,6 +20,7 @@ from babel.support import NullTranslations, Translations
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 SUPPORTED_LOCALES = ("vi", "en")
+DEFAULT_LOCALE = SUPPORTED_LOCALES[0]
 DOMAIN = "messages"
 
 
@@ -45,7 +46,7 @@ def translations(locale: str) -> NullTranslations:
 def normalize_locale(locale: str | None) -> str:
     if locale and locale.split("-")[0].split("_")[0].lower() in SUPPORTED_LOCALES:
         return locale.split("-")[0].split("_")[0].lower()
-    return SUPPORTED_LOCALES[0]
+    return DEFAULT_LOCALE
 
 
 class Formatter:

@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from bot.answers import AnswerValue
+from bot.events import Reply
 from bot.forms import LocalText
 from bot.report import ReportStatus
 
@@ -60,6 +61,14 @@ class Redemption:
 
 
 @dataclass(frozen=True)
+class InviteLink:
+    """How an invite code is opened on one channel: its name as people know it, and the link."""
+
+    channel: str
+    url: str
+
+
+@dataclass(frozen=True)
 class NewInvite:
     code: str
     unit_code: str
@@ -95,9 +104,35 @@ class Receipt:
 
 
 class UpdateLog(Protocol):
-    async def claim(self, channel: str, update_id: int, now: datetime) -> bool:
+    async def claim(self, channel: str, update_id: str, now: datetime) -> bool:
         """Records a platform update; False if it was seen before (a redelivery)."""
         ...
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """A platform update as received: its id on the platform (opaque), the chat whose updates
+    must be handled in order, and the update itself as JSON."""
+
+    update_id: str
+    chat_key: str
+    payload: Mapping[str, Any]
+
+
+class Inbox(Protocol):
+    """Updates received but perhaps not yet handled, so a crash between the two loses nothing."""
+
+    async def store(self, channel: str, items: Sequence[InboxItem], now: datetime) -> list[str]:
+        """Keeps the updates; returns the ids not stored before (a refetch stores nothing twice)."""
+        ...
+
+    async def pending(self, channel: str) -> list[InboxItem]:
+        """Stored updates not yet handled, in the order they arrived."""
+        ...
+
+    async def mark_processed(self, channel: str, update_id: str, outcome: str, now: datetime) -> None: ...
+
+    async def prune(self, channel: str, older_than: datetime) -> int: ...
 
 
 class Chats(Protocol):
@@ -118,10 +153,30 @@ class Invites(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Recipient:
+    """A person to write to, and the chat to reach them in (their most recently active one)."""
+
+    person_id: int
+    full_name: str
+    channel: str
+    chat_id: str
+    locale: str
+
+
 class People(Protocol):
     async def grants(self, person_id: int) -> Sequence[Grant]: ...
 
     async def set_locale(self, person_id: int, locale: str) -> None: ...
+
+    async def recipients(
+        self, role: Role, unit_ids: Collection[int], including_refusing: bool = False
+    ) -> Mapping[int, Sequence[Recipient]]:
+        """Per unit, the holders of `role` there, each with the chat to write to: their most
+        recently active chat that has not refused the bot; with `including_refusing`, a person
+        whose every chat refused is still given their latest one (a notice is then recorded as
+        refused instead of being dropped unseen)."""
+        ...
 
 
 class Reports(Protocol):
@@ -256,17 +311,6 @@ class Supervision(Protocol):
 
 
 @dataclass(frozen=True)
-class Recipient:
-    """A person to remind, and the chat to reach them in (their most recently active one)."""
-
-    person_id: int
-    full_name: str
-    channel: str
-    chat_id: str
-    locale: str
-
-
-@dataclass(frozen=True)
 class PendingUnit:
     """An enrolled unit whose report is not submitted (never opened, draft, or returned)."""
 
@@ -279,20 +323,34 @@ class PendingUnit:
     reporters: tuple[Recipient, ...]
 
 
+class MessageKind(StrEnum):
+    """Why a message goes out through the outbox; the ledger counts each kind apart."""
+
+    REMINDER = "reminder"
+    OVERDUE = "overdue"
+    MANUAL = "manual"  # a supervisor's /nhacnho
+    DIGEST = "digest"  # a supervisor's list of units nobody could be reminded in
+    NOTICE = "notice"  # an officer told that their report was returned or approved
+
+
+REMINDER_KINDS = frozenset({MessageKind.REMINDER, MessageKind.OVERDUE, MessageKind.MANUAL})
+"""The kinds that remind an officer of a deadline."""
+
+
 @dataclass(frozen=True)
 class OutboxMessage:
-    """A message to send later. `key` + `person_id` is unique: the same reminder never twice."""
+    """A message for someone other than the person in the conversation, sent after the commit by
+    the channel of `channel`. `key` + `person_id` is unique: the same reminder never twice."""
 
     key: str
     person_id: int
     channel: str
     chat_id: str
-    text: str
-    kind: str
+    reply: Reply
+    kind: MessageKind
     campaign_code: str | None = None
     unit_id: int | None = None
-    buttons: tuple[tuple[tuple[str, str], ...], ...] = ()
-    person_name: str = ""  # for plans and logs; not stored
+    person_name: str = ""  # for plans, logs and the console; not stored
 
 
 @dataclass(frozen=True)
@@ -311,27 +369,25 @@ class DeliveryState(StrEnum):
     FAILED = "failed"
     BLOCKED = "blocked"
     NEVER_STARTED = "never_started"
+    OUTSIDE_WINDOW = "outside_window"  # the platform lets the bot write only so long after the person did
 
 
-class Reminders(Protocol):
-    """The reminder side of storage: who is pending, the outbox, and which slots have fired."""
+Ledger = Mapping[MessageKind, Mapping[DeliveryState, int]]
 
-    async def pending_units(self, campaign_code: str, unit_ids: Collection[int] | None = None) -> Sequence[PendingUnit]:
-        """Enrolled units not yet submitted, with their linked reporters (blocked chats left out)."""
-        ...
 
-    async def supervisors_of(self, unit_ids: Collection[int]) -> Mapping[int, Sequence[Recipient]]:
-        """For each unit, the supervisors nearest above it (a unit's own district first)."""
-        ...
+class Outbox(Protocol):
+    """Messages waiting to be sent, and the record of what became of each (the ledger)."""
 
     async def enqueue(self, messages: Sequence[OutboxMessage], now: datetime) -> int:
         """Adds the messages not already there (by key and person); returns how many were new."""
         ...
 
-    async def claim(self, limit: int, now: datetime, channel: str, lease: timedelta = ...) -> Sequence[OutboxItem]:
-        """Takes this channel's due pending rows for sending; with PostgreSQL several senders
-        never take the same row (SKIP LOCKED). Rows claimed longer than `lease` ago, by a
-        sender that died, are taken back."""
+    async def claim(
+        self, limit: int, now: datetime, channel: str, lease: timedelta = ..., chat_id: str | None = None
+    ) -> Sequence[OutboxItem]:
+        """Takes this channel's due pending rows (only one chat's, given `chat_id`) for sending;
+        with PostgreSQL several senders never take the same row (SKIP LOCKED). Rows claimed
+        longer than `lease` ago, by a sender that died, are taken back."""
         ...
 
     async def mark(
@@ -340,8 +396,20 @@ class Reminders(Protocol):
         """Records an outcome; PENDING with `retry_at` schedules another try."""
         ...
 
-    async def ledger(self, campaign_code: str, unit_ids: Collection[int]) -> Mapping[DeliveryState, int]:
-        """How many reminders to people of these units are in each state."""
+    async def ledger(self, campaign_code: str, unit_ids: Collection[int]) -> Ledger:
+        """How many messages about these units are in each state, per kind (every kind and state a key)."""
+        ...
+
+
+class Reminders(Protocol):
+    """The reminder side of storage: who is pending, and which slots have fired."""
+
+    async def pending_units(self, campaign_code: str, unit_ids: Collection[int] | None = None) -> Sequence[PendingUnit]:
+        """Enrolled units not yet submitted, with their linked reporters (blocked chats left out)."""
+        ...
+
+    async def supervisors_of(self, unit_ids: Collection[int]) -> Mapping[int, Sequence[Recipient]]:
+        """For each unit, the supervisors nearest above it (a unit's own district first)."""
         ...
 
     async def fired(self, slot_key: str) -> bool: ...
@@ -359,12 +427,14 @@ class UnitOfWork(Protocol):
     """One database transaction; repositories are valid only inside it."""
 
     updates: UpdateLog
+    inbox: Inbox
     chats: Chats
     invites: Invites
     people: People
     reports: Reports
     supervision: Supervision
     reminders: Reminders
+    outbox: Outbox
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.events import open_report_value
+from bot.events import Button, Reply, open_report_value
 from bot.forms import Form
-from bot.ports import CampaignRecord, OutboxMessage, PendingUnit, Recipient, UnitOfWork
+from bot.ports import CampaignRecord, MessageKind, OutboxMessage, PendingUnit, Recipient, UnitOfWork
 from bot.prompts import Prompts
 from bot.reminders import ReminderSlot, SlotKind, plan_from_json, plan_slots, still_worth_sending
 from bot.report import ReportStatus
@@ -34,7 +34,7 @@ class Composer:
     def prompts(self, locale: str) -> Prompts:
         return Prompts(locale, self.zone)
 
-    def to_reporter(self, key: str, kind: str, unit: PendingUnit, person: Recipient, overdue: bool) -> OutboxMessage:
+    def to_reporter(self, key: str, kind: MessageKind, unit: PendingUnit, person: Recipient, overdue: bool) -> OutboxMessage:
         p = self.prompts(person.locale)
         _ = p._
         name = self.unit_names[unit.unit_id]
@@ -53,10 +53,10 @@ class Composer:
         if unit.status is ReportStatus.RETURNED:
             lines.append(_("It was returned for revision; see what to fix with /baocao."))
         lines.append(_("Press the button to continue where you stopped."))
+        reply = Reply("\n".join(lines), ((Button(_("Continue the report"), open_report_value(unit.report_id)),),), step=0)
         return OutboxMessage(
-            key=key, person_id=person.person_id, channel=person.channel, chat_id=person.chat_id,
-            text="\n".join(lines), kind=kind, campaign_code=self.campaign.code, unit_id=unit.unit_id,
-            buttons=(((_("Continue the report"), open_report_value(unit.report_id)),),), person_name=person.full_name,
+            key=key, person_id=person.person_id, channel=person.channel, chat_id=person.chat_id, reply=reply,
+            kind=kind, campaign_code=self.campaign.code, unit_id=unit.unit_id, person_name=person.full_name,
         )
 
     def left_to_answer(self, p: Prompts, unit: PendingUnit) -> str:
@@ -90,7 +90,8 @@ class Composer:
         lines.append(_("Invite an officer with /moi UNIT; see every unit not yet submitted with /chuanop."))
         return OutboxMessage(
             key=key, person_id=person.person_id, channel=person.channel, chat_id=person.chat_id,
-            text="\n".join(lines), kind="digest", campaign_code=self.campaign.code, person_name=person.full_name,
+            reply=Reply("\n".join(lines)), kind=MessageKind.DIGEST, campaign_code=self.campaign.code,
+            person_name=person.full_name,
         )
 
 
@@ -98,7 +99,7 @@ async def compose_slot(uow: UnitOfWork, composer: Composer, slot_key: str, overd
     """The reporters of every pending unit, and a digest to the supervisors of the units that
     nobody can be reminded in (all pending units, when overdue)."""
     units = await uow.reminders.pending_units(composer.campaign.code, unit_ids)
-    kind = "overdue" if overdue else "reminder"
+    kind = MessageKind.OVERDUE if overdue else MessageKind.REMINDER
     messages = [
         composer.to_reporter(f"{slot_key}/{unit.unit_id}", kind, unit, person, overdue)
         for unit in units
@@ -163,7 +164,7 @@ class ReminderService:
             messages = await compose_slot(uow, composer, slot_key, slot.kind is SlotKind.OVERDUE)
             if not await uow.reminders.record_fire(slot_key, "enqueued", now):
                 return 0
-            new = await uow.reminders.enqueue(messages, now)
+            new = await uow.outbox.enqueue(messages, now)
         log.info("reminder %s: %d messages queued", slot_key, new)
         return new
 

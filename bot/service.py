@@ -1,7 +1,9 @@
 """One platform update, one transaction: de-duplicate, route, run the engine, save, commit.
 
 Channels call `ReportingService.handle` and show the returned replies only after it returns,
-i.e. after the commit: an answer the bot has acknowledged is always on disk.
+i.e. after the commit: an answer the bot has acknowledged is always on disk. Messages for anyone
+else (an officer told of a return) are enqueued in the outbox in the same transaction, so they
+are as durable as the change that caused them.
 """
 
 from __future__ import annotations
@@ -17,11 +19,11 @@ from bot.access import access_of
 from bot.commands import REPORTER_COMMANDS, START, SUPERVISOR_COMMANDS, canonical
 from bot.conversation import ConversationState, Mode
 from bot.engine import Engine, Outcome
-from bot.events import OPEN_REPORT, Button, Delivery, Reply, opened_report
+from bot.events import OPEN_REPORT, Button, Reply, opened_report
 from bot.forms import Form, LocalText
 from bot.i18n import normalize_locale
 from bot.inputs import ButtonInput, CommandInput, Input
-from bot.ports import AuditEntry, ChatRecord, InviteProblem, ReportRecord, Role, UnitOfWork
+from bot.ports import AuditEntry, ChatRecord, InviteLink, InviteProblem, OutboxMessage, ReportRecord, Role, UnitOfWork
 from bot.prompts import Prompts
 from bot.report import LOCKED_STATUSES, ReportContext, ReportStatus
 from bot.supervision import SupervisorDesk, refusal
@@ -34,12 +36,13 @@ REPORT_CHOICE = "r"
 
 @dataclass(frozen=True)
 class Envelope:
-    """An input with where it came from. `update_id` is None for channels without one."""
+    """An input with where it came from. `update_id` (the platform's own name for the update,
+    used to recognise a redelivery) is None for channels without one."""
 
     channel: str
     chat_id: str
     input: Input
-    update_id: int | None = None
+    update_id: str | None = None
     user_id: str | None = None
     display_name: str = ""
     language_code: str | None = None
@@ -47,12 +50,17 @@ class Envelope:
 
 @dataclass
 class Response:
-    """What one update produced, to be shown after the commit: replies to this chat, messages
-    to other chats, and, when the person's roles changed, the roles to show commands for."""
+    """What one update produced: replies to show in this chat after the commit; the messages for
+    other people that were enqueued in the outbox with it; and, when the person's roles changed,
+    the roles to show commands for."""
 
     replies: list[Reply] = field(default_factory=list)
-    deliveries: list[Delivery] = field(default_factory=list)
+    outbox: list[OutboxMessage] = field(default_factory=list)
     menu_roles: frozenset[Role] | None = None
+
+
+def no_invite_links(code: str) -> Sequence[InviteLink]:
+    return ()
 
 
 class ReportingService:
@@ -65,7 +73,7 @@ class ReportingService:
         zone: ZoneInfo,
         default_locale: str = "vi",
         kind_label: Callable[[str], LocalText] = LocalText,
-        bot_username: str | None = None,
+        invite_links: Callable[[str], Sequence[InviteLink]] = no_invite_links,
         invite_days: int = 7,
     ) -> None:
         self.unit_of_work = unit_of_work
@@ -75,7 +83,7 @@ class ReportingService:
         self.zone = zone
         self.default_locale = default_locale
         self.kind_label = kind_label
-        self.bot_username = bot_username  # a channel that learns it (Telegram's getMe) sets it
+        self.invite_links = invite_links  # how each running channel opens an invite code
         self.invite_days = invite_days
 
     async def handle(self, envelope: Envelope) -> Response:
@@ -91,9 +99,6 @@ class ReportingService:
             await turn.route()
             await turn.store()
             return turn.response
-
-    def deep_link(self, code: str) -> str | None:
-        return f"https://t.me/{self.bot_username}?start={code}" if self.bot_username else None
 
     async def locale_of(self, channel: str, chat_id: str) -> str:
         """The chat's interface language, for messages sent outside a turn (errors)."""
@@ -132,6 +137,8 @@ class _ServiceTurn:
             self.chat.channel, self.chat.chat_id, self.chat.person_id, self.state.to_dict(), self.envelope.user_id
         )
         await self.uow.chats.save(self.chat, self.now)
+        if self.response.outbox:
+            await self.uow.outbox.enqueue(self.response.outbox, self.now)
 
     def say(self, text: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
         self.replies.append(Reply(text, buttons, self.state.step if buttons else None))
@@ -247,12 +254,12 @@ class _ServiceTurn:
             return
         desk = SupervisorDesk(
             self.uow, access, tree, self.state, self.now, self.service.zone, self.service.forms,
-            self.service.kind_label, self.service.deep_link, self.service.invite_days,
+            self.service.kind_label, self.service.invite_links, self.service.invite_days,
         )
         result = await desk.handle(received, command)
         self.state = result.state
         self.replies.extend(result.replies)
-        self.response.deliveries.extend(result.deliveries)
+        self.response.outbox.extend(result.outbox)
 
     # ----- reports -------------------------------------------------------------------------
 

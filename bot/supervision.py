@@ -7,7 +7,7 @@ like one that does not exist. Reads are built from storage rows here, in the cor
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -17,11 +17,24 @@ from bot.access import Access
 from bot.answers import AnswerValue, criterion_status
 from bot.commands import SUPERVISOR_COMMANDS
 from bot.conversation import ConversationState, Mode, ReturnDraft
-from bot.events import OPEN_REPORT, Button, Delivery, Reply
+from bot.events import OPEN_REPORT, Button, Reply
 from bot.forms import CriterionStatus, Form, LocalText, QuestionKind
 from bot.i18n import N_, translations
 from bot.inputs import ButtonInput, CommandInput, Input, TextInput
-from bot.ports import AuditEntry, CampaignRecord, DeliveryState, ReportRecord, Role, UnitOfWork, UnitRecord
+from bot.ports import (
+    REMINDER_KINDS,
+    AuditEntry,
+    CampaignRecord,
+    DeliveryState,
+    InviteLink,
+    Ledger,
+    MessageKind,
+    OutboxMessage,
+    ReportRecord,
+    Role,
+    UnitOfWork,
+    UnitRecord,
+)
 from bot.prompts import REPORT_STATUS_LABELS, Prompts
 from bot.reminding import Composer
 from bot.report import ReportStatus
@@ -51,9 +64,12 @@ ACTION_LABELS = {
 
 @dataclass
 class DeskResult:
+    """A supervisor turn: the new state, replies to the supervisor, and messages for others
+    (notices, reminders) that the service enqueues in the outbox in the same transaction."""
+
     state: ConversationState
     replies: list[Reply] = field(default_factory=list)
-    deliveries: list[Delivery] = field(default_factory=list)
+    outbox: list[OutboxMessage] = field(default_factory=list)
 
 
 class SupervisorDesk:
@@ -69,7 +85,7 @@ class SupervisorDesk:
         zone: ZoneInfo,
         forms: Callable[[str], Form],
         kind_label: Callable[[str], LocalText],
-        deep_link: Callable[[str], str | None],
+        invite_links: Callable[[str], Sequence[InviteLink]],
         invite_days: int,
     ) -> None:
         self.uow = uow
@@ -79,7 +95,7 @@ class SupervisorDesk:
         self.zone = zone
         self.forms = forms
         self.kind_label = kind_label
-        self.deep_link = deep_link
+        self.invite_links = invite_links
         self.invite_days = invite_days
         self.p = Prompts(state.locale, zone)
         self._ = self.p._
@@ -487,8 +503,10 @@ class SupervisorDesk:
             return
         await self.uow.supervision.approve(report.id, self.access.person_id, self.now)
         await self.audit("approved", unit, report.id)
-        self.say(self._("✅ The report of {unit} is approved.").format(unit=unit.name))
-        await self.tell_reporters(unit, lambda _: _("✅ The report of {unit} has been approved.").format(unit=unit.name))
+        told = await self.tell_reporters(
+            unit, report, "approved", lambda _: _("✅ The report of {unit} has been approved.").format(unit=unit.name)
+        )
+        self.say(self._("✅ The report of {unit} is approved.").format(unit=unit.name) + "\n" + self.notified(told))
 
     async def start_return(self, args: str) -> None:
         unit = self.resolve(args, "tralai")
@@ -585,16 +603,17 @@ class SupervisorDesk:
         await self.audit("returned", unit, report.id, questions=list(draft.selected), comment=comment)
         self.result.state = self.state.evolve(mode=Mode.IDLE, return_draft=None)
         labels = ", ".join(self.pick_label(form, qid) for qid in draft.selected)
-        self.say(_("↩ The report of {unit} is returned for revision of {labels}. The officers have been told.").format(
-            unit=unit.name, labels=labels
-        ))
 
         def notice(gettext: Callable[[str], str]) -> str:
             return gettext("↩ The report of {unit} has been returned for revision.\nTo revise: {labels}.\nComment: «{comment}»\nType /baocao to revise it.").format(
                 unit=unit.name, labels=labels, comment=comment
             )
 
-        await self.tell_reporters(unit, notice, open_button=True)
+        told = await self.tell_reporters(unit, report, "returned", notice, open_button=True)
+        self.say(
+            _("↩ The report of {unit} is returned for revision of {labels}.").format(unit=unit.name, labels=labels)
+            + "\n" + self.notified(told)
+        )
 
     # ----- history, invites, people -----------------------------------------------------------
 
@@ -655,9 +674,8 @@ class SupervisorDesk:
             _("Invite for {unit}: {code}").format(unit=unit.name, code=invite.code),
             _("The officer sends: /start {code}").format(code=invite.code),
         ]
-        link = self.deep_link(invite.code)
-        if link:
-            lines.append(_("or opens: {link}").format(link=link))
+        for link in self.invite_links(invite.code):
+            lines.append(_("or opens on {channel}: {link}").format(channel=link.channel, link=link.url))
         lines.append(_("Valid once, until {time}.").format(time=self.p.when(invite.expires_at)))
         self.say("\n".join(lines))
 
@@ -718,11 +736,12 @@ class SupervisorDesk:
         composer = Composer(campaign, {u.unit_id: self.tree.get(u.unit_id).name for u in pending}, self.forms, self.zone, self.now)
         overdue = today > campaign.report_due
         messages = [
-            composer.to_reporter(f"{day_key}{unit.unit_id}", "manual", unit, person, overdue)
+            composer.to_reporter(f"{day_key}{unit.unit_id}", MessageKind.MANUAL, unit, person, overdue)
             for unit in todo
             for person in unit.reporters
         ]
-        queued = await self.uow.reminders.enqueue(messages, self.now)
+        self.result.outbox.extend(messages)
+        queued = len(messages)
         reached = [unit for unit in todo if unit.reporters]
         unlinked = [self.tree.get(unit.unit_id).name for unit in todo if not unit.reporters]
         for unit in reached:
@@ -753,17 +772,30 @@ class SupervisorDesk:
         campaign = await self.campaign(args)
         if campaign is None:
             return
-        ledger = await self.uow.reminders.ledger(campaign.code, self.access.unit_ids)
-        total = sum(ledger.values())
-        self.say("\n".join([
+        ledger = await self.uow.outbox.ledger(campaign.code, self.access.unit_ids)
+        reminders = totals(ledger, REMINDER_KINDS)
+        notices = totals(ledger, {MessageKind.NOTICE})
+        lines = [
             _("Reminders — {campaign}").format(campaign=campaign.title.get(self.locale)),
-            _("Reminders in all: {n}").format(n=total),
-            _("Delivered: {n}").format(n=ledger.get(DeliveryState.SENT, 0)),
-            _("Waiting to be sent: {n}").format(n=ledger.get(DeliveryState.PENDING, 0) + ledger.get(DeliveryState.SENDING, 0)),
-            _("Failed: {n}").format(n=ledger.get(DeliveryState.FAILED, 0)),
-            _("Bot blocked by the person: {n}").format(n=ledger.get(DeliveryState.BLOCKED, 0)),
-            _("Never started the bot: {n}").format(n=ledger.get(DeliveryState.NEVER_STARTED, 0)),
-        ]))
+            _("Reminders in all: {n}").format(n=sum(reminders.values())),
+            _("Delivered: {n}").format(n=reminders[DeliveryState.SENT]),
+            _("Waiting to be sent: {n}").format(n=reminders[DeliveryState.PENDING] + reminders[DeliveryState.SENDING]),
+            _("Failed: {n}").format(n=reminders[DeliveryState.FAILED]),
+            _("Bot blocked by the person: {n}").format(n=reminders[DeliveryState.BLOCKED]),
+            _("Never started the bot: {n}").format(n=reminders[DeliveryState.NEVER_STARTED]),
+        ]
+        if reminders[DeliveryState.OUTSIDE_WINDOW]:
+            lines.append(_("Outside the time the platform allows: {n}").format(n=reminders[DeliveryState.OUTSIDE_WINDOW]))
+        lines += [
+            "",
+            _("Notices to officers (returned, approved): {n} · delivered {sent} · waiting {waiting} · not delivered {failed}").format(
+                n=sum(notices.values()),
+                sent=notices[DeliveryState.SENT],
+                waiting=notices[DeliveryState.PENDING] + notices[DeliveryState.SENDING],
+                failed=sum(notices.values()) - notices[DeliveryState.SENT] - notices[DeliveryState.PENDING] - notices[DeliveryState.SENDING],
+            ),
+        ]
+        self.say("\n".join(lines))
 
     # ----- effects ---------------------------------------------------------------------------
 
@@ -774,15 +806,44 @@ class SupervisorDesk:
         )
 
     async def tell_reporters(
-        self, unit: UnitRecord, text: Callable[[Callable[[str], str]], str], open_button: bool = False
-    ) -> None:
-        """Queues a message, in each reader's language, to every chat of the unit's officers."""
-        reporters = [p.person_id for p in await self.uow.supervision.people([unit.id]) if p.role is Role.REPORTER]
-        for chat in await self.uow.supervision.chats_of(reporters):
-            locale = ConversationState.from_dict(dict(chat.state)).locale
-            gettext = translations(locale).gettext
+        self,
+        unit: UnitRecord,
+        report: ReportRecord,
+        action: str,
+        text: Callable[[Callable[[str], str]], str],
+        open_button: bool = False,
+    ) -> int:
+        """Queues a notice, in each reader's language, to each of the unit's officers, in the chat
+        they used last; returns how many officers will be told."""
+        recipients = await self.uow.people.recipients(Role.REPORTER, [unit.id], including_refusing=True)
+        people = recipients.get(unit.id, ())
+        for person in people:
+            gettext = translations(person.locale).gettext
             buttons = ((Button(gettext("Revise now"), OPEN_REPORT),),) if open_button else ()
-            self.result.deliveries.append(Delivery(chat.channel, chat.chat_id, Reply(text(gettext), buttons, 0 if buttons else None)))
+            self.result.outbox.append(OutboxMessage(
+                key=f"notice/{action}/{report.id}/{self.now.isoformat()}",
+                person_id=person.person_id,
+                channel=person.channel,
+                chat_id=person.chat_id,
+                reply=Reply(text(gettext), buttons, 0 if buttons else None),
+                kind=MessageKind.NOTICE,
+                campaign_code=report.campaign_code,
+                unit_id=unit.id,
+                person_name=person.full_name,
+            ))
+        return len(people)
+
+    def notified(self, officers: int) -> str:
+        if not officers:
+            return self._("No officer of this unit is linked to the bot, so nobody is notified.")
+        return self.p.ngettext(
+            "The officer will be notified.", "The {n} officers will be notified.", officers
+        ).format(n=officers)
+
+
+def totals(ledger: Ledger, kinds: Collection[MessageKind]) -> dict[DeliveryState, int]:
+    """The ledger's counts per state, summed over these kinds of message."""
+    return {state: sum(ledger[kind][state] for kind in kinds) for state in DeliveryState}
 
 
 def refusal(gettext: Callable[[str], str], command: str) -> str:

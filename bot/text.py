@@ -47,11 +47,6 @@ def parse_whole_number(text: str) -> int | None:
     return int(re.sub(r"[.,\s]", "", match.group(1)))
 
 
-def utf16_length(text: str) -> int:
-    """Length as Telegram counts it: in UTF-16 code units (an emoji outside the BMP counts 2)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
 def split_message(text: str, limit: int, measure: Callable[[str], int] = len) -> list[str]:
     """Cuts text into pieces of at most `limit` (as `measure` counts), at a paragraph, line or
     word break in the second half of the window where there is one, so a long reply is sent

@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -234,24 +233,31 @@ class AuditRow(Base):
     details: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
 
 
+UPDATE_ID_LENGTH = 128
+"""Platforms name updates their own way (Telegram's numbers, Zalo's opaque message ids)."""
+
+
 class ProcessedUpdate(Base):
-    """A platform update already applied (or given up on), keyed as the platform numbers it."""
+    """A platform update already applied (or given up on), keyed as the platform names it."""
 
     __tablename__ = "processed_updates"
 
     channel: Mapped[str] = mapped_column(String(32), primary_key=True)
-    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    update_id: Mapped[str] = mapped_column(String(UPDATE_ID_LENGTH), primary_key=True)
     outcome: Mapped[str] = mapped_column(String(32), default="ok", server_default="ok")
     processed_at: Mapped[datetime] = mapped_column(index=True)
 
 
-class InboxItem(Base):
-    """A platform update fetched but perhaps not yet handled: survives a crash between the two."""
+class InboxRow(Base):
+    """A platform update fetched but perhaps not yet handled: survives a crash between the two.
+    `id` keeps the order of arrival, whatever the platform's ids look like."""
 
     __tablename__ = "inbox"
+    __table_args__ = (UniqueConstraint("channel", "update_id"),)
 
-    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
-    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    update_id: Mapped[str] = mapped_column(String(UPDATE_ID_LENGTH))
     chat_key: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]]
     received_at: Mapped[datetime] = mapped_column(index=True)
@@ -272,8 +278,9 @@ class CatalogOverride(Base):
 
 
 class OutboxRow(Base):
-    """A message waiting to be sent, or the record that it was: one per reminder and person, so
-    the same reminder never goes out twice, whatever restarts or how many workers."""
+    """A message for someone other than the person in the conversation (a reminder, a notice),
+    waiting to be sent or the record of what became of it: one per key and person, so the same
+    reminder never goes out twice, whatever restarts or how many workers."""
 
     __tablename__ = "outbox"
     __table_args__ = (
@@ -291,6 +298,8 @@ class OutboxRow(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
     buttons: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
+    step: Mapped[int | None] = mapped_column(Integer)
+    attachment: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     state: Mapped[str] = mapped_column(String(32), default="pending", server_default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime]

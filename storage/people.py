@@ -1,12 +1,15 @@
-"""People and the roles they hold on units."""
+"""People, the roles they hold on units, and the chat to write to each of them."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from collections.abc import Collection
+
+from sqlalchemy import Select, Subquery, and_, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.ports import Grant, Role
-from storage.models import GrantRow, Person, Unit
+from bot.i18n import DEFAULT_LOCALE
+from bot.ports import Grant, Recipient, Role
+from storage.models import Chat, GrantRow, Person, Unit
 
 
 class SqlPeople:
@@ -25,3 +28,56 @@ class SqlPeople:
 
     async def set_locale(self, person_id: int, locale: str) -> None:
         await self.session.execute(update(Person).where(Person.id == person_id).values(locale=locale))
+
+    async def recipients(
+        self, role: Role, unit_ids: Collection[int], including_refusing: bool = False
+    ) -> dict[int, list[Recipient]]:
+        return await holders(self.session, role, unit_ids, including_refusing)
+
+
+async def holders(
+    session: AsyncSession, role: Role, unit_ids: Collection[int], including_refusing: bool = False
+) -> dict[int, list[Recipient]]:
+    """Per unit on which someone holds `role`, those of them with a chat to write to, by name (a
+    unit whose holders are all unreachable maps to []); one query. Each person's chat is their
+    most recently active one not marked as refusing, or with `including_refusing` and no such
+    chat, their most recently active one."""
+    ids = list(unit_ids)
+    if not ids:
+        return {}
+    in_force = (GrantRow.unit_id.in_(ids), GrantRow.role == role.value, GrantRow.revoked_at.is_(None))
+    chats = _ranked_chats(select(GrantRow.person_id).where(*in_force))
+    reachable = chats.c.rank == 1 if including_refusing else and_(chats.c.rank == 1, chats.c.refusing == 0)
+    rows = await session.execute(
+        select(GrantRow.unit_id, GrantRow.person_id, Person.full_name, chats.c.channel, chats.c.chat_id, chats.c.locale)
+        .join(Person, Person.id == GrantRow.person_id)
+        .outerjoin(chats, and_(chats.c.person_id == GrantRow.person_id, reachable))
+        .where(*in_force)
+        .order_by(GrantRow.unit_id, Person.full_name, GrantRow.person_id)
+    )
+    found: dict[int, list[Recipient]] = {}
+    for row in rows:
+        people = found.setdefault(row.unit_id, [])
+        if row.chat_id is not None:
+            people.append(Recipient(row.person_id, row.full_name, row.channel, row.chat_id, row.locale or DEFAULT_LOCALE))
+    return found
+
+
+def _ranked_chats(people: Select[tuple[int]]) -> Subquery:
+    """The chats of these people, ranked per person: those that have not refused the bot first,
+    each group from the most recently active; with the locale the conversation runs in."""
+    refusing = case((Chat.blocked_at.is_(None), 0), else_=1)
+    return (
+        select(
+            Chat.person_id,
+            Chat.channel,
+            Chat.chat_id,
+            Chat.state["locale"].as_string().label("locale"),
+            refusing.label("refusing"),
+            func.row_number()
+            .over(partition_by=Chat.person_id, order_by=(refusing, Chat.updated_at.desc(), Chat.id.desc()))
+            .label("rank"),
+        )
+        .where(Chat.person_id.in_(people))
+        .subquery()
+    )

@@ -14,6 +14,7 @@ from storage.chats import SqlChats
 from storage.database import session_factory
 from storage.inbox import SqlInbox
 from storage.invites import SqlInvites
+from storage.outbox import SqlOutbox
 from storage.people import SqlPeople
 from storage.reminders import SqlReminders
 from storage.reports import SqlReports
@@ -32,6 +33,7 @@ class SqlUnitOfWork:
     reports: SqlReports
     supervision: SqlSupervision
     reminders: SqlReminders
+    outbox: SqlOutbox
     inbox: SqlInbox
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -47,6 +49,7 @@ class SqlUnitOfWork:
         self.reports = SqlReports(self.session)
         self.supervision = SqlSupervision(self.session)
         self.reminders = SqlReminders(self.session)
+        self.outbox = SqlOutbox(self.session)
         self.inbox = SqlInbox(self.session)
         return self
 

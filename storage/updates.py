@@ -18,7 +18,7 @@ class SqlUpdateLog:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def claim(self, channel: str, update_id: int, now: datetime) -> bool:
+    async def claim(self, channel: str, update_id: str, now: datetime) -> bool:
         """Records the update; False when it was recorded before (a redelivery).
 
         An insert that yields to an existing row, rather than a look-up first, so two workers
@@ -27,7 +27,7 @@ class SqlUpdateLog:
         return await record(self.session, channel, update_id, OK, now)
 
 
-async def record(session: AsyncSession, channel: str, update_id: int, outcome: str, now: datetime) -> bool:
+async def record(session: AsyncSession, channel: str, update_id: str, outcome: str, now: datetime) -> bool:
     """Logs (channel, update_id) unless already logged; True when this call logged it."""
     statement = (
         insert(session, ProcessedUpdate)

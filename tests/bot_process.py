@@ -59,7 +59,7 @@ class BotProcess:
     async def cli(self, *args: str) -> str:
         """Runs a one-shot `baocao` command with the bot's settings; returns its output."""
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", *args, env=self.env, cwd=self.workdir,
+            sys.executable, "-m", "app.cli", *args, env=self.env, cwd=self.workdir,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )
         out, err = await process.communicate()
@@ -78,7 +78,7 @@ class BotProcess:
         self.starts += 1
         log = (self.workdir / f"bot-{self.starts}.log").open("wb")
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot.cli", *self.run_args, env=self.env, cwd=self.workdir, stdout=log, stderr=log,
+            sys.executable, "-m", "app.cli", *self.run_args, env=self.env, cwd=self.workdir, stdout=log, stderr=log,
         )
         log.close()
 

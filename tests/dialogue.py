@@ -96,8 +96,7 @@ class Dialogue:
             return FileInput(
                 StoredFile(
                     kind=match.group(1),
-                    file_id=f"file-{self.files_sent}",
-                    file_unique_id=f"u{self.files_sent}",
+                    ref=f"file-{self.files_sent}",
                     size=size,
                     path=None if size > 20 * 1024 * 1024 else f"/tmp/u{self.files_sent}.jpg",
                 )

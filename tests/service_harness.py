@@ -1,7 +1,7 @@
 """The real ReportingService over real storage, driven like a chat platform would drive it.
 
-`Harness` wires the service the way handlers/runtime.py does (catalog forms, engine, a fixed
-clock) on a migrated test database, seeds the demo province with both campaigns and makes invite
+`Harness` wires the service through the composition root (`app.runtime.build_service`, with a
+fixed clock) on a migrated test database, seeds the demo province with both campaigns and makes invite
 codes. `Chat` is one platform chat: it sends typed lines, presses buttons by their label on the
 newest keyboard (or on an older message, to test stale presses) and sends files, each as an
 Envelope with a fresh update_id, and keeps every reply it was given.
@@ -10,19 +10,18 @@ Envelope with a fresh update_id, and keeps every reply it was given.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from app.runtime import build_service
+from app.settings import Settings
 from bot.answers import StoredFile
-from bot.catalog import UnitSpec, load_catalog, load_demo_units
+from bot.catalog import Catalog, UnitSpec, load_catalog, load_demo_units
 from bot.clock import FixedClock
-from bot.engine import Engine, EngineSettings
 from bot.events import Reply
-from bot.forms import Form
 from bot.inputs import ButtonInput, FileInput, Input, parse_typed
 from bot.ports import ReportRecord, Role
 from bot.service import Envelope, ReportingService
@@ -48,16 +47,11 @@ NGHI_HOA_NAME = "Công an phường Nghi Hòa"
 CUA_LO_UNITS = [unit for unit in DEMO_UNITS if unit.code in ("NA", "NA-CL") or unit.parent_code == "NA-CL"]
 
 
-def make_service(
-    factory: UnitOfWorkFactory, clock: FixedClock, forms: Callable[[str], Form] = CATALOG.form
-) -> ReportingService:
-    return ReportingService(
-        unit_of_work=factory,
-        forms=forms,
-        engine=Engine(EngineSettings(zone=ZONE)),
-        clock=clock,
-        zone=ZONE,
-    )
+SETTINGS = Settings(_env_file=None, BAOCAO_TIMEZONE=str(ZONE), BAOCAO_LOCALE="vi")
+
+
+def make_service(factory: UnitOfWorkFactory, clock: FixedClock, catalog: Catalog = CATALOG) -> ReportingService:
+    return build_service(factory, catalog, SETTINGS, clock)
 
 
 class Harness:
@@ -151,8 +145,7 @@ class Chat:
         n = len(self.files) + 1
         stored = StoredFile(
             kind=kind,
-            file_id=f"{self.chat_id}-file-{n}",
-            file_unique_id=f"{self.chat_id}-u{n}",
+            ref=f"{self.chat_id}-file-{n}",
             size=200_000,
             name=f"bien-ban-{n}.pdf" if kind == "document" else None,
             path=f"/var/lib/baocao/files/{self.chat_id}-u{n}",

@@ -41,7 +41,7 @@ def test_a_whole_report_from_start_to_confirmation() -> None:
         "TC.1": {
             "status": "dat",
             "narrative": "Patrols every night.",
-            "files": [{"kind": "photo", "file_id": "file-1", "file_unique_id": "u1", "size": 1048576, "path": "/tmp/u1.jpg"}],
+            "files": [{"kind": "photo", "ref": "file-1", "size": 1048576, "path": "/tmp/u1.jpg"}],
         },
         "TC.2": {"status": "chua_den", "eligible": True, "narrative": "Headquarters under construction."},
         "tep": {"skipped": True},

@@ -435,7 +435,9 @@ async def ledger(api: FakeBotApi, bot: BotProcess, supervisor: int) -> dict[str,
         "Chưa từng bấm Bắt đầu (Start) với bot": "never_started",
     }
     counts = {}
-    for line in reply["text"].splitlines()[1:]:
+    reminders, _blank, notices = reply["text"].partition("\n\n")
+    assert notices.startswith("Thông báo cho cán bộ (trả lại, duyệt): "), notices
+    for line in reminders.splitlines()[1:]:
         label, _sep, number = line.rpartition(": ")
         counts[labels[label]] = int(number)
     return counts

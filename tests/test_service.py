@@ -8,6 +8,7 @@ is open, unless a test moves it to 10/06/2024, when the 2023–2024 review has o
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -493,9 +494,9 @@ async def test_an_exception_rolls_the_whole_turn_back_and_a_retry_works(harness:
     assert before["question_id"] == "ngay-so-ket"
     [report] = await harness.reports_of(chat)
 
-    # The same service, except that its forms callable no longer knows the ward police form.
+    # The same service, except that its catalog no longer knows the ward police form.
     forms = {form_id: form for form_id, form in CATALOG.forms.items() if form_id != "cap-22"}
-    broken = make_service(harness.factory, harness.clock, forms=forms.__getitem__)
+    broken = make_service(harness.factory, harness.clock, replace(CATALOG, forms=forms))
     with pytest.raises(KeyError):
         await broken.handle(chat.envelope(TextInput("20/11/2023"), update_id=777))
     assert not await harness.processed(777)
@@ -514,7 +515,7 @@ async def test_an_exception_rolls_the_whole_turn_back_and_a_retry_works(harness:
 async def test_a_failed_first_open_creates_no_report_rows(harness: Harness) -> None:
     chat = await harness.linked_chat("151")
     before = await harness.state_of(chat)
-    broken = make_service(harness.factory, harness.clock, forms={}.__getitem__)
+    broken = make_service(harness.factory, harness.clock, replace(CATALOG, forms={}))
     with pytest.raises(KeyError):
         await broken.handle(chat.envelope(parse_typed("/baocao"), update_id=778))
     assert not await harness.processed(778)

@@ -14,7 +14,7 @@ from storage.database import create_engine
 from storage.migrate import downgrade, upgrade
 from storage.models import Base
 
-HEAD = "0003"
+HEAD = "0004"
 
 
 def _diff(connection: Connection) -> list[Any]:

@@ -1,5 +1,5 @@
-"""Reminders in storage: who is pending and who hears of it, and an outbox that never sends the
-same reminder twice, whatever restarts or how many workers."""
+"""Reminders in storage: who is pending and who hears of it, and the outbox that carries them,
+which never sends the same reminder twice, whatever restarts or how many workers."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from sqlalchemy import event, func, inspect, select, text, update
 from sqlalchemy.engine import Connection
 
 from bot.catalog import UnitSpec
-from bot.ports import ChatRecord, DeliveryState, OutboxMessage, Recipient, Role
+from bot.events import Button, Reply
+from bot.ports import ChatRecord, DeliveryState, MessageKind, OutboxMessage, Recipient, Role
 from bot.report import ReportStatus
 from storage.database import create_engine
 from storage.migrate import downgrade, upgrade
@@ -88,11 +89,14 @@ def message(key: str, person_id: int, unit_id: int | None = None, chat_id: str =
         person_id=person_id,
         channel="telegram",
         chat_id=chat_id,
-        text=f"Nhắc {key}",
-        kind="reminder",
+        reply=Reply(
+            f"Nhắc {key}",
+            ((Button("Tiếp tục báo cáo", "open_report"),), (Button("Bỏ qua", "skip"), Button("Trợ giúp", "help"))),
+            step=0,
+        ),
+        kind=MessageKind.REMINDER,
         campaign_code=CAMPAIGN,
         unit_id=unit_id,
-        buttons=((("Tiếp tục báo cáo", "open_report"),), (("Bỏ qua", "skip"), ("Trợ giúp", "help"))),
     )
 
 
@@ -267,12 +271,12 @@ async def test_enqueueing_the_same_reminders_again_adds_nothing(
     person_id, unit_id = officer
     batch = [message(f"{SLOT}/{n}", person_id, unit_id) for n in range(3)]
     async with uow_factory() as uow:
-        assert await uow.reminders.enqueue(batch + batch[:1], T0) == 3
+        assert await uow.outbox.enqueue(batch + batch[:1], T0) == 3
     async with uow_factory() as uow:
-        assert await uow.reminders.enqueue(batch, at(1)) == 0
-        assert await uow.reminders.enqueue([], at(1)) == 0
-        assert await uow.reminders.enqueue([message(f"{SLOT}/new", person_id, unit_id)], at(1)) == 1
-        (item, *_) = await uow.reminders.claim(10, at(1), "telegram", LEASE)
+        assert await uow.outbox.enqueue(batch, at(1)) == 0
+        assert await uow.outbox.enqueue([], at(1)) == 0
+        assert await uow.outbox.enqueue([message(f"{SLOT}/new", person_id, unit_id)], at(1)) == 1
+        (item, *_) = await uow.outbox.claim(10, at(1), "telegram", LEASE)
     assert item.message == batch[0]
     assert item.attempts == 1
 
@@ -285,7 +289,7 @@ async def test_concurrent_enqueues_of_one_batch_keep_one_copy_each(
 
     async def enqueue() -> int:
         async with uow_factory() as uow:
-            return await uow.reminders.enqueue(batch, T0)
+            return await uow.outbox.enqueue(batch, T0)
 
     assert sum(await asyncio.wait_for(asyncio.gather(*(enqueue() for _ in range(10))), 30)) == 40
     async with uow_factory() as uow:
@@ -296,25 +300,25 @@ async def test_concurrent_enqueues_of_one_batch_keep_one_copy_each(
 async def test_concurrent_claimers_take_disjoint_rows(uow_factory: UnitOfWorkFactory, officer: tuple[int, int]) -> None:
     person_id, unit_id = officer
     async with uow_factory() as uow:
-        assert await uow.reminders.enqueue([message(f"{SLOT}/{n:03}", person_id, unit_id) for n in range(100)], T0) == 100
+        assert await uow.outbox.enqueue([message(f"{SLOT}/{n:03}", person_id, unit_id) for n in range(100)], T0) == 100
     first, second = uow_factory(), uow_factory()
     if uow_factory.engine.dialect.name == "postgresql":
         # Both transactions open at once: the second skips the rows the first has locked.
         async with first, second:
-            mine = await asyncio.wait_for(first.reminders.claim(50, at(1), "telegram", LEASE), 10)
-            theirs = await asyncio.wait_for(second.reminders.claim(50, at(1), "telegram", LEASE), 10)
+            mine = await asyncio.wait_for(first.outbox.claim(50, at(1), "telegram", LEASE), 10)
+            theirs = await asyncio.wait_for(second.outbox.claim(50, at(1), "telegram", LEASE), 10)
     else:
         # SQLite: BEGIN IMMEDIATE makes the two take turns.
         async def claim(uow: Any) -> Any:
             async with uow:
-                return await uow.reminders.claim(50, at(1), "telegram", LEASE)
+                return await uow.outbox.claim(50, at(1), "telegram", LEASE)
 
         mine, theirs = await asyncio.wait_for(asyncio.gather(claim(first), claim(second)), 10)
     claimed = [item.id for item in mine] + [item.id for item in theirs]
     assert len(mine) == len(theirs) == 50
     assert len(set(claimed)) == 100
     async with uow_factory() as uow:
-        assert await uow.reminders.claim(50, at(2), "telegram", LEASE) == []
+        assert await uow.outbox.claim(50, at(2), "telegram", LEASE) == []
         states = (await uow.session.execute(select(OutboxRow.state, OutboxRow.attempts).distinct())).all()
     assert states == [("sending", 1)]
 
@@ -324,24 +328,24 @@ async def test_stale_claims_come_back_and_retries_wait_their_turn(
 ) -> None:
     person_id, unit_id = officer
     async with uow_factory() as uow:
-        await uow.reminders.enqueue([message(f"{SLOT}/{n}", person_id, unit_id) for n in range(3)], T0)
+        await uow.outbox.enqueue([message(f"{SLOT}/{n}", person_id, unit_id) for n in range(3)], T0)
     async with uow_factory() as uow:
         # Not yet due: nothing; then all three in id order.
-        assert await uow.reminders.claim(10, T0 - timedelta(seconds=1), "telegram", LEASE) == []
-        items = await uow.reminders.claim(10, T0, "telegram", LEASE)
+        assert await uow.outbox.claim(10, T0 - timedelta(seconds=1), "telegram", LEASE) == []
+        items = await uow.outbox.claim(10, T0, "telegram", LEASE)
     assert [item.message.key for item in items] == [f"{SLOT}/{n}" for n in range(3)]
     stuck, retried, sent = items
     async with uow_factory() as uow:
-        await uow.reminders.mark(retried.id, DeliveryState.PENDING, at(1), error="429 Too Many Requests", retry_at=at(10))
-        await uow.reminders.mark(sent.id, DeliveryState.SENT, at(1))
+        await uow.outbox.mark(retried.id, DeliveryState.PENDING, at(1), error="429 Too Many Requests", retry_at=at(10))
+        await uow.outbox.mark(sent.id, DeliveryState.SENT, at(1))
     async with uow_factory() as uow:
         # Within the lease the stuck row is still taken to be sending, and the retry is not due.
-        assert await uow.reminders.claim(10, at(4), "telegram", LEASE) == []
+        assert await uow.outbox.claim(10, at(4), "telegram", LEASE) == []
     async with uow_factory() as uow:
-        back = await uow.reminders.claim(10, at(6), "telegram", LEASE)
+        back = await uow.outbox.claim(10, at(6), "telegram", LEASE)
     assert [(item.id, item.attempts) for item in back] == [(stuck.id, 2)]
     async with uow_factory() as uow:
-        again = await uow.reminders.claim(10, at(10), "telegram", LEASE)
+        again = await uow.outbox.claim(10, at(10), "telegram", LEASE)
     assert [(item.id, item.attempts, item.message) for item in again] == [(retried.id, 2, retried.message)]
     async with uow_factory() as uow:
         rows = {
@@ -358,10 +362,10 @@ async def test_stale_claims_come_back_and_retries_wait_their_turn(
     )
     async with uow_factory() as uow:
         with pytest.raises(LookupError):
-            await uow.reminders.mark(999_999, DeliveryState.SENT, at(11))
+            await uow.outbox.mark(999_999, DeliveryState.SENT, at(11))
     async with uow_factory() as uow:
         with pytest.raises(ValueError):
-            await uow.reminders.mark(sent.id, DeliveryState.SENDING, at(11))
+            await uow.outbox.mark(sent.id, DeliveryState.SENDING, at(11))
 
 
 async def test_a_refused_send_flags_the_chat_until_the_person_writes_again(demo: UnitOfWorkFactory) -> None:
@@ -374,26 +378,28 @@ async def test_a_refused_send_flags_the_chat_until_the_person_writes_again(demo:
         (unit,) = await uow.reminders.pending_units(CAMPAIGN, [ward])
         messages = [message(f"{SLOT}/{ward}", r.person_id, ward, r.chat_id) for r in unit.reporters]
         messages.append(message(f"{SLOT}/{commune}", loyal, commune, "303"))
-        messages.append(OutboxMessage(f"{SLOT}/digest", loyal, "telegram", "303", "Tổng hợp", "digest", CAMPAIGN))
-        assert await uow.reminders.enqueue(messages, T0) == 5
+        messages.append(OutboxMessage(f"{SLOT}/digest", loyal, "telegram", "303", Reply("Tổng hợp"), MessageKind.DIGEST, CAMPAIGN))
+        assert await uow.outbox.enqueue(messages, T0) == 5
     async with demo() as uow:
-        items = {(item.message.person_id, item.message.unit_id): item for item in await uow.reminders.claim(10, T0, "telegram", LEASE)}
-        await uow.reminders.mark(items[blocker, ward].id, DeliveryState.BLOCKED, at(1), error="403 blocked by user")
-        await uow.reminders.mark(items[stranger, ward].id, DeliveryState.NEVER_STARTED, at(1), error="403 not started")
-        await uow.reminders.mark(items[loyal, ward].id, DeliveryState.SENT, at(1))
-        await uow.reminders.mark(items[loyal, commune].id, DeliveryState.FAILED, at(1), error="400 chat not found")
+        items = {(item.message.person_id, item.message.unit_id): item for item in await uow.outbox.claim(10, T0, "telegram", LEASE)}
+        await uow.outbox.mark(items[blocker, ward].id, DeliveryState.BLOCKED, at(1), error="403 blocked by user")
+        await uow.outbox.mark(items[stranger, ward].id, DeliveryState.NEVER_STARTED, at(1), error="403 not started")
+        await uow.outbox.mark(items[loyal, ward].id, DeliveryState.SENT, at(1))
+        await uow.outbox.mark(items[loyal, commune].id, DeliveryState.FAILED, at(1), error="400 chat not found")
     async with demo() as uow:
         flags = dict((await uow.session.execute(select(Chat.chat_id, Chat.blocked_reason))).all())
         (unit,) = await uow.reminders.pending_units(CAMPAIGN, [ward])
-        ledger = await uow.reminders.ledger(CAMPAIGN, [ward])
-        both = await uow.reminders.ledger(CAMPAIGN, [ward, commune])
-        assert await uow.reminders.ledger("so-ket-2023-2024", [ward]) == dict.fromkeys(DeliveryState, 0)
-        assert await uow.reminders.ledger(CAMPAIGN, []) == dict.fromkeys(DeliveryState, 0)
+        ledger = await uow.outbox.ledger(CAMPAIGN, [ward])
+        both = await uow.outbox.ledger(CAMPAIGN, [ward, commune])
+        nothing = {kind: dict.fromkeys(DeliveryState, 0) for kind in MessageKind}
+        assert await uow.outbox.ledger("so-ket-2023-2024", [ward]) == nothing
+        assert await uow.outbox.ledger(CAMPAIGN, []) == nothing
     assert flags == {"301": "blocked", "302": "never_started", "303": None}
     assert [r.person_id for r in unit.reporters] == [loyal]
-    assert ledger == {**dict.fromkeys(DeliveryState, 0), "blocked": 1, "never_started": 1, "sent": 1}
-    assert both == {**ledger, DeliveryState.FAILED: 1}
-    assert list(both) == list(DeliveryState)
+    reminders = {**dict.fromkeys(DeliveryState, 0), "blocked": 1, "never_started": 1, "sent": 1}
+    assert ledger == {**nothing, MessageKind.REMINDER: reminders}
+    assert both == {**nothing, MessageKind.REMINDER: {**reminders, DeliveryState.FAILED: 1}}
+    assert list(both[MessageKind.REMINDER]) == list(DeliveryState)
 
     # Writing to the bot again (a saved turn) lifts the flag.
     async with demo() as uow:
@@ -418,7 +424,7 @@ async def test_units_reminded_today_by_hand(uow_factory: UnitOfWorkFactory, offi
     town = ids["NA-CL"]
     today = f"manual/{CAMPAIGN}/2023-11-20/"
     async with uow_factory() as uow:
-        await uow.reminders.enqueue(
+        await uow.outbox.enqueue(
             [
                 message(f"{today}{ward}", person_id, ward),
                 message(f"manual/{CAMPAIGN}/2023-11-19/{town}", person_id, town),

@@ -70,13 +70,14 @@ LINKED_REPORTER = "Liên kết thành công: tài khoản này báo cáo cho {un
 NOT_SUBMITTED_YET = "Báo cáo của {unit} đang soạn; chỉ báo cáo đã nộp mới có thể duyệt hoặc trả lại."
 PICKER = "Trả lại báo cáo của {unit}: chọn những nội dung cần sửa"
 ASK_COMMENT = "Bây giờ hãy viết trong một tin nhắn những nội dung cần sửa và lý do."
-RETURNED_TO_SUPERVISOR = "↩ Đã trả lại báo cáo của {unit} để chỉnh sửa {labels}. Cán bộ báo cáo đã được thông báo."
+WILL_BE_TOLD = "Sẽ thông báo cho 1 cán bộ báo cáo của đơn vị."
+RETURNED_TO_SUPERVISOR = "↩ Đã trả lại báo cáo của {unit} để chỉnh sửa {labels}.\n" + WILL_BE_TOLD
 RETURN_NOTICE = (
     "↩ Báo cáo của {unit} đã bị trả lại để chỉnh sửa.\nCần sửa: {labels}.\nNhận xét: «{comment}»\n"
     "Gõ /baocao để chỉnh sửa báo cáo."
 )
 NOT_REOPENED = "Câu {n} không thuộc phần được mở lại để chỉnh sửa."
-APPROVED_TO_SUPERVISOR = "✅ Đã duyệt báo cáo của {unit}."
+APPROVED_TO_SUPERVISOR = "✅ Đã duyệt báo cáo của {unit}.\n" + WILL_BE_TOLD
 APPROVED_NOTICE = "✅ Báo cáo của {unit} đã được duyệt."
 ALL_SUBMITTED = f"Tất cả đơn vị tham gia trong địa bàn đã nộp báo cáo ({CAMPAIGN_TITLE})."
 ALL_ANSWERED = "Đã trả lời hết các câu hỏi"

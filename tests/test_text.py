@@ -15,8 +15,8 @@ from bot.text import (
     parse_date,
     parse_whole_number,
     split_message,
-    utf16_length,
 )
+from handlers.telegram.render import utf16_length
 
 
 @pytest.mark.parametrize(

@@ -1,86 +1,91 @@
-"""The Telegram channel: a python-telegram-bot Application whose one handler feeds the core.
+"""The Telegram channel: python-telegram-bot's Bot over HTTP, behind the channel protocol.
 
-The core decides everything; this module only downloads files, calls the service, and shows
-the replies after the service has committed.
+The core decides everything; this module only reads updates, downloads files, shows replies
+(after the service has committed) and sends outbox messages, mapping Telegram's errors to the
+ledger's outcomes.
 """
 
 from __future__ import annotations
 
+import hmac
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
-from telegram import BotCommand, BotCommandScopeChat, Update
-from telegram.error import BadRequest, TelegramError
-from telegram.ext import AIORateLimiter, Application, ContextTypes, TypeHandler
+from telegram import Bot, BotCommand, BotCommandScopeChat, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.ext import AIORateLimiter, ExtBot
 
 from bot.answers import StoredFile
 from bot.commands import REPORTER_COMMANDS, SUPERVISOR_COMMANDS, CommandSpec
-from bot.events import Delivery, Reply
+from bot.events import Reply
 from bot.i18n import SUPPORTED_LOCALES, translations
 from bot.inputs import FileInput, Input
-from bot.ports import Role
-from bot.service import Envelope, ReportingService
-from bot.text import utf16_length
-from handlers.ratelimit import SendPacer
+from bot.ports import OutboxMessage, Role
+from bot.service import Envelope, Response
+from handlers.channel import DELIVERED, Intake, Outcome, Payload, Received, SendResult, Shared, WebhookRoute
+from handlers.pacer import SendPacer
 from handlers.telegram.parse import (
-    CHANNEL,
     IncomingFile,
-    chat_key,
+    identify,
     incoming_file,
     message_input,
     parse_callback_data,
+    retry_seconds,
 )
-from handlers.telegram.render import MESSAGE_LIMIT, pieces, pressed_label
+from handlers.telegram.polling import TelegramPoller
+from handlers.telegram.render import MESSAGE_LIMIT, pieces, pressed_label, utf16_length
+from handlers.telegram.settings import TelegramSettings
 
 log = logging.getLogger(__name__)
 
+CHANNEL = "telegram"
 ALLOWED_UPDATES = ["message", "callback_query"]
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+DEFAULT_WEBHOOK_PATH = "/telegram"
 
 
 class TelegramChannel:
-    def __init__(
-        self,
-        service: ReportingService,
-        token: str,
-        api_base_url: str,
-        file_base_url: str,
-        files_dir: Path,
-        max_file_bytes: int,
-        on_failure: Callable[[int], Awaitable[None]] | None = None,
-        pacer: SendPacer | None = None,
-    ) -> None:
-        self.service = service
-        self.files_dir = files_dir
-        self.max_file_bytes = max_file_bytes
-        self.on_failure = on_failure  # records an update that failed, so no restart retries it
-        self.pacer = pacer or SendPacer()
-        self.application: Application = (
-            Application.builder()
-            .token(token)
-            .base_url(api_base_url)
-            .base_file_url(file_base_url)
-            .rate_limiter(AIORateLimiter(max_retries=20))
-            .updater(None)
-            .build()
+    name = CHANNEL
+    label = "Telegram"
+
+    def __init__(self, settings: TelegramSettings, shared: Shared) -> None:
+        assert settings.token
+        self.settings = settings
+        self.files_dir = shared.files_dir
+        self.max_file_bytes = shared.max_file_bytes
+        self.username = (settings.bot_username or "").lstrip("@") or None
+        self.pacer = SendPacer(settings.send_rate, settings.per_chat_interval)
+        # Replies go through PTB's limiter (a person waits for them); outbox messages through a
+        # bot of their own, paced by the pacer alone, so no second limiter sits on top.
+        self.bot = ExtBot(
+            settings.token,
+            base_url=settings.api_base_url,
+            base_file_url=settings.file_base_url,
+            rate_limiter=AIORateLimiter(max_retries=20),
         )
-        self.application.add_handler(TypeHandler(Update, self.on_update))
-        self.application.add_error_handler(self.on_error)
+        self.broadcaster = Bot(settings.token, settings.api_base_url, settings.file_base_url)
+
+    def invite_link(self, code: str) -> str | None:
+        return f"https://t.me/{self.username}?start={code}" if self.username else None
 
     async def start(self) -> None:
-        await self.application.initialize()
-        if self.service.bot_username is None:
-            self.service.bot_username = self.application.bot.username
+        await self.bot.initialize()
+        await self.broadcaster.initialize()
+        self.username = self.username or self.bot.username
         await self.register_commands()
 
     async def stop(self) -> None:
-        await self.application.shutdown()
+        await self.broadcaster.shutdown()
+        await self.bot.shutdown()
 
     async def register_commands(self) -> None:
         """The reporters' menu in each language; Vietnamese is the default for any other."""
         for locale in SUPPORTED_LOCALES:
-            await self.application.bot.set_my_commands(
-                menu(locale, REPORTER_COMMANDS), language_code=None if locale == "vi" else locale
+            await self.bot.set_my_commands(
+                menu(locale, REPORTER_COMMANDS), language_code=None if locale == SUPPORTED_LOCALES[0] else locale
             )
 
     async def set_menu(self, chat_id: int, roles: frozenset[Role]) -> None:
@@ -88,57 +93,60 @@ class TelegramChannel:
         if roles <= {Role.REPORTER}:
             return
         for locale in SUPPORTED_LOCALES:
-            await self.application.bot.set_my_commands(
+            await self.bot.set_my_commands(
                 menu(locale, (*SUPERVISOR_COMMANDS, *REPORTER_COMMANDS)),
                 scope=BotCommandScopeChat(chat_id),
-                language_code=None if locale == "vi" else locale,
+                language_code=None if locale == SUPPORTED_LOCALES[0] else locale,
             )
 
-    async def deliver(self, delivery: Delivery) -> None:
-        """A message to another chat; one that cannot be delivered is logged, not retried."""
-        try:
-            await self.send(int(delivery.chat_id), [delivery.reply])
-        except TelegramError:
-            log.exception("could not deliver a message to chat %s", delivery.chat_id)
+    # ----- receiving -------------------------------------------------------------------------
 
-    # ----- one update ----------------------------------------------------------------------
+    def identify(self, payload: Payload) -> tuple[str, str] | None:
+        return identify(payload)
 
-    async def on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        key = chat_key(update)
-        user = update.effective_user
-        if key is None or user is None or (update.effective_chat and update.effective_chat.type != "private"):
-            return
+    async def receive(self, intake: Intake) -> None:
+        await TelegramPoller(self.bot, intake, ALLOWED_UPDATES).run()
+
+    def webhook(self, intake: Intake) -> WebhookRoute | None:
+        if not self.settings.webhook_url or not self.settings.webhook_secret:
+            return None
+        return WebhookRoute(urlsplit(self.settings.webhook_url).path or DEFAULT_WEBHOOK_PATH, self.authentic)
+
+    def authentic(self, headers: Mapping[str, str], body: bytes) -> bool:
+        """Telegram sends the secret given with setWebhook in a header of every call."""
+        secret = self.settings.webhook_secret or ""
+        return bool(secret) and hmac.compare_digest(headers.get(SECRET_HEADER, "").encode(), secret.encode())
+
+    async def announce_webhook(self) -> None:
+        await self.bot.set_webhook(
+            self.settings.webhook_url or "", secret_token=self.settings.webhook_secret, allowed_updates=ALLOWED_UPDATES
+        )
+        log.info("Telegram posts updates to %s", self.settings.webhook_url)
+
+    async def parse(self, payload: Payload) -> Received | None:
+        update = Update.de_json(dict(payload), self.bot)
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None or user is None or chat.type != "private":
+            return None
         query = update.callback_query
         if query is not None:
-            await query.answer()
+            try:
+                await query.answer()  # only stops the button's spinner: never worth losing the press
+            except TelegramError as error:
+                log.info("could not answer callback query %s: %s", query.id, error)
         received = await self.read_input(update)
         if received is None:
-            return
+            return None
         envelope = Envelope(
             channel=CHANNEL,
-            chat_id=key,
+            chat_id=str(chat.id),
             input=received,
-            update_id=update.update_id,
+            update_id=str(update.update_id),
             user_id=str(user.id),
             display_name=user.full_name,
             language_code=user.language_code,
         )
-        try:
-            response = await self.service.handle(envelope)
-        except Exception:
-            log.exception(
-                "failed to handle update %s from chat %s (%s)", update.update_id, key, type(received).__name__
-            )
-            await self.report_failure(update.update_id, key)
-            return
-        if query is not None and response.replies and query.message is not None:
-            await self.close_keyboard(update)
-        await self.send(int(key), response.replies)
-        if response.menu_roles is not None:
-            await self.set_menu(int(key), response.menu_roles)
-        for delivery in response.deliveries:
-            if delivery.channel == CHANNEL:
-                await self.deliver(delivery)
+        return Received(envelope, context=update)
 
     async def read_input(self, update: Update) -> Input | None:
         query = update.callback_query
@@ -156,16 +164,16 @@ class TelegramChannel:
         """Keeps our own copy of a file; one over the size limit is passed on without a copy."""
         stored = StoredFile(
             kind=incoming.kind,
-            file_id=incoming.file_id,
-            file_unique_id=incoming.file_unique_id,
+            ref=incoming.file_id,
             size=incoming.size,
             name=incoming.name,
             mime_type=incoming.mime_type,
+            channel=CHANNEL,
         )
         if incoming.size > self.max_file_bytes:
             return stored
         try:
-            remote = await self.application.bot.get_file(incoming.file_id)
+            remote = await self.bot.get_file(incoming.file_id)
             suffix = Path(incoming.name or remote.file_path or "").suffix or (".jpg" if incoming.kind == "photo" else "")
             target = self.files_dir / CHANNEL / f"{incoming.file_unique_id}{suffix}"
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -173,23 +181,37 @@ class TelegramChannel:
         except BadRequest as error:
             log.warning("could not download file %s: %s", incoming.file_id, error)
             return stored
-        size = target.stat().st_size
         return StoredFile(
             kind=stored.kind,
-            file_id=stored.file_id,
-            file_unique_id=stored.file_unique_id,
-            size=size,
+            ref=stored.ref,
+            size=target.stat().st_size,
             name=stored.name,
             mime_type=stored.mime_type,
             path=str(target),
+            channel=CHANNEL,
         )
+
+    # ----- answering -------------------------------------------------------------------------
+
+    async def render(self, chat_id: str, response: Response, context: Any = None) -> None:
+        pressed = context.callback_query if isinstance(context, Update) else None
+        if pressed is not None and response.replies and pressed.message is not None:
+            await self.close_keyboard(context)
+        for reply in response.replies:
+            for text, markup in pieces(reply):
+                await self.bot.send_message(int(chat_id), text, reply_markup=markup)
+                self.pacer.note(chat_id)
+            await self.attach(self.bot, int(chat_id), reply)
+        if response.menu_roles is not None:
+            await self.set_menu(int(chat_id), response.menu_roles)
 
     async def close_keyboard(self, update: Update) -> None:
         """Removes the pressed message's buttons and notes the choice, so it cannot be pressed twice."""
         query = update.callback_query
         assert query is not None and query.message is not None
         message = query.message
-        label = pressed_label(getattr(message, "reply_markup", None), query.data or "")
+        markup = getattr(message, "reply_markup", None)
+        label = pressed_label(markup if isinstance(markup, InlineKeyboardMarkup) else None, query.data or "")
         text = getattr(message, "text", None)
         try:
             if label and text and utf16_length(f"{text}\n\n➜ {label}") <= MESSAGE_LIMIT:
@@ -199,27 +221,33 @@ class TelegramChannel:
         except BadRequest as error:
             log.info("could not close keyboard of message %s: %s", message.message_id, error)
 
-    async def send(self, chat_id: int, replies: list[Reply]) -> None:
-        for reply in replies:
-            for text, markup in pieces(reply):
-                await self.application.bot.send_message(chat_id, text, reply_markup=markup)
-                self.pacer.note(str(chat_id))
+    async def attach(self, bot: Bot, chat_id: int, reply: Reply) -> None:
+        """Sends the file a reply carries, after its text."""
+        if reply.attachment is None:
+            return
+        with open(reply.attachment.path, "rb") as document:
+            await bot.send_document(chat_id, document, filename=reply.attachment.name)
+        self.pacer.note(str(chat_id))
 
-    async def report_failure(self, update_id: int, key: str) -> None:
-        """Tells the person their message was not taken, and records the update as failed."""
-        if self.on_failure is not None:
-            await self.on_failure(update_id)
+    async def send(self, message: OutboxMessage) -> SendResult:
+        """One outbox message, each piece paced; Telegram's refusals as the ledger names them."""
         try:
-            locale = await self.service.locale_of(CHANNEL, key)
-            text = translations(locale).gettext(
-                "Sorry, something went wrong and this message was not saved. Please send it again."
-            )
-            await self.application.bot.send_message(int(key), text)
-        except Exception:
-            log.exception("could not tell chat %s about a failure", key)
-
-    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error("telegram error while handling %r", update, exc_info=context.error)
+            for text, markup in pieces(message.reply):
+                await self.pacer.acquire(message.chat_id)
+                await self.broadcaster.send_message(int(message.chat_id), text, reply_markup=markup)
+            if message.reply.attachment is not None:
+                await self.pacer.acquire(message.chat_id)
+                await self.attach(self.broadcaster, int(message.chat_id), message.reply)
+        except RetryAfter as error:
+            return SendResult(Outcome.THROTTLED, retry_seconds(error), "429 Too Many Requests")
+        except Forbidden as error:
+            refused = Outcome.BLOCKED if "blocked" in str(error).lower() else Outcome.NEVER_STARTED
+            return SendResult(refused, detail=str(error))
+        except BadRequest as error:
+            return SendResult(Outcome.FAILED, detail=str(error))
+        except (TimedOut, NetworkError) as error:
+            return SendResult(Outcome.TRANSIENT, detail=str(error))
+        return DELIVERED
 
 
 def menu(locale: str, specs: tuple[CommandSpec, ...]) -> list[BotCommand]:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from telegram import Message, Update
+from telegram import Message
 from telegram.error import RetryAfter
 
 from bot.inputs import ButtonInput, Input, UnsupportedInput, parse_typed
 
-CHANNEL = "telegram"
+CALLBACK_DATA_LIMIT = 64  # bytes
 
 
 @dataclass(frozen=True)
@@ -24,9 +26,18 @@ class IncomingFile:
     mime_type: str | None
 
 
-def chat_key(update: Update) -> str | None:
-    chat = update.effective_chat
-    return str(chat.id) if chat else None
+def identify(payload: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(update_id, chat id) of an update as JSON; None when it is not one."""
+    update_id = payload.get("update_id")
+    if not isinstance(update_id, int) or isinstance(update_id, bool):
+        return None
+    holder = payload.get("message") or payload.get("edited_message") or {}
+    query = payload.get("callback_query")
+    if isinstance(query, Mapping):
+        holder = query.get("message") or {}
+    chat = holder.get("chat") if isinstance(holder, Mapping) else None
+    chat_id = chat.get("id") if isinstance(chat, Mapping) else None
+    return str(update_id), str(chat_id) if chat_id is not None else ""
 
 
 def parse_callback_data(data: str) -> ButtonInput | None:
@@ -39,8 +50,8 @@ def parse_callback_data(data: str) -> ButtonInput | None:
 
 def callback_data(step: int | None, value: str) -> str:
     data = f"{step or 0}:{value}"
-    if len(data.encode()) > 64:
-        raise ValueError(f"callback data over 64 bytes: {data!r}")
+    if len(data.encode()) > CALLBACK_DATA_LIMIT:
+        raise ValueError(f"callback data over {CALLBACK_DATA_LIMIT} bytes: {data!r}")
     return data
 
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.events import Reply
-from bot.text import split_message, utf16_length
+from bot.text import split_message
 from handlers.telegram.parse import callback_data
 
 MESSAGE_LIMIT = 4096
 BUTTONS_PER_ROW = 8
+
+
+def utf16_length(text: str) -> int:
+    """Length as Telegram counts it: in UTF-16 code units (an emoji outside the BMP counts 2)."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:

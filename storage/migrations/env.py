@@ -13,7 +13,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from bot.config import Settings
+from app.settings import Settings
 from storage.database import create_engine
 from storage.models import Base
 

@@ -1,38 +1,31 @@
-"""Settings from the environment (and a .env file): the public contract of DESIGN.md."""
+"""The core's settings, from the environment and a .env file (README, "Configuration"); each
+channel reads its own in its folder."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.clock import Clock, ShiftedClock, SystemClock
+from bot.i18n import DEFAULT_LOCALE
+from handlers.environment import EnvironmentSettings
 
-TELEGRAM_API = "https://api.telegram.org/bot"
-TELEGRAM_FILES = "https://api.telegram.org/file/bot"
 
-
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
-
+class Settings(EnvironmentSettings):
     database_url: str = Field("sqlite+aiosqlite:///baocao.db", alias="BAOCAO_DATABASE_URL")
-    telegram_bot_token: str | None = Field(None, alias="TELEGRAM_BOT_TOKEN")
-    telegram_api_base_url: str = Field(TELEGRAM_API, alias="TELEGRAM_API_BASE_URL")
-    telegram_file_base_url: str = Field(TELEGRAM_FILES, alias="TELEGRAM_FILE_BASE_URL")
-    telegram_bot_username: str | None = Field(None, alias="TELEGRAM_BOT_USERNAME")
     timezone: str = Field("Asia/Ho_Chi_Minh", alias="BAOCAO_TIMEZONE")
-    locale: str = Field("vi", alias="BAOCAO_LOCALE")
+    locale: str = Field(DEFAULT_LOCALE, alias="BAOCAO_LOCALE")
     now: datetime | None = Field(None, alias="BAOCAO_NOW")
     files_dir: Path = Field(Path("files"), alias="BAOCAO_FILES_DIR")
     max_file_mb: int = Field(20, alias="BAOCAO_MAX_FILE_MB", ge=1, le=2000)
     invite_days: int = Field(7, alias="BAOCAO_INVITE_DAYS", ge=1)
-    send_rate: float = Field(25.0, alias="BAOCAO_SEND_RATE", gt=0, le=30)
-    webhook_url: str | None = Field(None, alias="TELEGRAM_WEBHOOK_URL")
-    webhook_secret: str | None = Field(None, alias="TELEGRAM_WEBHOOK_SECRET", min_length=8, max_length=256)
     webhook_listen: str = Field("127.0.0.1:8080", alias="BAOCAO_WEBHOOK_LISTEN")
+    outbox_lease_seconds: float = Field(30.0, alias="BAOCAO_OUTBOX_LEASE_SECONDS", gt=0)
+    """How long a claimed outbox row may stay unanswered before another sender takes it back:
+    the time a crashed sender's message waits after a restart."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -41,6 +34,10 @@ class Settings(BaseSettings):
     @property
     def max_file_bytes(self) -> int:
         return self.max_file_mb * 1024 * 1024
+
+    @property
+    def outbox_lease(self) -> timedelta:
+        return timedelta(seconds=self.outbox_lease_seconds)
 
     def clock(self) -> Clock:
         """BAOCAO_NOW starts the clock at that instant (local time if no offset is given)."""

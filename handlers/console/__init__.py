@@ -1,8 +1,10 @@
-"""The terminal channel: the same service and engine as Telegram, with no token and no network.
+"""The terminal channel: the same service and engine as the messengers, with no token and no
+network.
 
 Buttons are shown as letters ([a] Đạt  [b] Chưa đạt); typing the letter presses the button.
-Anything else is sent as text or a command, exactly as a Telegram message would be. A local
-file is attached with /tep PATH.
+Anything else is sent as text or a command, exactly as a message would be. A local file is
+attached with /tep PATH. What the outbox holds for this chat is printed as it is sent, and what
+a turn queued for other people is shown as "→" lines, so a demo shows the whole loop.
 """
 
 from __future__ import annotations
@@ -12,18 +14,18 @@ import mimetypes
 import shutil
 import string
 import sys
-from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from bot.answers import StoredFile
-from bot.config import Settings
-from bot.i18n import translations
-from bot.ports import Role
 from bot.events import Reply
+from bot.i18n import translations
 from bot.inputs import ButtonInput, FileInput, Input, TextInput, parse_typed
-from bot.service import Envelope, ReportingService
+from bot.ports import OutboxMessage
+from bot.service import Envelope, ReportingService, Response
+from handlers.channel import DELIVERED, SendResult
+from handlers.pacer import SendPacer
 
 CHANNEL = "console"
 LETTERS = string.ascii_lowercase
@@ -42,37 +44,48 @@ async def read_stdin(prompt: str) -> str | None:
 
 
 class ConsoleChannel:
+    name = CHANNEL
+    label = "console"
+
     def __init__(
         self,
         service: ReportingService,
         chat_id: str,
         files_dir: Path,
+        labels: Mapping[str, str] | None = None,
         read_line: ReadLine = read_stdin,
         out: TextIO = sys.stdout,
     ) -> None:
         self.service = service
         self.chat_id = chat_id
         self.files_dir = files_dir
+        self.labels = labels or {}  # channel name → how people call it, for "→" lines
         self.read_line = read_line
         self.out = out
+        self.pacer = SendPacer(per_second=1000, per_chat_interval=0)
         self.buttons: dict[str, ButtonInput] = {}
         self._counter = 0
 
-    async def send(self, text: str) -> None:
+    async def send_line(self, text: str) -> None:
         """Sends one line as the console user would type it, and prints the replies."""
         received = self.to_input(text.strip())
         response = await self.service.handle(Envelope(channel=CHANNEL, chat_id=self.chat_id, input=received))
-        self.show(response.replies)
+        self.show(response)
+
+    async def send(self, message: OutboxMessage) -> SendResult:
+        """An outbox message for this chat (a notice, a reminder): printed like a reply."""
+        self.print_replies([message.reply])
+        return DELIVERED
 
     async def run(self, first: str | None = None) -> None:
         if first:
-            await self.send(first)
+            await self.send_line(first)
         while True:
             line = await self.read_line("> ")
             if line is None or line.strip().lower() in QUIT_WORDS:
                 return
             if line.strip():
-                await self.send(line)
+                await self.send_line(line)
 
     def to_input(self, line: str) -> Input:
         if line.lower() in self.buttons:
@@ -82,7 +95,7 @@ class ConsoleChannel:
         return parse_typed(line)
 
     def attach(self, source: Path) -> Input:
-        """Copies a local file into the files folder, as Telegram's download would."""
+        """Copies a local file into the files folder, as a messenger's download would."""
         if not source.is_file():
             return TextInput(str(source))
         self._counter += 1
@@ -95,18 +108,32 @@ class ConsoleChannel:
         return FileInput(
             StoredFile(
                 kind=kind,
-                file_id=str(target),
-                file_unique_id=unique,
+                ref=unique,
                 size=target.stat().st_size,
                 name=source.name,
                 mime_type=mime,
                 path=str(target),
+                channel=CHANNEL,
             )
         )
 
-    def show(self, replies: list[Reply]) -> None:
+    def show(self, response: Response) -> None:
+        self.print_replies(response.replies)
+        others = [m for m in response.outbox if (m.channel, m.chat_id) != (CHANNEL, self.chat_id)]
+        if others:
+            _ = translations(self.service.default_locale).gettext
+            for message in others:
+                first_line = message.reply.text.splitlines()[0] if message.reply.text else ""
+                channel = self.labels.get(message.channel, message.channel)
+                print(_("→ to {name} ({channel}): {text}").format(name=message.person_name, channel=channel, text=first_line), file=self.out)
+            print(file=self.out)
+            self.out.flush()
+
+    def print_replies(self, replies: Sequence[Reply]) -> None:
         for reply in replies:
             print(reply.text, file=self.out)
+            if reply.attachment is not None:
+                print(f"📎 {reply.attachment.name}: {reply.attachment.path}", file=self.out)
             if reply.buttons:
                 flat = [button for row in reply.buttons for button in row]
                 self.buttons = {
@@ -116,33 +143,3 @@ class ConsoleChannel:
                 print("  ".join(f"[{LETTERS[i]}] {b.label}" for i, b in enumerate(flat)), file=self.out)
             print(file=self.out)
         self.out.flush()
-
-
-async def console_session(settings: Settings, unit_code: str | None, role: Role = Role.REPORTER) -> int:
-    """`baocao console [--as CODE] [--role ROLE]`: links the terminal to a person of that unit
-    and role (one chat per unit and role), then chats."""
-    from handlers.runtime import runtime
-
-    _ = translations(settings.locale).gettext
-    async with runtime(settings) as rt:
-        chat_id = f"console-{unit_code or 'guest'}" + ("" if role is Role.REPORTER else f"-{role.value}")
-        channel = ConsoleChannel(rt.service, chat_id, settings.files_dir)
-        print(_("baocao console. Type /trogiup for help and /thoat to quit; type a letter such as a to press button [a]; attach a file with /tep PATH."))
-        print()
-        first = "/start"
-        if unit_code:
-            now = rt.service.clock.now()
-            async with rt.unit_of_work() as uow:
-                chat = await uow.chats.get(CHANNEL, chat_id)
-                linked = chat is not None and chat.person_id is not None
-                if not linked:
-                    try:
-                        invite = await uow.invites.create(unit_code, role, now + timedelta(days=1), now)
-                    except LookupError:
-                        print(_("Unknown unit {code}. See `baocao units list`.").format(code=unit_code), file=sys.stderr)
-                        return 1
-            if not linked:
-                await channel.send(f"/start {invite.code}")
-            first = "/baocao" if role is Role.REPORTER else "/tinhhinh"
-        await channel.run(first)
-    return 0

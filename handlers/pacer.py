@@ -1,5 +1,6 @@
-"""Pacing for broadcasts: a global rate (below Telegram's ~30/s) and at most one message per
-second to any one chat. Telegram answers excess with 429; pacing avoids provoking it."""
+"""Pacing for one platform's sends: a global rate and at most one message per interval to any
+one chat, as the channel's settings give them (Telegram: below its ~30/s, one a second per
+chat). A platform answers excess with 429; pacing avoids provoking it."""
 
 from __future__ import annotations
 
@@ -58,5 +59,5 @@ class SendPacer:
         self._next_chat[chat_id] = max(self._next_chat.get(chat_id, 0.0), now + self.per_chat_interval)
 
     def pause(self, seconds: float) -> None:
-        """After a 429: nobody sends until Telegram's retry_after has passed."""
+        """After a 429: nobody sends until the platform's retry_after has passed."""
         self._paused_until = max(self._paused_until, self.clock() + seconds)

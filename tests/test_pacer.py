@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Awaitable
 from typing import Any
 
-from handlers.ratelimit import LATENESS_ALLOWANCE, SendPacer
+from handlers.pacer import LATENESS_ALLOWANCE, SendPacer
 
 
 class VirtualTime:

@@ -1,7 +1,7 @@
-"""The `baocao` command line: the public contract of DESIGN.md.
+"""The `baocao` command line (README, "Command line").
 
-Layers that touch a database or a platform are imported inside each command, so the core stays
-free of them and `baocao --help` is instant.
+The layers that touch a database or a platform are imported inside the commands that use them,
+so `baocao --help` answers at once.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
+from app.settings import Settings
 from bot.catalog import CatalogError, load_demo_units
-from bot.config import Settings
 from bot.i18n import N_, Formatter, translations
-from bot.ports import Role
+from bot.ports import MessageKind, Role
 
 
 ROLE_LABELS = {Role.REPORTER: N_("reporter"), Role.SUPERVISOR: N_("supervisor"), Role.ADMIN: N_("administrator")}
@@ -81,8 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     invite.add_argument("--json", action="store_true", help=_("print JSON"))
     invite.set_defaults(command=make_invite)
 
-    run = commands.add_parser("run", help=_("run the bot (Telegram polling) and the scheduler"))
-    run.add_argument("--webhook", action="store_true", help=_("receive updates by webhook (TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_SECRET)"))
+    run = commands.add_parser("run", help=_("run every configured channel, the reminder sender and the scheduler"))
+    run.add_argument("--webhook", action="store_true", help=_("receive updates by webhook where a channel has webhook settings"))
     run.set_defaults(command=run_bot)
 
     console = commands.add_parser("console", help=_("chat with the bot in the terminal, no token needed"))
@@ -116,7 +116,7 @@ async def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def seed_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from handlers.runtime import runtime
+    from app.runtime import runtime
     from storage.seed import list_units as rows_of_units
     from storage.seed import load_campaign, load_units
 
@@ -133,7 +133,7 @@ async def seed_demo(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def list_units(args: argparse.Namespace, settings: Settings) -> int:
-    from handlers.runtime import runtime
+    from app.runtime import runtime
     from storage.seed import list_units as rows_of_units
 
     async with runtime(settings) as rt, rt.unit_of_work() as uow:
@@ -149,7 +149,7 @@ async def list_units(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def make_invite(args: argparse.Namespace, settings: Settings) -> int:
-    from handlers.runtime import runtime
+    from app.runtime import runtime
 
     async with runtime(settings) as rt:
         now = settings.clock().now()
@@ -160,34 +160,41 @@ async def make_invite(args: argparse.Namespace, settings: Settings) -> int:
         except LookupError:
             print(_("Unknown unit {code}. See `baocao units list`.").format(code=args.unit), file=sys.stderr)
             return 1
-    link = f"https://t.me/{settings.telegram_bot_username}?start={invite.code}" if settings.telegram_bot_username else None
+        links = rt.service.invite_links(invite.code)
     expires = invite.expires_at.astimezone(settings.zone)
     if args.json:
         print(json.dumps({
             "code": invite.code, "unit": invite.unit_code, "unit_name": invite.unit_name,
-            "role": invite.role.value, "expires_at": expires.isoformat(), "deep_link": link,
+            "role": invite.role.value, "expires_at": expires.isoformat(),
+            "links": [{"channel": link.channel, "url": link.url} for link in links],
+            "deep_link": links[0].url if links else None,
         }, ensure_ascii=False))
         return 0
     print(_("Invite for {unit} ({role}): {code}").format(unit=invite.unit_name, role=_(ROLE_LABELS[invite.role]), code=invite.code))
     print(_("The officer sends: /start {code}").format(code=invite.code))
-    if link:
-        print(_("or opens: {link}").format(link=link))
+    for link in links:
+        print(_("or opens on {channel}: {link}").format(channel=link.channel, link=link.url))
     print(_("Valid once, until {time}.").format(time=Formatter(settings.locale).datetime(expires)))
     return 0
 
 
 async def run_bot(args: argparse.Namespace, settings: Settings) -> int:
-    if not settings.telegram_bot_token:
-        print(_("TELEGRAM_BOT_TOKEN is not set. Set it (or use `baocao console`)."), file=sys.stderr)
-        return 2
-    from handlers.runtime import run_telegram
+    from app.runtime import ChannelStartError, runtime, serve
 
-    await run_telegram(settings, webhook=args.webhook)
+    async with runtime(settings) as rt:
+        if not rt.channels:
+            print(_("No channel is configured: set TELEGRAM_BOT_TOKEN (or use `baocao console`)."), file=sys.stderr)
+            return 2
+        try:
+            await serve(rt, webhook=args.webhook)
+        except ChannelStartError as error:
+            print(_("Could not start {error}").format(error=error), file=sys.stderr)
+            return 1
     return 0
 
 
 async def run_console(args: argparse.Namespace, settings: Settings) -> int:
-    from handlers.console import console_session
+    from app.console import console_session
 
     return await console_session(settings, args.as_unit, Role(args.role))
 
@@ -195,7 +202,7 @@ async def run_console(args: argparse.Namespace, settings: Settings) -> int:
 async def reminders_plan(args: argparse.Namespace, settings: Settings) -> int:
     from bot.reminders import SlotKind, sending_times
     from bot.reminding import ReminderService
-    from handlers.runtime import runtime
+    from app.runtime import runtime
 
     fmt = Formatter(settings.locale)
     rows = []
@@ -210,8 +217,8 @@ async def reminders_plan(args: argparse.Namespace, settings: Settings) -> int:
             if when is None:
                 continue
             messages = await service.preview(slot, campaign, now)
-            to_officers = [m for m in messages if m.kind != "digest"]
-            to_supervisors = [m for m in messages if m.kind == "digest"]
+            to_officers = [m for m in messages if m.kind is not MessageKind.DIGEST]
+            to_supervisors = [m for m in messages if m.kind is MessageKind.DIGEST]
             if slot.kind is SlotKind.OVERDUE:
                 why = _("overdue notice, the day after the deadline of {day}").format(day=fmt.date(slot.due))
             elif slot.days_before:
@@ -244,7 +251,7 @@ async def reminders_plan(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def list_forms(args: argparse.Namespace, settings: Settings) -> int:
-    from handlers.runtime import runtime
+    from app.runtime import runtime
 
     async with runtime(settings) as rt:
         forms = [
@@ -261,7 +268,7 @@ async def list_forms(args: argparse.Namespace, settings: Settings) -> int:
 
 async def import_form(args: argparse.Namespace, settings: Settings) -> int:
     from bot.form_import import read_criteria_sheet
-    from handlers.runtime import runtime
+    from app.runtime import runtime
     from storage.catalog_overrides import save_override
 
     async with runtime(settings) as rt:

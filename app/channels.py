@@ -1,0 +1,10 @@
+"""The registry of channels: a new messenger is its folder under `handlers/` plus one line here."""
+
+from __future__ import annotations
+
+from handlers import telegram
+from handlers.channel import ChannelPlugin
+
+CHANNELS: tuple[ChannelPlugin, ...] = (
+    telegram.PLUGIN,
+)

@@ -1,0 +1,55 @@
+"""`baocao console`: the terminal linked to a person of a unit, chatting with the real service,
+with this chat's outbox printed as it is sent."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import sys
+from datetime import timedelta
+
+from app.runtime import runtime
+from app.settings import Settings
+from bot.i18n import translations
+from bot.ports import Role
+from handlers.console import CHANNEL, ConsoleChannel
+from handlers.outbox_sender import OutboxSender
+
+CONSOLE_INVITE_DAYS = 1
+
+
+async def console_session(settings: Settings, unit_code: str | None, role: Role = Role.REPORTER) -> int:
+    """Links the terminal to a person of that unit and role (one chat per unit and role), then
+    chats until /thoat or the end of input."""
+    _ = translations(settings.locale).gettext
+    async with runtime(settings) as rt:
+        chat_id = f"console-{unit_code or 'guest'}" + ("" if role is Role.REPORTER else f"-{role.value}")
+        labels = {channel.name: channel.label for channel in rt.channels}
+        console = ConsoleChannel(rt.service, chat_id, settings.files_dir, labels)
+        print(_("baocao console. Type /trogiup for help and /thoat to quit; type a letter such as a to press button [a]; attach a file with /tep PATH."))
+        print()
+        first = "/start"
+        if unit_code:
+            now = rt.service.clock.now()
+            async with rt.unit_of_work() as uow:
+                chat = await uow.chats.get(CHANNEL, chat_id)
+                linked = chat is not None and chat.person_id is not None
+                if not linked:
+                    try:
+                        expires = now + timedelta(days=CONSOLE_INVITE_DAYS)
+                        invite = await uow.invites.create(unit_code, role, expires, now)
+                    except LookupError:
+                        print(_("Unknown unit {code}. See `baocao units list`.").format(code=unit_code), file=sys.stderr)
+                        return 1
+            if not linked:
+                await console.send_line(f"/start {invite.code}")
+            first = "/baocao" if role is Role.REPORTER else "/tinhhinh"
+        sender = OutboxSender(console, rt.unit_of_work, rt.service.clock, settings.outbox_lease, chat_id=chat_id)
+        sending = asyncio.create_task(sender.run(), name="console-outbox")
+        try:
+            await console.run(first)
+        finally:
+            sending.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sending
+    return 0

@@ -1,0 +1,191 @@
+"""Runtime wiring: settings in, a wired service and the configured channels out; and `baocao run`,
+which serves every channel, drains each one's outbox and (when this worker leads) arms the
+reminder schedule."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.channels import CHANNELS
+from app.settings import Settings
+from bot.catalog import Catalog, load_catalog
+from bot.clock import Clock
+from bot.engine import Engine, EngineSettings
+from bot.ports import InviteLink
+from bot.reminding import ReminderService
+from bot.service import ReportingService
+from handlers.channel import Channel, ChannelPlugin, Shared
+from handlers.inbox import TransactionalInbox
+from handlers.intake import ChannelIntake
+from handlers.ordering import ChatOrderedDispatcher
+from handlers.outbox_sender import OutboxSender
+from handlers.webhook_server import WebhookServer
+from scheduler import ReminderScheduler
+from storage.catalog_overrides import load_overrides
+from storage.database import create_engine
+from storage.leadership import Leadership
+from storage.unit_of_work import UnitOfWorkFactory
+
+log = logging.getLogger(__name__)
+
+LEADERSHIP_RETRY_SECONDS = 30
+
+
+class ChannelStartError(RuntimeError):
+    """A configured channel could not start (a wrong token, the platform unreachable)."""
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    database: AsyncEngine
+    unit_of_work: UnitOfWorkFactory
+    catalog: Catalog
+    channels: list[Channel]
+    service: ReportingService
+
+
+def build_service(
+    unit_of_work: UnitOfWorkFactory,
+    catalog: Catalog,
+    settings: Settings,
+    clock: Clock,
+    channels: Sequence[Channel] = (),
+) -> ReportingService:
+    """The service as every entry point (the bot, the console, the tests) runs it."""
+
+    def invite_links(code: str) -> list[InviteLink]:
+        """How the code is opened on each configured channel that has links."""
+        return [InviteLink(channel.label, link) for channel in channels if (link := channel.invite_link(code))]
+
+    return ReportingService(
+        unit_of_work=unit_of_work,
+        forms=catalog.form,
+        engine=Engine(EngineSettings(zone=settings.zone, max_file_bytes=settings.max_file_bytes)),
+        clock=clock,
+        zone=settings.zone,
+        default_locale=settings.locale,
+        kind_label=catalog.kind_label,
+        invite_links=invite_links,
+        invite_days=settings.invite_days,
+    )
+
+
+@contextlib.asynccontextmanager
+async def runtime(settings: Settings, plugins: Sequence[ChannelPlugin] = CHANNELS) -> AsyncIterator[Runtime]:
+    """Opens the database, loads the forms (with any imported official texts) and creates the
+    channels whose settings are present (not started: that is `serve`'s job)."""
+    database = create_engine(settings.database_url)
+    try:
+        unit_of_work = UnitOfWorkFactory(database)
+        catalog = load_catalog(overrides=await load_overrides(unit_of_work))
+        shared = Shared(files_dir=settings.files_dir, max_file_bytes=settings.max_file_bytes)
+        channels = [channel for plugin in plugins if (channel := plugin.create(shared)) is not None]
+        service = build_service(unit_of_work, catalog, settings, settings.clock(), channels)
+        yield Runtime(settings, database, unit_of_work, catalog, channels, service)
+    finally:
+        await database.dispose()
+
+
+async def serve(rt: Runtime, webhook: bool = False) -> None:
+    """Receives every channel's updates (long polling, or webhooks where configured), drains each
+    channel's outbox and, when this worker leads, arms the reminders; until SIGINT or SIGTERM,
+    then finishes the updates already taken."""
+    clock = rt.service.clock
+    inbox = TransactionalInbox(rt.unit_of_work, clock)
+    senders = [OutboxSender(channel, rt.unit_of_work, clock, rt.settings.outbox_lease) for channel in rt.channels]
+    intakes = [
+        ChannelIntake(channel, rt.service, inbox, ChatOrderedDispatcher(), waker(senders)) for channel in rt.channels
+    ]
+    started: list[Channel] = []
+    server: WebhookServer | None = None
+    tasks: set[asyncio.Task[None]] = set()
+    try:
+        for channel in rt.channels:
+            try:
+                await channel.start()
+            except Exception as error:
+                raise ChannelStartError(f"{channel.label}: {error}") from error
+            started.append(channel)
+        for intake in intakes:
+            await intake.resume()
+        if webhook:
+            server = WebhookServer(rt.settings.webhook_listen, intakes)
+            if not server.paths:
+                raise ChannelStartError("--webhook: no channel has its webhook settings (see README, Configuration)")
+            await server.start()
+        for intake in intakes:
+            if server is not None and intake.channel.webhook(intake) is not None:
+                await intake.channel.announce_webhook()
+            else:
+                tasks.add(asyncio.create_task(intake.channel.receive(intake), name=f"receive-{intake.channel.name}"))
+                log.info("polling %s", intake.channel.label)
+        tasks.add(asyncio.create_task(lead_reminders(rt, clock, senders), name="reminders"))
+        await until_stopped(tasks)
+    finally:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if server is not None:
+            await server.stop()
+        for intake in intakes:
+            await intake.drain()
+        for channel in started:
+            await channel.stop()
+
+
+def waker(senders: Sequence[OutboxSender]) -> Callable[[], None]:
+    """Wakes every sender at once: something was just queued (a notice, a fired reminder)."""
+
+    def wake() -> None:
+        for sender in senders:
+            sender.wake.set()
+
+    return wake
+
+
+async def until_stopped(tasks: set[asyncio.Task[None]]) -> None:
+    """Waits for SIGINT or SIGTERM; a task that ends first (it failed) ends the wait too."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        done, _pending = await asyncio.wait({*tasks, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        for task in done - {stopping}:
+            task.result()
+    finally:
+        stopping.cancel()
+
+
+async def lead_reminders(rt: Runtime, clock: Clock, senders: Sequence[OutboxSender]) -> None:
+    """Tries for leadership every half minute; the leader schedules reminders and sends the outbox.
+
+    A platform's limit is per bot, not per worker, so a second sender would add no speed, only
+    a second pacer that knows nothing of the first. Other workers serve chats and stand by;
+    when the leader dies its lock goes with its connection and one of them takes over (the
+    outbox's SKIP LOCKED claims keep an overlap during the handover from sending twice).
+    """
+    leadership = Leadership(rt.database)
+    scheduler = ReminderScheduler(
+        ReminderService(rt.unit_of_work, rt.catalog.form, rt.settings.zone), clock, rt.settings.zone, waker(senders)
+    )
+    try:
+        while not await leadership.try_acquire():
+            await asyncio.sleep(LEADERSHIP_RETRY_SECONDS)
+        log.info("this worker schedules reminders")
+        await scheduler.start()
+        await asyncio.gather(*(sender.run() for sender in senders))
+    finally:
+        scheduler.stop()
+        await leadership.release()

@@ -1,0 +1,142 @@
+"""What a messenger is to the bot: the small protocol every channel implements.
+
+A channel turns its platform's updates into the core's input, shows the core's replies its own
+way, sends one outbox message to one chat, and says how an invite code is opened on it. The rest
+(the inbox, per-chat ordering, the outbox sender and its pacer, the webhook server) is the same
+for every channel and lives beside this module. A new channel is a folder under `handlers/` and
+one line in the composition root's registry (`app/channels.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Protocol
+
+from bot.ports import OutboxMessage
+from bot.service import Envelope, Response
+from handlers.pacer import SendPacer
+
+Payload = Mapping[str, Any]
+"""A platform update as JSON, exactly as it was received and stored in the inbox."""
+
+
+class Outcome(StrEnum):
+    """What became of one send, in the ledger's terms."""
+
+    DELIVERED = "delivered"
+    THROTTLED = "throttled"  # the platform asked us to slow down: wait `retry_after`, everyone
+    TRANSIENT = "transient"  # a timeout, a 5xx: worth a few more tries
+    BLOCKED = "blocked"  # the person blocked the bot
+    NEVER_STARTED = "never_started"  # the bot may not write first
+    OUTSIDE_WINDOW = "outside_window"  # the platform lets the bot write only so long after the person did
+    FAILED = "failed"  # refused for good (a bad request)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    outcome: Outcome
+    retry_after: float | None = None
+    detail: str = ""
+
+
+DELIVERED = SendResult(Outcome.DELIVERED)
+
+
+@dataclass(frozen=True)
+class Received:
+    """An update parsed for the core, with what the channel needs to answer it in place (the
+    pressed message, say); `context` is the channel's own business."""
+
+    envelope: Envelope
+    context: Any = None
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What the composition root hands every channel it creates."""
+
+    files_dir: Path
+    max_file_bytes: int
+
+
+@dataclass(frozen=True)
+class WebhookRoute:
+    """Where the webhook server takes this channel's updates (a POST to `path`), and how it
+    tells the platform's calls from forgeries (headers and raw body in; refused with
+    `refusal_status` when False)."""
+
+    path: str
+    authentic: Callable[[Mapping[str, str], bytes], bool]
+    refusal_status: int = 403
+
+
+class Intake(Protocol):
+    """Where a channel puts the updates it receives (see handlers/intake.py)."""
+
+    async def take(self, payloads: Sequence[Payload]) -> None: ...
+
+    async def resume(self) -> None: ...
+
+
+class Sender(Protocol):
+    """What the outbox sender needs of a channel."""
+
+    name: str
+    """The key stored with chats and outbox rows ("telegram"); never changes."""
+    label: str
+    """How people call the messenger ("Telegram")."""
+    pacer: SendPacer
+    """The platform's sending limits: `send` waits on it before each platform call, replies are
+    noted on it, and the outbox sender pauses it when the platform asks to slow down."""
+
+    async def send(self, message: OutboxMessage) -> SendResult:
+        """Sends one outbox message to its chat, and says what became of it."""
+        ...
+
+
+class Channel(Sender, Protocol):
+    def invite_link(self, code: str) -> str | None:
+        """A link that opens the bot with this invite code, where the platform has one."""
+        ...
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    def identify(self, payload: Payload) -> tuple[str, str] | None:
+        """The update's id on the platform and the chat whose updates must stay in order; None
+        for something that is not an update at all."""
+        ...
+
+    async def parse(self, payload: Payload) -> Received | None:
+        """The core's input for an update (files downloaded); None for updates the bot ignores."""
+        ...
+
+    async def render(self, chat_id: str, response: Response, context: Any = None) -> None:
+        """Shows the core's replies in the chat; `context` is what `parse` kept of the update
+        being answered (None for a message that answers no particular update)."""
+        ...
+
+    async def receive(self, intake: Intake) -> None:
+        """Long polling: feeds updates to the intake until cancelled."""
+        ...
+
+    def webhook(self, intake: Intake) -> WebhookRoute | None:
+        """The route that takes this channel's webhook calls, when it is configured for them."""
+        ...
+
+    async def announce_webhook(self) -> None:
+        """Tells the platform where the webhook is."""
+        ...
+
+
+@dataclass(frozen=True)
+class ChannelPlugin:
+    """A registered channel: `create` reads the channel's own settings and builds it, or returns
+    None when those settings are absent (the channel is then not run)."""
+
+    name: str
+    create: Callable[[Shared], Channel | None]

@@ -1,0 +1,103 @@
+"""Drains one channel's outbox rows: paced, retried, and each outcome recorded as it happens.
+
+The loop is the same for every channel; the channel only sends one message and says what became
+of it (`handlers.channel.SendResult`). A row is claimed (several senders never take the same
+one), sent, and marked in its own short transaction, so a crash leaves at most the one message
+in flight undecided; rows a dead sender had claimed are taken back when their lease runs out,
+and that one may go out twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+
+from bot.clock import Clock
+from bot.ports import DeliveryState, OutboxItem, UnitOfWork
+from handlers.channel import Outcome, Sender, SendResult
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+
+FINAL_STATES = {
+    Outcome.DELIVERED: DeliveryState.SENT,
+    Outcome.BLOCKED: DeliveryState.BLOCKED,
+    Outcome.NEVER_STARTED: DeliveryState.NEVER_STARTED,
+    Outcome.OUTSIDE_WINDOW: DeliveryState.OUTSIDE_WINDOW,
+    Outcome.FAILED: DeliveryState.FAILED,
+}
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        channel: Sender,
+        unit_of_work: Callable[[], UnitOfWork],
+        clock: Clock,
+        lease: timedelta,
+        chat_id: str | None = None,
+        concurrency: int = 32,
+        batch: int = 25,
+        idle_seconds: float = 1.0,
+    ) -> None:
+        self.channel = channel
+        self.unit_of_work = unit_of_work
+        self.clock = clock
+        self.lease = lease
+        self.chat_id = chat_id  # only this chat's rows (a terminal console serves one chat)
+        self.slots = asyncio.Semaphore(concurrency)
+        self.batch = batch
+        self.idle_seconds = idle_seconds
+        self.wake = asyncio.Event()
+
+    async def run(self) -> None:
+        """Sends until cancelled; sleeps when the outbox is empty until woken or a second passes."""
+        while True:
+            async with self.unit_of_work() as uow:
+                mine = await uow.outbox.claim(self.batch, self.clock.now(), self.channel.name, self.lease, self.chat_id)
+            if not mine:
+                self.wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.wake.wait(), self.idle_seconds)
+                continue
+            await asyncio.gather(*(self.guarded(item) for item in mine))
+
+    async def guarded(self, item: OutboxItem) -> None:
+        async with self.slots:
+            try:
+                result = await self.channel.send(item.message)
+            except Exception as error:
+                log.exception("%s: unexpected failure sending outbox row %s", self.channel.name, item.id)
+                result = SendResult(Outcome.TRANSIENT, detail=f"unexpected error: {error!r}")
+            await self.record(item, result)
+
+    async def record(self, item: OutboxItem, result: SendResult) -> None:
+        message = item.message
+        if result.outcome is Outcome.THROTTLED:
+            seconds = result.retry_after or 1.0
+            self.channel.pacer.pause(seconds)
+            log.warning("%s asked to slow down: pausing %.0f s", self.channel.label, seconds)
+            await self.mark(item, DeliveryState.PENDING, result.detail, retry_in=seconds)
+        elif result.outcome is Outcome.TRANSIENT:
+            if item.attempts >= MAX_ATTEMPTS:
+                log.error("%s: giving up on outbox row %s after %d tries: %s", self.channel.name, item.id, item.attempts, result.detail)
+                await self.mark(item, DeliveryState.FAILED, result.detail)
+            else:
+                await self.mark(item, DeliveryState.PENDING, result.detail, retry_in=result.retry_after or 2.0**item.attempts)
+        else:
+            state = FINAL_STATES[result.outcome]
+            if state is DeliveryState.FAILED:
+                log.error("%s refused outbox row %s (%s to %s): %s", self.channel.label, item.id, message.kind, message.chat_id, result.detail)
+            elif state is not DeliveryState.SENT:
+                log.info("%s: chat %s cannot be reached (%s): %s", self.channel.name, message.chat_id, state.value, result.detail)
+            await self.mark(item, state, result.detail or None)
+
+    async def mark(self, item: OutboxItem, state: DeliveryState, error: str | None = None, retry_in: float | None = None) -> None:
+        now = self.clock.now()
+        retry_at = now + timedelta(seconds=retry_in) if retry_in is not None else None
+        async with self.unit_of_work() as uow:
+            await uow.outbox.mark(item.id, state, now, error=error, retry_at=retry_at)

@@ -1,0 +1,24 @@
+"""The Telegram channel's settings (README, "Configuration")."""
+
+from __future__ import annotations
+
+from pydantic import AliasChoices, Field
+
+from handlers.environment import EnvironmentSettings
+
+TELEGRAM_API = "https://api.telegram.org/bot"
+TELEGRAM_FILES = "https://api.telegram.org/file/bot"
+
+
+class TelegramSettings(EnvironmentSettings):
+    token: str | None = Field(None, alias="TELEGRAM_BOT_TOKEN")
+    api_base_url: str = Field(TELEGRAM_API, alias="TELEGRAM_API_BASE_URL")
+    file_base_url: str = Field(TELEGRAM_FILES, alias="TELEGRAM_FILE_BASE_URL")
+    bot_username: str | None = Field(None, alias="TELEGRAM_BOT_USERNAME")
+    webhook_url: str | None = Field(None, alias="TELEGRAM_WEBHOOK_URL")
+    webhook_secret: str | None = Field(None, alias="TELEGRAM_WEBHOOK_SECRET", min_length=8, max_length=256)
+    # Telegram allows about 30 messages a second across chats and one a second per chat.
+    send_rate: float = Field(
+        25.0, validation_alias=AliasChoices("TELEGRAM_SEND_RATE", "BAOCAO_SEND_RATE"), gt=0, le=30
+    )
+    per_chat_interval: float = Field(1.0, alias="TELEGRAM_PER_CHAT_INTERVAL", ge=0)

@@ -1,0 +1,215 @@
+"""The outbox: every message for someone other than the person in the conversation, and the
+ledger of what became of it.
+
+A message is enqueued in the transaction of the change that caused it, so a crash after the
+commit delays it and never loses it. One row per key and person, so firing a reminder twice (a
+restart, a second worker) adds nothing: inserts skip what is there (ON CONFLICT DO NOTHING).
+Senders claim due rows and mark each outcome; on PostgreSQL several senders claim at once
+without waiting for or taking each other's rows (FOR UPDATE SKIP LOCKED). On SQLite every
+transaction already holds the write lock from its first statement (BEGIN IMMEDIATE), so claims
+simply take turns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Row, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.events import Attachment, Button, Reply
+from bot.ports import DeliveryState, Ledger, MessageKind, OutboxItem, OutboxMessage
+from storage.models import Chat, OutboxRow
+from storage.upsert import insert
+
+DEFAULT_LEASE = timedelta(seconds=30)
+"""A sender marks each row within a second or two of claiming it; a claim older than this
+belongs to a sender that died, and its row is sent again (at most one may already have gone)."""
+
+# Rows per INSERT: well under either database's limit on bound parameters.
+ENQUEUE_CHUNK = 500
+
+# Outcomes after which the chat itself is unusable until its person writes again.
+REFUSED = frozenset({DeliveryState.BLOCKED, DeliveryState.NEVER_STARTED, DeliveryState.OUTSIDE_WINDOW})
+FINAL = frozenset({DeliveryState.SENT, DeliveryState.FAILED}) | REFUSED
+
+
+class SqlOutbox:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def enqueue(self, messages: Sequence[OutboxMessage], now: datetime) -> int:
+        """Inserts the messages not yet in the outbox, due at `now`; returns how many were new.
+        Rows go in sorted by (key, person), so concurrent enqueuers of overlapping batches wait
+        for one another in one order instead of deadlocking (PostgreSQL)."""
+        unique: dict[tuple[str, int], OutboxMessage] = {}
+        for message in messages:
+            unique.setdefault((message.key, message.person_id), message)
+        rows = [_row_values(unique[pair], now) for pair in sorted(unique)]
+        inserted = 0
+        for start in range(0, len(rows), ENQUEUE_CHUNK):
+            statement = (
+                insert(self.session, OutboxRow)
+                .values(rows[start : start + ENQUEUE_CHUNK])
+                .on_conflict_do_nothing(index_elements=["key", "person_id"])
+                .returning(OutboxRow.id)
+            )
+            inserted += len((await self.session.execute(statement)).all())
+        return inserted
+
+    async def claim(
+        self, limit: int, now: datetime, channel: str, lease: timedelta = DEFAULT_LEASE, chat_id: str | None = None
+    ) -> list[OutboxItem]:
+        """Takes back this channel's rows whose claim is older than `lease` (a sender that died),
+        then claims up to `limit` due pending rows, oldest first: they become sending, stamped
+        `now`, one attempt more. Rows another transaction has locked are skipped, not waited
+        for (PostgreSQL; SQLite ignores the locking clause)."""
+        if limit <= 0:
+            return []
+        mine = [OutboxRow.channel == channel] + ([OutboxRow.chat_id == chat_id] if chat_id is not None else [])
+        stale = (
+            select(OutboxRow.id)
+            .where(*mine, OutboxRow.state == DeliveryState.SENDING.value, OutboxRow.claimed_at < now - lease)
+            .with_for_update(skip_locked=True)
+        )
+        await self.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id.in_(stale))
+            .values(state=DeliveryState.PENDING.value, claimed_at=None)
+            .execution_options(synchronize_session=False)
+        )
+        rows = (
+            await self.session.execute(
+                select(
+                    OutboxRow.id,
+                    OutboxRow.key,
+                    OutboxRow.person_id,
+                    OutboxRow.channel,
+                    OutboxRow.chat_id,
+                    OutboxRow.text,
+                    OutboxRow.buttons,
+                    OutboxRow.step,
+                    OutboxRow.attachment,
+                    OutboxRow.kind,
+                    OutboxRow.campaign_code,
+                    OutboxRow.unit_id,
+                    OutboxRow.attempts,
+                )
+                .where(*mine, OutboxRow.state == DeliveryState.PENDING.value, OutboxRow.next_attempt_at <= now)
+                .order_by(OutboxRow.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        ).all()
+        if not rows:
+            return []
+        await self.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id.in_([row.id for row in rows]))
+            .values(state=DeliveryState.SENDING.value, claimed_at=now, attempts=OutboxRow.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        return [OutboxItem(id=row.id, message=_message(row), attempts=row.attempts + 1) for row in rows]
+
+    async def mark(
+        self,
+        item_id: int,
+        state: DeliveryState,
+        now: datetime,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+    ) -> None:
+        """Records a send's outcome. SENT stamps `sent_at`; PENDING schedules another try at
+        `retry_at` (at once without one); the other outcomes are final, and a refusal (blocked,
+        never started, outside the platform's window) also marks the chat as refusing, so no
+        later reminder is queued for it until its person writes again."""
+        state = DeliveryState(state)
+        values: dict[str, Any] = {"state": state.value}
+        if error is not None:
+            values["error"] = error
+        if state is DeliveryState.SENT:
+            values["sent_at"] = now
+        elif state is DeliveryState.PENDING:
+            values.update(next_attempt_at=retry_at or now, claimed_at=None)
+        elif state not in FINAL:
+            raise ValueError(f"an outbox row cannot be marked {state}: claim() makes rows sending")
+        marked = (
+            await self.session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id == item_id)
+                .values(**values)
+                .returning(OutboxRow.channel, OutboxRow.chat_id)
+                .execution_options(synchronize_session=False)
+            )
+        ).one_or_none()
+        if marked is None:
+            raise LookupError(f"no outbox row {item_id}")
+        if state in REFUSED:
+            await self.session.execute(
+                update(Chat)
+                .where(Chat.channel == marked.channel, Chat.chat_id == marked.chat_id)
+                .values(blocked_at=now, blocked_reason=state.value)
+                .execution_options(synchronize_session=False)
+            )
+
+    async def ledger(self, campaign_code: str, unit_ids: Collection[int]) -> Ledger:
+        """Rows of the campaign about these units, per kind and state (every kind and state a key)."""
+        counts = {kind: dict.fromkeys(DeliveryState, 0) for kind in MessageKind}
+        ids = list(unit_ids)
+        if not ids:
+            return counts
+        rows = await self.session.execute(
+            select(OutboxRow.kind, OutboxRow.state, func.count(OutboxRow.id))
+            .where(OutboxRow.campaign_code == campaign_code, OutboxRow.unit_id.in_(ids))
+            .group_by(OutboxRow.kind, OutboxRow.state)
+        )
+        for kind, state, count in rows:
+            counts[MessageKind(kind)][DeliveryState(state)] = count
+        return counts
+
+
+def _row_values(message: OutboxMessage, now: datetime) -> dict[str, Any]:
+    reply = message.reply
+    attachment = reply.attachment
+    return {
+        "key": message.key,
+        "person_id": message.person_id,
+        "channel": message.channel,
+        "chat_id": message.chat_id,
+        "kind": message.kind.value,
+        "campaign_code": message.campaign_code,
+        "unit_id": message.unit_id,
+        "text": reply.text,
+        "buttons": [[[button.label, button.value] for button in row] for row in reply.buttons],
+        "step": reply.step,
+        "attachment": (
+            {"path": attachment.path, "name": attachment.name, "media_type": attachment.media_type} if attachment else None
+        ),
+        "state": DeliveryState.PENDING.value,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+
+
+def _message(row: Row[Any]) -> OutboxMessage:
+    """The message exactly as the core built it."""
+    attachment: Mapping[str, str] | None = row.attachment
+    reply = Reply(
+        text=row.text,
+        buttons=tuple(tuple(Button(str(label), str(value)) for label, value in buttons) for buttons in row.buttons or ()),
+        step=row.step,
+        attachment=Attachment(attachment["path"], attachment["name"], attachment["media_type"]) if attachment else None,
+    )
+    return OutboxMessage(
+        key=row.key,
+        person_id=row.person_id,
+        channel=row.channel,
+        chat_id=row.chat_id,
+        reply=reply,
+        kind=MessageKind(row.kind),
+        campaign_code=row.campaign_code,
+        unit_id=row.unit_id,
+    )
