@@ -166,6 +166,8 @@ async def until_stopped(tasks: set[asyncio.Task[None]]) -> None:
             task.result()
     finally:
         stopping.cancel()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(signum)
 
 
 async def lead_reminders(rt: Runtime, clock: Clock, senders: Sequence[OutboxSender]) -> None:

@@ -786,13 +786,15 @@ class SupervisorDesk:
         ]
         if reminders[DeliveryState.OUTSIDE_WINDOW]:
             lines.append(_("Outside the time the platform allows: {n}").format(n=reminders[DeliveryState.OUTSIDE_WINDOW]))
+        unreachable = sum(notices[state] for state in (DeliveryState.BLOCKED, DeliveryState.NEVER_STARTED, DeliveryState.OUTSIDE_WINDOW))
         lines += [
             "",
-            _("Notices to officers (returned, approved): {n} · delivered {sent} · waiting {waiting} · not delivered {failed}").format(
+            _("Notices to officers (returned, approved): {n} · delivered {sent} · waiting {waiting} · unreachable {unreachable} · other failures {failed}").format(
                 n=sum(notices.values()),
                 sent=notices[DeliveryState.SENT],
                 waiting=notices[DeliveryState.PENDING] + notices[DeliveryState.SENDING],
-                failed=sum(notices.values()) - notices[DeliveryState.SENT] - notices[DeliveryState.PENDING] - notices[DeliveryState.SENDING],
+                unreachable=unreachable,
+                failed=notices[DeliveryState.FAILED],
             ),
         ]
         self.say("\n".join(lines))

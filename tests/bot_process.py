@@ -7,11 +7,12 @@ deployment runs, so a SIGKILL in a test is a real crash.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
 import sys
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -104,6 +105,19 @@ class BotProcess:
         return "\n".join(
             path.read_text(errors="replace") for path in sorted(self.workdir.glob("bot-*.log"))
         )
+
+
+@contextlib.asynccontextmanager
+async def demo_bot(api: FakeBotApi, workdir: Path, **env: str) -> AsyncIterator[BotProcess]:
+    """`baocao run` over a fresh SQLite database holding the demo province (with `env` added to
+    its environment), stopped when the block ends."""
+    process = BotProcess(api, workdir, f"sqlite+aiosqlite:///{workdir / 'baocao.db'}", extra_env=env)
+    await process.prepare_demo()
+    await process.start()
+    try:
+        yield process
+    finally:
+        await process.stop()
 
 
 class Officer:

@@ -85,6 +85,16 @@ class Harness:
         assert "Liên kết thành công" in text or "Linked" in text, text
         return chat
 
+    async def submit(self, unit_code: str, campaign: str = "so-ket-2023") -> ReportRecord:
+        """Hands in the unit's report through storage, as if its officer had (answers or not)."""
+        now = self.clock.now()
+        async with self.factory() as uow:
+            unit = next(u for u in await uow.supervision.units() if u.code == unit_code)
+            report = await uow.supervision.report_of(campaign, unit.id, now)
+            assert report is not None
+            await uow.reports.submit(report.id, None, now)
+        return report
+
     async def reports_of(self, chat: Chat) -> list[ReportRecord]:
         """The reports the chat's person files, as of the harness clock."""
         async with self.factory() as uow:
@@ -103,7 +113,7 @@ class Harness:
         async with self.factory() as uow:
             found = await uow.session.scalar(
                 select(ProcessedUpdate.update_id).where(
-                    ProcessedUpdate.channel == CHANNEL, ProcessedUpdate.update_id == update_id
+                    ProcessedUpdate.channel == CHANNEL, ProcessedUpdate.update_id == str(update_id)
                 )
             )
         return found is not None
@@ -123,7 +133,7 @@ class Chat:
             channel=CHANNEL,
             chat_id=self.chat_id,
             input=received,
-            update_id=self.harness.next_update_id() if update_id is None else update_id,
+            update_id=str(self.harness.next_update_id() if update_id is None else update_id),
             user_id=f"user-{self.chat_id}",
             display_name=self.name,
             language_code=self.language_code,

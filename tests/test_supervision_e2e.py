@@ -38,7 +38,7 @@ from bot.report import LOCKED_STATUSES
 from storage.database import create_engine
 from storage.models import Campaign, Enrolment, Report, Unit
 from storage.unit_of_work import UnitOfWorkFactory
-from tests.bot_process import DEMO_NOW, BotProcess, Officer
+from tests.bot_process import DEMO_NOW, BotProcess, Officer, demo_bot
 from tests.fakes import FakeBotApi
 from tests.test_telegram_e2e import FORM, answer, saved_answers
 
@@ -100,12 +100,8 @@ async def api() -> AsyncIterator[FakeBotApi]:
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def bot(api: FakeBotApi, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BotProcess]:
-    workdir = tmp_path_factory.mktemp("supervision")
-    process = BotProcess(api, workdir, f"sqlite+aiosqlite:///{workdir / 'baocao.db'}")
-    await process.prepare_demo()
-    await process.start()
-    yield process
-    await process.stop()
+    async with demo_bot(api, tmp_path_factory.mktemp("supervision")) as process:
+        yield process
 
 
 @dataclass

@@ -19,7 +19,7 @@ from bot.catalog import load_catalog
 from bot.forms import Question, QuestionKind
 from storage.database import create_engine
 from storage.unit_of_work import UnitOfWorkFactory
-from tests.bot_process import BotProcess, Officer
+from tests.bot_process import BotProcess, Officer, demo_bot
 from tests.fakes import FakeBotApi
 
 UNIT = "CAP-CL-NGHIHAI"
@@ -36,13 +36,8 @@ async def api() -> AsyncIterator[FakeBotApi]:
 
 @pytest.fixture
 async def bot(api: FakeBotApi, tmp_path: Path) -> AsyncIterator[BotProcess]:
-    process = BotProcess(
-        api, tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'baocao.db'}", extra_env={"BAOCAO_MAX_FILE_MB": "1"}
-    )
-    await process.prepare_demo()
-    await process.start()
-    yield process
-    await process.stop()
+    async with demo_bot(api, tmp_path, BAOCAO_MAX_FILE_MB="1") as process:
+        yield process
 
 
 async def linked_officer(api: FakeBotApi, bot: BotProcess, user_id: int = 1001) -> Officer:

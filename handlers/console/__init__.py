@@ -55,6 +55,7 @@ class ConsoleChannel:
         labels: Mapping[str, str] | None = None,
         read_line: ReadLine = read_stdin,
         out: TextIO = sys.stdout,
+        display_name: str = "",
     ) -> None:
         self.service = service
         self.chat_id = chat_id
@@ -62,6 +63,7 @@ class ConsoleChannel:
         self.labels = labels or {}  # channel name → how people call it, for "→" lines
         self.read_line = read_line
         self.out = out
+        self.display_name = display_name  # who the person is, when the console links a new one
         self.pacer = SendPacer(per_second=1000, per_chat_interval=0)
         self.buttons: dict[str, ButtonInput] = {}
         self._counter = 0
@@ -69,7 +71,8 @@ class ConsoleChannel:
     async def send_line(self, text: str) -> None:
         """Sends one line as the console user would type it, and prints the replies."""
         received = self.to_input(text.strip())
-        response = await self.service.handle(Envelope(channel=CHANNEL, chat_id=self.chat_id, input=received))
+        envelope = Envelope(channel=CHANNEL, chat_id=self.chat_id, input=received, display_name=self.display_name)
+        response = await self.service.handle(envelope)
         self.show(response)
 
     async def send(self, message: OutboxMessage) -> SendResult:

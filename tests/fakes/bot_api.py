@@ -9,6 +9,7 @@ served; any other method answers 404 Not Found, as Telegram does for a method it
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import deque
 from collections.abc import Callable
@@ -35,6 +36,30 @@ RATE_LIMITED = frozenset(
 BLOCKED = "Forbidden: bot was blocked by the user"
 NEVER_STARTED = "Forbidden: bot can't initiate conversation with a user"
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+
+
+class Hold:
+    """Sends to one chat caught in flight: each waits, undelivered, until the test drops it (as
+    if the bot had died mid-request: the message never reached the user)."""
+
+    def __init__(self) -> None:
+        self.held = 0
+        self._arrived = asyncio.Event()
+        self._dropped = asyncio.Event()
+
+    async def arrived(self, timeout: float = 10.0) -> None:
+        """Waits until a send is being held."""
+        await asyncio.wait_for(self._arrived.wait(), timeout)
+
+    def drop(self) -> None:
+        """Ends the hold: the held sends fail without reaching the user; later ones go through."""
+        self._dropped.set()
+
+    async def catch(self) -> None:
+        self.held += 1
+        self._arrived.set()
+        await self._dropped.wait()
+        raise ApiError(502, "Bad Gateway")
 
 
 class RecordedRequest(NamedTuple):
@@ -81,6 +106,7 @@ class FakeBotApi:
         self._updates = UpdateQueue(on_progress=self._touch)
         self._flood = FloodControl(global_rate, per_chat_rate)
         self._faults: dict[str, deque[ApiError]] = {}
+        self._holds: dict[int, Hold] = {}
         self.webhook = WebhookPusher(self._updates)
         """Where updates go while the bot has a webhook set, and every delivery attempt."""
         self._methods = BotApiMethods(self.bot_user, self.users, self._files, self._updates, self.webhook)
@@ -190,6 +216,11 @@ class FakeBotApi:
         error = ApiError(status, description, retry_after)
         self._faults.setdefault(name, deque()).extend(repeat(error, times))
 
+    def hold_sends(self, user_id: int) -> Hold:
+        """Catches the next sendMessage calls to this user's chat in flight (see Hold)."""
+        hold = self._holds[user_id] = Hold()
+        return hold
+
     def block(self, user_id: int) -> None:
         """The user blocked the bot: calls for their chat get 403 until they write again."""
         self.users[user_id].forbidden = BLOCKED
@@ -239,6 +270,12 @@ class FakeBotApi:
         faults = self._faults.get(method)
         if faults:
             raise faults.popleft()
+        hold = self._holds.get(chat_id) if chat_id is not None and method == "sendMessage" else None
+        if hold is not None:
+            try:
+                await hold.catch()
+            finally:
+                self._holds.pop(chat_id, None)
         if method in RATE_LIMITED:
             retry_after = self._flood.retry_after(chat_id, arrived)
             if retry_after is not None:
