@@ -1,14 +1,18 @@
-"""Chats: who is behind a platform chat, and where their conversation stands."""
+"""Chats: who is behind a platform chat, and where their conversation stands.
+
+Once a chat is linked, the conversation belongs to its person (`people.state`), so every chat
+of that person continues the same report; until then it is the chat's own (`chats.state`).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.ports import ChatRecord
-from storage.models import Chat
+from storage.models import Chat, Person
 from storage.upsert import insert
 
 
@@ -17,8 +21,9 @@ class SqlChats:
         self.session = session
 
     async def get(self, channel: str, chat_id: str) -> ChatRecord | None:
-        """The chat, locked until commit on PostgreSQL so that two workers handling updates of
-        the same chat take turns instead of overwriting each other's conversation state."""
+        """The chat and its conversation, locked until commit on PostgreSQL (the chat row, and its
+        person's) so that two workers handling updates of one person take turns instead of
+        overwriting each other's conversation state."""
         row = (
             await self.session.execute(
                 select(Chat.person_id, Chat.state, Chat.user_id)
@@ -28,14 +33,19 @@ class SqlChats:
         ).one_or_none()
         if row is None:
             return None
-        return ChatRecord(channel, chat_id, row.person_id, dict(row.state), row.user_id)
+        state = dict(row.state)
+        if row.person_id is not None:
+            state = await conversation_of(self.session, row.person_id, lock=True) or state
+        return ChatRecord(channel, chat_id, row.person_id, state, row.user_id)
 
     async def save(self, record: ChatRecord, now: datetime) -> None:
-        """Saves the chat after a turn. The person has just written to the bot, so a mark that
-        they had blocked it (or never started it) no longer holds: it is cleared."""
+        """Saves the chat after a turn, and the conversation where it belongs. The person has just
+        written to the bot, so a mark that they had blocked it (or never started it) no longer
+        holds: it is cleared."""
+        linked = record.person_id is not None
         values: dict[str, object] = {
             "person_id": record.person_id,
-            "state": dict(record.state),
+            "state": {} if linked else dict(record.state),
             "updated_at": now,
             "blocked_at": None,
             "blocked_reason": None,
@@ -46,3 +56,14 @@ class SqlChats:
             channel=record.channel, chat_id=record.chat_id, created_at=now, **values
         )
         await self.session.execute(statement.on_conflict_do_update(index_elements=["channel", "chat_id"], set_=values))
+        if linked:
+            await self.session.execute(
+                update(Person).where(Person.id == record.person_id).values(state=dict(record.state))
+            )
+
+
+async def conversation_of(session: AsyncSession, person_id: int, lock: bool = False) -> dict[str, object] | None:
+    """The person's conversation state (None before their first turn)."""
+    query = select(Person.state).where(Person.id == person_id)
+    state = await session.scalar(query.with_for_update() if lock else query)
+    return dict(state) if state else None

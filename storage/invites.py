@@ -1,7 +1,6 @@
-"""One-time invite codes: how a chat becomes a person with a role on a unit.
-
-Codes are short enough to read out over the phone and use an alphabet without look-alikes
-(no 0/O, 1/I/L), so an officer typing one by hand does not trip over it.
+"""One-time codes: how a chat becomes a person with a role on a unit (an invite), or joins a
+person already linked in another messenger (a link code, /lienket). Their form is the core's
+(bot/codes.py); callers pass them normalised.
 """
 
 from __future__ import annotations
@@ -14,11 +13,9 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.codes import ALPHABET, CODE_LENGTH
 from bot.ports import Grant, InviteProblem, NewInvite, Redemption, Role
-from storage.models import GrantRow, Invite, Person, Unit
-
-ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-CODE_LENGTH = 8
+from storage.models import Chat, GrantRow, Invite, Person, Unit
 
 
 def new_code() -> str:
@@ -39,9 +36,7 @@ class SqlInvites:
         unit = (await self.session.execute(select(Unit.id, Unit.name).where(Unit.code == unit_code))).one_or_none()
         if unit is None:
             raise UnknownUnit(unit_code)
-        code = new_code()
-        while await self.session.scalar(select(exists().where(Invite.code == code))):
-            code = new_code()
+        code = await self._fresh_code()
         self.session.add(
             Invite(
                 code=code,
@@ -55,6 +50,18 @@ class SqlInvites:
         await self.session.flush()
         return NewInvite(code, unit_code, unit.name, role, expires_at)
 
+    async def link_code(self, person_id: int, expires_at: datetime, now: datetime) -> str:
+        code = await self._fresh_code()
+        self.session.add(Invite(code=code, person_id=person_id, created_at=now, expires_at=expires_at, created_by=person_id))
+        await self.session.flush()
+        return code
+
+    async def _fresh_code(self) -> str:
+        code = new_code()
+        while await self.session.scalar(select(exists().where(Invite.code == code))):
+            code = new_code()
+        return code
+
     async def redeem(self, code: str, display_name: str, person_id: int | None, now: datetime) -> Redemption:
         """Spends the code. The invite row is locked (on PostgreSQL) so that two chats sending the
         same code at once cannot both spend it."""
@@ -64,14 +71,15 @@ class SqlInvites:
                     Invite.id,
                     Invite.unit_id,
                     Invite.role,
+                    Invite.person_id,
                     Invite.expires_at,
                     Invite.used_at,
                     Invite.revoked_at,
                     Unit.code.label("unit_code"),
                     Unit.name.label("unit_name"),
                 )
-                .join(Unit, Unit.id == Invite.unit_id)
-                .where(Invite.code == code.strip().upper())
+                .outerjoin(Unit, Unit.id == Invite.unit_id)
+                .where(Invite.code == code)
                 .with_for_update(of=Invite)
             )
         ).one_or_none()
@@ -83,7 +91,12 @@ class SqlInvites:
             return Redemption(problem=InviteProblem.USED)
         if invite.expires_at <= now:
             return Redemption(problem=InviteProblem.EXPIRED)
-        if person_id is None:
+        joined = invite.person_id is not None and invite.person_id != person_id
+        if invite.person_id is not None:
+            if person_id is not None and person_id != invite.person_id:
+                await self._merge(person_id, invite.person_id, now)
+            person_id = invite.person_id
+        elif person_id is None:
             person = Person(full_name=display_name, created_at=now)
             self.session.add(person)
             await self.session.flush()
@@ -91,9 +104,28 @@ class SqlInvites:
         await self.session.execute(
             update(Invite).where(Invite.id == invite.id).values(used_at=now, used_by_person_id=person_id)
         )
+        if invite.unit_id is None or invite.role is None:
+            return Redemption(person_id=person_id, joined_existing=joined)
         role = Role(invite.role)
         await self._grant(person_id, invite.unit_id, role, now)
-        return Redemption(grant=Grant(person_id, invite.unit_id, invite.unit_code, invite.unit_name, role))
+        grant = Grant(person_id, invite.unit_id, invite.unit_code, invite.unit_name, role)
+        return Redemption(person_id=person_id, grant=grant, joined_existing=joined)
+
+    async def _merge(self, duplicate: int, person_id: int, now: datetime) -> None:
+        """The chats and the roles of `duplicate` (linked on its own before) go to `person_id`:
+        one person, whatever messenger they write from. The duplicate row stays, for the history
+        of what it did."""
+        await self.session.execute(update(Chat).where(Chat.person_id == duplicate).values(person_id=person_id))
+        roles = (
+            await self.session.execute(
+                select(GrantRow.unit_id, GrantRow.role).where(GrantRow.person_id == duplicate, GrantRow.revoked_at.is_(None))
+            )
+        ).all()
+        for unit_id, role in roles:
+            await self._grant(person_id, unit_id, Role(role), now)
+        await self.session.execute(
+            update(GrantRow).where(GrantRow.person_id == duplicate, GrantRow.revoked_at.is_(None)).values(revoked_at=now)
+        )
 
     async def _grant(self, person_id: int, unit_id: int, role: Role, now: datetime) -> None:
         """Gives the role, or gives it back if it had been revoked."""

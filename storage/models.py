@@ -84,11 +84,15 @@ class Unit(Base):
 
 
 class Person(Base):
+    """Someone who reports or supervises, in however many chats: their conversation state lives
+    here, so a report goes on in whichever messenger they write from."""
+
     __tablename__ = "people"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     full_name: Mapped[str] = mapped_column(String(255))
     locale: Mapped[str | None] = mapped_column(String(16))
+    state: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime]
 
 
@@ -107,7 +111,8 @@ class GrantRow(Base):
 
 
 class Chat(Base):
-    """A platform chat and its conversation state, so nothing lives only in memory."""
+    """A platform chat: who is behind it, and, until it is linked to a person, the conversation
+    state (so nothing lives only in memory)."""
 
     __tablename__ = "chats"
     __table_args__ = (UniqueConstraint("channel", "chat_id"),)
@@ -127,14 +132,16 @@ class Chat(Base):
 
 
 class Invite(Base):
-    """A one-time code that links a chat to a person with a role on a unit."""
+    """A one-time code that links a chat: to a new person with a role on a unit, or (a link
+    code, with `person_id`) to a person already linked elsewhere."""
 
     __tablename__ = "invites"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
-    role: Mapped[str] = mapped_column(String(32))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    role: Mapped[str | None] = mapped_column(String(32))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
@@ -300,6 +307,7 @@ class OutboxRow(Base):
     buttons: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
     step: Mapped[int | None] = mapped_column(Integer)
     attachment: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    locale: Mapped[str] = mapped_column(String(16), default="vi", server_default="vi")
     state: Mapped[str] = mapped_column(String(32), default="pending", server_default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime]

@@ -92,6 +92,7 @@ class SqlOutbox:
                     OutboxRow.buttons,
                     OutboxRow.step,
                     OutboxRow.attachment,
+                    OutboxRow.locale,
                     OutboxRow.kind,
                     OutboxRow.campaign_code,
                     OutboxRow.unit_id,
@@ -184,6 +185,7 @@ def _row_values(message: OutboxMessage, now: datetime) -> dict[str, Any]:
         "text": reply.text,
         "buttons": [[[button.label, button.value] for button in row] for row in reply.buttons],
         "step": reply.step,
+        "locale": message.locale,
         "attachment": (
             {"path": attachment.path, "name": attachment.name, "media_type": attachment.media_type} if attachment else None
         ),
@@ -212,4 +214,5 @@ def _message(row: Row[Any]) -> OutboxMessage:
         kind=MessageKind(row.kind),
         campaign_code=row.campaign_code,
         unit_id=row.unit_id,
+        locale=row.locale,
     )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 
 from sqlalchemy import Select, Subquery, and_, case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import DEFAULT_LOCALE
 from bot.ports import Grant, Recipient, Role
+from storage.chats import conversation_of
 from storage.models import Chat, GrantRow, Person, Unit
 
 
@@ -28,6 +30,9 @@ class SqlPeople:
 
     async def set_locale(self, person_id: int, locale: str) -> None:
         await self.session.execute(update(Person).where(Person.id == person_id).values(locale=locale))
+
+    async def conversation(self, person_id: int) -> dict[str, Any] | None:
+        return await conversation_of(self.session, person_id)
 
     async def recipients(
         self, role: Role, unit_ids: Collection[int], including_refusing: bool = False
@@ -49,7 +54,7 @@ async def holders(
     chats = _ranked_chats(select(GrantRow.person_id).where(*in_force))
     reachable = chats.c.rank == 1 if including_refusing else and_(chats.c.rank == 1, chats.c.refusing == 0)
     rows = await session.execute(
-        select(GrantRow.unit_id, GrantRow.person_id, Person.full_name, chats.c.channel, chats.c.chat_id, chats.c.locale)
+        select(GrantRow.unit_id, GrantRow.person_id, Person.full_name, Person.locale, chats.c.channel, chats.c.chat_id)
         .join(Person, Person.id == GrantRow.person_id)
         .outerjoin(chats, and_(chats.c.person_id == GrantRow.person_id, reachable))
         .where(*in_force)
@@ -65,14 +70,13 @@ async def holders(
 
 def _ranked_chats(people: Select[tuple[int]]) -> Subquery:
     """The chats of these people, ranked per person: those that have not refused the bot first,
-    each group from the most recently active; with the locale the conversation runs in."""
+    each group from the most recently active."""
     refusing = case((Chat.blocked_at.is_(None), 0), else_=1)
     return (
         select(
             Chat.person_id,
             Chat.channel,
             Chat.chat_id,
-            Chat.state["locale"].as_string().label("locale"),
             refusing.label("refusing"),
             func.row_number()
             .over(partition_by=Chat.person_id, order_by=(refusing, Chat.updated_at.desc(), Chat.id.desc()))

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.answers import AnswerValue
 from bot.forms import LocalText
-from bot.ports import AuditEntry, CampaignRecord, ChatRecord, LinkedPerson, ReportRecord, ReportRow, Role, UnitRecord
+from bot.ports import AuditEntry, CampaignRecord, LinkedPerson, ReportRecord, ReportRow, Role, UnitRecord
 from bot.report import ReportStatus
 from storage.models import (
     Answer,
@@ -289,18 +289,6 @@ class SqlSupervision:
         keyed.sort(key=lambda item: item[:3])
         return [entry for *_, entry in keyed]
 
-    async def chats_of(self, person_ids: Collection[int]) -> list[ChatRecord]:
-        """The chats linked to these people, each person's most recently active chat first."""
-        ids = list(person_ids)
-        if not ids:
-            return []
-        rows = await self.session.execute(
-            select(Chat.channel, Chat.chat_id, Chat.person_id, Chat.state, Chat.user_id)
-            .where(Chat.person_id.in_(ids))
-            .order_by(Chat.person_id, Chat.updated_at.desc(), Chat.id)
-        )
-        return [ChatRecord(row.channel, row.chat_id, row.person_id, dict(row.state), row.user_id) for row in rows]
-
     async def _appraise(self, report_id: int, verb: str) -> None:
         """Locks the report (like a submission does) and checks it awaits appraisal."""
         report = await lock_report(self.session, report_id)
@@ -309,7 +297,7 @@ class SqlSupervision:
             raise ValueError(f"report {report_id} is {status}: only a submitted report can be given a {verb}")
 
     async def _linked(self, which: ColumnElement[bool]) -> list[LinkedPerson]:
-        """Grants in force matching `which`, with their person's name and chats, in one query."""
+        """Grants in force matching `which`, with their person's name and chats; two queries."""
         chats = (
             select(
                 Chat.person_id,
@@ -336,10 +324,18 @@ class SqlSupervision:
             .where(which, GrantRow.revoked_at.is_(None))
             .order_by(Unit.code, GrantRow.role, Person.full_name, GrantRow.id)
         )
-        return [_linked_person(row) for row in rows]
+        channels: dict[int, list[str]] = {}
+        for person_id, channel in await self.session.execute(
+            select(Chat.person_id, Chat.channel)
+            .where(Chat.person_id.in_(select(GrantRow.person_id).where(which)))
+            .group_by(Chat.person_id, Chat.channel)
+            .order_by(Chat.person_id, func.max(Chat.updated_at).desc())
+        ):
+            channels.setdefault(person_id, []).append(channel)
+        return [_linked_person(row, channels.get(row.person_id, ())) for row in rows]
 
 
-def _linked_person(row: Row[Any]) -> LinkedPerson:
+def _linked_person(row: Row[Any], channels: Iterable[str]) -> LinkedPerson:
     return LinkedPerson(
         grant_id=row.id,
         person_id=row.person_id,
@@ -348,6 +344,7 @@ def _linked_person(row: Row[Any]) -> LinkedPerson:
         unit_id=row.unit_id,
         linked_chats=row.linked_chats or 0,
         last_seen=row.last_seen,
+        channels=tuple(channels),
     )
 
 

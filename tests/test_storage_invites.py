@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.catalog import UnitSpec
-from bot.ports import Grant, InviteProblem, Role
+from bot.ports import ChatRecord, Grant, InviteProblem, Redemption, Role
 from storage.invites import UnknownUnit
 from storage.models import GrantRow, Invite, Person
 from storage.seed import load_units
@@ -59,7 +59,7 @@ async def test_an_invite_for_an_unknown_unit_is_refused(seeded: UnitOfWorkFactor
 async def test_redeeming_makes_a_person_with_the_role(seeded: UnitOfWorkFactory) -> None:
     code = await invite(seeded)
     async with seeded() as uow:
-        redemption = await uow.invites.redeem(f" {code.lower()} ", "Nguyễn Văn An", None, NOW)
+        redemption = await uow.invites.redeem(code, "Nguyễn Văn An", None, NOW)
     assert redemption.problem is None and redemption.grant is not None
     person_id = redemption.grant.person_id
     async with seeded() as uow:
@@ -141,3 +141,34 @@ async def test_a_code_sent_from_two_chats_at_once_is_spent_once(seeded: UnitOfWo
     problems = await asyncio.gather(*(redeem(f"Cán bộ {n}") for n in range(5)))
     assert problems.count(None) == 1
     assert problems.count(InviteProblem.USED) == 4
+
+
+async def test_a_link_code_joins_another_chat_to_the_person_and_merges_a_duplicate(seeded: UnitOfWorkFactory) -> None:
+    codes = await invite(seeded), await invite(seeded, "NA-CL", Role.SUPERVISOR)
+    async with seeded() as uow:
+        officer = await uow.invites.redeem(codes[0], "Nguyễn Văn An", None, NOW)
+        duplicate = await uow.invites.redeem(codes[1], "An (Zalo)", None, NOW)
+    assert officer.person_id is not None and duplicate.person_id is not None
+    async with seeded() as uow:
+        await uow.chats.save(ChatRecord("telegram", "100", officer.person_id, {"step": 7}), NOW)
+        await uow.chats.save(ChatRecord("zalo", "z-1", duplicate.person_id, {"step": 2}), NOW)
+        fresh = await uow.invites.link_code(officer.person_id, WEEK, NOW)
+        merging = await uow.invites.link_code(officer.person_id, WEEK, NOW)
+    assert re.fullmatch(r"[2-9A-HJKMNP-Z]{8}", fresh)
+
+    # A chat of nobody yet joins the person: no new person, no grant.
+    async with seeded() as uow:
+        joined = await uow.invites.redeem(fresh, "Ai đó", None, NOW)
+        assert await uow.invites.redeem(fresh, "Ai đó", None, NOW) == Redemption(problem=InviteProblem.USED)
+    assert joined == Redemption(person_id=officer.person_id, joined_existing=True)
+
+    # A chat linked on its own before: its person's chats and roles move over.
+    async with seeded() as uow:
+        merged = await uow.invites.redeem(merging, "An (Zalo)", duplicate.person_id, NOW)
+    assert merged == Redemption(person_id=officer.person_id, joined_existing=True)
+    async with seeded() as uow:
+        chat = await uow.chats.get("zalo", "z-1")
+        roles = {(g.unit_code, g.role) for g in await uow.people.grants(officer.person_id)}
+        assert await uow.people.grants(duplicate.person_id) == []
+    assert chat is not None and (chat.person_id, chat.state) == (officer.person_id, {"step": 7})
+    assert roles == {("CAP-CL-NGHIHAI", Role.REPORTER), ("NA-CL", Role.SUPERVISOR)}

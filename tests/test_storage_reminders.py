@@ -47,10 +47,12 @@ async def person(
     name: str,
     grants: list[tuple[int, Role]],
     chats: Sequence[tuple[str, datetime, dict[str, Any]]] = (),
+    locale: str | None = None,
 ) -> int:
-    """A person with these grants (unit id, role) and chats (chat id, last active, state)."""
+    """A person with these grants (unit id, role), chats (chat id, last active, state) and the
+    language they chose (None: never chosen)."""
     async with factory() as uow:
-        row = Person(full_name=name, created_at=T0)
+        row = Person(full_name=name, created_at=T0, locale=locale)
         uow.session.add(row)
         await uow.session.flush()
         for unit_id, role in grants:
@@ -182,7 +184,8 @@ async def test_reporters_are_reached_in_their_latest_open_chat_or_left_out(demo:
         demo,
         "Bùi Thị Hoa",
         [(ward, Role.REPORTER)],
-        [("701", at(1), {"locale": "vi"}), ("702", at(5), {"locale": "en", "step": 3}), ("703", at(2), {})],
+        [("701", at(1), {}), ("702", at(5), {"step": 3}), ("703", at(2), {})],
+        locale="en",
     )
     await person(demo, "Không Có Chat", [(ward, Role.REPORTER)])
     blocked = await person(demo, "Đã Chặn Bot", [(ward, Role.REPORTER)], [("801", at(9), {"locale": "en"})])
@@ -206,7 +209,7 @@ async def test_reporters_are_reached_in_their_latest_open_chat_or_left_out(demo:
 async def test_supervisors_of_a_unit_are_those_of_the_nearest_level_above_it(demo: UnitOfWorkFactory) -> None:
     ids = await unit_ids(demo)
     ward, other_ward, town = ids["CAP-CL-NGHIHAI"], ids["CAP-TH-HOAHIEU"], ids["NA-CL"]
-    district = await person(demo, "Trần Thị Bình", [(town, Role.SUPERVISOR)], [("501", T0, {"locale": "en"})])
+    district = await person(demo, "Trần Thị Bình", [(town, Role.SUPERVISOR)], [("501", T0, {})], locale="en")
     district_no_chat = await person(demo, "Chưa Có Chat", [(town, Role.SUPERVISOR)])
     province = await person(demo, "Lê Văn Tỉnh", [(ids["NA"], Role.SUPERVISOR)], [("601", T0, {})])
     # Supervising the ward itself does not make you its supervisor's level: the parent comes first.

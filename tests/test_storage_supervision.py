@@ -7,12 +7,12 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.forms import LocalText
-from bot.ports import AuditEntry, ChatRecord, LinkedPerson, ReportRow, Role, UnitRecord
+from bot.ports import AuditEntry, ChatRecord, LinkedPerson, Recipient, ReportRow, Role, UnitRecord
 from bot.report import ReportStatus
-from storage.models import Report
+from storage.models import Chat, Report
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.statements import counting_statements
 from tests.demo_province import DEMO_UNITS, load_demo_province, unit_ids
@@ -381,7 +381,7 @@ async def test_people_in_scope_with_their_chats_and_revoking_a_grant(demo: UnitO
     officer_grant = people[0]
     async with demo() as uow:
         assert await uow.supervision.revoke(officer_grant.grant_id, at(6)) == LinkedPerson(
-            officer_grant.grant_id, officer, "Nguyễn Văn An", Role.REPORTER, ward, 2, at(5)
+            officer_grant.grant_id, officer, "Nguyễn Văn An", Role.REPORTER, ward, 2, at(5), ("telegram",)
         )
     async with demo() as uow:
         assert await uow.supervision.revoke(officer_grant.grant_id, at(7)) is None
@@ -394,25 +394,32 @@ async def test_people_in_scope_with_their_chats_and_revoking_a_grant(demo: UnitO
         assert chat is not None and chat.person_id == officer
 
 
-async def test_chats_of_people_most_recent_first(demo: UnitOfWorkFactory) -> None:
+async def test_each_person_is_written_to_in_the_chat_they_used_last(demo: UnitOfWorkFactory) -> None:
     officer = await person_with(demo, "Nguyễn Văn An", ("CAP-CL-NGHIHAI", Role.REPORTER))
     supervisor = await person_with(demo, "Trần Thị Bình", ("NA-CL", Role.SUPERVISOR))
-    other = await person_with(demo, "Lê Văn Cường", ("XA-DEMO-01", Role.REPORTER))
     async with demo() as uow:
         await uow.chats.save(ChatRecord("telegram", "100", officer, {}), at(1))
-        await uow.chats.save(ChatRecord("console", "200", officer, {"step": 1}, "u200"), at(5))
+        await uow.chats.save(ChatRecord("zalo", "z-200", officer, {"step": 1}, "u200"), at(5))
         await uow.chats.save(ChatRecord("telegram", "300", supervisor, {}, "u300"), at(2))
-        await uow.chats.save(ChatRecord("telegram", "400", other, {}), at(2))
         await uow.chats.save(ChatRecord("telegram", "500", None, {}), at(2))
+        await uow.people.set_locale(officer, "en")
     async with demo() as uow:
-        chats = list(await uow.supervision.chats_of([officer, supervisor]))
-        assert await uow.supervision.chats_of([]) == []
-    ordered = sorted([officer, supervisor])
-    expected = {
-        officer: [
-            ChatRecord("console", "200", officer, {"step": 1}, "u200"),
-            ChatRecord("telegram", "100", officer, {}),
-        ],
-        supervisor: [ChatRecord("telegram", "300", supervisor, {}, "u300")],
-    }
-    assert chats == expected[ordered[0]] + expected[ordered[1]]
+        ids = {unit.code: unit.id for unit in await uow.supervision.units()}
+        ward = ids["CAP-CL-NGHIHAI"]
+        reporters = await uow.people.recipients(Role.REPORTER, [ward])
+        (person,) = [p for p in await uow.supervision.people([ward]) if p.person_id == officer]
+    assert reporters == {ward: [Recipient(officer, "Nguyễn Văn An", "zalo", "z-200", "en")]}
+    assert (person.linked_chats, person.channels) == (2, ("zalo", "telegram"))
+
+    # The latest chat refused the bot: the other one is written to; with both refusing, nobody,
+    # unless a notice asks to be recorded as refused rather than dropped.
+    async with demo() as uow:
+        await uow.session.execute(update(Chat).where(Chat.chat_id == "z-200").values(blocked_at=at(6)))
+    async with demo() as uow:
+        assert (await uow.people.recipients(Role.REPORTER, [ward]))[ward][0].chat_id == "100"
+        await uow.session.execute(update(Chat).where(Chat.chat_id == "100").values(blocked_at=at(6)))
+    async with demo() as uow:
+        assert await uow.people.recipients(Role.REPORTER, [ward]) == {ward: []}
+        refused = await uow.people.recipients(Role.REPORTER, [ward], including_refusing=True)
+        assert [r.chat_id for r in refused[ward]] == ["z-200"]
+        assert await uow.people.recipients(Role.REPORTER, []) == {}
