@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from handlers import telegram
+from handlers import telegram, zalo_bot
 from handlers.channel import ChannelPlugin
 
 CHANNELS: tuple[ChannelPlugin, ...] = (
     telegram.PLUGIN,
+    zalo_bot.PLUGIN,
 )

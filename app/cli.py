@@ -88,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     console = commands.add_parser("console", help=_("chat with the bot in the terminal, no token needed"))
     console.add_argument("--as", dest="as_unit", metavar="CODE", help=_("act as an officer of this unit"))
     console.add_argument("--role", choices=[r.value for r in Role], default=Role.REPORTER.value, help=_("the role to act in"))
+    console.add_argument("--zalo", action="store_true", help=_("show the conversation as a Zalo officer sees it: no buttons, typed answers"))
     console.set_defaults(command=run_console)
 
     reminders = commands.add_parser("reminders", help=_("deadline reminders")).add_subparsers(title=_("commands"))
@@ -196,7 +197,7 @@ async def run_bot(args: argparse.Namespace, settings: Settings) -> int:
 async def run_console(args: argparse.Namespace, settings: Settings) -> int:
     from app.console import console_session
 
-    return await console_session(settings, args.as_unit, Role(args.role))
+    return await console_session(settings, args.as_unit, Role(args.role), text_only=args.zalo)
 
 
 async def reminders_plan(args: argparse.Namespace, settings: Settings) -> int:

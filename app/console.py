@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from app.runtime import runtime
 from app.settings import Settings
+from bot.events import Surface
 from bot.i18n import translations
 from bot.ports import Role
 from handlers.console import CHANNEL, ConsoleChannel
@@ -18,15 +19,25 @@ from handlers.outbox_sender import OutboxSender
 CONSOLE_INVITE_DAYS = 1
 
 
-async def console_session(settings: Settings, unit_code: str | None, role: Role = Role.REPORTER) -> int:
+TEXT_ONLY = Surface(buttons=False, documents=False)
+"""What an officer on the Zalo bot has: no buttons, no documents."""
+
+
+async def console_session(
+    settings: Settings, unit_code: str | None, role: Role = Role.REPORTER, text_only: bool = False
+) -> int:
     """Links the terminal to a person of that unit and role (one chat per unit and role), then
-    chats until /thoat or the end of input."""
+    chats until /thoat or the end of input; `text_only` shows what a Zalo officer sees."""
     _ = translations(settings.locale).gettext
     async with runtime(settings) as rt:
         chat_id = f"console-{unit_code or 'guest'}" + ("" if role is Role.REPORTER else f"-{role.value}")
         labels = {channel.name: channel.label for channel in rt.channels}
-        console = ConsoleChannel(rt.service, chat_id, settings.files_dir, labels)
-        print(_("baocao console. Type /trogiup for help and /thoat to quit; type a letter such as a to press button [a]; attach a file with /tep PATH."))
+        surface = TEXT_ONLY if text_only else Surface()
+        console = ConsoleChannel(rt.service, chat_id, settings.files_dir, labels, surface=surface)
+        if text_only:
+            print(_("baocao console, as on Zalo: choices are numbered and answered by typing. Type trogiup for help and /thoat to quit; attach a file with /tep PATH."))
+        else:
+            print(_("baocao console. Type /trogiup for help and /thoat to quit; type a letter such as a to press button [a]; attach a file with /tep PATH."))
         print()
         first = "/start"
         if unit_code:

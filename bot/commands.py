@@ -13,37 +13,40 @@ class CommandSpec:
     name: str
     aliases: tuple[str, ...]
     description: str  # an English msgid, translated when the menu is registered
+    words: str = ""  # the name as Vietnamese writes it ("xem lại"); typed so, it works too
 
 
 REPORTER_COMMANDS: tuple[CommandSpec, ...] = (
-    CommandSpec("baocao", ("report",), N_("Start or continue your report")),
-    CommandSpec("tiendo", ("progress",), N_("Show how much of the report is done")),
-    CommandSpec("xemlai", ("review",), N_("Review every answer")),
-    CommandSpec("sua", ("edit",), N_("Edit an answer by its number, e.g. /sua 5")),
-    CommandSpec("quaylai", ("back",), N_("Go back one step")),
-    CommandSpec("boqua", ("skip",), N_("Skip an optional question")),
-    CommandSpec("xong", ("done",), N_("Finish a multi-message answer")),
-    CommandSpec("nop", ("submit",), N_("Submit the report")),
-    CommandSpec("ngonngu", ("language",), N_("Switch between Vietnamese and English")),
-    CommandSpec("trogiup", ("help",), N_("How to use the bot")),
+    CommandSpec("baocao", ("report",), N_("Start or continue your report"), "báo cáo"),
+    CommandSpec("tiendo", ("progress",), N_("Show how much of the report is done"), "tiến độ"),
+    CommandSpec("xemlai", ("review",), N_("Review every answer"), "xem lại"),
+    CommandSpec("sua", ("edit",), N_("Edit an answer by its number, e.g. /sua 5"), "sửa"),
+    CommandSpec("quaylai", ("back",), N_("Go back one step"), "quay lại"),
+    CommandSpec("boqua", ("skip",), N_("Skip an optional question"), "bỏ qua"),
+    CommandSpec("xong", ("done",), N_("Finish a multi-message answer"), "xong"),
+    CommandSpec("nop", ("submit",), N_("Submit the report"), "nộp"),
+    CommandSpec("ngonngu", ("language",), N_("Switch between Vietnamese and English"), "ngôn ngữ"),
+    CommandSpec("lienket", ("link",), N_("Use the bot from another messenger too"), "liên kết"),
+    CommandSpec("trogiup", ("help",), N_("How to use the bot"), "trợ giúp"),
 )
 
 SUPERVISOR_COMMANDS: tuple[CommandSpec, ...] = (
-    CommandSpec("tinhhinh", ("status",), N_("Who has reported in your area")),
-    CommandSpec("chuanop", ("missing",), N_("Units that have not submitted yet")),
-    CommandSpec("donvi", ("unit",), N_("One unit's report: /donvi NAME or CODE")),
-    CommandSpec("tieuchi", ("criterion",), N_("How units stand on one criterion: /tieuchi cap-22 5")),
-    CommandSpec("duyet", ("approve",), N_("Approve a submitted report: /duyet UNIT")),
-    CommandSpec("tralai", ("return",), N_("Return a report for revision: /tralai UNIT")),
-    CommandSpec("lichsu", ("history",), N_("A unit's report history: /lichsu UNIT")),
-    CommandSpec("moi", ("invite",), N_("Invite an officer of a unit: /moi UNIT")),
-    CommandSpec("canbo", ("people",), N_("People linked in your area: /canbo [UNIT]")),
-    CommandSpec("thuhoi", ("revoke",), N_("Revoke a person's access: /thuhoi NUMBER")),
-    CommandSpec("nhacnho", ("remind",), N_("Remind every unit that has not submitted, now")),
-    CommandSpec("guitin", ("deliveries",), N_("What reminders were sent, delivered or failed")),
+    CommandSpec("tinhhinh", ("status",), N_("Who has reported in your area"), "tình hình"),
+    CommandSpec("chuanop", ("missing",), N_("Units that have not submitted yet"), "chưa nộp"),
+    CommandSpec("donvi", ("unit",), N_("One unit's report: /donvi NAME or CODE"), "đơn vị"),
+    CommandSpec("tieuchi", ("criterion",), N_("How units stand on one criterion: /tieuchi cap-22 5"), "tiêu chí"),
+    CommandSpec("duyet", ("approve",), N_("Approve a submitted report: /duyet UNIT"), "duyệt"),
+    CommandSpec("tralai", ("return",), N_("Return a report for revision: /tralai UNIT"), "trả lại"),
+    CommandSpec("lichsu", ("history",), N_("A unit's report history: /lichsu UNIT"), "lịch sử"),
+    CommandSpec("moi", ("invite",), N_("Invite an officer of a unit: /moi UNIT"), "mời"),
+    CommandSpec("canbo", ("people",), N_("People linked in your area: /canbo [UNIT]"), "cán bộ"),
+    CommandSpec("thuhoi", ("revoke",), N_("Revoke a person's access: /thuhoi NUMBER"), "thu hồi"),
+    CommandSpec("nhacnho", ("remind",), N_("Remind every unit that has not submitted, now"), "nhắc nhở"),
+    CommandSpec("guitin", ("deliveries",), N_("What reminders were sent, delivered or failed"), "gửi tin"),
 )
 
 START = "start"
+LINK = "lienket"
 
 _CANONICAL = {
     alias: spec.name

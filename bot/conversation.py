@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.i18n import DEFAULT_LOCALE
+from bot.menu import Menu
 
 
 class Mode(StrEnum):
@@ -70,6 +71,7 @@ class ConversationState:
     return_to_review: bool = False
     report_choices: tuple[int, ...] = field(default=())
     return_draft: ReturnDraft | None = None
+    menu: Menu | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -81,6 +83,7 @@ class ConversationState:
         data["report_choices"] = list(self.report_choices)
         if self.return_draft:
             data["return_draft"]["selected"] = list(self.return_draft.selected)
+        data["menu"] = self.menu.to_dict() if self.menu else None
         return data
 
     @classmethod
@@ -113,6 +116,7 @@ class ConversationState:
             )
             if returning
             else None,
+            menu=Menu.from_dict(data["menu"]) if data.get("menu") else None,
         )
 
     def evolve(self, **changes: Any) -> ConversationState:

@@ -14,12 +14,14 @@ from zoneinfo import ZoneInfo
 from bot.answers import SKIPPED, AnswerValue, StoredFile, files_of
 from bot.commands import canonical
 from bot.conversation import ConversationState, Draft, Mode, Stage
-from bot.events import Button, Reply
+from bot.events import Button, ButtonRole, Reply, Surface
 from bot.forms import CriterionStatus, Question, QuestionKind
 from bot.inputs import ButtonInput, CommandInput, FileInput, Input, TextInput, UnsupportedInput
-from bot.prompts import REPORT_STATUS_LABELS, Prompts
+from bot.prompts import CLEAR, DONE, KEEP, REPORT_STATUS_LABELS, Prompts
 from bot.report import ReportContext
 from bot.text import DateFormatError, ImpossibleDateError, fold, parse_date, parse_whole_number
+
+ACTION = ButtonRole.ACTION
 
 Buttons = tuple[tuple[Button, ...], ...]
 
@@ -56,26 +58,26 @@ class Engine:
     def __init__(self, settings: EngineSettings) -> None:
         self.settings = settings
 
-    def open(self, ctx: ReportContext, state: ConversationState, now: datetime) -> Outcome:
+    def open(self, ctx: ReportContext, state: ConversationState, now: datetime, surface: Surface = Surface()) -> Outcome:
         """/baocao: resume exactly where the officer stopped, or at the first open question."""
-        return _Turn(self.settings, ctx, state, now).open()
+        return _Turn(self.settings, ctx, state, now, surface).open()
 
     def handle(
-        self, ctx: ReportContext, state: ConversationState, received: Input, now: datetime
+        self, ctx: ReportContext, state: ConversationState, received: Input, now: datetime, surface: Surface = Surface()
     ) -> Outcome:
-        return _Turn(self.settings, ctx, state, now).handle(received)
+        return _Turn(self.settings, ctx, state, now, surface).handle(received)
 
 
 class _Turn:
     """The work of one input; collects the outcome as it goes."""
 
     def __init__(
-        self, settings: EngineSettings, ctx: ReportContext, state: ConversationState, now: datetime
+        self, settings: EngineSettings, ctx: ReportContext, state: ConversationState, now: datetime, surface: Surface
     ) -> None:
         self.settings = settings
         self.ctx = ctx
         self.now = now
-        self.p = Prompts(state.locale, settings.zone)
+        self.p = Prompts(state.locale, settings.zone, surface)
         self._ = self.p._
         self.out = Outcome(state=state.evolve(report_id=ctx.report_id))
 
@@ -227,7 +229,7 @@ class _Turn:
         previous = self.previous_text(question)
         takes_text = stage is Stage.NARRATIVE or (question.kind is QuestionKind.TEXT and stage is Stage.VALUE)
         if previous and takes_text and not self.draft().text_parts:
-            lines += ["", _("Text saved so far (send new text to replace it, or press «Keep previous text»):"), previous]
+            lines += ["", _("Text saved so far (send new text to replace it, or {keep}):").format(keep=self.p.act(KEEP)), previous]
         lines.append("")
         lines.append(self.instruction(question, stage))
         self.reply("\n".join(lines), self.stage_buttons(question, stage) + self.nav_buttons(question, stage))
@@ -240,10 +242,12 @@ class _Turn:
         if stage is Stage.ELIGIBLE:
             return _("Does the unit meet the conditions and standards to be assessed as met?")
         if stage is Stage.NARRATIVE:
-            return _("Describe what was done and the results achieved. You can send several messages; press «Done» when finished.")
+            return _("Describe what was done and the results achieved. You can send several messages; {done} when finished.").format(done=self.p.done)
         if stage is Stage.EVIDENCE:
             return self.with_files_so_far(
-                _("Send photos or documents as evidence (optional, up to {mb} MB each). Press «Done» when finished.").format(mb=mb)
+                _("Send {files} as evidence (optional, up to {mb} MB each); {done} when finished.").format(
+                    files=self.p.files_wanted(), mb=mb, done=self.p.done
+                )
             )
         kind = question.kind
         if kind is QuestionKind.CHOICE:
@@ -257,9 +261,11 @@ class _Turn:
             return _("Type a date as dd/mm/yyyy, for example 25/11/2023.")
         if kind is QuestionKind.ATTACHMENT:
             return self.with_files_so_far(
-                _("Send photos or documents (up to {mb} MB each). Press «Done» when finished.").format(mb=mb)
+                _("Send {files} (up to {mb} MB each); {done} when finished.").format(
+                    files=self.p.files_wanted(), mb=mb, done=self.p.done
+                )
             )
-        text = _("Type your answer. You can send several messages; press «Done» when finished.")
+        text = _("Type your answer. You can send several messages; {done} when finished.").format(done=self.p.done)
         if question.min_length:
             text += " " + _("At least {n} characters.").format(n=self.p.fmt.number(question.min_length))
         return text
@@ -291,20 +297,20 @@ class _Turn:
     def done_row(self, question: Question, stage: Stage) -> tuple[Button, ...]:
         _ = self._
         draft = self.draft()
-        row = [Button(_("Done"), "done")]
+        row = [Button(_(DONE), "done", ACTION)]
         takes_text = stage is Stage.NARRATIVE or question.kind is QuestionKind.TEXT
         if takes_text and not draft.text_parts and self.previous_text(question):
-            row.append(Button(_("Keep previous text"), "keep"))
+            row.append(Button(_(KEEP), "keep", ACTION))
         if (takes_text and draft.text_parts) or (not takes_text and draft.files):
-            row.append(Button(_("Clear and start again"), "clear"))
+            row.append(Button(_(CLEAR), "clear", ACTION))
         return tuple(row)
 
     def nav_buttons(self, question: Question, stage: Stage) -> Buttons:
         _ = self._
-        row = [Button(_("◀ Back"), "back")]
+        row = [Button(_("◀ Back"), "back", ACTION)]
         if not question.required and stage is self.first_stage(question):
-            row.append(Button(_("Skip ▶"), "skip"))
-        row.append(Button(_("Review"), "review"))
+            row.append(Button(_("Skip ▶"), "skip", ACTION))
+        row.append(Button(_("Review"), "review", ACTION))
         return (tuple(row),)
 
     def previous_text(self, question: Question) -> str:
@@ -337,41 +343,29 @@ class _Turn:
                 self.done()
                 return
         if stage is Stage.STATUS:
-            self.take_status(question, value, text)
+            self.take_status(question, value)
         elif stage is Stage.ELIGIBLE:
             self.take_eligible(question, value, text)
         elif stage is Stage.NARRATIVE or question.kind is QuestionKind.TEXT:
             self.take_text(question, stage, text)
         elif stage is Stage.EVIDENCE or question.kind is QuestionKind.ATTACHMENT:
-            self.reply(self._("This step takes photos or documents. Send a file, or press «Done»."))
+            self.reply(self._("This step takes {files}. Send one, or {done}.").format(files=self.p.files_wanted(), done=self.p.done))
             self.render(question, stage, new_step=False)
         elif question.kind is QuestionKind.CHOICE:
-            self.take_choice(question, value, text)
+            self.take_choice(question, value)
         elif question.kind is QuestionKind.NUMBER:
             self.take_number(question, text)
         elif question.kind is QuestionKind.DATE:
             self.take_date(question, text)
 
-    def typed_button(self, text: str | None, question: Question, stage: Stage) -> str | None:
-        """The button a typed reply means: its number in the list, its label, or a piece of
-        exactly one label ("bằng văn bản" for «Sơ kết bằng văn bản»)."""
-        if text is None:
-            return None
-        buttons = [b for row in self.stage_buttons(question, stage) for b in row]
-        number = parse_whole_number(text)
-        if number is not None and 1 <= number <= len(buttons):
-            return buttons[number - 1].value
-        folded = fold(text)
-        exact = [b.value for b in buttons if fold(b.label) == folded]
-        partial = [b.value for b in buttons if len(folded) >= 3 and folded in fold(b.label)]
-        return exact[0] if exact else partial[0] if len(partial) == 1 else None
-
     def choose_again(self, question: Question, stage: Stage) -> None:
-        self.reply(self._("Please choose one of the buttons below (or type its number)."))
+        if self.p.surface.buttons:
+            self.reply(self._("Please choose one of the buttons below (or type its number)."))
+        else:
+            self.reply(self._("Please type the number of one of the choices below."))
         self.render(question, stage, new_step=False)
 
-    def take_status(self, question: Question, value: str | None, text: str | None) -> None:
-        value = value or self.typed_button(text, question, Stage.STATUS)
+    def take_status(self, question: Question, value: str | None) -> None:
         if not value or not value.startswith("s:"):
             self.choose_again(question, Stage.STATUS)
             return
@@ -384,7 +378,7 @@ class _Turn:
     def take_eligible(self, question: Question, value: str | None, text: str | None) -> None:
         if value is None and text is not None:
             folded = fold(text)
-            value = "e:1" if folded in YES_WORDS else "e:0" if folded in NO_WORDS else self.typed_button(text, question, Stage.ELIGIBLE)
+            value = "e:1" if folded in YES_WORDS else "e:0" if folded in NO_WORDS else None
         if value not in ("e:1", "e:0"):
             self.choose_again(question, Stage.ELIGIBLE)
             return
@@ -401,10 +395,11 @@ class _Turn:
         have = len(draft.text)
         if have + len(text) + (1 if have else 0) > question.max_length:
             self.reply(
-                _("Too long: this answer takes at most {max} characters and already has {have}; the {length} characters just sent were not added. Shorten them or press «Done».").format(
+                _("Too long: this answer takes at most {max} characters and already has {have}; the {length} characters just sent were not added. Shorten them, or {done}.").format(
                     max=self.p.fmt.number(question.max_length),
                     have=self.p.fmt.number(have),
                     length=self.p.fmt.number(len(text)),
+                    done=self.p.done,
                 ),
                 (self.done_row(question, stage),),
             )
@@ -412,8 +407,8 @@ class _Turn:
         draft = replace(draft, text_parts=(*draft.text_parts, text))
         self.set_state(draft=draft)
         self.reply(
-            _("Added ({n} characters so far). Send more, or press «Done» to save.").format(
-                n=self.p.fmt.number(len(draft.text))
+            _("Added ({n} characters so far). Send more, or {done} to save.").format(
+                n=self.p.fmt.number(len(draft.text)), done=self.p.done
             ),
             (self.done_row(question, stage),),
         )
@@ -435,17 +430,16 @@ class _Turn:
             return
         draft = self.draft()
         if len(draft.files) >= question.max_files:
-            self.reply(_("At most {n} files per question. Press «Done» to continue.").format(n=question.max_files))
+            self.reply(_("At most {n} files per question; {done} to continue.").format(n=question.max_files, done=self.p.done))
             return
         draft = replace(draft, files=(*draft.files, file.to_dict()))
         self.set_state(draft=draft)
         self.reply(
-            _("Received: {files}. Send more, or press «Done».").format(files=self.p.files_count(len(draft.files))),
+            _("Received: {files}. Send more, or {done}.").format(files=self.p.files_count(len(draft.files)), done=self.p.done),
             (self.done_row(question, stage),),
         )
 
-    def take_choice(self, question: Question, value: str | None, text: str | None) -> None:
-        value = value or self.typed_button(text, question, Stage.VALUE)
+    def take_choice(self, question: Question, value: str | None) -> None:
         if not value or not value.startswith("o:") or question.option(value[2:]) is None:
             self.choose_again(question, Stage.VALUE)
             return
@@ -586,7 +580,7 @@ class _Turn:
         _ = self._
         self.reply(
             _("All questions are answered. Review your answers, then submit the report."),
-            ((Button(_("Review"), "review"), Button(_("Submit report"), "submit")),),
+            ((Button(_("Review"), "review", ACTION), Button(_("Submit report"), "submit", ACTION)),),
         )
 
     # ----- navigation ----------------------------------------------------------------------
@@ -603,7 +597,9 @@ class _Turn:
             self.ask(question, stages[stages.index(stage) - 1])
             return
         if self.has_unsaved_input():
-            self.reply(_("You have unsaved text or files here. Press «Done» to save them, or «Clear and start again», before going back."))
+            self.reply(_("You have unsaved text or files here: {done} to save them, or {clear}, before going back.").format(
+                done=self.p.done, clear=self.p.act(CLEAR)
+            ))
             return
         index = self.ctx.form.index_of(question.id)
         earlier = next(
@@ -665,10 +661,12 @@ class _Turn:
             text += "\n" + self.p.receipt(self.ctx.receipt_no, self.ctx.submitted_at)
         text += "\n" + _("If something must be corrected, ask your supervisor to return it for revision.")
         self.set_state(mode=Mode.IDLE, question_id=None, stage=None, draft=None, step=self.state.step + 1)
-        self.reply(text, ((Button(_("Review"), "review"),),))
+        self.reply(text, ((Button(_("Review"), "review", ACTION),),))
 
     def unsupported_text(self) -> str:
-        return self._("Stickers, voice and similar messages cannot be read. Please answer with text, a button, a photo or a document.")
+        if self.p.surface.buttons:
+            return self._("Stickers, voice and similar messages cannot be read. Please answer with text, a button, a photo or a document.")
+        return self._("Stickers, voice and similar messages cannot be read. Please answer with text or a photo.")
 
     # ----- review, edit, submit ------------------------------------------------------------
 
@@ -692,17 +690,17 @@ class _Turn:
         self.set_state(mode=Mode.REVIEWING, review_page=page, step=self.state.step + 1)
         pager = []
         if page > 0:
-            pager.append(Button(_("◀ Previous"), f"page:{page - 1}"))
+            pager.append(Button(_("◀ Previous"), f"page:{page - 1}", ACTION))
         if page < pages - 1:
-            pager.append(Button(_("Next ▶"), f"page:{page + 1}"))
-        actions = [] if self.ctx.locked else [Button(_("Continue"), "resume"), Button(_("Submit report"), "submit")]
+            pager.append(Button(_("Next ▶"), f"page:{page + 1}", ACTION))
+        actions = [] if self.ctx.locked else [Button(_("Continue"), "resume", ACTION), Button(_("Submit report"), "submit", ACTION)]
         self.reply("\n".join(lines), tuple(row for row in (tuple(pager), tuple(actions)) if row))
 
     def review_text(self, text: str) -> None:
         if parse_whole_number(text) is not None:
             self.edit(text)
             return
-        self.reply(self._("Type the number of the question to change, or use the buttons."))
+        self.reply(self._("Type the number of the question to change."))
         self.review(self.state.review_page)
 
     def edit(self, args: str) -> None:
@@ -718,8 +716,8 @@ class _Turn:
             return
         current = self.current()
         if self.has_unsaved_input() and current is not None and current.id != question.id:
-            self.reply(_("You have unsaved text or files in question {n}. Press «Done» or «Clear and start again» there first.").format(
-                n=self.ctx.number_of(current)
+            self.reply(_("You have unsaved text or files in question {n}: {done} or {clear} there first.").format(
+                n=self.ctx.number_of(current), done=self.p.done, clear=self.p.act(CLEAR)
             ))
             self.render(current, self.state.stage or self.first_stage(current), new_step=True)
             return
@@ -743,12 +741,12 @@ class _Turn:
                 ).format(
                     n=len(missing), numbers=self.p.numbers(self.ctx, missing)
                 ),
-                ((Button(_("Answer what is missing"), "resume"),),),
+                ((Button(_("Answer what is missing"), "resume", ACTION),),),
             )
             return
         if self.has_unsaved_input():
             question = self.current()
-            self.reply(_("Finish the question you are on first (press «Done»)."))
+            self.reply(_("Finish the question you are on first ({done}).").format(done=self.p.done))
             if question is not None:
                 self.render(question, self.state.stage or self.first_stage(question), new_step=True)
             return
@@ -775,7 +773,7 @@ class _Turn:
         self.set_state(mode=Mode.IDLE, step=self.state.step + 1)
         self.reply(
             _("Not submitted. You can review or submit later."),
-            ((Button(_("Review"), "review"), Button(_("Submit report"), "submit")),),
+            ((Button(_("Review"), "review", ACTION), Button(_("Submit report"), "submit", ACTION)),),
         )
 
     def confirm_text(self, text: str) -> None:

@@ -3,12 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ButtonRole(StrEnum):
+    """What a button is to someone who cannot press it and must type instead (see bot/menu.py)."""
+
+    CHOICE = "choice"  # an answer among a few: numbered, typed by its number or its words
+    ACTION = "action"  # a move (back, review, done): typed by its words
+    PICK = "pick"  # one of many toggles (the return picker): typed as the text says, never listed
 
 
 @dataclass(frozen=True)
 class Button:
     label: str
     value: str
+    role: ButtonRole = ButtonRole.CHOICE
+
+
+@dataclass(frozen=True)
+class Surface:
+    """What the person's messenger can show and take, so the core words its prompts to fit
+    ("press «Done»" where there are buttons, "type «done»" where there are none)."""
+
+    buttons: bool = True
+    documents: bool = True
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.answers import StoredFile
+from bot.codes import is_code
+from bot.commands import LINK, START, canonical
+from bot.text import fold, parse_whole_number
 
 
 @dataclass(frozen=True)
@@ -45,9 +48,33 @@ class UnsupportedInput:
 Input = TextInput | CommandInput | ButtonInput | FileInput | UnsupportedInput
 
 
-def parse_typed(text: str) -> Input:
-    """A typed line: a slash command (with an optional @botname suffix) or plain text."""
+def parse_typed(text: str, bare_words: bool = False) -> Input:
+    """A typed line: a slash command (with an optional @botname suffix) or plain text; with
+    `bare_words` (channels without a command menu), also a command typed as words, without the
+    slash or diacritics ("xem lại", "baocao", "sua 5")."""
     if text.startswith("/") and len(text) > 1:
         head, _sep, args = text[1:].partition(" ")
         return CommandInput(name=head.split("@", 1)[0].lower(), args=args.strip())
-    return TextInput(text)
+    return (bare_command(text) if bare_words else None) or TextInput(text)
+
+
+TYPED_ARGUMENTS = {"sua": lambda args: parse_whole_number(args) is not None, START: is_code, LINK: is_code}
+"""The commands that take an argument when typed as words, and what the argument must look like:
+a message that merely begins with a command's words ("Báo cáo tình hình…") stays text."""
+
+
+def bare_command(text: str) -> CommandInput | None:
+    """The whole message as a command's words, or its words and a well-formed argument."""
+    words, folded = text.split(), fold(text).split()
+    if len(words) != len(folded):
+        return None
+    for split in range(len(folded), 0, -1):
+        name = canonical("".join(folded[:split]))
+        if name is None:
+            continue
+        args = " ".join(words[split:])
+        if not args:
+            return CommandInput(name)
+        accepts = TYPED_ARGUMENTS.get(name)
+        return CommandInput(name, args) if accepts is not None and accepts(args) else None
+    return None

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from bot.answers import AnswerValue
 from bot.events import Reply
 from bot.forms import LocalText
+from bot.i18n import DEFAULT_LOCALE
 from bot.report import ReportStatus
 
 
@@ -27,7 +28,9 @@ class Role(StrEnum):
 
 @dataclass(frozen=True)
 class ChatRecord:
-    """A platform chat and, once linked by an invite, the person behind it."""
+    """A platform chat and, once linked by an invite, the person behind it. `state` is the
+    conversation: the person's (the same in each of their chats) once linked, the chat's own
+    before."""
 
     channel: str
     chat_id: str
@@ -54,10 +57,14 @@ class InviteProblem(StrEnum):
 
 @dataclass(frozen=True)
 class Redemption:
-    """The outcome of a /start CODE: the grant it gave, or why it gave none."""
+    """The outcome of a code: the person the chat now belongs to and the grant the code gave
+    (none for a link code, which joins the chat to a person linked elsewhere), or why it gave
+    nothing."""
 
+    person_id: int | None = None
     grant: Grant | None = None
     problem: InviteProblem | None = None
+    joined_existing: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,7 +156,12 @@ class Invites(Protocol):
     ) -> NewInvite: ...
 
     async def redeem(self, code: str, display_name: str, person_id: int | None, now: datetime) -> Redemption:
-        """Spends a one-time code: makes (or reuses) the person and grants the role on the unit."""
+        """Spends a one-time code: makes (or reuses) the person and grants the role on the unit;
+        a link code joins the chat's person (if any) to the person it was made for."""
+        ...
+
+    async def link_code(self, person_id: int, expires_at: datetime, now: datetime) -> str:
+        """A one-time code that links another chat to this person (/lienket)."""
         ...
 
 
@@ -168,6 +180,10 @@ class People(Protocol):
     async def grants(self, person_id: int) -> Sequence[Grant]: ...
 
     async def set_locale(self, person_id: int, locale: str) -> None: ...
+
+    async def conversation(self, person_id: int) -> Mapping[str, Any] | None:
+        """The person's conversation state, as the chats of the person share it."""
+        ...
 
     async def recipients(
         self, role: Role, unit_ids: Collection[int], including_refusing: bool = False
@@ -246,6 +262,7 @@ class LinkedPerson:
     unit_id: int
     linked_chats: int
     last_seen: datetime | None
+    channels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -305,10 +322,6 @@ class Supervision(Protocol):
         """The report's audit entries and every answer change (before/after), oldest first."""
         ...
 
-    async def chats_of(self, person_ids: Collection[int]) -> Sequence[ChatRecord]:
-        """Where to reach these people."""
-        ...
-
 
 @dataclass(frozen=True)
 class PendingUnit:
@@ -351,6 +364,7 @@ class OutboxMessage:
     campaign_code: str | None = None
     unit_id: int | None = None
     person_name: str = ""  # for plans, logs and the console; not stored
+    locale: str = DEFAULT_LOCALE  # what the text is written in
 
 
 @dataclass(frozen=True)

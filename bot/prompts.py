@@ -9,8 +9,10 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.answers import AnswerValue, criterion_status, files_of, is_answered, is_skipped
+from bot.events import Surface
 from bot.forms import CriterionStatus, Question, QuestionKind
 from bot.i18n import N_, Formatter, translations
+from bot.menu import typed_words
 from bot.report import ReportContext, ReportStatus
 from bot.text import shorten
 
@@ -29,15 +31,36 @@ REPORT_STATUS_LABELS = {
 }
 
 
-class Prompts:
-    """Texts in one locale, dates in one time zone."""
+DONE = N_("Done")
+CLEAR = N_("Clear and start again")
+KEEP = N_("Keep previous text")
 
-    def __init__(self, locale: str, zone: ZoneInfo) -> None:
+
+class Prompts:
+    """Texts in one locale, dates in one time zone, worded for what the messenger can do."""
+
+    def __init__(self, locale: str, zone: ZoneInfo, surface: Surface = Surface()) -> None:
         self.locale = locale
         self.zone = zone
+        self.surface = surface
         self._ = translations(locale).gettext
         self.ngettext = translations(locale).ngettext
         self.fmt = Formatter(locale)
+
+    def act(self, label: str) -> str:
+        """How to use a button here: "press «Done»", or where there are no buttons, "type «done»"."""
+        shown = self._(label)
+        if self.surface.buttons:
+            return self._("press «{label}»").format(label=shown)
+        return self._("type «{label}»").format(label=typed_words(shown).lower())
+
+    @property
+    def done(self) -> str:
+        return self.act(DONE)
+
+    def files_wanted(self) -> str:
+        """What may be sent as a file here."""
+        return self._("photos or documents") if self.surface.documents else self._("photos")
 
     def status_label(self, status: CriterionStatus) -> str:
         return self._(STATUS_LABELS[status])

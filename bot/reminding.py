@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.events import Button, Reply, open_report_value
+from bot.events import Button, ButtonRole, Reply, open_report_value
 from bot.forms import Form
 from bot.ports import CampaignRecord, MessageKind, OutboxMessage, PendingUnit, Recipient, UnitOfWork
 from bot.prompts import Prompts
@@ -52,11 +52,13 @@ class Composer:
         lines.append(self.left_to_answer(p, unit))
         if unit.status is ReportStatus.RETURNED:
             lines.append(_("It was returned for revision; see what to fix with /baocao."))
-        lines.append(_("Press the button to continue where you stopped."))
-        reply = Reply("\n".join(lines), ((Button(_("Continue the report"), open_report_value(unit.report_id)),),), step=0)
+        lines.append(_("Type /baocao to continue where you stopped."))
+        resume = Button(_("Continue the report"), open_report_value(unit.report_id), ButtonRole.ACTION)
+        reply = Reply("\n".join(lines), ((resume,),), step=0)
         return OutboxMessage(
             key=key, person_id=person.person_id, channel=person.channel, chat_id=person.chat_id, reply=reply,
             kind=kind, campaign_code=self.campaign.code, unit_id=unit.unit_id, person_name=person.full_name,
+            locale=person.locale,
         )
 
     def left_to_answer(self, p: Prompts, unit: PendingUnit) -> str:
@@ -91,7 +93,7 @@ class Composer:
         return OutboxMessage(
             key=key, person_id=person.person_id, channel=person.channel, chat_id=person.chat_id,
             reply=Reply("\n".join(lines)), kind=MessageKind.DIGEST, campaign_code=self.campaign.code,
-            person_name=person.full_name,
+            person_name=person.full_name, locale=person.locale,
         )
 
 

@@ -11,18 +11,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.access import access_of
-from bot.commands import REPORTER_COMMANDS, START, SUPERVISOR_COMMANDS, canonical
+from bot.codes import is_code, normalize_code
+from bot.commands import LINK, REPORTER_COMMANDS, START, SUPERVISOR_COMMANDS, CommandSpec, canonical
 from bot.conversation import ConversationState, Mode
 from bot.engine import Engine, Outcome
-from bot.events import OPEN_REPORT, Button, Reply, opened_report
+from bot.events import OPEN_REPORT, Button, ButtonRole, Reply, Surface, opened_report
 from bot.forms import Form, LocalText
-from bot.i18n import normalize_locale
-from bot.inputs import ButtonInput, CommandInput, Input
+from bot.i18n import DEFAULT_LOCALE, normalize_locale
+from bot.inputs import ButtonInput, CommandInput, Input, TextInput
+from bot.menu import menu_of, resolve
 from bot.ports import AuditEntry, ChatRecord, InviteLink, InviteProblem, OutboxMessage, ReportRecord, Role, UnitOfWork
 from bot.prompts import Prompts
 from bot.report import LOCKED_STATUSES, ReportContext, ReportStatus
@@ -32,6 +34,7 @@ from bot.units import UnitTree
 log = logging.getLogger(__name__)
 
 REPORT_CHOICE = "r"
+LINK_CODE_LIFETIME = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,7 @@ class Envelope:
     user_id: str | None = None
     display_name: str = ""
     language_code: str | None = None
+    surface: Surface = Surface()
 
 
 @dataclass
@@ -57,6 +61,7 @@ class Response:
     replies: list[Reply] = field(default_factory=list)
     outbox: list[OutboxMessage] = field(default_factory=list)
     menu_roles: frozenset[Role] | None = None
+    locale: str = DEFAULT_LOCALE  # what the replies are written in
 
 
 def no_invite_links(code: str) -> Sequence[InviteLink]:
@@ -118,10 +123,11 @@ class _ServiceTurn:
         self.replies = self.response.replies
         self.chat = ChatRecord(envelope.channel, envelope.chat_id, None, {}, envelope.user_id)
         self.state = ConversationState()
+        self.first_contact = False
 
     @property
     def prompts(self) -> Prompts:
-        return Prompts(self.state.locale, self.service.zone)
+        return Prompts(self.state.locale, self.service.zone, self.envelope.surface)
 
     async def load(self) -> None:
         chat = await self.uow.chats.get(self.envelope.channel, self.envelope.chat_id)
@@ -131,8 +137,13 @@ class _ServiceTurn:
         else:
             locale = normalize_locale(self.envelope.language_code or self.service.default_locale)
             self.state = ConversationState(locale=locale)
+            self.first_contact = True
 
     async def store(self) -> None:
+        self.response.locale = self.state.locale
+        menu = menu_of(self.replies)
+        if menu is not None:
+            self.state = self.state.evolve(menu=menu)
         self.chat = ChatRecord(
             self.chat.channel, self.chat.chat_id, self.chat.person_id, self.state.to_dict(), self.envelope.user_id
         )
@@ -145,11 +156,23 @@ class _ServiceTurn:
 
     async def route(self) -> None:
         received = self.envelope.input
+        if isinstance(received, TextInput):
+            received = resolve(self.state.menu, received.text) or received
         _ = self.prompts._
+        command = canonical(received.name) if isinstance(received, CommandInput) else None
+        args = received.args.strip() if isinstance(received, CommandInput) else ""
+        if self.first_contact and not (command == START and not args):  # the welcome says it too
+            self.say(_("You are writing to baocao, an automated reporting system."))
         if isinstance(received, CommandInput):
-            name = canonical(received.name)
+            name = command
+            if name in (START, LINK) and args:
+                await self.redeem(normalize_code(args))
+                return
             if name == START:
-                await self.start(received.args.strip())
+                self.welcome()
+                return
+            if name == LINK and self.chat.person_id is not None:
+                await self.offer_link(self.chat.person_id)
                 return
             if name == "ngonngu":
                 await self.switch_language(received.args.strip())
@@ -162,9 +185,11 @@ class _ServiceTurn:
                 self.say(_("Unknown command /{name}. Type /trogiup to see what the bot understands.").format(name=received.name))
                 return
         if self.chat.person_id is None:
+            if isinstance(received, TextInput) and is_code(received.text):
+                await self.redeem(normalize_code(received.text))
+                return
             self.say(_("This chat is not linked to a unit yet. Ask your supervisor for an invite code, then send /start followed by the code, for example /start AB12CD34."))
             return
-        command = canonical(received.name) if isinstance(received, CommandInput) else None
         if SupervisorDesk.wants(received, self.state, command):
             await self.supervise(received, command)
             return
@@ -183,22 +208,25 @@ class _ServiceTurn:
             await self.open_report(reports, current)
             return
         ctx = await self.context(current)
-        await self.apply(self.service.engine.handle(ctx, self.state, received, self.now), ctx)
+        await self.apply(self.service.engine.handle(ctx, self.state, received, self.now, self.envelope.surface), ctx)
 
     # ----- linking and language ------------------------------------------------------------
 
-    async def start(self, code: str) -> None:
+    def welcome(self) -> None:
         _ = self.prompts._
-        if not code:
-            if self.chat.person_id is None:
-                self.say(_("Welcome to baocao, the reporting assistant. This is an automated system.\nTo begin, send /start followed by the invite code your supervisor gave you, for example /start AB12CD34."))
-            else:
-                self.say(_("Welcome back. Type /baocao to continue your report, or /trogiup for help."))
-            return
+        if self.chat.person_id is None:
+            self.say(_("Welcome to baocao, the reporting assistant. This is an automated system.\nTo begin, send /start followed by the invite code your supervisor gave you, for example /start AB12CD34."))
+        else:
+            self.say(_("Welcome back. Type /baocao to continue your report, or /trogiup for help."))
+
+    async def redeem(self, code: str) -> None:
+        """Spends an invite (a new person, or a new role) or a link code (this chat joins the
+        person's other chats, and their conversation goes on here)."""
+        _ = self.prompts._
         redemption = await self.uow.invites.redeem(
             code, self.envelope.display_name or f"{self.chat.channel} {self.chat.chat_id}", self.chat.person_id, self.now
         )
-        if redemption.grant is None:
+        if redemption.person_id is None:
             problems = {
                 InviteProblem.UNKNOWN: _("The code {code} is not valid. Check it, or ask your supervisor for a new one."),
                 InviteProblem.USED: _("The code {code} has already been used. Each code works once; ask your supervisor for a new one."),
@@ -206,21 +234,43 @@ class _ServiceTurn:
                 InviteProblem.REVOKED: _("The code {code} has been withdrawn. Ask your supervisor for a new one."),
             }
             self.say(problems[redemption.problem or InviteProblem.UNKNOWN].format(code=code))
-            log.info("refused invite %r for %s:%s: %s", code, self.chat.channel, self.chat.chat_id, redemption.problem)
+            log.info("refused code %r for %s:%s: %s", code, self.chat.channel, self.chat.chat_id, redemption.problem)
             return
+        person_id = redemption.person_id
+        if redemption.joined_existing:
+            conversation = await self.uow.people.conversation(person_id)
+            if conversation:
+                self.state = ConversationState.from_dict(dict(conversation))
+        self.chat = ChatRecord(self.chat.channel, self.chat.chat_id, person_id, self.chat.state, self.envelope.user_id)
+        await self.uow.people.set_locale(person_id, self.state.locale)
+        self.response.menu_roles = frozenset(g.role for g in await self.uow.people.grants(person_id))
         grant = redemption.grant
-        self.chat = ChatRecord(self.chat.channel, self.chat.chat_id, grant.person_id, self.chat.state, self.envelope.user_id)
-        await self.uow.people.set_locale(grant.person_id, self.state.locale)
-        log.info("linked %s:%s to person %s (%s of %s)", self.chat.channel, self.chat.chat_id, grant.person_id, grant.role, grant.unit_code)
-        self.response.menu_roles = frozenset(g.role for g in await self.uow.people.grants(grant.person_id))
+        log.info("linked %s:%s to person %s (%s)", self.chat.channel, self.chat.chat_id, person_id, grant or "joined")
+        _ = self.prompts._
+        if grant is None:
+            self.say(_("Linked: this chat now belongs to your account, like your other chats. Type /baocao to continue where you left off."))
+            return
         self.state = self.state.evolve(mode=Mode.IDLE)
         if grant.role is Role.REPORTER:
             self.say(
                 _("Linked: you report for {unit}. Type /baocao to start the report.").format(unit=grant.unit_name),
-                ((Button(_("Start the report"), OPEN_REPORT),),),
+                ((Button(_("Start the report"), OPEN_REPORT, ButtonRole.ACTION),),),
             )
         else:
             self.say(_("Linked: you follow the reports of {unit} and the units under it. Type /tinhhinh to see who has reported, or /trogiup for every command.").format(unit=grant.unit_name))
+
+    async def offer_link(self, person_id: int) -> None:
+        """/lienket: a one-time code that links a chat in another messenger to this person."""
+        _ = self.prompts._
+        expires = self.now + LINK_CODE_LIFETIME
+        code = await self.uow.invites.link_code(person_id, expires, self.now)
+        lines = [_("To use the bot from another messenger too, send it this message there: lienket {code}").format(code=code)]
+        lines += [
+            _("or opens on {channel}: {link}").format(channel=link.channel, link=link.url)
+            for link in self.service.invite_links(code)
+        ]
+        lines.append(_("Valid once, until {time}.").format(time=self.prompts.when(expires)))
+        self.say("\n".join(lines))
 
     async def switch_language(self, wanted: str) -> None:
         current = self.state.locale
@@ -231,13 +281,23 @@ class _ServiceTurn:
         self.say(self.prompts._("This chat now uses English. Type /ngonngu to switch language."))
 
     def help_text(self, supervises: bool) -> str:
+        """Every command; where there are no buttons, each also as the words one may type."""
         _ = self.prompts._
+        typing = not self.envelope.surface.buttons
+
+        def line(spec: CommandSpec) -> str:
+            name = f"«{spec.words}» /{spec.name}" if typing else f"/{spec.name}"
+            return f"{name} — {_(spec.description)}"
+
         lines = [_("baocao helps you file your unit's report one question at a time. Every answer is saved at once."), ""]
-        lines += [f"/{spec.name} — {_(spec.description)}" for spec in REPORTER_COMMANDS]
+        lines += [line(spec) for spec in REPORTER_COMMANDS]
         if supervises:
-            lines += ["", _("For supervisors:")]
-            lines += [f"/{spec.name} — {_(spec.description)}" for spec in SUPERVISOR_COMMANDS]
-        lines += ["", _("You can also press the buttons under each question. If you are stuck, type /baocao to return to where you were.")]
+            lines += ["", _("For supervisors (type these with the /):")] if typing else ["", _("For supervisors:")]
+            lines += [line(spec) for spec in SUPERVISOR_COMMANDS]
+        if typing:
+            lines += ["", _("Commands work with or without the / and without diacritics. Answer a choice by typing its number or its words. If you are stuck, type baocao to return to where you were.")]
+        else:
+            lines += ["", _("You can also press the buttons under each question. If you are stuck, type /baocao to return to where you were.")]
         return "\n".join(lines)
 
     # ----- supervision ---------------------------------------------------------------------
@@ -253,7 +313,7 @@ class _ServiceTurn:
             self.say(refusal(self.prompts._, name))
             return
         desk = SupervisorDesk(
-            self.uow, access, tree, self.state, self.now, self.service.zone, self.service.forms,
+            self.uow, access, tree, self.state, self.now, self.prompts, self.service.forms,
             self.service.kind_label, self.service.invite_links, self.service.invite_days,
         )
         result = await desk.handle(received, command)
@@ -283,7 +343,7 @@ class _ServiceTurn:
         ctx = await self.context(report)
         if self.state.report_id != report.id:
             self.state = ConversationState(locale=self.state.locale, step=self.state.step)
-        await self.apply(self.service.engine.open(ctx, self.state, self.now), ctx)
+        await self.apply(self.service.engine.open(ctx, self.state, self.now, self.envelope.surface), ctx)
 
     def offer_reports(self, reports: list[ReportRecord]) -> None:
         _ = self.prompts._

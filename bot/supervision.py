@@ -11,13 +11,14 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.access import Access
 from bot.answers import AnswerValue, criterion_status
 from bot.commands import SUPERVISOR_COMMANDS
 from bot.conversation import ConversationState, Mode, ReturnDraft
-from bot.events import OPEN_REPORT, Button, Reply
+from bot.events import OPEN_REPORT, Button, ButtonRole, Reply
+
+ACTION = ButtonRole.ACTION
 from bot.forms import CriterionStatus, Form, LocalText, QuestionKind
 from bot.i18n import N_, translations
 from bot.inputs import ButtonInput, CommandInput, Input, TextInput
@@ -44,6 +45,7 @@ from bot.units import UnitTree
 
 log = logging.getLogger(__name__)
 
+CONTINUE = N_("Continue ▶")
 PAGE_SIZE = 10
 PICK_ROW = 6
 APPRAISABLE = frozenset({ReportStatus.SUBMITTED, ReportStatus.RESUBMITTED})
@@ -82,7 +84,7 @@ class SupervisorDesk:
         tree: UnitTree,
         state: ConversationState,
         now: datetime,
-        zone: ZoneInfo,
+        prompts: Prompts,
         forms: Callable[[str], Form],
         kind_label: Callable[[str], LocalText],
         invite_links: Callable[[str], Sequence[InviteLink]],
@@ -92,12 +94,12 @@ class SupervisorDesk:
         self.access = access
         self.tree = tree
         self.now = now
-        self.zone = zone
+        self.zone = prompts.zone
         self.forms = forms
         self.kind_label = kind_label
         self.invite_links = invite_links
         self.invite_days = invite_days
-        self.p = Prompts(state.locale, zone)
+        self.p = prompts
         self._ = self.p._
         self.result = DeskResult(state)
 
@@ -134,7 +136,7 @@ class SupervisorDesk:
         elif self.state.mode is Mode.RETURN_PICKING and isinstance(received, TextInput):
             await self.pick_typed(received.text)
         else:
-            self.say(self._("Please answer with text or the buttons."))
+            self.say(self._("Please answer with text or the buttons.") if self.p.surface.buttons else self._("Please answer with text."))
         return self.result
 
     async def command(self, name: str, args: str) -> None:
@@ -288,7 +290,7 @@ class SupervisorDesk:
             lines += ["", _("By area:")]
             for branch_id in sorted(branches, key=lambda b: fold(self.tree.get(b).name)):
                 lines += [f"• {line}" for line in sorted(branches[branch_id])]
-        self.say("\n".join(lines), ((Button(_("Not yet submitted"), "mp:0"),),))
+        self.say("\n".join(lines), ((Button(_("Not yet submitted"), "mp:0", ACTION),),))
 
     def group_label(self, group: Group, mixed: set[str]) -> str:
         """The kind's name; where a kind files both forms, the narrative one is marked."""
@@ -336,9 +338,9 @@ class SupervisorDesk:
             lines.append(f"{number}. {self.missing_line(unit)}")
         pager = []
         if page > 0:
-            pager.append(Button(_("◀ Previous"), f"mp:{page - 1}"))
+            pager.append(Button(_("◀ Previous"), f"mp:{page - 1}", ACTION))
         if page < pages - 1:
-            pager.append(Button(_("Next ▶"), f"mp:{page + 1}"))
+            pager.append(Button(_("Next ▶"), f"mp:{page + 1}", ACTION))
         self.say("\n".join(lines), (tuple(pager),) if pager else ())
 
     def missing_line(self, unit: UnitStanding) -> str:
@@ -409,8 +411,8 @@ class SupervisorDesk:
             lines.append(f"{number}. {self.p.short_label(question)}: {self.p.summary(question, value, width=100_000)}")
         buttons: list[Button] = []
         if report.status in APPRAISABLE:
-            buttons += [Button(_("✅ Approve"), f"ap:{unit.id}"), Button(_("↩ Return"), f"rt:{unit.id}")]
-        buttons.append(Button(_("History"), f"hs:{unit.id}"))
+            buttons += [Button(_("✅ Approve"), f"ap:{unit.id}", ACTION), Button(_("↩ Return"), f"rt:{unit.id}", ACTION)]
+        buttons.append(Button(_("History"), f"hs:{unit.id}", ACTION))
         self.say("\n".join(lines), (tuple(buttons),))
 
     # ----- criterion statistics ------------------------------------------------------------
@@ -528,16 +530,18 @@ class SupervisorDesk:
         assert draft is not None
         form = self.forms(form_id)
         buttons = [
-            Button(("✓ " if q.id in draft.selected else "") + self.pick_label(form, q.id), f"rq:{q.id}")
+            Button(("✓ " if q.id in draft.selected else "") + self.pick_label(form, q.id), f"rq:{q.id}", ButtonRole.PICK)
             for q in form
         ]
         rows = tuple(tuple(buttons[i : i + PICK_ROW]) for i in range(0, len(buttons), PICK_ROW))
         chosen = ", ".join(self.pick_label(form, qid) for qid in draft.selected) or _("none yet")
+        if self.p.surface.buttons:
+            text = _("Return the report of {unit}: choose what must be revised (press again to unselect; or type the question numbers as /donvi shows them, e.g. 3, 12), then «Continue». Chosen: {chosen}.")
+        else:
+            text = _("Return the report of {unit}: type the numbers of the questions to revise, as /donvi shows them (e.g. 3, 12), then {go}. Chosen: {chosen}.")
         self.say(
-            _("Return the report of {unit}: choose what must be revised (press again to unselect; or type the question numbers as /donvi shows them, e.g. 3, 12), then «Continue». Chosen: {chosen}.").format(
-                unit=self.tree.get(draft.unit_id).name, chosen=chosen
-            ),
-            rows + ((Button(_("Continue ▶"), "rgo"), Button(_("Cancel"), "rx")),),
+            text.format(unit=self.tree.get(draft.unit_id).name, chosen=chosen, go=self.p.act(CONTINUE)),
+            rows + ((Button(_(CONTINUE), "rgo", ACTION), Button(_("Cancel"), "rx", ACTION)),),
         )
 
     def pick_label(self, form: Form, question_id: str) -> str:
@@ -570,7 +574,7 @@ class SupervisorDesk:
             return
         numbers = [parse_whole_number(part) for part in text.replace(";", ",").split(",")]
         if not numbers or any(n is None or not 1 <= n <= len(form) for n in numbers):
-            self.say(self._("Type question numbers from 1 to {total}, separated by commas, or use the buttons.").format(total=len(form)))
+            self.say(self._("Type question numbers from 1 to {total}, separated by commas.").format(total=len(form)))
             return
         wanted = {form.questions[n - 1].id for n in numbers if n is not None} | set(draft.selected)
         selected = tuple(q.id for q in form if q.id in wanted)
@@ -821,7 +825,7 @@ class SupervisorDesk:
         people = recipients.get(unit.id, ())
         for person in people:
             gettext = translations(person.locale).gettext
-            buttons = ((Button(gettext("Revise now"), OPEN_REPORT),),) if open_button else ()
+            buttons = ((Button(gettext("Revise now"), OPEN_REPORT, ACTION),),) if open_button else ()
             self.result.outbox.append(OutboxMessage(
                 key=f"notice/{action}/{report.id}/{self.now.isoformat()}",
                 person_id=person.person_id,
@@ -832,6 +836,7 @@ class SupervisorDesk:
                 campaign_code=report.campaign_code,
                 unit_id=unit.id,
                 person_name=person.full_name,
+                locale=person.locale,
             ))
         return len(people)
 

@@ -47,10 +47,16 @@ def parse_whole_number(text: str) -> int | None:
     return int(re.sub(r"[.,\s]", "", match.group(1)))
 
 
+SEPARATORS = ("\n\n", "\n", ". ", "? ", "! ", "; ", " ")
+"""Where a long text is best cut, best first: a paragraph, a line, a sentence, a word."""
+
+
 def split_message(text: str, limit: int, measure: Callable[[str], int] = len) -> list[str]:
-    """Cuts text into pieces of at most `limit` (as `measure` counts), at a paragraph, line or
-    word break in the second half of the window where there is one, so a long reply is sent
-    whole in several messages instead of failing. Only the white space at a cut is dropped."""
+    """Cuts text into pieces of at most `limit` (as `measure` counts), so a long reply is sent
+    whole in several messages instead of failing. A cut falls at the best break in the second
+    half of the window (a paragraph, a line, a sentence, a word), else at the last space in it;
+    only a single word longer than the limit is ever cut inside. Only the white space at a cut
+    is dropped."""
     if limit <= 0:
         raise ValueError("limit must be positive")
     pieces: list[str] = []
@@ -59,8 +65,8 @@ def split_message(text: str, limit: int, measure: Callable[[str], int] = len) ->
         fits = _longest_prefix(rest, limit, measure)
         window = rest[: fits + 1]
         cut = next(
-            (at for sep in ("\n\n", "\n", " ") if (at := window.rfind(sep)) >= fits // 2 and at > 0),
-            fits,
+            (at + len(sep.rstrip()) for sep in SEPARATORS if (at := window.rfind(sep)) >= fits // 2 and at > 0),
+            window.rfind(" ") if window.rfind(" ") > 0 else fits,
         )
         pieces.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()

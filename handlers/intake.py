@@ -71,6 +71,8 @@ class ChannelIntake:
         except Exception:
             log.exception("%s: could not read update %s; kept in the inbox as failed", name, item.update_id)
             await self.inbox.mark_processed(name, item.update_id, FAILED)
+            if item.chat_key:
+                await self.apologise(item.chat_key)
             return
         if received is None:
             await self.inbox.mark_processed(name, item.update_id, IGNORED)
@@ -98,7 +100,7 @@ class ChannelIntake:
         """Tells the person their message was not taken (it is recorded as failed)."""
         try:
             locale = await self.service.locale_of(self.channel.name, chat_id)
-            await self.channel.render(chat_id, Response(replies=[Reply(translations(locale).gettext(SORRY))]))
+            await self.channel.render(chat_id, Response(replies=[Reply(translations(locale).gettext(SORRY))], locale=locale))
         except Exception:
             log.exception("%s: could not tell chat %s about a failure", self.channel.name, chat_id)
 

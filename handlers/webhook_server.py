@@ -43,7 +43,11 @@ class WebhookServer:
         channel = intake.channel
 
         async def receive(request: web.Request) -> web.Response:
-            body = await request.read()
+            try:
+                body = await request.read()
+            except web.HTTPRequestEntityTooLarge:
+                log.warning("%s webhook: refused a body over %d bytes from %s", channel.name, MAX_BODY, request.remote)
+                return web.Response(status=400, text="too large")
             if not route.authentic(request.headers, body):
                 log.warning("%s webhook: refused a call that failed authentication from %s", channel.name, request.remote)
                 return web.Response(status=route.refusal_status, text="forbidden")

@@ -19,7 +19,8 @@ from bot.conversation import ConversationState
 from bot.engine import Engine, EngineSettings
 from bot.events import Reply
 from bot.forms import Form
-from bot.inputs import ButtonInput, FileInput, Input, UnsupportedInput, parse_typed
+from bot.inputs import ButtonInput, FileInput, Input, TextInput, UnsupportedInput, parse_typed
+from bot.menu import menu_of, resolve
 from bot.report import ReportContext, ReportStatus
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -71,8 +72,11 @@ class Dialogue:
         self.reopened = {qid: len(self.versions.get(qid, [])) for qid in question_ids}
 
     def send(self, line: str) -> str:
-        """Sends one line and returns everything the bot answered, joined."""
+        """Sends one line and returns everything the bot answered, joined. A typed line that names
+        a button of the newest menu presses it, as the service does on every channel."""
         received = self.to_input(line)
+        if isinstance(received, TextInput):
+            received = resolve(self.state.menu, received.text) or received
         if line == "/baocao":
             outcome = self.engine.open(self.context(), self.state, NOW)
         else:
@@ -82,7 +86,7 @@ class Dialogue:
         if outcome.submit:
             self.submitted += 1
             self.status = ReportStatus.RESUBMITTED if self.reopened else ReportStatus.SUBMITTED
-        self.state = outcome.state
+        self.state = outcome.state.evolve(menu=menu_of(outcome.replies) or outcome.state.menu)
         self.replies.extend(outcome.replies)
         return "\n".join(reply.text for reply in outcome.replies)
 

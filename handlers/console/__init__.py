@@ -4,7 +4,9 @@ network.
 Buttons are shown as letters ([a] Đạt  [b] Chưa đạt); typing the letter presses the button.
 Anything else is sent as text or a command, exactly as a message would be. A local file is
 attached with /tep PATH. What the outbox holds for this chat is printed as it is sent, and what
-a turn queued for other people is shown as "→" lines, so a demo shows the whole loop.
+a turn queued for other people is shown as "→" lines, so a demo shows the whole loop. With a
+surface without buttons (`baocao console --zalo`) it shows exactly what a Zalo officer sees:
+numbered choices, commands typed as words.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.answers import StoredFile
-from bot.events import Reply
+from bot.events import Reply, Surface
 from bot.i18n import translations
 from bot.inputs import ButtonInput, FileInput, Input, TextInput, parse_typed
+from bot.plain_text import as_plain_text
 from bot.ports import OutboxMessage
 from bot.service import Envelope, ReportingService, Response
 from handlers.channel import DELIVERED, SendResult
@@ -56,6 +59,7 @@ class ConsoleChannel:
         read_line: ReadLine = read_stdin,
         out: TextIO = sys.stdout,
         display_name: str = "",
+        surface: Surface = Surface(),
     ) -> None:
         self.service = service
         self.chat_id = chat_id
@@ -64,6 +68,7 @@ class ConsoleChannel:
         self.read_line = read_line
         self.out = out
         self.display_name = display_name  # who the person is, when the console links a new one
+        self.surface = surface
         self.pacer = SendPacer(per_second=1000, per_chat_interval=0)
         self.buttons: dict[str, ButtonInput] = {}
         self._counter = 0
@@ -71,13 +76,15 @@ class ConsoleChannel:
     async def send_line(self, text: str) -> None:
         """Sends one line as the console user would type it, and prints the replies."""
         received = self.to_input(text.strip())
-        envelope = Envelope(channel=CHANNEL, chat_id=self.chat_id, input=received, display_name=self.display_name)
+        envelope = Envelope(
+            channel=CHANNEL, chat_id=self.chat_id, input=received, display_name=self.display_name, surface=self.surface
+        )
         response = await self.service.handle(envelope)
         self.show(response)
 
     async def send(self, message: OutboxMessage) -> SendResult:
         """An outbox message for this chat (a notice, a reminder): printed like a reply."""
-        self.print_replies([message.reply])
+        self.print_replies([message.reply], message.locale)
         return DELIVERED
 
     async def run(self, first: str | None = None) -> None:
@@ -95,7 +102,7 @@ class ConsoleChannel:
             return self.buttons[line.lower()]
         if line.startswith(ATTACH_COMMAND + " ") or line == ATTACH_COMMAND:
             return self.attach(Path(line[len(ATTACH_COMMAND) :].strip()).expanduser())
-        return parse_typed(line)
+        return parse_typed(line, bare_words=not self.surface.buttons)
 
     def attach(self, source: Path) -> Input:
         """Copies a local file into the files folder, as a messenger's download would."""
@@ -121,7 +128,7 @@ class ConsoleChannel:
         )
 
     def show(self, response: Response) -> None:
-        self.print_replies(response.replies)
+        self.print_replies(response.replies, response.locale)
         others = [m for m in response.outbox if (m.channel, m.chat_id) != (CHANNEL, self.chat_id)]
         if others:
             _ = translations(self.service.default_locale).gettext
@@ -132,12 +139,12 @@ class ConsoleChannel:
             print(file=self.out)
             self.out.flush()
 
-    def print_replies(self, replies: Sequence[Reply]) -> None:
+    def print_replies(self, replies: Sequence[Reply], locale: str) -> None:
         for reply in replies:
-            print(reply.text, file=self.out)
+            print(reply.text if self.surface.buttons else as_plain_text(reply, locale), file=self.out)
             if reply.attachment is not None:
                 print(f"📎 {reply.attachment.name}: {reply.attachment.path}", file=self.out)
-            if reply.buttons:
+            if reply.buttons and self.surface.buttons:
                 flat = [button for row in reply.buttons for button in row]
                 self.buttons = {
                     LETTERS[i]: ButtonInput(reply.step or 0, button.value)
