@@ -1,0 +1,75 @@
+"""A thin aiohttp client of the Zalo Bot Platform's Bot API: `POST {base}{token}/{method}` with a
+JSON body, answered `{ok, result}` or `{ok: false, error_code, description}`.
+
+No SDK: the one on PyPI is a trimmed python-telegram-bot fork with synchronous webhook calls.
+Zalo's edge has been seen to send duplicate `Server` headers; aiohttp (3.13.5 and later)
+accepts them unless Python runs in development mode, which this bot must not.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+import aiohttp
+
+log = logging.getLogger(__name__)
+
+TIMEOUT_SECONDS = 15.0
+
+
+class ZaloError(Exception):
+    """Zalo answered `ok: false` (or an HTTP error): `code` is its error_code (or the status)."""
+
+    def __init__(self, code: int, description: str, retry_after: float | None = None) -> None:
+        super().__init__(f"{code} {description}")
+        self.code = code
+        self.description = description
+        self.retry_after = retry_after
+
+
+class ZaloUnreachable(Exception):
+    """The call did not get an answer: a timeout, a refused or broken connection, a page that is
+    not the API's JSON."""
+
+
+class ZaloBotClient:
+    def __init__(self, base_url: str, token: str) -> None:
+        self.url = f"{base_url}{token}"
+        self.session: aiohttp.ClientSession | None = None
+
+    async def open(self) -> None:
+        self.session = aiohttp.ClientSession()
+
+    async def close(self) -> None:
+        if self.session is not None:
+            await self.session.close()
+            self.session = None
+
+    async def call(self, method: str, params: Mapping[str, Any] | None = None, timeout: float = TIMEOUT_SECONDS) -> Any:
+        """The method's `result`; raises ZaloError for an `ok: false` answer, ZaloUnreachable
+        when there is no usable answer."""
+        assert self.session is not None, "open() the client first"
+        try:
+            async with self.session.post(
+                f"{self.url}/{method}", json=dict(params or {}), timeout=aiohttp.ClientTimeout(total=timeout)
+            ) as response:
+                try:
+                    body = await response.json(content_type=None)
+                except ValueError as error:
+                    raise ZaloUnreachable(f"{method}: HTTP {response.status}, not JSON") from error
+        except (TimeoutError, aiohttp.ClientError) as error:
+            raise ZaloUnreachable(f"{method}: {error!r}") from error
+        if not isinstance(body, dict):
+            raise ZaloUnreachable(f"{method}: HTTP {response.status}, unexpected answer {body!r:.200}")
+        if body.get("ok"):
+            return body.get("result")
+        code = body.get("error_code")
+        parameters = body.get("parameters") or {}
+        retry_after = parameters.get("retry_after") if isinstance(parameters, dict) else None
+        raise ZaloError(
+            int(code) if isinstance(code, int) else response.status,
+            str(body.get("description", "")),
+            float(retry_after) if isinstance(retry_after, int | float) else None,
+        )

@@ -1,0 +1,20 @@
+"""The Zalo Bot Platform channel's settings (README, "Configuration")."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from handlers.environment import EnvironmentSettings
+
+ZALO_BOT_API = "https://bot-api.zaloplatforms.com/bot"
+
+
+class ZaloBotSettings(EnvironmentSettings):
+    token: str | None = Field(None, alias="ZALO_BOT_TOKEN")
+    api_base_url: str = Field(ZALO_BOT_API, alias="ZALO_BOT_API_BASE_URL")
+    webhook_url: str | None = Field(None, alias="ZALO_BOT_WEBHOOK_URL")
+    webhook_secret: str | None = Field(None, alias="ZALO_BOT_WEBHOOK_SECRET", min_length=8, max_length=256)
+    # Zalo publishes no sending limits: cautious defaults, and any 429 is waited out.
+    send_rate: float = Field(5.0, alias="ZALO_BOT_SEND_RATE", gt=0)
+    per_chat_interval: float = Field(1.0, alias="ZALO_BOT_PER_CHAT_INTERVAL", ge=0)
+    poll_timeout: int = Field(30, alias="ZALO_BOT_POLL_TIMEOUT", ge=1, le=60)
