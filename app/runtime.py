@@ -58,8 +58,10 @@ def build_service(
     settings: Settings,
     clock: Clock,
     channels: Sequence[Channel] = (),
+    plugins: Sequence[ChannelPlugin] = CHANNELS,
 ) -> ReportingService:
     """The service as every entry point (the bot, the console, the tests) runs it."""
+    labels = {plugin.name: plugin.label for plugin in plugins}
 
     def invite_links(code: str) -> list[InviteLink]:
         """How the code is opened on each configured channel that has links."""
@@ -74,6 +76,7 @@ def build_service(
         default_locale=settings.locale,
         kind_label=catalog.kind_label,
         invite_links=invite_links,
+        channel_label=lambda name: labels.get(name, name),
         invite_days=settings.invite_days,
     )
 
@@ -88,7 +91,7 @@ async def runtime(settings: Settings, plugins: Sequence[ChannelPlugin] = CHANNEL
         catalog = load_catalog(overrides=await load_overrides(unit_of_work))
         shared = Shared(files_dir=settings.files_dir, max_file_bytes=settings.max_file_bytes)
         channels = [channel for plugin in plugins if (channel := plugin.create(shared)) is not None]
-        service = build_service(unit_of_work, catalog, settings, settings.clock(), channels)
+        service = build_service(unit_of_work, catalog, settings, settings.clock(), channels, plugins)
         yield Runtime(settings, database, unit_of_work, catalog, channels, service)
     finally:
         await database.dispose()

@@ -47,6 +47,7 @@ SUPERVISOR_COMMANDS: tuple[CommandSpec, ...] = (
 
 START = "start"
 LINK = "lienket"
+REPORT = "baocao"
 
 _CANONICAL = {
     alias: spec.name
@@ -54,6 +55,13 @@ _CANONICAL = {
     for alias in (spec.name, *spec.aliases)
 }
 _CANONICAL[START] = START
+
+
+_SPECS = {spec.name: spec for spec in (*REPORTER_COMMANDS, *SUPERVISOR_COMMANDS)}
+
+
+def spec_of(name: str) -> CommandSpec:
+    return _SPECS[name]
 
 
 def canonical(name: str) -> str | None:

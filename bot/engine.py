@@ -330,6 +330,10 @@ class _Turn:
             self.reply(self.unsupported_text())
             self.render(question, stage, new_step=False)
             return
+        if isinstance(received, TextInput) and not received.text.strip():
+            self.reply(self._("That message was empty; nothing was saved."))
+            self.render(question, stage, new_step=False)
+            return
         if isinstance(received, FileInput):
             self.take_file(question, stage, received.file)
             return

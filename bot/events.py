@@ -16,9 +16,13 @@ class ButtonRole(StrEnum):
 
 @dataclass(frozen=True)
 class Button:
+    """`command` names the command that does the same, for a messenger without buttons where
+    the message is read outside the conversation (a reminder, a notice)."""
+
     label: str
     value: str
     role: ButtonRole = ButtonRole.CHOICE
+    command: str | None = None
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ become a numbered list, actions the words to type. The numbering is the menu's
 
 from __future__ import annotations
 
-from bot.events import Reply
+from bot.commands import spec_of
+from bot.events import Button, ButtonRole, Reply
 from bot.i18n import translations
 from bot.menu import menu_of, typed_words
 
@@ -20,8 +21,13 @@ def as_plain_text(reply: Reply, locale: str) -> str:
         lines.append("")
         lines += [f"{number}. {entry.label}" for number, entry in enumerate(choices, start=1)]
         lines.append(_("(type the number of your choice)"))
-    actions = [entry for entry in menu.entries if not entry.numbered]
+    actions = [button for row in reply.buttons for button in row if button.role is ButtonRole.ACTION]
     if actions:
         lines.append("")
-        lines.append(_("Or type: {actions}").format(actions=" · ".join(f"«{typed_words(a.label).lower()}»" for a in actions)))
+        lines.append(_("Or type: {actions}").format(actions=" · ".join(f"«{typed(action)}»" for action in actions)))
     return "\n".join(lines)
+
+
+def typed(action: Button) -> str:
+    """What to type for an action: its command's words, or else its own words."""
+    return spec_of(action.command).words if action.command else typed_words(action.label).lower()

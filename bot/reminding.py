@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.commands import REPORT
 from bot.events import Button, ButtonRole, Reply, open_report_value
 from bot.forms import Form
 from bot.ports import CampaignRecord, MessageKind, OutboxMessage, PendingUnit, Recipient, UnitOfWork
@@ -53,7 +54,7 @@ class Composer:
         if unit.status is ReportStatus.RETURNED:
             lines.append(_("It was returned for revision; see what to fix with /baocao."))
         lines.append(_("Type /baocao to continue where you stopped."))
-        resume = Button(_("Continue the report"), open_report_value(unit.report_id), ButtonRole.ACTION)
+        resume = Button(_("Continue the report"), open_report_value(unit.report_id), ButtonRole.ACTION, REPORT)
         reply = Reply("\n".join(lines), ((resume,),), step=0)
         return OutboxMessage(
             key=key, person_id=person.person_id, channel=person.channel, chat_id=person.chat_id, reply=reply,

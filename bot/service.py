@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.access import access_of
 from bot.codes import is_code, normalize_code
-from bot.commands import LINK, REPORTER_COMMANDS, START, SUPERVISOR_COMMANDS, CommandSpec, canonical
+from bot.commands import LINK, REPORT, REPORTER_COMMANDS, START, SUPERVISOR_COMMANDS, CommandSpec, canonical
 from bot.conversation import ConversationState, Mode
 from bot.engine import Engine, Outcome
 from bot.events import OPEN_REPORT, Button, ButtonRole, Reply, Surface, opened_report
@@ -79,6 +79,7 @@ class ReportingService:
         default_locale: str = "vi",
         kind_label: Callable[[str], LocalText] = LocalText,
         invite_links: Callable[[str], Sequence[InviteLink]] = no_invite_links,
+        channel_label: Callable[[str], str] = str,
         invite_days: int = 7,
     ) -> None:
         self.unit_of_work = unit_of_work
@@ -89,6 +90,7 @@ class ReportingService:
         self.default_locale = default_locale
         self.kind_label = kind_label
         self.invite_links = invite_links  # how each running channel opens an invite code
+        self.channel_label = channel_label  # how people call a messenger, by its stored name
         self.invite_days = invite_days
 
     async def handle(self, envelope: Envelope) -> Response:
@@ -203,7 +205,7 @@ class _ServiceTurn:
         if named_report is not None:
             await self.start_report(named_report)
             return
-        wants_report = named is not None or (isinstance(received, CommandInput) and canonical(received.name) == "baocao")
+        wants_report = named is not None or (isinstance(received, CommandInput) and canonical(received.name) == REPORT)
         if wants_report or current is None or self.state.mode is Mode.CHOOSING_REPORT:
             await self.open_report(reports, current)
             return
@@ -254,7 +256,7 @@ class _ServiceTurn:
         if grant.role is Role.REPORTER:
             self.say(
                 _("Linked: you report for {unit}. Type /baocao to start the report.").format(unit=grant.unit_name),
-                ((Button(_("Start the report"), OPEN_REPORT, ButtonRole.ACTION),),),
+                ((Button(_("Start the report"), OPEN_REPORT, ButtonRole.ACTION, REPORT),),),
             )
         else:
             self.say(_("Linked: you follow the reports of {unit} and the units under it. Type /tinhhinh to see who has reported, or /trogiup for every command.").format(unit=grant.unit_name))
@@ -314,7 +316,7 @@ class _ServiceTurn:
             return
         desk = SupervisorDesk(
             self.uow, access, tree, self.state, self.now, self.prompts, self.service.forms,
-            self.service.kind_label, self.service.invite_links, self.service.invite_days,
+            self.service.kind_label, self.service.invite_links, self.service.channel_label, self.service.invite_days,
         )
         result = await desk.handle(received, command)
         self.state = result.state

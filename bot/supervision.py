@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.access import Access
 from bot.answers import AnswerValue, criterion_status
-from bot.commands import SUPERVISOR_COMMANDS
+from bot.commands import REPORT, SUPERVISOR_COMMANDS
 from bot.conversation import ConversationState, Mode, ReturnDraft
 from bot.events import OPEN_REPORT, Button, ButtonRole, Reply
 
@@ -88,6 +88,7 @@ class SupervisorDesk:
         forms: Callable[[str], Form],
         kind_label: Callable[[str], LocalText],
         invite_links: Callable[[str], Sequence[InviteLink]],
+        channel_label: Callable[[str], str],
         invite_days: int,
     ) -> None:
         self.uow = uow
@@ -98,6 +99,7 @@ class SupervisorDesk:
         self.forms = forms
         self.kind_label = kind_label
         self.invite_links = invite_links
+        self.channel_label = channel_label
         self.invite_days = invite_days
         self.p = prompts
         self._ = self.p._
@@ -701,7 +703,11 @@ class SupervisorDesk:
         lines = [_("People with access ({n}):").format(n=len(people)), ""]
         for person in people:
             seen = _("last seen {time}").format(time=self.p.when(person.last_seen)) if person.last_seen else _("no chat linked")
-            lines.append(f"#{person.grant_id} {person.full_name} — {_(roles[person.role])} — {self.tree.get(person.unit_id).name} · {seen}")
+            channels = ", ".join(self.channel_label(name) for name in person.channels)
+            lines.append(
+                f"#{person.grant_id} {person.full_name} — {_(roles[person.role])} — {self.tree.get(person.unit_id).name} · {seen}"
+                + (f" ({channels})" if channels else "")
+            )
         lines += ["", _("To revoke someone's access: /thuhoi NUMBER (the number after #).")]
         self.say("\n".join(lines))
 
@@ -825,7 +831,7 @@ class SupervisorDesk:
         people = recipients.get(unit.id, ())
         for person in people:
             gettext = translations(person.locale).gettext
-            buttons = ((Button(gettext("Revise now"), OPEN_REPORT, ACTION),),) if open_button else ()
+            buttons = ((Button(gettext("Revise now"), OPEN_REPORT, ACTION, REPORT),),) if open_button else ()
             self.result.outbox.append(OutboxMessage(
                 key=f"notice/{action}/{report.id}/{self.now.isoformat()}",
                 person_id=person.person_id,

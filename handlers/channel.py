@@ -9,11 +9,13 @@ one line in the composition root's registry (`app/channels.py`).
 
 from __future__ import annotations
 
+import hmac
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from bot.ports import OutboxMessage
 from bot.service import Envelope, Response
@@ -71,6 +73,18 @@ class WebhookRoute:
     path: str
     authentic: Callable[[Mapping[str, str], bytes], bool]
     refusal_status: int = 403
+
+
+def secret_header_route(url: str | None, secret: str | None, header: str, default_path: str) -> WebhookRoute | None:
+    """A webhook at the path of `url` whose calls carry `secret`, as it is, in `header` (as
+    Telegram's and the Zalo bot's do); None unless both are set. Compared in constant time."""
+    if not url or not secret:
+        return None
+
+    def authentic(headers: Mapping[str, str], body: bytes) -> bool:
+        return hmac.compare_digest(headers.get(header, "").encode(), secret.encode())
+
+    return WebhookRoute(urlsplit(url).path or default_path, authentic)
 
 
 class Intake(Protocol):
@@ -135,8 +149,10 @@ class Channel(Sender, Protocol):
 
 @dataclass(frozen=True)
 class ChannelPlugin:
-    """A registered channel: `create` reads the channel's own settings and builds it, or returns
-    None when those settings are absent (the channel is then not run)."""
+    """A registered channel: its name and label (known whether or not it runs here), and `create`,
+    which reads the channel's own settings and builds it, or returns None when those settings
+    are absent (the channel is then not run)."""
 
     name: str
+    label: str
     create: Callable[[Shared], Channel | None]

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.events import Attachment, Button, Reply
+from bot.events import Attachment, Button, ButtonRole, Reply
 from bot.ports import DeliveryState, Ledger, MessageKind, OutboxItem, OutboxMessage
 from storage.models import Chat, OutboxRow
 from storage.upsert import insert
@@ -183,7 +183,7 @@ def _row_values(message: OutboxMessage, now: datetime) -> dict[str, Any]:
         "campaign_code": message.campaign_code,
         "unit_id": message.unit_id,
         "text": reply.text,
-        "buttons": [[[button.label, button.value] for button in row] for row in reply.buttons],
+        "buttons": [[_button_json(button) for button in row] for row in reply.buttons],
         "step": reply.step,
         "locale": message.locale,
         "attachment": (
@@ -196,12 +196,25 @@ def _row_values(message: OutboxMessage, now: datetime) -> dict[str, Any]:
     }
 
 
+def _button_json(button: Button) -> dict[str, str]:
+    data = {"label": button.label, "value": button.value, "role": button.role.value}
+    return {**data, "command": button.command} if button.command else data
+
+
+def _button(data: Any) -> Button:
+    """A button as stored: an object, or a [label, value] pair (rows written before 0005)."""
+    if isinstance(data, Mapping):
+        return Button(str(data["label"]), str(data["value"]), ButtonRole(data.get("role", ButtonRole.CHOICE)), data.get("command"))
+    label, value = data
+    return Button(str(label), str(value))
+
+
 def _message(row: Row[Any]) -> OutboxMessage:
     """The message exactly as the core built it."""
     attachment: Mapping[str, str] | None = row.attachment
     reply = Reply(
         text=row.text,
-        buttons=tuple(tuple(Button(str(label), str(value)) for label, value in buttons) for buttons in row.buttons or ()),
+        buttons=tuple(tuple(_button(data) for data in buttons) for buttons in row.buttons or ()),
         step=row.step,
         attachment=Attachment(attachment["path"], attachment["name"], attachment["media_type"]) if attachment else None,
     )

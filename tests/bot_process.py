@@ -25,6 +25,7 @@ from storage.database import create_engine
 from storage.models import Chat, GrantRow, Person, Unit
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.fakes import FakeBotApi, FakeUser
+from tests.fakes.zalo_bot_api import FakeZaloBotApi
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_NOW = "2023-11-20T09:00:00+07:00"
@@ -40,10 +41,12 @@ class BotProcess:
     run_args: tuple[str, ...] = ("run",)
     process: asyncio.subprocess.Process | None = None
     starts: int = 0
+    zalo: FakeZaloBotApi | None = None
+    """The fake Zalo Bot API, when the bot runs the Zalo channel too."""
 
     @property
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("BAOCAO_", "TELEGRAM_"))}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("BAOCAO_", "TELEGRAM_", "ZALO_"))}
         env.update(
             TELEGRAM_BOT_TOKEN=self.api.token,
             TELEGRAM_API_BASE_URL=self.api.base_url,
@@ -53,8 +56,10 @@ class BotProcess:
             BAOCAO_FILES_DIR=str(self.workdir / "files"),
             BAOCAO_NOW=self.now,
             PYTHONPATH=str(ROOT),
-            **self.extra_env,
         )
+        if self.zalo is not None:
+            env.update(ZALO_BOT_TOKEN=self.zalo.token, ZALO_BOT_API_BASE_URL=self.zalo.base_url, ZALO_BOT_POLL_TIMEOUT="2")
+        env.update(self.extra_env)
         return env
 
     async def cli(self, *args: str) -> str:
@@ -108,10 +113,12 @@ class BotProcess:
 
 
 @contextlib.asynccontextmanager
-async def demo_bot(api: FakeBotApi, workdir: Path, **env: str) -> AsyncIterator[BotProcess]:
+async def demo_bot(
+    api: FakeBotApi, workdir: Path, zalo: FakeZaloBotApi | None = None, **env: str
+) -> AsyncIterator[BotProcess]:
     """`baocao run` over a fresh SQLite database holding the demo province (with `env` added to
-    its environment), stopped when the block ends."""
-    process = BotProcess(api, workdir, f"sqlite+aiosqlite:///{workdir / 'baocao.db'}", extra_env=env)
+    its environment, and the Zalo channel when `zalo` is given), stopped when the block ends."""
+    process = BotProcess(api, workdir, f"sqlite+aiosqlite:///{workdir / 'baocao.db'}", extra_env=env, zalo=zalo)
     await process.prepare_demo()
     await process.start()
     try:
@@ -149,16 +156,17 @@ class Officer:
 @dataclass(frozen=True)
 class DirectLink:
     """A person linked straight in the database, as if they had redeemed an invite for each of
-    `units` from the private chat of fake user `user_id` (chat id = user id)."""
+    `units` from the private chat of fake user `user_id` (chat id = user id) on `channel`."""
 
-    user_id: int
+    user_id: int | str
     name: str
     units: tuple[str, ...]
     role: str = "reporter"
+    channel: str = "telegram"
 
 
-async def link_directly(database_url: str, people: Iterable[DirectLink], at: datetime) -> dict[int, int]:
-    """Adds a person, a grant per unit and a Telegram chat for each of `people` in one
+async def link_directly(database_url: str, people: Iterable[DirectLink], at: datetime) -> dict[int | str, int]:
+    """Adds a person, a grant per unit and a chat for each of `people` in one
     transaction: hundreds of recipients without hundreds of /start round trips. Returns the
     person id of each user id."""
     links = list(people)
@@ -179,7 +187,7 @@ async def link_directly(database_url: str, people: Iterable[DirectLink], at: dat
                 )
                 session.add(
                     Chat(
-                        channel="telegram", chat_id=str(link.user_id), user_id=str(link.user_id),
+                        channel=link.channel, chat_id=str(link.user_id), user_id=str(link.user_id),
                         person_id=person_id, state=state, created_at=at, updated_at=at,
                     )
                 )

@@ -200,7 +200,7 @@ async def test_a_registered_channel_carries_notices_and_reminders_to_a_person_wh
 ) -> None:
     settings = Settings(_env_file=None, BAOCAO_DATABASE_URL=database, BAOCAO_NOW=NOW, BAOCAO_FILES_DIR=str(tmp_path))
     async with serving(FakeChatServer()) as platform:
-        plugin = ChannelPlugin(NAME, lambda shared: FakeChatChannel(platform.url))
+        plugin = ChannelPlugin(NAME, FakeChatChannel.label, lambda shared: FakeChatChannel(platform.url))
         assert isinstance(plugin.create(Shared(tmp_path, 1)), FakeChatChannel)
         async with runtime(settings, (*CHANNELS, plugin)) as rt:
             assert [channel.name for channel in rt.channels] == [NAME]

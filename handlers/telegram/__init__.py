@@ -13,6 +13,6 @@ def create(shared: Shared) -> Channel | None:
     return TelegramChannel(settings, shared) if settings.token else None
 
 
-PLUGIN = ChannelPlugin(CHANNEL, create)
+PLUGIN = ChannelPlugin(CHANNEL, TelegramChannel.label, create)
 
 __all__ = ["PLUGIN"]

@@ -7,12 +7,9 @@ ledger's outcomes.
 
 from __future__ import annotations
 
-import hmac
 import logging
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
@@ -25,7 +22,17 @@ from bot.i18n import SUPPORTED_LOCALES, translations
 from bot.inputs import FileInput, Input
 from bot.ports import OutboxMessage, Role
 from bot.service import Envelope, Response
-from handlers.channel import DELIVERED, Intake, Outcome, Payload, Received, SendResult, Shared, WebhookRoute
+from handlers.channel import (
+    DELIVERED,
+    Intake,
+    Outcome,
+    Payload,
+    Received,
+    SendResult,
+    Shared,
+    WebhookRoute,
+    secret_header_route,
+)
 from handlers.pacer import SendPacer
 from handlers.telegram.parse import (
     IncomingFile,
@@ -108,14 +115,8 @@ class TelegramChannel:
         await TelegramPoller(self.bot, intake, ALLOWED_UPDATES).run()
 
     def webhook(self, intake: Intake) -> WebhookRoute | None:
-        if not self.settings.webhook_url or not self.settings.webhook_secret:
-            return None
-        return WebhookRoute(urlsplit(self.settings.webhook_url).path or DEFAULT_WEBHOOK_PATH, self.authentic)
-
-    def authentic(self, headers: Mapping[str, str], body: bytes) -> bool:
         """Telegram sends the secret given with setWebhook in a header of every call."""
-        secret = self.settings.webhook_secret or ""
-        return bool(secret) and hmac.compare_digest(headers.get(SECRET_HEADER, "").encode(), secret.encode())
+        return secret_header_route(self.settings.webhook_url, self.settings.webhook_secret, SECRET_HEADER, DEFAULT_WEBHOOK_PATH)
 
     async def announce_webhook(self) -> None:
         await self.bot.set_webhook(

@@ -13,6 +13,6 @@ def create(shared: Shared) -> Channel | None:
     return ZaloBotChannel(settings, shared) if settings.token else None
 
 
-PLUGIN = ChannelPlugin(CHANNEL, create)
+PLUGIN = ChannelPlugin(CHANNEL, ZaloBotChannel.label, create)
 
 __all__ = ["PLUGIN"]

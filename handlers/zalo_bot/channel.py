@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import hmac
 import json
 import logging
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -27,7 +25,17 @@ from bot.plain_text import as_plain_text
 from bot.ports import OutboxMessage
 from bot.service import Envelope, Response
 from bot.text import split_message
-from handlers.channel import DELIVERED, Intake, Outcome, Payload, Received, SendResult, Shared, WebhookRoute
+from handlers.channel import (
+    DELIVERED,
+    Intake,
+    Outcome,
+    Payload,
+    Received,
+    SendResult,
+    Shared,
+    WebhookRoute,
+    secret_header_route,
+)
 from handlers.pacer import SendPacer
 from handlers.zalo_bot.client import ZaloBotClient, ZaloError, ZaloUnreachable
 from handlers.zalo_bot.settings import ZaloBotSettings
@@ -47,6 +55,7 @@ UNSUPPORTED = {
     "message.unsupported.received": "unsupported",
 }
 DEFAULT_RETRY_SECONDS = 5.0
+REPLY_ATTEMPTS = 4
 MAX_BACKOFF_SECONDS = 30.0
 
 
@@ -139,14 +148,8 @@ class ZaloBotChannel:
                 await intake.take([update])
 
     def webhook(self, intake: Intake) -> WebhookRoute | None:
-        if not self.settings.webhook_url or not self.settings.webhook_secret:
-            return None
-        return WebhookRoute(urlsplit(self.settings.webhook_url).path or DEFAULT_WEBHOOK_PATH, self.authentic)
-
-    def authentic(self, headers: Mapping[str, str], body: bytes) -> bool:
         """Zalo sends the secret given with setWebhook, as it is, in a header of every call."""
-        secret = self.settings.webhook_secret or ""
-        return bool(secret) and hmac.compare_digest(headers.get(SECRET_HEADER, "").encode(), secret.encode())
+        return secret_header_route(self.settings.webhook_url, self.settings.webhook_secret, SECRET_HEADER, DEFAULT_WEBHOOK_PATH)
 
     async def announce_webhook(self) -> None:
         await self.client.call("setWebhook", {"url": self.settings.webhook_url, "secret_token": self.settings.webhook_secret})
@@ -212,21 +215,29 @@ class ZaloBotChannel:
     # ----- answering -------------------------------------------------------------------------
 
     async def render(self, chat_id: str, response: Response, context: Any = None) -> None:
-        for reply in response.replies:
-            for piece in self.pieces(reply, response.locale):
-                await self.client.call("sendMessage", {"chat_id": chat_id, "text": piece})
-                self.pacer.note(chat_id)
+        for piece in pieces(response.replies, response.locale):
+            await self.reply(chat_id, piece)
+            self.pacer.note(chat_id)
 
-    def pieces(self, reply: Reply, locale: str) -> list[str]:
-        """A reply as the messages it becomes: its choices numbered, at most 2000 characters each."""
-        if reply.attachment is not None:
-            log.warning("a file (%s) cannot be sent over the Zalo bot; its text is sent alone", reply.attachment.name)
-        return split_message(as_plain_text(reply, locale), MESSAGE_LIMIT)
+    async def reply(self, chat_id: str, text: str) -> None:
+        """A message someone is waiting for: a 429 is waited out, a timeout or 5xx tried again, a
+        few times, before giving up (the answer itself is saved either way)."""
+        for attempt in range(1, REPLY_ATTEMPTS + 1):
+            try:
+                await self.client.call("sendMessage", {"chat_id": chat_id, "text": text})
+                return
+            except (ZaloError, ZaloUnreachable) as error:
+                result = outcome_of(error) if isinstance(error, ZaloError) else SendResult(Outcome.TRANSIENT)
+                if result.outcome not in (Outcome.THROTTLED, Outcome.TRANSIENT) or attempt == REPLY_ATTEMPTS:
+                    raise
+                delay = result.retry_after or 0.5 * 2**attempt
+                log.info("reply to chat %s not sent (%s); again in %.1f s", chat_id, error, delay)
+                await asyncio.sleep(delay)
 
     async def send(self, message: OutboxMessage) -> SendResult:
         """One outbox message, each piece paced; Zalo's refusals as the ledger names them."""
         try:
-            for piece in self.pieces(message.reply, message.locale):
+            for piece in pieces([message.reply], message.locale):
                 await self.pacer.acquire(message.chat_id)
                 await self.client.call("sendMessage", {"chat_id": message.chat_id, "text": piece})
         except ZaloError as error:
@@ -234,6 +245,15 @@ class ZaloBotChannel:
         except ZaloUnreachable as error:
             return SendResult(Outcome.TRANSIENT, detail=str(error))
         return DELIVERED
+
+
+def pieces(replies: Sequence[Reply], locale: str) -> list[str]:
+    """A turn's replies as the messages they become: one text (with nothing to press, there is
+    no reason to keep them apart), choices numbered, cut at 2000 characters where it reads best."""
+    for reply in replies:
+        if reply.attachment is not None:
+            log.warning("a file (%s) cannot be sent over the Zalo bot; its text is sent alone", reply.attachment.name)
+    return split_message("\n\n".join(as_plain_text(reply, locale) for reply in replies), MESSAGE_LIMIT)
 
 
 def outcome_of(error: ZaloError) -> SendResult:

@@ -14,11 +14,11 @@ import time
 from collections import deque
 from collections.abc import Callable
 from itertools import repeat
-from types import TracebackType
 from typing import Any, NamedTuple
 
 from aiohttp import web
 
+from .server import LocalServer
 from .chat import FakeUser
 from .errors import ApiError
 from .files import FileStore
@@ -71,7 +71,7 @@ class RecordedRequest(NamedTuple):
     status: int
 
 
-class FakeBotApi:
+class FakeBotApi(LocalServer):
     """The server plus the test's handle on the fake Telegram world behind it.
 
     `async with FakeBotApi() as api:` serves until the block ends; point PTB at it with
@@ -134,24 +134,6 @@ class FakeBotApi:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-
-    async def __aenter__(self) -> FakeBotApi:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()
-
-    @property
-    def url(self) -> str:
-        if self._port is None:
-            raise RuntimeError("FakeBotApi is not started")
-        return f"http://127.0.0.1:{self._port}"
 
     @property
     def base_url(self) -> str:

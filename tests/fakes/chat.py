@@ -13,15 +13,15 @@ from typing import Any
 
 from .content import utf16_length
 from .files import FileStore, StoredFile
+from .log import Message, MessageLog
 from .updates import UpdateQueue
 
-Message = dict[str, Any]
 
 PHOTO_SIZE = {"width": 1280, "height": 960}
 """Photos are not decoded, so every photo claims one plausible size."""
 
 
-class FakeUser:
+class FakeUser(MessageLog):
     """A person chatting with the bot in private; the chat id equals the user id."""
 
     def __init__(
@@ -34,11 +34,11 @@ class FakeUser:
         updates: UpdateQueue,
         files: FileStore,
     ) -> None:
+        super().__init__(user_id)
         self.id = user_id
         self.first_name = first_name
         self.language_code = language_code
-        self.messages: list[Message] = []
-        """Everything the bot sent to this chat, oldest first, with later edits applied."""
+        # self.messages: everything the bot sent to this chat, oldest first, with later edits applied.
         self.callback_answers: list[dict[str, Any]] = []
         """Parameters of the bot's answerCallbackQuery calls for this user's button presses."""
         self.forbidden: str | None = None
@@ -52,8 +52,6 @@ class FakeUser:
         self._by_id: dict[int, Message] = {}
         self._open_queries: set[str] = set()
         self._log: list[str] = []
-        self._cursor = 0
-        self._changed = asyncio.Event()
 
     # --- what the test makes the user do -------------------------------------------------
 
@@ -114,30 +112,6 @@ class FakeUser:
         return self._press(message, button)
 
     # --- what the test reads ------------------------------------------------------------
-
-    async def wait_for_message(
-        self, predicate: Callable[[Message], bool] | None = None, timeout: float = 5.0
-    ) -> Message:
-        """The next bot message after the last one this method returned (a cursor); with a
-        predicate, the next matching one, skipping the others. The dict stays live: later edits
-        show up in it."""
-        deadline = time.monotonic() + timeout
-        while True:
-            while self._cursor < len(self.messages):
-                message = self.messages[self._cursor]
-                self._cursor += 1
-                if predicate is None or predicate(message):
-                    return message
-            changed = self._changed
-            remaining = deadline - time.monotonic()
-            try:
-                if remaining <= 0:
-                    raise TimeoutError
-                await asyncio.wait_for(changed.wait(), remaining)
-            except TimeoutError:
-                raise TimeoutError(
-                    f"user {self.id}: no new bot message within {timeout}s\n{self.transcript()}"
-                ) from None
 
     async def wait_until_idle(self, quiet: float = 0.3, timeout: float = 10.0) -> None:
         """Wait until the bot has taken all of this user's updates and has not touched the chat
@@ -265,8 +239,7 @@ class FakeUser:
     def _record(self, line: str) -> None:
         self._log.append(line)
         self.touch()
-        self._changed.set()
-        self._changed = asyncio.Event()
+        self.changed()
 
 
 def photo_size(stored: StoredFile) -> dict[str, Any]:

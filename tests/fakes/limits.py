@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Hashable
 
 JITTER_ALLOWANCE = 0.05
 """Seconds shaved off every window: arrival times on the server wobble by a few milliseconds
@@ -49,10 +50,10 @@ class FloodControl:
     def __init__(self, global_rate: float | None, per_chat_rate: float | None) -> None:
         self._global = SlidingWindow.per_second(global_rate) if global_rate else None
         self._per_chat_rate = per_chat_rate
-        self._chats: dict[int, SlidingWindow] = {}
+        self._chats: dict[Hashable, SlidingWindow] = {}
         self.violations = 0
 
-    def retry_after(self, chat_id: int | None, now: float) -> int | None:
+    def retry_after(self, chat_id: Hashable | None, now: float) -> int | None:
         """Admit the call and return None, or refuse it and return whole seconds to wait (≥ 1)."""
         windows = [self._global] if self._global else []
         if self._per_chat_rate and chat_id is not None:

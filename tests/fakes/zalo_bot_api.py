@@ -21,14 +21,14 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import repeat
-from types import TracebackType
 from typing import NamedTuple
 
 from aiohttp import web
 
+from .server import LocalServer
 from .zalo_chat import FakeZaloUser
 from .zalo_errors import ZaloApiError, bad_request
-from .zalo_limits import ZaloFloodControl
+from .limits import FloodControl
 from .zalo_methods import Params, ZaloBotMethods, chat_id_of
 from .zalo_updates import ZaloUpdateQueue
 from .zalo_webhook import ZaloWebhookPusher
@@ -70,7 +70,7 @@ class Stall:
 Fault = ZaloApiError | BrokenAnswer | Stall
 
 
-class FakeZaloBotApi:
+class FakeZaloBotApi(LocalServer):
     """The server plus the test's handle on the fake Zalo world behind it.
 
     `async with FakeZaloBotApi(token=...) as api:` serves until the block ends; point the bot at
@@ -110,13 +110,14 @@ class FakeZaloBotApi:
         self._bot_sender = {"id": bot_id, "display_name": bot_display_name, "is_bot": True}
         self._clock = clock
         self._updates = ZaloUpdateQueue()
-        self._flood = ZaloFloodControl(global_rate, per_chat_rate)
+        self._flood = FloodControl(global_rate, per_chat_rate)  # Zalo publishes no numbers: tests choose them
         self._faults: dict[str, deque[Fault]] = {}
         self.webhook = ZaloWebhookPusher(self._updates)
         """Where events go while the bot has a webhook set, and every push attempt."""
         self._methods = ZaloBotMethods(self.bot_info, self.users, self._updates, self.webhook)
         self._methods.echo_own_messages = echo_own_messages
         self._handlers = self._methods.handlers()
+        self._photos: dict[str, bytes] = {}
         self._runner: web.AppRunner | None = None
         self._port: int | None = None
 
@@ -125,6 +126,7 @@ class FakeZaloBotApi:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._serve_call)
+        app.router.add_get("/photos/{name}", self._serve_photo)
         app.on_response_prepare.append(_add_edge_server_headers)
         # A client that hangs up cancels its handler, so a long poll it abandoned never takes
         # an event that nobody will read.
@@ -141,24 +143,6 @@ class FakeZaloBotApi:
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
-
-    async def __aenter__(self) -> FakeZaloBotApi:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        await self.stop()
-
-    @property
-    def url(self) -> str:
-        if self._port is None:
-            raise RuntimeError("FakeZaloBotApi is not started")
-        return f"http://127.0.0.1:{self._port}"
 
     @property
     def base_url(self) -> str:
@@ -191,6 +175,18 @@ class FakeZaloBotApi:
     @echo_own_messages.setter
     def echo_own_messages(self, enabled: bool) -> None:
         self._methods.echo_own_messages = enabled
+
+    def host_photo(self, data: bytes) -> str:
+        """Puts a picture where Zalo's CDN would, and returns its URL for `send_image`."""
+        name = f"p{len(self._photos) + 1}.jpg"
+        self._photos[name] = data
+        return f"{self.url}/photos/{name}"
+
+    async def _serve_photo(self, request: web.Request) -> web.Response:
+        data = self._photos.get(request.match_info["name"])
+        if data is None:
+            return web.Response(status=404)
+        return web.Response(body=data, content_type="image/jpeg")
 
     def redeliver(self, message_id: str) -> None:
         """Hand an event to the bot again, same message_id, to check it is applied once."""

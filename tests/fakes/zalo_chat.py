@@ -16,9 +16,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from .log import Message, MessageLog
 from .zalo_updates import ZaloUpdateQueue, now_ms
-
-Message = dict[str, Any]
 
 TEXT_EVENT = "message.text.received"
 IMAGE_EVENT = "message.image.received"
@@ -33,7 +32,7 @@ DEFAULT_STICKER = "5c8fa6d5e790bfcee681"
 DEFAULT_STICKER_URL = "https://sticker.zalo-cdn.invalid/fake/sticker.webp"
 
 
-class FakeZaloUser:
+class FakeZaloUser(MessageLog):
     """A person chatting with the bot in private; the chat id equals the user id."""
 
     def __init__(
@@ -45,21 +44,19 @@ class FakeZaloUser:
         updates: ZaloUpdateQueue,
         wrap_in_envelope: bool,
     ) -> None:
+        super().__init__(user_id)
         self.id = user_id
         self.display_name = display_name
         self.wrap_in_envelope = wrap_in_envelope
         """Deliver this chat's events as `{"ok": true, "result": event}` rather than bare, as
         Zalo's documentation shows them; live webhooks have been seen both ways."""
-        self.messages: list[Message] = []
-        """Everything the bot sent to this chat, oldest first: each has message_id and date,
-        and text, photo (+ caption) or sticker."""
+        # self.messages: everything the bot sent to this chat, oldest first: each has message_id
+        # and date, and text, photo (+ caption) or sticker.
         self.blocked = False
         """The user blocked the bot: sends to this chat get 403 until the user writes again."""
         self._bot_sender = bot_sender
         self._updates = updates
         self._log: list[str] = []
-        self._cursor = 0
-        self._changed = asyncio.Event()
 
     # --- what the test makes the user do -------------------------------------------------
 
@@ -86,29 +83,6 @@ class FakeZaloUser:
 
     # --- what the test reads ------------------------------------------------------------
 
-    async def wait_for_message(
-        self, predicate: Callable[[Message], bool] | None = None, timeout: float = 5.0
-    ) -> Message:
-        """The next bot message after the last one this method returned (a cursor); with a
-        predicate, the next matching one, skipping the others."""
-        deadline = time.monotonic() + timeout
-        while True:
-            while self._cursor < len(self.messages):
-                message = self.messages[self._cursor]
-                self._cursor += 1
-                if predicate is None or predicate(message):
-                    return message
-            changed = self._changed
-            remaining = deadline - time.monotonic()
-            try:
-                if remaining <= 0:
-                    raise TimeoutError
-                await asyncio.wait_for(changed.wait(), remaining)
-            except TimeoutError:
-                raise TimeoutError(
-                    f"user {self.id}: no new bot message within {timeout}s\n{self.transcript()}"
-                ) from None
-
     def transcript(self) -> str:
         """The chat so far, one line per message, for failure messages."""
         lines = self._log or ["(nothing happened in this chat)"]
@@ -129,8 +103,7 @@ class FakeZaloUser:
         message = {"message_id": new_message_id(), "date": now_ms(), **fields}
         self.messages.append(message)
         self._log.append(f"bot  {message['message_id']}: {_summary(fields)}")
-        self._changed.set()
-        self._changed = asyncio.Event()
+        self.changed()
         return message
 
     def echo(self, message: Message) -> None:
