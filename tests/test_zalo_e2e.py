@@ -230,3 +230,16 @@ async def test_bad_input_gets_a_clear_answer_and_changes_nothing(bot: BotProcess
     # getUpdates failing for a while is waited out; nothing typed meanwhile is lost.
     zalo.break_next("getUpdates", 502, times=2)
     await officer.say("xong", "Câu 4/38")
+
+
+async def test_a_supervisor_works_over_zalo_within_scope(bot: BotProcess, zalo: FakeZaloBotApi) -> None:
+    code = (await invite(bot, "NA-TH", "supervisor"))["code"]
+    supervisor = ZaloOfficer(zalo.user("z-1005", "Hoàng Thị Lan"), bot)
+    await supervisor.say(f"start {code}", "Liên kết thành công: tài khoản này theo dõi báo cáo của Thị xã Thái Hòa")
+    status = await supervisor.say("tinh hinh", "📊 Tình hình báo cáo")
+    assert "Cửa Lò" not in status and "Hoặc gõ: «chưa nộp»" in status
+    missing = await supervisor.say("chua nop", "Chưa nộp — ")
+    assert "Công an phường Hòa Hiếu" in missing and "Nghi Hải" not in missing
+    await supervisor.say("/donvi nghi hai", "Không tìm thấy đơn vị nào khớp với «nghi hai»")
+    refused = await ZaloOfficer(zalo.user("z-1004"), bot).say("/tinhhinh", "dành cho cán bộ theo dõi")
+    assert "📊" not in refused
