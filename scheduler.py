@@ -21,6 +21,8 @@ from bot.clock import Clock
 from bot.reminders import sending_times
 from bot.reminding import ReminderService
 
+__all__ = ["REARM_JOB", "ReminderScheduler"]
+
 log = logging.getLogger(__name__)
 
 REARM_JOB = "rearm-reminders"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from handlers import telegram, zalo_bot
 from handlers.channel import ChannelPlugin
 
+__all__ = ["CHANNELS"]
+
 CHANNELS: tuple[ChannelPlugin, ...] = (
     telegram.PLUGIN,
     zalo_bot.PLUGIN,

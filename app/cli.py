@@ -17,12 +17,13 @@ from functools import cache
 from pathlib import Path
 
 from app.settings import Settings
-from bot.catalog import CatalogError, load_demo_units
-from bot.i18n import N_, Formatter, translations
-from bot.ports import MessageKind, Role
+from bot.catalog import CatalogError
+from bot.catalog_loading import load_demo_units
+from bot.i18n import Formatter, translations
+from bot.prompts import ROLE_LABELS
+from bot.records import MessageKind, Role
 
-
-ROLE_LABELS = {Role.REPORTER: N_("reporter"), Role.SUPERVISOR: N_("supervisor"), Role.ADMIN: N_("administrator")}
+__all__ = ["build_parser", "main"]
 
 
 @cache
@@ -60,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="baocao", description=_("Field reporting bot: Telegram and the terminal console."))
+    parser = argparse.ArgumentParser(prog="baocao", description=_("Field reporting bot: Zalo, Telegram and the terminal console."))
     commands = parser.add_subparsers(title=_("commands"))
 
     db = commands.add_parser("db", help=_("database schema")).add_subparsers(title=_("commands"))
@@ -201,9 +202,9 @@ async def run_console(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def reminders_plan(args: argparse.Namespace, settings: Settings) -> int:
+    from app.runtime import runtime
     from bot.reminders import SlotKind, sending_times
     from bot.reminding import ReminderService
-    from app.runtime import runtime
 
     fmt = Formatter(settings.locale)
     rows = []
@@ -268,8 +269,8 @@ async def list_forms(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def import_form(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.form_import import read_criteria_sheet
     from app.runtime import runtime
+    from bot.form_import import read_criteria_sheet
     from storage.catalog_overrides import save_override
 
     async with runtime(settings) as rt:

@@ -10,11 +10,14 @@ from datetime import timedelta
 
 from app.runtime import runtime
 from app.settings import Settings
+from bot import commands
 from bot.events import Surface
 from bot.i18n import translations
-from bot.ports import Role
+from bot.records import Role
 from handlers.console import CHANNEL, ConsoleChannel
 from handlers.outbox_sender import OutboxSender
+
+__all__ = ["CONSOLE_INVITE_DAYS", "TEXT_ONLY", "console_session"]
 
 CONSOLE_INVITE_DAYS = 1
 
@@ -53,8 +56,8 @@ async def console_session(
                         print(_("Unknown unit {code}. See `baocao units list`.").format(code=unit_code), file=sys.stderr)
                         return 1
             if not linked:
-                await console.send_line(f"/start {invite.code}")
-            first = "/baocao" if role is Role.REPORTER else "/tinhhinh"
+                await console.send_line(f"/{commands.START.name} {invite.code}")
+            first = f"/{(commands.REPORT if role is Role.REPORTER else commands.STATUS).name}"
         sender = OutboxSender(console, rt.unit_of_work, rt.service.clock, settings.outbox_lease, chat_id=chat_id)
         sending = asyncio.create_task(sender.run(), name="console-outbox")
         try:

@@ -15,12 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.channels import CHANNELS
 from app.settings import Settings
-from bot.catalog import Catalog, load_catalog
+from bot.catalog import Catalog
+from bot.catalog_loading import load_catalog
 from bot.clock import Clock
+from bot.codes import new_code
 from bot.engine import Engine, EngineSettings
-from bot.ports import InviteLink
+from bot.records import InviteLink
 from bot.reminding import ReminderService
 from bot.service import ReportingService
+from bot.supervision import DeskSettings
 from handlers.channel import Channel, ChannelPlugin, Shared
 from handlers.inbox import TransactionalInbox
 from handlers.intake import ChannelIntake
@@ -32,6 +35,18 @@ from storage.catalog_overrides import load_overrides
 from storage.database import create_engine
 from storage.leadership import Leadership
 from storage.unit_of_work import UnitOfWorkFactory
+
+__all__ = [
+    "LEADERSHIP_RETRY_SECONDS",
+    "ChannelStartError",
+    "Runtime",
+    "build_service",
+    "lead_reminders",
+    "runtime",
+    "serve",
+    "until_stopped",
+    "waker",
+]
 
 log = logging.getLogger(__name__)
 
@@ -67,18 +82,16 @@ def build_service(
         """How the code is opened on each configured channel that has links."""
         return [InviteLink(channel.label, link) for channel in channels if (link := channel.invite_link(code))]
 
-    return ReportingService(
-        unit_of_work=unit_of_work,
-        forms=catalog.form,
-        engine=Engine(EngineSettings(zone=settings.zone, max_file_bytes=settings.max_file_bytes)),
-        clock=clock,
-        zone=settings.zone,
-        default_locale=settings.locale,
+    desk = DeskSettings(
+        forms=catalog.forms,
         kind_label=catalog.kind_label,
         invite_links=invite_links,
         channel_label=lambda name: labels.get(name, name),
         invite_days=settings.invite_days,
+        new_code=new_code,
     )
+    engine = Engine(EngineSettings(zone=settings.zone, max_file_bytes=settings.max_file_bytes))
+    return ReportingService(unit_of_work, engine, desk, clock, settings.zone, settings.locale)
 
 
 @contextlib.asynccontextmanager

@@ -13,6 +13,8 @@ from bot.clock import Clock, ShiftedClock, SystemClock
 from bot.i18n import DEFAULT_LOCALE
 from handlers.environment import EnvironmentSettings
 
+__all__ = ["Settings"]
+
 
 class Settings(EnvironmentSettings):
     database_url: str = Field("sqlite+aiosqlite:///baocao.db", alias="BAOCAO_DATABASE_URL")

@@ -104,8 +104,9 @@ async def prepare(url: str, api: Any, count: int, chats: int) -> dict[tuple[int,
     """Migrates a fresh database, creates `chats` people each with a linked Telegram chat (and the
     fake user behind it), and enqueues `count` reminder rows through SqlReminders.enqueue.
     Returns the expected deliveries: (chat id, text) -> 1."""
-    from bot.events import OPEN_REPORT, Button, Reply
-    from bot.ports import MessageKind, OutboxMessage
+    from bot.buttons import Kind, pack
+    from bot.events import Button, Reply
+    from bot.records import MessageKind, OutboxMessage
     from handlers.telegram.channel import CHANNEL
     from storage.database import create_engine
     from storage.migrate import upgrade
@@ -138,7 +139,7 @@ async def prepare(url: str, api: Any, count: int, chats: int) -> dict[tuple[int,
                 if len(messages) == count:
                     break
                 key = f"{CAMPAIGN}/report_due/{slot}/P{person_id:06d}"
-                reply = Reply(reminder_text(key), ((Button("Tiếp tục báo cáo", OPEN_REPORT),),), step=0)
+                reply = Reply(reminder_text(key), ((Button("Tiếp tục báo cáo", pack(Kind.OPEN)),),), step=0)
                 messages.append(
                     OutboxMessage(
                         key=key, person_id=person_id, channel=CHANNEL, chat_id=str(user_id), reply=reply,
@@ -193,7 +194,7 @@ async def drain_with_outbox_sender(url: str, api: Any, result: Result, timeout: 
     from sqlalchemy.ext.asyncio import create_async_engine
 
     from bot.clock import SystemClock
-    from bot.ports import DeliveryState
+    from bot.records import DeliveryState
     from handlers.channel import Shared
     from handlers.outbox_sender import OutboxSender
     from handlers.telegram.channel import TelegramChannel
@@ -245,7 +246,7 @@ async def drain_naively(url: str, api: Any, result: Result, timeout: float) -> N
     from telegram.ext import AIORateLimiter, ApplicationBuilder
 
     from bot.clock import SystemClock
-    from bot.ports import DeliveryState
+    from bot.records import DeliveryState
     from handlers.telegram.channel import CHANNEL
     from handlers.telegram.render import keyboard
     from storage.database import create_engine

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.ports import Grant, Role
+from bot.records import Grant, Role
 from bot.units import UnitTree
+
+__all__ = ["Access", "access_of"]
 
 
 @dataclass(frozen=True)

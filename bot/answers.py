@@ -11,6 +11,8 @@ from typing import Any
 
 from bot.forms import CriterionStatus, Question, QuestionKind
 
+__all__ = ["SKIPPED", "AnswerValue", "StoredFile", "criterion_status", "files_of", "is_answered", "is_skipped"]
+
 AnswerValue = dict[str, Any]
 
 

@@ -6,6 +6,8 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
+__all__ = ["Clock", "FixedClock", "ShiftedClock", "SystemClock"]
+
 
 class Clock(Protocol):
     def now(self) -> datetime:

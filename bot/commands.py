@@ -1,11 +1,20 @@
-"""Chat command names: Vietnamese without diacritics (command menus take only a-z, 0-9 and _)
-plus English aliases."""
+"""The command table: every command's name (Vietnamese without diacritics: command menus take
+only a-z, 0-9 and _), its English alias, its description and its Vietnamese words. The engine,
+the service and the supervisor's features dispatch on these entries, never on literals."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from bot.i18n import N_
+
+__all__ = [
+    "REPORTER_COMMANDS",
+    "SUPERVISOR_COMMANDS",
+    "CommandSpec",
+    "canonical",
+    "spec_of",
+]
 
 
 @dataclass(frozen=True)
@@ -16,54 +25,53 @@ class CommandSpec:
     words: str = ""  # the name as Vietnamese writes it ("xem lại"); typed so, it works too
 
 
+REPORT = CommandSpec("baocao", ("report",), N_("Start or continue your report"), "báo cáo")
+PROGRESS = CommandSpec("tiendo", ("progress",), N_("Show how much of the report is done"), "tiến độ")
+REVIEW = CommandSpec("xemlai", ("review",), N_("Review every answer"), "xem lại")
+EDIT = CommandSpec("sua", ("edit",), N_("Edit an answer by its number, e.g. /sua 5"), "sửa")
+BACK = CommandSpec("quaylai", ("back",), N_("Go back one step"), "quay lại")
+SKIP = CommandSpec("boqua", ("skip",), N_("Skip an optional question"), "bỏ qua")
+DONE = CommandSpec("xong", ("done",), N_("Finish a multi-message answer"), "xong")
+SUBMIT = CommandSpec("nop", ("submit",), N_("Submit the report"), "nộp")
+LANGUAGE = CommandSpec("ngonngu", ("language",), N_("Switch between Vietnamese and English"), "ngôn ngữ")
+LINK = CommandSpec("lienket", ("link",), N_("Use the bot from another messenger too"), "liên kết")
+HELP = CommandSpec("trogiup", ("help",), N_("How to use the bot"), "trợ giúp")
+
+STATUS = CommandSpec("tinhhinh", ("status",), N_("Who has reported in your area"), "tình hình")
+MISSING = CommandSpec("chuanop", ("missing",), N_("Units that have not submitted yet"), "chưa nộp")
+UNIT = CommandSpec("donvi", ("unit",), N_("One unit's report: /donvi NAME or CODE"), "đơn vị")
+CRITERION = CommandSpec("tieuchi", ("criterion",), N_("How units stand on one criterion: /tieuchi cap-22 5"), "tiêu chí")
+APPROVE = CommandSpec("duyet", ("approve",), N_("Approve a submitted report: /duyet UNIT"), "duyệt")
+RETURN = CommandSpec("tralai", ("return",), N_("Return a report for revision: /tralai UNIT"), "trả lại")
+HISTORY = CommandSpec("lichsu", ("history",), N_("A unit's report history: /lichsu UNIT"), "lịch sử")
+INVITE = CommandSpec("moi", ("invite",), N_("Invite an officer of a unit: /moi UNIT"), "mời")
+PEOPLE = CommandSpec("canbo", ("people",), N_("People linked in your area: /canbo [UNIT]"), "cán bộ")
+REVOKE = CommandSpec("thuhoi", ("revoke",), N_("Revoke a person's access: /thuhoi NUMBER"), "thu hồi")
+REMIND = CommandSpec("nhacnho", ("remind",), N_("Remind every unit that has not submitted, now"), "nhắc nhở")
+DELIVERIES = CommandSpec("guitin", ("deliveries",), N_("What reminders were sent, delivered or failed"), "gửi tin")
+
+START = CommandSpec("start", (), "")
+"""A messenger's first contact: a deep link or the first press of «Start», with an invite code or not."""
+
 REPORTER_COMMANDS: tuple[CommandSpec, ...] = (
-    CommandSpec("baocao", ("report",), N_("Start or continue your report"), "báo cáo"),
-    CommandSpec("tiendo", ("progress",), N_("Show how much of the report is done"), "tiến độ"),
-    CommandSpec("xemlai", ("review",), N_("Review every answer"), "xem lại"),
-    CommandSpec("sua", ("edit",), N_("Edit an answer by its number, e.g. /sua 5"), "sửa"),
-    CommandSpec("quaylai", ("back",), N_("Go back one step"), "quay lại"),
-    CommandSpec("boqua", ("skip",), N_("Skip an optional question"), "bỏ qua"),
-    CommandSpec("xong", ("done",), N_("Finish a multi-message answer"), "xong"),
-    CommandSpec("nop", ("submit",), N_("Submit the report"), "nộp"),
-    CommandSpec("ngonngu", ("language",), N_("Switch between Vietnamese and English"), "ngôn ngữ"),
-    CommandSpec("lienket", ("link",), N_("Use the bot from another messenger too"), "liên kết"),
-    CommandSpec("trogiup", ("help",), N_("How to use the bot"), "trợ giúp"),
-)
-
+    REPORT, PROGRESS, REVIEW, EDIT, BACK, SKIP, DONE, SUBMIT, LANGUAGE, LINK, HELP,
+)  # fmt: skip
 SUPERVISOR_COMMANDS: tuple[CommandSpec, ...] = (
-    CommandSpec("tinhhinh", ("status",), N_("Who has reported in your area"), "tình hình"),
-    CommandSpec("chuanop", ("missing",), N_("Units that have not submitted yet"), "chưa nộp"),
-    CommandSpec("donvi", ("unit",), N_("One unit's report: /donvi NAME or CODE"), "đơn vị"),
-    CommandSpec("tieuchi", ("criterion",), N_("How units stand on one criterion: /tieuchi cap-22 5"), "tiêu chí"),
-    CommandSpec("duyet", ("approve",), N_("Approve a submitted report: /duyet UNIT"), "duyệt"),
-    CommandSpec("tralai", ("return",), N_("Return a report for revision: /tralai UNIT"), "trả lại"),
-    CommandSpec("lichsu", ("history",), N_("A unit's report history: /lichsu UNIT"), "lịch sử"),
-    CommandSpec("moi", ("invite",), N_("Invite an officer of a unit: /moi UNIT"), "mời"),
-    CommandSpec("canbo", ("people",), N_("People linked in your area: /canbo [UNIT]"), "cán bộ"),
-    CommandSpec("thuhoi", ("revoke",), N_("Revoke a person's access: /thuhoi NUMBER"), "thu hồi"),
-    CommandSpec("nhacnho", ("remind",), N_("Remind every unit that has not submitted, now"), "nhắc nhở"),
-    CommandSpec("guitin", ("deliveries",), N_("What reminders were sent, delivered or failed"), "gửi tin"),
-)
+    STATUS, MISSING, UNIT, CRITERION, APPROVE, RETURN, HISTORY, INVITE, PEOPLE, REVOKE, REMIND, DELIVERIES,
+)  # fmt: skip
 
-START = "start"
-LINK = "lienket"
-REPORT = "baocao"
-
-_CANONICAL = {
-    alias: spec.name
-    for spec in (*REPORTER_COMMANDS, *SUPERVISOR_COMMANDS)
-    for alias in (spec.name, *spec.aliases)
+_BY_NAME = {
+    alias: spec for spec in (*REPORTER_COMMANDS, *SUPERVISOR_COMMANDS, START) for alias in (spec.name, *spec.aliases)
 }
-_CANONICAL[START] = START
 
 
-_SPECS = {spec.name: spec for spec in (*REPORTER_COMMANDS, *SUPERVISOR_COMMANDS)}
+def canonical(name: str) -> CommandSpec | None:
+    """The command a typed name or alias stands for; None when it is not one we know."""
+    return _BY_NAME.get(name.lower())
 
 
 def spec_of(name: str) -> CommandSpec:
-    return _SPECS[name]
-
-
-def canonical(name: str) -> str | None:
-    """The canonical command for a typed name or alias; None when it is not a command we know."""
-    return _CANONICAL.get(name.lower())
+    spec = canonical(name)
+    if spec is None:
+        raise KeyError(name)
+    return spec

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+__all__ = ["Attachment", "Button", "ButtonRole", "Reply", "Surface"]
+
 
 class ButtonRole(StrEnum):
     """What a button is to someone who cannot press it and must type instead (see bot/menu.py)."""
@@ -56,20 +58,3 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     step: int | None = None
     attachment: Attachment | None = None
-
-
-OPEN_REPORT = "open"
-"""The value of a button that opens the officer's report, whatever step it was sent at;
-"open:<report id>" opens that report."""
-
-
-def open_report_value(report_id: int | None) -> str:
-    return f"{OPEN_REPORT}:{report_id}" if report_id is not None else OPEN_REPORT
-
-
-def opened_report(value: str) -> int | None:
-    """The report an open button names: its id, 0 for "the officer's report", None otherwise."""
-    kind, _sep, report_id = value.partition(":")
-    if kind != OPEN_REPORT:
-        return None
-    return int(report_id) if report_id.isdigit() else 0

@@ -22,6 +22,9 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from bot.catalog import CatalogError, CriteriaSet, Criterion
 from bot.forms import LocalText
+from bot.text import fold
+
+__all__ = ["Cell", "Row", "read_criteria_sheet"]
 
 # Normalized header (lower case, no diacritics) → column.
 _HEADER_NAMES = {
@@ -155,10 +158,8 @@ def _columns(header: Row, label: str) -> dict[str, int]:
 
 
 def _fold(header: str) -> str:
-    """Case- and diacritics-insensitive form of a header: "Nội dung" → "noi dung"."""
-    decomposed = unicodedata.normalize("NFD", header.replace("đ", "d").replace("Đ", "D"))
-    bare = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return re.sub(r"[\s_-]+", " ", bare).strip().lower()
+    """Case- and diacritics-insensitive form of a header: "Nội dung" → "noi dung", "so_thu_tu" → "so thu tu"."""
+    return fold(re.sub(r"[_-]+", " ", header))
 
 
 def _text(cell: Cell) -> str:

@@ -10,6 +10,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+__all__ = ["CRITERION_PREFIX", "CriterionStatus", "Form", "LocalText", "Option", "Question", "QuestionKind"]
+
+CRITERION_PREFIX = "TC."
+"""Criterion questions are TC.1, TC.2, … in every criteria set; no other question id starts so."""
+
 
 @dataclass(frozen=True)
 class LocalText:

@@ -18,6 +18,18 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
+__all__ = [
+    "DEFAULT_LOCALE",
+    "DOMAIN",
+    "LOCALES_DIR",
+    "N_",
+    "SUPPORTED_LOCALES",
+    "Formatter",
+    "next_locale",
+    "normalize_locale",
+    "translations",
+]
+
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
 SUPPORTED_LOCALES = ("vi", "en")
 DEFAULT_LOCALE = SUPPORTED_LOCALES[0]
@@ -47,6 +59,12 @@ def normalize_locale(locale: str | None) -> str:
     if locale and locale.split("-")[0].split("_")[0].lower() in SUPPORTED_LOCALES:
         return locale.split("-")[0].split("_")[0].lower()
     return DEFAULT_LOCALE
+
+
+def next_locale(locale: str) -> str:
+    """The language /ngonngu without an argument switches to: the next supported one, round."""
+    index = SUPPORTED_LOCALES.index(normalize_locale(locale))
+    return SUPPORTED_LOCALES[(index + 1) % len(SUPPORTED_LOCALES)]
 
 
 class Formatter:

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.answers import StoredFile
 from bot.codes import is_code
-from bot.commands import LINK, START, canonical
+from bot.commands import EDIT, LINK, START, CommandSpec, canonical
 from bot.text import fold, parse_whole_number
+
+__all__ = [
+    "TYPED_ARGUMENTS",
+    "ButtonInput",
+    "CommandInput",
+    "FileInput",
+    "Input",
+    "TextInput",
+    "UnsupportedInput",
+    "bare_command",
+    "parse_typed",
+]
 
 
 @dataclass(frozen=True)
@@ -58,7 +71,11 @@ def parse_typed(text: str, bare_words: bool = False) -> Input:
     return (bare_command(text) if bare_words else None) or TextInput(text)
 
 
-TYPED_ARGUMENTS = {"sua": lambda args: parse_whole_number(args) is not None, START: is_code, LINK: is_code}
+TYPED_ARGUMENTS: dict[CommandSpec, Callable[[str], bool]] = {
+    EDIT: lambda args: parse_whole_number(args) is not None,
+    START: is_code,
+    LINK: is_code,
+}
 """The commands that take an argument when typed as words, and what the argument must look like:
 a message that merely begins with a command's words ("Báo cáo tình hình…") stays text."""
 
@@ -69,12 +86,12 @@ def bare_command(text: str) -> CommandInput | None:
     if len(words) != len(folded):
         return None
     for split in range(len(folded), 0, -1):
-        name = canonical("".join(folded[:split]))
-        if name is None:
+        spec = canonical("".join(folded[:split]))
+        if spec is None:
             continue
         args = " ".join(words[split:])
         if not args:
-            return CommandInput(name)
-        accepts = TYPED_ARGUMENTS.get(name)
-        return CommandInput(name, args) if accepts is not None and accepts(args) else None
+            return CommandInput(spec.name)
+        accepts = TYPED_ARGUMENTS.get(spec)
+        return CommandInput(spec.name, args) if accepts is not None and accepts(args) else None
     return None

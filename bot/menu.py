@@ -18,6 +18,8 @@ from bot.events import ButtonRole, Reply
 from bot.inputs import ButtonInput
 from bot.text import fold, parse_whole_number
 
+__all__ = ["PARTIAL_MATCH_LENGTH", "Menu", "MenuEntry", "menu_of", "resolve", "typed_words"]
+
 _NOT_WORDS = re.compile(r"[^\w\s]", re.UNICODE)
 PARTIAL_MATCH_LENGTH = 3
 

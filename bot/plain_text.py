@@ -9,6 +9,8 @@ from bot.events import Button, ButtonRole, Reply
 from bot.i18n import translations
 from bot.menu import menu_of, typed_words
 
+__all__ = ["as_plain_text", "typed"]
+
 
 def as_plain_text(reply: Reply, locale: str) -> str:
     menu = menu_of([reply])

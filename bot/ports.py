@@ -1,129 +1,65 @@
-"""What the core needs from storage, declared here so `bot/` never imports a database library.
+"""What the core needs from storage, one protocol per thing stored, so `bot/` never imports a
+database library. `storage/` implements them; every method runs inside the unit of work's single
+transaction. The records they take and give are in bot/records.py.
 
-`storage/` implements these protocols; tests may run the core against them on SQLite or
-PostgreSQL. Every method runs inside the unit of work's single transaction.
+The supervisor's features only read (the protocols' query methods); every change they decide
+comes back as an effect (bot/effects.py) that the service applies through the write methods.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from enum import StrEnum
 from types import TracebackType
 from typing import Any, Protocol
 
 from bot.answers import AnswerValue
-from bot.events import Reply
-from bot.forms import LocalText
-from bot.i18n import DEFAULT_LOCALE
-from bot.report import ReportStatus
+from bot.records import (
+    AuditEntry,
+    CampaignRecord,
+    ChatRecord,
+    DeliveryState,
+    Enrolment,
+    Grant,
+    InboxItem,
+    Ledger,
+    LinkedPerson,
+    NewInvite,
+    OutboxItem,
+    OutboxMessage,
+    Recipient,
+    Redemption,
+    ReportRecord,
+    Role,
+    UnitRecord,
+)
+from bot.report import Transition
 
-
-class Role(StrEnum):
-    REPORTER = "reporter"
-    SUPERVISOR = "supervisor"
-    ADMIN = "admin"
-
-
-@dataclass(frozen=True)
-class ChatRecord:
-    """A platform chat and, once linked by an invite, the person behind it. `state` is the
-    conversation: the person's (the same in each of their chats) once linked, the chat's own
-    before."""
-
-    channel: str
-    chat_id: str
-    person_id: int | None
-    state: Mapping[str, Any]
-    user_id: str | None = None
-
-
-@dataclass(frozen=True)
-class Grant:
-    person_id: int
-    unit_id: int
-    unit_code: str
-    unit_name: str
-    role: Role
-
-
-class InviteProblem(StrEnum):
-    UNKNOWN = "unknown"
-    USED = "used"
-    EXPIRED = "expired"
-    REVOKED = "revoked"
-
-
-@dataclass(frozen=True)
-class Redemption:
-    """The outcome of a code: the person the chat now belongs to and the grant the code gave
-    (none for a link code, which joins the chat to a person linked elsewhere), or why it gave
-    nothing."""
-
-    person_id: int | None = None
-    grant: Grant | None = None
-    problem: InviteProblem | None = None
-    joined_existing: bool = False
-
-
-@dataclass(frozen=True)
-class InviteLink:
-    """How an invite code is opened on one channel: its name as people know it, and the link."""
-
-    channel: str
-    url: str
-
-
-@dataclass(frozen=True)
-class NewInvite:
-    code: str
-    unit_code: str
-    unit_name: str
-    role: Role
-    expires_at: datetime
-
-
-@dataclass(frozen=True)
-class ReportRecord:
-    """One unit's report in one campaign, with what the engine needs to know about it."""
-
-    id: int
-    unit_code: str
-    unit_name: str
-    campaign_code: str
-    campaign_title: LocalText
-    form_id: str
-    status: ReportStatus
-    report_due: date | None
-    receipt_no: str | None = None
-    submitted_at: datetime | None = None
-    reopened: frozenset[str] = field(default=frozenset())
-    needs_revision: frozenset[str] = field(default=frozenset())
-    return_comment: str | None = None
-    unit_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Receipt:
-    number: str
-    at: datetime
+__all__ = [
+    "Audit",
+    "AuditQueries",
+    "Chats",
+    "Inbox",
+    "Invites",
+    "Outbox",
+    "OutboxQueries",
+    "People",
+    "PeopleQueries",
+    "Queries",
+    "ReminderRuns",
+    "ReportMoved",
+    "ReportQueries",
+    "Reports",
+    "UnitOfWork",
+    "Units",
+    "UpdateLog",
+]
 
 
 class UpdateLog(Protocol):
     async def claim(self, channel: str, update_id: str, now: datetime) -> bool:
         """Records a platform update; False if it was seen before (a redelivery)."""
         ...
-
-
-@dataclass(frozen=True)
-class InboxItem:
-    """A platform update as received: its id on the platform (opaque), the chat whose updates
-    must be handled in order, and the update itself as JSON."""
-
-    update_id: str
-    chat_key: str
-    payload: Mapping[str, Any]
 
 
 class Inbox(Protocol):
@@ -143,21 +79,34 @@ class Inbox(Protocol):
 
 
 class Chats(Protocol):
-    async def get(self, channel: str, chat_id: str) -> ChatRecord | None: ...
+    async def get(self, channel: str, chat_id: str) -> ChatRecord | None:
+        """The chat and its conversation (the person's, once linked), locked until commit."""
+        ...
 
     async def save(self, record: ChatRecord, now: datetime) -> None:
-        """Creates or updates the chat: its person link and its conversation state."""
+        """Creates or updates the chat (its person, and the conversation where it belongs); a
+        chat marked as refusing the bot is unmarked, since its person just wrote."""
         ...
 
 
 class Invites(Protocol):
     async def create(
-        self, unit_code: str, role: Role, expires_at: datetime, now: datetime, created_by: int | None = None
-    ) -> NewInvite: ...
+        self,
+        unit_code: str,
+        role: Role,
+        expires_at: datetime,
+        now: datetime,
+        created_by: int | None = None,
+        code: str | None = None,
+    ) -> NewInvite:
+        """A one-time code for a role on a unit (`code`, or a new one); LookupError for an
+        unknown unit."""
+        ...
 
     async def redeem(self, code: str, display_name: str, person_id: int | None, now: datetime) -> Redemption:
         """Spends a one-time code: makes (or reuses) the person and grants the role on the unit;
-        a link code joins the chat's person (if any) to the person it was made for."""
+        a link code joins the chat's person (if any) to the person it was made for, their chats
+        and roles moving over."""
         ...
 
     async def link_code(self, person_id: int, expires_at: datetime, now: datetime) -> str:
@@ -165,21 +114,10 @@ class Invites(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class Recipient:
-    """A person to write to, and the chat to reach them in (their most recently active one)."""
-
-    person_id: int
-    full_name: str
-    channel: str
-    chat_id: str
-    locale: str
-
-
-class People(Protocol):
-    async def grants(self, person_id: int) -> Sequence[Grant]: ...
-
-    async def set_locale(self, person_id: int, locale: str) -> None: ...
+class PeopleQueries(Protocol):
+    async def grants(self, person_id: int) -> Sequence[Grant]:
+        """The person's roles in force, by unit code."""
+        ...
 
     async def conversation(self, person_id: int) -> Mapping[str, Any] | None:
         """The person's conversation state, as the chats of the person share it."""
@@ -188,23 +126,70 @@ class People(Protocol):
     async def recipients(
         self, role: Role, unit_ids: Collection[int], including_refusing: bool = False
     ) -> Mapping[int, Sequence[Recipient]]:
-        """Per unit, the holders of `role` there, each with the chat to write to: their most
-        recently active chat that has not refused the bot; with `including_refusing`, a person
-        whose every chat refused is still given their latest one (a notice is then recorded as
-        refused instead of being dropped unseen)."""
+        """Per unit, the holders of `role` there (by name), each with the chat to write to: their
+        most recently active chat that has not refused the bot; with `including_refusing`, a
+        person whose every chat refused is still given their latest one (a notice is then
+        recorded as refused instead of being dropped unseen). Holders without any usable chat
+        are left out; a unit where someone holds the role is a key even then."""
+        ...
+
+    async def linked(self, unit_ids: Collection[int]) -> Sequence[LinkedPerson]:
+        """Grants in force on these units, by unit code, role and name."""
         ...
 
 
-class Reports(Protocol):
-    async def open_for(self, person_id: int, today: date, now: datetime) -> Sequence[ReportRecord]:
-        """Reports of the units this person reports for, in campaigns that have opened;
-        creates the draft rows on first use."""
+class People(PeopleQueries, Protocol):
+    async def set_locale(self, person_id: int, locale: str) -> None: ...
+
+    async def revoke(self, grant_id: int, now: datetime) -> LinkedPerson | None:
+        """Ends a grant in force and returns it as it stood; None if there is none. The person's
+        chats stay linked but lose that unit."""
         ...
 
+
+class Units(Protocol):
+    """The organisation and the campaigns it runs."""
+
+    async def units(self) -> Sequence[UnitRecord]:
+        """Every unit, a parent before its children, siblings by code."""
+        ...
+
+    async def campaigns(self) -> Sequence[CampaignRecord]:
+        """Every campaign, by opening date and code."""
+        ...
+
+
+class ReportMoved(Exception):
+    """A report was no longer where the core saw it when its move was applied (another turn
+    moved it first): the turn is rolled back."""
+
+
+class ReportQueries(Protocol):
     async def get(self, report_id: int) -> ReportRecord | None: ...
+
+    async def of_unit(self, campaign_code: str, unit_id: int) -> ReportRecord | None:
+        """The unit's report in the campaign; None if it was never opened (or the unit is not
+        enrolled: `enrolments` tells which)."""
+        ...
 
     async def answers(self, report_id: int) -> dict[str, AnswerValue]:
         """The current (newest) version of every answer."""
+        ...
+
+    async def answers_to(self, campaign_code: str, question_id: str, unit_ids: Collection[int]) -> Mapping[int, AnswerValue]:
+        """The current answer to one question, per unit of these that has one."""
+        ...
+
+    async def enrolments(self, campaign_code: str, unit_ids: Collection[int] | None = None) -> Sequence[Enrolment]:
+        """Every enrolment of these units (all, given None) in the campaign, by unit code, with
+        its report's state and counts; a fixed number of queries however many units."""
+        ...
+
+
+class Reports(ReportQueries, Protocol):
+    async def open_for(self, person_id: int, today: date, now: datetime) -> Sequence[ReportRecord]:
+        """Reports of the units this person reports for, in campaigns that have opened, open ones
+        first, then by deadline; creates the draft rows on first use."""
         ...
 
     async def save_answers(
@@ -213,183 +198,32 @@ class Reports(Protocol):
         """Adds a new version per answer; earlier versions stay."""
         ...
 
-    async def submit(self, report_id: int, person_id: int | None, now: datetime) -> Receipt:
-        """Locks the report (submitted, or resubmitted after a return) and issues a receipt."""
+    async def move(self, report_id: int, transition: Transition, now: datetime) -> None:
+        """Records the move the core decided; ReportMoved if the report is not at `before`."""
         ...
 
 
-@dataclass(frozen=True)
-class UnitRecord:
-    id: int
-    code: str
-    name: str
-    kind: str
-    parent_id: int | None
-    demo: bool = False
-
-
-@dataclass(frozen=True)
-class CampaignRecord:
-    code: str
-    title: LocalText
-    opens: date
-    report_due: date | None
-    reminders: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class ReportRow:
-    """One enrolled unit's standing in a campaign; `report_id` is None until it is first opened."""
-
-    unit_id: int
-    form_id: str
-    report_id: int | None
-    status: ReportStatus | None
-    answered: int
-    last_activity: datetime | None
-    submitted_at: datetime | None = None
-    receipt_no: str | None = None
-
-
-@dataclass(frozen=True)
-class LinkedPerson:
-    """An active grant, with the person's name and whether any chat is linked to them."""
-
-    grant_id: int
-    person_id: int
-    full_name: str
-    role: Role
-    unit_id: int
-    linked_chats: int
-    last_seen: datetime | None
-    channels: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    """Who did what, when; `details` holds the before/after or the comment."""
-
-    at: datetime
-    action: str
-    actor_id: int | None = None
-    actor_name: str | None = None
-    unit_id: int | None = None
-    report_id: int | None = None
-    details: Mapping[str, Any] = field(default_factory=dict)
-
-
-class Supervision(Protocol):
-    """What supervisors read and do. Callers pass the unit ids of their scope; nothing here
-    decides who may see what (the core does), but nothing returns rows outside the given ids."""
-
-    async def units(self) -> Sequence[UnitRecord]: ...
-
-    async def campaigns(self) -> Sequence[CampaignRecord]: ...
-
-    async def report_rows(self, campaign_code: str, unit_ids: Collection[int]) -> Sequence[ReportRow]:
-        """Every enrolment of these units in the campaign, with its report's state if any."""
-        ...
-
-    async def report_of(self, campaign_code: str, unit_id: int, now: datetime) -> ReportRecord | None:
-        """The unit's report in the campaign (creating the draft row if enrolled but never opened)."""
-        ...
-
-    async def answers_to(
-        self, campaign_code: str, question_id: str, unit_ids: Collection[int]
-    ) -> Mapping[int, AnswerValue]:
-        """The current answer to one question, per unit that has one."""
-        ...
-
-    async def people(self, unit_ids: Collection[int]) -> Sequence[LinkedPerson]: ...
-
-    async def revoke(self, grant_id: int, now: datetime) -> LinkedPerson | None:
-        """Ends a grant; the person's chats stay linked but lose that unit."""
-        ...
-
-    async def return_report(
-        self, report_id: int, question_ids: Collection[str], comment: str, person_id: int, now: datetime
-    ) -> None:
-        """submitted/resubmitted → returned, reopening only these questions."""
-        ...
-
-    async def approve(self, report_id: int, person_id: int, now: datetime) -> None:
-        """submitted/resubmitted → approved."""
-        ...
-
-    async def record(self, entry: AuditEntry) -> None: ...
-
+class AuditQueries(Protocol):
     async def history(self, report_id: int) -> Sequence[AuditEntry]:
         """The report's audit entries and every answer change (before/after), oldest first."""
         ...
 
 
-@dataclass(frozen=True)
-class PendingUnit:
-    """An enrolled unit whose report is not submitted (never opened, draft, or returned)."""
-
-    unit_id: int
-    form_id: str
-    report_id: int | None
-    status: ReportStatus | None
-    answered: int
-    answered_criteria: int
-    reporters: tuple[Recipient, ...]
+class Audit(AuditQueries, Protocol):
+    async def record(self, entry: AuditEntry) -> None: ...
 
 
-class MessageKind(StrEnum):
-    """Why a message goes out through the outbox; the ledger counts each kind apart."""
+class OutboxQueries(Protocol):
+    async def ledger(self, campaign_code: str, unit_ids: Collection[int]) -> Ledger:
+        """How many messages about these units are in each state, per kind (every kind and state a key)."""
+        ...
 
-    REMINDER = "reminder"
-    OVERDUE = "overdue"
-    MANUAL = "manual"  # a supervisor's /nhacnho
-    DIGEST = "digest"  # a supervisor's list of units nobody could be reminded in
-    NOTICE = "notice"  # an officer told that their report was returned or approved
-
-
-REMINDER_KINDS = frozenset({MessageKind.REMINDER, MessageKind.OVERDUE, MessageKind.MANUAL})
-"""The kinds that remind an officer of a deadline."""
+    async def units_with_key(self, unit_ids: Collection[int], key_prefix: str) -> frozenset[int]:
+        """Those of these units with a message whose key starts with `key_prefix`."""
+        ...
 
 
-@dataclass(frozen=True)
-class OutboxMessage:
-    """A message for someone other than the person in the conversation, sent after the commit by
-    the channel of `channel`. `key` + `person_id` is unique: the same reminder never twice."""
-
-    key: str
-    person_id: int
-    channel: str
-    chat_id: str
-    reply: Reply
-    kind: MessageKind
-    campaign_code: str | None = None
-    unit_id: int | None = None
-    person_name: str = ""  # for plans, logs and the console; not stored
-    locale: str = DEFAULT_LOCALE  # what the text is written in
-
-
-@dataclass(frozen=True)
-class OutboxItem:
-    """A claimed outbox row, ready to send."""
-
-    id: int
-    message: OutboxMessage
-    attempts: int
-
-
-class DeliveryState(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
-    BLOCKED = "blocked"
-    NEVER_STARTED = "never_started"
-    OUTSIDE_WINDOW = "outside_window"  # the platform lets the bot write only so long after the person did
-
-
-Ledger = Mapping[MessageKind, Mapping[DeliveryState, int]]
-
-
-class Outbox(Protocol):
+class Outbox(OutboxQueries, Protocol):
     """Messages waiting to be sent, and the record of what became of each (the ledger)."""
 
     async def enqueue(self, messages: Sequence[OutboxMessage], now: datetime) -> int:
@@ -410,31 +244,25 @@ class Outbox(Protocol):
         """Records an outcome; PENDING with `retry_at` schedules another try."""
         ...
 
-    async def ledger(self, campaign_code: str, unit_ids: Collection[int]) -> Ledger:
-        """How many messages about these units are in each state, per kind (every kind and state a key)."""
-        ...
 
-
-class Reminders(Protocol):
-    """The reminder side of storage: who is pending, and which slots have fired."""
-
-    async def pending_units(self, campaign_code: str, unit_ids: Collection[int] | None = None) -> Sequence[PendingUnit]:
-        """Enrolled units not yet submitted, with their linked reporters (blocked chats left out)."""
-        ...
-
-    async def supervisors_of(self, unit_ids: Collection[int]) -> Mapping[int, Sequence[Recipient]]:
-        """For each unit, the supervisors nearest above it (a unit's own district first)."""
-        ...
+class ReminderRuns(Protocol):
+    """The reminder slots already handled, so each fires once across restarts and workers."""
 
     async def fired(self, slot_key: str) -> bool: ...
 
-    async def record_fire(self, slot_key: str, outcome: str, now: datetime) -> bool:
+    async def record(self, slot_key: str, outcome: str, now: datetime) -> bool:
         """Marks a slot as handled; False if another worker already did."""
         ...
 
-    async def reminded_today(self, unit_ids: Collection[int], day_key: str) -> frozenset[int]:
-        """Units already reminded by hand under this day's key."""
-        ...
+
+class Queries(Protocol):
+    """What a supervisor's feature may read: queries only; its changes come back as effects."""
+
+    units: Units
+    reports: ReportQueries
+    people: PeopleQueries
+    audit: AuditQueries
+    outbox: OutboxQueries
 
 
 class UnitOfWork(Protocol):
@@ -445,10 +273,11 @@ class UnitOfWork(Protocol):
     chats: Chats
     invites: Invites
     people: People
+    units: Units
     reports: Reports
-    supervision: Supervision
-    reminders: Reminders
+    audit: Audit
     outbox: Outbox
+    reminder_runs: ReminderRuns
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -9,18 +9,24 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.answers import AnswerValue, criterion_status, files_of, is_answered, is_skipped
+from bot.commands import REPORTER_COMMANDS, SUPERVISOR_COMMANDS, CommandSpec
 from bot.events import Surface
 from bot.forms import CriterionStatus, Question, QuestionKind
 from bot.i18n import N_, Formatter, translations
 from bot.menu import typed_words
+from bot.records import Role
 from bot.report import ReportContext, ReportStatus
 from bot.text import shorten
+
+__all__ = ["CLEAR", "DONE", "KEEP", "REPORT_STATUS_LABELS", "ROLE_LABELS", "STATUS_LABELS", "Prompts", "help_text"]
 
 STATUS_LABELS = {
     CriterionStatus.MET: N_("Met"),
     CriterionStatus.NOT_MET: N_("Not met"),
     CriterionStatus.NOT_YET_DUE: N_("Not yet due for assessment"),
 }
+
+ROLE_LABELS = {Role.REPORTER: N_("reporter"), Role.SUPERVISOR: N_("supervisor"), Role.ADMIN: N_("administrator")}
 
 REPORT_STATUS_LABELS = {
     ReportStatus.DRAFT: N_("being written"),
@@ -204,3 +210,24 @@ class Prompts:
         return self._("Receipt no. {receipt}, received at {time}.").format(
             receipt=receipt_no, time=self.when(at)
         )
+
+
+def help_text(p: Prompts, supervises: bool) -> str:
+    """Every command; where there are no buttons, each also as the words one may type."""
+    _ = p._
+    typing = not p.surface.buttons
+
+    def line(spec: CommandSpec) -> str:
+        name = f"«{spec.words}» /{spec.name}" if typing else f"/{spec.name}"
+        return f"{name} — {_(spec.description)}"
+
+    lines = [_("baocao helps you file your unit's report one question at a time. Every answer is saved at once."), ""]
+    lines += [line(spec) for spec in REPORTER_COMMANDS]
+    if supervises:
+        lines += ["", _("For supervisors (type these with the /):")] if typing else ["", _("For supervisors:")]
+        lines += [line(spec) for spec in SUPERVISOR_COMMANDS]
+    if typing:
+        lines += ["", _("Commands work with or without the / and without diacritics. Answer a choice by typing its number or its words. If you are stuck, type baocao to return to where you were.")]
+    else:
+        lines += ["", _("You can also press the buttons under each question. If you are stuck, type /baocao to return to where you were.")]
+    return "\n".join(lines)

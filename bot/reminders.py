@@ -7,34 +7,44 @@ there waits for 07:00.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.catalog import ReminderPlan
+__all__ = [
+    "DEADLINE_TIME",
+    "REPORT_DUE",
+    "ReminderPlan",
+    "ReminderSlot",
+    "SlotKind",
+    "deadline_of",
+    "outside_quiet_hours",
+    "plan_slots",
+    "sending_times",
+    "still_worth_sending",
+]
 
 QUIET_FROM = time(21, 0)
 QUIET_UNTIL = time(7, 0)
 DEADLINE_TIME = time(23, 59, 59)
+REPORT_DUE = "report_due"
+"""The milestone whose date is a report's deadline."""
+
+
+@dataclass(frozen=True)
+class ReminderPlan:
+    """When to remind units before the report deadline: days before it, at a local time of day,
+    and whether an overdue notice follows the day after."""
+
+    days_before: tuple[int, ...] = (7, 3, 1, 0)
+    at: time = time(8, 0)
+    overdue_notice: bool = True
 
 
 class SlotKind(StrEnum):
     BEFORE = "before"
     OVERDUE = "overdue"
-
-
-def plan_from_json(data: Mapping[str, Any]) -> ReminderPlan:
-    """A campaign's reminder plan as storage keeps it (see storage.seed) back into the catalog's
-    type; missing keys take the catalogs' defaults."""
-    hours, minutes = str(data.get("at", "08:00")).split(":")
-    return ReminderPlan(
-        days_before=tuple(int(days) for days in data.get("days_before", (7, 3, 1, 0))),
-        at=time(int(hours), int(minutes)),
-        overdue_notice=bool(data.get("overdue_notice", True)),
-    )
 
 
 @dataclass(frozen=True)
@@ -70,7 +80,7 @@ def plan_slots(campaign_code: str, due: date, settings: ReminderPlan, zone: Zone
     deadline = deadline_of(due, zone)
     slots = [
         ReminderSlot(
-            key=f"{campaign_code}/report_due/-{days}d",
+            key=f"{campaign_code}/{REPORT_DUE}/-{days}d",
             campaign_code=campaign_code,
             kind=SlotKind.BEFORE,
             due=due,
@@ -83,7 +93,7 @@ def plan_slots(campaign_code: str, due: date, settings: ReminderPlan, zone: Zone
     if settings.overdue_notice:
         slots.append(
             ReminderSlot(
-                key=f"{campaign_code}/report_due/overdue",
+                key=f"{campaign_code}/{REPORT_DUE}/overdue",
                 campaign_code=campaign_code,
                 kind=SlotKind.OVERDUE,
                 due=due,

@@ -11,15 +11,46 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.buttons import Kind, pack
 from bot.commands import REPORT
-from bot.events import Button, ButtonRole, Reply, open_report_value
+from bot.events import Button, ButtonRole, Reply
 from bot.forms import Form
-from bot.ports import CampaignRecord, MessageKind, OutboxMessage, PendingUnit, Recipient, UnitOfWork
+from bot.ports import Queries, UnitOfWork
 from bot.prompts import Prompts
-from bot.reminders import ReminderSlot, SlotKind, plan_from_json, plan_slots, still_worth_sending
-from bot.report import ReportStatus
+from bot.records import (
+    CampaignRecord,
+    Enrolment,
+    MessageKind,
+    OutboxMessage,
+    Recipient,
+    Role,
+)
+from bot.reminders import ReminderSlot, SlotKind, plan_slots, still_worth_sending
+from bot.report import NOT_SUBMITTED, ReportStatus
+from bot.units import UnitTree
+
+__all__ = ["Composer", "Pending", "ReminderService", "nearest_supervisors", "pending_units"]
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """An enrolled unit that has not submitted (never opened, a draft, or returned), and the
+    officers who can be reminded there (those with a chat that has not refused the bot)."""
+
+    row: Enrolment
+    reporters: tuple[Recipient, ...]
+
+
+async def pending_units(reads: Queries, campaign_code: str, unit_ids: Collection[int] | None = None) -> list[Pending]:
+    """The units of the campaign (or only these) not yet submitted, by unit code."""
+    rows = [
+        row for row in await reads.reports.enrolments(campaign_code, unit_ids)
+        if row.status is None or row.status in NOT_SUBMITTED
+    ]  # fmt: skip
+    reporters = await reads.people.recipients(Role.REPORTER, [row.unit_id for row in rows])
+    return [Pending(row, tuple(reporters.get(row.unit_id, ()))) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -35,10 +66,10 @@ class Composer:
     def prompts(self, locale: str) -> Prompts:
         return Prompts(locale, self.zone)
 
-    def to_reporter(self, key: str, kind: MessageKind, unit: PendingUnit, person: Recipient, overdue: bool) -> OutboxMessage:
+    def to_reporter(self, key: str, kind: MessageKind, unit: Pending, person: Recipient, overdue: bool) -> OutboxMessage:
         p = self.prompts(person.locale)
         _ = p._
-        name = self.unit_names[unit.unit_id]
+        name = self.unit_names[unit.row.unit_id]
         title = self.campaign.title.get(person.locale)
         due = self.campaign.report_due
         assert due is not None
@@ -50,19 +81,19 @@ class Composer:
             lines = [_("⏰ Reminder: the report of {unit} for «{campaign}» is due. {deadline}").format(
                 unit=name, campaign=title, deadline=p.deadline_text(due, self.now.astimezone(self.zone).date())
             )]
-        lines.append(self.left_to_answer(p, unit))
-        if unit.status is ReportStatus.RETURNED:
+        lines.append(self.left_to_answer(p, unit.row))
+        if unit.row.status is ReportStatus.RETURNED:
             lines.append(_("It was returned for revision; see what to fix with /baocao."))
         lines.append(_("Type /baocao to continue where you stopped."))
-        resume = Button(_("Continue the report"), open_report_value(unit.report_id), ButtonRole.ACTION, REPORT)
+        resume = Button(_("Continue the report"), pack(Kind.OPEN, unit.row.report_id), ButtonRole.ACTION, REPORT.name)
         reply = Reply("\n".join(lines), ((resume,),), step=0)
         return OutboxMessage(
             key=key, person_id=person.person_id, channel=person.channel, chat_id=person.chat_id, reply=reply,
-            kind=kind, campaign_code=self.campaign.code, unit_id=unit.unit_id, person_name=person.full_name,
+            kind=kind, campaign_code=self.campaign.code, unit_id=unit.row.unit_id, person_name=person.full_name,
             locale=person.locale,
         )
 
-    def left_to_answer(self, p: Prompts, unit: PendingUnit) -> str:
+    def left_to_answer(self, p: Prompts, unit: Enrolment) -> str:
         form = self.forms(unit.form_id)
         questions_left = max(0, len(form) - unit.answered)
         criteria = form.criteria_count
@@ -73,7 +104,7 @@ class Composer:
             )
         return p._("Still to answer: {questions}/{total} questions.").format(questions=questions_left, total=len(form))
 
-    def to_supervisor(self, key: str, person: Recipient, units: Sequence[PendingUnit], overdue: bool) -> OutboxMessage:
+    def to_supervisor(self, key: str, person: Recipient, units: Sequence[Pending], overdue: bool) -> OutboxMessage:
         p = self.prompts(person.locale)
         _ = p._
         title = self.campaign.title.get(person.locale)
@@ -86,10 +117,10 @@ class Composer:
                 campaign=title, deadline=p.deadline_text(due, self.now.astimezone(self.zone).date())
             )
         lines = [head]
-        for unit in sorted(units, key=lambda u: self.unit_names[u.unit_id]):
-            total = len(self.forms(unit.form_id))
+        for unit in sorted(units, key=lambda u: self.unit_names[u.row.unit_id]):
+            total = len(self.forms(unit.row.form_id))
             extra = "" if unit.reporters else " · " + _("no officer linked")
-            lines.append(f"• {self.unit_names[unit.unit_id]} — {unit.answered}/{total}{extra}")
+            lines.append(f"• {self.unit_names[unit.row.unit_id]} — {unit.row.answered}/{total}{extra}")
         lines.append(_("Invite an officer with /moi UNIT; see every unit not yet submitted with /chuanop."))
         return OutboxMessage(
             key=key, person_id=person.person_id, channel=person.channel, chat_id=person.chat_id,
@@ -98,21 +129,34 @@ class Composer:
         )
 
 
-async def compose_slot(uow: UnitOfWork, composer: Composer, slot_key: str, overdue: bool, unit_ids: Collection[int] | None = None) -> list[OutboxMessage]:
-    """The reporters of every pending unit, and a digest to the supervisors of the units that
-    nobody can be reminded in (all pending units, when overdue)."""
-    units = await uow.reminders.pending_units(composer.campaign.code, unit_ids)
+async def nearest_supervisors(reads: Queries, tree: UnitTree, unit_ids: Collection[int]) -> dict[int, tuple[Recipient, ...]]:
+    """Per unit, the supervisors of its nearest ancestor where anyone supervises (its parent
+    first), those of them who can be reached; () when nobody above it supervises. The level is
+    chosen by who holds the role: when the nearest supervisors have all refused the bot, the
+    unit gets nobody rather than skipping up a level."""
+    above = {ancestor.id for unit_id in unit_ids for ancestor in tree.ancestors(unit_id)}
+    supervisors = await reads.people.recipients(Role.SUPERVISOR, above)
+    nearest = {unit_id: tree.nearest(unit_id, supervisors) for unit_id in unit_ids}
+    return {unit_id: tuple(supervisors[level]) if level is not None else () for unit_id, level in nearest.items()}
+
+
+async def compose_slot(
+    uow: Queries, tree: UnitTree, composer: Composer, slot_key: str, overdue: bool
+) -> list[OutboxMessage]:
+    """The reporters of every pending unit, and a digest to the supervisors nearest above the
+    units nobody can be reminded in (all pending units, when overdue)."""
+    units = await pending_units(uow, composer.campaign.code)
     kind = MessageKind.OVERDUE if overdue else MessageKind.REMINDER
     messages = [
-        composer.to_reporter(f"{slot_key}/{unit.unit_id}", kind, unit, person, overdue)
+        composer.to_reporter(f"{slot_key}/{unit.row.unit_id}", kind, unit, person, overdue)
         for unit in units
         for person in unit.reporters
     ]
     listed = [unit for unit in units if overdue or not unit.reporters]
-    by_supervisor: dict[int, tuple[Recipient, list[PendingUnit]]] = {}
-    supervisors = await uow.reminders.supervisors_of([unit.unit_id for unit in listed])
+    supervisors = await nearest_supervisors(uow, tree, [unit.row.unit_id for unit in listed])
+    by_supervisor: dict[int, tuple[Recipient, list[Pending]]] = {}
     for unit in listed:
-        for person in supervisors.get(unit.unit_id, ()):
+        for person in supervisors[unit.row.unit_id]:
             by_supervisor.setdefault(person.person_id, (person, []))[1].append(unit)
     messages += [
         composer.to_supervisor(f"{slot_key}/digest", person, pending, overdue)
@@ -131,22 +175,22 @@ class ReminderService:
 
     async def slots(self) -> list[tuple[CampaignRecord, ReminderSlot]]:
         async with self.unit_of_work() as uow:
-            campaigns = await uow.supervision.campaigns()
+            campaigns = await uow.units.campaigns()
         return [
             (campaign, slot)
             for campaign in campaigns
             if campaign.report_due is not None
-            for slot in plan_slots(campaign.code, campaign.report_due, plan_from_json(campaign.reminders), self.zone)
+            for slot in plan_slots(campaign.code, campaign.report_due, campaign.reminders, self.zone)
         ]
 
     async def was_fired(self, slot_key: str) -> bool:
         async with self.unit_of_work() as uow:
-            return await uow.reminders.fired(slot_key)
+            return await uow.reminder_runs.fired(slot_key)
 
     async def skip(self, slot_key: str, now: datetime, outcome: str) -> None:
         """Records a slot that will not be sent (superseded by a newer one after downtime)."""
         async with self.unit_of_work() as uow:
-            if await uow.reminders.record_fire(slot_key, outcome, now):
+            if await uow.reminder_runs.record(slot_key, outcome, now):
                 log.info("reminder %s not sent: %s", slot_key, outcome)
 
     async def fire(self, slot_key: str, now: datetime) -> int:
@@ -157,27 +201,25 @@ class ReminderService:
             return 0
         campaign, slot = found
         async with self.unit_of_work() as uow:
-            if await uow.reminders.fired(slot_key):
+            if await uow.reminder_runs.fired(slot_key):
                 return 0
             if not still_worth_sending(slot, now):
-                await uow.reminders.record_fire(slot_key, "dropped", now)
+                await uow.reminder_runs.record(slot_key, "dropped", now)
                 log.info("dropped reminder %s: due at %s, its deadline %s has passed", slot_key, slot.fire_at, slot.deadline)
                 return 0
-            composer = await self.composer(uow, campaign, now)
-            messages = await compose_slot(uow, composer, slot_key, slot.kind is SlotKind.OVERDUE)
-            if not await uow.reminders.record_fire(slot_key, "enqueued", now):
+            messages = await self.compose(uow, slot, campaign, now)
+            if not await uow.reminder_runs.record(slot_key, "enqueued", now):
                 return 0
             new = await uow.outbox.enqueue(messages, now)
         log.info("reminder %s: %d messages queued", slot_key, new)
         return new
 
-    async def composer(self, uow: UnitOfWork, campaign: CampaignRecord, now: datetime) -> Composer:
-        names = {unit.id: unit.name for unit in await uow.supervision.units()}
-        return Composer(campaign, names, self.forms, self.zone, now)
+    async def compose(self, uow: Queries, slot: ReminderSlot, campaign: CampaignRecord, now: datetime) -> list[OutboxMessage]:
+        tree = UnitTree(await uow.units.units())
+        composer = Composer(campaign, {unit.id: unit.name for unit in tree}, self.forms, self.zone, now)
+        return await compose_slot(uow, tree, composer, slot.key, slot.kind is SlotKind.OVERDUE)
 
     async def preview(self, slot: ReminderSlot, campaign: CampaignRecord, now: datetime) -> list[OutboxMessage]:
         """What firing the slot now would queue; nothing is written."""
         async with self.unit_of_work() as uow:
-            composer = await self.composer(uow, campaign, now)
-            return await compose_slot(uow, composer, slot.key, slot.kind is SlotKind.OVERDUE)
-
+            return await self.compose(uow, slot, campaign, now)

@@ -1,14 +1,34 @@
-"""A report as the engine sees it: its form, current answers and review state."""
+"""A report's life: its statuses, the moves between them, the receipt a submission gets, what a
+return leaves to revise; and the report as the engine sees it while an officer fills it in.
+
+The rules live here, in the core; storage only records a move the core decided, and refuses it
+when the report no longer stands where the core saw it (another turn moved it meanwhile).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from bot.answers import AnswerValue, is_answered
 from bot.forms import Form, Question
+
+__all__ = [
+    "APPRAISABLE",
+    "LOCKED_STATUSES",
+    "NOT_SUBMITTED",
+    "Receipt",
+    "ReportContext",
+    "ReportStatus",
+    "Transition",
+    "approval",
+    "needs_revision",
+    "receipt_number",
+    "return_for_revision",
+    "submission",
+]
 
 
 class ReportStatus(StrEnum):
@@ -20,11 +40,70 @@ class ReportStatus(StrEnum):
 
 
 LOCKED_STATUSES = frozenset({ReportStatus.SUBMITTED, ReportStatus.RESUBMITTED, ReportStatus.APPROVED})
+"""Handed in: the officer can no longer change it."""
+APPRAISABLE = frozenset({ReportStatus.SUBMITTED, ReportStatus.RESUBMITTED})
+"""Handed in and not yet appraised: a supervisor may approve or return it."""
+NOT_SUBMITTED = frozenset({ReportStatus.DRAFT, ReportStatus.RETURNED})
+"""Still with the officer: reminders are for these (and for reports never opened)."""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    number: str
+    at: datetime
+
+
+def receipt_number(report_id: int, submission: int) -> str:
+    """Stable and readable over the phone: the report, then which submission of it."""
+    return f"BC-{report_id:06d}-{submission}"
+
+
+@dataclass(frozen=True)
+class Transition:
+    """A report moving from `before` to `after`, with what the move records."""
+
+    before: ReportStatus
+    after: ReportStatus
+    by: int | None = None
+    receipt: Receipt | None = None  # a submission
+    reopened: frozenset[str] | None = None  # a return: only these questions reopen
+    comment: str | None = None
+
+
+def submission(report_id: int, status: ReportStatus, submissions: int, by: int | None, now: datetime) -> Transition:
+    """Handing in a draft, or a returned report again: numbered as its next submission."""
+    after = {ReportStatus.DRAFT: ReportStatus.SUBMITTED, ReportStatus.RETURNED: ReportStatus.RESUBMITTED}.get(status)
+    if after is None:
+        raise ValueError(f"report {report_id} is {status}, not open for submission")
+    return Transition(status, after, by, Receipt(receipt_number(report_id, submissions + 1), now))
+
+
+def approval(report_id: int, status: ReportStatus, by: int) -> Transition:
+    if status not in APPRAISABLE:
+        raise ValueError(f"report {report_id} is {status}: only a submitted report can be approved")
+    return Transition(status, ReportStatus.APPROVED, by)
+
+
+def return_for_revision(
+    report_id: int, status: ReportStatus, by: int, questions: Collection[str], comment: str
+) -> Transition:
+    if status not in APPRAISABLE:
+        raise ValueError(f"report {report_id} is {status}: only a submitted report can be returned")
+    return Transition(status, ReportStatus.RETURNED, by, reopened=frozenset(questions), comment=comment)
+
+
+def needs_revision(
+    reopened: Collection[str], returned_at: datetime | None, last_saved: Mapping[str, datetime]
+) -> frozenset[str]:
+    """The reopened questions not answered anew since the return."""
+    if returned_at is None:
+        return frozenset()
+    return frozenset(q for q in reopened if (saved := last_saved.get(q)) is None or saved < returned_at)
 
 
 @dataclass(frozen=True)
 class ReportContext:
-    """Everything the engine may read about one report; storage builds it per update."""
+    """Everything the engine may read about one report; built per update from storage."""
 
     report_id: int
     form: Form
@@ -37,6 +116,8 @@ class ReportContext:
     submitted_at: datetime | None = None
     reopened: frozenset[str] = field(default=frozenset())
     needs_revision: frozenset[str] = field(default=frozenset())
+    submissions: int = 0
+    return_comment: str | None = None
 
     @property
     def locked(self) -> bool:
@@ -51,9 +132,7 @@ class ReportContext:
         """Still waiting for the officer: unanswered, or sent back for revision."""
         if not self.editable(question):
             return False
-        return question.id in self.needs_revision or not is_answered(
-            question, self.answers.get(question.id)
-        )
+        return question.id in self.needs_revision or not is_answered(question, self.answers.get(question.id))
 
     def number_of(self, question: Question) -> int:
         return self.form.index_of(question.id) + 1

@@ -7,9 +7,11 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from bot.ports import ReportRow
+from bot.records import Enrolment
 from bot.report import LOCKED_STATUSES, ReportStatus
 from bot.units import UnitTree
+
+__all__ = ["Group", "Standing", "Tally", "UnitStanding", "standing_of"]
 
 
 @dataclass
@@ -33,7 +35,7 @@ class Tally:
 
 @dataclass(frozen=True)
 class UnitStanding:
-    row: ReportRow
+    row: Enrolment
     questions: int
     linked_names: tuple[str, ...]
 
@@ -65,7 +67,7 @@ class Standing:
 
 
 def standing_of(
-    rows: Sequence[ReportRow],
+    rows: Sequence[Enrolment],
     tree: UnitTree,
     roots: Collection[int],
     questions_in: Callable[[str], int],

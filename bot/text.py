@@ -7,6 +7,17 @@ import unicodedata
 from collections.abc import Callable
 from datetime import date
 
+__all__ = [
+    "SEPARATORS",
+    "DateFormatError",
+    "ImpossibleDateError",
+    "fold",
+    "parse_date",
+    "parse_whole_number",
+    "shorten",
+    "split_message",
+]
+
 _SPACES = re.compile(r"\s+")
 _DATE = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*$")
 _WHOLE_NUMBER = re.compile(r"^\s*([+-]?\d{1,3}(?:[.,\s]\d{3})+|[+-]?\d+)\s*$")

@@ -6,10 +6,21 @@ Scope and search are computed here, in the core, from the plain unit list storag
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import (
+    Callable,
+    Collection,
+    Container,
+    Hashable,
+    Iterable,
+    Iterator,
+    Sequence,
+)
+from typing import TypeVar
 
-from bot.ports import UnitRecord
+from bot.records import UnitRecord
 from bot.text import fold
+
+__all__ = ["UnitTree", "parents_first"]
 
 
 class UnitTree:
@@ -22,6 +33,9 @@ class UnitTree:
 
     def __contains__(self, unit_id: object) -> bool:
         return unit_id in self._by_id
+
+    def __iter__(self) -> Iterator[UnitRecord]:
+        return iter(self._by_id.values())
 
     def get(self, unit_id: int) -> UnitRecord:
         return self._by_id[unit_id]
@@ -52,6 +66,10 @@ class UnitTree:
             parent = self._by_id[parent].parent_id
         return chain
 
+    def nearest(self, unit_id: int, among: Container[int]) -> int | None:
+        """The unit's nearest ancestor (its parent first) that is `among` these ids."""
+        return next((above.id for above in self.ancestors(unit_id) if above.id in among), None)
+
     def branch_under(self, root_id: int, unit_id: int) -> UnitRecord | None:
         """The child of `root_id` whose subtree holds `unit_id` (the unit itself if it is one)."""
         path = [self._by_id[unit_id], *self.ancestors(unit_id)]
@@ -76,3 +94,28 @@ class UnitTree:
             return sorted(exact, key=lambda u: u.code)
         words = re.compile(rf"(?<!\w){re.escape(wanted)}(?!\w)")
         return sorted((u for u in candidates if words.search(fold(u.name))), key=lambda u: fold(u.name))
+
+
+T = TypeVar("T")
+
+
+def parents_first(items: Iterable[T], key: Callable[[T], Hashable], parent: Callable[[T], Hashable | None]) -> list[T]:
+    """The items depth-first from the roots, each parent followed by its children, siblings in
+    the order given; an item whose parent is not among them counts as a root. ValueError names
+    the items of a cycle, which no root leads to."""
+    items = list(items)
+    keys = {key(item) for item in items}
+    children: dict[Hashable | None, list[T]] = {}
+    for item in items:
+        above = parent(item)
+        children.setdefault(above if above in keys else None, []).append(item)
+    ordered: list[T] = []
+    pending = list(reversed(children.get(None, [])))
+    while pending:
+        item = pending.pop()
+        ordered.append(item)
+        pending.extend(reversed(children.get(key(item), [])))
+    if len(ordered) < len(items):
+        reached = {key(item) for item in ordered}
+        raise ValueError(f"units form a cycle: {', '.join(str(key(item)) for item in items if key(item) not in reached)}")
+    return ordered

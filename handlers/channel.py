@@ -17,9 +17,25 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from bot.ports import OutboxMessage
-from bot.service import Envelope, Response
+from bot.effects import TurnResult
+from bot.records import OutboxMessage
+from bot.service import Envelope
 from handlers.pacer import SendPacer
+
+__all__ = [
+    "DELIVERED",
+    "Channel",
+    "ChannelPlugin",
+    "Intake",
+    "Outcome",
+    "Payload",
+    "Received",
+    "SendResult",
+    "Sender",
+    "Shared",
+    "WebhookRoute",
+    "secret_header_route",
+]
 
 Payload = Mapping[str, Any]
 """A platform update as JSON, exactly as it was received and stored in the inbox."""
@@ -129,7 +145,7 @@ class Channel(Sender, Protocol):
         """The core's input for an update (files downloaded); None for updates the bot ignores."""
         ...
 
-    async def render(self, chat_id: str, response: Response, context: Any = None) -> None:
+    async def render(self, chat_id: str, response: TurnResult, context: Any = None) -> None:
         """Shows the core's replies in the chat; `context` is what `parse` kept of the update
         being answered (None for a message that answers no particular update)."""
         ...

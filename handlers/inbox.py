@@ -6,7 +6,10 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from bot.clock import Clock
-from bot.ports import InboxItem, UnitOfWork
+from bot.ports import UnitOfWork
+from bot.records import InboxItem
+
+__all__ = ["KEEP_HANDLED", "TransactionalInbox"]
 
 KEEP_HANDLED = timedelta(days=2)  # longer than Telegram keeps unconfirmed updates (24 h)
 

@@ -7,13 +7,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
+from bot.conversation import ConversationState
+from bot.effects import TurnResult
 from bot.events import Reply
 from bot.i18n import N_, translations
-from bot.ports import InboxItem
-from bot.service import ReportingService, Response
+from bot.records import InboxItem
+from bot.service import ReportingService
 from handlers.channel import Channel, Payload
 from handlers.inbox import TransactionalInbox
 from handlers.ordering import ChatOrderedDispatcher
+
+__all__ = ["FAILED", "IGNORED", "SORRY", "ChannelIntake"]
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +104,7 @@ class ChannelIntake:
         """Tells the person their message was not taken (it is recorded as failed)."""
         try:
             locale = await self.service.locale_of(self.channel.name, chat_id)
-            await self.channel.render(chat_id, Response(replies=[Reply(translations(locale).gettext(SORRY))], locale=locale))
+            await self.channel.render(chat_id, TurnResult(ConversationState(), [Reply(translations(locale).gettext(SORRY))], locale=locale))
         except Exception:
             log.exception("%s: could not tell chat %s about a failure", self.channel.name, chat_id)
 

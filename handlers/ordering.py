@@ -10,6 +10,8 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+__all__ = ["ChatOrderedDispatcher", "Job"]
+
 log = logging.getLogger(__name__)
 
 Job = Callable[[], Awaitable[None]]

@@ -16,8 +16,11 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from bot.clock import Clock
-from bot.ports import DeliveryState, OutboxItem, UnitOfWork
+from bot.ports import UnitOfWork
+from bot.records import DeliveryState, OutboxItem
 from handlers.channel import Outcome, Sender, SendResult
+
+__all__ = ["FINAL_STATES", "MAX_ATTEMPTS", "OutboxSender"]
 
 log = logging.getLogger(__name__)
 

@@ -8,6 +8,8 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
+__all__ = ["JITTER_HEADROOM", "LATENESS_ALLOWANCE", "SendPacer"]
+
 LATENESS_ALLOWANCE = 0.005
 JITTER_HEADROOM = 0.015
 """Pacing this much under the rate (and over the per-chat interval) absorbs the jitter between

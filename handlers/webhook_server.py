@@ -16,6 +16,8 @@ from aiohttp import web
 from handlers.channel import WebhookRoute
 from handlers.intake import ChannelIntake
 
+__all__ = ["MAX_BODY", "Handler", "WebhookServer"]
+
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 
 log = logging.getLogger(__name__)

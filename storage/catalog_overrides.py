@@ -14,6 +14,8 @@ from bot.forms import LocalText
 from storage.models import CatalogOverride
 from storage.unit_of_work import UnitOfWorkFactory
 
+__all__ = ["load_overrides", "save_override"]
+
 
 async def load_overrides(unit_of_work: UnitOfWorkFactory) -> dict[str, CriteriaSet]:
     """The newest imported version of each criteria set."""

@@ -11,9 +11,11 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.ports import ChatRecord
+from bot.records import ChatRecord
 from storage.models import Chat, Person
 from storage.upsert import insert
+
+__all__ = ["SqlChats", "conversation_of"]
 
 
 class SqlChats:

@@ -14,7 +14,14 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+__all__ = ["ASYNC_DRIVERS", "POSTGRES_SERVER_SETTINGS", "SQLITE_PRAGMAS", "create_engine", "session_factory"]
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",

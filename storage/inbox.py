@@ -16,10 +16,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.ports import InboxItem
+from bot.records import InboxItem
 from storage.models import InboxRow, ProcessedUpdate
 from storage.updates import record
 from storage.upsert import insert
+
+__all__ = ["SqlInbox"]
 
 
 class SqlInbox:

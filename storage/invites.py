@@ -5,7 +5,6 @@ person already linked in another messenger (a link code, /lienket). Their form i
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 from typing import Any, cast
 
@@ -13,13 +12,11 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.codes import ALPHABET, CODE_LENGTH
-from bot.ports import Grant, InviteProblem, NewInvite, Redemption, Role
+from bot.codes import new_code
+from bot.records import Grant, InviteProblem, NewInvite, Redemption, Role
 from storage.models import Chat, GrantRow, Invite, Person, Unit
 
-
-def new_code() -> str:
-    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+__all__ = ["SqlInvites", "UnknownUnit"]
 
 
 class UnknownUnit(LookupError):
@@ -31,12 +28,18 @@ class SqlInvites:
         self.session = session
 
     async def create(
-        self, unit_code: str, role: Role, expires_at: datetime, now: datetime, created_by: int | None = None
+        self,
+        unit_code: str,
+        role: Role,
+        expires_at: datetime,
+        now: datetime,
+        created_by: int | None = None,
+        code: str | None = None,
     ) -> NewInvite:
         unit = (await self.session.execute(select(Unit.id, Unit.name).where(Unit.code == unit_code))).one_or_none()
         if unit is None:
             raise UnknownUnit(unit_code)
-        code = await self._fresh_code()
+        code = code or await self._fresh_code()
         self.session.add(
             Invite(
                 code=code,

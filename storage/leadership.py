@@ -11,6 +11,8 @@ import hashlib
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+__all__ = ["LOCK_KEY", "Leadership"]
+
 LOCK_KEY = int.from_bytes(hashlib.sha256(b"baocao-scheduler").digest()[:8], "big", signed=True)
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+__all__ = ["MIGRATIONS", "alembic_config", "downgrade", "upgrade"]
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 

@@ -27,6 +27,31 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from bot.i18n import DEFAULT_LOCALE
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "UPDATE_ID_LENGTH",
+    "Answer",
+    "AuditRow",
+    "Base",
+    "Campaign",
+    "CatalogOverride",
+    "Chat",
+    "Enrolment",
+    "GrantRow",
+    "InboxRow",
+    "Invite",
+    "MilestoneRow",
+    "OutboxRow",
+    "Person",
+    "ProcessedUpdate",
+    "ReminderRun",
+    "Report",
+    "Unit",
+    "UtcDateTime",
+]
+
 
 class UtcDateTime(TypeDecorator[datetime]):
     """An aware instant, stored and read back as UTC on every database.
@@ -307,7 +332,7 @@ class OutboxRow(Base):
     buttons: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
     step: Mapped[int | None] = mapped_column(Integer)
     attachment: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    locale: Mapped[str] = mapped_column(String(16), default="vi", server_default="vi")
+    locale: Mapped[str] = mapped_column(String(16), default=DEFAULT_LOCALE, server_default=DEFAULT_LOCALE)
     state: Mapped[str] = mapped_column(String(32), default="pending", server_default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attempt_at: Mapped[datetime]

@@ -20,9 +20,11 @@ from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Attachment, Button, ButtonRole, Reply
-from bot.ports import DeliveryState, Ledger, MessageKind, OutboxItem, OutboxMessage
+from bot.records import DeliveryState, Ledger, MessageKind, OutboxItem, OutboxMessage
 from storage.models import Chat, OutboxRow
 from storage.upsert import insert
+
+__all__ = ["DEFAULT_LEASE", "ENQUEUE_CHUNK", "FINAL", "REFUSED", "SqlOutbox"]
 
 DEFAULT_LEASE = timedelta(seconds=30)
 """A sender marks each row within a second or two of claiming it; a claim older than this
@@ -169,6 +171,19 @@ class SqlOutbox:
         for kind, state, count in rows:
             counts[MessageKind(kind)][DeliveryState(state)] = count
         return counts
+
+    async def units_with_key(self, unit_ids: Collection[int], key_prefix: str) -> frozenset[int]:
+        """Those of these units with a message whose key starts with `key_prefix` (compared
+        exactly: no LIKE wildcards, and case-sensitive on SQLite too)."""
+        ids = list(unit_ids)
+        if not ids:
+            return frozenset()
+        rows = await self.session.scalars(
+            select(OutboxRow.unit_id)
+            .where(OutboxRow.unit_id.in_(ids), func.substr(OutboxRow.key, 1, len(key_prefix)) == key_prefix)
+            .distinct()
+        )
+        return frozenset(rows)
 
 
 def _row_values(message: OutboxMessage, now: datetime) -> dict[str, Any]:

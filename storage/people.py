@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from typing import Any
+from collections.abc import Collection, Iterable
+from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import Select, Subquery, and_, case, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    Subquery,
+    and_,
+    case,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import DEFAULT_LOCALE
-from bot.ports import Grant, Recipient, Role
+from bot.records import Grant, LinkedPerson, Recipient, Role
 from storage.chats import conversation_of
 from storage.models import Chat, GrantRow, Person, Unit
+
+__all__ = ["SqlPeople", "holders"]
 
 
 class SqlPeople:
@@ -31,6 +45,29 @@ class SqlPeople:
     async def set_locale(self, person_id: int, locale: str) -> None:
         await self.session.execute(update(Person).where(Person.id == person_id).values(locale=locale))
 
+    async def linked(self, unit_ids: Collection[int]) -> list[LinkedPerson]:
+        """Grants in force on these units, by unit code, role and name."""
+        ids = list(unit_ids)
+        if not ids:
+            return []
+        return await self._linked(GrantRow.unit_id.in_(ids))
+
+    async def revoke(self, grant_id: int, now: datetime) -> LinkedPerson | None:
+        """Ends the grant and returns it as it stood; None if there is no such grant in force
+        (also when a concurrent revoke got there first: the UPDATE re-checks `revoked_at`)."""
+        found = await self._linked(GrantRow.id == grant_id)
+        if not found:
+            return None
+        revoked = cast(
+            CursorResult[Any],
+            await self.session.execute(
+                update(GrantRow)
+                .where(GrantRow.id == grant_id, GrantRow.revoked_at.is_(None))
+                .values(revoked_at=now)
+            ),
+        )
+        return found[0] if revoked.rowcount else None
+
     async def conversation(self, person_id: int) -> dict[str, Any] | None:
         return await conversation_of(self.session, person_id)
 
@@ -38,6 +75,58 @@ class SqlPeople:
         self, role: Role, unit_ids: Collection[int], including_refusing: bool = False
     ) -> dict[int, list[Recipient]]:
         return await holders(self.session, role, unit_ids, including_refusing)
+
+    async def _linked(self, which: ColumnElement[bool]) -> list[LinkedPerson]:
+        """Grants in force matching `which`, with their person's name and chats; two queries."""
+        chats = (
+            select(
+                Chat.person_id,
+                func.count(Chat.id).label("linked_chats"),
+                func.max(Chat.updated_at).label("last_seen"),
+            )
+            .where(Chat.person_id.in_(select(GrantRow.person_id).where(which)))
+            .group_by(Chat.person_id)
+            .subquery()
+        )
+        rows = await self.session.execute(
+            select(
+                GrantRow.id,
+                GrantRow.person_id,
+                Person.full_name,
+                GrantRow.role,
+                GrantRow.unit_id,
+                chats.c.linked_chats,
+                chats.c.last_seen,
+            )
+            .join(Person, Person.id == GrantRow.person_id)
+            .join(Unit, Unit.id == GrantRow.unit_id)
+            .outerjoin(chats, chats.c.person_id == GrantRow.person_id)
+            .where(which, GrantRow.revoked_at.is_(None))
+            .order_by(Unit.code, GrantRow.role, Person.full_name, GrantRow.id)
+        )
+        channels: dict[int, list[str]] = {}
+        for person_id, channel in await self.session.execute(
+            select(Chat.person_id, Chat.channel)
+            .where(Chat.person_id.in_(select(GrantRow.person_id).where(which)))
+            .group_by(Chat.person_id, Chat.channel)
+            .order_by(Chat.person_id, func.max(Chat.updated_at).desc())
+        ):
+            channels.setdefault(person_id, []).append(channel)
+        return [_linked_person(row, channels.get(row.person_id, ())) for row in rows]
+
+
+
+def _linked_person(row: Row[Any], channels: Iterable[str]) -> LinkedPerson:
+    return LinkedPerson(
+        grant_id=row.id,
+        person_id=row.person_id,
+        full_name=row.full_name,
+        role=Role(row.role),
+        unit_id=row.unit_id,
+        linked_chats=row.linked_chats or 0,
+        last_seen=row.last_seen,
+        channels=tuple(channels),
+    )
 
 
 async def holders(

@@ -2,35 +2,49 @@
 
 A report row is created lazily, the first time one of its reporters opens it, so enrolling a
 whole province costs nothing until people start work. Answers are append-only versions: the
-current answer is the newest version, and every earlier one stays for the record.
-
-The module functions (drafts, records, the row lock) are shared with `storage.supervision`,
-which opens, reads and moves reports on a supervisor's behalf.
+current answer is the newest version, and every earlier one stays for the record. A report
+moves only as the core decided (bot/report.py), and only from where the core saw it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Row, Select, and_, case, func, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    and_,
+    case,
+    distinct,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.answers import AnswerValue
-from bot.forms import LocalText
-from bot.ports import Receipt, ReportRecord, Role
-from bot.report import LOCKED_STATUSES, ReportStatus
-from storage.models import Answer, Campaign, Enrolment, GrantRow, MilestoneRow, Report, Unit
+from bot.forms import CRITERION_PREFIX, LocalText
+from bot.ports import ReportMoved
+from bot.records import Enrolment as EnrolmentRecord
+from bot.records import ReportRecord, Role
+from bot.reminders import REPORT_DUE
+from bot.report import LOCKED_STATUSES, ReportStatus, Transition
+from storage.models import (
+    Answer,
+    Campaign,
+    Enrolment,
+    GrantRow,
+    MilestoneRow,
+    Report,
+    Unit,
+)
 from storage.upsert import insert
 
-# The milestone whose date is a report's deadline (see bot.catalog.CampaignSpec.report_due).
-REPORT_DUE = "report_due"
-
-
-def receipt_number(report_id: int, submission: int) -> str:
-    """Stable and readable over the phone: the report, then which submission of it."""
-    return f"BC-{report_id:06d}-{submission}"
+__all__ = ["SqlReports"]
 
 
 class SqlReports:
@@ -50,17 +64,31 @@ class SqlReports:
                 Campaign.opens <= today,
             )
         )
-        await create_drafts(self.session, enrolments, now)
+        await self._create_drafts(enrolments, now)
         locked = case((Report.status.in_([s.value for s in LOCKED_STATUSES]), 1), else_=0)
-        return await load_records(
-            self.session,
-            record_query()
+        return await self._records(
+            _record_query()
             .where(Report.enrolment_id.in_(enrolments))
-            .order_by(locked, MilestoneRow.due.is_(None), MilestoneRow.due, Report.id),
+            .order_by(locked, MilestoneRow.due.is_(None), MilestoneRow.due, Report.id)
         )
 
+    async def open_unit(self, campaign_code: str, unit_id: int, now: datetime) -> ReportRecord | None:
+        """The unit's report in the campaign, its draft created if nobody opened it yet; None if
+        the unit is not enrolled. For scripts and tests that fill reports without an officer."""
+        enrolment = (
+            select(Enrolment.id)
+            .join(Campaign, Campaign.id == Enrolment.campaign_id)
+            .where(Campaign.code == campaign_code, Enrolment.unit_id == unit_id)
+        )
+        await self._create_drafts(enrolment, now)
+        return await self.of_unit(campaign_code, unit_id)
+
     async def get(self, report_id: int) -> ReportRecord | None:
-        records = await load_records(self.session, record_query().where(Report.id == report_id))
+        records = await self._records(_record_query().where(Report.id == report_id))
+        return records[0] if records else None
+
+    async def of_unit(self, campaign_code: str, unit_id: int) -> ReportRecord | None:
+        records = await self._records(_record_query().where(Campaign.code == campaign_code, Enrolment.unit_id == unit_id))
         return records[0] if records else None
 
     async def answers(self, report_id: int) -> dict[str, AnswerValue]:
@@ -74,32 +102,99 @@ class SqlReports:
         rows = await self.session.execute(
             select(Answer.question_id, Answer.value).join(
                 newest,
-                and_(
-                    Answer.report_id == report_id,
-                    Answer.question_id == newest.c.question_id,
-                    Answer.version == newest.c.version,
-                ),
+                and_(Answer.report_id == report_id, Answer.question_id == newest.c.question_id, Answer.version == newest.c.version),
             )
         )
         return {row.question_id: row.value for row in rows}
 
-    async def history(self, report_id: int, question_id: str) -> list[tuple[int, AnswerValue, datetime]]:
-        """Every version of one answer, oldest first: (version, value, saved at)."""
-        rows = await self.session.execute(
-            select(Answer.version, Answer.value, Answer.created_at)
-            .where(Answer.report_id == report_id, Answer.question_id == question_id)
-            .order_by(Answer.version)
+    async def answers_to(self, campaign_code: str, question_id: str, unit_ids: Collection[int]) -> dict[int, AnswerValue]:
+        """The newest version of one answer, per unit of these that has one."""
+        ids = list(unit_ids)
+        if not ids:
+            return {}
+        newest = (
+            select(Answer.report_id, func.max(Answer.version).label("version"))
+            .join(Report, Report.id == Answer.report_id)
+            .join(Enrolment, Enrolment.id == Report.enrolment_id)
+            .join(Campaign, Campaign.id == Enrolment.campaign_id)
+            .where(Answer.question_id == question_id, Campaign.code == campaign_code, Enrolment.unit_id.in_(ids))
+            .group_by(Answer.report_id)
+            .subquery()
         )
-        return [(row.version, row.value, row.created_at) for row in rows]
+        rows = await self.session.execute(
+            select(Enrolment.unit_id, Answer.value)
+            .select_from(Answer)
+            .join(newest, and_(Answer.report_id == newest.c.report_id, Answer.question_id == question_id, Answer.version == newest.c.version))
+            .join(Report, Report.id == Answer.report_id)
+            .join(Enrolment, Enrolment.id == Report.enrolment_id)
+        )
+        return {row.unit_id: row.value for row in rows}
 
-    async def save_answers(
-        self, report_id: int, values: Mapping[str, AnswerValue], author_id: int | None, now: datetime
-    ) -> None:
+    async def enrolments(self, campaign_code: str, unit_ids: Collection[int] | None = None) -> list[EnrolmentRecord]:
+        """One row per enrolment of these units, by unit code, in a single query: each report's
+        answered questions (and criteria) and newest answer come from one aggregate."""
+        scope: list[ColumnElement[bool]] = [Campaign.code == campaign_code]
+        if unit_ids is not None:
+            ids = list(unit_ids)
+            if not ids:
+                return []
+            scope.append(Enrolment.unit_id.in_(ids))
+        criterion = func.substr(Answer.question_id, 1, len(CRITERION_PREFIX)) == CRITERION_PREFIX
+        activity = (
+            select(
+                Answer.report_id,
+                func.count(distinct(Answer.question_id)).label("answered"),
+                func.count(distinct(case((criterion, Answer.question_id)))).label("answered_criteria"),
+                func.max(Answer.created_at).label("last_answer"),
+            )
+            .join(Report, Report.id == Answer.report_id)
+            .join(Enrolment, Enrolment.id == Report.enrolment_id)
+            .join(Campaign, Campaign.id == Enrolment.campaign_id)
+            .where(*scope)
+            .group_by(Answer.report_id)
+            .subquery()
+        )
+        rows = await self.session.execute(
+            select(
+                Enrolment.unit_id,
+                Enrolment.form_id,
+                Report.id.label("report_id"),
+                Report.status,
+                Report.submitted_at,
+                Report.receipt_no,
+                activity.c.answered,
+                activity.c.answered_criteria,
+                activity.c.last_answer,
+            )
+            .join(Campaign, Campaign.id == Enrolment.campaign_id)
+            .join(Unit, Unit.id == Enrolment.unit_id)
+            .outerjoin(Report, Report.enrolment_id == Enrolment.id)
+            .outerjoin(activity, activity.c.report_id == Report.id)
+            .where(*scope)
+            .order_by(Unit.code)
+        )
+        return [
+            EnrolmentRecord(
+                unit_id=row.unit_id,
+                form_id=row.form_id,
+                report_id=row.report_id,
+                status=ReportStatus(row.status) if row.status is not None else None,
+                answered=row.answered or 0,
+                answered_criteria=row.answered_criteria or 0,
+                # The officer's own doings only: a supervisor opening the unit is no activity.
+                last_activity=max((t for t in (row.last_answer, row.submitted_at) if t is not None), default=None),
+                submitted_at=row.submitted_at,
+                receipt_no=row.receipt_no,
+            )
+            for row in rows
+        ]
+
+    async def save_answers(self, report_id: int, values: Mapping[str, AnswerValue], author_id: int | None, now: datetime) -> None:
         """Adds a version per answer. The report row is locked first (on PostgreSQL), so two
         concurrent saves number their versions one after the other instead of colliding."""
         if not values:
             return
-        await lock_report(self.session, report_id)
+        await self.session.execute(select(Report.id).where(Report.id == report_id).with_for_update())
         newest = await self.session.execute(
             select(Answer.question_id, func.max(Answer.version))
             .where(Answer.report_id == report_id, Answer.question_id.in_(values))
@@ -110,106 +205,77 @@ class SqlReports:
             insert(self.session, Answer),
             [
                 {
-                    "report_id": report_id,
-                    "question_id": question_id,
-                    "version": current.get(question_id, 0) + 1,
-                    "value": dict(value),
-                    "author_id": author_id,
-                    "created_at": now,
+                    "report_id": report_id, "question_id": question_id, "version": current.get(question_id, 0) + 1,
+                    "value": dict(value), "author_id": author_id, "created_at": now,
                 }
                 for question_id, value in values.items()
             ],
         )
         await self.session.execute(update(Report).where(Report.id == report_id).values(updated_at=now))
 
-    async def submit(self, report_id: int, person_id: int | None, now: datetime) -> Receipt:
-        """Locks the report and numbers the submission; refuses a report already locked."""
-        report = await lock_report(self.session, report_id)
-        status = ReportStatus(report.status)
-        if status is ReportStatus.DRAFT:
-            new_status = ReportStatus.SUBMITTED
-        elif status is ReportStatus.RETURNED:
-            new_status = ReportStatus.RESUBMITTED
-        else:
-            raise ValueError(f"report {report_id} is {status}, not open for submission")
-        submission = report.submission_count + 1
-        number = receipt_number(report_id, submission)
-        await self.session.execute(
-            update(Report)
-            .where(Report.id == report_id)
-            .values(
-                status=new_status.value,
-                submission_count=submission,
-                receipt_no=number,
-                submitted_at=now,
-                submitted_by=person_id,
-                updated_at=now,
+    async def move(self, report_id: int, transition: Transition, now: datetime) -> None:
+        """Records the move if the report still stands at `transition.before`: an UPDATE that
+        checks the status itself, so of two concurrent moves one wins and the other fails."""
+        values: dict[str, Any] = {"status": transition.after.value, "updated_at": now}
+        if transition.receipt is not None:
+            values.update(
+                submission_count=Report.submission_count + 1,
+                receipt_no=transition.receipt.number,
+                submitted_at=transition.receipt.at,
+                submitted_by=transition.by,
             )
+        if transition.reopened is not None:
+            values.update(returned_at=now, reopened=sorted(transition.reopened), return_comment=transition.comment)
+        moved = cast(
+            CursorResult[Any],
+            await self.session.execute(
+                update(Report).where(Report.id == report_id, Report.status == transition.before.value).values(**values)
+            ),
         )
-        return Receipt(number, now)
+        if moved.rowcount != 1:
+            raise ReportMoved(f"report {report_id} is no longer {transition.before}")
 
-
-async def lock_report(session: AsyncSession, report_id: int) -> Row[str, int]:
-    """The report's status and submission count, its row locked until commit (on PostgreSQL) so
-    that transitions of one report happen one after the other."""
-    row = (
-        await session.execute(
-            select(Report.status, Report.submission_count).where(Report.id == report_id).with_for_update()
+    async def _create_drafts(self, enrolments: Select[tuple[int]], now: datetime) -> None:
+        """Inserts the missing report rows of these enrolments (a query of enrolment ids). Another
+        transaction inserting the same ones at the same time wins quietly (ON CONFLICT DO NOTHING)
+        instead of failing this one."""
+        missing = (
+            await self.session.scalars(enrolments.outerjoin(Report, Report.enrolment_id == Enrolment.id).where(Report.id.is_(None)))
+        ).all()
+        if not missing:
+            return
+        await self.session.execute(
+            insert(self.session, Report).on_conflict_do_nothing(index_elements=["enrolment_id"]),
+            [
+                {"enrolment_id": enrolment_id, "status": ReportStatus.DRAFT.value, "reopened": [], "created_at": now, "updated_at": now}
+                for enrolment_id in missing
+            ],
         )
-    ).one_or_none()
-    if row is None:
-        raise LookupError(f"no report {report_id}")
-    return row
 
+    async def _records(self, query: Select[Any]) -> list[ReportRecord]:
+        """Runs a `_record_query()` (narrowed and ordered by the caller) and makes its rows records,
+        in two queries whatever their number."""
+        rows = (await self.session.execute(query)).all()
+        revising = [row.id for row in rows if row.returned_at is not None and row.reopened]
+        saved = await self._last_saved(revising)
+        return [_record(row, saved.get(row.id, {})) for row in rows]
 
-async def create_drafts(session: AsyncSession, enrolments: Select[int], now: datetime) -> None:
-    """Inserts the missing report rows of these enrolments (a query of enrolment ids). Another
-    transaction inserting the same ones at the same time wins quietly (ON CONFLICT DO NOTHING)
-    instead of failing this one."""
-    missing = (
-        await session.scalars(
-            enrolments.outerjoin(Report, Report.enrolment_id == Enrolment.id).where(Report.id.is_(None))
+    async def _last_saved(self, report_ids: list[int]) -> dict[int, dict[str, datetime]]:
+        """When each answer of these reports was last saved, in one query."""
+        if not report_ids:
+            return {}
+        rows = await self.session.execute(
+            select(Answer.report_id, Answer.question_id, func.max(Answer.created_at).label("at"))
+            .where(Answer.report_id.in_(report_ids))
+            .group_by(Answer.report_id, Answer.question_id)
         )
-    ).all()
-    if not missing:
-        return
-    await session.execute(
-        insert(session, Report).on_conflict_do_nothing(index_elements=["enrolment_id"]),
-        [
-            {
-                "enrolment_id": enrolment_id,
-                "status": ReportStatus.DRAFT.value,
-                "reopened": [],
-                "created_at": now,
-                "updated_at": now,
-            }
-            for enrolment_id in missing
-        ],
-    )
+        saved: dict[int, dict[str, datetime]] = {}
+        for row in rows:
+            saved.setdefault(row.report_id, {})[row.question_id] = row.at
+        return saved
 
 
-async def load_records(session: AsyncSession, query: Select[*tuple[Any, ...]]) -> list[ReportRecord]:
-    """Runs a `record_query()` (narrowed and ordered by the caller) and makes its rows records,
-    in two queries whatever their number."""
-    rows = (await session.execute(query)).all()
-    revising = [row.id for row in rows if row.returned_at is not None and row.reopened]
-    touched = await _last_saved(session, revising)
-    return [_record(row, touched) for row in rows]
-
-
-async def _last_saved(session: AsyncSession, report_ids: list[int]) -> dict[tuple[int, str], datetime]:
-    """When each answer of these reports was last saved, in one query."""
-    if not report_ids:
-        return {}
-    rows = await session.execute(
-        select(Answer.report_id, Answer.question_id, func.max(Answer.created_at).label("at"))
-        .where(Answer.report_id.in_(report_ids))
-        .group_by(Answer.report_id, Answer.question_id)
-    )
-    return {(row.report_id, row.question_id): row.at for row in rows}
-
-
-def record_query() -> Select[*tuple[Any, ...]]:
+def _record_query() -> Select[Any]:
     """What a ReportRecord is made of: the report, its unit, campaign and deadline, in one row."""
     return (
         select(
@@ -217,6 +283,7 @@ def record_query() -> Select[*tuple[Any, ...]]:
             Report.status,
             Report.receipt_no,
             Report.submitted_at,
+            Report.submission_count,
             Report.returned_at,
             Report.reopened,
             Report.return_comment,
@@ -236,16 +303,11 @@ def record_query() -> Select[*tuple[Any, ...]]:
     )
 
 
-def _record(row: Row[Any], last_saved: Mapping[tuple[int, str], datetime]) -> ReportRecord:
+def _record(row: Row[Any], last_saved: Mapping[str, datetime]) -> ReportRecord:
     reopened = frozenset(row.reopened)
-    needs_revision: frozenset[str] = frozenset()
-    if row.returned_at is not None:
-        # Sent back and not touched since: reopened questions with no answer saved after the return.
-        needs_revision = frozenset(
-            q for q in reopened if (saved := last_saved.get((row.id, q))) is None or saved < row.returned_at
-        )
     return ReportRecord(
         id=row.id,
+        unit_id=row.unit_id,
         unit_code=row.unit_code,
         unit_name=row.unit_name,
         campaign_code=row.campaign_code,
@@ -255,8 +317,9 @@ def _record(row: Row[Any], last_saved: Mapping[tuple[int, str], datetime]) -> Re
         report_due=row.report_due,
         receipt_no=row.receipt_no,
         submitted_at=row.submitted_at,
+        submissions=row.submission_count,
         reopened=reopened,
-        needs_revision=needs_revision,
+        returned_at=row.returned_at,
+        last_saved={q: at for q, at in last_saved.items() if q in reopened},
         return_comment=row.return_comment,
-        unit_id=row.unit_id,
     )

@@ -16,9 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.catalog import CampaignSpec, UnitSpec
+from bot.units import parents_first
 from storage.models import Campaign, Enrolment, MilestoneRow, Unit
-from storage.supervision import parents_first
 from storage.unit_of_work import SqlUnitOfWork
+from storage.units import plan_json
+
+__all__ = ["UnitRow", "list_units", "load_campaign", "load_units"]
 
 
 @dataclass(frozen=True)
@@ -47,7 +50,7 @@ async def load_units(target: AsyncSession | SqlUnitOfWork, units: list[UnitSpec]
     ids = {code: row.id for code, row in existing.items()}
     now = datetime.now(timezone.utc)
     changed = 0
-    for spec in _parents_first(units):
+    for spec in parents_first(units, lambda unit: unit.code, lambda unit: unit.parent_code):
         if spec.parent_code is not None and spec.parent_code not in ids:
             raise ValueError(f"unit {spec.code}: parent {spec.parent_code} is neither loaded nor listed")
         parent_id = ids[spec.parent_code] if spec.parent_code is not None else None
@@ -65,28 +68,6 @@ async def load_units(target: AsyncSession | SqlUnitOfWork, units: list[UnitSpec]
     return changed
 
 
-def _parents_first(units: list[UnitSpec]) -> list[UnitSpec]:
-    """The units ordered so that a parent given in the same list comes before its children."""
-    by_code = {unit.code: unit for unit in units}
-    ordered: list[UnitSpec] = []
-    placed: set[str] = set()
-
-    def place(unit: UnitSpec, path: tuple[str, ...]) -> None:
-        if unit.code in placed:
-            return
-        if unit.code in path:
-            raise ValueError(f"units form a cycle: {' → '.join((*path, unit.code))}")
-        parent = by_code.get(unit.parent_code) if unit.parent_code else None
-        if parent is not None:
-            place(parent, (*path, unit.code))
-        placed.add(unit.code)
-        ordered.append(unit)
-
-    for unit in units:
-        place(unit, ())
-    return ordered
-
-
 async def load_campaign(target: AsyncSession | SqlUnitOfWork, spec: CampaignSpec) -> int:
     """Upserts the campaign and its milestones, and enrols every unit a rule matches that is not
     enrolled yet; returns how many rows changed."""
@@ -97,11 +78,7 @@ async def load_campaign(target: AsyncSession | SqlUnitOfWork, spec: CampaignSpec
         "title_en": spec.title.en,
         "basis": spec.basis,
         "opens": spec.opens,
-        "reminders": {
-            "days_before": list(spec.reminders.days_before),
-            "at": spec.reminders.at.strftime("%H:%M"),
-            "overdue_notice": spec.reminders.overdue_notice,
-        },
+        "reminders": plan_json(spec.reminders),
     }
     changed = 0
     campaign = (

@@ -10,16 +10,19 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from storage.audit import SqlAudit
 from storage.chats import SqlChats
 from storage.database import session_factory
 from storage.inbox import SqlInbox
 from storage.invites import SqlInvites
 from storage.outbox import SqlOutbox
 from storage.people import SqlPeople
-from storage.reminders import SqlReminders
+from storage.reminder_runs import SqlReminderRuns
 from storage.reports import SqlReports
-from storage.supervision import SqlSupervision
+from storage.units import SqlUnits
 from storage.updates import SqlUpdateLog
+
+__all__ = ["SqlUnitOfWork", "UnitOfWorkFactory"]
 
 
 class SqlUnitOfWork:
@@ -27,14 +30,15 @@ class SqlUnitOfWork:
 
     session: AsyncSession
     updates: SqlUpdateLog
+    inbox: SqlInbox
     chats: SqlChats
     invites: SqlInvites
     people: SqlPeople
+    units: SqlUnits
     reports: SqlReports
-    supervision: SqlSupervision
-    reminders: SqlReminders
+    audit: SqlAudit
     outbox: SqlOutbox
-    inbox: SqlInbox
+    reminder_runs: SqlReminderRuns
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -43,14 +47,15 @@ class SqlUnitOfWork:
         self.session = self._sessions()
         await self.session.begin()
         self.updates = SqlUpdateLog(self.session)
+        self.inbox = SqlInbox(self.session)
         self.chats = SqlChats(self.session)
         self.invites = SqlInvites(self.session)
         self.people = SqlPeople(self.session)
+        self.units = SqlUnits(self.session)
         self.reports = SqlReports(self.session)
-        self.supervision = SqlSupervision(self.session)
-        self.reminders = SqlReminders(self.session)
+        self.audit = SqlAudit(self.session)
         self.outbox = SqlOutbox(self.session)
-        self.inbox = SqlInbox(self.session)
+        self.reminder_runs = SqlReminderRuns(self.session)
         return self
 
     async def __aexit__(

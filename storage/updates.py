@@ -11,6 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import ProcessedUpdate
 from storage.upsert import insert
 
+__all__ = ["OK", "SqlUpdateLog", "record"]
+
 OK = "ok"
 
 

@@ -11,6 +11,8 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+__all__ = ["insert"]
+
 
 def insert(session: AsyncSession, model: Any) -> postgresql.Insert | sqlite.Insert:
     """An INSERT into `model` that supports `on_conflict_do_nothing` / `on_conflict_do_update`."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.catalog import load_catalog, load_demo_units
+from bot.catalog_loading import load_catalog, load_demo_units
 from storage.seed import load_campaign, load_units
 from storage.unit_of_work import UnitOfWorkFactory
 
@@ -21,4 +21,4 @@ async def load_demo_province(factory: UnitOfWorkFactory) -> UnitOfWorkFactory:
 
 async def unit_ids(factory: UnitOfWorkFactory) -> dict[str, int]:
     async with factory() as uow:
-        return {unit.code: unit.id for unit in await uow.supervision.units()}
+        return {unit.code: unit.id for unit in await uow.units.units()}

@@ -9,17 +9,26 @@ of answer versions, so a test sees history the way the database keeps it.
 
 from __future__ import annotations
 
+import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from bot.answers import AnswerValue, StoredFile
 from bot.conversation import ConversationState
+from bot.effects import MoveReport, SaveAnswers
 from bot.engine import Engine, EngineSettings
 from bot.events import Reply
 from bot.forms import Form
-from bot.inputs import ButtonInput, FileInput, Input, TextInput, UnsupportedInput, parse_typed
+from bot.inputs import (
+    ButtonInput,
+    FileInput,
+    Input,
+    TextInput,
+    UnsupportedInput,
+    parse_typed,
+)
 from bot.menu import menu_of, resolve
 from bot.report import ReportContext, ReportStatus
 
@@ -64,6 +73,7 @@ class Dialogue:
             needs_revision=frozenset(
                 qid for qid, seen in self.reopened.items() if len(self.versions.get(qid, [])) <= seen
             ),
+            submissions=self.submitted,
         )
 
     def return_for_revision(self, question_ids: set[str]) -> None:
@@ -78,17 +88,21 @@ class Dialogue:
         if isinstance(received, TextInput):
             received = resolve(self.state.menu, received.text) or received
         if line == "/baocao":
-            outcome = self.engine.open(self.context(), self.state, NOW)
+            result = self.engine.open(self.context(), self.state, NOW)
         else:
-            outcome = self.engine.handle(self.context(), self.state, received, NOW)
-        for qid, value in outcome.saves.items():
-            self.versions.setdefault(qid, []).append(value)
-        if outcome.submit:
-            self.submitted += 1
-            self.status = ReportStatus.RESUBMITTED if self.reopened else ReportStatus.SUBMITTED
-        self.state = outcome.state.evolve(menu=menu_of(outcome.replies) or outcome.state.menu)
-        self.replies.extend(outcome.replies)
-        return "\n".join(reply.text for reply in outcome.replies)
+            result = self.engine.handle(self.context(), self.state, received, NOW)
+        for effect in result.effects:
+            if isinstance(effect, SaveAnswers):
+                for qid, value in effect.values.items():
+                    self.versions.setdefault(qid, []).append(value)
+            elif isinstance(effect, MoveReport):
+                self.status = effect.transition.after
+                self.submitted += effect.transition.receipt is not None
+        state = replace(result.state, menu=menu_of(result.replies) or result.state.menu)
+        # Saved and loaded as storage keeps it, between every turn.
+        self.state = ConversationState.from_dict(json.loads(json.dumps(state.to_dict())))
+        self.replies.extend(result.replies)
+        return "\n".join(reply.text for reply in result.replies)
 
     def to_input(self, line: str) -> Input:
         if line.startswith("[") and line.endswith("]"):

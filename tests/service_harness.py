@@ -19,16 +19,18 @@ from sqlalchemy import select
 from app.runtime import build_service
 from app.settings import Settings
 from bot.answers import StoredFile
-from bot.catalog import Catalog, UnitSpec, load_catalog, load_demo_units
+from bot.catalog import Catalog, UnitSpec
+from bot.catalog_loading import load_catalog, load_demo_units
 from bot.clock import FixedClock
 from bot.events import Reply
 from bot.inputs import ButtonInput, FileInput, Input, parse_typed
-from bot.ports import ReportRecord, Role
+from bot.records import ReportRecord, Role
 from bot.service import Envelope, ReportingService
 from storage.models import ProcessedUpdate
 from storage.seed import load_campaign, load_units
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.dialogue import find_button, keyboard_of
+from tests.report_moves import submit
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 NOV_20_2023 = datetime(2023, 11, 20, 9, 0, tzinfo=ZONE)  # only the 2023 campaign is open
@@ -89,10 +91,10 @@ class Harness:
         """Hands in the unit's report through storage, as if its officer had (answers or not)."""
         now = self.clock.now()
         async with self.factory() as uow:
-            unit = next(u for u in await uow.supervision.units() if u.code == unit_code)
-            report = await uow.supervision.report_of(campaign, unit.id, now)
+            unit = next(u for u in await uow.units.units() if u.code == unit_code)
+            report = await uow.reports.open_unit(campaign, unit.id, now)
             assert report is not None
-            await uow.reports.submit(report.id, None, now)
+            await submit(uow, report.id, None, now)
         return report
 
     async def reports_of(self, chat: Chat) -> list[ReportRecord]:

@@ -14,14 +14,8 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.catalog import (
-    CATALOGS_DIR,
-    CatalogError,
-    CriteriaSet,
-    load_campaign,
-    load_catalog,
-    load_demo_units,
-)
+from bot.catalog import CATALOGS_DIR, CatalogError, CriteriaSet
+from bot.catalog_loading import load_campaign, load_catalog, load_demo_units
 from bot.forms import LocalText, QuestionKind
 
 CRITERIA_FORMS = {"cap-22": 22, "xa-34": 34, "cq-14": 14, "huyen-32": 32}
@@ -31,7 +25,7 @@ CITATIONS = {
     "co-quan-14": ("Quyết định 9745/QĐ-BCA-V05", "Decision 9745/QĐ-BCA-V05"),
     "cap-huyen-32": ("Công văn 8220/UBND-NC", "Official Letter 8220/UBND-NC"),
 }
-# The only official wording verified in DOMAIN.md (criterion 1 of the 14, verbatim).
+# The only official wording verified against the published decision (criterion 1 of the 14, verbatim).
 CQ14_CRITERION_1 = (
     "Tổ chức quán triệt, triển khai thực hiện đầy đủ, hiệu quả các chủ trương của Đảng, chính sách, "
     "pháp luật của Nhà nước, các văn bản chỉ đạo của cấp trên về công tác bảo đảm ANTT và xây dựng "

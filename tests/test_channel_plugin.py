@@ -25,16 +25,27 @@ from sqlalchemy import select
 from app.channels import CHANNELS
 from app.runtime import runtime, serve
 from app.settings import Settings
+from bot.effects import TurnResult
 from bot.inputs import parse_typed
-from bot.ports import ChatRecord, OutboxMessage, Role
-from bot.service import Envelope, Response
-from handlers.channel import DELIVERED, ChannelPlugin, Intake, Outcome, Payload, Received, SendResult, Shared
+from bot.records import ChatRecord, OutboxMessage, Role
+from bot.service import Envelope
+from handlers.channel import (
+    DELIVERED,
+    ChannelPlugin,
+    Intake,
+    Outcome,
+    Payload,
+    Received,
+    SendResult,
+    Shared,
+)
 from handlers.pacer import SendPacer
 from storage.database import create_engine
 from storage.migrate import upgrade
 from storage.models import GrantRow, OutboxRow, Person
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.demo_province import load_demo_province, unit_ids
+from tests.report_moves import submit
 
 NAME = "fakechat"
 CAMPAIGN = "so-ket-2023"
@@ -128,7 +139,7 @@ class FakeChatChannel:
         envelope = Envelope(NAME, chat, parse_typed(payload["text"]), update_id=str(payload["id"]), user_id=chat)
         return Received(envelope)
 
-    async def render(self, chat_id: str, response: Response, context: Any = None) -> None:
+    async def render(self, chat_id: str, response: TurnResult, context: Any = None) -> None:
         for reply in response.replies:
             await self.post(chat_id, reply.text)
 
@@ -187,9 +198,9 @@ async def database(tmp_path: Path) -> AsyncIterator[str]:
         )
         await person(factory, "Đỗ Minh Quân", [(ids["NA-CL"], Role.SUPERVISOR)], [(NAME, "quan", now - timedelta(days=1))])
         async with factory() as uow:
-            report = await uow.supervision.report_of(CAMPAIGN, ids["CAP-CL-NGHIHAI"], now)
+            report = await uow.reports.open_unit(CAMPAIGN, ids["CAP-CL-NGHIHAI"], now)
             assert report is not None
-            await uow.reports.submit(report.id, None, now)
+            await submit(uow, report.id, None, now)
     finally:
         await engine.dispose()
     yield url

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.ports import Role
+from bot.records import Role
 from handlers.console import CHANNEL, ConsoleChannel
 from handlers.outbox_sender import OutboxSender
 from storage.unit_of_work import UnitOfWorkFactory

@@ -17,7 +17,12 @@ from telegram.error import (
     NetworkError,
     RetryAfter,
 )
-from telegram.ext import ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes
+from telegram.ext import (
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+)
 
 from tests.fakes import FakeBotApi
 

@@ -13,7 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.catalog import CatalogError, CriteriaSet, load_catalog
+from bot.catalog import CatalogError, CriteriaSet
+from bot.catalog_loading import load_catalog
 from bot.form_import import read_criteria_sheet
 from bot.forms import LocalText
 

@@ -24,6 +24,7 @@ from storage.models import OutboxRow
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.bot_process import DEMO_NOW, BotProcess, Officer, demo_bot
 from tests.fakes import FakeBotApi
+from tests.report_moves import submit
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -58,10 +59,10 @@ async def submitted(bot: BotProcess, unit_code: str) -> tuple[int, str]:
     database = create_engine(bot.database_url)
     try:
         async with UnitOfWorkFactory(database)() as uow:
-            unit = next(u for u in await uow.supervision.units() if u.code == unit_code)
-            report = await uow.supervision.report_of(CAMPAIGN, unit.id, now)
+            unit = next(u for u in await uow.units.units() if u.code == unit_code)
+            report = await uow.reports.open_unit(CAMPAIGN, unit.id, now)
             assert report is not None
-            await uow.reports.submit(report.id, None, now)
+            await submit(uow, report.id, None, now)
         return report.id, unit.name
     finally:
         await database.dispose()

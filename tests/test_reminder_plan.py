@@ -8,15 +8,16 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.catalog import ReminderPlan, load_catalog
+from bot.catalog_loading import load_catalog
 from bot.reminders import (
+    ReminderPlan,
     SlotKind,
     outside_quiet_hours,
-    plan_from_json,
     plan_slots,
     sending_times,
     still_worth_sending,
 )
+from storage.units import plan_json, plan_of
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 CATALOG = load_catalog()
@@ -44,7 +45,8 @@ def test_the_2023_review_reminds_7_3_1_days_before_on_the_day_and_after() -> Non
 
 
 def test_the_plan_stored_with_a_campaign_reads_back_as_the_catalog_wrote_it() -> None:
-    assert plan_from_json({"days_before": [7, 3, 1, 0], "at": "08:00", "overdue_notice": True}) == settings_of("so-ket-2023")
+    assert plan_of({"days_before": [7, 3, 1, 0], "at": "08:00", "overdue_notice": True}) == settings_of("so-ket-2023")
+    assert plan_of(plan_json(settings_of("so-ket-2023"))) == settings_of("so-ket-2023")
 
 
 def test_the_two_year_review_falls_on_15_7_2024() -> None:

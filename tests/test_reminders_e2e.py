@@ -41,7 +41,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from bot.answers import AnswerValue
-from bot.catalog import load_catalog, load_demo_units
+from bot.catalog_loading import load_catalog, load_demo_units
 from bot.forms import Form, Question, QuestionKind
 from storage.database import create_engine
 from storage.migrate import upgrade
@@ -52,6 +52,7 @@ from tests.bot_process import BotProcess, DirectLink, Officer, link_directly
 from tests.conftest import POSTGRES_URL, _new_schema, _postgres_schema
 from tests.fakes import FakeBotApi, RecordedRequest
 from tests.fakes.limits import JITTER_ALLOWANCE
+from tests.report_moves import return_report, submit
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -294,14 +295,14 @@ async def populate(url: str, path: Path, layout: Layout | Callable[[dict[str, En
     try:
         async with UnitOfWorkFactory(database)() as uow:
             for code in [*layout.drafts, *layout.submitted, *layout.returned]:
-                report = await uow.supervision.report_of(CAMPAIGN, units[code].id, SEEDED_AT)
+                report = await uow.reports.open_unit(CAMPAIGN, units[code].id, SEEDED_AT)
                 assert report is not None
                 await uow.reports.save_answers(report.id, answers_to(world.answered(code)), None, SEEDED_AT)
                 if code in layout.submitted or code in layout.returned:
-                    await uow.reports.submit(report.id, None, SEEDED_AT)
+                    await submit(uow, report.id, None, SEEDED_AT)
                 if code in layout.returned:
                     reviewer = person_of[next(iter(layout.supervisors))]
-                    await uow.supervision.return_report(report.id, ["TC.1"], "Bổ sung số liệu.", reviewer, SEEDED_AT)
+                    await return_report(uow, report.id, ["TC.1"], "Bổ sung số liệu.", reviewer, SEEDED_AT)
     finally:
         await database.dispose()
     return world

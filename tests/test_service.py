@@ -18,10 +18,10 @@ from bot.answers import AnswerValue
 from bot.conversation import Mode
 from bot.forms import CriterionStatus, Question, QuestionKind
 from bot.inputs import ButtonInput, TextInput, parse_typed
-from bot.report import ReportStatus
+from bot.report import ReportStatus, receipt_number
 from storage.models import Answer, Person, Report
-from storage.reports import receipt_number
 from storage.unit_of_work import UnitOfWorkFactory
+from tests.report_moves import answer_versions
 from tests.service_harness import (
     CATALOG,
     DEMO_UNITS,
@@ -365,7 +365,7 @@ async def test_a_whole_ward_police_report_answered_edited_and_submitted(uow_fact
     all_answered_step = chat.keyboard_step()
     async with harness.factory() as uow:
         assert await uow.reports.answers(report.id) == expected
-        assert [len(await uow.reports.history(report.id, q.id)) for q in form] == [1] * len(form)
+        assert [len(await answer_versions(uow, report.id, q.id)) for q in form] == [1] * len(form)
     assert expected["TC.3"] == {
         "status": "chua_den",
         "eligible": True,
@@ -384,7 +384,7 @@ async def test_a_whole_ward_police_report_answered_edited_and_submitted(uow_fact
     saved = await chat.press("Xong")
     assert SAVED in saved and ALL_ANSWERED in saved
     async with harness.factory() as uow:
-        history = await uow.reports.history(report.id, "I.1")
+        history = await answer_versions(uow, report.id, "I.1")
         assert [(version, value) for version, value, _ in history] == [
             (1, expected["I.1"]),
             (2, {"text": corrected}),
@@ -475,7 +475,7 @@ async def test_two_chats_answering_at_the_same_time_lose_nothing(harness: Harnes
         assert report.unit_name == unit
         async with harness.factory() as uow:
             stored = await uow.reports.answers(report.id)
-            versions = [len(await uow.reports.history(report.id, q.id)) for q in questions]
+            versions = [len(await answer_versions(uow, report.id, q.id)) for q in questions]
         text = stored.pop("I.1")["text"]
         assert sorted(text.split("\n")) == sorted(parts[chat.chat_id])
         assert stored == {**before, **after}

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
 
-from bot.ports import ChatRecord
+from bot.records import ChatRecord
 from storage.models import Chat, Person
 from storage.unit_of_work import UnitOfWorkFactory
 

@@ -12,14 +12,16 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.catalog import CampaignSpec, EnrolRule, Milestone, ReminderPlan, UnitSpec
+from bot.catalog import CampaignSpec, EnrolRule, Milestone, UnitSpec
 from bot.forms import LocalText
-from bot.ports import Role
+from bot.records import Role
+from bot.reminders import ReminderPlan
 from storage.database import create_engine
 from storage.migrate import upgrade
 from storage.models import ProcessedUpdate
 from storage.seed import load_campaign, load_units
 from storage.unit_of_work import UnitOfWorkFactory
+from tests.report_moves import answer_versions
 
 WRITERS = 8
 ROUNDS = 15
@@ -76,5 +78,5 @@ async def test_concurrent_saves_to_one_report_number_versions_in_turn(uow_factor
 
     await asyncio.gather(*(writer(n) for n in range(WRITERS)))
     async with uow_factory() as uow:
-        versions = [version for version, _, _ in await uow.reports.history(report.id, "TC.1")]
+        versions = [version for version, _, _ in await answer_versions(uow, report.id, "TC.1")]
     assert versions == list(range(1, WRITERS * SAVES + 1))

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.catalog import UnitSpec
-from bot.ports import ChatRecord, Grant, InviteProblem, Redemption, Role
+from bot.records import ChatRecord, Grant, InviteProblem, Redemption, Role
 from storage.invites import UnknownUnit
 from storage.models import GrantRow, Invite, Person
 from storage.seed import load_units

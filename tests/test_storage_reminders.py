@@ -1,5 +1,6 @@
-"""Reminders in storage: who is pending and who hears of it, and the outbox that carries them,
-which never sends the same reminder twice, whatever restarts or how many workers."""
+"""Reminders over real storage: who is pending and who hears of it (bot/reminding.py reading the
+database), and the outbox that carries them, which never sends the same reminder twice,
+whatever restarts or how many workers."""
 
 from __future__ import annotations
 
@@ -15,14 +16,24 @@ from sqlalchemy.engine import Connection
 
 from bot.catalog import UnitSpec
 from bot.events import Button, Reply
-from bot.ports import ChatRecord, DeliveryState, MessageKind, OutboxMessage, Recipient, Role
+from bot.records import (
+    ChatRecord,
+    DeliveryState,
+    MessageKind,
+    OutboxMessage,
+    Recipient,
+    Role,
+)
+from bot.reminding import nearest_supervisors, pending_units
 from bot.report import ReportStatus
+from bot.units import UnitTree
 from storage.database import create_engine
 from storage.migrate import downgrade, upgrade
 from storage.models import Chat, GrantRow, OutboxRow, Person
 from storage.seed import load_units
-from storage.unit_of_work import UnitOfWorkFactory
+from storage.unit_of_work import SqlUnitOfWork, UnitOfWorkFactory
 from tests.demo_province import load_demo_province, unit_ids
+from tests.report_moves import approve, return_report, submit
 
 CAMPAIGN = "so-ket-2023"
 T0 = datetime(2023, 11, 20, 1, 0, tzinfo=timezone.utc)
@@ -64,7 +75,7 @@ async def person(
 
 async def draft(factory: UnitOfWorkFactory, unit_id: int) -> int:
     async with factory() as uow:
-        report = await uow.supervision.report_of(CAMPAIGN, unit_id, T0)
+        report = await uow.reports.open_unit(CAMPAIGN, unit_id, T0)
     assert report is not None
     return report.id
 
@@ -116,34 +127,34 @@ async def test_pending_units_are_the_unsubmitted_ones_with_their_progress(demo: 
         # Returned: three questions answered (one twice), two of them criteria.
         await uow.reports.save_answers(reports[ward], {"TC.1": ANSWER, "TC.2": ANSWER, "GT.1": ANSWER}, officer, at(1))
         await uow.reports.save_answers(reports[ward], {"TC.1": ANSWER}, officer, at(2))
-        await uow.reports.submit(reports[ward], officer, at(3))
-        await uow.supervision.return_report(reports[ward], ["TC.2"], "Bổ sung", officer, at(4))
+        await submit(uow, reports[ward], officer, at(3))
+        await return_report(uow, reports[ward], ["TC.2"], "Bổ sung", officer, at(4))
         # Approved and submitted: nobody is reminded of them.
         await uow.reports.save_answers(reports[commune], {"TC.1": ANSWER}, officer, at(1))
-        await uow.reports.submit(reports[commune], officer, at(2))
-        await uow.supervision.approve(reports[commune], officer, at(3))
-        await uow.reports.submit(reports[town], officer, at(2))
+        await submit(uow, reports[commune], officer, at(2))
+        await approve(uow, reports[commune], officer, at(3))
+        await submit(uow, reports[town], officer, at(2))
         # Resubmitted after a return: handed in again, so not pending either.
-        await uow.reports.submit(reports[other], officer, at(2))
-        await uow.supervision.return_report(reports[other], ["TC.1"], "Sửa", officer, at(3))
-        await uow.reports.submit(reports[other], officer, at(4))
+        await submit(uow, reports[other], officer, at(2))
+        await return_report(uow, reports[other], ["TC.1"], "Sửa", officer, at(3))
+        await submit(uow, reports[other], officer, at(4))
         # A draft with one criterion answered ("tc.1" is not a criterion id: the prefix is exact).
         await uow.reports.save_answers(reports[agency], {"TC.3": ANSWER, "tc.1": ANSWER}, officer, at(1))
-        pending = {unit.unit_id: unit for unit in await uow.reminders.pending_units(CAMPAIGN)}
-        enrolled = len(await uow.supervision.report_rows(CAMPAIGN, list(ids.values())))
+        pending = {unit.row.unit_id: unit for unit in await pending_units(uow, CAMPAIGN)}
+        enrolled = len(await uow.reports.enrolments(CAMPAIGN, list(ids.values())))
 
     assert len(pending) == enrolled - 3 == 113
     assert not {commune, town, other} & set(pending)
     returned = pending[ward]
-    assert (returned.report_id, returned.status, returned.form_id) == (reports[ward], ReportStatus.RETURNED, "cap-22")
-    assert (returned.answered, returned.answered_criteria) == (3, 2)
+    assert (returned.row.report_id, returned.row.status, returned.row.form_id) == (reports[ward], ReportStatus.RETURNED, "cap-22")
+    assert (returned.row.answered, returned.row.answered_criteria) == (3, 2)
     assert returned.reporters == ()  # the officer has no chat linked
-    assert (pending[agency].status, pending[agency].answered, pending[agency].answered_criteria) == (
+    assert (pending[agency].row.status, pending[agency].row.answered, pending[agency].row.answered_criteria) == (
         ReportStatus.DRAFT,
         2,
         1,
     )
-    never_opened = pending[ids["XA-DEMO-40"]]
+    never_opened = pending[ids["XA-DEMO-40"]].row
     assert (never_opened.report_id, never_opened.status, never_opened.answered, never_opened.answered_criteria) == (
         None,
         None,
@@ -151,7 +162,7 @@ async def test_pending_units_are_the_unsubmitted_ones_with_their_progress(demo: 
         0,
     )
     async with demo() as uow:
-        assert await uow.reminders.pending_units("no-such-campaign") == []
+        assert await pending_units(uow, "no-such-campaign") == []
 
 
 async def test_pending_units_keep_to_the_given_units_and_cost_two_queries(demo: UnitOfWorkFactory) -> None:
@@ -164,17 +175,17 @@ async def test_pending_units_keep_to_the_given_units_and_cost_two_queries(demo: 
     for given in (scope, None, list(ids.values())):
         with selects(demo) as statements:
             async with demo() as uow:
-                listed = await uow.reminders.pending_units(CAMPAIGN, given)
+                listed = await pending_units(uow, CAMPAIGN, given)
         costs.append(len(statements))
         assert sum(len(unit.reporters) for unit in listed) == (2 if given is scope else 4)
         if given is scope:
             # NA and its police are not enrolled in this campaign.
-            assert {unit.unit_id for unit in listed} == {ids["CAP-CL-NGHIHAI"], ids["XA-DEMO-01"]}
+            assert {unit.row.unit_id for unit in listed} == {ids["CAP-CL-NGHIHAI"], ids["XA-DEMO-01"]}
         else:
             assert len(listed) == 116
     assert costs == [2, 2, 2]
     async with demo() as uow:
-        assert await uow.reminders.pending_units(CAMPAIGN, []) == []
+        assert await pending_units(uow, CAMPAIGN, []) == []
 
 
 async def test_reporters_are_reached_in_their_latest_open_chat_or_left_out(demo: UnitOfWorkFactory) -> None:
@@ -195,7 +206,7 @@ async def test_reporters_are_reached_in_their_latest_open_chat_or_left_out(demo:
     async with demo() as uow:
         await uow.session.execute(update(GrantRow).where(GrantRow.person_id == revoked).values(revoked_at=at(2)))
         await uow.session.execute(update(Chat).where(Chat.chat_id == "801").values(blocked_at=at(3)))
-        (unit,) = await uow.reminders.pending_units(CAMPAIGN, [ward])
+        (unit,) = await pending_units(uow, CAMPAIGN, [ward])
     assert unit.reporters == (
         Recipient(no_locale, "An Văn Lê", "telegram", "901", "vi"),
         Recipient(two_chats, "Bùi Thị Hoa", "telegram", "702", "en"),
@@ -204,6 +215,10 @@ async def test_reporters_are_reached_in_their_latest_open_chat_or_left_out(demo:
 
 
 # --- who hears of units nobody can be reminded in ---------------------------------------------
+
+
+async def supervisors_of(uow: SqlUnitOfWork, unit_ids: list[int]) -> dict[int, tuple[Recipient, ...]]:
+    return await nearest_supervisors(uow, UnitTree(await uow.units.units()), unit_ids)
 
 
 async def test_supervisors_of_a_unit_are_those_of_the_nearest_level_above_it(demo: UnitOfWorkFactory) -> None:
@@ -217,7 +232,7 @@ async def test_supervisors_of_a_unit_are_those_of_the_nearest_level_above_it(dem
     # A reporter on the district is not a supervisor.
     await person(demo, "Báo Cáo Viên", [(town, Role.REPORTER)], [("603", T0, {})])
     async with demo() as uow:
-        found = await uow.reminders.supervisors_of([ward, other_ward, town, ids["NA"]])
+        found = await supervisors_of(uow, [ward, other_ward, town, ids["NA"]])
     by_code = {code: [r.person_id for r in found[unit]] for code, unit in ids.items() if unit in found}
     assert by_code == {
         "CAP-CL-NGHIHAI": [district],
@@ -231,8 +246,8 @@ async def test_supervisors_of_a_unit_are_those_of_the_nearest_level_above_it(dem
     # Nearest level with supervisors who all blocked the bot: still that level, nobody reachable.
     async with demo() as uow:
         await uow.session.execute(update(Chat).where(Chat.chat_id == "501").values(blocked_at=at(1)))
-        assert (await uow.reminders.supervisors_of([ward]))[ward] == ()
-        assert await uow.reminders.supervisors_of([]) == {}
+        assert (await supervisors_of(uow, [ward]))[ward] == ()
+        assert await supervisors_of(uow, []) == {}
 
 
 async def test_supervisors_of_the_whole_province_cost_two_queries(demo: UnitOfWorkFactory) -> None:
@@ -240,7 +255,7 @@ async def test_supervisors_of_the_whole_province_cost_two_queries(demo: UnitOfWo
     await person(demo, "Lê Văn Tỉnh", [(ids["NA"], Role.SUPERVISOR)], [("601", T0, {})])
     with selects(demo) as statements:
         async with demo() as uow:
-            found = await uow.reminders.supervisors_of(list(ids.values()))
+            found = await supervisors_of(uow, list(ids.values()))
     assert len(statements) == 2
     assert len(found) == len(ids)
     assert sum(1 for recipients in found.values() if recipients) == len(ids) - 1
@@ -378,7 +393,7 @@ async def test_a_refused_send_flags_the_chat_until_the_person_writes_again(demo:
     stranger = await person(demo, "Chưa Bắt Đầu", [(ward, Role.REPORTER)], [("302", T0, {})])
     loyal = await person(demo, "Trung Thành", [(ward, Role.REPORTER), (commune, Role.REPORTER)], [("303", T0, {})])
     async with demo() as uow:
-        (unit,) = await uow.reminders.pending_units(CAMPAIGN, [ward])
+        (unit,) = await pending_units(uow, CAMPAIGN, [ward])
         messages = [message(f"{SLOT}/{ward}", r.person_id, ward, r.chat_id) for r in unit.reporters]
         messages.append(message(f"{SLOT}/{commune}", loyal, commune, "303"))
         messages.append(OutboxMessage(f"{SLOT}/digest", loyal, "telegram", "303", Reply("Tổng hợp"), MessageKind.DIGEST, CAMPAIGN))
@@ -391,7 +406,7 @@ async def test_a_refused_send_flags_the_chat_until_the_person_writes_again(demo:
         await uow.outbox.mark(items[loyal, commune].id, DeliveryState.FAILED, at(1), error="400 chat not found")
     async with demo() as uow:
         flags = dict((await uow.session.execute(select(Chat.chat_id, Chat.blocked_reason))).all())
-        (unit,) = await uow.reminders.pending_units(CAMPAIGN, [ward])
+        (unit,) = await pending_units(uow, CAMPAIGN, [ward])
         ledger = await uow.outbox.ledger(CAMPAIGN, [ward])
         both = await uow.outbox.ledger(CAMPAIGN, [ward, commune])
         nothing = {kind: dict.fromkeys(DeliveryState, 0) for kind in MessageKind}
@@ -407,18 +422,18 @@ async def test_a_refused_send_flags_the_chat_until_the_person_writes_again(demo:
     # Writing to the bot again (a saved turn) lifts the flag.
     async with demo() as uow:
         await uow.chats.save(ChatRecord("telegram", "301", blocker, {"locale": "en"}), at(30))
-        (unit,) = await uow.reminders.pending_units(CAMPAIGN, [ward])
+        (unit,) = await pending_units(uow, CAMPAIGN, [ward])
     assert [r.person_id for r in unit.reporters] == [blocker, loyal]
 
 
 async def test_a_slot_is_recorded_once(uow_factory: UnitOfWorkFactory) -> None:
     async with uow_factory() as uow:
-        assert not await uow.reminders.fired(SLOT)
-        assert await uow.reminders.record_fire(SLOT, "enqueued", T0)
-        assert await uow.reminders.fired(SLOT)
+        assert not await uow.reminder_runs.fired(SLOT)
+        assert await uow.reminder_runs.record(SLOT, "enqueued", T0)
+        assert await uow.reminder_runs.fired(SLOT)
     async with uow_factory() as uow:
-        assert not await uow.reminders.record_fire(SLOT, "dropped", at(1))
-        assert not await uow.reminders.fired(f"{CAMPAIGN}/report_due/overdue")
+        assert not await uow.reminder_runs.record(SLOT, "dropped", at(1))
+        assert not await uow.reminder_runs.fired(f"{CAMPAIGN}/report_due/overdue")
 
 
 async def test_units_reminded_today_by_hand(uow_factory: UnitOfWorkFactory, officer: tuple[int, int]) -> None:
@@ -436,11 +451,11 @@ async def test_units_reminded_today_by_hand(uow_factory: UnitOfWorkFactory, offi
             T0,
         )
     async with uow_factory() as uow:
-        assert await uow.reminders.reminded_today([ward, town, ids["NA"]], today) == {ward}
-        assert await uow.reminders.reminded_today([town], today) == frozenset()
+        assert await uow.outbox.units_with_key([ward, town, ids["NA"]], today) == {ward}
+        assert await uow.outbox.units_with_key([town], today) == frozenset()
         # The day key is a prefix compared literally: "_" and "%" are not wildcards.
-        assert await uow.reminders.reminded_today([ward, town], f"manual/{CAMPAIGN}/2023-11-2_/") == frozenset()
-        assert await uow.reminders.reminded_today([], today) == frozenset()
+        assert await uow.outbox.units_with_key([ward, town], f"manual/{CAMPAIGN}/2023-11-2_/") == frozenset()
+        assert await uow.outbox.units_with_key([], today) == frozenset()
 
 
 # --- the migration ----------------------------------------------------------------------------

@@ -8,13 +8,15 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.catalog import CampaignSpec, EnrolRule, Milestone, ReminderPlan, UnitSpec
+from bot.catalog import CampaignSpec, EnrolRule, Milestone, UnitSpec
 from bot.forms import LocalText
-from bot.ports import Role
+from bot.records import Role
+from bot.reminders import ReminderPlan
 from bot.report import ReportStatus
 from storage.models import Answer, GrantRow, Report
 from storage.seed import load_campaign, load_units
 from storage.unit_of_work import UnitOfWorkFactory
+from tests.report_moves import answer_versions, submit
 from tests.statements import counting_statements
 
 TODAY = date(2023, 11, 10)
@@ -127,7 +129,7 @@ async def test_open_reports_come_before_locked_ones_then_by_deadline(seeded: Uni
         ("bao-cao-nam", "XA-CL-NGHITHUY"),
     ]
     async with seeded() as uow:
-        await uow.reports.submit(reports[0].id, person_id, NOW)
+        await submit(uow, reports[0].id, person_id, NOW)
     assert [r.id for r in await open_reports(seeded, person_id)] == [r.id for r in reports[1:]] + [reports[0].id]
 
 
@@ -144,7 +146,7 @@ async def test_an_edit_adds_a_version_and_keeps_the_history(seeded: UnitOfWorkFa
         await uow.reports.save_answers(report.id, {}, person_id, NOW + timedelta(minutes=6))
     async with seeded() as uow:
         assert await uow.reports.answers(report.id) == {"TC.1": second, "ND.1": {"text": "Báo cáo"}}
-        assert await uow.reports.history(report.id, "TC.1") == [
+        assert await answer_versions(uow, report.id, "TC.1") == [
             (1, first, NOW),
             (2, second, NOW + timedelta(minutes=5)),
         ]
@@ -156,7 +158,7 @@ async def test_submitting_locks_the_report_and_numbers_the_receipt(seeded: UnitO
     person_id = await person_with(seeded, ("CAP-CL-NGHIHAI", Role.REPORTER))
     [report] = await open_reports(seeded, person_id)
     async with seeded() as uow:
-        receipt = await uow.reports.submit(report.id, person_id, NOW)
+        receipt = await submit(uow, report.id, person_id, NOW)
     assert (receipt.number, receipt.at) == (f"BC-{report.id:06d}-1", NOW)
     async with seeded() as uow:
         submitted = await uow.reports.get(report.id)
@@ -167,18 +169,18 @@ async def test_submitting_locks_the_report_and_numbers_the_receipt(seeded: UnitO
             NOW,
         )
         with pytest.raises(ValueError, match="not open for submission"):
-            await uow.reports.submit(report.id, person_id, NOW)
+            await submit(uow, report.id, person_id, NOW)
     later = NOW + timedelta(days=2)
     async with seeded() as uow:
         await uow.session.execute(update(Report).values(status=ReportStatus.RETURNED.value, returned_at=later))
     async with seeded() as uow:
-        again = await uow.reports.submit(report.id, person_id, later + timedelta(hours=1))
+        again = await submit(uow, report.id, person_id, later + timedelta(hours=1))
         resubmitted = await uow.reports.get(report.id)
     assert again.number == f"BC-{report.id:06d}-2"
     assert resubmitted is not None and resubmitted.status is ReportStatus.RESUBMITTED
     async with seeded() as uow:
         with pytest.raises(LookupError):
-            await uow.reports.submit(report.id + 1000, person_id, NOW)
+            await submit(uow, report.id + 1000, person_id, NOW)
 
 
 async def test_reopened_questions_need_revision_until_answered_again(seeded: UnitOfWorkFactory) -> None:
@@ -188,7 +190,7 @@ async def test_reopened_questions_need_revision_until_answered_again(seeded: Uni
     returned_at = NOW + timedelta(days=1)
     async with seeded() as uow:
         await uow.reports.save_answers(report.id, {"TC.1": answer, "TC.2": answer, "TC.5": answer}, person_id, NOW)
-        await uow.reports.submit(report.id, person_id, NOW)
+        await submit(uow, report.id, person_id, NOW)
         await uow.session.execute(
             update(Report).values(
                 status=ReportStatus.RETURNED.value, returned_at=returned_at, reopened=["TC.1", "TC.2", "TC.3"]

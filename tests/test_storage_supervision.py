@@ -10,12 +10,21 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.forms import LocalText
-from bot.ports import AuditEntry, ChatRecord, LinkedPerson, Recipient, ReportRow, Role, UnitRecord
+from bot.records import (
+    AuditEntry,
+    ChatRecord,
+    Enrolment,
+    LinkedPerson,
+    Recipient,
+    Role,
+    UnitRecord,
+)
 from bot.report import ReportStatus
 from storage.models import Chat, Report
 from storage.unit_of_work import UnitOfWorkFactory
-from tests.statements import counting_statements
 from tests.demo_province import DEMO_UNITS, load_demo_province, unit_ids
+from tests.report_moves import approve, return_report, submit
+from tests.statements import counting_statements
 
 CAMPAIGN = "so-ket-2023"
 LATER_CAMPAIGN = "so-ket-2023-2024"
@@ -47,14 +56,14 @@ async def person_with(factory: UnitOfWorkFactory, name: str, *grants: tuple[str,
 
 async def draft(factory: UnitOfWorkFactory, unit_id: int, now: datetime = T0, campaign: str = CAMPAIGN) -> int:
     async with factory() as uow:
-        report = await uow.supervision.report_of(campaign, unit_id, now)
+        report = await uow.reports.open_unit(campaign, unit_id, now)
     assert report is not None
     return report.id
 
 
-async def rows(factory: UnitOfWorkFactory, ids: Any, campaign: str = CAMPAIGN) -> list[ReportRow]:
+async def rows(factory: UnitOfWorkFactory, ids: Any, campaign: str = CAMPAIGN) -> list[Enrolment]:
     async with factory() as uow:
-        return list(await uow.supervision.report_rows(campaign, ids))
+        return list(await uow.reports.enrolments(campaign, ids))
 
 
 
@@ -64,8 +73,8 @@ ANSWER = {"status": "dat", "narrative": "Đạt"}
 
 async def test_units_come_parents_first_and_campaigns_by_opening(demo: UnitOfWorkFactory) -> None:
     async with demo() as uow:
-        units = list(await uow.supervision.units())
-        campaigns = list(await uow.supervision.campaigns())
+        units = list(await uow.units.units())
+        campaigns = list(await uow.units.campaigns())
     assert len(units) == len(DEMO_UNITS) == 119
     assert units[0] == UnitRecord(units[0].id, "NA", "Tỉnh Nghệ An", "tinh", None, False)
     position = {unit.id: index for index, unit in enumerate(units)}
@@ -109,19 +118,19 @@ async def test_report_rows_show_every_enrolment_of_the_demo_province(demo: UnitO
     async with demo() as uow:
         await uow.reports.save_answers(ward_report, {"TC.1": ANSWER, "TC.2": ANSWER}, officer, at(1))
         await uow.reports.save_answers(ward_report, {"TC.1": ANSWER}, officer, at(2))
-        ward_receipt = await uow.reports.submit(ward_report, officer, at(3))
-        await uow.supervision.return_report(ward_report, ["TC.2"], "Bổ sung số liệu", supervisor, at(4))
+        ward_receipt = await submit(uow, ward_report, officer, at(3))
+        await return_report(uow, ward_report, ["TC.2"], "Bổ sung số liệu", supervisor, at(4))
         await uow.reports.save_answers(commune_report, {"TC.1": ANSWER}, officer, at(1))
-        await uow.reports.submit(commune_report, officer, at(2))
-        await uow.supervision.approve(commune_report, supervisor, at(3))
+        await submit(uow, commune_report, officer, at(2))
+        await approve(uow, commune_report, supervisor, at(3))
         await uow.reports.save_answers(town_report, {f"TC.{n}": ANSWER for n in range(1, 4)}, officer, at(5))
-        town_receipt = await uow.reports.submit(town_report, officer, at(6))
+        town_receipt = await submit(uow, town_report, officer, at(6))
 
     after = {row.unit_id: row for row in await rows(demo, everyone)}
     assert len(after) == 116
     # Last activity is the officer's: the newest answer or submission, never a supervisor's act.
-    assert after[ward] == ReportRow(
-        ward, "cap-22", ward_report, ReportStatus.RETURNED, 2, at(3), at(3), ward_receipt.number
+    assert after[ward] == Enrolment(
+        ward, "cap-22", ward_report, ReportStatus.RETURNED, 2, 2, at(3), at(3), ward_receipt.number
     )
     assert (after[commune].status, after[commune].answered, after[commune].last_activity) == (
         ReportStatus.APPROVED,
@@ -129,9 +138,9 @@ async def test_report_rows_show_every_enrolment_of_the_demo_province(demo: UnitO
         at(2),
     )
     # Opened but never answered: no activity yet.
-    assert after[agency] == ReportRow(agency, "cq-14", after[agency].report_id, ReportStatus.DRAFT, 0, None)
-    assert after[town] == ReportRow(
-        town, "huyen-32", town_report, ReportStatus.SUBMITTED, 3, at(6), at(6), town_receipt.number
+    assert after[agency] == Enrolment(agency, "cq-14", after[agency].report_id, ReportStatus.DRAFT, 0, 0, None)
+    assert after[town] == Enrolment(
+        town, "huyen-32", town_report, ReportStatus.SUBMITTED, 3, 3, at(6), at(6), town_receipt.number
     )
     assert Counter(row.status for row in after.values()) == {
         None: 112,
@@ -164,7 +173,7 @@ async def test_report_rows_cost_the_same_queries_for_three_units_or_the_province
 async def test_nothing_outside_the_given_units_is_returned(demo: UnitOfWorkFactory) -> None:
     ids = await unit_ids(demo)
     async with demo() as uow:
-        units = await uow.supervision.units()
+        units = await uow.units.units()
     cua_lo = {unit.id for unit in units if unit.parent_id == ids["NA-CL"]} | {ids["NA-CL"]}
     officer = await person_with(demo, "Nguyễn Văn An", ("CAP-CL-NGHIHAI", Role.REPORTER))
     await person_with(demo, "Lê Văn Cường", ("CAP-TH-HOAHIEU", Role.REPORTER))
@@ -180,13 +189,13 @@ async def test_nothing_outside_the_given_units_is_returned(demo: UnitOfWorkFacto
     assert [row.report_id for row in scoped if row.report_id is not None] == [inside]
     assert await rows(demo, []) == []
     async with demo() as uow:
-        assert await uow.supervision.answers_to(CAMPAIGN, "TC.1", cua_lo) == {
+        assert await uow.reports.answers_to(CAMPAIGN, "TC.1", cua_lo) == {
             ids["CAP-CL-NGHIHAI"]: {"text": "Cửa Lò"}
         }
-        assert await uow.supervision.answers_to(CAMPAIGN, "TC.1", []) == {}
-        people = await uow.supervision.people(cua_lo)
+        assert await uow.reports.answers_to(CAMPAIGN, "TC.1", []) == {}
+        people = await uow.people.linked(cua_lo)
         assert [(p.full_name, p.unit_id) for p in people] == [("Nguyễn Văn An", ids["CAP-CL-NGHIHAI"])]
-        assert await uow.supervision.people([]) == []
+        assert await uow.people.linked([]) == []
 
 
 async def test_answers_to_one_question_give_each_units_newest_version(demo: UnitOfWorkFactory) -> None:
@@ -201,12 +210,12 @@ async def test_answers_to_one_question_give_each_units_newest_version(demo: Unit
         await uow.reports.save_answers(later, {"TC.1": {"text": "năm sau"}}, officer, at(1))
     async with demo() as uow:
         everyone = list(ids.values())
-        assert await uow.supervision.answers_to(CAMPAIGN, "TC.1", everyone) == {ids["CAP-CL-NGHIHAI"]: {"text": "hai"}}
-        assert await uow.supervision.answers_to(CAMPAIGN, "TC.2", everyone) == {
+        assert await uow.reports.answers_to(CAMPAIGN, "TC.1", everyone) == {ids["CAP-CL-NGHIHAI"]: {"text": "hai"}}
+        assert await uow.reports.answers_to(CAMPAIGN, "TC.2", everyone) == {
             ids["CAP-CL-NGHIHAI"]: {"text": "x"},
             ids["XA-DEMO-01"]: {"text": "y"},
         }
-        assert await uow.supervision.answers_to(LATER_CAMPAIGN, "TC.1", everyone) == {
+        assert await uow.reports.answers_to(LATER_CAMPAIGN, "TC.1", everyone) == {
             ids["CAP-CL-NGHIHAI"]: {"text": "năm sau"}
         }
 
@@ -215,7 +224,7 @@ async def test_report_of_creates_the_draft_once(demo: UnitOfWorkFactory) -> None
     ids = await unit_ids(demo)
     ward = ids["CAP-CL-NGHIHAI"]
     async with demo() as uow:
-        report = await uow.supervision.report_of(CAMPAIGN, ward, T0)
+        report = await uow.reports.open_unit(CAMPAIGN, ward, T0)
         assert report is not None
         assert (report.unit_id, report.unit_code, report.form_id, report.status, report.report_due) == (
             ward,
@@ -225,15 +234,15 @@ async def test_report_of_creates_the_draft_once(demo: UnitOfWorkFactory) -> None
             date(2023, 11, 25),
         )
         assert (report.return_comment, report.reopened, report.needs_revision) == (None, frozenset(), frozenset())
-        assert await uow.supervision.report_of(CAMPAIGN, ward, at(5)) == report
+        assert await uow.reports.open_unit(CAMPAIGN, ward, at(5)) == report
     async with demo() as uow:
-        assert await uow.supervision.report_of(CAMPAIGN, ward, at(10)) == report
+        assert await uow.reports.open_unit(CAMPAIGN, ward, at(10)) == report
         assert await uow.reports.get(report.id) == report
         assert await uow.session.scalar(select(func.count()).select_from(Report)) == 1
         assert await uow.session.scalar(select(Report.created_at)) == T0
         # The province and its police have no report of their own; nor does an unknown campaign.
-        assert await uow.supervision.report_of(CAMPAIGN, ids["NA"], T0) is None
-        assert await uow.supervision.report_of("no-such-campaign", ward, T0) is None
+        assert await uow.reports.open_unit(CAMPAIGN, ids["NA"], T0) is None
+        assert await uow.reports.open_unit("no-such-campaign", ward, T0) is None
     # The unit's reporter finds the very same report.
     officer = await person_with(demo, "Nguyễn Văn An", ("CAP-CL-NGHIHAI", Role.REPORTER))
     async with demo() as uow:
@@ -247,16 +256,16 @@ async def test_returning_and_approving_only_a_handed_in_report(demo: UnitOfWorkF
     report_id = await draft(demo, ids["CAP-CL-NGHIHAI"])
     async with demo() as uow:
         with pytest.raises(ValueError, match="is draft"):
-            await uow.supervision.return_report(report_id, ["TC.1"], "Sửa", supervisor, at(1))
+            await return_report(uow, report_id, ["TC.1"], "Sửa", supervisor, at(1))
         with pytest.raises(ValueError, match="is draft"):
-            await uow.supervision.approve(report_id, supervisor, at(1))
+            await approve(uow, report_id, supervisor, at(1))
         with pytest.raises(LookupError):
-            await uow.supervision.approve(report_id + 1000, supervisor, at(1))
+            await approve(uow, report_id + 1000, supervisor, at(1))
     async with demo() as uow:
         answers = {f"TC.{n}": ANSWER for n in range(1, 5)}
         await uow.reports.save_answers(report_id, answers, officer, at(1))
-        await uow.reports.submit(report_id, officer, at(2))
-        await uow.supervision.return_report(report_id, ["TC.3", "TC.1", "TC.3"], "Bổ sung số liệu", supervisor, at(3))
+        await submit(uow, report_id, officer, at(2))
+        await return_report(uow, report_id, ["TC.3", "TC.1", "TC.3"], "Bổ sung số liệu", supervisor, at(3))
     async with demo() as uow:
         returned = await uow.reports.get(report_id)
         assert returned is not None
@@ -271,40 +280,40 @@ async def test_returning_and_approving_only_a_handed_in_report(demo: UnitOfWorkF
             ["TC.1", "TC.3"],
         )
         with pytest.raises(ValueError, match="is returned"):
-            await uow.supervision.return_report(report_id, ["TC.2"], "Lại", supervisor, at(4))
+            await return_report(uow, report_id, ["TC.2"], "Lại", supervisor, at(4))
         with pytest.raises(ValueError, match="is returned"):
-            await uow.supervision.approve(report_id, supervisor, at(4))
+            await approve(uow, report_id, supervisor, at(4))
     # The officer revises one reopened question, then the other.
     async with demo() as uow:
         revision = {"status": "dat", "narrative": "Đã bổ sung"}
         await uow.reports.save_answers(report_id, {"TC.1": revision}, officer, at(5))
-        revising = await uow.supervision.report_of(CAMPAIGN, ids["CAP-CL-NGHIHAI"], at(5))
+        revising = await uow.reports.open_unit(CAMPAIGN, ids["CAP-CL-NGHIHAI"], at(5))
         assert revising is not None and revising.needs_revision == {"TC.3"}
         await uow.reports.save_answers(report_id, {"TC.3": ANSWER}, officer, at(6))
         revised = await uow.reports.get(report_id)
         assert revised is not None and revised.needs_revision == frozenset()
-        receipt = await uow.reports.submit(report_id, officer, at(7))
+        receipt = await submit(uow, report_id, officer, at(7))
     assert receipt.number == f"BC-{report_id:06d}-2"
     async with demo() as uow:
         resubmitted = await uow.reports.get(report_id)
         assert resubmitted is not None and resubmitted.status is ReportStatus.RESUBMITTED
-        await uow.supervision.approve(report_id, supervisor, at(8))
+        await approve(uow, report_id, supervisor, at(8))
     async with demo() as uow:
         approved = await uow.reports.get(report_id)
         assert approved is not None and approved.status is ReportStatus.APPROVED
         with pytest.raises(ValueError, match="is approved"):
-            await uow.supervision.approve(report_id, supervisor, at(9))
+            await approve(uow, report_id, supervisor, at(9))
         with pytest.raises(ValueError, match="is approved"):
-            await uow.supervision.return_report(report_id, ["TC.1"], "Sửa", supervisor, at(9))
+            await return_report(uow, report_id, ["TC.1"], "Sửa", supervisor, at(9))
         with pytest.raises(ValueError, match="not open for submission"):
-            await uow.reports.submit(report_id, officer, at(9))
+            await submit(uow, report_id, officer, at(9))
     # A resubmitted report can be returned again.
     other = await draft(demo, ids["XA-DEMO-01"])
     async with demo() as uow:
-        await uow.reports.submit(other, officer, at(1))
-        await uow.supervision.return_report(other, ["TC.1"], "Một", supervisor, at(2))
-        await uow.reports.submit(other, officer, at(3))
-        await uow.supervision.return_report(other, ["TC.2"], "Hai", supervisor, at(4))
+        await submit(uow, other, officer, at(1))
+        await return_report(uow, other, ["TC.1"], "Một", supervisor, at(2))
+        await submit(uow, other, officer, at(3))
+        await return_report(uow, other, ["TC.2"], "Hai", supervisor, at(4))
         again = await uow.reports.get(other)
     assert again is not None
     assert (again.status, again.reopened, again.needs_revision, again.return_comment) == (
@@ -326,20 +335,20 @@ async def test_history_merges_answer_versions_and_audit_entries_in_order(demo: U
     async with demo() as uow:
         await uow.reports.save_answers(report_id, {"TC.1": one, "TC.2": one}, officer, at(1))
         await uow.reports.save_answers(report_id, {"TC.1": two}, officer, at(2))
-        await uow.reports.submit(report_id, officer, at(3))
+        await submit(uow, report_id, officer, at(3))
         # Recorded before the answers of the same instant, listed after them.
-        await uow.supervision.record(AuditEntry(at(3), "submit", officer, None, ward, report_id, {"receipt": "R1"}))
+        await uow.audit.record(AuditEntry(at(3), "submit", officer, None, ward, report_id, {"receipt": "R1"}))
         await uow.reports.save_answers(report_id, {"TC.2": two}, None, at(3))
-        await uow.supervision.return_report(report_id, ["TC.1"], "Sửa lại", supervisor, at(4))
-        await uow.supervision.record(
+        await return_report(uow, report_id, ["TC.1"], "Sửa lại", supervisor, at(4))
+        await uow.audit.record(
             AuditEntry(at(4), "return", supervisor, "ignored", ward, report_id, {"comment": "Sửa lại"})
         )
         await uow.reports.save_answers(report_id, {"TC.1": three}, officer, at(5))
-        await uow.supervision.record(AuditEntry(at(6), "note", None, None, ward, report_id))
-        await uow.supervision.record(AuditEntry(at(2), "approve", supervisor, None, ids["XA-DEMO-01"], other))
+        await uow.audit.record(AuditEntry(at(6), "note", None, None, ward, report_id))
+        await uow.audit.record(AuditEntry(at(2), "approve", supervisor, None, ids["XA-DEMO-01"], other))
     async with demo() as uow:
-        history = list(await uow.supervision.history(report_id))
-        assert await uow.supervision.history(report_id + 1000) == []
+        history = list(await uow.audit.history(report_id))
+        assert await uow.audit.history(report_id + 1000) == []
     an = "Nguyễn Văn An"
 
     def answer(question_id: str, version: int, before: Any, after: Any) -> dict[str, Any]:
@@ -370,26 +379,26 @@ async def test_people_in_scope_with_their_chats_and_revoking_a_grant(demo: UnitO
         await uow.chats.save(ChatRecord("telegram", "300", None, {}), at(9))
         await uow.chats.save(ChatRecord("telegram", "400", gone, {}), at(2))
     async with demo() as uow:
-        [gone_grant] = [p for p in await uow.supervision.people([ward]) if p.person_id == gone]
-        assert await uow.supervision.revoke(gone_grant.grant_id, at(3)) == gone_grant
+        [gone_grant] = [p for p in await uow.people.linked([ward]) if p.person_id == gone]
+        assert await uow.people.revoke(gone_grant.grant_id, at(3)) == gone_grant
     async with demo() as uow:
-        people = list(await uow.supervision.people([ward, town]))
+        people = list(await uow.people.linked([ward, town]))
     assert [(p.person_id, p.full_name, p.role, p.unit_id, p.linked_chats, p.last_seen) for p in people] == [
         (officer, "Nguyễn Văn An", Role.REPORTER, ward, 2, at(5)),
         (supervisor, "Trần Thị Bình", Role.SUPERVISOR, town, 0, None),
     ]
     officer_grant = people[0]
     async with demo() as uow:
-        assert await uow.supervision.revoke(officer_grant.grant_id, at(6)) == LinkedPerson(
+        assert await uow.people.revoke(officer_grant.grant_id, at(6)) == LinkedPerson(
             officer_grant.grant_id, officer, "Nguyễn Văn An", Role.REPORTER, ward, 2, at(5), ("telegram",)
         )
     async with demo() as uow:
-        assert await uow.supervision.revoke(officer_grant.grant_id, at(7)) is None
-        assert await uow.supervision.revoke(officer_grant.grant_id + 1000, at(7)) is None
-        assert [p.person_id for p in await uow.supervision.people([ward, town])] == [supervisor]
+        assert await uow.people.revoke(officer_grant.grant_id, at(7)) is None
+        assert await uow.people.revoke(officer_grant.grant_id + 1000, at(7)) is None
+        assert [p.person_id for p in await uow.people.linked([ward, town])] == [supervisor]
         # The officer keeps the other unit and both chats.
         assert [g.unit_code for g in await uow.people.grants(officer)] == ["XA-DEMO-01"]
-        assert [p.unit_id for p in await uow.supervision.people([ids["XA-DEMO-01"]])] == [ids["XA-DEMO-01"]]
+        assert [p.unit_id for p in await uow.people.linked([ids["XA-DEMO-01"]])] == [ids["XA-DEMO-01"]]
         chat = await uow.chats.get("telegram", "100")
         assert chat is not None and chat.person_id == officer
 
@@ -404,10 +413,10 @@ async def test_each_person_is_written_to_in_the_chat_they_used_last(demo: UnitOf
         await uow.chats.save(ChatRecord("telegram", "500", None, {}), at(2))
         await uow.people.set_locale(officer, "en")
     async with demo() as uow:
-        ids = {unit.code: unit.id for unit in await uow.supervision.units()}
+        ids = {unit.code: unit.id for unit in await uow.units.units()}
         ward = ids["CAP-CL-NGHIHAI"]
         reporters = await uow.people.recipients(Role.REPORTER, [ward])
-        (person,) = [p for p in await uow.supervision.people([ward]) if p.person_id == officer]
+        (person,) = [p for p in await uow.people.linked([ward]) if p.person_id == officer]
     assert reporters == {ward: [Recipient(officer, "Nguyễn Văn An", "zalo", "z-200", "en")]}
     assert (person.linked_chats, person.channels) == (2, ("zalo", "telegram"))
 

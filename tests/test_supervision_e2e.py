@@ -31,13 +31,14 @@ import pytest_asyncio
 from sqlalchemy import select
 
 from bot.answers import AnswerValue
-from bot.catalog import load_catalog, load_demo_units
+from bot.catalog_loading import load_catalog, load_demo_units
 from bot.commands import REPORTER_COMMANDS, SUPERVISOR_COMMANDS
 from bot.forms import Form, QuestionKind
 from bot.report import LOCKED_STATUSES
 from storage.database import create_engine
 from storage.models import Campaign, Enrolment, Report, Unit
 from storage.unit_of_work import UnitOfWorkFactory
+from tests import report_moves
 from tests.bot_process import DEMO_NOW, BotProcess, Officer, demo_bot
 from tests.fakes import FakeBotApi
 from tests.test_telegram_e2e import FORM, answer, saved_answers
@@ -585,20 +586,20 @@ async def whole_province_submitted(bot: BotProcess, cast: Cast) -> None:
     try:
         factory = UnitOfWorkFactory(database)
         async with factory() as uow:
-            units = {unit.id: unit for unit in await uow.supervision.units()}
-            rows = await uow.supervision.report_rows(CAMPAIGN, list(units))
+            units = {unit.id: unit for unit in await uow.units.units()}
+            rows = await uow.reports.enrolments(CAMPAIGN, list(units))
         assert len(rows) == 116
         async with factory() as uow:
             for row in rows:
                 if row.status in LOCKED_STATUSES:
                     continue
-                report = await uow.supervision.report_of(CAMPAIGN, row.unit_id, now)
+                report = await uow.reports.open_unit(CAMPAIGN, row.unit_id, now)
                 assert report is not None
                 code = units[row.unit_id].code
                 await uow.reports.save_answers(report.id, complete_answers(CATALOG.form(row.form_id), code), None, now)
-                await uow.reports.submit(report.id, None, now)
+                await report_moves.submit(uow, report.id, None, now)
         async with factory() as uow:
-            after = await uow.supervision.report_rows(CAMPAIGN, list(units))
+            after = await uow.reports.enrolments(CAMPAIGN, list(units))
         assert {row.status for row in after} <= LOCKED_STATUSES
     finally:
         await database.dispose()

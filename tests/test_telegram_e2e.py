@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from bot.catalog import load_catalog
+from bot.catalog_loading import load_catalog
 from bot.forms import Question, QuestionKind
 from storage.database import create_engine
 from storage.unit_of_work import UnitOfWorkFactory

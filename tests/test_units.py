@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from bot.access import access_of
-from bot.ports import Grant, ReportRow, Role, UnitRecord
+from bot.records import Enrolment, Grant, Role, UnitRecord
 from bot.report import ReportStatus
 from bot.standing import standing_of
 from bot.units import UnitTree
@@ -57,8 +57,8 @@ def test_an_exact_name_beats_a_partial_one_and_partial_lists_all() -> None:
     assert [u.code for u in TREE.search("công an phường", within)] == ["CAP-TH-HOAHIEU", "CAP-CL-NGHIHOA", "CAP-CL-NGHITHUY"]
 
 
-def row(unit_id: int, status: ReportStatus | None, answered: int = 0) -> ReportRow:
-    return ReportRow(unit_id, "cap-22", 1 if status else None, status, answered, None)
+def row(unit_id: int, status: ReportStatus | None, answered: int = 0) -> Enrolment:
+    return Enrolment(unit_id, "cap-22", 1 if status else None, status, answered, 0, None)
 
 
 def test_tallies_per_kind_and_per_area_as_the_outline_counts_them() -> None:

@@ -21,14 +21,17 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.answers import StoredFile
+from bot.effects import TurnResult
 from bot.events import Reply, Surface
 from bot.i18n import translations
 from bot.inputs import ButtonInput, FileInput, Input, TextInput, parse_typed
 from bot.plain_text import as_plain_text
-from bot.ports import OutboxMessage
-from bot.service import Envelope, ReportingService, Response
+from bot.records import OutboxMessage
+from bot.service import Envelope, ReportingService
 from handlers.channel import DELIVERED, SendResult
 from handlers.pacer import SendPacer
+
+__all__ = ["ATTACH_COMMAND", "CHANNEL", "LETTERS", "QUIT_WORDS", "ConsoleChannel", "ReadLine", "read_stdin"]
 
 CHANNEL = "console"
 LETTERS = string.ascii_lowercase
@@ -127,7 +130,7 @@ class ConsoleChannel:
             )
         )
 
-    def show(self, response: Response) -> None:
+    def show(self, response: TurnResult) -> None:
         self.print_replies(response.replies, response.locale)
         others = [m for m in response.outbox if (m.channel, m.chat_id) != (CHANNEL, self.chat_id)]
         if others:

@@ -12,16 +12,24 @@ from pathlib import Path
 from typing import Any
 
 from telegram import Bot, BotCommand, BotCommandScopeChat, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import AIORateLimiter, ExtBot
 
 from bot.answers import StoredFile
 from bot.commands import REPORTER_COMMANDS, SUPERVISOR_COMMANDS, CommandSpec
+from bot.effects import TurnResult
 from bot.events import Reply
 from bot.i18n import SUPPORTED_LOCALES, translations
 from bot.inputs import FileInput, Input
-from bot.ports import OutboxMessage, Role
-from bot.service import Envelope, Response
+from bot.records import OutboxMessage, Role
+from bot.service import Envelope
 from handlers.channel import (
     DELIVERED,
     Intake,
@@ -45,6 +53,8 @@ from handlers.telegram.parse import (
 from handlers.telegram.polling import TelegramPoller
 from handlers.telegram.render import MESSAGE_LIMIT, pieces, pressed_label, utf16_length
 from handlers.telegram.settings import TelegramSettings
+
+__all__ = ["ALLOWED_UPDATES", "CHANNEL", "DEFAULT_WEBHOOK_PATH", "SECRET_HEADER", "TelegramChannel", "menu"]
 
 log = logging.getLogger(__name__)
 
@@ -194,7 +204,7 @@ class TelegramChannel:
 
     # ----- answering -------------------------------------------------------------------------
 
-    async def render(self, chat_id: str, response: Response, context: Any = None) -> None:
+    async def render(self, chat_id: str, response: TurnResult, context: Any = None) -> None:
         pressed = context.callback_query if isinstance(context, Update) else None
         if pressed is not None and response.replies and pressed.message is not None:
             await self.close_keyboard(context)

@@ -11,6 +11,17 @@ from telegram.error import RetryAfter
 
 from bot.inputs import ButtonInput, Input, UnsupportedInput, parse_typed
 
+__all__ = [
+    "CALLBACK_DATA_LIMIT",
+    "IncomingFile",
+    "callback_data",
+    "identify",
+    "incoming_file",
+    "message_input",
+    "parse_callback_data",
+    "retry_seconds",
+]
+
 CALLBACK_DATA_LIMIT = 64  # bytes
 
 

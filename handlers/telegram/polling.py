@@ -17,6 +17,8 @@ from telegram.error import NetworkError, RetryAfter, TimedOut
 from handlers.channel import Intake
 from handlers.telegram.parse import retry_seconds
 
+__all__ = ["TelegramPoller"]
+
 log = logging.getLogger(__name__)
 
 

@@ -8,6 +8,8 @@ from bot.events import Reply
 from bot.text import split_message
 from handlers.telegram.parse import callback_data
 
+__all__ = ["BUTTONS_PER_ROW", "MESSAGE_LIMIT", "keyboard", "pieces", "pressed_label", "utf16_length"]
+
 MESSAGE_LIMIT = 4096
 BUTTONS_PER_ROW = 8
 

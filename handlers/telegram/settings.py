@@ -6,6 +6,8 @@ from pydantic import AliasChoices, Field
 
 from handlers.environment import EnvironmentSettings
 
+__all__ = ["TELEGRAM_API", "TELEGRAM_FILES", "TelegramSettings"]
+
 TELEGRAM_API = "https://api.telegram.org/bot"
 TELEGRAM_FILES = "https://api.telegram.org/file/bot"
 

@@ -19,11 +19,12 @@ from typing import Any
 import aiohttp
 
 from bot.answers import StoredFile
+from bot.effects import TurnResult
 from bot.events import Reply, Surface
 from bot.inputs import FileInput, Input, UnsupportedInput, parse_typed
 from bot.plain_text import as_plain_text
-from bot.ports import OutboxMessage
-from bot.service import Envelope, Response
+from bot.records import OutboxMessage
+from bot.service import Envelope
 from bot.text import split_message
 from handlers.channel import (
     DELIVERED,
@@ -39,6 +40,25 @@ from handlers.channel import (
 from handlers.pacer import SendPacer
 from handlers.zalo_bot.client import ZaloBotClient, ZaloError, ZaloUnreachable
 from handlers.zalo_bot.settings import ZaloBotSettings
+
+__all__ = [
+    "CHANNEL",
+    "DEFAULT_RETRY_SECONDS",
+    "DEFAULT_WEBHOOK_PATH",
+    "IMAGE",
+    "MAX_BACKOFF_SECONDS",
+    "MESSAGE_LIMIT",
+    "REPLY_ATTEMPTS",
+    "SECRET_HEADER",
+    "SURFACE",
+    "TEXT",
+    "UNSUPPORTED",
+    "ZaloBotChannel",
+    "event_of",
+    "identify",
+    "outcome_of",
+    "pieces",
+]
 
 log = logging.getLogger(__name__)
 
@@ -214,7 +234,7 @@ class ZaloBotChannel:
 
     # ----- answering -------------------------------------------------------------------------
 
-    async def render(self, chat_id: str, response: Response, context: Any = None) -> None:
+    async def render(self, chat_id: str, response: TurnResult, context: Any = None) -> None:
         for piece in pieces(response.replies, response.locale):
             await self.reply(chat_id, piece)
             self.pacer.note(chat_id)

@@ -14,6 +14,8 @@ from typing import Any
 
 import aiohttp
 
+__all__ = ["TIMEOUT_SECONDS", "ZaloBotClient", "ZaloError", "ZaloUnreachable"]
+
 log = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 15.0

@@ -6,6 +6,8 @@ from pydantic import Field
 
 from handlers.environment import EnvironmentSettings
 
+__all__ = ["ZALO_BOT_API", "ZaloBotSettings"]
+
 ZALO_BOT_API = "https://bot-api.zaloplatforms.com/bot"
 
 

@@ -18,12 +18,12 @@ from typing import Any, NamedTuple
 
 from aiohttp import web
 
-from .server import LocalServer
 from .chat import FakeUser
 from .errors import ApiError
 from .files import FileStore
 from .limits import FloodControl
 from .methods import BotApiMethods, Handler
+from .server import LocalServer
 from .updates import UpdateQueue
 from .webhook import WebhookPusher
 from .wire import Params, chat_id_of, read_params

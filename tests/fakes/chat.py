@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import copy
 import time
-from collections.abc import Callable
 from itertools import count
 from pathlib import PurePosixPath
 from typing import Any
@@ -15,7 +14,6 @@ from .content import utf16_length
 from .files import FileStore, StoredFile
 from .log import Message, MessageLog
 from .updates import UpdateQueue
-
 
 PHOTO_SIZE = {"width": 1280, "height": 960}
 """Photos are not decoded, so every photo claims one plausible size."""

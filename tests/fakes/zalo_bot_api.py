@@ -25,10 +25,10 @@ from typing import NamedTuple
 
 from aiohttp import web
 
+from .limits import FloodControl
 from .server import LocalServer
 from .zalo_chat import FakeZaloUser
 from .zalo_errors import ZaloApiError, bad_request
-from .limits import FloodControl
 from .zalo_methods import Params, ZaloBotMethods, chat_id_of
 from .zalo_updates import ZaloUpdateQueue
 from .zalo_webhook import ZaloWebhookPusher

@@ -10,10 +10,7 @@ the fake follows the documented fields: the sticker's id in `sticker`, its image
 
 from __future__ import annotations
 
-import asyncio
 import secrets
-import time
-from collections.abc import Callable
 from typing import Any
 
 from .log import Message, MessageLog

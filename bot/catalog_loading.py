@@ -1,0 +1,285 @@
+"""Reading the catalog files strictly and checking the references between them: forms →
+outlines and criteria sets, campaigns → forms and unit kinds, demo units → their parents. Every
+defect raises a CatalogError that names the file and the field to fix."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from bot.catalog import (
+    CATALOGS_DIR,
+    CRITERION_MAX_LENGTH,
+    FORM_VERSION_STEP,
+    UNIT_CODE_PATTERN,
+    CampaignSpec,
+    Catalog,
+    CatalogError,
+    CriteriaSet,
+    UnitSpec,
+)
+from bot.catalog_files import (
+    CampaignFile,
+    CriteriaFile,
+    DemoFile,
+    FormEntry,
+    FormsFile,
+    OutlineFile,
+    UnitKindsFile,
+)
+from bot.forms import CRITERION_PREFIX, Form, LocalText, Question, QuestionKind
+
+__all__ = ["load_campaign", "load_catalog", "load_demo_units"]
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """PyYAML lets a repeated key silently overwrite the first; in hand-edited data that is a bug."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def _label(path: Path, root: Path) -> str:
+    """How errors name a file: relative to the catalogs dir when it is inside it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _read(model: type[_M], path: Path, root: Path) -> tuple[_M, str]:
+    label = _label(path, root)
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+    except FileNotFoundError:
+        raise CatalogError(label, "", "file not found") from None
+    except UnicodeDecodeError as exc:
+        raise CatalogError(label, "", f"not UTF-8 text: {exc}") from None
+    except yaml.MarkedYAMLError as exc:
+        where = f"line {exc.problem_mark.line + 1}" if exc.problem_mark else ""
+        raise CatalogError(label, where, f"not valid YAML: {exc.problem}") from None
+    try:
+        return model.model_validate(data), label
+    except ValidationError as exc:
+        raise _catalog_error(label, exc) from None
+
+
+def _catalog_error(label: str, exc: ValidationError) -> CatalogError:
+    # A misspelt key also makes the real key "missing"; the unknown key is the one to point at.
+    error = min(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+    parts = [_format_loc(error["loc"]), str((error.get("ctx") or {}).get("path", ""))]
+    field = ".".join(part for part in parts if part)
+    message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
+    if exc.error_count() > 1:
+        message += f" (and {exc.error_count() - 1} more)"
+    return CatalogError(label, field, message)
+
+
+def _format_loc(loc: tuple[int | str, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _yaml_files(directory: Path) -> list[Path]:
+    return sorted(directory.glob("*.yaml"))
+
+
+def load_catalog(root: Path | None = None, overrides: Mapping[str, CriteriaSet] | None = None) -> Catalog:
+    """Load and cross-check every catalog under `root` and compose the forms.
+
+    `overrides` replaces shipped criteria sets by id (a province's imported official texts); each
+    must keep the id and total and carry a higher version, so the composed form version changes.
+    """
+    root = root or CATALOGS_DIR
+    criteria_sets = _load_criteria_sets(root)
+    for set_id, override in (overrides or {}).items():
+        criteria_sets[set_id] = _checked_override(set_id, override, criteria_sets.get(set_id))
+
+    outlines: dict[str, OutlineFile] = {}
+    for path in _yaml_files(root / "outlines"):
+        outline, label = _read(OutlineFile, path, root)
+        if outline.id in outlines:
+            raise CatalogError(label, "id", f"outline id {outline.id!r} is used by another file")
+        outlines[outline.id] = outline
+
+    forms_file, label = _read(FormsFile, root / "forms.yaml", root)
+    forms: dict[str, Form] = {}
+    criteria_set_ids: dict[str, str] = {}
+    for index, entry in enumerate(forms_file.forms):
+        outline = outlines.get(entry.outline)
+        if outline is None:
+            raise CatalogError(label, f"forms[{index}].outline", f"no outline {entry.outline!r} in outlines/")
+        criteria_set = None
+        if entry.criteria is not None:
+            criteria_set = criteria_sets.get(entry.criteria)
+            if criteria_set is None:
+                raise CatalogError(label, f"forms[{index}].criteria", f"no criteria set {entry.criteria!r} in criteria/")
+            if not outline.has_criteria_slot:
+                raise CatalogError(label, f"forms[{index}].criteria", f"outline {outline.id!r} has no criteria slot")
+            criteria_set_ids[entry.id] = criteria_set.id
+        forms[entry.id] = _compose(entry, outline, criteria_set)
+
+    kinds_file, kinds_label = _read(UnitKindsFile, root / "unit-kinds.yaml", root)
+    unit_kinds = {code: text.local() for code, text in kinds_file.kinds.items()}
+    campaigns: dict[str, CampaignSpec] = {}
+    for path in _yaml_files(root / "campaigns"):
+        campaign = _load_campaign(path, root, forms.keys())
+        for index, rule in enumerate(campaign.enrol):
+            if rule.unit_kind not in unit_kinds:
+                raise CatalogError(_label(path, root), f"enrol[{index}].unit_kind", f"unknown unit kind {rule.unit_kind!r} (see {kinds_label})")
+        if campaign.code in campaigns:
+            raise CatalogError(_label(path, root), "code", f"campaign code {campaign.code!r} is used by another file")
+        campaigns[campaign.code] = campaign
+
+    return Catalog(
+        unit_kinds=MappingProxyType(unit_kinds),
+        forms=MappingProxyType(forms),
+        criteria_sets=MappingProxyType(criteria_sets),
+        campaigns=MappingProxyType(campaigns),
+        criteria_set_ids=MappingProxyType(criteria_set_ids),
+    )
+
+
+def _load_criteria_sets(root: Path) -> dict[str, CriteriaSet]:
+    sets: dict[str, CriteriaSet] = {}
+    for path in _yaml_files(root / "criteria"):
+        criteria_file, label = _read(CriteriaFile, path, root)
+        if criteria_file.id in sets:
+            raise CatalogError(label, "id", f"criteria set id {criteria_file.id!r} is used by another file")
+        sets[criteria_file.id] = criteria_file.to_set()
+    return sets
+
+
+def _checked_override(set_id: str, override: CriteriaSet, shipped: CriteriaSet | None) -> CriteriaSet:
+    def fail(field: str, message: str) -> CatalogError:
+        return CatalogError("overrides", f"{set_id}.{field}", message)
+
+    if shipped is None:
+        raise fail("id", "no shipped criteria set has this id")
+    if override.id != set_id:
+        raise fail("id", f"the set passed is {override.id!r}")
+    if override.total != shipped.total:
+        raise fail("total", f"{override.total} differs from the shipped {shipped.total}")
+    if [c.number for c in override.criteria] != list(range(1, shipped.total + 1)):
+        raise fail("criteria", f"must hold criteria 1..{shipped.total} in order")
+    if not shipped.version < override.version < FORM_VERSION_STEP:
+        raise fail(
+            "version",
+            f"{override.version} must be above the shipped {shipped.version} (and below {FORM_VERSION_STEP});"
+            " re-import the sheet against the current catalog",
+        )
+    return override
+
+
+def _compose(entry: FormEntry, outline: OutlineFile, criteria_set: CriteriaSet | None) -> Form:
+    """Outline questions in order; a criteria set replaces the slot with one question per criterion."""
+    questions: list[Question] = []
+    for section in outline.sections:
+        section_title = section.title.local()
+        for question in section.questions:
+            if question.criteria_section is not None and criteria_set is not None:
+                questions.extend(_criterion_questions(criteria_set, question.criteria_section.local()))
+            else:
+                questions.append(question.to_question(section_title))
+    set_version = criteria_set.version if criteria_set else 0
+    sources = (outline.source, *(criteria_set.legal_basis if criteria_set else ()))
+    return Form(
+        id=entry.id,
+        version=entry.version * FORM_VERSION_STEP + set_version,
+        title=entry.title.local(),
+        questions=tuple(questions),
+        sources=sources,
+    )
+
+
+def _criterion_questions(criteria_set: CriteriaSet, slot_section: LocalText) -> list[Question]:
+    return [
+        Question(
+            id=f"{CRITERION_PREFIX}{criterion.number}",
+            kind=QuestionKind.CRITERION,
+            prompt=criteria_set.prompt(criterion.number),
+            section=criterion.group or slot_section,
+            guidance=criterion.guidance,
+            max_length=CRITERION_MAX_LENGTH,
+            criterion_number=criterion.number,
+            criteria_total=criteria_set.total,
+        )
+        for criterion in criteria_set.criteria
+    ]
+
+
+def load_campaign(path: Path, form_ids: Collection[str] | None = None) -> CampaignSpec:
+    """Load one campaign file, so a new campaign is a file, not code.
+
+    With `form_ids`, enrolment rules must name one of them (load_catalog always checks this).
+    """
+    return _load_campaign(path, CATALOGS_DIR, form_ids)
+
+
+def _load_campaign(path: Path, root: Path, form_ids: Collection[str] | None) -> CampaignSpec:
+    campaign, label = _read(CampaignFile, path, root)
+    if form_ids is not None:
+        for index, rule in enumerate(campaign.enrol):
+            if rule.form not in form_ids:
+                raise CatalogError(label, f"enrol[{index}].form", f"no form {rule.form!r} in forms.yaml")
+    return campaign.to_spec()
+
+
+def load_demo_units(root: Path | None = None) -> list[UnitSpec]:
+    """The demo organisation tree from demo/*.yaml, parents before children."""
+    root = root or CATALOGS_DIR
+    units: dict[str, UnitSpec] = {}
+    for path in _yaml_files(root / "demo"):
+        demo, label = _read(DemoFile, path, root)
+        _add_demo_units(demo, label, units)
+    return list(units.values())
+
+
+def _add_demo_units(demo: DemoFile, label: str, units: dict[str, UnitSpec]) -> None:
+    def add(unit: UnitSpec, path: str, parent_field: str) -> None:
+        if unit.code in units:
+            raise CatalogError(label, f"{path}.code", f"unit code {unit.code!r} is used twice")
+        if unit.parent_code is not None and unit.parent_code not in units:
+            raise CatalogError(label, parent_field, f"parent {unit.parent_code!r} is not listed above")
+        units[unit.code] = unit
+
+    for index, unit in enumerate(demo.units):
+        path = f"units[{index}]"
+        add(UnitSpec(unit.code, unit.name, unit.kind, unit.parent, unit.demo), path, f"{path}.parent")
+    for index, generated in enumerate(demo.generate):
+        path = f"generate[{index}]"
+        number = 0
+        for parent, count in generated.spread.items():
+            for _ in range(count):
+                number += 1
+                code = _fill(generated.code, number, label, f"{path}.code")
+                if not re.fullmatch(UNIT_CODE_PATTERN, code):
+                    raise CatalogError(label, f"{path}.code", f"{code!r} does not match {UNIT_CODE_PATTERN}")
+                name = _fill(generated.name, number, label, f"{path}.name")
+                add(UnitSpec(code, name, generated.kind, parent, demo=True), path, f"{path}.spread.{parent}")
+
+
+def _fill(template: str, number: int, label: str, field: str) -> str:
+    try:
+        return template.format(n=number)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise CatalogError(label, field, f"bad template {template!r}: only {{n}} may be used ({exc})") from None

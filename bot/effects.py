@@ -1,0 +1,83 @@
+"""What a turn changes, as data: the engine and the supervisor's features return these, and the
+service applies them, in order, in the turn's one transaction. A turn's result is the same type
+for all three, and the channel shows it after the commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from bot.answers import AnswerValue
+from bot.conversation import ConversationState
+from bot.events import Reply
+from bot.i18n import DEFAULT_LOCALE
+from bot.records import AuditEntry, OutboxMessage, Role
+from bot.report import Transition
+
+__all__ = ["CreateInvite", "Effect", "MoveReport", "RecordAudit", "RevokeGrant", "SaveAnswers", "Send", "TurnResult"]
+
+
+@dataclass(frozen=True)
+class SaveAnswers:
+    """New versions of these answers (earlier ones stay)."""
+
+    report_id: int
+    values: Mapping[str, AnswerValue]
+    author_id: int | None
+
+
+@dataclass(frozen=True)
+class MoveReport:
+    report_id: int
+    transition: Transition
+
+
+@dataclass(frozen=True)
+class RecordAudit:
+    entry: AuditEntry
+
+
+@dataclass(frozen=True)
+class CreateInvite:
+    code: str
+    unit_code: str
+    role: Role
+    expires_at: datetime
+    created_by: int | None
+
+
+@dataclass(frozen=True)
+class RevokeGrant:
+    grant_id: int
+
+
+@dataclass(frozen=True)
+class Send:
+    """A message for someone else, into the outbox with the rest of the turn."""
+
+    message: OutboxMessage
+
+
+Effect = SaveAnswers | MoveReport | RecordAudit | CreateInvite | RevokeGrant | Send
+
+
+@dataclass
+class TurnResult:
+    """What one input produced: the new state, replies to this chat, the changes to apply, the
+    roles to show commands for when they changed, and the language the replies are in."""
+
+    state: ConversationState
+    replies: list[Reply] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+    menu_roles: frozenset[Role] | None = None
+    locale: str = DEFAULT_LOCALE
+
+    @property
+    def outbox(self) -> list[OutboxMessage]:
+        """The messages for other people this turn sends."""
+        return [effect.message for effect in self.effects if isinstance(effect, Send)]
+
+    def say(self, reply: Reply) -> None:
+        self.replies.append(reply)

@@ -1,0 +1,291 @@
+"""The records that cross between the core and storage: plain, immutable data, read from the
+database and handed to the core (bot/ports.py says who reads and writes which)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from bot.events import Reply
+from bot.forms import LocalText
+from bot.i18n import DEFAULT_LOCALE
+from bot.reminders import ReminderPlan
+from bot.report import ReportStatus, needs_revision
+
+__all__ = [
+    "ANSWER_ACTION",
+    "REMINDER_KINDS",
+    "AuditEntry",
+    "CampaignRecord",
+    "ChatRecord",
+    "DeliveryState",
+    "Enrolment",
+    "Grant",
+    "InboxItem",
+    "InviteLink",
+    "InviteProblem",
+    "Ledger",
+    "LinkedPerson",
+    "MessageKind",
+    "NewInvite",
+    "OutboxItem",
+    "OutboxMessage",
+    "Recipient",
+    "Redemption",
+    "ReportRecord",
+    "Role",
+    "UnitRecord",
+]
+
+
+class Role(StrEnum):
+    REPORTER = "reporter"
+    SUPERVISOR = "supervisor"
+    ADMIN = "admin"
+
+
+# ----- the organisation and its campaigns ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitRecord:
+    id: int
+    code: str
+    name: str
+    kind: str
+    parent_id: int | None
+    demo: bool = False
+
+
+@dataclass(frozen=True)
+class CampaignRecord:
+    code: str
+    title: LocalText
+    opens: date
+    report_due: date | None
+    reminders: ReminderPlan = field(default_factory=ReminderPlan)
+
+
+# ----- people, chats, invites ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChatRecord:
+    """A platform chat and, once linked by an invite, the person behind it. `state` is the
+    conversation: the person's (the same in each of their chats) once linked, the chat's own
+    before."""
+
+    channel: str
+    chat_id: str
+    person_id: int | None
+    state: Mapping[str, Any]
+    user_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Grant:
+    person_id: int
+    unit_id: int
+    unit_code: str
+    unit_name: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class LinkedPerson:
+    """A grant in force, with the person's name and the chats they use (most recent first)."""
+
+    grant_id: int
+    person_id: int
+    full_name: str
+    role: Role
+    unit_id: int
+    linked_chats: int
+    last_seen: datetime | None
+    channels: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A person to write to, and the chat to reach them in (their most recently active one)."""
+
+    person_id: int
+    full_name: str
+    channel: str
+    chat_id: str
+    locale: str
+
+
+class InviteProblem(StrEnum):
+    UNKNOWN = "unknown"
+    USED = "used"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+@dataclass(frozen=True)
+class Redemption:
+    """The outcome of a code: the person the chat now belongs to and the grant the code gave
+    (none for a link code, which joins the chat to a person linked elsewhere), or why it gave
+    nothing."""
+
+    person_id: int | None = None
+    grant: Grant | None = None
+    problem: InviteProblem | None = None
+    joined_existing: bool = False
+
+
+@dataclass(frozen=True)
+class InviteLink:
+    """How an invite code is opened on one channel: its name as people know it, and the link."""
+
+    channel: str
+    url: str
+
+
+@dataclass(frozen=True)
+class NewInvite:
+    code: str
+    unit_code: str
+    unit_name: str
+    role: Role
+    expires_at: datetime
+
+
+# ----- reports ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportRecord:
+    """One unit's report in one campaign, as it stands."""
+
+    id: int
+    unit_id: int
+    unit_code: str
+    unit_name: str
+    campaign_code: str
+    campaign_title: LocalText
+    form_id: str
+    status: ReportStatus
+    report_due: date | None
+    receipt_no: str | None = None
+    submitted_at: datetime | None = None
+    submissions: int = 0
+    reopened: frozenset[str] = field(default=frozenset())
+    returned_at: datetime | None = None
+    last_saved: Mapping[str, datetime] = field(default_factory=dict)
+    """When each reopened question was last answered."""
+    return_comment: str | None = None
+
+    @property
+    def needs_revision(self) -> frozenset[str]:
+        return needs_revision(self.reopened, self.returned_at, self.last_saved)
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    """One unit enrolled in a campaign, and where its report stands, counted: the one reading of
+    a unit's standing that the status, the chasing, the reminders and the exports all share.
+    `report_id` is None until someone first opens the report. `answered` counts the questions
+    with a saved answer: the engine saves only what bot.answers.is_answered accepts (a whole
+    criterion, a skip only where optional), so it is the count the officer sees in /tiendo."""
+
+    unit_id: int
+    form_id: str
+    report_id: int | None
+    status: ReportStatus | None
+    answered: int
+    answered_criteria: int
+    last_activity: datetime | None
+    submitted_at: datetime | None = None
+    receipt_no: str | None = None
+
+
+ANSWER_ACTION = "answer"
+"""The history entry of one saved answer version: its `details` hold the question and the
+value before and after."""
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """Who did what, when; `details` holds the before/after or the comment."""
+
+    at: datetime
+    action: str
+    actor_id: int | None = None
+    actor_name: str | None = None
+    unit_id: int | None = None
+    report_id: int | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+
+# ----- the outbox ----------------------------------------------------------------------------------------
+
+
+class MessageKind(StrEnum):
+    """Why a message goes out through the outbox; the ledger counts each kind apart."""
+
+    REMINDER = "reminder"
+    OVERDUE = "overdue"
+    MANUAL = "manual"  # a supervisor's /nhacnho
+    DIGEST = "digest"  # a supervisor's list of units nobody could be reminded in
+    NOTICE = "notice"  # an officer told that their report was returned or approved
+
+
+REMINDER_KINDS = frozenset({MessageKind.REMINDER, MessageKind.OVERDUE, MessageKind.MANUAL})
+"""The kinds that remind an officer of a deadline."""
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """A message for someone other than the person in the conversation, sent after the commit by
+    the channel of `channel`. `key` + `person_id` is unique: the same reminder never twice."""
+
+    key: str
+    person_id: int
+    channel: str
+    chat_id: str
+    reply: Reply
+    kind: MessageKind
+    campaign_code: str | None = None
+    unit_id: int | None = None
+    person_name: str = ""  # for plans, logs and the console; not stored
+    locale: str = DEFAULT_LOCALE  # what the text is written in
+
+
+@dataclass(frozen=True)
+class OutboxItem:
+    """A claimed outbox row, ready to send."""
+
+    id: int
+    message: OutboxMessage
+    attempts: int
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    BLOCKED = "blocked"
+    NEVER_STARTED = "never_started"
+    OUTSIDE_WINDOW = "outside_window"  # the platform lets the bot write only so long after the person did
+
+
+Ledger = Mapping[MessageKind, Mapping[DeliveryState, int]]
+
+
+# ----- updates --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """A platform update as received: its id on the platform (opaque), the chat whose updates
+    must be handled in order, and the update itself as JSON."""
+
+    update_id: str
+    chat_key: str
+    payload: Mapping[str, Any]

@@ -1,0 +1,154 @@
+"""Chasing the units that have not reported: /chuanop lists them (paged, closest to done last),
+/nhacnho reminds them now (once per unit a day), /guitin tells what the outbox delivered."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from bot.buttons import Kind, Pressed, pack
+from bot.effects import Send
+from bot.events import Button, ButtonRole
+from bot.prompts import REPORT_STATUS_LABELS
+from bot.records import REMINDER_KINDS, DeliveryState, Ledger, MessageKind
+from bot.reminding import Composer, pending_units
+from bot.report import ReportStatus
+from bot.standing import UnitStanding
+from bot.supervision.desk import Desk
+from bot.supervision.status import scope_standing
+from bot.text import fold
+
+__all__ = ["deliveries", "missing", "missing_page", "remind"]
+
+PAGE_SIZE = 10
+ACTION = ButtonRole.ACTION
+
+
+async def missing(desk: Desk, args: str, page: int = 0) -> None:
+    _ = desk._
+    campaign = await desk.campaign(args)
+    if campaign is None:
+        return
+    standing = await scope_standing(desk, campaign)
+    pending = sorted(
+        (u for u in standing.units if not u.has_submitted),
+        key=lambda u: (u.progress, fold(desk.tree.get(u.row.unit_id).name)),
+    )
+    title = campaign.title.get(desk.locale)
+    if not pending:
+        desk.say(_("Every enrolled unit in your area has submitted ({campaign}).").format(campaign=title))
+        return
+    pages = -(-len(pending) // PAGE_SIZE)
+    page = min(max(page, 0), pages - 1)
+    lines = [
+        _("Not yet submitted — {campaign}: {n} units (page {page}/{pages})").format(campaign=title, n=len(pending), page=page + 1, pages=pages),
+        "",
+    ]
+    for number, unit in enumerate(pending[page * PAGE_SIZE : (page + 1) * PAGE_SIZE], start=page * PAGE_SIZE + 1):
+        lines.append(f"{number}. {missing_line(desk, unit)}")
+    pager = []
+    if page > 0:
+        pager.append(Button(_("◀ Previous"), pack(Kind.MISSING_PAGE, page - 1), ACTION))
+    if page < pages - 1:
+        pager.append(Button(_("Next ▶"), pack(Kind.MISSING_PAGE, page + 1), ACTION))
+    desk.say("\n".join(lines), (tuple(pager),) if pager else ())
+
+
+async def missing_page(desk: Desk, pressed: Pressed) -> None:
+    await missing(desk, "", pressed.number)
+
+
+def missing_line(desk: Desk, unit: UnitStanding) -> str:
+    _ = desk._
+    record = desk.tree.get(unit.row.unit_id)
+    parent = desk.tree.get(record.parent_id).name if record.parent_id in desk.tree else ""
+    status = unit.row.status or ReportStatus.DRAFT
+    parts = [
+        f"{record.name}" + (f" ({parent})" if parent else ""),
+        _("{percent}% ({answered}/{total})").format(percent=round(100 * unit.progress), answered=unit.row.answered, total=unit.questions)
+        if unit.started
+        else _("not started"),
+    ]
+    if status is ReportStatus.RETURNED:
+        parts.append(_(REPORT_STATUS_LABELS[status]))
+    if unit.row.last_activity:
+        parts.append(_("last activity {time}").format(time=desk.p.when(unit.row.last_activity)))
+    parts.append(_("officer: {names}").format(names=", ".join(unit.linked_names)) if unit.linked_names else _("no officer linked"))
+    return " — ".join(parts[:2]) + " · " + " · ".join(parts[2:])
+
+
+async def remind(desk: Desk, args: str) -> None:
+    """Reminds the pending units in scope now; a unit at most once a day."""
+    _ = desk._
+    campaign = await desk.campaign(args)
+    if campaign is None or campaign.report_due is None:
+        return
+    day_key = f"manual/{campaign.code}/{desk.today().isoformat()}/"
+    pending = await pending_units(desk.reads, campaign.code, desk.access.unit_ids)
+    already = await desk.reads.outbox.units_with_key([u.row.unit_id for u in pending], day_key)
+    todo = [unit for unit in pending if unit.row.unit_id not in already]
+    composer = Composer(campaign, {u.row.unit_id: desk.tree.get(u.row.unit_id).name for u in pending}, desk.forms, desk.p.zone, desk.now)
+    overdue = desk.today() > campaign.report_due
+    messages = [
+        composer.to_reporter(f"{day_key}{unit.row.unit_id}", MessageKind.MANUAL, unit, person, overdue)
+        for unit in todo
+        for person in unit.reporters
+    ]
+    desk.out.effects += [Send(message) for message in messages]
+    reached = [unit for unit in todo if unit.reporters]
+    unlinked = [desk.tree.get(unit.row.unit_id).name for unit in todo if not unit.reporters]
+    for unit in reached:
+        desk.audit("reminded", desk.tree.get(unit.row.unit_id), unit.row.report_id)
+    lines = [_("Reminders queued: {messages} messages to {units} units that have not submitted.").format(messages=len(messages), units=len(reached))]
+    if already:
+        lines.append(desk.p.ngettext(
+            "{n} unit was already reminded today and is not reminded again.",
+            "{n} units were already reminded today and are not reminded again.",
+            len(already),
+        ).format(n=len(already)))
+    if unlinked:
+        lines.append(desk.p.ngettext(
+            "{n} unit has nobody linked, so nobody can be reminded there:",
+            "{n} units have nobody linked, so nobody can be reminded there:",
+            len(unlinked),
+        ).format(n=len(unlinked)))
+        lines += [f"• {name}" for name in sorted(unlinked, key=fold)]
+    lines.append(_("See what was delivered with /guitin."))
+    desk.say("\n".join(lines))
+
+
+async def deliveries(desk: Desk, args: str) -> None:
+    _ = desk._
+    campaign = await desk.campaign(args)
+    if campaign is None:
+        return
+    ledger = await desk.reads.outbox.ledger(campaign.code, desk.access.unit_ids)
+    reminders = totals(ledger, REMINDER_KINDS)
+    notices = totals(ledger, {MessageKind.NOTICE})
+    lines = [
+        _("Reminders — {campaign}").format(campaign=campaign.title.get(desk.locale)),
+        _("Reminders in all: {n}").format(n=sum(reminders.values())),
+        _("Delivered: {n}").format(n=reminders[DeliveryState.SENT]),
+        _("Waiting to be sent: {n}").format(n=reminders[DeliveryState.PENDING] + reminders[DeliveryState.SENDING]),
+        _("Failed: {n}").format(n=reminders[DeliveryState.FAILED]),
+        _("Bot blocked by the person: {n}").format(n=reminders[DeliveryState.BLOCKED]),
+        _("Never started the bot: {n}").format(n=reminders[DeliveryState.NEVER_STARTED]),
+    ]
+    if reminders[DeliveryState.OUTSIDE_WINDOW]:
+        lines.append(_("Outside the time the platform allows: {n}").format(n=reminders[DeliveryState.OUTSIDE_WINDOW]))
+    unreachable = sum(notices[state] for state in (DeliveryState.BLOCKED, DeliveryState.NEVER_STARTED, DeliveryState.OUTSIDE_WINDOW))
+    lines += [
+        "",
+        _("Notices to officers (returned, approved): {n} · delivered {sent} · waiting {waiting} · unreachable {unreachable} · other failures {failed}").format(
+            n=sum(notices.values()),
+            sent=notices[DeliveryState.SENT],
+            waiting=notices[DeliveryState.PENDING] + notices[DeliveryState.SENDING],
+            unreachable=unreachable,
+            failed=notices[DeliveryState.FAILED],
+        ),
+    ]
+    desk.say("\n".join(lines))
+
+
+def totals(ledger: Ledger, kinds: Collection[MessageKind]) -> dict[DeliveryState, int]:
+    """The ledger's counts per state, summed over these kinds of message."""
+    return {state: sum(ledger[kind][state] for kind in kinds) for state in DeliveryState}

@@ -1,0 +1,80 @@
+"""Who has access: /moi makes an invite code for a unit in scope, /canbo lists the people linked
+(with the messengers each uses), /thuhoi takes someone's access away."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot import commands
+from bot.buttons import Pressed
+from bot.effects import CreateInvite, RevokeGrant
+from bot.prompts import ROLE_LABELS
+from bot.records import Role
+from bot.supervision.desk import Desk
+from bot.text import fold, parse_whole_number
+
+__all__ = ["invite", "people", "revoke", "revoke_pressed"]
+
+
+
+async def invite(desk: Desk, args: str) -> None:
+    _ = desk._
+    unit = desk.resolve(args, commands.INVITE)
+    if unit is None:
+        return
+    code = desk.settings.new_code()
+    expires = desk.now + timedelta(days=desk.settings.invite_days)
+    desk.out.effects.append(CreateInvite(code, unit.code, Role.REPORTER, expires, desk.access.person_id))
+    desk.audit("invited", unit, None, unit=unit.name)
+    lines = [_("Invite for {unit}: {code}").format(unit=unit.name, code=code), _("The officer sends: /start {code}").format(code=code)]
+    lines += [_("or opens on {channel}: {link}").format(channel=link.channel, link=link.url) for link in desk.settings.invite_links(code)]
+    lines.append(_("Valid once, until {time}.").format(time=desk.p.when(expires)))
+    desk.say("\n".join(lines))
+
+
+async def people(desk: Desk, args: str) -> None:
+    _ = desk._
+    scope = desk.access.unit_ids
+    if args:
+        unit = desk.resolve(args, commands.PEOPLE)
+        if unit is None:
+            return
+        scope = desk.tree.subtree([unit.id]) & desk.access.unit_ids
+    linked = sorted(await desk.reads.people.linked(scope), key=lambda p: (fold(desk.tree.get(p.unit_id).name), fold(p.full_name)))
+    if not linked:
+        desk.say(_("Nobody is linked in this area yet. Make an invite with /moi UNIT."))
+        return
+    lines = [_("People with access ({n}):").format(n=len(linked)), ""]
+    for person in linked:
+        seen = _("last seen {time}").format(time=desk.p.when(person.last_seen)) if person.last_seen else _("no chat linked")
+        channels = ", ".join(desk.settings.channel_label(name) for name in person.channels)
+        lines.append(
+            f"#{person.grant_id} {person.full_name} — {_(ROLE_LABELS[person.role])} — {desk.tree.get(person.unit_id).name} · {seen}"
+            + (f" ({channels})" if channels else "")
+        )
+    lines += ["", _("To revoke someone's access: /thuhoi NUMBER (the number after #).")]
+    desk.say("\n".join(lines))
+
+
+async def revoke(desk: Desk, args: str) -> None:
+    number = parse_whole_number(args.lstrip("#"))
+    if number is None:
+        desk.say(desk._("Give the number shown by /canbo, for example /thuhoi 12."))
+        return
+    await revoke_grant(desk, number)
+
+
+async def revoke_pressed(desk: Desk, pressed: Pressed) -> None:
+    await revoke_grant(desk, pressed.number)
+
+
+async def revoke_grant(desk: Desk, grant_id: int) -> None:
+    _ = desk._
+    person = next((p for p in await desk.reads.people.linked(desk.access.unit_ids) if p.grant_id == grant_id), None)
+    if person is None or (person.role is not Role.REPORTER and not desk.access.administers):
+        desk.say(_("No such access in your area (see /canbo)."))
+        return
+    unit = desk.tree.get(person.unit_id)
+    desk.out.effects.append(RevokeGrant(grant_id))
+    desk.audit("revoked", unit, None, name=person.full_name, unit=unit.name)
+    desk.say(_("Access of {name} to {unit} is revoked.").format(name=person.full_name, unit=unit.name))

@@ -1,0 +1,74 @@
+"""Which supervisor feature answers an input: commands from the command table, presses from the
+button vocabulary, and typed text while a return for revision is in the making."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from bot import commands
+from bot.buttons import DESK, Kind, Pressed, unpack
+from bot.commands import CommandSpec
+from bot.conversation import ConversationState
+from bot.inputs import ButtonInput, CommandInput, Input, TextInput
+from bot.supervision import appraisal, chasing, people, status, unit_views
+from bot.supervision.desk import Desk
+
+__all__ = ["COMMANDS", "handle", "refusal", "wants"]
+
+COMMANDS: dict[CommandSpec, Callable[[Desk, str], Awaitable[None]]] = {
+    commands.STATUS: status.status,
+    commands.MISSING: chasing.missing,
+    commands.UNIT: unit_views.unit_report,
+    commands.CRITERION: unit_views.criterion,
+    commands.APPROVE: appraisal.approve,
+    commands.RETURN: appraisal.start_return,
+    commands.HISTORY: unit_views.history,
+    commands.INVITE: people.invite,
+    commands.PEOPLE: people.people,
+    commands.REVOKE: people.revoke,
+    commands.REMIND: chasing.remind,
+    commands.DELIVERIES: chasing.deliveries,
+}
+BUTTONS: dict[Kind, Callable[[Desk, Pressed], Awaitable[None]]] = {
+    Kind.MISSING_PAGE: chasing.missing_page,
+    Kind.UNIT: unit_views.unit_pressed,
+    Kind.APPROVE: appraisal.approve_pressed,
+    Kind.RETURN: appraisal.return_pressed,
+    Kind.HISTORY: unit_views.history_pressed,
+    Kind.REVOKE: people.revoke_pressed,
+    Kind.PICK: appraisal.pick,
+    Kind.PICK_DONE: appraisal.pick_done,
+    Kind.PICK_CANCEL: appraisal.pick_cancel,
+}
+PICKER = frozenset({Kind.PICK, Kind.PICK_DONE, Kind.PICK_CANCEL})
+"""Presses that only make sense on the newest picker of a return still in the making."""
+
+
+def wants(received: Input, state: ConversationState, command: CommandSpec | None) -> bool:
+    """Whether the input is for the supervisor's desk: one of its commands or buttons, or text
+    while a return for revision is in the making."""
+    if isinstance(received, ButtonInput):
+        pressed = unpack(received.value)
+        return pressed is not None and pressed.kind in DESK
+    if isinstance(received, CommandInput):
+        return command in COMMANDS
+    return isinstance(received, TextInput) and state.supervising.return_draft is not None
+
+
+async def handle(desk: Desk, received: Input, command: CommandSpec | None) -> None:
+    draft = desk.slice.return_draft
+    if isinstance(received, CommandInput) and command is not None:
+        desk.set_slice(return_draft=None)  # a command leaves a return unfinished
+        await COMMANDS[command](desk, received.args.strip())
+    elif isinstance(received, ButtonInput):
+        pressed = unpack(received.value)
+        if pressed is None or (pressed.kind in PICKER and (received.step != desk.state.step or draft is None)):
+            desk.stale()
+            return
+        await BUTTONS[pressed.kind](desk, pressed)
+    elif isinstance(received, TextInput) and draft is not None:
+        await (appraisal.comment if draft.commenting else appraisal.pick_typed)(desk, received.text)
+
+
+def refusal(gettext: Callable[[str], str], command: str) -> str:
+    return gettext("The command /{command} is for supervisors. Your account does not have this permission; ask your supervisor if you need it.").format(command=command)

@@ -1,0 +1,87 @@
+"""/tinhhinh: who has reported, per kind of unit and per area, as the outline counts it
+("Công an phường: 07/07 đã nộp tại thị xã Cửa Lò")."""
+
+from __future__ import annotations
+
+from bot.buttons import Kind, pack
+from bot.events import Button, ButtonRole
+from bot.records import CampaignRecord, Role
+from bot.standing import Group, Standing, Tally, standing_of
+from bot.supervision.desk import Desk
+from bot.text import fold
+
+__all__ = ["scope_standing", "status"]
+
+
+async def scope_standing(desk: Desk, campaign: CampaignRecord) -> Standing:
+    """The campaign's standing over the supervisor's scope, with who is linked where."""
+    rows = await desk.reads.reports.enrolments(campaign.code, desk.access.unit_ids)
+    people = await desk.reads.people.linked({row.unit_id for row in rows})
+    linked: dict[int, list[str]] = {}
+    for person in people:
+        if person.role is Role.REPORTER and person.linked_chats:
+            linked.setdefault(person.unit_id, []).append(person.full_name)
+    return standing_of(
+        rows, desk.tree, desk.access.roots, lambda form_id: len(desk.forms(form_id)),
+        lambda form_id: desk.forms(form_id).criteria_count == 0, linked, campaign.report_due, desk.today(),
+    )
+
+
+async def status(desk: Desk, args: str) -> None:
+    _ = desk._
+    campaign = await desk.campaign(args)
+    if campaign is None:
+        return
+    standing = await scope_standing(desk, campaign)
+    lines = [
+        _("📊 Report status — {campaign}").format(campaign=campaign.title.get(desk.locale)),
+        _("Area: {area}").format(area=", ".join(desk.tree.get(r).name for r in desk.access.roots)),
+    ]
+    if campaign.report_due:
+        lines.append(desk.p.deadline_text(campaign.report_due, desk.today()))
+    if not standing.units:
+        lines += ["", _("No unit in your area is enrolled in this campaign.")]
+        desk.say("\n".join(lines))
+        return
+    lines += ["", _("By kind of unit:")]
+    mixed = {kind for kind, narrative in standing.by_kind if (kind, not narrative) in standing.by_kind}
+    for group, tally in sorted(standing.by_kind.items(), key=lambda item: -item[1].enrolled):
+        lines.append("• " + kind_line(desk, group, tally, mixed))
+        lines.append("   " + details(desk, tally))
+    branches: dict[int, list[str]] = {}
+    for (branch_id, group), tally in standing.by_branch.items():
+        branches.setdefault(branch_id, []).append(
+            _("{kind}: {done}/{total} submitted in {place}").format(
+                kind=group_label(desk, group, mixed),
+                done=f"{tally.submitted:02d}", total=f"{tally.enrolled:02d}",
+                place=desk.place(desk.tree.get(branch_id)),
+            )
+        )
+    if branches:
+        lines += ["", _("By area:")]
+        for branch_id in sorted(branches, key=lambda b: fold(desk.tree.get(b).name)):
+            lines += [f"• {line}" for line in sorted(branches[branch_id])]
+    desk.say("\n".join(lines), ((Button(_("Not yet submitted"), pack(Kind.MISSING_PAGE, 0), ButtonRole.ACTION),),))
+
+
+def group_label(desk: Desk, group: Group, mixed: set[str]) -> str:
+    """The kind's name; where a kind files both forms, the narrative one is marked."""
+    kind, narrative = group
+    label = desk.settings.kind_label(kind).get(desk.locale)
+    return desk._("{kind} (compiled report)").format(kind=label) if narrative and kind in mixed else label
+
+
+def kind_line(desk: Desk, group: Group, tally: Tally, mixed: set[str]) -> str:
+    return desk._("{kind}: {done}/{total} submitted").format(
+        kind=group_label(desk, group, mixed), done=f"{tally.submitted:02d}", total=f"{tally.enrolled:02d}"
+    )
+
+
+def details(desk: Desk, tally: Tally) -> str:
+    return desk._(
+        "{linked} with an officer linked · {not_started} not started · {in_progress} in progress ({average}%) · "
+        "{returned} returned · {approved} approved · {overdue} overdue"
+    ).format(
+        linked=tally.linked, not_started=tally.not_started, in_progress=tally.in_progress,
+        average=tally.average_progress, returned=tally.returned, approved=tally.approved, overdue=tally.overdue,
+    )

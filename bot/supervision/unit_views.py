@@ -1,0 +1,198 @@
+"""Looking at units: /donvi shows one unit's report answer by answer, /tieuchi how the units in
+scope stand on one criterion, /lichsu a report's history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot import commands
+from bot.answers import AnswerValue, criterion_status
+from bot.buttons import Kind, Pressed, pack
+from bot.events import Button, ButtonRole
+from bot.forms import CRITERION_PREFIX, CriterionStatus, Form
+from bot.i18n import N_
+from bot.prompts import REPORT_STATUS_LABELS
+from bot.records import ANSWER_ACTION, AuditEntry, CampaignRecord, Role, UnitRecord
+from bot.report import APPRAISABLE, ReportStatus
+from bot.supervision.desk import Desk
+from bot.text import fold, parse_whole_number
+
+__all__ = ["criterion", "history", "history_of", "pick_label", "show_report", "unit_report", "unit_pressed"]
+
+ACTION = ButtonRole.ACTION
+ACTION_LABELS = {
+    "submitted": N_("submitted the report ({receipt})"),
+    "resubmitted": N_("resubmitted the report ({receipt})"),
+    "approved": N_("approved the report"),
+    "returned": N_("returned the report for revision of {questions}: «{comment}»"),
+    "invited": N_("made an invite code for {unit}"),
+    "revoked": N_("revoked the access of {name} to {unit}"),
+    "reminded": N_("sent a reminder"),
+}
+
+
+async def unit_report(desk: Desk, args: str) -> None:
+    unit = desk.resolve(args, commands.UNIT)
+    if unit is not None:
+        await show_report(desk, unit)
+
+
+async def unit_pressed(desk: Desk, pressed: Pressed) -> None:
+    """A unit chosen from a list of several that matched."""
+    unit = desk.visible(pressed.number)
+    if unit is None:
+        desk.say(desk.not_found(pressed.arg))
+        return
+    await show_report(desk, unit)
+
+
+async def show_report(desk: Desk, unit: UnitRecord) -> None:
+    _ = desk._
+    found = await desk.report_of(unit)
+    if found is None:
+        return
+    campaign, report = found
+    enrolment = (await desk.reads.reports.enrolments(campaign.code, [unit.id]))[0]
+    form = desk.forms(enrolment.form_id)
+    answers = await desk.reads.reports.answers(report.id) if report else {}
+    status = report.status if report else ReportStatus.DRAFT
+    people = [p for p in await desk.reads.people.linked([unit.id]) if p.role is Role.REPORTER]
+    lines = [f"📄 {unit.name} — {campaign.title.get(desk.locale)}", _("Status: {status}").format(status=_(REPORT_STATUS_LABELS[status]))]
+    if report and report.receipt_no and report.submitted_at:
+        lines.append(desk.p.receipt(report.receipt_no, report.submitted_at))
+    if report and report.status is ReportStatus.RETURNED and report.return_comment:
+        lines.append(_("Returned with the comment: «{comment}»").format(comment=report.return_comment))
+    lines.append(_("officer: {names}").format(names=", ".join(p.full_name for p in people)) if people else _("no officer linked"))
+    lines.append(_("Answered {done}/{total} questions.").format(done=len(answers), total=len(form)))
+    lines.append("")
+    for number, question in enumerate(form, start=1):
+        lines.append(f"{number}. {desk.p.short_label(question)}: {desk.p.summary(question, answers.get(question.id), width=100_000)}")
+    buttons: list[Button] = []
+    if status in APPRAISABLE:
+        buttons += [Button(_("✅ Approve"), pack(Kind.APPROVE, unit.id), ACTION), Button(_("↩ Return"), pack(Kind.RETURN, unit.id), ACTION)]
+    buttons.append(Button(_("History"), pack(Kind.HISTORY, unit.id), ACTION))
+    desk.say("\n".join(lines), (tuple(buttons),))
+
+
+async def criterion(desk: Desk, args: str) -> None:
+    _ = desk._
+    parts = args.split()
+    number = parse_whole_number(parts[-1]) if parts else None
+    form = form_named(desk, parts[0]) if len(parts) == 2 else None
+    question_id = f"{CRITERION_PREFIX}{number}"
+    if form is None or number is None or not form.has(question_id):
+        desk.say(_("Give a form and a criterion number, for example /tieuchi cap-22 5 or /tieuchi 22 5."))
+        return
+    campaign = await desk.campaign()
+    if campaign is None:
+        return
+    rows = [r for r in await desk.reads.reports.enrolments(campaign.code, desk.access.unit_ids) if r.form_id == form.id]
+    values = await desk.reads.reports.answers_to(campaign.code, question_id, [r.unit_id for r in rows])
+    desk.say(criterion_text(desk, form, number, campaign, [r.unit_id for r in rows], values))
+
+
+def form_named(desk: Desk, name: str) -> Form | None:
+    """A form by id, or by its criteria count ("22" for the ward police form), among the forms
+    the campaigns use."""
+    try:
+        return desk.forms(name)
+    except KeyError:
+        pass
+    count = parse_whole_number(name)
+    return next((form for form in desk.settings.forms.values() if count and form.criteria_count == count), None)
+
+
+def criterion_text(
+    desk: Desk, form: Form, number: int, campaign: CampaignRecord, unit_ids: list[int], values: dict[int, AnswerValue]
+) -> str:
+    _ = desk._
+    counts = {status: 0 for status in CriterionStatus}
+    eligible = 0
+    behind: list[str] = []
+    for unit_id in unit_ids:
+        status = criterion_status(values.get(unit_id))
+        if status is None:
+            behind.append(desk.tree.get(unit_id).name + " " + _("(not answered)"))
+            continue
+        counts[status] += 1
+        if status is CriterionStatus.NOT_YET_DUE and values[unit_id].get("eligible"):
+            eligible += 1
+        elif status is not CriterionStatus.MET:
+            behind.append(f"{desk.tree.get(unit_id).name} ({desk.p.status_label(status).lower()})")
+    unanswered = len(unit_ids) - sum(counts.values())
+    lines = [
+        _("Criterion {n} of {form} — {campaign}: {total} units").format(
+            n=number, form=form.id, campaign=campaign.title.get(desk.locale), total=len(unit_ids)
+        ),
+        f"• {desk.p.status_label(CriterionStatus.MET)}: {counts[CriterionStatus.MET]}",
+        f"• {desk.p.status_label(CriterionStatus.NOT_MET)}: {counts[CriterionStatus.NOT_MET]}",
+        f"• {desk.p.status_label(CriterionStatus.NOT_YET_DUE)}: {counts[CriterionStatus.NOT_YET_DUE]} "
+        + _("({eligible} meet the conditions)").format(eligible=eligible),
+        "• " + _("Not answered: {n}").format(n=unanswered),
+    ]
+    if behind:
+        lines += ["", _("Behind on this criterion:")] + [f"– {name}" for name in sorted(behind, key=fold)]
+    return "\n".join(lines)
+
+
+async def history(desk: Desk, args: str) -> None:
+    unit = desk.resolve(args, commands.HISTORY)
+    if unit is not None:
+        await history_of(desk, unit)
+
+
+async def history_pressed(desk: Desk, pressed: Pressed) -> None:
+    unit = desk.visible(pressed.number)
+    if unit is None:
+        desk.say(desk.not_found(pressed.arg))
+        return
+    await history_of(desk, unit)
+
+
+async def history_of(desk: Desk, unit: UnitRecord) -> None:
+    _ = desk._
+    found = await desk.report_of(unit)
+    if found is None:
+        return
+    campaign, report = found
+    entries = await desk.reads.audit.history(report.id) if report else []
+    lines = [_("History of the report of {unit} — {campaign}").format(unit=unit.name, campaign=campaign.title.get(desk.locale)), ""]
+    if not entries:
+        lines.append(_("Nothing has happened yet."))
+    if report is not None:
+        form = desk.forms(report.form_id)
+        system = _("system")
+        for entry in entries:
+            lines.append(f"{desk.p.when(entry.at)} — {entry.actor_name or system}: {describe(desk, entry, form)}")
+    desk.say("\n".join(lines))
+
+
+def describe(desk: Desk, entry: AuditEntry, form: Form) -> str:
+    _ = desk._
+    details: dict[str, Any] = dict(entry.details)
+    if entry.action == ANSWER_ACTION:
+        question_id = details.get("question_id", "")
+        if not form.has(question_id):
+            return question_id
+        question = form.question(question_id)
+        label = desk.p.short_label(question)
+        after = desk.p.summary(question, details.get("after"))
+        if details.get("before") is None:
+            return _("answered {label}: {after}").format(label=label, after=after)
+        return _("changed {label}: {before} → {after}").format(label=label, before=desk.p.summary(question, details["before"]), after=after)
+    template = ACTION_LABELS.get(entry.action)
+    if template is None:
+        return entry.action
+    questions = ", ".join(pick_label(desk, form, q) for q in details.get("questions", []) if form.has(q))
+    return _(template).format(
+        receipt=details.get("receipt", ""), questions=questions, comment=details.get("comment", ""),
+        unit=details.get("unit", ""), name=details.get("name", ""),
+    )
+
+
+def pick_label(desk: Desk, form: Form, question_id: str) -> str:
+    """How a question is named when picking what to revise: "Tiêu chí 3", "Câu 12"."""
+    question = form.question(question_id)
+    if question.criterion_number is not None:
+        return desk._("Criterion {n}").format(n=question.criterion_number)
+    return desk._("Question {n}").format(n=form.index_of(question_id) + 1)

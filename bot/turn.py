@@ -1,0 +1,106 @@
+"""One input's work on a report, as the engine's parts share it: the report, the state as it
+changes, the result being collected, and moving to a question. The engine (navigation) and
+answering (bot/answering.py) build on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.conversation import ConversationState, Draft, Mode, Reporting, Stage
+from bot.effects import TurnResult
+from bot.events import Reply, Surface
+from bot.forms import Question
+from bot.prompts import Prompts
+from bot.report import ReportContext
+from bot.screens import Buttons, Screens, first_stage
+
+__all__ = ["EngineSettings", "ReportTurn"]
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    zone: ZoneInfo
+    max_file_bytes: int = 20 * 1024 * 1024
+
+
+class ReportTurn:
+    def __init__(
+        self,
+        settings: EngineSettings,
+        ctx: ReportContext,
+        state: ConversationState,
+        now: datetime,
+        surface: Surface,
+        actor: int | None,
+    ) -> None:
+        self.settings = settings
+        self.ctx = ctx
+        self.now = now
+        self.actor = actor  # who is answering: the author of what is saved
+        self.p = Prompts(state.locale, settings.zone, surface)
+        self._ = self.p._
+        self.screens = Screens(self.p, ctx, settings.max_file_bytes)
+        self.out = TurnResult(state=state.evolve(report_id=ctx.report_id), locale=state.locale)
+
+    @property
+    def state(self) -> ConversationState:
+        return self.out.state
+
+    @property
+    def r(self) -> Reporting:
+        """The officer's slice of the state."""
+        return self.out.state.reporting
+
+    def set_state(self, **changes: object) -> None:
+        self.out.state = self.out.state.evolve(**changes)
+
+    def reply(self, text: str, buttons: Buttons = ()) -> None:
+        self.out.say(Reply(text=text, buttons=buttons, step=self.state.step if buttons else None))
+
+    def current(self) -> Question | None:
+        qid = self.r.question_id
+        return self.ctx.form.question(qid) if qid and self.ctx.form.has(qid) else None
+
+    def stage(self, question: Question) -> Stage:
+        return self.r.stage or first_stage(question)
+
+    def draft(self) -> Draft:
+        question = self.current()
+        draft = self.r.draft
+        if draft is None or question is None or draft.question_id != question.id:
+            return Draft(question_id=question.id if question else "")
+        return draft
+
+    def has_unsaved_input(self) -> bool:
+        draft = self.r.draft
+        return bool(draft and (draft.text_parts or (draft.files and draft.files != self.screens.existing_files(draft.question_id))))
+
+    def ask(self, question: Question, stage: Stage | None = None) -> None:
+        """Moves to a question (or a stage of it) and shows it with fresh buttons."""
+        stage = stage or first_stage(question)
+        draft = self.r.draft
+        if draft is None or draft.question_id != question.id:
+            draft = Draft(question_id=question.id, files=self.screens.existing_files(question.id))
+        self.set_state(mode=Mode.ANSWERING, question_id=question.id, stage=stage, draft=draft)
+        self.render(question, stage, new_step=True)
+
+    def render(self, question: Question, stage: Stage, new_step: bool) -> None:
+        if new_step:
+            self.set_state(step=self.state.step + 1)
+        self.out.say(self.screens.question(question, stage, self.draft(), self.state.step))
+
+    # What answering needs of navigation (bot/engine.py).
+
+    def advance(self, after: int | None) -> None:
+        raise NotImplementedError
+
+    def review(self, page: int) -> None:
+        raise NotImplementedError
+
+    def stale(self) -> None:
+        raise NotImplementedError
+
+    def locked(self) -> None:
+        raise NotImplementedError

@@ -1,0 +1,58 @@
+"""The organisation and its campaigns, as the core reads them; and the one place that knows how
+a campaign's reminder plan is kept as JSON."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import time
+from typing import Any
+
+from sqlalchemy import and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.forms import LocalText
+from bot.records import CampaignRecord, UnitRecord
+from bot.reminders import REPORT_DUE, ReminderPlan
+from bot.units import parents_first
+from storage.models import Campaign, MilestoneRow, Unit
+
+__all__ = ["SqlUnits", "plan_json", "plan_of"]
+
+
+def plan_json(plan: ReminderPlan) -> dict[str, Any]:
+    return {"days_before": list(plan.days_before), "at": plan.at.strftime("%H:%M"), "overdue_notice": plan.overdue_notice}
+
+
+def plan_of(data: Mapping[str, Any] | None) -> ReminderPlan:
+    """The plan as kept; what is missing takes the plan's defaults."""
+    default = ReminderPlan()
+    data = data or {}
+    return ReminderPlan(
+        days_before=tuple(int(days) for days in data.get("days_before", default.days_before)),
+        at=time.fromisoformat(data["at"]) if "at" in data else default.at,
+        overdue_notice=bool(data.get("overdue_notice", default.overdue_notice)),
+    )
+
+
+class SqlUnits:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def units(self) -> list[UnitRecord]:
+        """Every unit, depth-first from the roots (a parent before its children), siblings by code."""
+        rows = await self.session.execute(
+            select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.parent_id, Unit.demo).order_by(Unit.code)
+        )
+        units = [UnitRecord(row.id, row.code, row.name, row.kind, row.parent_id, row.demo) for row in rows]
+        return parents_first(units, lambda unit: unit.id, lambda unit: unit.parent_id)
+
+    async def campaigns(self) -> list[CampaignRecord]:
+        rows = await self.session.execute(
+            select(Campaign.code, Campaign.title_vi, Campaign.title_en, Campaign.opens, MilestoneRow.due, Campaign.reminders)
+            .outerjoin(MilestoneRow, and_(MilestoneRow.campaign_id == Campaign.id, MilestoneRow.kind == REPORT_DUE))
+            .order_by(Campaign.opens, Campaign.code)
+        )
+        return [
+            CampaignRecord(row.code, LocalText(row.title_vi, row.title_en), row.opens, row.due, plan_of(row.reminders))
+            for row in rows
+        ]
