@@ -115,7 +115,6 @@ class SqlPeople:
         return [_linked_person(row, channels.get(row.person_id, ())) for row in rows]
 
 
-
 def _linked_person(row: Row[Any], channels: Iterable[str]) -> LinkedPerson:
     return LinkedPerson(
         grant_id=row.id,

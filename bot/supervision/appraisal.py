@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot import commands
 from bot.buttons import Kind, Pressed, pack
 from bot.conversation import ReturnDraft
 from bot.effects import MoveReport
@@ -19,25 +18,11 @@ from bot.supervision.desk import Desk
 from bot.supervision.unit_views import pick_label
 from bot.text import parse_whole_number
 
-__all__ = ["approve", "approve_pressed", "comment", "pick", "pick_cancel", "pick_done", "pick_typed", "start_return", "return_pressed"]
+__all__ = ["approve_unit", "comment", "pick", "pick_cancel", "pick_done", "pick_typed", "return_unit"]
 
 ACTION = ButtonRole.ACTION
 CONTINUE = N_("Continue ▶")
 PICK_ROW = 6
-
-
-async def approve(desk: Desk, args: str) -> None:
-    unit = desk.resolve(args, commands.APPROVE)
-    if unit is not None:
-        await approve_unit(desk, unit)
-
-
-async def approve_pressed(desk: Desk, pressed: Pressed) -> None:
-    unit = desk.visible(pressed.number)
-    if unit is None:
-        desk.say(desk.not_found(pressed.arg))
-        return
-    await approve_unit(desk, unit)
 
 
 async def appraisable(desk: Desk, unit: UnitRecord) -> ReportRecord | None:
@@ -64,20 +49,6 @@ async def approve_unit(desk: Desk, unit: UnitRecord) -> None:
         unit, report, "approved", lambda _: _("✅ The report of {unit} has been approved.").format(unit=unit.name)
     )
     desk.say(desk._("✅ The report of {unit} is approved.").format(unit=unit.name) + "\n" + desk.notified(told))
-
-
-async def start_return(desk: Desk, args: str) -> None:
-    unit = desk.resolve(args, commands.RETURN)
-    if unit is not None:
-        await return_unit(desk, unit)
-
-
-async def return_pressed(desk: Desk, pressed: Pressed) -> None:
-    unit = desk.visible(pressed.number)
-    if unit is None:
-        desk.say(desk.not_found(pressed.arg))
-        return
-    await return_unit(desk, unit)
 
 
 async def return_unit(desk: Desk, unit: UnitRecord) -> None:

@@ -10,19 +10,32 @@ from bot.buttons import DESK, Kind, Pressed, unpack
 from bot.commands import CommandSpec
 from bot.conversation import ConversationState
 from bot.inputs import ButtonInput, CommandInput, Input, TextInput
+from bot.records import UnitRecord
 from bot.supervision import appraisal, chasing, people, status, unit_views
 from bot.supervision.desk import Desk
 
-__all__ = ["COMMANDS", "handle", "refusal", "wants"]
+__all__ = ["BUTTONS", "COMMANDS", "ON_A_UNIT", "PRESSED_ON_A_UNIT", "handle", "refusal", "wants"]
 
+UnitFeature = Callable[[Desk, UnitRecord], Awaitable[None]]
+
+ON_A_UNIT: dict[CommandSpec, UnitFeature] = {
+    commands.UNIT: unit_views.show_report,
+    commands.APPROVE: appraisal.approve_unit,
+    commands.RETURN: appraisal.return_unit,
+    commands.HISTORY: unit_views.history_of,
+}
+"""Commands about one unit, named by the argument (a name or a code, within scope)."""
+PRESSED_ON_A_UNIT: dict[Kind, UnitFeature] = {
+    Kind.UNIT: unit_views.show_report,
+    Kind.APPROVE: appraisal.approve_unit,
+    Kind.RETURN: appraisal.return_unit,
+    Kind.HISTORY: unit_views.history_of,
+}
+"""Buttons about one unit, which carry its id."""
 COMMANDS: dict[CommandSpec, Callable[[Desk, str], Awaitable[None]]] = {
     commands.STATUS: status.status,
     commands.MISSING: chasing.missing,
-    commands.UNIT: unit_views.unit_report,
     commands.CRITERION: unit_views.criterion,
-    commands.APPROVE: appraisal.approve,
-    commands.RETURN: appraisal.start_return,
-    commands.HISTORY: unit_views.history,
     commands.INVITE: people.invite,
     commands.PEOPLE: people.people,
     commands.REVOKE: people.revoke,
@@ -31,10 +44,6 @@ COMMANDS: dict[CommandSpec, Callable[[Desk, str], Awaitable[None]]] = {
 }
 BUTTONS: dict[Kind, Callable[[Desk, Pressed], Awaitable[None]]] = {
     Kind.MISSING_PAGE: chasing.missing_page,
-    Kind.UNIT: unit_views.unit_pressed,
-    Kind.APPROVE: appraisal.approve_pressed,
-    Kind.RETURN: appraisal.return_pressed,
-    Kind.HISTORY: unit_views.history_pressed,
     Kind.REVOKE: people.revoke_pressed,
     Kind.PICK: appraisal.pick,
     Kind.PICK_DONE: appraisal.pick_done,
@@ -51,7 +60,7 @@ def wants(received: Input, state: ConversationState, command: CommandSpec | None
         pressed = unpack(received.value)
         return pressed is not None and pressed.kind in DESK
     if isinstance(received, CommandInput):
-        return command in COMMANDS
+        return command in COMMANDS or command in ON_A_UNIT
     return isinstance(received, TextInput) and state.supervising.return_draft is not None
 
 
@@ -59,13 +68,25 @@ async def handle(desk: Desk, received: Input, command: CommandSpec | None) -> No
     draft = desk.slice.return_draft
     if isinstance(received, CommandInput) and command is not None:
         desk.set_slice(return_draft=None)  # a command leaves a return unfinished
-        await COMMANDS[command](desk, received.args.strip())
+        args = received.args.strip()
+        if command in ON_A_UNIT:
+            unit = desk.resolve(args, command)
+            if unit is not None:
+                await ON_A_UNIT[command](desk, unit)
+        else:
+            await COMMANDS[command](desk, args)
     elif isinstance(received, ButtonInput):
         pressed = unpack(received.value)
         if pressed is None or (pressed.kind in PICKER and (received.step != desk.state.step or draft is None)):
             desk.stale()
-            return
-        await BUTTONS[pressed.kind](desk, pressed)
+        elif pressed.kind in PRESSED_ON_A_UNIT:
+            unit = desk.visible(pressed.number)
+            if unit is None:
+                desk.say(desk.not_found(pressed.arg))
+            else:
+                await PRESSED_ON_A_UNIT[pressed.kind](desk, unit)
+        else:
+            await BUTTONS[pressed.kind](desk, pressed)
     elif isinstance(received, TextInput) and draft is not None:
         await (appraisal.comment if draft.commenting else appraisal.pick_typed)(desk, received.text)
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import commands
 from bot.answers import AnswerValue, criterion_status
-from bot.buttons import Kind, Pressed, pack
+from bot.buttons import Kind, pack
 from bot.events import Button, ButtonRole
 from bot.forms import CRITERION_PREFIX, CriterionStatus, Form
 from bot.i18n import N_
@@ -17,7 +16,7 @@ from bot.report import APPRAISABLE, ReportStatus
 from bot.supervision.desk import Desk
 from bot.text import fold, parse_whole_number
 
-__all__ = ["criterion", "history", "history_of", "pick_label", "show_report", "unit_report", "unit_pressed"]
+__all__ = ["criterion", "history_of", "pick_label", "show_report"]
 
 ACTION = ButtonRole.ACTION
 ACTION_LABELS = {
@@ -29,21 +28,6 @@ ACTION_LABELS = {
     "revoked": N_("revoked the access of {name} to {unit}"),
     "reminded": N_("sent a reminder"),
 }
-
-
-async def unit_report(desk: Desk, args: str) -> None:
-    unit = desk.resolve(args, commands.UNIT)
-    if unit is not None:
-        await show_report(desk, unit)
-
-
-async def unit_pressed(desk: Desk, pressed: Pressed) -> None:
-    """A unit chosen from a list of several that matched."""
-    unit = desk.visible(pressed.number)
-    if unit is None:
-        desk.say(desk.not_found(pressed.arg))
-        return
-    await show_report(desk, unit)
 
 
 async def show_report(desk: Desk, unit: UnitRecord) -> None:
@@ -133,20 +117,6 @@ def criterion_text(
     if behind:
         lines += ["", _("Behind on this criterion:")] + [f"– {name}" for name in sorted(behind, key=fold)]
     return "\n".join(lines)
-
-
-async def history(desk: Desk, args: str) -> None:
-    unit = desk.resolve(args, commands.HISTORY)
-    if unit is not None:
-        await history_of(desk, unit)
-
-
-async def history_pressed(desk: Desk, pressed: Pressed) -> None:
-    unit = desk.visible(pressed.number)
-    if unit is None:
-        desk.say(desk.not_found(pressed.arg))
-        return
-    await history_of(desk, unit)
 
 
 async def history_of(desk: Desk, unit: UnitRecord) -> None:
