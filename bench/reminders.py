@@ -194,14 +194,13 @@ async def drain_with_outbox_sender(url: str, api: Any, result: Result, timeout: 
     from sqlalchemy.ext.asyncio import create_async_engine
 
     from bot.clock import SystemClock
-    from bot.records import DeliveryState
+    from bot.records import DEFAULT_LEASE, DeliveryState
     from handlers.channel import Shared
     from handlers.outbox_sender import OutboxSender
     from handlers.telegram.channel import TelegramChannel
     from handlers.telegram.settings import TelegramSettings
     from storage.database import create_engine
     from storage.models import OutboxRow
-    from storage.outbox import DEFAULT_LEASE
     from storage.unit_of_work import UnitOfWorkFactory
 
     engine = create_engine(url)

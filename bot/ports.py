@@ -241,7 +241,10 @@ class Outbox(OutboxQueries, Protocol):
     async def mark(
         self, item_id: int, state: DeliveryState, now: datetime, error: str | None = None, retry_at: datetime | None = None
     ) -> None:
-        """Records an outcome; PENDING with `retry_at` schedules another try."""
+        """Records an outcome; PENDING with `retry_at` schedules another try. A refusal
+        (REFUSED_STATES) also marks the chat as refusing, so `recipients` passes it over until
+        its person writes again. ValueError for SENDING (only `claim` makes rows sending),
+        LookupError for an unknown row."""
         ...
 
 

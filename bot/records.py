@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -17,6 +17,9 @@ from bot.report import ReportStatus, needs_revision
 
 __all__ = [
     "ANSWER_ACTION",
+    "DEFAULT_LEASE",
+    "FINAL_STATES",
+    "REFUSED_STATES",
     "REMINDER_KINDS",
     "AuditEntry",
     "CampaignRecord",
@@ -274,6 +277,14 @@ class DeliveryState(StrEnum):
     NEVER_STARTED = "never_started"
     OUTSIDE_WINDOW = "outside_window"  # the platform lets the bot write only so long after the person did
 
+
+REFUSED_STATES = frozenset({DeliveryState.BLOCKED, DeliveryState.NEVER_STARTED, DeliveryState.OUTSIDE_WINDOW})
+"""Outcomes after which the chat itself is unusable until its person writes again."""
+FINAL_STATES = frozenset({DeliveryState.SENT, DeliveryState.FAILED}) | REFUSED_STATES
+"""Outcomes after which a message is never tried again."""
+DEFAULT_LEASE = timedelta(seconds=30)
+"""A sender marks each row within a second or two of claiming it; a claim older than this
+belongs to a sender that died, and its row is sent again (at most one may already have gone)."""
 
 Ledger = Mapping[MessageKind, Mapping[DeliveryState, int]]
 

@@ -20,13 +20,13 @@ from bot.ports import UnitOfWork
 from bot.records import DeliveryState, OutboxItem
 from handlers.channel import Outcome, Sender, SendResult
 
-__all__ = ["FINAL_STATES", "MAX_ATTEMPTS", "OutboxSender"]
+__all__ = ["OUTCOME_STATES", "MAX_ATTEMPTS", "OutboxSender"]
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 
-FINAL_STATES = {
+OUTCOME_STATES = {
     Outcome.DELIVERED: DeliveryState.SENT,
     Outcome.BLOCKED: DeliveryState.BLOCKED,
     Outcome.NEVER_STARTED: DeliveryState.NEVER_STARTED,
@@ -92,7 +92,7 @@ class OutboxSender:
             else:
                 await self.mark(item, DeliveryState.PENDING, result.detail, retry_in=result.retry_after or 2.0**item.attempts)
         else:
-            state = FINAL_STATES[result.outcome]
+            state = OUTCOME_STATES[result.outcome]
             if state is DeliveryState.FAILED:
                 log.error("%s refused outbox row %s (%s to %s): %s", self.channel.label, item.id, message.kind, message.chat_id, result.detail)
             elif state is not DeliveryState.SENT:

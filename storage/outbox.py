@@ -20,22 +20,23 @@ from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Attachment, Button, ButtonRole, Reply
-from bot.records import DeliveryState, Ledger, MessageKind, OutboxItem, OutboxMessage
+from bot.records import (
+    DEFAULT_LEASE,
+    FINAL_STATES,
+    REFUSED_STATES,
+    DeliveryState,
+    Ledger,
+    MessageKind,
+    OutboxItem,
+    OutboxMessage,
+)
 from storage.models import Chat, OutboxRow
 from storage.upsert import insert
 
-__all__ = ["DEFAULT_LEASE", "ENQUEUE_CHUNK", "FINAL", "REFUSED", "SqlOutbox"]
-
-DEFAULT_LEASE = timedelta(seconds=30)
-"""A sender marks each row within a second or two of claiming it; a claim older than this
-belongs to a sender that died, and its row is sent again (at most one may already have gone)."""
+__all__ = ["ENQUEUE_CHUNK", "SqlOutbox"]
 
 # Rows per INSERT: well under either database's limit on bound parameters.
 ENQUEUE_CHUNK = 500
-
-# Outcomes after which the chat itself is unusable until its person writes again.
-REFUSED = frozenset({DeliveryState.BLOCKED, DeliveryState.NEVER_STARTED, DeliveryState.OUTSIDE_WINDOW})
-FINAL = frozenset({DeliveryState.SENT, DeliveryState.FAILED}) | REFUSED
 
 
 class SqlOutbox:
@@ -136,7 +137,7 @@ class SqlOutbox:
             values["sent_at"] = now
         elif state is DeliveryState.PENDING:
             values.update(next_attempt_at=retry_at or now, claimed_at=None)
-        elif state not in FINAL:
+        elif state not in FINAL_STATES:
             raise ValueError(f"an outbox row cannot be marked {state}: claim() makes rows sending")
         marked = (
             await self.session.execute(
@@ -149,7 +150,7 @@ class SqlOutbox:
         ).one_or_none()
         if marked is None:
             raise LookupError(f"no outbox row {item_id}")
-        if state in REFUSED:
+        if state in REFUSED_STATES:
             await self.session.execute(
                 update(Chat)
                 .where(Chat.channel == marked.channel, Chat.chat_id == marked.chat_id)
