@@ -20,6 +20,7 @@ from bot.catalog_loading import load_catalog
 from bot.clock import Clock
 from bot.codes import new_code
 from bot.engine import Engine, EngineSettings
+from bot.ports import UnitOfWork
 from bot.records import InviteLink
 from bot.reminding import ReminderService
 from bot.service import ReportingService
@@ -68,7 +69,7 @@ class Runtime:
 
 
 def build_service(
-    unit_of_work: UnitOfWorkFactory,
+    unit_of_work: Callable[[], UnitOfWork],
     catalog: Catalog,
     settings: Settings,
     clock: Clock,

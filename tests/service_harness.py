@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -22,6 +23,7 @@ from bot.answers import StoredFile
 from bot.catalog import Catalog, UnitSpec
 from bot.catalog_loading import load_catalog, load_demo_units
 from bot.clock import FixedClock
+from bot.effects import TurnResult
 from bot.events import Reply
 from bot.inputs import ButtonInput, FileInput, Input, parse_typed
 from bot.records import ReportRecord, Role
@@ -121,14 +123,24 @@ class Harness:
         return found is not None
 
 
+class Turns(Protocol):
+    """What a chat needs to talk: the service, and fresh update ids."""
+
+    service: ReportingService
+
+    def next_update_id(self) -> int: ...
+
+
 @dataclass
 class Chat:
-    harness: Harness
+    harness: Turns
     chat_id: str
     language_code: str | None = None
     name: str = ""
     replies: list[Reply] = field(default_factory=list)
     files: list[StoredFile] = field(default_factory=list)
+    results: list[TurnResult] = field(default_factory=list)
+    """Every turn's whole result: its replies, and the effects the service applied."""
 
     def envelope(self, received: Input, update_id: int | None = None) -> Envelope:
         return Envelope(
@@ -142,9 +154,10 @@ class Chat:
         )
 
     async def deliver(self, received: Input, update_id: int | None = None) -> list[Reply]:
-        replies = (await self.harness.service.handle(self.envelope(received, update_id))).replies
-        self.replies.extend(replies)
-        return replies
+        result = await self.harness.service.handle(self.envelope(received, update_id))
+        self.results.append(result)
+        self.replies.extend(result.replies)
+        return result.replies
 
     async def send(self, line: str, update_id: int | None = None) -> str:
         return joined(await self.deliver(parse_typed(line), update_id))

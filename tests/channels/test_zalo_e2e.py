@@ -22,10 +22,10 @@ import pytest_asyncio
 
 from bot.forms import Question, QuestionKind
 from tests.bot_process import BotProcess, Officer, demo_bot
+from tests.channels.test_telegram_e2e import FORM, next_prompt
 from tests.fakes import FakeBotApi
 from tests.fakes.zalo_bot_api import FakeZaloBotApi
 from tests.fakes.zalo_chat import FakeZaloUser
-from tests.test_telegram_e2e import FORM, next_prompt
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -43,6 +43,7 @@ from sqlalchemy.orm import aliased
 from bot.answers import AnswerValue
 from bot.catalog_loading import load_catalog, load_demo_units
 from bot.forms import Form, Question, QuestionKind
+from bot.records import DEFAULT_LEASE
 from storage.database import create_engine
 from storage.migrate import upgrade
 from storage.models import Campaign, Enrolment, Unit
@@ -72,7 +73,7 @@ NOBODY_LINKED = "chưa có cán bộ liên kết"
 UNIT_IN_TEXT = re.compile(r"» của (.+?) (?:sắp đến hạn|đã hết hạn nộp)")
 
 LEADER_LINE = "this worker schedules reminders"
-LEASE = timedelta(seconds=30)  # storage.reminders.DEFAULT_LEASE
+LEASE = DEFAULT_LEASE
 
 
 # ----- the worlds ------------------------------------------------------------------------------

@@ -40,8 +40,8 @@ from storage.models import Campaign, Enrolment, Report, Unit
 from storage.unit_of_work import UnitOfWorkFactory
 from tests import report_moves
 from tests.bot_process import DEMO_NOW, BotProcess, Officer, demo_bot
+from tests.channels.test_telegram_e2e import FORM, answer, saved_answers
 from tests.fakes import FakeBotApi
-from tests.test_telegram_e2e import FORM, answer, saved_answers
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -540,7 +540,7 @@ async def test_looking_at_a_unit_is_not_activity_of_the_unit(cast: Cast) -> None
 
 def tc3_status(code: str) -> AnswerValue:
     """Criterion 3 of the ward police form, varied so /tieuchi has something to count."""
-    if code == NGHI_HAI:  # as the officer answered it (tests.test_telegram_e2e.STATUS_CYCLE)
+    if code == NGHI_HAI:  # as the officer answered it (tests.channels.test_telegram_e2e.STATUS_CYCLE)
         return {"status": "chua_den", "eligible": True, "narrative": "Tiêu chí 3."}
     wards = sorted(u.code for u in DEMO_UNITS if u.kind == "cap" and u.code != NGHI_HAI)
     return [
