@@ -1,18 +1,23 @@
 """Answering the question the officer is on, by its kind: a criterion's status, whether the unit
-meets the conditions, text over several messages, files, a choice, a number, a date; «Done»,
-keeping the previous text, starting again; and saving the whole answer."""
+meets the conditions, text, files, a choice, a number, a date; keeping or adding to what was
+saved; and saving the whole answer.
+
+One message stands as a whole answer: a text is saved as soon as it is long enough, and the
+files that prove a criterion go with its text, before it or right after it. «Done» is needed
+only for a set of files or a text the messenger may have cut in pieces."""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 
-from bot.answers import SKIPPED, AnswerValue, StoredFile
+from bot.answers import SKIPPED, AnswerValue, StoredFile, is_skipped
 from bot.buttons import Kind, Pressed, unpack
 from bot.conversation import Draft, Stage
 from bot.effects import SaveAnswers
 from bot.forms import CriterionStatus, Question, QuestionKind
 from bot.inputs import ButtonInput, FileInput, Input, TextInput, UnsupportedInput
-from bot.screens import number_bounds, takes_text
+from bot.screens import number_bounds, takes_files, takes_text
 from bot.text import (
     DateFormatError,
     ImpossibleDateError,
@@ -22,11 +27,14 @@ from bot.text import (
 )
 from bot.turn import ReportTurn
 
-__all__ = ["Answering"]
+__all__ = ["LONG_MESSAGE", "NO_WORDS", "YES_WORDS", "Answering"]
 
 YES_WORDS = frozenset({"co", "yes", "y", "dong y", "nop"})
 NO_WORDS = frozenset({"khong", "no", "n", "chua", "chua nop"})
 DONE_WORDS = frozenset({"xong", "done", "/xong", "/done"})
+LONG_MESSAGE = 3500
+"""A message this long may be the first piece of a longer paste the messenger cut (some cut at
+4,096 characters), so it waits for the rest or «Done» instead of being saved at once."""
 
 
 class Answering(ReportTurn):
@@ -53,18 +61,15 @@ class Answering(ReportTurn):
         actions = {Kind.DONE: self.done, Kind.KEEP: self.keep, Kind.CLEAR: self.clear}
         if pressed is not None and pressed.kind in actions:
             actions[pressed.kind]()
-            return
-        if text is not None and fold(text) in DONE_WORDS and stage in (Stage.NARRATIVE, Stage.EVIDENCE, Stage.VALUE):
-            if question.kind in (QuestionKind.TEXT, QuestionKind.ATTACHMENT, QuestionKind.CRITERION):
-                self.done()
-                return
-        if stage is Stage.STATUS:
+        elif text is not None and fold(text) in DONE_WORDS and (takes_text(question, stage) or takes_files(question, stage)):
+            self.done()
+        elif stage is Stage.STATUS:
             self.take_status(question, pressed)
         elif stage is Stage.ELIGIBLE:
             self.take_eligible(question, pressed, text)
         elif takes_text(question, stage):
             self.take_text(question, stage, text)
-        elif stage is Stage.EVIDENCE or question.kind is QuestionKind.ATTACHMENT:
+        elif question.kind is QuestionKind.ATTACHMENT:
             self.reply(self._("This step takes {files}. Send one, or {done}.").format(files=self.p.files_wanted(), done=self.p.done))
             self.render(question, stage, new_step=False)
         elif question.kind is QuestionKind.CHOICE:
@@ -103,39 +108,57 @@ class Answering(ReportTurn):
         self.ask(question, Stage.NARRATIVE)
 
     def take_text(self, question: Question, stage: Stage, text: str | None) -> None:
+        """Saves the answer as soon as the text is long enough; holds it while it is too short,
+        or while it may be the first piece of a paste the messenger cut."""
         _ = self._
         if text is None:
             self.reply(_("Please type your answer as text."))
             self.render(question, stage, new_step=False)
             return
         draft = self.draft()
-        have = len(draft.text)
+        have = len(self.full_text(question, draft))
         if have + len(text) + (1 if have else 0) > question.max_length:
             self.reply(
-                _("Too long: this answer takes at most {max} characters and already has {have}; the {length} characters just sent were not added. Shorten them, or {done}.").format(
-                    max=self.p.fmt.number(question.max_length),
-                    have=self.p.fmt.number(have),
-                    length=self.p.fmt.number(len(text)),
-                    done=self.p.done,
+                _("Too long: this answer takes at most {max} characters and already has {have}; the {length} characters just sent were not added. Shorten them.").format(
+                    max=self.p.fmt.number(question.max_length), have=self.p.fmt.number(have), length=self.p.fmt.number(len(text))
                 ),
-                (self.screens.done_row(question, stage, draft),),
+                self.screens.done_rows(question, stage, draft),
             )
             return
         draft = replace(draft, text_parts=(*draft.text_parts, text))
         self.set_state(draft=draft)
-        self.reply(
-            _("Added ({n} characters so far). Send more, or {done} to save.").format(
-                n=self.p.fmt.number(len(draft.text)), done=self.p.done
-            ),
-            (self.screens.done_row(question, stage, draft),),
-        )
+        written = len(self.full_text(question, draft))
+        if len(text) >= LONG_MESSAGE:
+            self.reply(
+                _("Received ({n} characters so far). A long text may arrive in several messages: send the rest, or {done} to save.").format(
+                    n=self.p.fmt.number(written), done=self.p.done
+                ),
+                self.screens.done_rows(question, stage, draft),
+            )
+        elif written < question.min_length:
+            self.reply(
+                _("Please write at least {n} characters (now {have}); send more and it is added.").format(
+                    n=self.p.fmt.number(question.min_length), have=self.p.fmt.number(written)
+                ),
+                self.screens.done_rows(question, stage, draft),
+            )
+        else:
+            self.finish(question, draft)
+
+    def full_text(self, question: Question, draft: Draft) -> str:
+        """The text the answer would hold: what was saved before, when adding to it, then the new."""
+        parts = (self.screens.previous_text(question), *draft.text_parts) if draft.appending else draft.text_parts
+        return "\n".join(part for part in parts if part)
+
+    def finish(self, question: Question, draft: Draft) -> None:
+        text = self.full_text(question, draft)
+        if question.kind is QuestionKind.CRITERION:
+            self.save_criterion(question, replace(draft, text_parts=(text,), appending=False))
+        else:
+            self.save(question, {"text": text})
 
     def take_file(self, question: Question, stage: Stage, file: StoredFile) -> None:
         _ = self._
-        if not (stage in (Stage.NARRATIVE, Stage.EVIDENCE) or question.kind is QuestionKind.ATTACHMENT):
-            self.reply(_("This question does not take files; please answer as asked."))
-            self.render(question, stage, new_step=False)
-            return
         if file.path is None or file.size > self.settings.max_file_bytes:
             self.reply(
                 _("That file is too large ({size} MB). Each file can be at most {mb} MB; send a smaller file or a photo.").format(
@@ -144,16 +167,46 @@ class Answering(ReportTurn):
                 )
             )
             return
+        if not takes_files(question, stage):
+            if not self.attach_to_just_saved(file):
+                self.reply(_("This question does not take files; please answer as asked."))
+                self.render(question, stage, new_step=False)
+            return
         draft = self.draft()
         if len(draft.files) >= question.max_files:
-            self.reply(_("At most {n} files per question; {done} to continue.").format(n=question.max_files, done=self.p.done))
+            self.reply(_("At most {n} files per question.").format(n=question.max_files))
             return
         draft = replace(draft, files=(*draft.files, file.to_dict()))
         self.set_state(draft=draft)
-        self.reply(
-            _("Received: {files}. Send more, or {done}.").format(files=self.p.files_count(len(draft.files)), done=self.p.done),
-            (self.screens.done_row(question, stage, draft),),
-        )
+        received = self.p.files_count(len(draft.files))
+        if question.kind is QuestionKind.ATTACHMENT:
+            text = _("Received: {files}. Send more, or {done}.").format(files=received, done=self.p.done)
+        elif draft.text_parts:
+            text = _("Received: {files}. Send the rest of the text, or {done}.").format(files=received, done=self.p.done)
+        else:
+            text = _("Received: {files}. Now write what was done, in one message, and the criterion is saved with them.").format(files=received)
+        self.reply(text, self.screens.done_rows(question, stage, draft))
+
+    def attach_to_just_saved(self, file: StoredFile) -> bool:
+        """A file sent right after an answer was saved belongs to that answer when it takes files
+        (a photo sent after a criterion's text): it is added there. False when there is none."""
+        qid = self.just_saved
+        question = self.ctx.form.question(qid) if qid and self.ctx.form.has(qid) else None
+        value = self.ctx.answers.get(qid or "")
+        if question is None or not value or is_skipped(value) or not self.ctx.editable(question):
+            return False
+        if question.kind not in (QuestionKind.CRITERION, QuestionKind.ATTACHMENT):
+            return False
+        files = list(value.get("files", ()))
+        if len(files) >= question.max_files:
+            self.reply(self._("At most {n} files per question.").format(n=question.max_files))
+            return True
+        self.record(question, {**value, "files": [*files, file.to_dict()]})
+        self.set_state(last_saved=question.id)
+        self.reply(self._("📎 Attached to {label}: {files} in all.").format(
+            label=self.p.ref(self.ctx, question), files=self.p.files_count(len(files) + 1)
+        ))
+        return True
 
     def take_choice(self, question: Question, pressed: Pressed | None) -> None:
         if pressed is None or pressed.kind is not Kind.OPTION or question.option(pressed.arg) is None:
@@ -179,20 +232,37 @@ class Answering(ReportTurn):
         self.render(question, Stage.VALUE, new_step=False)
 
     def take_date(self, question: Question, text: str | None) -> None:
+        """A date as written (a day and month alone take the campaign's year); a review date must
+        fall between the campaign's opening and today."""
         _ = self._
+        today = self.now.astimezone(self.settings.zone).date()
+        year = (self.ctx.deadline.year if self.ctx.deadline else today.year)
         try:
-            day = parse_date(text or "")
+            day = parse_date(text or "", years=(year, year - 1) if question.within_campaign else (year,))
         except ImpossibleDateError:
             self.reply(_("There is no such day as {text}. Check the day and month.").format(text=(text or "").strip()))
         except DateFormatError:
             self.reply(_("Please write the date as dd/mm/yyyy, for example 25/11/2023."))
         else:
-            self.save(question, {"date": day.isoformat()})
-            return
+            problem = self.outside_campaign(day, today) if question.within_campaign else None
+            if problem is None:
+                self.save(question, {"date": day.isoformat()})
+                return
+            self.reply(problem)
         self.render(question, Stage.VALUE, new_step=False)
 
+    def outside_campaign(self, day: date, today: date) -> str | None:
+        _ = self._
+        if day > today:
+            return _("{day} has not come yet; give the date on which it took place.").format(day=self.p.fmt.date(day))
+        if self.ctx.opens and day < self.ctx.opens:
+            return _("{day} is before the review began on {opens}; check the year.").format(
+                day=self.p.fmt.date(day), opens=self.p.fmt.date(self.ctx.opens)
+            )
+        return None
+
     def done(self) -> None:
-        """«Done»: closes a multi-message text or a set of files."""
+        """«Done»: closes a text held in pieces, or a set of files."""
         _ = self._
         question = self.current()
         assert question is not None
@@ -200,25 +270,19 @@ class Answering(ReportTurn):
         draft = self.draft()
         if takes_text(question, stage):
             if not draft.text_parts:
-                if self.screens.previous_text(question):
+                if self.screens.previous_text(question) and not draft.appending:
                     self.keep()
                     return
                 self.reply(_("Nothing written yet. Type your answer first."))
                 return
-            if len(draft.text) < question.min_length:
+            if len(self.full_text(question, draft)) < question.min_length:
                 self.reply(
                     _("Please write at least {n} characters (now {have}).").format(
-                        n=self.p.fmt.number(question.min_length), have=self.p.fmt.number(len(draft.text))
+                        n=self.p.fmt.number(question.min_length), have=self.p.fmt.number(len(self.full_text(question, draft)))
                     )
                 )
                 return
-            if question.kind is QuestionKind.TEXT:
-                self.save(question, {"text": draft.text})
-            else:
-                self.ask(question, Stage.EVIDENCE)
-            return
-        if stage is Stage.EVIDENCE:
-            self.save_criterion(question, draft)
+            self.finish(question, draft)
             return
         if question.kind is QuestionKind.ATTACHMENT:
             if not draft.files:
@@ -232,24 +296,26 @@ class Answering(ReportTurn):
         self.choose_again(question, stage)
 
     def keep(self) -> None:
-        """Keeps the text already saved for this question while changing the rest of it."""
+        """«Keep as it is»: the saved answer stays; on a criterion's text, with the status and
+        files just given."""
         question = self.current()
         assert question is not None
-        previous = self.screens.previous_text(question)
-        if not previous:
+        existing = self.ctx.answers.get(question.id)
+        if takes_text(question, self.stage(question)) and question.kind is QuestionKind.CRITERION and self.screens.previous_text(question):
+            self.save_criterion(question, replace(self.draft(), text_parts=(self.screens.previous_text(question),), appending=False))
+        elif existing:
+            self.save(question, dict(existing))
+        else:
             self.stale()
-            return
-        self.set_state(draft=replace(self.draft(), text_parts=(previous,)))
-        self.done()
 
     def clear(self) -> None:
         question = self.current()
         assert question is not None
         stage = self.stage(question)
         draft = self.draft()
-        draft = replace(draft, text_parts=()) if takes_text(question, stage) else replace(draft, files=())
+        draft = replace(draft, text_parts=()) if takes_text(question, stage) and draft.text_parts else replace(draft, files=())
         self.set_state(draft=draft)
-        self.reply(self._("Cleared. Start again."))
+        self.reply(self._("Cleared what you had just entered. Please enter the answer again."))
         self.render(question, stage, new_step=True)
 
     def save_criterion(self, question: Question, draft: Draft) -> None:
@@ -261,22 +327,24 @@ class Answering(ReportTurn):
         self.save(question, value)
 
     def save(self, question: Question, value: AnswerValue) -> None:
-        self.out.effects.append(SaveAnswers(self.ctx.report_id, {question.id: value}, self.actor))
-        self.ctx = replace(
-            self.ctx,
-            answers={**self.ctx.answers, question.id: value},
-            needs_revision=self.ctx.needs_revision - {question.id},
-        )
+        """Saves the answer and moves on. An answer equal to the saved one records no edit,
+        unless the question was sent back for revision: keeping it then is the officer's answer."""
+        kept = value == self.ctx.answers.get(question.id) and question.id not in self.ctx.needs_revision
+        if not kept:
+            self.record(question, value)
+        self.ctx = replace(self.ctx, needs_revision=self.ctx.needs_revision - {question.id})
         self.screens.ctx = self.ctx
-        self.set_state(draft=None)
-        label = (
-            self.p.short_label(question)
-            if question.kind is QuestionKind.CRITERION
-            else self._("question {n}").format(n=self.ctx.number_of(question))
-        )
-        self.reply(self._("✓ Saved {label}: {answer}").format(label=label, answer=self.p.summary(question, value)))
+        self.set_state(draft=None, last_saved=question.id)
+        template = self._("✓ Kept {label}: {answer}") if kept else self._("✓ Saved {label}: {answer}")
+        self.reply(template.format(label=self.p.ref(self.ctx, question), answer=self.p.summary(question, value)))
         if self.r.return_to_review:
             self.set_state(return_to_review=False, question_id=None, stage=None)
             self.review(self.r.review_page)
             return
         self.advance(after=self.ctx.form.index_of(question.id))
+
+    def record(self, question: Question, value: AnswerValue) -> None:
+        """A new version of the answer: an effect to apply, and what this turn reads from now on."""
+        self.out.effects.append(SaveAnswers(self.ctx.report_id, {question.id: value}, self.actor))
+        self.ctx = replace(self.ctx, answers={**self.ctx.answers, question.id: value})
+        self.screens.ctx = self.ctx

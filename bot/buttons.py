@@ -22,6 +22,7 @@ class Kind(StrEnum):
     OPTION = "o"  # a choice question's option code
     DONE = "done"
     KEEP = "keep"
+    APPEND = "add"  # write more to a saved text answer (its question id)
     CLEAR = "clear"
     BACK = "back"
     SKIP = "skip"
@@ -45,7 +46,7 @@ class Kind(StrEnum):
 
 NUMBERED = frozenset({Kind.REPORT, Kind.PAGE, Kind.MISSING_PAGE, Kind.UNIT, Kind.APPROVE, Kind.RETURN, Kind.HISTORY, Kind.REVOKE})
 """Kinds whose argument is a whole number (an id, a page)."""
-NAMED = frozenset({Kind.STATUS, Kind.OPTION, Kind.PICK})
+NAMED = frozenset({Kind.STATUS, Kind.OPTION, Kind.PICK, Kind.APPEND})
 """Kinds whose argument is a code or an id from a form."""
 DESK = frozenset({Kind.MISSING_PAGE, Kind.UNIT, Kind.APPROVE, Kind.RETURN, Kind.HISTORY, Kind.REVOKE, Kind.PICK, Kind.PICK_DONE, Kind.PICK_CANCEL})
 """Kinds the supervisor's desk answers."""

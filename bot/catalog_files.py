@@ -137,6 +137,7 @@ _KIND_ONLY_FIELDS = {
     "criteria_slot": {"text"},
     "criteria_section": {"text"},
     "max_files": {"attachment"},
+    "within_campaign": {"date"},
 }
 
 
@@ -154,6 +155,7 @@ class _OutlineQuestion(_Model):
     max_files: _Positive = 10
     criteria_slot: bool = False
     criteria_section: _LocalText | None = None
+    within_campaign: bool = False
 
     @model_validator(mode="after")
     def _fits_its_kind(self) -> _OutlineQuestion:
@@ -192,6 +194,7 @@ class _OutlineQuestion(_Model):
             min_length=self.min_length,
             max_length=self.max_length,
             max_files=self.max_files,
+            within_campaign=self.within_campaign,
         )
 
 

@@ -31,24 +31,30 @@ class Mode(StrEnum):
 
 
 class Stage(StrEnum):
-    """Steps inside one question; a criterion walks status → eligible → narrative → evidence."""
+    """Steps inside one question; a criterion walks status → (eligible) → narrative, the files
+    that prove it sent with the narrative or right after it."""
 
     STATUS = "status"
     ELIGIBLE = "eligible"
     NARRATIVE = "narrative"
-    EVIDENCE = "evidence"
     VALUE = "value"
+
+
+LEGACY_STAGES = {"evidence": Stage.NARRATIVE}
+"""Stages kept by earlier versions, and where such a conversation resumes."""
 
 
 @dataclass(frozen=True)
 class Draft:
-    """The part of the current question already given, before the whole answer is saved."""
+    """The part of the current question already given, before the whole answer is saved.
+    `appending`: the text given is added after the text saved before, not put in its place."""
 
     question_id: str
     status: str | None = None
     eligible: bool | None = None
     text_parts: tuple[str, ...] = ()
     files: tuple[dict[str, Any], ...] = ()
+    appending: bool = False
 
     @property
     def text(self) -> str:
@@ -57,7 +63,7 @@ class Draft:
     def to_dict(self) -> dict[str, Any]:
         return {
             "question_id": self.question_id, "status": self.status, "eligible": self.eligible,
-            "text_parts": list(self.text_parts), "files": list(self.files),
+            "text_parts": list(self.text_parts), "files": list(self.files), "appending": self.appending,
         }  # fmt: skip
 
     @classmethod
@@ -68,6 +74,7 @@ class Draft:
             eligible=data.get("eligible"),
             text_parts=tuple(data.get("text_parts", ())),
             files=tuple(data.get("files", ())),
+            appending=bool(data.get("appending", False)),
         )
 
 
@@ -83,13 +90,15 @@ class Reporting:
     review_page: int = 0
     return_to_review: bool = False
     report_choices: tuple[int, ...] = field(default=())
+    last_saved: str | None = None
+    """The question the previous input saved: a file sent right after its text belongs to it."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "mode": self.mode.value, "report_id": self.report_id, "question_id": self.question_id,
             "stage": self.stage.value if self.stage else None, "draft": self.draft.to_dict() if self.draft else None,
             "review_page": self.review_page, "return_to_review": self.return_to_review,
-            "report_choices": list(self.report_choices),
+            "report_choices": list(self.report_choices), "last_saved": self.last_saved,
         }  # fmt: skip
 
     @classmethod
@@ -99,11 +108,12 @@ class Reporting:
             mode=Mode(mode) if mode in Mode.__members__.values() else Mode.IDLE,
             report_id=data.get("report_id"),
             question_id=data.get("question_id"),
-            stage=Stage(data["stage"]) if data.get("stage") else None,
+            stage=LEGACY_STAGES.get(data["stage"]) or Stage(data["stage"]) if data.get("stage") else None,
             draft=Draft.from_dict(data["draft"]) if data.get("draft") else None,
             review_page=data.get("review_page", 0),
             return_to_review=data.get("return_to_review", False),
             report_choices=tuple(data.get("report_choices", ())),
+            last_saved=data.get("last_saved"),
         )
 
 

@@ -10,7 +10,6 @@ bot/answering.py, and what each screen shows in bot/screens.py.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import datetime
 
 from bot import commands
@@ -126,6 +125,7 @@ class _Turn(Answering):
             Kind.CONFIRM: lambda _: self.confirm(),
             Kind.CANCEL: lambda _: self.cancel(),
             Kind.RESUME: lambda _: self.resume(),
+            Kind.APPEND: lambda pressed: self.write_more(pressed.arg),
         }
         if pressed is not None and pressed.kind in navigation:
             navigation[pressed.kind](pressed)
@@ -181,7 +181,7 @@ class _Turn(Answering):
         stages = [Stage.STATUS]
         if self.draft().status == CriterionStatus.NOT_YET_DUE.value:
             stages.append(Stage.ELIGIBLE)
-        return [*stages, Stage.NARRATIVE, Stage.EVIDENCE]
+        return [*stages, Stage.NARRATIVE]
 
     def skip(self) -> None:
         question = self.current()
@@ -189,14 +189,27 @@ class _Turn(Answering):
             self.resume()
             return
         stage = self.stage(question)
-        if stage is Stage.EVIDENCE:
-            self.save_criterion(question, replace(self.draft(), files=()))
-            return
         if question.required:
             self.reply(self._("This question is required and cannot be skipped."))
             self.render(question, stage, new_step=False)
             return
         self.save(question, SKIPPED)
+
+    def write_more(self, question_id: str) -> None:
+        if self.ctx.locked:
+            self.locked()
+            return
+        question = self.ctx.form.question(question_id) if self.ctx.form.has(question_id) else None
+        if question is None or not self.ctx.editable(question) or not self.screens.previous_text(question):
+            self.stale()
+            return
+        if self.has_unsaved_input():
+            current = self.current()
+            self.reply(self._("You have unsaved text or files in question {n}: {done} or {clear} there first.").format(
+                n=self.ctx.number_of(current) if current else "?", done=self.p.done, clear=self.p.act(CLEAR)
+            ))
+            return
+        self.add_to(question)
 
     def resume(self) -> None:
         if self.ctx.locked:
@@ -219,7 +232,10 @@ class _Turn(Answering):
         text = _("This report is {status} and can no longer be changed.").format(status=_(REPORT_STATUS_LABELS[self.ctx.status]))
         if self.ctx.receipt_no and self.ctx.submitted_at:
             text += "\n" + self.p.receipt(self.ctx.receipt_no, self.ctx.submitted_at)
-        text += "\n" + _("If something must be corrected, ask your supervisor to return it for revision.")
+        if self.ctx.status is ReportStatus.APPROVED:
+            text += "\n" + _("If something must still be corrected, ask your supervisor to reopen it for revision.")
+        else:
+            text += "\n" + _("If something must be corrected, ask your supervisor to return it for revision.")
         self.set_state(mode=Mode.IDLE, question_id=None, stage=None, draft=None, step=self.state.step + 1)
         self.reply(text, ((Button(_("Review"), pack(Kind.REVIEW), ACTION),),))
 
@@ -268,6 +284,11 @@ class _Turn(Answering):
 
     def submit(self) -> None:
         _ = self._
+        if self.ctx.status in (ReportStatus.SUBMITTED, ReportStatus.RESUBMITTED) and self.ctx.receipt_no:
+            self.reply(_("The report was already submitted (receipt number {receipt}); there is no need to submit it again.").format(
+                receipt=self.ctx.receipt_no
+            ))
+            return
         if self.ctx.locked:
             self.locked()
             return

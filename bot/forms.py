@@ -70,6 +70,8 @@ class Question:
     criterion_number: int | None = None
     criteria_total: int | None = None
     max_files: int = 10
+    within_campaign: bool = False
+    """A date that must fall between the campaign's opening and today (a review date)."""
 
     def option(self, code: str) -> Option | None:
         return next((o for o in self.options if o.code == code), None)

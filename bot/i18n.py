@@ -77,10 +77,12 @@ class Formatter:
         return format_date(value, "dd/MM/yyyy", locale=self.locale)
 
     def weekday_date(self, value: date | datetime) -> str:
-        """"thứ Bảy, 25/11/2023": Vietnamese writes the weekday word in lower case mid-sentence."""
+        """"thứ Bảy, 25/11/2023", "Chủ nhật, 26/11/2023": as Vietnamese writes the weekday mid-sentence."""
         weekday = format_date(value, "EEEE", locale=self.locale)
         if weekday.startswith("Thứ "):
             weekday = "thứ " + weekday[4:]
+        elif weekday == "Chủ Nhật":
+            weekday = "Chủ nhật"
         return f"{weekday}, {self.date(value)}"
 
     def time(self, value: datetime) -> str:

@@ -5,6 +5,7 @@ Kept apart from the state machine so the wording can be read (and translated) in
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -12,19 +13,23 @@ from bot.answers import AnswerValue, criterion_status, files_of, is_answered, is
 from bot.commands import REPORTER_COMMANDS, SUPERVISOR_COMMANDS, CommandSpec
 from bot.events import Surface
 from bot.forms import CriterionStatus, Question, QuestionKind
-from bot.i18n import N_, Formatter, translations
+from bot.i18n import DEFAULT_LOCALE, N_, Formatter, translations
 from bot.menu import typed_words
 from bot.records import Role
 from bot.report import ReportContext, ReportStatus
 from bot.text import shorten
 
-__all__ = ["CLEAR", "DONE", "KEEP", "REPORT_STATUS_LABELS", "ROLE_LABELS", "STATUS_LABELS", "Prompts", "help_text"]
+__all__ = ["CLEAR", "DONE", "KEEP", "OUTLINE_NUMBER", "REPORT_STATUS_LABELS", "ROLE_LABELS", "STATUS_LABELS", "WRITE_MORE", "Prompts", "help_text"]
 
 STATUS_LABELS = {
     CriterionStatus.MET: N_("Met"),
     CriterionStatus.NOT_MET: N_("Not met"),
     CriterionStatus.NOT_YET_DUE: N_("Not yet due for assessment"),
 }
+
+OUTLINE_NUMBER = re.compile(r"^\s*\d+\.\s*")
+"""The outline's own numbering at the start of a prompt ("1. Khái quát…"), left out where the
+question is already named by its number."""
 
 ROLE_LABELS = {Role.REPORTER: N_("reporter"), Role.SUPERVISOR: N_("supervisor"), Role.ADMIN: N_("administrator")}
 
@@ -39,7 +44,8 @@ REPORT_STATUS_LABELS = {
 
 DONE = N_("Done")
 CLEAR = N_("Clear and start again")
-KEEP = N_("Keep previous text")
+KEEP = N_("Keep as it is")
+WRITE_MORE = N_("Write more")
 
 
 class Prompts:
@@ -135,14 +141,39 @@ class Prompts:
     def short_label(self, question: Question) -> str:
         if question.kind is QuestionKind.CRITERION:
             return self._("Criterion {n}").format(n=question.criterion_number)
-        return shorten(question.prompt.get(self.locale), 48)
+        return shorten(OUTLINE_NUMBER.sub("", question.prompt.get(self.locale)), 48)
+
+    def ref(self, ctx: ReportContext, question: Question) -> str:
+        """How a sentence names a question: "Tiêu chí 3", or "Câu 5" by its place in the form."""
+        if question.kind is QuestionKind.CRITERION:
+            return self._("Criterion {n}").format(n=question.criterion_number)
+        return self._("Question {n}").format(n=ctx.number_of(question))
 
     def review_item(self, ctx: ReportContext, question: Question) -> str:
+        """"✅ Câu 3 — Khái quát đặc điểm…: the answer"; a criterion by its own number."""
         value = ctx.answers.get(question.id)
         mark = "✅" if is_answered(question, value) else ("⚠️" if question.required else "▫️")
         if question.id in ctx.needs_revision:
             mark = "✏️"
-        return f"{mark} {ctx.number_of(question)}. {self.short_label(question)}: {self.summary(question, value)}"
+        label = self.ref(ctx, question)
+        if question.kind is not QuestionKind.CRITERION:
+            label += " — " + self.short_label(question)
+        return f"{mark} {label}: {self.summary(question, value)}"
+
+    def revision_lines(self, ctx: ReportContext) -> list[str]:
+        """What a supervisor sent back and why, while it is still to be revised."""
+        if ctx.status is not ReportStatus.RETURNED:
+            return []
+        _ = self._
+        pending = [q for q in ctx.form if q.id in ctx.needs_revision]
+        lines = [
+            _("↩ Returned for revision: {questions}.").format(questions=", ".join(self.ref(ctx, q) for q in pending))
+            if pending
+            else _("↩ Returned for revision; everything asked is revised: submit the report again.")
+        ]
+        if ctx.return_comment:
+            lines.append(_("Your supervisor's comment: “{comment}”").format(comment=ctx.return_comment))
+        return lines
 
     def deadline_line(self, ctx: ReportContext, now: datetime) -> str:
         if not ctx.deadline:
@@ -186,7 +217,8 @@ class Prompts:
                     not_due=counts[CriterionStatus.NOT_YET_DUE],
                 )
             )
-        missing = ctx.missing_required()
+        lines += self.revision_lines(ctx)
+        missing = [q for q in ctx.missing_required() if q.id not in ctx.needs_revision]
         if missing and not ctx.locked:
             lines.append(
                 _("Required questions still open: {numbers}.").format(
@@ -207,8 +239,9 @@ class Prompts:
         return shown
 
     def receipt(self, receipt_no: str, at: datetime) -> str:
-        return self._("Receipt no. {receipt}, received at {time}.").format(
-            receipt=receipt_no, time=self.when(at)
+        local = at.astimezone(self.zone)
+        return self._("Receipt number: {receipt}, at {time} on {date}.").format(
+            receipt=receipt_no, time=self.fmt.time(local), date=self.fmt.date(local)
         )
 
 
@@ -219,6 +252,8 @@ def help_text(p: Prompts, supervises: bool) -> str:
 
     def line(spec: CommandSpec) -> str:
         name = f"«{spec.words}» /{spec.name}" if typing else f"/{spec.name}"
+        if p.locale != DEFAULT_LOCALE and spec.aliases:  # the words of the reader's language work too
+            name += " (" + ", ".join(f"/{alias}" for alias in spec.aliases) + ")"
         return f"{name} — {_(spec.description)}"
 
     lines = [_("baocao helps you file your unit's report one question at a time. Every answer is saved at once."), ""]

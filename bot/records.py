@@ -174,6 +174,7 @@ class ReportRecord:
     form_id: str
     status: ReportStatus
     report_due: date | None
+    campaign_opens: date | None = None
     receipt_no: str | None = None
     submitted_at: datetime | None = None
     submissions: int = 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from bot.answers import AnswerValue, is_answered
@@ -112,6 +112,7 @@ class ReportContext:
     unit_name: str
     campaign_title: str
     deadline: datetime | None = None
+    opens: date | None = None
     receipt_no: str | None = None
     submitted_at: datetime | None = None
     reopened: frozenset[str] = field(default=frozenset())

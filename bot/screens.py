@@ -11,10 +11,11 @@ from bot.buttons import Kind, pack
 from bot.conversation import Draft, Stage
 from bot.events import Button, ButtonRole, Reply
 from bot.forms import CriterionStatus, Question, QuestionKind
-from bot.prompts import CLEAR, DONE, KEEP, Prompts
+from bot.i18n import N_
+from bot.prompts import CLEAR, DONE, KEEP, WRITE_MORE, Prompts
 from bot.report import ReportContext
 
-__all__ = ["Buttons", "Screens", "first_stage", "number_bounds"]
+__all__ = ["Buttons", "Screens", "first_stage", "number_bounds", "takes_files", "takes_text"]
 
 Buttons = tuple[tuple[Button, ...], ...]
 ACTION = ButtonRole.ACTION
@@ -36,6 +37,19 @@ def takes_text(question: Question, stage: Stage) -> bool:
     return stage is Stage.NARRATIVE or question.kind is QuestionKind.TEXT
 
 
+def takes_files(question: Question, stage: Stage) -> bool:
+    """A criterion takes its evidence with its text; an attachment question takes only files."""
+    return stage is Stage.NARRATIVE or question.kind is QuestionKind.ATTACHMENT
+
+
+NARRATIVE_ASKS = {
+    CriterionStatus.MET: N_("Describe what was done and the results achieved, in one message."),
+    CriterionStatus.NOT_MET: N_("Describe what was done, what is not achieved yet and why, in one message."),
+    CriterionStatus.NOT_YET_DUE: N_("Describe what was done and why the criterion cannot be assessed yet, in one message."),
+}
+"""What a criterion's text must say, by the status the officer chose."""
+
+
 class Screens:
     """The screens of one report, in one language, for one messenger."""
 
@@ -51,38 +65,45 @@ class Screens:
         deadline = self.p.deadline_line(self.ctx, now)
         if deadline:
             lines.append(deadline)
+        lines += self.p.revision_lines(self.ctx)
         lines.append(_("Every answer is saved as soon as you give it; you can stop and come back with /baocao at any time."))
         return "\n".join(lines)
 
-    def question(self, question: Question, stage: Stage, draft: Draft, step: int) -> Reply:
+    def question(self, question: Question, stage: Stage, draft: Draft, step: int, just_saved: Question | None = None) -> Reply:
+        """The question at `stage`; `just_saved`, a text answer saved a moment ago, gets a button
+        to write more to it."""
         _ = self._
         lines = [self.p.question_header(self.ctx, question)]
+        if question.id in self.ctx.needs_revision and self.ctx.return_comment:
+            lines += ["", _("✏️ To revise, as your supervisor asked: “{comment}”").format(comment=self.ctx.return_comment)]
         existing = self.ctx.answers.get(question.id)
         if existing and stage is first_stage(question):
             lines += ["", _("Current answer: {answer}").format(answer=self.p.summary(question, existing, 200))]
         previous = self.previous_text(question)
         if previous and takes_text(question, stage) and not draft.text_parts:
-            lines += ["", _("Text saved so far (send new text to replace it, or {keep}):").format(keep=self.p.act(KEEP)), previous]
+            heading = (
+                _("Text saved so far; what you send now is added after it:")
+                if draft.appending
+                else _("Text saved so far (send new text to replace it, or {keep}):").format(keep=self.p.act(KEEP))
+            )
+            lines += ["", heading, previous]
         lines += ["", self.instruction(question, stage, draft)]
-        return Reply("\n".join(lines), self.stage_buttons(question, stage, draft) + self.nav_buttons(question, stage), step)
+        buttons = self.stage_buttons(question, stage, draft) + self.nav_buttons(question, stage, just_saved)
+        return Reply("\n".join(lines), buttons, step)
 
     def instruction(self, question: Question, stage: Stage, draft: Draft) -> str:
         _ = self._
         mb = self.max_file_bytes // (1024 * 1024)
-        done = self.p.done
         if stage is Stage.STATUS:
             return _("Choose the unit's self-assessment for this criterion:")
         if stage is Stage.ELIGIBLE:
             return _("Does the unit meet the conditions and standards to be assessed as met?")
         if stage is Stage.NARRATIVE:
-            return _("Describe what was done and the results achieved. You can send several messages; {done} when finished.").format(done=done)
-        if stage is Stage.EVIDENCE:
-            return self.with_files_so_far(
-                _("Send {files} as evidence (optional, up to {mb} MB each); {done} when finished.").format(
-                    files=self.p.files_wanted(), mb=mb, done=done
-                ),
-                draft,
+            status = CriterionStatus(draft.status) if draft.status in CriterionStatus.__members__.values() else CriterionStatus.MET
+            text = _(NARRATIVE_ASKS[status]) + " " + _("Send {files} as evidence with it or right after it, if there are any (up to {mb} MB each).").format(
+                files=self.p.files_wanted(), mb=mb
             )
+            return self.with_files_so_far(text, draft)
         kind = question.kind
         if kind is QuestionKind.CHOICE:
             return _("Choose one:")
@@ -93,10 +114,10 @@ class Screens:
             return _("Type a date as dd/mm/yyyy, for example 25/11/2023.")
         if kind is QuestionKind.ATTACHMENT:
             return self.with_files_so_far(
-                _("Send {files} (up to {mb} MB each); {done} when finished.").format(files=self.p.files_wanted(), mb=mb, done=done),
+                _("Send {files} (up to {mb} MB each); {done} when finished.").format(files=self.p.files_wanted(), mb=mb, done=self.p.done),
                 draft,
             )
-        text = _("Type your answer. You can send several messages; {done} when finished.").format(done=done)
+        text = _("Type your answer in one message.")
         if question.min_length:
             text += " " + _("At least {n} characters.").format(n=self.p.fmt.number(question.min_length))
         return text
@@ -112,31 +133,49 @@ class Screens:
             met, not_met, not_yet = (
                 Button(self.p.status_label(status), pack(Kind.STATUS, status.value)) for status in CriterionStatus
             )
-            return ((met, not_met), (not_yet,))
+            return ((met, not_met), (not_yet,), *self.keep_rows(question, stage, draft))
         if stage is Stage.ELIGIBLE:
             return ((Button(_("Yes"), pack(Kind.ELIGIBLE, 1)), Button(_("No"), pack(Kind.ELIGIBLE, 0))),)
         if question.kind is QuestionKind.CHOICE and stage is Stage.VALUE:
-            return tuple((Button(o.label.get(self.p.locale), pack(Kind.OPTION, o.code)),) for o in question.options)
-        if stage in (Stage.NARRATIVE, Stage.EVIDENCE) or question.kind in (QuestionKind.TEXT, QuestionKind.ATTACHMENT):
-            return (self.done_row(question, stage, draft),)
-        return ()
+            options = tuple((Button(o.label.get(self.p.locale), pack(Kind.OPTION, o.code)),) for o in question.options)
+            return options + self.keep_rows(question, stage, draft)
+        return self.done_rows(question, stage, draft) or self.keep_rows(question, stage, draft)
 
-    def done_row(self, question: Question, stage: Stage, draft: Draft) -> tuple[Button, ...]:
+    def keep_rows(self, question: Question, stage: Stage, draft: Draft) -> Buttons:
+        """«Keep as it is» (and, for a text, «Write more») where an answer is saved and nothing new is given."""
         _ = self._
-        row = [Button(_(DONE), pack(Kind.DONE), ACTION)]
-        if takes_text(question, stage) and not draft.text_parts and self.previous_text(question):
-            row.append(Button(_(KEEP), pack(Kind.KEEP), ACTION))
-        if (takes_text(question, stage) and draft.text_parts) or (not takes_text(question, stage) and draft.files):
-            row.append(Button(_(CLEAR), pack(Kind.CLEAR), ACTION))
-        return tuple(row)
+        if not self.ctx.answers.get(question.id) or draft.text_parts or draft.appending:
+            return ()
+        if stage is not first_stage(question) and not (takes_text(question, stage) and self.previous_text(question)):
+            return ()
+        row = [Button(_(KEEP), pack(Kind.KEEP), ACTION)]
+        if takes_text(question, stage) and self.previous_text(question):
+            row.append(Button(_(WRITE_MORE), pack(Kind.APPEND, question.id), ACTION))
+        return (tuple(row),)
 
-    def nav_buttons(self, question: Question, stage: Stage) -> Buttons:
+    def done_rows(self, question: Question, stage: Stage, draft: Draft) -> Buttons:
+        """«Done» and «Clear» while something is held that is not saved yet: a text in pieces, or files."""
+        _ = self._
+        held_text = takes_text(question, stage) and bool(draft.text_parts)
+        held_files = question.kind is QuestionKind.ATTACHMENT or bool(draft.files and draft.files != self.existing_files(question.id))
+        if not held_text and not held_files:
+            return ()
+        row = [Button(_(DONE), pack(Kind.DONE), ACTION)] if held_text or question.kind is QuestionKind.ATTACHMENT else []
+        if held_text or draft.files:
+            row.append(Button(_(CLEAR), pack(Kind.CLEAR), ACTION))
+        return (tuple(row),) if row else ()
+
+    def nav_buttons(self, question: Question, stage: Stage, just_saved: Question | None = None) -> Buttons:
         _ = self._
         row = [Button(_("◀ Back"), pack(Kind.BACK), ACTION)]
         if not question.required and stage is first_stage(question):
             row.append(Button(_("Skip ▶"), pack(Kind.SKIP), ACTION))
         row.append(Button(_("Review"), pack(Kind.REVIEW), ACTION))
-        return (tuple(row),)
+        rows: Buttons = (tuple(row),)
+        if just_saved is not None and just_saved.kind in (QuestionKind.TEXT, QuestionKind.CRITERION) and self.ctx.editable(just_saved):
+            label = _("✏️ Write more to {label}").format(label=self.p.ref(self.ctx, just_saved))
+            rows += ((Button(label, pack(Kind.APPEND, just_saved.id), ACTION),),)
+        return rows
 
     def review_and_submit(self) -> Buttons:
         _ = self._
@@ -157,7 +196,8 @@ class Screens:
         _ = self._
         questions = self.ctx.form.questions
         pages = self.pages()
-        lines = [_("Review — {unit} — page {page}/{pages}").format(unit=self.ctx.unit_name, page=page + 1, pages=pages), ""]
+        lines = [_("Review — {unit} — page {page}/{pages}").format(unit=self.ctx.unit_name, page=page + 1, pages=pages)]
+        lines += [*self.p.revision_lines(self.ctx), ""]
         lines += [self.p.review_item(self.ctx, q) for q in questions[page * REVIEW_PAGE_SIZE : (page + 1) * REVIEW_PAGE_SIZE]]
         if not self.ctx.locked:
             lines += ["", _("To change an answer, type its number (for example 5).")]

@@ -313,6 +313,7 @@ class _ServiceTurn:
             unit_name=report.unit_name,
             campaign_title=report.campaign_title.get(self.state.locale),
             deadline=deadline_of(report.report_due, self.service.zone) if report.report_due else None,
+            opens=report.campaign_opens,
             receipt_no=report.receipt_no,
             submitted_at=report.submitted_at,
             reopened=report.reopened,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
 __all__ = [
@@ -19,7 +19,7 @@ __all__ = [
 ]
 
 _SPACES = re.compile(r"\s+")
-_DATE = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})\s*$")
+_DATE = re.compile(r"^\s*(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*(?:[/.\-]\s*(\d{4}|\d{2})\s*)?$")
 _WHOLE_NUMBER = re.compile(r"^\s*([+-]?\d{1,3}(?:[.,\s]\d{3})+|[+-]?\d+)\s*$")
 
 
@@ -38,16 +38,27 @@ class ImpossibleDateError(ValueError):
     """Written as a date, but no such day exists (31/02/2023)."""
 
 
-def parse_date(text: str) -> date:
-    """Reads dd/mm/yyyy as Vietnamese users write it (also with '-' or '.')."""
+def parse_date(text: str, years: Sequence[int] = ()) -> date:
+    """Reads a date as Vietnamese users write it: 25/11/2023 (also with '-' or '.'), 25/11/23 for
+    2023, or 25/11 alone, which takes the first of `years` where that day exists (a
+    DateFormatError without any)."""
     match = _DATE.match(text)
     if not match:
         raise DateFormatError(text)
-    day, month, year = (int(part) for part in match.groups())
-    try:
-        return date(year, month, day)
-    except ValueError as error:
-        raise ImpossibleDateError(text) from error
+    day, month = int(match.group(1)), int(match.group(2))
+    written = match.group(3)
+    if written is None:
+        candidates = list(years)
+    else:
+        candidates = [int(written) + (2000 if len(written) == 2 else 0)]
+    if not candidates:
+        raise DateFormatError(text)
+    for year in candidates:
+        try:
+            return date(year, month, day)
+        except ValueError:
+            continue
+    raise ImpossibleDateError(text)
 
 
 def parse_whole_number(text: str) -> int | None:

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.conversation import ConversationState, Draft, Mode, Reporting, Stage
 from bot.effects import TurnResult
 from bot.events import Reply, Surface
-from bot.forms import Question
+from bot.forms import Question, QuestionKind
 from bot.prompts import Prompts
 from bot.report import ReportContext
 from bot.screens import Buttons, Screens, first_stage
@@ -42,7 +42,8 @@ class ReportTurn:
         self.p = Prompts(state.locale, settings.zone, surface)
         self._ = self.p._
         self.screens = Screens(self.p, ctx, settings.max_file_bytes)
-        self.out = TurnResult(state=state.evolve(report_id=ctx.report_id), locale=state.locale)
+        self.just_saved = state.reporting.last_saved  # by the previous input; this one may add files to it
+        self.out = TurnResult(state=state.evolve(report_id=ctx.report_id, last_saved=None), locale=state.locale)
 
     @property
     def state(self) -> ConversationState:
@@ -77,6 +78,19 @@ class ReportTurn:
         draft = self.r.draft
         return bool(draft and (draft.text_parts or (draft.files and draft.files != self.screens.existing_files(draft.question_id))))
 
+    def add_to(self, question: Question) -> None:
+        """«Write more»: back to a saved text answer, so that the next message is added to it."""
+        existing = self.ctx.answers.get(question.id) or {}
+        draft = Draft(
+            question_id=question.id,
+            status=existing.get("status"),
+            eligible=existing.get("eligible"),
+            files=self.screens.existing_files(question.id),
+            appending=True,
+        )
+        self.set_state(draft=draft)
+        self.ask(question, Stage.NARRATIVE if question.kind is QuestionKind.CRITERION else Stage.VALUE)
+
     def ask(self, question: Question, stage: Stage | None = None) -> None:
         """Moves to a question (or a stage of it) and shows it with fresh buttons."""
         stage = stage or first_stage(question)
@@ -89,7 +103,9 @@ class ReportTurn:
     def render(self, question: Question, stage: Stage, new_step: bool) -> None:
         if new_step:
             self.set_state(step=self.state.step + 1)
-        self.out.say(self.screens.question(question, stage, self.draft(), self.state.step))
+        saved = self.r.last_saved
+        just_saved = self.ctx.form.question(saved) if saved and saved != question.id and self.ctx.form.has(saved) else None
+        self.out.say(self.screens.question(question, stage, self.draft(), self.state.step, just_saved))
 
     # What answering needs of navigation (bot/engine.py).
 

@@ -295,6 +295,7 @@ def _record_query() -> Select[Any]:
             Campaign.title_vi,
             Campaign.title_en,
             MilestoneRow.due.label("report_due"),
+            Campaign.opens,
         )
         .join(Enrolment, Enrolment.id == Report.enrolment_id)
         .join(Unit, Unit.id == Enrolment.unit_id)
@@ -315,6 +316,7 @@ def _record(row: Row[Any], last_saved: Mapping[str, datetime]) -> ReportRecord:
         form_id=row.form_id,
         status=ReportStatus(row.status),
         report_due=row.report_due,
+        campaign_opens=row.opens,
         receipt_no=row.receipt_no,
         submitted_at=row.submitted_at,
         submissions=row.submission_count,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from bot.answers import AnswerValue, StoredFile
@@ -49,6 +49,8 @@ class Dialogue:
     submitted: int = 0
     files_sent: int = 0
     reopened: dict[str, int] = field(default_factory=dict)
+    comment: str | None = None
+    opens: date | None = date(2023, 10, 1)
 
     def __post_init__(self) -> None:
         self.engine = Engine(EngineSettings(zone=ZONE, max_file_bytes=20 * 1024 * 1024))
@@ -67,6 +69,7 @@ class Dialogue:
             unit_name="Công an phường Nghi Hải",
             campaign_title="Sơ kết 2023",
             deadline=self.deadline,
+            opens=self.opens,
             receipt_no=f"BC-000001-{self.submitted}" if self.submitted else None,
             submitted_at=NOW if self.submitted else None,
             reopened=frozenset(self.reopened),
@@ -74,11 +77,13 @@ class Dialogue:
                 qid for qid, seen in self.reopened.items() if len(self.versions.get(qid, [])) <= seen
             ),
             submissions=self.submitted,
+            return_comment=self.comment,
         )
 
-    def return_for_revision(self, question_ids: set[str]) -> None:
+    def return_for_revision(self, question_ids: set[str], comment: str | None = None) -> None:
         """What a supervisor's return does: reopen these questions until they are answered anew."""
         self.status = ReportStatus.RETURNED
+        self.comment = comment
         self.reopened = {qid: len(self.versions.get(qid, [])) for qid in question_ids}
 
     def send(self, line: str) -> str:

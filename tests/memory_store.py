@@ -230,7 +230,8 @@ class _Tables:
         return ReportRecord(
             id=report.report_id, unit_id=unit.id, unit_code=unit.code, unit_name=unit.name,
             campaign_code=campaign.code, campaign_title=campaign.title, form_id=report.form_id,
-            status=report.status, report_due=self.due(campaign.code), receipt_no=report.receipt_no,
+            status=report.status, report_due=self.due(campaign.code), campaign_opens=campaign.opens,
+            receipt_no=report.receipt_no,
             submitted_at=report.submitted_at, submissions=report.submission_count, reopened=reopened,
             returned_at=report.returned_at, last_saved=saved, return_comment=report.return_comment,
         )  # fmt: skip

@@ -42,6 +42,7 @@ def sample_form(criteria: int = 2) -> Form:
                 prompt=LocalText("Ngày sơ kết", "Date of the review"),
                 section=SECTION_I,
                 required=False,
+                within_campaign=True,
             ),
             Question(
                 id="I.1",

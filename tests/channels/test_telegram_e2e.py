@@ -68,8 +68,7 @@ async def answer(officer: Officer, question: Question, position: int) -> None:
     elif question.kind is QuestionKind.NUMBER:
         await officer.say("12", after)
     elif question.kind is QuestionKind.TEXT:
-        await officer.say(f"Nội dung trả lời cho mục {question.id}, đầy đủ và cụ thể.", "Đã ghi nhận")
-        await officer.press("Xong", after)
+        await officer.say(f"Nội dung trả lời cho mục {question.id}, đầy đủ và cụ thể.", after)
     elif question.kind is QuestionKind.ATTACHMENT:
         await officer.press("Bỏ qua ▶", after)
     else:
@@ -84,12 +83,10 @@ async def answer_criterion(officer: Officer, question: Question, after: str) -> 
         await officer.press("Có" if n % 4 == 3 else "Không", "Nêu rõ việc đã triển khai")
     else:
         await officer.press(status, "Nêu rõ việc đã triển khai")
-    await officer.say(f"Tiêu chí {n}: đã triển khai tuần tra, kết quả tốt.", "Đã ghi nhận")
-    await officer.press("Xong", "minh chứng")
-    if n == 1:
+    await officer.say(f"Tiêu chí {n}: đã triển khai tuần tra, kết quả tốt.", after)
+    if n == 1:  # the photo that proves it, right after its text
         officer.user.send_photo(PHOTO)
-        await officer.expect("Đã nhận: 1 tệp")
-    await officer.press("Xong", after)
+        await officer.expect("📎 Đã đính kèm vào Tiêu chí 1: tổng cộng 1 tệp.")
 
 
 async def saved_answers(bot: BotProcess) -> dict[str, list[dict[str, Any]]]:
@@ -126,7 +123,7 @@ async def test_an_officer_files_the_whole_22_criteria_report(api: FakeBotApi, bo
     await officer.press("Trang sau ▶", "trang 2/5")
     await officer.press("Nộp báo cáo", "Nộp báo cáo của Công an phường Nghi Hải")
     receipt = await officer.press("Nộp ngay", "Đã nộp báo cáo của Công an phường Nghi Hải")
-    assert "Số tiếp nhận BC-" in receipt["text"]
+    assert "Số tiếp nhận: BC-" in receipt["text"]
     assert "20/11/2023" in receipt["text"]
     await officer.command("baocao", "không thể thay đổi")
 
@@ -139,6 +136,40 @@ async def test_an_officer_files_the_whole_22_criteria_report(api: FakeBotApi, bo
     photo = versions["TC.1"][-1]["files"][0]
     assert Path(photo["path"]).read_bytes() == PHOTO
     assert versions["tai-lieu"] == [{"skipped": True}]
+
+
+MOST_ACTIONS_PER_REPORT = 70
+
+
+async def test_a_minimal_report_costs_at_most_70_messages_and_taps(api: FakeBotApi, bot: BotProcess) -> None:
+    """Every criterion met, one message of text for each, no files, the optional question
+    skipped: counted from /baocao to the confirmed submission, each answer given to the question
+    the bot has just shown."""
+    officer = await linked_officer(api, bot)
+    before = officer.user.actions
+    await officer.command("baocao", "Câu 1/38")
+    for position, question in enumerate(FORM.questions, start=1):
+        after = next_prompt(position)
+        if question.kind is QuestionKind.CRITERION:
+            await officer.press("Đạt", "Nêu rõ việc đã triển khai và kết quả đạt được, trong một tin nhắn.")
+            await officer.say(f"Tiêu chí {question.criterion_number}: đã triển khai, đạt kết quả.", after)
+        elif question.kind is QuestionKind.CHOICE:
+            await officer.press(question.options[0].label.vi, after)
+        elif question.kind is QuestionKind.DATE:
+            await officer.say("20/11", after)
+        elif question.kind is QuestionKind.NUMBER:
+            await officer.say("3", after)
+        elif question.kind is QuestionKind.TEXT:
+            await officer.say(f"Nội dung cho mục {question.id}, viết trong một tin nhắn.", after)
+        else:
+            await officer.press("Bỏ qua ▶", after)
+    await officer.press("Nộp báo cáo", "Nộp báo cáo của Công an phường Nghi Hải")
+    await officer.press("Nộp ngay", "Số tiếp nhận: BC-")
+    actions = officer.user.actions - before
+    assert actions <= MOST_ACTIONS_PER_REPORT, actions
+    versions = await saved_answers(bot)
+    assert len(versions) == 38 and all(len(v) == 1 for v in versions.values())
+    assert versions["ngay-so-ket"] == [{"date": "2023-11-20"}]
 
 
 async def test_commands_menu_and_bad_input(api: FakeBotApi, bot: BotProcess) -> None:
@@ -154,8 +185,8 @@ async def test_commands_menu_and_bad_input(api: FakeBotApi, bot: BotProcess) -> 
     await officer.expect("không đọc được")
     await officer.say("20/11/2023", "Câu 3/38")
     first_part, second_part = "A" * 3999 + "\u1ea0", "Ổ" * 3990
-    await officer.say(first_part, "Đã ghi nhận (tổng cộng 4.000 ký tự)")
-    await officer.say(second_part, "Đã ghi nhận (tổng cộng 7.991 ký tự)")
+    await officer.say(first_part, "Đã nhận (tổng cộng 4.000 ký tự). Văn bản dài có thể đến thành nhiều tin nhắn")
+    await officer.say(second_part, "Đã nhận (tổng cộng 7.991 ký tự)")
     await officer.say("Thêm một đoạn nữa làm vượt giới hạn.", "Quá dài")
     await officer.press("Xong", "Câu 4/38")
     header = await officer.command("sua", "Câu 3/38", args="3")
@@ -194,19 +225,20 @@ async def test_killed_mid_report_resumes_at_the_same_question_with_every_answer(
     for position, question in enumerate(FORM.questions[:12], start=1):
         await answer(officer, question, position)
     await officer.press("Đạt", "Nêu rõ việc đã triển khai")
-    await officer.say("Phần đầu của bản tường trình tiêu chí 4.", "Đã ghi nhận")
+    officer.user.send_photo(PHOTO)
+    await officer.expect("Đã nhận: 1 tệp. Bây giờ hãy nêu rõ việc đã triển khai")
     before = await saved_answers(bot)
 
     await bot.kill()
     await bot.start()
 
     resumed = await officer.command("baocao", "Tiêu chí 4/22")
-    assert "Nêu rõ việc đã triển khai" in resumed["text"]
-    await officer.press("Xong", "minh chứng")
-    await officer.press("Xong", "Tiêu chí 5/22")
+    assert "Nêu rõ việc đã triển khai" in resumed["text"] and "Đã đính kèm: 1 tệp." in resumed["text"]
+    await officer.say("Bản tường trình tiêu chí 4, gửi sau khi máy chủ khởi động lại.", "Tiêu chí 5/22")
     after = await saved_answers(bot)
     assert {qid: v for qid, v in after.items() if qid != "TC.4"} == before
-    assert after["TC.4"] == [{"status": "dat", "narrative": "Phần đầu của bản tường trình tiêu chí 4."}]
+    [saved] = after["TC.4"]
+    assert (saved["status"], saved["narrative"], len(saved["files"])) == ("dat", "Bản tường trình tiêu chí 4, gửi sau khi máy chủ khởi động lại.", 1)
 
 
 async def test_a_burst_cut_by_sigkill_is_applied_once_each_in_order(api: FakeBotApi, bot: BotProcess) -> None:
@@ -214,16 +246,20 @@ async def test_a_burst_cut_by_sigkill_is_applied_once_each_in_order(api: FakeBot
     await officer.command("baocao", "Câu 1/38")
     for position, question in enumerate(FORM.questions[:2], start=1):
         await answer(officer, question, position)
-    parts = [f"Đoạn {i}: tình hình an ninh trật tự trên địa bàn ổn định." for i in range(1, 9)]
-    for part in parts:
+    # Seven answers in a row (questions 3 to 9; the fifth is a number), sent before the bot answers.
+    parts = [f"Đoạn {i}: tình hình an ninh trật tự trên địa bàn ổn định." for i in range(1, 5)]
+    burst = [*parts, "12", "Đoạn 5: kết quả kiểm tra tại cơ sở đạt yêu cầu.", "Đoạn 6: công tác tuyên truyền được triển khai."]
+    for part in burst:
         officer.user.send_text(part)
     await asyncio.sleep(0.05)
     await bot.kill()
     await bot.start()
-    await officer.user.wait_until_idle(quiet=0.5, timeout=20)
-    await officer.press("Xong", "Câu 4/38")
-    saved = (await saved_answers(bot))["I.1"]
-    assert saved == [{"text": "\n".join(parts)}]
+    await officer.expect("Tiêu chí 1/22", timeout=20)
+    saved = await saved_answers(bot)
+    ids = [question.id for question in FORM.questions[2:9]]
+    assert [saved[qid] for qid in ids] == [[{"text": part}] for part in parts] + [
+        [{"number": 12}], [{"text": burst[5]}], [{"text": burst[6]}]
+    ]
 
 
 async def test_an_update_delivered_twice_is_applied_once(api: FakeBotApi, bot: BotProcess) -> None:
@@ -232,8 +268,8 @@ async def test_an_update_delivered_twice_is_applied_once(api: FakeBotApi, bot: B
     for position, question in enumerate(FORM.questions[:2], start=1):
         await answer(officer, question, position)
     update_id = officer.user.send_text("Một đoạn duy nhất về tình hình địa bàn.")
-    await officer.expect("Đã ghi nhận")
+    await officer.expect("Câu 4/38")
     api.redeliver(update_id)
     await officer.user.wait_until_idle(quiet=0.5)
-    await officer.press("Xong", "Câu 4/38")
     assert (await saved_answers(bot))["I.1"] == [{"text": "Một đoạn duy nhất về tình hình địa bàn."}]
+    assert "I.2" not in await saved_answers(bot)

@@ -98,8 +98,7 @@ async def answer(officer: ZaloOfficer, zalo: FakeZaloBotApi, question: Question,
     elif question.kind is QuestionKind.NUMBER:
         await officer.say("12", after)
     elif question.kind is QuestionKind.TEXT:
-        await officer.say(f"Nội dung trả lời cho mục {question.id}, đầy đủ và cụ thể.", "Đã ghi nhận")
-        await officer.say("xong", after)
+        await officer.say(f"Nội dung trả lời cho mục {question.id}, đầy đủ và cụ thể.", after)
     elif question.kind is QuestionKind.ATTACHMENT:
         await officer.say("bo qua", after)
     else:
@@ -110,12 +109,10 @@ async def answer(officer: ZaloOfficer, zalo: FakeZaloBotApi, question: Question,
             await officer.say("co" if n % 2 else "2", "Nêu rõ việc đã triển khai")
         else:
             await officer.say(status, "Nêu rõ việc đã triển khai")
-        await officer.say(f"Tiêu chí {n}: đã triển khai tuần tra, kết quả tốt.", "Đã ghi nhận")
-        await officer.say("Xong", "minh chứng")
-        if n == 1:
+        await officer.say(f"Tiêu chí {n}: đã triển khai tuần tra, kết quả tốt.", after)
+        if n == 1:  # the photo that proves it, right after its text
             officer.user.send_image(zalo.host_photo(PHOTO))
-            await officer.expect("Đã nhận: 1 tệp")
-        await officer.say("xong", after)
+            await officer.expect("📎 Đã đính kèm vào Tiêu chí 1: tổng cộng 1 tệp.")
 
 
 async def test_an_officer_files_a_whole_22_criteria_report_by_typing(bot: BotProcess, zalo: FakeZaloBotApi) -> None:
@@ -134,7 +131,7 @@ async def test_an_officer_files_a_whole_22_criteria_report_by_typing(bot: BotPro
     confirm = await officer.say("nop", "Nộp báo cáo của Công an phường Nghi Hải")
     assert "1. Nộp ngay\n2. Chưa nộp" in confirm
     receipt = await officer.say("1", "Đã nộp báo cáo của Công an phường Nghi Hải")
-    assert "Số tiếp nhận BC-" in receipt and "20/11/2023" in receipt
+    assert "Số tiếp nhận: BC-" in receipt and "20/11/2023" in receipt
     # A turn is one message, every message fits Zalo's limit, and the photo was kept as our own copy.
     assert any("✓ Đã lưu Tiêu chí 1: Đạt" in m.get("text", "") and "Tiêu chí 2/22" in m.get("text", "") for m in officer.user.messages)
     assert all(1 <= len(m.get("text", "x")) <= 2000 for m in officer.user.messages)
@@ -148,20 +145,19 @@ async def test_a_killed_bot_resumes_at_the_same_question_and_a_repeated_event_is
     await officer.say("baocao", "Câu 1/38")
     await officer.say("1", "Câu 2/38")
     await officer.say("20/11/2023", "Câu 3/38")
-    await officer.say("Địa bàn phường ven biển, dân cư đông.", "Đã ghi nhận")
+    first, second = "Ven biển.", "Thêm: có 2 khu du lịch."
+    await officer.say(first, "Cần viết ít nhất 20 ký tự (hiện có 9)")
 
     await bot.kill()
     await bot.start()
     await officer.say("báo cáo", "Câu 3/38")
-    first, second = "Địa bàn phường ven biển, dân cư đông.", "Thêm: có 2 khu du lịch."
     repeated = officer.user.send_text(second)
-    await officer.expect(f"Đã ghi nhận (tổng cộng {len(first) + 1 + len(second)} ký tự)")
+    saved = await officer.expect("Câu 4/38")
+    assert f"✓ Đã lưu Câu 3: {first} {second}" in saved
     zalo.redeliver(repeated)
-    saved = await officer.say("xong", "Câu 4/38")
-    assert f"✓ Đã lưu câu 3: {first} {second}" in saved
     await asyncio.sleep(1)
-    added = [m["text"] for m in officer.user.messages if m.get("text", "").startswith("Đã ghi nhận (tổng cộng")]
-    assert len(added) == 2, added  # the first part before the crash, the second once
+    saves = [m["text"] for m in officer.user.messages if m.get("text", "").startswith("✓ Đã lưu Câu 3")]
+    assert len(saves) == 1, saves  # the repeated event is not applied again
 
 
 async def test_an_officer_moves_to_telegram_mid_report_and_finishes_there(
@@ -221,15 +217,15 @@ async def test_bad_input_gets_a_clear_answer_and_changes_nothing(bot: BotProcess
     await officer.say("20/11/2023", "Câu 3/38")
     long_answer = "Tình hình an ninh trật tự ổn định. " * 60 + "Hết."
     assert len(long_answer) > 2000
-    echoed = await officer.say(long_answer, "Đã ghi nhận (tổng cộng")
-    assert len(echoed) <= 2000
+    echoed = await officer.say(long_answer, "Câu 4/38")
+    assert "✓ Đã lưu Câu 3: Tình hình an ninh trật tự ổn định." in echoed and len(echoed) <= 2000
     stranger = await ZaloOfficer(zalo.user("z-1098", "Người lạ"), bot).say("xin chao", "chưa được liên kết")
     assert AUTOMATED in "\n".join(m.get("text", "") for m in zalo.user("z-1098").messages)
     assert "mã mời" in stranger
 
     # getUpdates failing for a while is waited out; nothing typed meanwhile is lost.
     zalo.break_next("getUpdates", 502, times=2)
-    await officer.say("xong", "Câu 4/38")
+    await officer.say("Thuận lợi: nhân dân đồng tình ủng hộ.", "Câu 5/38")
 
 
 async def test_a_supervisor_works_over_zalo_within_scope(bot: BotProcess, zalo: FakeZaloBotApi) -> None:

@@ -111,6 +111,11 @@ class FakeUser(MessageLog):
 
     # --- what the test reads ------------------------------------------------------------
 
+    @property
+    def actions(self) -> int:
+        """How many messages the user sent and buttons they pressed: what a report costs them."""
+        return sum(1 for line in self._log if line.startswith("user "))
+
     async def wait_until_idle(self, quiet: float = 0.3, timeout: float = 10.0) -> None:
         """Wait until the bot has taken all of this user's updates and has not touched the chat
         for `quiet` seconds, i.e. it is done reacting to what the user did."""

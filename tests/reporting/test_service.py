@@ -98,8 +98,7 @@ async def answer(chat: Chat, question: Question, tag: str) -> AnswerValue:
         return {"number": 3}
     if kind is QuestionKind.TEXT:
         text = long_text(tag, question)
-        assert "Đã ghi nhận" in await chat.send(text)
-        assert SAVED in await chat.press("Xong")
+        assert SAVED in await chat.send(text)
         return {"text": text}
     if kind is QuestionKind.ATTACHMENT:
         assert "Đã nhận: 1 tệp" in await chat.send_file("document")
@@ -114,14 +113,14 @@ async def answer(chat: Chat, question: Question, tag: str) -> AnswerValue:
         reply = await chat.press("Có")
         value["eligible"] = True
     assert "Nêu rõ việc đã triển khai" in reply, reply
+    assert "Nếu có minh chứng, gửi ảnh hoặc tài liệu kèm theo hoặc ngay sau đó" in reply, reply
     narrative = long_text(tag, question)
     value["narrative"] = narrative
-    await chat.send(narrative)
-    assert "Gửi ảnh hoặc tài liệu minh chứng" in await chat.press("Xong")
+    assert SAVED in await chat.send(narrative)
     if question.criterion_number == 1:
-        await chat.send_file("photo")
+        attached = await chat.send_file("photo")
+        assert "📎 Đã đính kèm vào Tiêu chí 1: tổng cộng 1 tệp." in attached, attached
         value["files"] = [chat.files[-1].to_dict()]
-    assert SAVED in await chat.press("Xong")
     return value
 
 
@@ -129,7 +128,7 @@ async def answer_all(chat: Chat, questions: tuple[Question, ...] | list[Question
     """Answers these questions in order, checking each is asked where the form puts it."""
     expected = {}
     for question in questions:
-        asked = chat.replies[-1].text
+        asked = next(reply.text for reply in reversed(chat.replies) if reply.buttons)  # the question, not a note after it
         assert header(question) in asked, f"expected {header(question)!r} in:\n{asked}"
         expected[question.id] = await answer(chat, question, tag)
     return expected
@@ -365,7 +364,8 @@ async def test_a_whole_ward_police_report_answered_edited_and_submitted(uow_fact
     all_answered_step = chat.keyboard_step()
     async with harness.factory() as uow:
         assert await uow.reports.answers(report.id) == expected
-        assert [len(await answer_versions(uow, report.id, q.id)) for q in form] == [1] * len(form)
+        # One version each; criterion 1 has a second, with the photo sent after its text.
+        assert [len(await answer_versions(uow, report.id, q.id)) for q in form] == [2 if q.id == "TC.1" else 1 for q in form]
     assert expected["TC.3"] == {
         "status": "chua_den",
         "eligible": True,
@@ -378,10 +378,9 @@ async def test_a_whole_ward_police_report_answered_edited_and_submitted(uow_fact
     # An edit adds a version; the first stays in the history.
     edit = await chat.send("/sua 3")
     assert "Câu 3/38" in edit and "Câu trả lời hiện tại:" in edit
-    assert chat.keyboard()[:2] == ["Xong", "Giữ nội dung cũ"]
+    assert chat.keyboard()[:2] == ["Giữ nguyên", "Viết thêm"]
     corrected = "Tình hình an ninh, trật tự trên địa bàn phường Nghi Hải ổn định (đã sửa)."
-    await chat.send(corrected)
-    saved = await chat.press("Xong")
+    saved = await chat.send(corrected)
     assert SAVED in saved and ALL_ANSWERED in saved
     async with harness.factory() as uow:
         history = await answer_versions(uow, report.id, "I.1")
@@ -397,7 +396,7 @@ async def test_a_whole_ward_police_report_answered_edited_and_submitted(uow_fact
     done = await chat.press("Nộp ngay")
     number = receipt_number(report.id, 1)
     assert f"✅ Đã nộp báo cáo của {NGHI_HAI_NAME}." in done
-    assert f"Số tiếp nhận {number}, tiếp nhận lúc 09:00 20/11/2023." in done
+    assert f"Số tiếp nhận: {number}, lúc 09:00 ngày 20/11/2023." in done
     async with harness.factory() as uow:
         submitted = await uow.reports.get(report.id)
         assert submitted is not None
@@ -408,12 +407,12 @@ async def test_a_whole_ward_police_report_answered_edited_and_submitted(uow_fact
     for attempt in ("/sua 5", "/baocao", "/boqua", "/quaylai"):
         reply = await chat.send(attempt)
         assert LOCKED in reply, (attempt, reply)
-        assert f"Số tiếp nhận {number}" in reply
+        assert f"Số tiếp nhận: {number}" in reply
     assert await chat.press("Nộp báo cáo", step=all_answered_step) == STALE
     assert "Trạng thái: đã nộp" in await chat.send("/tiendo")
     async with harness.factory() as uow:
         assert (await uow.reports.answers(report.id))["I.1"] == {"text": corrected}
-    assert await count(harness.factory, Answer) == len(form) + 1
+    assert await count(harness.factory, Answer) == len(form) + 2  # the edit of question 3, the photo of criterion 1
 
 
 async def test_typing_an_answer_after_submission_says_the_report_is_locked(harness: Harness) -> None:
@@ -438,21 +437,17 @@ async def test_a_redelivered_update_is_applied_once(harness: Harness) -> None:
     await answer_all(chat, WARD_FORM.questions[:2], "Nghi Hải")
     assert header(WARD_FORM.question("I.1")) in chat.replies[-1].text
 
-    first = await chat.send("Địa bàn có 5 khối dân cư ven biển.", update_id=555)
-    assert "Đã ghi nhận (tổng cộng 34 ký tự)" in first
-    assert await chat.deliver(TextInput("Địa bàn có 5 khối dân cư ven biển."), update_id=555) == []
-    assert "tổng cộng 61 ký tự" in await chat.send("Tình hình an ninh ổn định.", update_id=556)
+    first = await chat.send("Địa bàn ven biển.", update_id=555)
+    assert "Cần viết ít nhất 20 ký tự (hiện có 17)" in first
+    assert await chat.deliver(TextInput("Địa bàn ven biển."), update_id=555) == []
+    assert SAVED in await chat.send("Tình hình an ninh ổn định.", update_id=556)
     assert await chat.deliver(TextInput("Tình hình an ninh ổn định."), update_id=556) == []
-    assert SAVED in await chat.press("Xong")
     [report] = await harness.reports_of(chat)
     async with harness.factory() as uow:
-        assert (await uow.reports.answers(report.id))["I.1"] == {
-            "text": "Địa bàn có 5 khối dân cư ven biển.\nTình hình an ninh ổn định."
-        }
+        assert (await uow.reports.answers(report.id))["I.1"] == {"text": "Địa bàn ven biển.\nTình hình an ninh ổn định."}
     assert await harness.processed(555) and await harness.processed(556)
 
 
-BURST = 12
 
 
 async def test_two_chats_answering_at_the_same_time_lose_nothing(harness: Harness) -> None:
@@ -462,13 +457,14 @@ async def test_two_chats_answering_at_the_same_time_lose_nothing(harness: Harnes
     questions = WARD_FORM.questions
     first = await asyncio.gather(answer_all(hai, questions[:2], "Hải"), answer_all(hoa, questions[:2], "Hòa"))
 
-    # A burst of text parts from both chats at once, then «Xong» from both at once.
-    parts = {chat.chat_id: [f"{chat.chat_id}: đoạn {n} của phần khái quát." for n in range(BURST)] for chat in (hai, hoa)}
-    await asyncio.gather(*(chat.send(parts[chat.chat_id][n]) for n in range(BURST) for chat in (hai, hoa)))
-    assert all(SAVED in text for text in await asyncio.gather(hai.press("Xong"), hoa.press("Xong")))
+    # A burst: the four text answers of each chat at once, each a whole answer, interleaved.
+    burst = questions[2:6]
+    parts = {chat.chat_id: [f"{chat.chat_id}: đoạn {n} của phần khái quát, đầy đủ." for n in range(len(burst))] for chat in (hai, hoa)}
+    sent = await asyncio.gather(*(chat.send(parts[chat.chat_id][n]) for n in range(len(burst)) for chat in (hai, hoa)))
+    assert all(SAVED in text for text in sent)
 
     # Then both walk on side by side, through every kind of question up to the fourth criterion.
-    walked = questions[3 : WARD_FORM.index_of("TC.4") + 1]
+    walked = questions[6 : WARD_FORM.index_of("TC.4") + 1]
     rest = await asyncio.gather(answer_all(hai, walked, "Hải"), answer_all(hoa, walked, "Hòa"))
     for chat, unit, before, after in ((hai, NGHI_HAI_NAME, first[0], rest[0]), (hoa, NGHI_HOA_NAME, first[1], rest[1])):
         [report] = await harness.reports_of(chat)
@@ -476,10 +472,11 @@ async def test_two_chats_answering_at_the_same_time_lose_nothing(harness: Harnes
         async with harness.factory() as uow:
             stored = await uow.reports.answers(report.id)
             versions = [len(await answer_versions(uow, report.id, q.id)) for q in questions]
-        text = stored.pop("I.1")["text"]
-        assert sorted(text.split("\n")) == sorted(parts[chat.chat_id])
+        texts = [stored.pop(question.id)["text"] for question in burst]
+        assert sorted(texts) == sorted(parts[chat.chat_id])
         assert stored == {**before, **after}
-        assert versions == [1] * (len(walked) + 3) + [0] * (len(questions) - len(walked) - 3)
+        answered = len(walked) + 6
+        assert versions == [2 if q.id == "TC.1" else 1 for q in questions[:answered]] + [0] * (len(questions) - answered)
         assert header(WARD_FORM.question("TC.5")) in chat.replies[-1].text
 
 

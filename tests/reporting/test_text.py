@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.i18n import Formatter
 from bot.text import (
     DateFormatError,
     ImpossibleDateError,
@@ -71,3 +72,10 @@ def test_split_message_measured_in_utf16_units_fits_telegram(text: str, limit: i
     pieces = split_message(text, limit, utf16_length)
     assert all(utf16_length(piece) <= limit for piece in pieces)
     assert "".join(pieces).replace(" ", "").replace("\n", "") == text.replace(" ", "").replace("\n", "")
+
+
+def test_weekdays_read_as_vietnamese_writes_them_mid_sentence() -> None:
+    vietnamese = Formatter("vi")
+    assert vietnamese.weekday_date(date(2023, 11, 25)) == "thứ Bảy, 25/11/2023"
+    assert vietnamese.weekday_date(date(2023, 11, 26)) == "Chủ nhật, 26/11/2023"
+    assert Formatter("en").weekday_date(date(2023, 11, 26)) == "Sunday, 26/11/2023"

@@ -233,7 +233,8 @@ async def test_drafts_appear_on_first_use_open_ones_first_then_by_deadline(seede
         assert await uow.reports.open_for(supervisor, TODAY, NOW) == []
     assert [r.campaign_code for r in reports] == [THANG, SO_KET, TONG_KET]
     assert reports[1] == ReportRecord(
-        reports[1].id, seeded.ids[HAI], HAI, "Phường Nghi Hải", SO_KET, title(SO_KET), "xa-34", ReportStatus.DRAFT, date(2023, 11, 25)
+        reports[1].id, seeded.ids[HAI], HAI, "Phường Nghi Hải", SO_KET, title(SO_KET), "xa-34", ReportStatus.DRAFT, date(2023, 11, 25),
+        campaign_opens=date(2023, 11, 1),
     )
     async with seeded.uow() as uow:
         assert [r.id for r in await uow.reports.open_for(reporter, TODAY, NOW)] == [r.id for r in reports]

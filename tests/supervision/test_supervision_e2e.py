@@ -34,6 +34,7 @@ from bot.answers import AnswerValue
 from bot.catalog_loading import load_catalog, load_demo_units
 from bot.commands import REPORTER_COMMANDS, SUPERVISOR_COMMANDS
 from bot.forms import Form, QuestionKind
+from bot.prompts import OUTLINE_NUMBER
 from bot.report import LOCKED_STATUSES
 from storage.database import create_engine
 from storage.models import Campaign, Enrolment, Report, Unit
@@ -82,7 +83,7 @@ APPROVED_TO_SUPERVISOR = "✅ Đã duyệt báo cáo của {unit}.\n" + WILL_BE_
 APPROVED_NOTICE = "✅ Báo cáo của {unit} đã được duyệt."
 ALL_SUBMITTED = f"Tất cả đơn vị tham gia trong địa bàn đã nộp báo cáo ({CAMPAIGN_TITLE})."
 ALL_ANSWERED = "Đã trả lời hết các câu hỏi"
-RECEIPT = re.compile(r"Số tiếp nhận (BC-\d{6})-(\d+)")
+RECEIPT = re.compile(r"Số tiếp nhận: (BC-\d{6})-(\d+)")
 
 FIRST_COMMENT = "Câu 3 còn chung chung; tiêu chí 2 cần nêu số liệu tuần tra cụ thể."
 SECOND_COMMENT = "Số cuộc sơ kết phải là 20 theo biên bản."
@@ -323,7 +324,7 @@ async def submit(officer: Officer, submission: int) -> str:
     done = await officer.press("Nộp ngay", f"Đã nộp báo cáo của {NGHI_HAI_NAME}")
     match = RECEIPT.search(done["text"])
     assert match is not None and match.group(2) == str(submission), done["text"]
-    return match.group(0).removeprefix("Số tiếp nhận ")
+    return match.group(0).removeprefix("Số tiếp nhận: ")
 
 
 async def return_for_revision(
@@ -377,17 +378,18 @@ async def test_a_report_returned_twice_is_revised_resubmitted_and_approved(bot: 
     opened = await reporter.expect("📋 ")
     assert opened["text"].startswith("📋 Câu 3/38"), opened["text"]  # the first reopened question
     assert "Câu trả lời hiện tại:" in opened["text"]
+    assert f"✏️ Cần sửa theo yêu cầu của cấp trên: “{FIRST_COMMENT}”" in opened["text"]
+    progress = await reporter.command("tiendo", "↩ Báo cáo bị trả lại để chỉnh sửa: Câu 3, Tiêu chí 2.")
+    assert f"Nhận xét của cấp trên: “{FIRST_COMMENT}”" in progress["text"]
+    await reporter.command("baocao", "📋 Câu 3/38")
     not_open = await reporter.command("sua", "không thuộc phần được mở lại", args="5")
     assert not_open["text"] == NOT_REOPENED.format(n=5)
     new_text = "Phường Nghi Hải có 12 tổ dân phố, 3 tuyến du lịch biển; tình hình ANTT ổn định (đã bổ sung)."
-    await reporter.say(new_text, "Đã ghi nhận")
-    criterion = await reporter.press("Xong", "📋 Tiêu chí 2/22 · Câu 11/38")
+    criterion = await reporter.say(new_text, "📋 Tiêu chí 2/22 · Câu 11/38")
     assert "Câu trả lời hiện tại: Chưa đạt" in criterion["text"]
     await reporter.press("Đạt", "Nêu rõ việc đã triển khai")
     new_narrative = "Tiêu chí 2: 48 lượt tuần tra, 6 vụ việc được xử lý ngay tại địa bàn."
-    await reporter.say(new_narrative, "Đã ghi nhận")
-    await reporter.press("Xong", "minh chứng")
-    await reporter.press("Xong", ALL_ANSWERED)
+    await reporter.say(new_narrative, ALL_ANSWERED)
     second = await submit(reporter, 2)
 
     # Second return: one question, typed as /donvi numbers it.
@@ -404,13 +406,15 @@ async def test_a_report_returned_twice_is_revised_resubmitted_and_approved(bot: 
     assert told["text"] == APPROVED_NOTICE.format(unit=NGHI_HAI_NAME)
     locked = await reporter.command("baocao", "không thể thay đổi")
     assert locked["text"].startswith("Báo cáo này đã được duyệt nên không thể thay đổi nữa.")
-    assert f"Số tiếp nhận {third}" in locked["text"]
+    assert f"Số tiếp nhận: {third}" in locked["text"]
 
     # The history, in order.
     history = await whole_reply(supervisor, "/lichsu Nghi Hải", f"Lịch sử báo cáo của {NGHI_HAI_NAME}")
     entries = history_entries(history)
-    assert all(who == CUA_LO_REPORTER and what.startswith("đã trả lời ") for who, what in entries[: len(FORM)])
-    q3, q7 = (re.escape(FORM.questions[n - 1].prompt.vi[:20]) for n in (3, 7))
+    answered = len(FORM) + 1  # every question, and the photo added to criterion 1 right after its text
+    assert all(who == CUA_LO_REPORTER for who, _ in entries[:answered])
+    assert sum(what.startswith("đã trả lời ") for _, what in entries[:answered]) == len(FORM)
+    q3, q7 = (re.escape(OUTLINE_NUMBER.sub("", FORM.questions[n - 1].prompt.vi)[:20]) for n in (3, 7))
     expected = [
         (CUA_LO_REPORTER, re.escape(f"đã nộp báo cáo (số tiếp nhận {first})")),
         (CUA_LO_SUPERVISOR, re.escape(f"đã trả lại báo cáo để chỉnh sửa Câu 3, Tiêu chí 2: «{FIRST_COMMENT}»")),
@@ -422,7 +426,7 @@ async def test_a_report_returned_twice_is_revised_resubmitted_and_approved(bot: 
         (CUA_LO_REPORTER, re.escape(f"đã nộp lại báo cáo (số tiếp nhận {third})")),
         (CUA_LO_SUPERVISOR, "đã duyệt báo cáo"),
     ]
-    for (who, what), (expected_who, pattern) in zip(entries[len(FORM) :], expected, strict=True):
+    for (who, what), (expected_who, pattern) in zip(entries[answered:], expected, strict=True):
         assert who == expected_who and re.fullmatch(pattern, what), (who, what, pattern)
 
     # Every version is kept: the first answers stand under the revised ones.

@@ -191,14 +191,13 @@ async def test_holding_both_roles_a_supervisor_command_keeps_the_half_written_an
         ("/baocao", "Câu 1/38", ""),
         ("[Hội nghị sơ kết]", "Câu 2/38", "SaveAnswers"),
         ("20/11/2023", "Câu 3/38", "SaveAnswers"),
-        ("Đoạn thứ nhất của câu trả lời.", "Đã ghi nhận", ""),
+        ("Đoạn một.", "Cần viết ít nhất 20 ký tự (hiện có 9)", ""),
         ("/tinhhinh", "Phạm vi: Thị xã Cửa Lò", ""),
         ("/chuanop", "Chưa nộp — ", ""),
-        ("Đoạn thứ hai.", "Đã ghi nhận", ""),
-        ("/xong", "Câu 4/38", "SaveAnswers"),
+        ("Đoạn thứ hai, dài hơn.", "Câu 4/38", "SaveAnswers"),
     ])  # fmt: skip
     [saved] = [e for e in both.results[-1].effects if isinstance(e, SaveAnswers)]
-    assert list(saved.values.values()) == [{"text": "Đoạn thứ nhất của câu trả lời.\nĐoạn thứ hai."}]
+    assert list(saved.values.values()) == [{"text": "Đoạn một.\nĐoạn thứ hai, dài hơn."}]
 
 
 async def test_a_unit_outside_the_scope_reads_as_one_that_does_not_exist(office: Office) -> None:
