@@ -92,8 +92,8 @@ def slot_names(keys_per_person: int) -> list[str]:
 def reminder_text(key: str) -> str:
     """A reminder as the bot words it; the row's key makes every text unique."""
     return (
-        "⏰ Nhắc hạn: báo cáo sơ kết của đơn vị cho «Sơ kết công tác xây dựng đơn vị điển hình, "
-        "kiểu mẫu năm 2023» phải nộp trước thứ Bảy, 25/11/2023 (còn 5 ngày).\n"
+        "⏰ Nhắc hạn: báo cáo sơ kết của đơn vị cho “Sơ kết công tác xây dựng đơn vị điển hình, "
+        "kiểu mẫu năm 2023” phải nộp trước thứ Bảy, 25/11/2023 (còn 5 ngày).\n"
         "Còn phải trả lời: 16/38 câu, trong đó 7/22 tiêu chí.\n"
         "Bấm nút để tiếp tục từ chỗ đã dừng.\n"
         f"#{key}"

@@ -3,7 +3,7 @@ meets the conditions, text, files, a choice, a number, a date; keeping or adding
 saved; and saving the whole answer.
 
 One message stands as a whole answer: a text is saved as soon as it is long enough, and the
-files that prove a criterion go with its text, before it or right after it. «Done» is needed
+files that prove a criterion go with its text, before it or right after it. “Done” is needed
 only for a set of files or a text the messenger may have cut in pieces."""
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ NO_WORDS = frozenset({"khong", "no", "n", "chua", "chua nop"})
 DONE_WORDS = frozenset({"xong", "done", "/xong", "/done"})
 LONG_MESSAGE = 3500
 """A message this long may be the first piece of a longer paste the messenger cut (some cut at
-4,096 characters), so it waits for the rest or «Done» instead of being saved at once."""
+4,096 characters), so it waits for the rest or “Done” instead of being saved at once."""
 
 
 class Answering(ReportTurn):
@@ -262,7 +262,7 @@ class Answering(ReportTurn):
         return None
 
     def done(self) -> None:
-        """«Done»: closes a text held in pieces, or a set of files."""
+        """“Done”: closes a text held in pieces, or a set of files."""
         _ = self._
         question = self.current()
         assert question is not None
@@ -296,7 +296,7 @@ class Answering(ReportTurn):
         self.choose_again(question, stage)
 
     def keep(self) -> None:
-        """«Keep as it is»: the saved answer stays; on a criterion's text, with the status and
+        """“Keep as it is”: the saved answer stays; on a criterion's text, with the status and
         files just given."""
         question = self.current()
         assert question is not None

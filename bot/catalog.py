@@ -17,6 +17,7 @@ from bot.forms import Form, LocalText
 from bot.reminders import REPORT_DUE, ReminderPlan
 
 __all__ = [
+    "CAMPAIGN_CODE_PATTERN",
     "CATALOGS_DIR",
     "CRITERION_MAX_LENGTH",
     "DEMO_LABEL",
@@ -41,6 +42,8 @@ FORM_VERSION_STEP = 1000
 CRITERION_MAX_LENGTH = 8000
 DEMO_LABEL = "(dữ liệu demo)"
 UNIT_CODE_PATTERN = r"^[A-Z0-9][A-Z0-9-]*$"
+CAMPAIGN_CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
+"""Short enough to travel in a button with a unit's id (bot/buttons.py)."""
 
 
 class CatalogError(ValueError):

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 from pydantic_core import PydanticCustomError
 
 from bot.catalog import (
+    CAMPAIGN_CODE_PATTERN,
     CRITERION_MAX_LENGTH,
     DEMO_LABEL,
     FORM_VERSION_STEP,
@@ -281,7 +282,7 @@ class _EnrolRule(_Model):
 
 
 class CampaignFile(_Model):
-    code: _Slug
+    code: Annotated[str, StringConstraints(pattern=CAMPAIGN_CODE_PATTERN)]
     title: _LocalText
     basis: _Text
     opens: dt.date

@@ -37,13 +37,13 @@ LANGUAGE = CommandSpec("ngonngu", ("language",), N_("Switch between Vietnamese a
 LINK = CommandSpec("lienket", ("link",), N_("Use the bot from another messenger too"), "liên kết")
 HELP = CommandSpec("trogiup", ("help",), N_("How to use the bot"), "trợ giúp")
 
-STATUS = CommandSpec("tinhhinh", ("status",), N_("Who has reported in your area"), "tình hình")
-MISSING = CommandSpec("chuanop", ("missing",), N_("Units that have not submitted yet"), "chưa nộp")
-UNIT = CommandSpec("donvi", ("unit",), N_("One unit's report: /donvi NAME or CODE"), "đơn vị")
-CRITERION = CommandSpec("tieuchi", ("criterion",), N_("How units stand on one criterion: /tieuchi cap-22 5"), "tiêu chí")
-APPROVE = CommandSpec("duyet", ("approve",), N_("Approve a submitted report: /duyet UNIT"), "duyệt")
-RETURN = CommandSpec("tralai", ("return",), N_("Return a report for revision: /tralai UNIT"), "trả lại")
-HISTORY = CommandSpec("lichsu", ("history",), N_("A unit's report history: /lichsu UNIT"), "lịch sử")
+STATUS = CommandSpec("tinhhinh", ("status",), N_("Who has reported in your area: /tinhhinh [CAMPAIGN]"), "tình hình")
+MISSING = CommandSpec("chuanop", ("missing",), N_("Units that have not submitted yet: /chuanop [CAMPAIGN]"), "chưa nộp")
+UNIT = CommandSpec("donvi", ("unit",), N_("One unit's report: /donvi UNIT [CAMPAIGN]"), "đơn vị")
+CRITERION = CommandSpec("tieuchi", ("criterion",), N_("How units stand on one criterion: /tieuchi cap-22 5 [CAMPAIGN]"), "tiêu chí")
+APPROVE = CommandSpec("duyet", ("approve",), N_("Approve a submitted report: /duyet UNIT [CAMPAIGN]"), "duyệt")
+RETURN = CommandSpec("tralai", ("return",), N_("Return or reopen a report for revision: /tralai UNIT [CAMPAIGN]"), "trả lại")
+HISTORY = CommandSpec("lichsu", ("history",), N_("A unit's report history: /lichsu UNIT [CAMPAIGN]"), "lịch sử")
 INVITE = CommandSpec("moi", ("invite",), N_("Invite an officer of a unit: /moi UNIT"), "mời")
 PEOPLE = CommandSpec("canbo", ("people",), N_("People linked in your area: /canbo [UNIT]"), "cán bộ")
 REVOKE = CommandSpec("thuhoi", ("revoke",), N_("Revoke a person's access: /thuhoi NUMBER"), "thu hồi")
@@ -51,7 +51,7 @@ REMIND = CommandSpec("nhacnho", ("remind",), N_("Remind every unit that has not 
 DELIVERIES = CommandSpec("guitin", ("deliveries",), N_("What reminders were sent, delivered or failed"), "gửi tin")
 
 START = CommandSpec("start", (), "")
-"""A messenger's first contact: a deep link or the first press of «Start», with an invite code or not."""
+"""A messenger's first contact: a deep link or the first press of “Start”, with an invite code or not."""
 
 REPORTER_COMMANDS: tuple[CommandSpec, ...] = (
     REPORT, PROGRESS, REVIEW, EDIT, BACK, SKIP, DONE, SUBMIT, LANGUAGE, LINK, HELP,

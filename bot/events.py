@@ -30,7 +30,7 @@ class Button:
 @dataclass(frozen=True)
 class Surface:
     """What the person's messenger can show and take, so the core words its prompts to fit
-    ("press «Done»" where there are buttons, "type «done»" where there are none)."""
+    ("press “Done”" where there are buttons, "type “done”" where there are none)."""
 
     buttons: bool = True
     documents: bool = True

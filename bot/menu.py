@@ -72,8 +72,8 @@ def typed_words(label: str) -> str:
 
 def resolve(menu: Menu | None, text: str) -> ButtonInput | None:
     """The press a typed answer stands for: a choice's number, a button's words (with or without
-    diacritics), or a piece of exactly one choice's words ("bang van ban" for «Sơ kết bằng văn
-    bản»); None when it names none."""
+    diacritics), or a piece of exactly one choice's words ("bang van ban" for “Sơ kết bằng văn
+    bản”); None when it names none."""
     if menu is None:
         return None
     numbered = menu.numbered

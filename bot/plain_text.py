@@ -26,7 +26,7 @@ def as_plain_text(reply: Reply, locale: str) -> str:
     actions = [button for row in reply.buttons for button in row if button.role is ButtonRole.ACTION]
     if actions:
         lines.append("")
-        lines.append(_("Or type: {actions}").format(actions=" · ".join(f"«{typed(action)}»" for action in actions)))
+        lines.append(_("Or type: {actions}").format(actions=" · ".join(f"“{typed(action)}”" for action in actions)))
     return "\n".join(lines)
 
 

@@ -27,11 +27,13 @@ from bot.records import (
     NewInvite,
     OutboxItem,
     OutboxMessage,
+    PendingInvite,
     Recipient,
     Redemption,
     ReportRecord,
     Role,
     UnitRecord,
+    Unreached,
 )
 from bot.report import Transition
 
@@ -40,6 +42,7 @@ __all__ = [
     "AuditQueries",
     "Chats",
     "Inbox",
+    "InviteQueries",
     "Invites",
     "Outbox",
     "OutboxQueries",
@@ -89,7 +92,14 @@ class Chats(Protocol):
         ...
 
 
-class Invites(Protocol):
+class InviteQueries(Protocol):
+    async def pending(self, unit_ids: Collection[int], now: datetime) -> Sequence[PendingInvite]:
+        """Invites to these units not yet used and not expired at `now`, soonest to expire first
+        (link codes, which name a person, not a unit, are not among them)."""
+        ...
+
+
+class Invites(InviteQueries, Protocol):
     async def create(
         self,
         unit_code: str,
@@ -222,6 +232,12 @@ class OutboxQueries(Protocol):
         """Those of these units with a message whose key starts with `key_prefix`."""
         ...
 
+    async def unreached(self, campaign_code: str, unit_ids: Collection[int]) -> Sequence[Unreached]:
+        """The people whose latest message of the campaign about these units ended UNDELIVERED
+        (a later delivery, or a retry still pending, means they are not unreached), with the
+        time that message was queued; in no particular order."""
+        ...
+
 
 class Outbox(OutboxQueries, Protocol):
     """Messages waiting to be sent, and the record of what became of each (the ledger)."""
@@ -264,6 +280,7 @@ class Queries(Protocol):
     units: Units
     reports: ReportQueries
     people: PeopleQueries
+    invites: InviteQueries
     audit: AuditQueries
     outbox: OutboxQueries
 

@@ -19,7 +19,7 @@ from bot.records import Role
 from bot.report import ReportContext, ReportStatus
 from bot.text import shorten
 
-__all__ = ["CLEAR", "DONE", "KEEP", "OUTLINE_NUMBER", "REPORT_STATUS_LABELS", "ROLE_LABELS", "STATUS_LABELS", "WRITE_MORE", "Prompts", "help_text"]
+__all__ = ["CLEAR", "DONE", "KEEP", "NOT_STARTED", "OUTLINE_NUMBER", "REPORT_STATUS_LABELS", "ROLE_LABELS", "STATUS_LABELS", "WRITE_MORE", "Prompts", "help_text", "status_word"]
 
 STATUS_LABELS = {
     CriterionStatus.MET: N_("Met"),
@@ -33,13 +33,22 @@ question is already named by its number."""
 
 ROLE_LABELS = {Role.REPORTER: N_("reporter"), Role.SUPERVISOR: N_("supervisor"), Role.ADMIN: N_("administrator")}
 
+NOT_STARTED = N_("not started")
 REPORT_STATUS_LABELS = {
-    ReportStatus.DRAFT: N_("being written"),
+    ReportStatus.DRAFT: N_("in progress"),
     ReportStatus.SUBMITTED: N_("submitted"),
     ReportStatus.RETURNED: N_("returned for revision"),
     ReportStatus.RESUBMITTED: N_("resubmitted"),
     ReportStatus.APPROVED: N_("approved"),
 }
+
+
+def status_word(status: ReportStatus | None, answered: int) -> str:
+    """The msgid naming where a report stands, the same in every list: a report without a single
+    answer (or never opened, None) is "not started", not a draft being written."""
+    if answered == 0 and status in (None, ReportStatus.DRAFT):
+        return NOT_STARTED
+    return REPORT_STATUS_LABELS[status or ReportStatus.DRAFT]
 
 
 DONE = N_("Done")
@@ -60,11 +69,11 @@ class Prompts:
         self.fmt = Formatter(locale)
 
     def act(self, label: str) -> str:
-        """How to use a button here: "press «Done»", or where there are no buttons, "type «done»"."""
+        """How to use a button here: "press “Done”", or where there are no buttons, "type “done”"."""
         shown = self._(label)
         if self.surface.buttons:
-            return self._("press «{label}»").format(label=shown)
-        return self._("type «{label}»").format(label=typed_words(shown).lower())
+            return self._("press “{label}”").format(label=shown)
+        return self._("type “{label}”").format(label=typed_words(shown).lower())
 
     @property
     def done(self) -> str:
@@ -141,7 +150,12 @@ class Prompts:
     def short_label(self, question: Question) -> str:
         if question.kind is QuestionKind.CRITERION:
             return self._("Criterion {n}").format(n=question.criterion_number)
-        return shorten(OUTLINE_NUMBER.sub("", question.prompt.get(self.locale)), 48)
+        return self.short_text(question)
+
+    def short_text(self, question: Question, width: int = 48) -> str:
+        """The prompt as a label: without the outline's number and the closing stop or question
+        mark, since a colon or a list follows it ("Ưu điểm: …", not "Ưu điểm.: …")."""
+        return shorten(OUTLINE_NUMBER.sub("", question.prompt.get(self.locale)).strip().rstrip(".:;?"), width)
 
     def ref(self, ctx: ReportContext, question: Question) -> str:
         """How a sentence names a question: "Tiêu chí 3", or "Câu 5" by its place in the form."""
@@ -197,7 +211,7 @@ class Prompts:
         criteria = [q for q in ctx.form if q.kind is QuestionKind.CRITERION]
         lines = [
             _("Report of {unit} — {campaign}").format(unit=ctx.unit_name, campaign=ctx.campaign_title),
-            _("Status: {status}").format(status=_(REPORT_STATUS_LABELS[ctx.status])),
+            _("Status: {status}").format(status=_(status_word(ctx.status, ctx.answered_count()))),
             _("Answered {done}/{total} questions.").format(
                 done=ctx.answered_count(), total=len(ctx.form)
             ),
@@ -251,7 +265,7 @@ def help_text(p: Prompts, supervises: bool) -> str:
     typing = not p.surface.buttons
 
     def line(spec: CommandSpec) -> str:
-        name = f"«{spec.words}» /{spec.name}" if typing else f"/{spec.name}"
+        name = f"“{spec.words}” /{spec.name}" if typing else f"/{spec.name}"
         if p.locale != DEFAULT_LOCALE and spec.aliases:  # the words of the reader's language work too
             name += " (" + ", ".join(f"/{alias}" for alias in spec.aliases) + ")"
         return f"{name} — {_(spec.description)}"

@@ -21,6 +21,7 @@ __all__ = [
     "FINAL_STATES",
     "REFUSED_STATES",
     "REMINDER_KINDS",
+    "UNDELIVERED",
     "AuditEntry",
     "CampaignRecord",
     "ChatRecord",
@@ -36,11 +37,13 @@ __all__ = [
     "NewInvite",
     "OutboxItem",
     "OutboxMessage",
+    "PendingInvite",
     "Recipient",
     "Redemption",
     "ReportRecord",
     "Role",
     "UnitRecord",
+    "Unreached",
 ]
 
 
@@ -154,6 +157,16 @@ class NewInvite:
     code: str
     unit_code: str
     unit_name: str
+    role: Role
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class PendingInvite:
+    """An invite not yet used, withdrawn or expired: someone may still join with it."""
+
+    code: str
+    unit_id: int
     role: Role
     expires_at: datetime
 
@@ -283,11 +296,24 @@ REFUSED_STATES = frozenset({DeliveryState.BLOCKED, DeliveryState.NEVER_STARTED, 
 """Outcomes after which the chat itself is unusable until its person writes again."""
 FINAL_STATES = frozenset({DeliveryState.SENT, DeliveryState.FAILED}) | REFUSED_STATES
 """Outcomes after which a message is never tried again."""
+UNDELIVERED = FINAL_STATES - {DeliveryState.SENT}
+"""Final outcomes in which the message did not reach its person."""
 DEFAULT_LEASE = timedelta(seconds=30)
 """A sender marks each row within a second or two of claiming it; a claim older than this
 belongs to a sender that died, and its row is sent again (at most one may already have gone)."""
 
 Ledger = Mapping[MessageKind, Mapping[DeliveryState, int]]
+
+
+@dataclass(frozen=True)
+class Unreached:
+    """A person whose latest message in a campaign was not delivered, and why."""
+
+    person_id: int
+    person_name: str
+    unit_id: int
+    state: DeliveryState
+    at: datetime
 
 
 # ----- updates --------------------------------------------------------------------------------------------

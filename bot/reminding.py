@@ -74,11 +74,11 @@ class Composer:
         due = self.campaign.report_due
         assert due is not None
         if overdue:
-            lines = [_("⚠️ The report of {unit} for «{campaign}» was due on {day} and has not been submitted yet.").format(
+            lines = [_("⚠️ The report of {unit} for “{campaign}” was due on {day} and has not been submitted yet.").format(
                 unit=name, campaign=title, day=p.day(due)
             )]
         else:
-            lines = [_("⏰ Reminder: the report of {unit} for «{campaign}» is due. {deadline}").format(
+            lines = [_("⏰ Reminder: the report of {unit} for “{campaign}” is due. {deadline}").format(
                 unit=name, campaign=title, deadline=p.deadline_text(due, self.now.astimezone(self.zone).date())
             )]
         lines.append(self.left_to_answer(p, unit.row))
@@ -111,9 +111,9 @@ class Composer:
         due = self.campaign.report_due
         assert due is not None
         if overdue:
-            head = _("📋 «{campaign}» was due on {day}. These units have not submitted:").format(campaign=title, day=p.day(due))
+            head = _("📋 “{campaign}” was due on {day}. These units have not submitted:").format(campaign=title, day=p.day(due))
         else:
-            head = _("📋 «{campaign}»: {deadline}. These units have nobody linked to the bot, so no reminder reached them:").format(
+            head = _("📋 “{campaign}”: {deadline}. These units have nobody linked to the bot, so no reminder reached them:").format(
                 campaign=title, deadline=p.deadline_text(due, self.now.astimezone(self.zone).date())
             )
         lines = [head]

@@ -19,6 +19,7 @@ __all__ = [
     "APPRAISABLE",
     "LOCKED_STATUSES",
     "NOT_SUBMITTED",
+    "RETURNABLE",
     "Receipt",
     "ReportContext",
     "ReportStatus",
@@ -43,6 +44,8 @@ LOCKED_STATUSES = frozenset({ReportStatus.SUBMITTED, ReportStatus.RESUBMITTED, R
 """Handed in: the officer can no longer change it."""
 APPRAISABLE = frozenset({ReportStatus.SUBMITTED, ReportStatus.RESUBMITTED})
 """Handed in and not yet appraised: a supervisor may approve or return it."""
+RETURNABLE = APPRAISABLE | {ReportStatus.APPROVED}
+"""What a supervisor may send back for revision: an approval too can be reopened."""
 NOT_SUBMITTED = frozenset({ReportStatus.DRAFT, ReportStatus.RETURNED})
 """Still with the officer: reminders are for these (and for reports never opened)."""
 
@@ -87,8 +90,8 @@ def approval(report_id: int, status: ReportStatus, by: int) -> Transition:
 def return_for_revision(
     report_id: int, status: ReportStatus, by: int, questions: Collection[str], comment: str
 ) -> Transition:
-    if status not in APPRAISABLE:
-        raise ValueError(f"report {report_id} is {status}: only a submitted report can be returned")
+    if status not in RETURNABLE:
+        raise ValueError(f"report {report_id} is {status}: only a submitted or approved report can be returned")
     return Transition(status, ReportStatus.RETURNED, by, reopened=frozenset(questions), comment=comment)
 
 

@@ -142,7 +142,7 @@ class Screens:
         return self.done_rows(question, stage, draft) or self.keep_rows(question, stage, draft)
 
     def keep_rows(self, question: Question, stage: Stage, draft: Draft) -> Buttons:
-        """«Keep as it is» (and, for a text, «Write more») where an answer is saved and nothing new is given."""
+        """“Keep as it is” (and, for a text, “Write more”) where an answer is saved and nothing new is given."""
         _ = self._
         if not self.ctx.answers.get(question.id) or draft.text_parts or draft.appending:
             return ()
@@ -154,7 +154,7 @@ class Screens:
         return (tuple(row),)
 
     def done_rows(self, question: Question, stage: Stage, draft: Draft) -> Buttons:
-        """«Done» and «Clear» while something is held that is not saved yet: a text in pieces, or files."""
+        """“Done” and “Clear” while something is held that is not saved yet: a text in pieces, or files."""
         _ = self._
         held_text = takes_text(question, stage) and bool(draft.text_parts)
         held_files = question.kind is QuestionKind.ATTACHMENT or bool(draft.files and draft.files != self.existing_files(question.id))

@@ -79,7 +79,7 @@ class ReportTurn:
         return bool(draft and (draft.text_parts or (draft.files and draft.files != self.screens.existing_files(draft.question_id))))
 
     def add_to(self, question: Question) -> None:
-        """«Write more»: back to a saved text answer, so that the next message is added to it."""
+        """“Write more”: back to a saved text answer, so that the next message is added to it."""
         existing = self.ctx.answers.get(question.id) or {}
         draft = Draft(
             question_id=question.id,

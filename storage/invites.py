@@ -5,6 +5,7 @@ person already linked in another messenger (a link code, /lienket). Their form i
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any, cast
 
@@ -13,7 +14,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.codes import new_code
-from bot.records import Grant, InviteProblem, NewInvite, Redemption, Role
+from bot.records import Grant, InviteProblem, NewInvite, PendingInvite, Redemption, Role
 from storage.models import Chat, GrantRow, Invite, Person, Unit
 
 __all__ = ["SqlInvites", "UnknownUnit"]
@@ -52,6 +53,17 @@ class SqlInvites:
         )
         await self.session.flush()
         return NewInvite(code, unit_code, unit.name, role, expires_at)
+
+    async def pending(self, unit_ids: Collection[int], now: datetime) -> list[PendingInvite]:
+        ids = list(unit_ids)
+        if not ids:
+            return []
+        rows = await self.session.execute(
+            select(Invite.code, Invite.unit_id, Invite.role, Invite.expires_at)
+            .where(Invite.unit_id.in_(ids), Invite.used_at.is_(None), Invite.revoked_at.is_(None), Invite.expires_at > now)
+            .order_by(Invite.expires_at, Invite.code)
+        )
+        return [PendingInvite(row.code, row.unit_id, Role(row.role), row.expires_at) for row in rows]
 
     async def link_code(self, person_id: int, expires_at: datetime, now: datetime) -> str:
         code = await self._fresh_code()

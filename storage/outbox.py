@@ -24,13 +24,15 @@ from bot.records import (
     DEFAULT_LEASE,
     FINAL_STATES,
     REFUSED_STATES,
+    UNDELIVERED,
     DeliveryState,
     Ledger,
     MessageKind,
     OutboxItem,
     OutboxMessage,
+    Unreached,
 )
-from storage.models import Chat, OutboxRow
+from storage.models import Chat, OutboxRow, Person
 from storage.upsert import insert
 
 __all__ = ["ENQUEUE_CHUNK", "SqlOutbox"]
@@ -185,6 +187,25 @@ class SqlOutbox:
             .distinct()
         )
         return frozenset(rows)
+
+
+    async def unreached(self, campaign_code: str, unit_ids: Collection[int]) -> list[Unreached]:
+        ids = list(unit_ids)
+        if not ids:
+            return []
+        latest = (
+            select(func.max(OutboxRow.id).label("id"))
+            .where(OutboxRow.campaign_code == campaign_code, OutboxRow.unit_id.in_(ids))
+            .group_by(OutboxRow.person_id)
+            .subquery()
+        )
+        rows = await self.session.execute(
+            select(OutboxRow.person_id, Person.full_name, OutboxRow.unit_id, OutboxRow.state, OutboxRow.created_at)
+            .join(latest, latest.c.id == OutboxRow.id)
+            .join(Person, Person.id == OutboxRow.person_id)
+            .where(OutboxRow.state.in_([state.value for state in UNDELIVERED]))
+        )
+        return [Unreached(row.person_id, row.full_name, row.unit_id, DeliveryState(row.state), row.created_at) for row in rows]
 
 
 def _row_values(message: OutboxMessage, now: datetime) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from bot.records import (
     DEFAULT_LEASE,
     FINAL_STATES,
     REFUSED_STATES,
+    UNDELIVERED,
     AuditEntry,
     CampaignRecord,
     ChatRecord,
@@ -45,11 +46,13 @@ from bot.records import (
     NewInvite,
     OutboxItem,
     OutboxMessage,
+    PendingInvite,
     Recipient,
     Redemption,
     ReportRecord,
     Role,
     UnitRecord,
+    Unreached,
 )
 from bot.reminders import REPORT_DUE
 from bot.report import LOCKED_STATUSES, ReportStatus, Transition
@@ -140,6 +143,7 @@ class _Invite:
 class _Outgoing:
     id: int
     message: OutboxMessage
+    queued_at: datetime
     next_attempt_at: datetime
     state: DeliveryState = DeliveryState.PENDING
     attempts: int = 0
@@ -322,6 +326,15 @@ class _Invites(_Repository):
 
     async def link_code(self, person_id: int, expires_at: datetime, now: datetime) -> str:
         return self._add(None, _Invite(expires_at, person_id=person_id))
+
+    async def pending(self, unit_ids: Collection[int], now: datetime) -> list[PendingInvite]:
+        ids = set(unit_ids)
+        open_ = [
+            PendingInvite(code, invite.unit_id, invite.role, invite.expires_at)
+            for code, invite in self.t.invites.items()
+            if invite.unit_id in ids and invite.role is not None and invite.used_at is None and invite.expires_at > now
+        ]
+        return sorted(open_, key=lambda invite: (invite.expires_at, invite.code))
 
     def _add(self, code: str | None, invite: _Invite) -> str:
         """Keeps the invite under `code`, or under a new code no invite has."""
@@ -534,7 +547,7 @@ class _Outbox(_Repository):
         new = [pair for pair in sorted(unique) if pair not in there]
         for pair in new:
             row_id = self.t.new_id("outbox")
-            self.t.outbox[row_id] = _Outgoing(row_id, replace(unique[pair], person_name=""), now)  # the name is not kept
+            self.t.outbox[row_id] = _Outgoing(row_id, replace(unique[pair], person_name=""), now, now)  # the name is not kept
         return len(new)
 
     async def claim(
@@ -582,6 +595,18 @@ class _Outbox(_Repository):
         ids = set(unit_ids)
         messages = [row.message for row in self.t.outbox.values()]
         return frozenset(m.unit_id for m in messages if m.unit_id in ids and m.key.startswith(key_prefix))
+
+    async def unreached(self, campaign_code: str, unit_ids: Collection[int]) -> list[Unreached]:
+        ids = set(unit_ids)
+        latest: dict[int, _Outgoing] = {}
+        for row in self.t.outbox.values():  # in order of id: a later row replaces an earlier one
+            if row.message.campaign_code == campaign_code and row.message.unit_id in ids:
+                latest[row.message.person_id] = row
+        return [
+            Unreached(person_id, self.t.people[person_id].full_name, row.message.unit_id or 0, row.state, row.queued_at)
+            for person_id, row in latest.items()
+            if row.state in UNDELIVERED
+        ]
 
 
 class _ReminderRuns(_Repository):

@@ -1,5 +1,6 @@
-"""Chasing the units that have not reported: /chuanop lists them (paged, closest to done last),
-/nhacnho reminds them now (once per unit a day), /guitin tells what the outbox delivered."""
+"""Chasing the units that have not reported: /chuanop lists them (paged, closest to done first:
+a nudge finishes those soonest), /nhacnho reminds them now (once per unit a day), /guitin tells
+what the outbox delivered and who was not reached."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from collections.abc import Collection
 from bot.buttons import Kind, Pressed, pack
 from bot.effects import Send
 from bot.events import Button, ButtonRole
-from bot.prompts import REPORT_STATUS_LABELS
-from bot.records import REMINDER_KINDS, DeliveryState, Ledger, MessageKind
+from bot.i18n import N_
+from bot.prompts import NOT_STARTED, REPORT_STATUS_LABELS
+from bot.records import REMINDER_KINDS, DeliveryState, Ledger, MessageKind, Unreached
 from bot.reminding import Composer, pending_units
 from bot.report import ReportStatus
 from bot.standing import UnitStanding
-from bot.supervision.desk import Desk
+from bot.supervision.desk import LISTED, Desk
 from bot.supervision.status import scope_standing
 from bot.text import fold
 
@@ -31,9 +33,9 @@ async def missing(desk: Desk, args: str, page: int = 0) -> None:
     standing = await scope_standing(desk, campaign)
     pending = sorted(
         (u for u in standing.units if not u.has_submitted),
-        key=lambda u: (u.progress, fold(desk.tree.get(u.row.unit_id).name)),
+        key=lambda u: (-u.progress, fold(desk.tree.get(u.row.unit_id).name)),
     )
-    title = campaign.title.get(desk.locale)
+    title = desk.title(campaign)
     if not pending:
         desk.say(_("Every enrolled unit in your area has submitted ({campaign}).").format(campaign=title))
         return
@@ -47,29 +49,28 @@ async def missing(desk: Desk, args: str, page: int = 0) -> None:
         lines.append(f"{number}. {missing_line(desk, unit)}")
     pager = []
     if page > 0:
-        pager.append(Button(_("◀ Previous"), pack(Kind.MISSING_PAGE, page - 1), ACTION))
+        pager.append(Button(_("◀ Previous"), pack(Kind.MISSING_PAGE, page - 1, campaign.code), ACTION))
     if page < pages - 1:
-        pager.append(Button(_("Next ▶"), pack(Kind.MISSING_PAGE, page + 1), ACTION))
+        pager.append(Button(_("Next ▶"), pack(Kind.MISSING_PAGE, page + 1, campaign.code), ACTION))
     desk.say("\n".join(lines), (tuple(pager),) if pager else ())
 
 
 async def missing_page(desk: Desk, pressed: Pressed) -> None:
-    await missing(desk, "", pressed.number)
+    await missing(desk, pressed.campaign, pressed.number)
 
 
 def missing_line(desk: Desk, unit: UnitStanding) -> str:
     _ = desk._
     record = desk.tree.get(unit.row.unit_id)
     parent = desk.tree.get(record.parent_id).name if record.parent_id in desk.tree else ""
-    status = unit.row.status or ReportStatus.DRAFT
     parts = [
         f"{record.name}" + (f" ({parent})" if parent else ""),
         _("{percent}% ({answered}/{total})").format(percent=round(100 * unit.progress), answered=unit.row.answered, total=unit.questions)
         if unit.started
-        else _("not started"),
+        else _(NOT_STARTED),
     ]
-    if status is ReportStatus.RETURNED:
-        parts.append(_(REPORT_STATUS_LABELS[status]))
+    if unit.row.status is ReportStatus.RETURNED:
+        parts.append(_(REPORT_STATUS_LABELS[ReportStatus.RETURNED]))
     if unit.row.last_activity:
         parts.append(_("last activity {time}").format(time=desk.p.when(unit.row.last_activity)))
     parts.append(_("officer: {names}").format(names=", ".join(unit.linked_names)) if unit.linked_names else _("no officer linked"))
@@ -98,7 +99,9 @@ async def remind(desk: Desk, args: str) -> None:
     unlinked = [desk.tree.get(unit.row.unit_id).name for unit in todo if not unit.reporters]
     for unit in reached:
         desk.audit("reminded", desk.tree.get(unit.row.unit_id), unit.row.report_id)
-    lines = [_("Reminders queued: {messages} messages to {units} units that have not submitted.").format(messages=len(messages), units=len(reached))]
+    lines = [_("Reminders queued — {campaign}: {messages} messages to {units} units that have not submitted.").format(
+        campaign=desk.title(campaign), messages=len(messages), units=len(reached)
+    )]
     if already:
         lines.append(desk.p.ngettext(
             "{n} unit was already reminded today and is not reminded again.",
@@ -125,7 +128,7 @@ async def deliveries(desk: Desk, args: str) -> None:
     reminders = totals(ledger, REMINDER_KINDS)
     notices = totals(ledger, {MessageKind.NOTICE})
     lines = [
-        _("Reminders — {campaign}").format(campaign=campaign.title.get(desk.locale)),
+        _("Reminders — {campaign}").format(campaign=desk.title(campaign)),
         _("Reminders in all: {n}").format(n=sum(reminders.values())),
         _("Delivered: {n}").format(n=reminders[DeliveryState.SENT]),
         _("Waiting to be sent: {n}").format(n=reminders[DeliveryState.PENDING] + reminders[DeliveryState.SENDING]),
@@ -146,7 +149,28 @@ async def deliveries(desk: Desk, args: str) -> None:
             failed=notices[DeliveryState.FAILED],
         ),
     ]
+    unreached = await desk.reads.outbox.unreached(campaign.code, desk.access.unit_ids)
+    if unreached:
+        lines += ["", _("Not reached by the latest message ({n}):").format(n=len(unreached))]
+        lines += [unreached_line(desk, person) for person in unreached[:LISTED]]
+        if len(unreached) > LISTED:
+            lines.append(_("and {n} more").format(n=len(unreached) - LISTED))
     desk.say("\n".join(lines))
+
+
+UNREACHED_REASONS = {
+    DeliveryState.FAILED: N_("sending failed"),
+    DeliveryState.BLOCKED: N_("has blocked the bot"),
+    DeliveryState.NEVER_STARTED: N_("never started the bot"),
+    DeliveryState.OUTSIDE_WINDOW: N_("outside the time the platform allows"),
+}
+
+
+def unreached_line(desk: Desk, person: Unreached) -> str:
+    return "• " + desk._("{name} ({unit}): {reason}, {time}").format(
+        name=person.person_name, unit=desk.tree.get(person.unit_id).name,
+        reason=desk._(UNREACHED_REASONS[person.state]), time=desk.p.when(person.at),
+    )
 
 
 def totals(ledger: Ledger, kinds: Collection[MessageKind]) -> dict[DeliveryState, int]:

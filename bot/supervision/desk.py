@@ -9,6 +9,7 @@ applies in its transaction.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -27,6 +28,7 @@ from bot.prompts import Prompts
 from bot.records import (
     AuditEntry,
     CampaignRecord,
+    Enrolment,
     InviteLink,
     MessageKind,
     OutboxMessage,
@@ -45,6 +47,7 @@ log = logging.getLogger(__name__)
 ACTION = ButtonRole.ACTION
 CHOICES_SHOWN = 8
 LISTED = 20
+YEARS = re.compile(r"\d{4}(?:-\d{4})?$")
 TIER_WORDS = ("tinh ", "thanh pho ", "thi xa ", "huyen ", "quan ", "xa ", "phuong ", "thi tran ")
 
 
@@ -74,6 +77,7 @@ class Desk:
         self._ = p._
         self.settings = settings
         self.out = TurnResult(state=state, locale=state.locale)
+        self._campaigns: Sequence[CampaignRecord] | None = None
 
     # ----- the result ---------------------------------------------------------------------------
 
@@ -107,10 +111,11 @@ class Desk:
         self.out.effects.append(RecordAudit(entry))
 
     async def tell_reporters(
-        self, unit: UnitRecord, report: ReportRecord, action: str, text: Callable[[Callable[[str], str]], str], open_button: bool = False
+        self, unit: UnitRecord, report: ReportRecord, action: str, text: Callable[[Callable[[str], str], str], str], open_button: bool = False
     ) -> int:
-        """Queues a notice, in each reader's language, to each of the unit's officers, in the chat
-        they used last; returns how many officers will be told."""
+        """Queues a notice, in each reader's language (`text` gets their gettext and the
+        campaign's title in it), to each of the unit's officers, in the chat they used last;
+        returns how many officers will be told."""
         recipients = await self.reads.people.recipients(Role.REPORTER, [unit.id], including_refusing=True)
         people = recipients.get(unit.id, ())
         for person in people:
@@ -121,7 +126,7 @@ class Desk:
                 person_id=person.person_id,
                 channel=person.channel,
                 chat_id=person.chat_id,
-                reply=Reply(text(gettext), buttons, 0 if buttons else None),
+                reply=Reply(text(gettext, report.campaign_title.get(person.locale)), buttons, 0 if buttons else None),
                 kind=MessageKind.NOTICE,
                 campaign_code=report.campaign_code,
                 unit_id=unit.id,
@@ -141,10 +146,11 @@ class Desk:
         return self.tree.get(unit_id) if self.access.sees(unit_id) else None
 
     def not_found(self, query: str) -> str:
-        return self._("No unit matching «{query}» in your area.").format(query=query)
+        return self._("No unit matching “{query}” in your area.").format(query=query)
 
-    def resolve(self, query: str, command: CommandSpec) -> UnitRecord | None:
-        """One unit in scope for `query`; otherwise says what went wrong and returns None."""
+    def resolve(self, query: str, command: CommandSpec, campaign: CampaignRecord | None = None) -> UnitRecord | None:
+        """One unit in scope for `query`; otherwise says what went wrong and returns None. The
+        buttons offered for several matches keep the campaign in view."""
         _ = self._
         if not query:
             self.say(_("Name the unit, for example /{command} Nghi Hải or /{command} CAP-CL-NGHIHAI.").format(command=command.name))
@@ -154,35 +160,50 @@ class Desk:
             self.say(self.not_found(query))
             return None
         if len(matches) > 1:
-            lines = [_("Several units match «{query}»; choose one or type its code:").format(query=query)]
+            lines = [_("Several units match “{query}”; choose one or type its code:").format(query=query)]
             lines += [f"• {u.name} ({u.code})" for u in matches[:LISTED]]
             if len(matches) > LISTED:
                 lines.append(_("and {n} more units").format(n=len(matches) - LISTED))
-            self.say("\n".join(lines), tuple((Button(u.name, pack(Kind.UNIT, u.id)),) for u in matches[:CHOICES_SHOWN]))
+            code = campaign.code if campaign else ""
+            self.say("\n".join(lines), tuple((Button(u.name, pack(Kind.UNIT, u.id, code)),) for u in matches[:CHOICES_SHOWN]))
             return None
         return matches[0]
 
+    async def campaigns(self) -> Sequence[CampaignRecord]:
+        if self._campaigns is None:
+            self._campaigns = await self.reads.units.campaigns()
+        return self._campaigns
+
     async def campaign(self, wanted: str = "") -> CampaignRecord | None:
-        """The campaign named, else the open one with the nearest deadline, else the latest."""
-        campaigns = list(await self.reads.units.campaigns())
-        if wanted:
-            folded = fold(wanted)
-            found = [c for c in campaigns if c.code == wanted or folded in fold(c.title.get(self.locale))]
-            if not found:
-                self.say(self._("There is no campaign «{name}». Campaigns: {codes}.").format(
-                    name=wanted, codes=", ".join(c.code for c in campaigns)
-                ))
-                return None
-            return found[0]
-        today = self.today()
-        opened = [c for c in campaigns if c.opens <= today] or campaigns
-        upcoming = [c for c in opened if c.report_due and c.report_due >= today]
-        if upcoming:
-            return min(upcoming, key=lambda c: c.report_due or today)
-        if not opened:
+        """The campaign named (by its code, the years it ends with, or words of its title), else
+        the one whose deadline is nearest today, past or future."""
+        campaigns = await self.campaigns()
+        if not campaigns:
             self.say(self._("There is no campaign yet."))
             return None
-        return max(opened, key=lambda c: c.opens)
+        if not wanted:
+            return nearest(campaigns, self.today())
+        folded = fold(wanted)
+        found = [c for c in campaigns if names(wanted, c)] or [c for c in campaigns if folded in fold(self.title(c))]
+        if not found:
+            self.say(self._("There is no campaign “{name}”. Campaigns: {codes}.").format(
+                name=wanted, codes=", ".join(c.code for c in campaigns)
+            ))
+            return None
+        return found[-1]
+
+    async def campaign_after(self, args: str) -> tuple[str, CampaignRecord] | None:
+        """Splits "Nghi Hải 2023" into what precedes and the campaign its last word names (its code
+        or years); without such a word, everything precedes and the default campaign is meant."""
+        words = args.split()
+        named = [c for c in await self.campaigns() if words and names(words[-1], c)]
+        if named:
+            return " ".join(words[:-1]), named[-1]
+        campaign = await self.campaign()
+        return (args, campaign) if campaign else None
+
+    def title(self, campaign: CampaignRecord) -> str:
+        return campaign.title.get(self.locale)
 
     def forms(self, form_id: str) -> Form:
         return self.settings.forms[form_id]
@@ -200,13 +221,28 @@ class Desk:
             return unit.name[:1].lower() + unit.name[1:]
         return unit.name
 
-    async def report_of(self, unit: UnitRecord) -> tuple[CampaignRecord, ReportRecord | None] | None:
-        """The campaign and the unit's report in it (None if never opened); says so and returns
-        None when the unit is not enrolled."""
-        campaign = await self.campaign()
-        if campaign is None:
+    async def report_of(self, unit: UnitRecord, campaign: CampaignRecord) -> tuple[Enrolment, ReportRecord | None] | None:
+        """The unit's enrolment in the campaign and its report (None if never opened); says so
+        and returns None when the unit is not enrolled."""
+        enrolments = await self.reads.reports.enrolments(campaign.code, [unit.id])
+        if not enrolments:
+            self.say(self._("{unit} is not enrolled in {campaign}.").format(unit=unit.name, campaign=self.title(campaign)))
             return None
-        if not await self.reads.reports.enrolments(campaign.code, [unit.id]):
-            self.say(self._("{unit} is not enrolled in {campaign}.").format(unit=unit.name, campaign=campaign.title.get(self.locale)))
-            return None
-        return campaign, await self.reads.reports.of_unit(campaign.code, unit.id)
+        return enrolments[0], await self.reads.reports.of_unit(campaign.code, unit.id)
+
+
+def names(word: str, campaign: CampaignRecord) -> bool:
+    """Whether a word names the campaign: its code ("so-ket-2023") or the years its code ends
+    with ("2023", "2023-2024", "2023–2024")."""
+    folded = fold(word).replace("–", "-").replace("—", "-")
+    years = YEARS.search(campaign.code)
+    return folded == campaign.code or (years is not None and folded == years.group())
+
+
+def nearest(campaigns: Sequence[CampaignRecord], today: date) -> CampaignRecord:
+    """The campaign whose deadline (or, without one, opening) is nearest today; on a tie the later."""
+
+    def day(campaign: CampaignRecord) -> date:
+        return campaign.report_due or campaign.opens
+
+    return min(campaigns, key=lambda c: (abs((day(c) - today).days), -day(c).toordinal()))

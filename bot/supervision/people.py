@@ -1,20 +1,23 @@
 """Who has access: /moi makes an invite code for a unit in scope, /canbo lists the people linked
-(with the messengers each uses), /thuhoi takes someone's access away."""
+(with the messengers each uses) and the invites not yet used, /thuhoi takes someone's access
+away once confirmed."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from bot import commands
-from bot.buttons import Pressed
+from bot.buttons import Kind, Pressed, pack
 from bot.effects import CreateInvite, RevokeGrant
+from bot.events import Button, ButtonRole
 from bot.prompts import ROLE_LABELS
-from bot.records import Role
+from bot.records import LinkedPerson, Role
 from bot.supervision.desk import Desk
 from bot.text import fold, parse_whole_number
 
-__all__ = ["invite", "people", "revoke", "revoke_pressed"]
+__all__ = ["invite", "people", "revoke", "revoke_confirmed"]
 
+ACTION = ButtonRole.ACTION
 
 
 async def invite(desk: Desk, args: str) -> None:
@@ -41,10 +44,11 @@ async def people(desk: Desk, args: str) -> None:
             return
         scope = desk.tree.subtree([unit.id]) & desk.access.unit_ids
     linked = sorted(await desk.reads.people.linked(scope), key=lambda p: (fold(desk.tree.get(p.unit_id).name), fold(p.full_name)))
-    if not linked:
+    invites = await desk.reads.invites.pending(scope, desk.now)
+    if not linked and not invites:
         desk.say(_("Nobody is linked in this area yet. Make an invite with /moi UNIT."))
         return
-    lines = [_("People with access ({n}):").format(n=len(linked)), ""]
+    lines = [_("People with access ({n}):").format(n=len(linked))] if linked else [_("Nobody is linked in this area yet.")]
     for person in linked:
         seen = _("last seen {time}").format(time=desk.p.when(person.last_seen)) if person.last_seen else _("no chat linked")
         channels = ", ".join(desk.settings.channel_label(name) for name in person.channels)
@@ -52,29 +56,52 @@ async def people(desk: Desk, args: str) -> None:
             f"#{person.grant_id} {person.full_name} — {_(ROLE_LABELS[person.role])} — {desk.tree.get(person.unit_id).name} · {seen}"
             + (f" ({channels})" if channels else "")
         )
-    lines += ["", _("To revoke someone's access: /thuhoi NUMBER (the number after #).")]
+    if invites:
+        lines += ["", _("Invites not yet used ({n}):").format(n=len(invites))]
+        lines += [
+            "• " + _("{unit}: {code} ({role}), valid until {time}").format(
+                unit=desk.tree.get(invite.unit_id).name, code=invite.code, role=_(ROLE_LABELS[invite.role]), time=desk.p.when(invite.expires_at)
+            )
+            for invite in sorted(invites, key=lambda i: (fold(desk.tree.get(i.unit_id).name), i.expires_at))
+        ]
+    if linked:
+        lines += ["", _("To revoke someone's access: /thuhoi NUMBER (the number after #).")]
     desk.say("\n".join(lines))
 
 
 async def revoke(desk: Desk, args: str) -> None:
+    """Asks to confirm, naming who loses access to what."""
+    _ = desk._
     number = parse_whole_number(args.lstrip("#"))
     if number is None:
-        desk.say(desk._("Give the number shown by /canbo, for example /thuhoi 12."))
+        desk.say(_("Give the number shown by /canbo, for example /thuhoi 12."))
         return
-    await revoke_grant(desk, number)
-
-
-async def revoke_pressed(desk: Desk, pressed: Pressed) -> None:
-    await revoke_grant(desk, pressed.number)
-
-
-async def revoke_grant(desk: Desk, grant_id: int) -> None:
-    _ = desk._
-    person = next((p for p in await desk.reads.people.linked(desk.access.unit_ids) if p.grant_id == grant_id), None)
-    if person is None or (person.role is not Role.REPORTER and not desk.access.administers):
-        desk.say(_("No such access in your area (see /canbo)."))
+    person = await revocable(desk, number)
+    if person is None:
         return
     unit = desk.tree.get(person.unit_id)
-    desk.out.effects.append(RevokeGrant(grant_id))
+    desk.say(
+        _("Revoke the access of {name} ({role}) to {unit}? They will no longer see or file its reports; their chats stay linked for any other unit.").format(
+            name=person.full_name, role=_(ROLE_LABELS[person.role]), unit=unit.name
+        ),
+        ((Button(_("Confirm the revocation"), pack(Kind.REVOKE, number), ACTION), Button(_("Cancel"), pack(Kind.DISMISS), ACTION)),),
+    )
+
+
+async def revoke_confirmed(desk: Desk, pressed: Pressed) -> None:
+    person = await revocable(desk, pressed.number)
+    if person is None:
+        return
+    unit = desk.tree.get(person.unit_id)
+    desk.out.effects.append(RevokeGrant(person.grant_id))
     desk.audit("revoked", unit, None, name=person.full_name, unit=unit.name)
-    desk.say(_("Access of {name} to {unit} is revoked.").format(name=person.full_name, unit=unit.name))
+    desk.say(desk._("Access of {name} to {unit} is revoked.").format(name=person.full_name, unit=unit.name))
+
+
+async def revocable(desk: Desk, grant_id: int) -> LinkedPerson | None:
+    """The grant in force in scope that this supervisor may end; else says there is none."""
+    person = next((p for p in await desk.reads.people.linked(desk.access.unit_ids) if p.grant_id == grant_id), None)
+    if person is None or (person.role is not Role.REPORTER and not desk.access.administers):
+        desk.say(desk._("No such access in your area (see /canbo)."))
+        return None
+    return person

@@ -10,13 +10,13 @@ from bot.buttons import DESK, Kind, Pressed, unpack
 from bot.commands import CommandSpec
 from bot.conversation import ConversationState
 from bot.inputs import ButtonInput, CommandInput, Input, TextInput
-from bot.records import UnitRecord
+from bot.records import CampaignRecord, UnitRecord
 from bot.supervision import appraisal, chasing, people, status, unit_views
 from bot.supervision.desk import Desk
 
 __all__ = ["BUTTONS", "COMMANDS", "ON_A_UNIT", "PRESSED_ON_A_UNIT", "handle", "refusal", "wants"]
 
-UnitFeature = Callable[[Desk, UnitRecord], Awaitable[None]]
+UnitFeature = Callable[[Desk, UnitRecord, CampaignRecord], Awaitable[None]]
 
 ON_A_UNIT: dict[CommandSpec, UnitFeature] = {
     commands.UNIT: unit_views.show_report,
@@ -24,14 +24,15 @@ ON_A_UNIT: dict[CommandSpec, UnitFeature] = {
     commands.RETURN: appraisal.return_unit,
     commands.HISTORY: unit_views.history_of,
 }
-"""Commands about one unit, named by the argument (a name or a code, within scope)."""
+"""Commands about one unit in one campaign: the argument names the unit (a name or a code, within
+scope), and its last word may name the campaign ("/donvi Nghi Hải 2023")."""
 PRESSED_ON_A_UNIT: dict[Kind, UnitFeature] = {
     Kind.UNIT: unit_views.show_report,
     Kind.APPROVE: appraisal.approve_unit,
     Kind.RETURN: appraisal.return_unit,
     Kind.HISTORY: unit_views.history_of,
 }
-"""Buttons about one unit, which carry its id."""
+"""Buttons about one unit, which carry its id and the campaign their message was about."""
 COMMANDS: dict[CommandSpec, Callable[[Desk, str], Awaitable[None]]] = {
     commands.STATUS: status.status,
     commands.MISSING: chasing.missing,
@@ -44,13 +45,17 @@ COMMANDS: dict[CommandSpec, Callable[[Desk, str], Awaitable[None]]] = {
 }
 BUTTONS: dict[Kind, Callable[[Desk, Pressed], Awaitable[None]]] = {
     Kind.MISSING_PAGE: chasing.missing_page,
-    Kind.REVOKE: people.revoke_pressed,
+    Kind.APPROVE_CONFIRM: appraisal.approve_confirmed,
+    Kind.REVOKE: people.revoke_confirmed,
+    Kind.DISMISS: appraisal.dismiss,
     Kind.PICK: appraisal.pick,
     Kind.PICK_DONE: appraisal.pick_done,
     Kind.PICK_CANCEL: appraisal.pick_cancel,
 }
 PICKER = frozenset({Kind.PICK, Kind.PICK_DONE, Kind.PICK_CANCEL})
 """Presses that only make sense on the newest picker of a return still in the making."""
+CONFIRMATIONS = frozenset({Kind.APPROVE_CONFIRM, Kind.REVOKE, Kind.DISMISS})
+"""Presses that only count on the newest message: a confirmation shown earlier is stale."""
 
 
 def wants(received: Input, state: ConversationState, command: CommandSpec | None) -> bool:
@@ -70,21 +75,24 @@ async def handle(desk: Desk, received: Input, command: CommandSpec | None) -> No
         desk.set_slice(return_draft=None)  # a command leaves a return unfinished
         args = received.args.strip()
         if command in ON_A_UNIT:
-            unit = desk.resolve(args, command)
-            if unit is not None:
-                await ON_A_UNIT[command](desk, unit)
+            found = await desk.campaign_after(args)
+            unit = desk.resolve(found[0], command, found[1]) if found else None
+            if found and unit:
+                await ON_A_UNIT[command](desk, unit, found[1])
         else:
             await COMMANDS[command](desk, args)
     elif isinstance(received, ButtonInput):
         pressed = unpack(received.value)
-        if pressed is None or (pressed.kind in PICKER and (received.step != desk.state.step or draft is None)):
+        on_newest = received.step == desk.state.step
+        if pressed is None or (pressed.kind in PICKER and (not on_newest or draft is None)) or (pressed.kind in CONFIRMATIONS and not on_newest):
             desk.stale()
         elif pressed.kind in PRESSED_ON_A_UNIT:
             unit = desk.visible(pressed.number)
+            campaign = await desk.campaign(pressed.campaign)
             if unit is None:
                 desk.say(desk.not_found(pressed.arg))
-            else:
-                await PRESSED_ON_A_UNIT[pressed.kind](desk, unit)
+            elif campaign is not None:
+                await PRESSED_ON_A_UNIT[pressed.kind](desk, unit, campaign)
         else:
             await BUTTONS[pressed.kind](desk, pressed)
     elif isinstance(received, TextInput) and draft is not None:

@@ -3,6 +3,7 @@ scope stand on one criterion, /lichsu a report's history."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from bot.answers import AnswerValue, criterion_status
@@ -10,65 +11,70 @@ from bot.buttons import Kind, pack
 from bot.events import Button, ButtonRole
 from bot.forms import CRITERION_PREFIX, CriterionStatus, Form
 from bot.i18n import N_
-from bot.prompts import REPORT_STATUS_LABELS
+from bot.prompts import status_word
 from bot.records import ANSWER_ACTION, AuditEntry, CampaignRecord, Role, UnitRecord
-from bot.report import APPRAISABLE, ReportStatus
+from bot.report import APPRAISABLE, RETURNABLE, ReportStatus
 from bot.supervision.desk import Desk
 from bot.text import fold, parse_whole_number
 
-__all__ = ["criterion", "history_of", "pick_label", "show_report"]
+__all__ = ["criterion", "history_of", "pick_button", "pick_label", "show_report"]
 
 ACTION = ButtonRole.ACTION
+PICK_TEXT = 30
 ACTION_LABELS = {
     "submitted": N_("submitted the report ({receipt})"),
     "resubmitted": N_("resubmitted the report ({receipt})"),
     "approved": N_("approved the report"),
-    "returned": N_("returned the report for revision of {questions}: «{comment}»"),
+    "returned": N_("returned the report for revision of {questions}: “{comment}”"),
+    "reopened": N_("reopened the approved report for revision of {questions}: “{comment}”"),
     "invited": N_("made an invite code for {unit}"),
     "revoked": N_("revoked the access of {name} to {unit}"),
     "reminded": N_("sent a reminder"),
 }
 
 
-async def show_report(desk: Desk, unit: UnitRecord) -> None:
+async def show_report(desk: Desk, unit: UnitRecord, campaign: CampaignRecord) -> None:
     _ = desk._
-    found = await desk.report_of(unit)
+    found = await desk.report_of(unit, campaign)
     if found is None:
         return
-    campaign, report = found
-    enrolment = (await desk.reads.reports.enrolments(campaign.code, [unit.id]))[0]
+    enrolment, report = found
     form = desk.forms(enrolment.form_id)
     answers = await desk.reads.reports.answers(report.id) if report else {}
-    status = report.status if report else ReportStatus.DRAFT
+    status = report.status if report else None
     people = [p for p in await desk.reads.people.linked([unit.id]) if p.role is Role.REPORTER]
-    lines = [f"📄 {unit.name} — {campaign.title.get(desk.locale)}", _("Status: {status}").format(status=_(REPORT_STATUS_LABELS[status]))]
+    lines = [f"📄 {unit.name} — {desk.title(campaign)}", _("Status: {status}").format(status=_(status_word(status, len(answers))))]
     if report and report.receipt_no and report.submitted_at:
         lines.append(desk.p.receipt(report.receipt_no, report.submitted_at))
     if report and report.status is ReportStatus.RETURNED and report.return_comment:
-        lines.append(_("Returned with the comment: «{comment}»").format(comment=report.return_comment))
-    lines.append(_("officer: {names}").format(names=", ".join(p.full_name for p in people)) if people else _("no officer linked"))
+        lines.append(_("Returned with the comment: “{comment}”").format(comment=report.return_comment))
+    lines.append(_("Officer: {names}").format(names=", ".join(p.full_name for p in people)) if people else _("No officer linked."))
     lines.append(_("Answered {done}/{total} questions.").format(done=len(answers), total=len(form)))
     lines.append("")
     for number, question in enumerate(form, start=1):
         lines.append(f"{number}. {desk.p.short_label(question)}: {desk.p.summary(question, answers.get(question.id), width=100_000)}")
     buttons: list[Button] = []
     if status in APPRAISABLE:
-        buttons += [Button(_("✅ Approve"), pack(Kind.APPROVE, unit.id), ACTION), Button(_("↩ Return"), pack(Kind.RETURN, unit.id), ACTION)]
-    buttons.append(Button(_("History"), pack(Kind.HISTORY, unit.id), ACTION))
+        buttons.append(Button(_("✅ Approve"), pack(Kind.APPROVE, unit.id, campaign.code), ACTION))
+    if status in RETURNABLE:
+        label = _("↩ Reopen") if status is ReportStatus.APPROVED else _("↩ Return")
+        buttons.append(Button(label, pack(Kind.RETURN, unit.id, campaign.code), ACTION))
+    buttons.append(Button(_("History"), pack(Kind.HISTORY, unit.id, campaign.code), ACTION))
     desk.say("\n".join(lines), (tuple(buttons),))
 
 
 async def criterion(desk: Desk, args: str) -> None:
     _ = desk._
-    parts = args.split()
+    found = await desk.campaign_after(args)
+    if found is None:
+        return
+    rest, campaign = found
+    parts = rest.split()
     number = parse_whole_number(parts[-1]) if parts else None
     form = form_named(desk, parts[0]) if len(parts) == 2 else None
     question_id = f"{CRITERION_PREFIX}{number}"
     if form is None or number is None or not form.has(question_id):
-        desk.say(_("Give a form and a criterion number, for example /tieuchi cap-22 5 or /tieuchi 22 5."))
-        return
-    campaign = await desk.campaign()
-    if campaign is None:
+        desk.say(_("Give a form and a criterion number, and the campaign if not the current one: for example /tieuchi cap-22 5 or /tieuchi 22 5 2023."))
         return
     rows = [r for r in await desk.reads.reports.enrolments(campaign.code, desk.access.unit_ids) if r.form_id == form.id]
     values = await desk.reads.reports.answers_to(campaign.code, question_id, [r.unit_id for r in rows])
@@ -87,46 +93,47 @@ def form_named(desk: Desk, name: str) -> Form | None:
 
 
 def criterion_text(
-    desk: Desk, form: Form, number: int, campaign: CampaignRecord, unit_ids: list[int], values: dict[int, AnswerValue]
+    desk: Desk, form: Form, number: int, campaign: CampaignRecord, unit_ids: list[int], values: Mapping[int, AnswerValue]
 ) -> str:
+    """The count per status, then the units in each status but "met", by name: what a supervisor
+    chases is different for each (not met, not yet due, not answered)."""
     _ = desk._
-    counts = {status: 0 for status in CriterionStatus}
+    named: dict[CriterionStatus | None, list[str]] = {status: [] for status in (*CriterionStatus, None)}
     eligible = 0
-    behind: list[str] = []
     for unit_id in unit_ids:
         status = criterion_status(values.get(unit_id))
-        if status is None:
-            behind.append(desk.tree.get(unit_id).name + " " + _("(not answered)"))
-            continue
-        counts[status] += 1
+        name = desk.tree.get(unit_id).name
         if status is CriterionStatus.NOT_YET_DUE and values[unit_id].get("eligible"):
             eligible += 1
-        elif status is not CriterionStatus.MET:
-            behind.append(f"{desk.tree.get(unit_id).name} ({desk.p.status_label(status).lower()})")
-    unanswered = len(unit_ids) - sum(counts.values())
+            name += f" ({_('meets the conditions')})"
+        named[status].append(name)
     lines = [
-        _("Criterion {n} of {form} — {campaign}: {total} units").format(
-            n=number, form=form.id, campaign=campaign.title.get(desk.locale), total=len(unit_ids)
-        ),
-        f"• {desk.p.status_label(CriterionStatus.MET)}: {counts[CriterionStatus.MET]}",
-        f"• {desk.p.status_label(CriterionStatus.NOT_MET)}: {counts[CriterionStatus.NOT_MET]}",
-        f"• {desk.p.status_label(CriterionStatus.NOT_YET_DUE)}: {counts[CriterionStatus.NOT_YET_DUE]} "
+        _("Criterion {n} of {form} — {campaign}: {total} units").format(n=number, form=form.id, campaign=desk.title(campaign), total=len(unit_ids)),
+        f"• {desk.p.status_label(CriterionStatus.MET)}: {len(named[CriterionStatus.MET])}",
+        f"• {desk.p.status_label(CriterionStatus.NOT_MET)}: {len(named[CriterionStatus.NOT_MET])}",
+        f"• {desk.p.status_label(CriterionStatus.NOT_YET_DUE)}: {len(named[CriterionStatus.NOT_YET_DUE])} "
         + _("({eligible} meet the conditions)").format(eligible=eligible),
-        "• " + _("Not answered: {n}").format(n=unanswered),
+        "• " + _("Not answered: {n}").format(n=len(named[None])),
     ]
-    if behind:
-        lines += ["", _("Behind on this criterion:")] + [f"– {name}" for name in sorted(behind, key=fold)]
+    headings = {
+        CriterionStatus.NOT_MET: desk.p.status_label(CriterionStatus.NOT_MET),
+        CriterionStatus.NOT_YET_DUE: desk.p.status_label(CriterionStatus.NOT_YET_DUE),
+        None: _("Not answered"),
+    }
+    for status, heading in headings.items():
+        if named[status]:
+            lines += ["", f"{heading}:"] + [f"– {name}" for name in sorted(named[status], key=fold)]
     return "\n".join(lines)
 
 
-async def history_of(desk: Desk, unit: UnitRecord) -> None:
+async def history_of(desk: Desk, unit: UnitRecord, campaign: CampaignRecord) -> None:
     _ = desk._
-    found = await desk.report_of(unit)
+    found = await desk.report_of(unit, campaign)
     if found is None:
         return
-    campaign, report = found
+    report = found[1]
     entries = await desk.reads.audit.history(report.id) if report else []
-    lines = [_("History of the report of {unit} — {campaign}").format(unit=unit.name, campaign=campaign.title.get(desk.locale)), ""]
+    lines = [_("History of the report of {unit} — {campaign}").format(unit=unit.name, campaign=desk.title(campaign)), ""]
     if not entries:
         lines.append(_("Nothing has happened yet."))
     if report is not None:
@@ -158,6 +165,13 @@ def describe(desk: Desk, entry: AuditEntry, form: Form) -> str:
         receipt=details.get("receipt", ""), questions=questions, comment=details.get("comment", ""),
         unit=details.get("unit", ""), name=details.get("name", ""),
     )
+
+
+def pick_button(desk: Desk, form: Form, question_id: str) -> str:
+    """A question on the return picker's button: the number /donvi shows and its short text
+    ("3. Khái quát đặc điểm…"), so the supervisor need not look each number up."""
+    question = form.question(question_id)
+    return f"{form.index_of(question_id) + 1}. {desk.p.short_text(question, PICK_TEXT)}"
 
 
 def pick_label(desk: Desk, form: Form, question_id: str) -> str:

@@ -218,7 +218,9 @@ async def test_a_registered_channel_carries_notices_and_reminders_to_a_person_wh
             running = asyncio.create_task(serve(rt))
             try:
                 platform.say("quan", "/duyet CAP-CL-NGHIHAI")
-                done = await platform.wait_for("quan", "✅ Đã duyệt báo cáo của Công an phường Nghi Hải.")
+                await platform.wait_for("quan", "Duyệt báo cáo của Công an phường Nghi Hải")
+                platform.say("quan", "xac nhan duyet")  # a button's words, typed
+                done = await platform.wait_for("quan", "✅ Đã duyệt báo cáo của Công an phường Nghi Hải — ")
                 assert "Sẽ thông báo cho 1 cán bộ báo cáo của đơn vị." in done
                 notice = await platform.wait_for("hoa", "đã được duyệt")
                 reminder = await platform.wait_for("hoa", "⏰")
@@ -228,7 +230,7 @@ async def test_a_registered_channel_carries_notices_and_reminders_to_a_person_wh
                 running.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await running
-    assert notice == "✅ Báo cáo của Công an phường Nghi Hải đã được duyệt."
+    assert notice == "✅ Báo cáo của Công an phường Nghi Hải — Sơ kết công tác xây dựng đơn vị điển hình, kiểu mẫu năm 2023 đã được duyệt."
     assert "Công an phường Nghi Hòa" in reminder and "Hạn nộp: thứ Bảy, 25/11/2023 (còn 7 ngày)" in reminder
     assert "hoặc mở trên FakeChat: fakechat://start/" in invite
     engine = create_engine(database)

@@ -17,7 +17,7 @@ from handlers.outbox_sender import OutboxSender
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.service_harness import NGHI_HAI, NGHI_HAI_NAME, Harness
 
-APPROVED_NOTICE = f"✅ Báo cáo của {NGHI_HAI_NAME} đã được duyệt."
+APPROVED_NOTICE = f"✅ Báo cáo của {NGHI_HAI_NAME} — Sơ kết công tác xây dựng đơn vị điển hình, kiểu mẫu năm 2023 đã được duyệt."
 
 
 @pytest.fixture
@@ -47,6 +47,7 @@ async def test_the_supervisors_console_shows_the_notice_and_the_officers_console
     await harness.submit(NGHI_HAI)
 
     await supervisor.send_line(f"/duyet {NGHI_HAI}")
+    await supervisor.send_line("xác nhận duyệt")
     assert f"→ gửi Nguyễn Văn An (console): {APPROVED_NOTICE}" in supervisor_out.getvalue()
     assert APPROVED_NOTICE not in officer_out.getvalue()
 

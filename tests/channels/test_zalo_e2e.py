@@ -84,7 +84,7 @@ async def zalo_officer(bot: BotProcess, zalo: FakeZaloBotApi, user_id: str, unit
     officer = ZaloOfficer(zalo.user(user_id, f"Cán bộ {user_id}"), bot)
     linked = await officer.say(f"{code[:4].lower()} {code[4:].lower()}", "Liên kết thành công")
     assert AUTOMATED in "\n".join(m.get("text", "") for m in officer.user.messages)
-    assert "Hoặc gõ: «báo cáo»" in linked
+    assert "Hoặc gõ: “báo cáo”" in linked
     return officer
 
 
@@ -119,14 +119,14 @@ async def test_an_officer_files_a_whole_22_criteria_report_by_typing(bot: BotPro
     officer = await zalo_officer(bot, zalo, "z-1001", "CAP-CL-NGHIHAI")
     first = await officer.say("bao cao", "Câu 1/38")
     assert "1. Hội nghị sơ kết\n2. Sơ kết bằng văn bản" in first
-    assert "Hoặc gõ: «quay lại» · «xem lại»" in first
+    assert "Hoặc gõ: “quay lại” · “xem lại”" in first
     for position, question in enumerate(FORM.questions, start=1):
         await answer(officer, zalo, question, position)
 
     await officer.say("sua 7", "Câu 7/38")
     await officer.say("15", "Đã trả lời hết các câu hỏi")
     review = await officer.say("xem lai", "Xem lại — Công an phường Nghi Hải — trang 1/5")
-    assert "«trang sau» · «tiếp tục» · «nộp báo cáo»" in review
+    assert "“trang sau” · “tiếp tục” · “nộp báo cáo”" in review
     await officer.say("trang sau", "trang 2/5")
     confirm = await officer.say("nop", "Nộp báo cáo của Công an phường Nghi Hải")
     assert "1. Nộp ngay\n2. Chưa nộp" in confirm
@@ -187,16 +187,16 @@ async def test_a_return_by_a_telegram_supervisor_reaches_the_officer_on_zalo(
 ) -> None:
     supervisor = Officer(api.user(SUPERVISOR_ID, "Đỗ Minh Quân"), bot)
     await supervisor.command("start", "Liên kết thành công", args=(await invite(bot, "NA-CL", "supervisor"))["code"])
-    await supervisor.command("tralai", "chọn những nội dung cần sửa", args="CAP-CL-NGHIHAI")
-    await supervisor.press("Tiêu chí 3", "Đã chọn: Tiêu chí 3.")
+    await supervisor.command("tralai", "Chọn những nội dung cần sửa", args="CAP-CL-NGHIHAI")
+    await supervisor.say("12", "Đã chọn: Tiêu chí 3.")  # typed, as /donvi numbers it
     await supervisor.press("Tiếp tục ▶", "Bây giờ hãy viết")
     done = await supervisor.say("Tiêu chí 3 cần nêu rõ số buổi tuần tra.", "↩ Đã trả lại báo cáo")
     assert "Sẽ thông báo cho 1 cán bộ báo cáo của đơn vị." in done["text"]
 
     officer = ZaloOfficer(zalo.user("z-1001"), bot)
-    notice = await officer.expect("đã bị trả lại để chỉnh sửa")
-    assert "Nhận xét: «Tiêu chí 3 cần nêu rõ số buổi tuần tra.»" in notice
-    assert "Hoặc gõ: «báo cáo»" in notice
+    notice = await officer.expect("đã được trả lại để chỉnh sửa")
+    assert "Nhận xét: “Tiêu chí 3 cần nêu rõ số buổi tuần tra.”" in notice
+    assert "Hoặc gõ: “báo cáo”" in notice
     await officer.say("bao cao", "Tiêu chí 3/22")
 
     people = await supervisor.command("canbo", "Cán bộ z-1003", args="CAP-CL-NGHIHUONG")
@@ -233,9 +233,9 @@ async def test_a_supervisor_works_over_zalo_within_scope(bot: BotProcess, zalo: 
     supervisor = ZaloOfficer(zalo.user("z-1005", "Hoàng Thị Lan"), bot)
     await supervisor.say(f"start {code}", "Liên kết thành công: tài khoản này theo dõi báo cáo của Thị xã Thái Hòa")
     status = await supervisor.say("tinh hinh", "📊 Tình hình báo cáo")
-    assert "Cửa Lò" not in status and "Hoặc gõ: «chưa nộp»" in status
+    assert "Cửa Lò" not in status and "Hoặc gõ: “chưa nộp”" in status
     missing = await supervisor.say("chua nop", "Chưa nộp — ")
     assert "Công an phường Hòa Hiếu" in missing and "Nghi Hải" not in missing
-    await supervisor.say("/donvi nghi hai", "Không tìm thấy đơn vị nào khớp với «nghi hai»")
+    await supervisor.say("/donvi nghi hai", "Không tìm thấy đơn vị nào khớp với “nghi hai”")
     refused = await ZaloOfficer(zalo.user("z-1004"), bot).say("/tinhhinh", "dành cho cán bộ theo dõi")
     assert "📊" not in refused

@@ -137,6 +137,6 @@ async def test_reminders_reach_the_officers_on_zalo_once_each_within_the_limits(
     reminders = {user: [m["text"] for m in fake.messages if "⏰" in m.get("text", "")] for user, fake in users.items()}
     assert all(len(texts) == 1 for texts in reminders.values()), reminders
     assert all("(còn 3 ngày)" in texts[0] and "Gõ /baocao để tiếp tục" in texts[0] for texts in reminders.values())
-    assert all("Hoặc gõ: «báo cáo»" in texts[0] for texts in reminders.values())
+    assert all("Hoặc gõ: “báo cáo”" in texts[0] for texts in reminders.values())
     assert zalo.violations == 0
     assert {r.status for r in zalo.requests if r.method == "sendMessage"} == {200}

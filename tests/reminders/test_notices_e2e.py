@@ -30,7 +30,7 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 CAMPAIGN = "so-ket-2023"
 SUPERVISOR, NGHI_HAI_OFFICER, NGHI_HOA_OFFICER = 8101, 8102, 8103
-APPROVED_NOTICE = "✅ Báo cáo của {unit} đã được duyệt."
+APPROVED_NOTICE = "✅ Báo cáo của {unit} — Sơ kết công tác xây dựng đơn vị điển hình, kiểu mẫu năm 2023 đã được duyệt."
 NOTICES_LINE = "Thông báo cho cán bộ (trả lại, duyệt): "
 
 
@@ -95,7 +95,8 @@ async def test_a_notice_caught_in_flight_by_a_crash_arrives_once_after_the_resta
     _report, unit = await submitted(bot, "CAP-CL-NGHIHAI")
     caught = api.hold_sends(NGHI_HAI_OFFICER)
 
-    await supervisor.command("duyet", f"✅ Đã duyệt báo cáo của {unit}.", args="CAP-CL-NGHIHAI")
+    await supervisor.command("duyet", f"Duyệt báo cáo của {unit}", args="CAP-CL-NGHIHAI")
+    await supervisor.press("✅ Xác nhận duyệt", f"✅ Đã duyệt báo cáo của {unit}")
     await caught.arrived()  # committed, and the notice is on the wire
     await bot.kill()
     caught.drop()  # the request dies with the process: Telegram never delivered it
@@ -120,7 +121,8 @@ async def test_a_notice_to_an_officer_who_blocked_the_bot_is_recorded_as_blocked
     _report, unit = await submitted(bot, "CAP-CL-NGHIHOA")
     api.block(NGHI_HOA_OFFICER)
 
-    await supervisor.command("duyet", f"✅ Đã duyệt báo cáo của {unit}.", args="CAP-CL-NGHIHOA")
+    await supervisor.command("duyet", f"Duyệt báo cáo của {unit}", args="CAP-CL-NGHIHOA")
+    await supervisor.press("✅ Xác nhận duyệt", f"✅ Đã duyệt báo cáo của {unit}")
     for _ in range(100):
         rows = [row for row in await notice_rows(bot) if row.chat_id == str(NGHI_HOA_OFFICER)]
         if rows and rows[0].state != "pending" and rows[0].state != "sending":

@@ -66,14 +66,16 @@ SEEDED_AT = datetime(2023, 11, 10, 9, 0, tzinfo=ZONE)
 # What the bot says (locales/vi/LC_MESSAGES/messages.po).
 REMINDER = "⏰ Nhắc hạn"
 OVERDUE = "⚠️ Báo cáo"
-DIGEST = "📋 «"
+DIGEST = "📋 “"
 CONTINUE = "Tiếp tục báo cáo"
 RETURNED_LINE = "Báo cáo đã bị trả lại để chỉnh sửa; gõ /baocao để xem nội dung cần sửa."
 NOBODY_LINKED = "chưa có cán bộ liên kết"
-UNIT_IN_TEXT = re.compile(r"» của (.+?) (?:sắp đến hạn|đã hết hạn nộp)")
+UNIT_IN_TEXT = re.compile(r"” của (.+?) (?:sắp đến hạn|đã hết hạn nộp)")
 
 LEADER_LINE = "this worker schedules reminders"
 LEASE = DEFAULT_LEASE
+
+CAMPAIGN_2023 = "Sơ kết công tác xây dựng đơn vị điển hình, kiểu mẫu năm 2023"
 
 
 # ----- the worlds ------------------------------------------------------------------------------
@@ -763,9 +765,9 @@ async def test_nhacnho_reminds_the_pending_units_in_scope_once_a_day(
     in_scope = world.expected_reminders(within="NA-CL")
     unlinked = [c for c in world.unlinked() if "NA-CL" in world.lineage(c)]
 
-    first = await supervisor.command("nhacnho", "Đã đưa")
+    first = await supervisor.command("nhacnho", "đã đưa")
     assert first["text"].startswith(
-        f"Đã đưa {len(in_scope)} tin nhắc hạn vào hàng chờ gửi đến {len(in_scope)} đơn vị chưa nộp báo cáo.\n"
+        f"Nhắc hạn — {CAMPAIGN_2023}: đã đưa {len(in_scope)} tin vào hàng chờ gửi đến {len(in_scope)} đơn vị chưa nộp báo cáo.\n"
         f"{len(unlinked)} đơn vị chưa có cán bộ liên kết"
     ), first["text"]
     for code in unlinked:
@@ -775,9 +777,9 @@ async def test_nhacnho_reminds_the_pending_units_in_scope_once_a_day(
         check_reminder(world, messages(api, user, REMINDER)[0], code, days_left=8)
 
     await asyncio.sleep(1.1)  # replies to a person are not paced; a person does not type twice a second
-    second = await supervisor.command("nhacnho", "Đã đưa")
+    second = await supervisor.command("nhacnho", "đã đưa")
     assert second["text"].startswith(
-        "Đã đưa 0 tin nhắc hạn vào hàng chờ gửi đến 0 đơn vị chưa nộp báo cáo.\n"
+        f"Nhắc hạn — {CAMPAIGN_2023}: đã đưa 0 tin vào hàng chờ gửi đến 0 đơn vị chưa nộp báo cáo.\n"
         f"{len(in_scope)} đơn vị đã được nhắc trong hôm nay nên không nhắc lại."
     ), second["text"]
     await asyncio.sleep(1.5)

@@ -108,8 +108,8 @@ def test_what_is_not_a_code(typed: str) -> None:
 def test_a_reply_as_plain_text_numbers_the_choices_and_names_the_words_to_type() -> None:
     assert as_plain_text(STATUS, "vi") == (
         "Chọn mức tự đánh giá:\n\n1. Đạt\n2. Chưa đạt\n3. Chưa đến thời điểm xét\n(gõ số thứ tự của phương án chọn)\n\n"
-        "Hoặc gõ: «quay lại» · «xem lại»"
+        "Hoặc gõ: “quay lại” · “xem lại”"
     )
     notice = Reply("↩ Báo cáo đã bị trả lại.", ((Button("Sửa ngay", "open", ACTION, "baocao"),),), 0)
-    assert as_plain_text(notice, "vi").endswith("Hoặc gõ: «báo cáo»")
+    assert as_plain_text(notice, "vi").endswith("Hoặc gõ: “báo cáo”")
     assert as_plain_text(Reply("Không có nút."), "en") == "Không có nút."

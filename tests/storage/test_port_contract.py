@@ -34,10 +34,12 @@ from bot.records import (
     NewInvite,
     OutboxItem,
     OutboxMessage,
+    PendingInvite,
     Recipient,
     Redemption,
     ReportRecord,
     Role,
+    Unreached,
 )
 from bot.reminders import ReminderPlan
 from bot.report import ReportStatus, approval, return_for_revision, submission
@@ -395,6 +397,25 @@ async def test_invites_are_spent_once_within_their_time(seeded: Store) -> None:
     assert [(g.unit_code, g.role) for g in grants] == [(HAI, Role.SUPERVISOR), (THUY, Role.REPORTER)]
 
 
+async def test_pending_invites_are_those_someone_may_still_join_with(seeded: Store) -> None:
+    hai, thuy = seeded.ids[HAI], seeded.ids[THUY]
+    async with seeded.uow() as uow:
+        late = await uow.invites.create(HAI, Role.REPORTER, WEEK, NOW, code="LATE2345")
+        soon = await uow.invites.create(THUY, Role.SUPERVISOR, at(10), NOW, code="SOON2345")
+        used = await uow.invites.create(HAI, Role.REPORTER, WEEK, NOW, code="USED2345")
+        officer = (await uow.invites.redeem(used.code, "Lê Văn An", None, NOW)).person_id
+        assert officer is not None
+        await uow.invites.link_code(officer, WEEK, NOW)  # names a person, not a unit
+    async with seeded.uow() as uow:
+        assert await uow.invites.pending([hai, thuy], NOW) == [
+            PendingInvite("SOON2345", thuy, Role.SUPERVISOR, soon.expires_at),
+            PendingInvite("LATE2345", hai, Role.REPORTER, late.expires_at),
+        ]
+        assert [i.code for i in await uow.invites.pending([hai], NOW)] == ["LATE2345"]
+        assert [i.code for i in await uow.invites.pending([hai, thuy], at(10))] == ["LATE2345"]  # SOON expired
+        assert await uow.invites.pending([], NOW) == []
+
+
 async def test_a_revoked_grant_is_ended_and_given_back_by_a_new_invite(seeded: Store) -> None:
     hai, town = seeded.ids[HAI], seeded.ids[TOWN]
     officer = await person(seeded, "Lê Văn An", (HAI, Role.SUPERVISOR), (HAI, Role.REPORTER), chat=("telegram", "1"), seen=at(1))
@@ -596,6 +617,38 @@ async def test_the_ledger_counts_every_kind_and_state_and_keys_find_units(seeded
         (MessageKind.MANUAL, DeliveryState.FAILED): 1,
     }
     assert all(n == 0 for states in empty.values() for n in states.values()) and set(empty) == set(MessageKind)
+
+
+async def test_the_unreached_are_those_whose_latest_message_was_not_delivered(seeded: Store) -> None:
+    le = await person(seeded, "Lê Văn An", (HAI, Role.REPORTER), chat=("telegram", "1"))
+    tran = await person(seeded, "Trần Văn Ba", (HAI, Role.REPORTER), chat=("telegram", "2"))
+    ngo = await person(seeded, "Ngô Thị Cúc", (THUY, Role.REPORTER), chat=("telegram", "3"))
+    hai, thuy = seeded.ids[HAI], seeded.ids[THUY]
+    outcomes = [
+        (message("a1", le, unit_id=hai), DeliveryState.FAILED),
+        (message("a2", le, unit_id=hai), DeliveryState.SENT),  # reached after all
+        (message("b1", tran, ("telegram", "2"), unit_id=hai), DeliveryState.SENT),
+        (message("b2", tran, ("telegram", "2"), unit_id=hai), DeliveryState.BLOCKED),
+        (message("c1", ngo, ("telegram", "3"), unit_id=thuy), DeliveryState.NEVER_STARTED),
+        (message("c2", ngo, ("telegram", "3"), unit_id=thuy, campaign_code=THANG), DeliveryState.SENT),  # another campaign
+    ]
+    for outgoing, outcome in outcomes:  # one at a time, so each is the latest when it is added
+        async with seeded.uow() as uow:
+            await uow.outbox.enqueue([outgoing], NOW)
+            [item] = await uow.outbox.claim(1, NOW, "telegram")
+            await uow.outbox.mark(item.id, outcome, NOW)
+    async with seeded.uow() as uow:
+        unreached = sorted(await uow.outbox.unreached(SO_KET, [hai, thuy]), key=lambda u: u.person_id)
+        only_hai = await uow.outbox.unreached(SO_KET, [hai])
+        assert await uow.outbox.unreached(SO_KET, []) == []
+        await uow.outbox.enqueue([message("b3", tran, ("telegram", "2"), unit_id=hai)], NOW)
+        retrying = await uow.outbox.unreached(SO_KET, [hai])
+    assert unreached == [
+        Unreached(tran, "Trần Văn Ba", hai, DeliveryState.BLOCKED, NOW),
+        Unreached(ngo, "Ngô Thị Cúc", thuy, DeliveryState.NEVER_STARTED, NOW),
+    ]
+    assert [u.person_id for u in only_hai] == [tran]
+    assert retrying == []  # a newer message is waiting to be tried
 
 
 # ----- updates, the inbox and reminder slots ----------------------------------------------------

@@ -303,10 +303,12 @@ async def test_returning_and_approving_only_a_handed_in_report(demo: UnitOfWorkF
         assert approved is not None and approved.status is ReportStatus.APPROVED
         with pytest.raises(ValueError, match="is approved"):
             await approve(uow, report_id, supervisor, at(9))
-        with pytest.raises(ValueError, match="is approved"):
-            await return_report(uow, report_id, ["TC.1"], "Sửa", supervisor, at(9))
         with pytest.raises(ValueError, match="not open for submission"):
             await submit(uow, report_id, officer, at(9))
+    async with demo() as uow:  # an approval can be reopened for revision
+        await return_report(uow, report_id, ["TC.1"], "Sửa", supervisor, at(9))
+        reopened = await uow.reports.get(report_id)
+        assert reopened is not None and (reopened.status, reopened.reopened) == (ReportStatus.RETURNED, {"TC.1"})
     # A resubmitted report can be returned again.
     other = await draft(demo, ids["XA-DEMO-01"])
     async with demo() as uow:

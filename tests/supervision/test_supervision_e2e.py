@@ -36,6 +36,7 @@ from bot.commands import REPORTER_COMMANDS, SUPERVISOR_COMMANDS
 from bot.forms import Form, QuestionKind
 from bot.prompts import OUTLINE_NUMBER
 from bot.report import LOCKED_STATUSES
+from bot.text import fold
 from storage.database import create_engine
 from storage.models import Campaign, Enrolment, Report, Unit
 from storage.unit_of_work import UnitOfWorkFactory
@@ -62,25 +63,28 @@ CUA_LO_REPORTER = "Nguyễn Văn An"  # the name test_telegram_e2e's officer use
 THAI_HOA_REPORTER = "Trần Thị Mai"
 
 # The Vietnamese the bot speaks (locales/vi/LC_MESSAGES/messages.po).
-NOT_FOUND = "Không tìm thấy đơn vị nào khớp với «{query}» trong địa bàn."
+NOT_FOUND = "Không tìm thấy đơn vị nào khớp với “{query}” trong địa bàn."
 REFUSAL = (
     "Lệnh /{command} dành cho cán bộ theo dõi, thẩm định. Tài khoản này chưa được cấp quyền; "
     "nếu cần, hãy đề nghị cấp trên cấp quyền."
 )
 LINKED_SUPERVISOR = "Liên kết thành công: tài khoản này theo dõi báo cáo của {unit}"
 LINKED_REPORTER = "Liên kết thành công: tài khoản này báo cáo cho {unit}"
-NOT_SUBMITTED_YET = "Báo cáo của {unit} đang soạn; chỉ báo cáo đã nộp mới có thể duyệt hoặc trả lại."
-PICKER = "Trả lại báo cáo của {unit}: chọn những nội dung cần sửa"
+NOT_SUBMITTED_YET = (
+    "Báo cáo của {unit} ({campaign}): chưa bắt đầu. Chỉ báo cáo đã nộp mới có thể duyệt hoặc trả lại, "
+    "và báo cáo đã duyệt mới có thể mở lại."
+)
+PICKER = "Trả lại báo cáo của {unit} — {campaign} để chỉnh sửa. Chọn những nội dung cần sửa"
 ASK_COMMENT = "Bây giờ hãy viết trong một tin nhắn những nội dung cần sửa và lý do."
 WILL_BE_TOLD = "Sẽ thông báo cho 1 cán bộ báo cáo của đơn vị."
-RETURNED_TO_SUPERVISOR = "↩ Đã trả lại báo cáo của {unit} để chỉnh sửa {labels}.\n" + WILL_BE_TOLD
+RETURNED_TO_SUPERVISOR = "↩ Đã trả lại báo cáo của {unit} — {campaign} để chỉnh sửa {labels}.\n" + WILL_BE_TOLD
 RETURN_NOTICE = (
-    "↩ Báo cáo của {unit} đã bị trả lại để chỉnh sửa.\nCần sửa: {labels}.\nNhận xét: «{comment}»\n"
-    "Gõ /baocao để chỉnh sửa báo cáo."
+    "↩ Báo cáo của {unit} — {campaign} đã được trả lại để chỉnh sửa.\nNội dung cần sửa: {labels}.\nNhận xét: “{comment}”\n"
+    "Gõ /baocao để sửa."
 )
 NOT_REOPENED = "Câu {n} không thuộc phần được mở lại để chỉnh sửa."
-APPROVED_TO_SUPERVISOR = "✅ Đã duyệt báo cáo của {unit}.\n" + WILL_BE_TOLD
-APPROVED_NOTICE = "✅ Báo cáo của {unit} đã được duyệt."
+APPROVED_TO_SUPERVISOR = "✅ Đã duyệt báo cáo của {unit} — {campaign}.\n" + WILL_BE_TOLD
+APPROVED_NOTICE = "✅ Báo cáo của {unit} — {campaign} đã được duyệt."
 ALL_SUBMITTED = f"Tất cả đơn vị tham gia trong địa bàn đã nộp báo cáo ({CAMPAIGN_TITLE})."
 ALL_ANSWERED = "Đã trả lời hết các câu hỏi"
 RECEIPT = re.compile(r"Số tiếp nhận: (BC-\d{6})-(\d+)")
@@ -190,7 +194,7 @@ def leaks(officer: Officer, outside: str, people: Iterable[str]) -> list[str]:
 
 async def expect_not_found(officer: Officer, command: str, query: str) -> None:
     """The reply is exactly the one for a unit that does not exist, with no buttons."""
-    reply = await ask(officer, f"/{command} {query}", f"«{query}»")
+    reply = await ask(officer, f"/{command} {query}", f"“{query}”")
     assert reply["text"] == NOT_FOUND.format(query=query), reply["text"]
     assert not reply.get("reply_markup")
 
@@ -204,7 +208,7 @@ async def test_supervisors_get_their_commands_in_the_menu_and_reporters_do_not(a
             menu = {c["command"] for c in api.commands[(f"chat:{supervisor.user.id}", language)]}
             assert menu >= SUPERVISOR_NAMES | {spec.name for spec in REPORTER_COMMANDS}, menu
         described = {c["command"]: c["description"] for c in api.commands[(f"chat:{supervisor.user.id}", "")]}
-        assert described["tinhhinh"] == "Tình hình nộp báo cáo trong địa bàn", described
+        assert described["tinhhinh"] == "Tình hình nộp báo cáo trong địa bàn: /tinhhinh [ĐỢT]", described
     for reporter in (cast.cua_lo_reporter, cast.thai_hoa_reporter):
         assert not [key for key in api.commands if key[0] == f"chat:{reporter.user.id}"]
     for language in ("", "en"):
@@ -232,8 +236,8 @@ async def test_each_district_supervisor_sees_only_its_district(cast: Cast) -> No
         assert len(listed) == 10 and all(f"({town})" in line for line in listed), listed
 
     shown = await ask(cua_lo, f"/donvi {NGHI_HAI_NAME.removeprefix('Công an phường ')}", "📄 ")
-    assert shown["text"].startswith(f"📄 {NGHI_HAI_NAME} — {CAMPAIGN_TITLE}\nTrạng thái: đang soạn\n")
-    assert f"cán bộ: {CUA_LO_REPORTER}" in shown["text"]
+    assert shown["text"].startswith(f"📄 {NGHI_HAI_NAME} — {CAMPAIGN_TITLE}\nTrạng thái: chưa bắt đầu\n")
+    assert f"\nCán bộ: {CUA_LO_REPORTER}\n" in shown["text"]
     for query in ("Hòa Hiếu", HOA_HIEU, "hoa hieu", "Không Có Phường Này"):
         await expect_not_found(cua_lo, "donvi", query)
     for query in ("Nghi Hải", NGHI_HAI, "CAP-CL-NGHIHOA"):
@@ -243,14 +247,14 @@ async def test_each_district_supervisor_sees_only_its_district(cast: Cast) -> No
 
     criterion = await ask(cua_lo, "/tieuchi 22 3", "Tiêu chí 3 mẫu cap-22")
     assert f"— {CAMPAIGN_TITLE}: 7 đơn vị\n" in criterion["text"]
-    assert f"– {NGHI_HAI_NAME} (chưa trả lời)" in criterion["text"]
+    assert f"Chưa trả lời:\n– {NGHI_HAI_NAME}\n" in criterion["text"]
     criterion = await ask(thai_hoa, "/tieuchi cap-22 3", "Tiêu chí 3 mẫu cap-22")
     assert f"— {CAMPAIGN_TITLE}: 4 đơn vị\n" in criterion["text"]
-    assert f"– {HOA_HIEU_NAME} (chưa trả lời)" in criterion["text"]
+    assert f"Chưa trả lời:\n– {HOA_HIEU_NAME}\n" in criterion["text"]
 
     people = await ask(cua_lo, "/canbo", "Những người có quyền truy cập (2):")
     assert f"{CUA_LO_REPORTER} — cán bộ báo cáo — {NGHI_HAI_NAME}" in people["text"]
-    assert f"{CUA_LO_SUPERVISOR} — cán bộ thẩm định — Thị xã Cửa Lò" in people["text"]
+    assert f"{CUA_LO_SUPERVISOR} — cán bộ theo dõi, thẩm định — Thị xã Cửa Lò" in people["text"]
     people = await ask(thai_hoa, "/canbo", "Những người có quyền truy cập (2):")
     assert f"{THAI_HOA_REPORTER} — cán bộ báo cáo — {HOA_HIEU_NAME}" in people["text"]
     await ask(cua_lo, "/canbo Nghi Hải", "Những người có quyền truy cập (1):")
@@ -262,8 +266,8 @@ async def test_each_district_supervisor_sees_only_its_district(cast: Cast) -> No
     await expect_not_found(thai_hoa, "lichsu", "Nghi Hải")
 
     for command in ("duyet", "tralai"):
-        refused = await ask(cua_lo, f"/{command} Nghi Hải", "chỉ báo cáo đã nộp")
-        assert refused["text"] == NOT_SUBMITTED_YET.format(unit=NGHI_HAI_NAME)
+        refused = await ask(cua_lo, f"/{command} Nghi Hải", "Chỉ báo cáo đã nộp")
+        assert refused["text"] == NOT_SUBMITTED_YET.format(unit=NGHI_HAI_NAME, campaign=CAMPAIGN_TITLE)
         await expect_not_found(cua_lo, command, "Hòa Hiếu")
         await expect_not_found(cua_lo, command, HOA_HIEU)
         await expect_not_found(thai_hoa, command, "Nghi Hải")
@@ -319,7 +323,7 @@ async def test_a_reporter_is_refused_supervisor_commands_and_shown_nothing(cast:
 
 
 async def submit(officer: Officer, submission: int) -> str:
-    """From «all answered» to the receipt; returns the receipt number."""
+    """From “all answered” to the receipt; returns the receipt number."""
     await officer.press("Nộp báo cáo", f"Nộp báo cáo của {NGHI_HAI_NAME}")
     done = await officer.press("Nộp ngay", f"Đã nộp báo cáo của {NGHI_HAI_NAME}")
     match = RECEIPT.search(done["text"])
@@ -328,24 +332,28 @@ async def submit(officer: Officer, submission: int) -> str:
 
 
 async def return_for_revision(
-    supervisor: Officer, reporter: Officer, press: list[str], typed: str | None, labels: str, comment: str
+    supervisor: Officer, reporter: Officer, press: list[int], typed: str | None, labels: str, comment: str
 ) -> dict[str, Any]:
-    """/tralai, choose with buttons (or typed numbers), «Continue», the comment; returns the
-    notice the reporter's chat receives."""
-    picker = await ask(supervisor, f"/tralai {NGHI_HAI}", PICKER.format(unit=NGHI_HAI_NAME))
+    """/tralai, choose with buttons (by the question's number on them) or typed numbers,
+    “Continue”, the comment; returns the notice the reporter's chat receives."""
+    heading = PICKER.format(unit=NGHI_HAI_NAME, campaign=CAMPAIGN_TITLE)
+    picker = await ask(supervisor, f"/tralai {NGHI_HAI}", heading)
     assert "Đã chọn: chưa có." in picker["text"]
-    assert {"Câu 3", "Tiêu chí 2", "Tiêu chí 22", "Câu 38", "Tiếp tục ▶", "Hủy"} <= set(labels_of(picker))
-    for label in press:
-        picker = await supervisor.press(label, PICKER.format(unit=NGHI_HAI_NAME))
+    buttons = labels_of(picker)
+    assert {"Tiếp tục ▶", "Hủy"} <= set(buttons) and len(buttons) == len(FORM) + 2
+    assert buttons[2].startswith("3. Khái quát đặc điểm") and buttons[10].startswith("11. Tiêu chí 2")
+    for number in press:
+        label = buttons[number - 1]
+        picker = await supervisor.press(label, heading)
         assert f"✓ {label}" in labels_of(picker)
     if typed is not None:
-        picker = await supervisor.say(typed, PICKER.format(unit=NGHI_HAI_NAME))
+        picker = await supervisor.say(typed, heading)
     assert f"Đã chọn: {labels}." in picker["text"], picker["text"]
     await supervisor.press("Tiếp tục ▶", ASK_COMMENT)
     done = await supervisor.say(comment, "↩ Đã trả lại báo cáo")
-    assert done["text"] == RETURNED_TO_SUPERVISOR.format(unit=NGHI_HAI_NAME, labels=labels)
-    notice = await reporter.expect("đã bị trả lại để chỉnh sửa")
-    assert notice["text"] == RETURN_NOTICE.format(unit=NGHI_HAI_NAME, labels=labels, comment=comment)
+    assert done["text"] == RETURNED_TO_SUPERVISOR.format(unit=NGHI_HAI_NAME, campaign=CAMPAIGN_TITLE, labels=labels)
+    notice = await reporter.expect("đã được trả lại để chỉnh sửa")
+    assert notice["text"] == RETURN_NOTICE.format(unit=NGHI_HAI_NAME, campaign=CAMPAIGN_TITLE, labels=labels, comment=comment)
     assert labels_of(notice) == ["Sửa ngay"]
     return notice
 
@@ -370,10 +378,10 @@ async def test_a_report_returned_twice_is_revised_resubmitted_and_approved(bot: 
 
     # First return: question 3 and criterion 2, picked with the buttons.
     notice = await return_for_revision(
-        supervisor, reporter, ["Tiêu chí 2", "Câu 3"], None, "Câu 3, Tiêu chí 2", FIRST_COMMENT
+        supervisor, reporter, [11, 3], None, "Câu 3, Tiêu chí 2", FIRST_COMMENT
     )
-    refused = await ask(supervisor, "/duyet Nghi Hải", "chỉ báo cáo đã nộp")
-    assert refused["text"].startswith(f"Báo cáo của {NGHI_HAI_NAME} bị trả lại để chỉnh sửa;")
+    refused = await ask(supervisor, "/duyet Nghi Hải", "Chỉ báo cáo đã nộp")
+    assert refused["text"].startswith(f"Báo cáo của {NGHI_HAI_NAME} ({CAMPAIGN_TITLE}): bị trả lại để chỉnh sửa.")
     reporter.user.press_on(notice["message_id"], "Sửa ngay")
     opened = await reporter.expect("📋 ")
     assert opened["text"].startswith("📋 Câu 3/38"), opened["text"]  # the first reopened question
@@ -400,10 +408,11 @@ async def test_a_report_returned_twice_is_revised_resubmitted_and_approved(bot: 
     await reporter.say("20", ALL_ANSWERED)
     third = await submit(reporter, 3)
 
-    approved = await ask(supervisor, "/duyet Nghi Hải", "✅ Đã duyệt")
-    assert approved["text"] == APPROVED_TO_SUPERVISOR.format(unit=NGHI_HAI_NAME)
+    await ask(supervisor, "/duyet Nghi Hải", f"Duyệt báo cáo của {NGHI_HAI_NAME} — {CAMPAIGN_TITLE}?")
+    approved = await supervisor.press("✅ Xác nhận duyệt", "✅ Đã duyệt")
+    assert approved["text"] == APPROVED_TO_SUPERVISOR.format(unit=NGHI_HAI_NAME, campaign=CAMPAIGN_TITLE)
     told = await reporter.expect("đã được duyệt")
-    assert told["text"] == APPROVED_NOTICE.format(unit=NGHI_HAI_NAME)
+    assert told["text"] == APPROVED_NOTICE.format(unit=NGHI_HAI_NAME, campaign=CAMPAIGN_TITLE)
     locked = await reporter.command("baocao", "không thể thay đổi")
     assert locked["text"].startswith("Báo cáo này đã được duyệt nên không thể thay đổi nữa.")
     assert f"Số tiếp nhận: {third}" in locked["text"]
@@ -417,11 +426,11 @@ async def test_a_report_returned_twice_is_revised_resubmitted_and_approved(bot: 
     q3, q7 = (re.escape(OUTLINE_NUMBER.sub("", FORM.questions[n - 1].prompt.vi)[:20]) for n in (3, 7))
     expected = [
         (CUA_LO_REPORTER, re.escape(f"đã nộp báo cáo (số tiếp nhận {first})")),
-        (CUA_LO_SUPERVISOR, re.escape(f"đã trả lại báo cáo để chỉnh sửa Câu 3, Tiêu chí 2: «{FIRST_COMMENT}»")),
+        (CUA_LO_SUPERVISOR, re.escape(f"đã trả lại báo cáo để chỉnh sửa Câu 3, Tiêu chí 2: “{FIRST_COMMENT}”")),
         (CUA_LO_REPORTER, f"đã sửa {q3}.*: Nội dung trả lời cho mục I\\.1.* → {re.escape(new_text[:40])}.*"),
         (CUA_LO_REPORTER, f"đã sửa Tiêu chí 2: Chưa đạt — Tiêu chí 2: đã triển khai.* → Đạt — {re.escape(new_narrative)}"),
         (CUA_LO_REPORTER, re.escape(f"đã nộp lại báo cáo (số tiếp nhận {second})")),
-        (CUA_LO_SUPERVISOR, re.escape(f"đã trả lại báo cáo để chỉnh sửa Câu 7: «{SECOND_COMMENT}»")),
+        (CUA_LO_SUPERVISOR, re.escape(f"đã trả lại báo cáo để chỉnh sửa Câu 7: “{SECOND_COMMENT}”")),
         (CUA_LO_REPORTER, f"đã sửa {q7}.*: 12 → 20"),
         (CUA_LO_REPORTER, re.escape(f"đã nộp lại báo cáo (số tiếp nhận {third})")),
         (CUA_LO_SUPERVISOR, "đã duyệt báo cáo"),
@@ -524,9 +533,9 @@ async def test_chuanop_names_the_officer_who_linked_with_a_moi_invite(cast: Cast
 
 async def test_an_officers_activity_is_dated_by_the_bots_clock(cast: Cast, quang_tien_officer: Officer) -> None:
     await quang_tien_officer.press("Hội nghị sơ kết", "Câu 2/38")
-    await ask(cast.thai_hoa, "/chuanop", "Chưa nộp — ")
-    missing = await cast.thai_hoa.press("Trang sau ▶", "(trang 2/2)")  # started units come last
+    missing = await ask(cast.thai_hoa, "/chuanop", "Chưa nộp — ")  # started units come first
     line = missing_line(missing, QUANG_TIEN_NAME)
+    assert line.startswith("1. "), missing["text"]
     assert re.search(r"· hoạt động gần nhất \d\d:\d\d 20/11/2023 · ", line), line
 
 
@@ -662,13 +671,17 @@ async def test_tieuchi_counts_a_criterion_by_status_over_the_scope(cast: Cast, w
             f"• Chưa đến thời điểm xét: {not_due} ({eligible} đủ điều kiện xét đạt)\n"
             "• Chưa trả lời: 0"
         ), text
-        behind = {line.removeprefix("– ") for line in text.splitlines() if line.startswith("– ")}
-        assert behind == {
-            f"{u.name} ({'chưa đạt' if tc3_status(u.code)['status'] == 'chua_dat' else 'chưa đến thời điểm xét'})"
-            for u in wards
-            if tc3_status(u.code)["status"] != "dat" and not tc3_status(u.code).get("eligible")
+        sections = {heading: block.splitlines() for heading, _, block in (part.partition(":\n") for part in text.split("\n\n")[1:])}
+        expected = {
+            "Chưa đạt": sorted((u for u in wards if tc3_status(u.code)["status"] == "chua_dat"), key=lambda u: fold(u.name)),
+            "Chưa đến thời điểm xét": sorted((u for u in wards if tc3_status(u.code)["status"] == "chua_den"), key=lambda u: fold(u.name)),
         }
-    wrong = await ask(cast.cua_lo, "/tieuchi 22 23", "Hãy ghi mẫu báo cáo và số thứ tự tiêu chí")
+        assert sections == {
+            heading: [f"– {u.name}" + (" (đủ điều kiện xét đạt)" if tc3_status(u.code).get("eligible") else "") for u in units]
+            for heading, units in expected.items()
+            if units
+        }
+    wrong = await ask(cast.cua_lo, "/tieuchi 22 23", "Hãy gõ mẫu báo cáo và số thứ tự tiêu chí")
     assert not wrong.get("reply_markup")
 
 

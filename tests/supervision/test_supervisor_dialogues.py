@@ -26,16 +26,21 @@ from tests.memory_store import MemoryStore
 from tests.service_harness import (
     CAMPAIGNS,
     CATALOG,
+    CHANNEL,
     CUA_LO_UNITS,
     DEMO_UNITS,
     NGHI_HAI,
     NGHI_HAI_NAME,
+    NGHI_HOA,
+    NGHI_HOA_NAME,
     NOV_20_2023,
     SETTINGS,
     Chat,
 )
 
 CAMPAIGN = "so-ket-2023"
+TITLE_2023 = "Sơ kết công tác xây dựng đơn vị điển hình, kiểu mẫu năm 2023"
+TITLE_2024 = "Sơ kết 02 năm (2023–2024) thực hiện nhiệm vụ xây dựng đơn vị điển hình"
 Row = tuple[str, str, str]
 
 
@@ -101,9 +106,9 @@ async def test_reading_the_area_changes_nothing(office: Office) -> None:
         ("/tinhhinh", "Phạm vi: Thị xã Cửa Lò", ""),
         ("/chuanop", "Chưa nộp — ", ""),
         ("/donvi Nghi Hai", f"📄 {NGHI_HAI_NAME} — ", ""),
-        ("/tieuchi cap-22 5", "– Công an phường Nghi Hải (chưa trả lời)", ""),
+        ("/tieuchi cap-22 5", "Chưa trả lời:\n– Công an phường Nghi Hải", ""),
         ("/lichsu NGHI HAI", f"Lịch sử báo cáo của {NGHI_HAI_NAME}", ""),
-        ("/canbo", "Đỗ Minh Quân — cán bộ thẩm định — Thị xã Cửa Lò", ""),
+        ("/canbo", "Đỗ Minh Quân — cán bộ theo dõi, thẩm định — Thị xã Cửa Lò", ""),
         ("/guitin", "Nhắc hạn", ""),
     ])  # fmt: skip
     assert office.store.outbox_rows() == []
@@ -114,14 +119,46 @@ async def test_an_approval_moves_the_report_is_audited_and_tells_the_officer(off
     supervisor = await office.person("sv", "Đỗ Minh Quân", ("NA-CL", Role.SUPERVISOR))
     report_id = await office.submit(NGHI_HAI)
     await play(supervisor, [
-        ("/duyet Nghi Hai", f"✅ Đã duyệt báo cáo của {NGHI_HAI_NAME}.", "MoveReport RecordAudit Send"),
-        ("/duyet Nghi Hai", "chỉ báo cáo đã nộp mới", ""),
+        ("/duyet Nghi Hai", f"Duyệt báo cáo của {NGHI_HAI_NAME} — {TITLE_2023}?\nSố tiếp nhận: BC-", ""),
+        ("[Hủy]", "Đã hủy; không có gì thay đổi.", ""),
+        ("/duyet Nghi Hai", "không thể sửa báo cáo nữa; nếu sau này cần sửa, dùng /tralai để mở lại", ""),
+        ("[✅ Xác nhận duyệt]", f"✅ Đã duyệt báo cáo của {NGHI_HAI_NAME} — {TITLE_2023}.", "MoveReport RecordAudit Send"),
+        ("/duyet Nghi Hai", "Chỉ báo cáo đã nộp mới có thể duyệt", ""),
         ("/lichsu Nghi Hai", "Đỗ Minh Quân: đã duyệt báo cáo", ""),
     ])  # fmt: skip
     assert await office.status_of(report_id) is ReportStatus.APPROVED
     assert office.outbox(MessageKind.NOTICE) == [
-        (officer.chat_id, f"✅ Báo cáo của {NGHI_HAI_NAME} đã được duyệt.", DeliveryState.PENDING)
+        (officer.chat_id, f"✅ Báo cáo của {NGHI_HAI_NAME} — {TITLE_2023} đã được duyệt.", DeliveryState.PENDING)
     ]
+
+
+async def test_a_confirmation_shown_before_another_message_does_nothing(office: Office) -> None:
+    supervisor = await office.person("sv", "Đỗ Minh Quân", ("NA-CL", Role.SUPERVISOR))
+    report_id = await office.submit(NGHI_HAI)
+    await play(supervisor, [("/duyet Nghi Hai", "Duyệt báo cáo của", "")])
+    confirm_step = supervisor.keyboard_step()
+    await play(supervisor, [("/donvi Nghi Hai", f"📄 {NGHI_HAI_NAME} — {TITLE_2023}\nTrạng thái: đã nộp", "")])
+    assert "không còn tác dụng" in await supervisor.press("✅ Xác nhận duyệt", confirm_step)
+    assert await office.status_of(report_id) is ReportStatus.SUBMITTED and office.store.outbox_rows() == []
+
+
+async def test_an_approved_report_is_reopened_for_revision_and_audited(office: Office) -> None:
+    officer = await office.person("officer", "Nguyễn Văn An", (NGHI_HAI, Role.REPORTER))
+    supervisor = await office.person("sv", "Đỗ Minh Quân", ("NA-CL", Role.SUPERVISOR))
+    report_id = await office.submit(NGHI_HAI)
+    await play(supervisor, [
+        ("/duyet Nghi Hai", "Duyệt báo cáo của", ""),
+        ("[✅ Xác nhận duyệt]", "✅ Đã duyệt", "MoveReport RecordAudit Send"),
+        ("/donvi Nghi Hai", "Trạng thái: đã được duyệt", ""),
+        ("[↩ Mở lại]", f"Mở lại báo cáo đã duyệt của {NGHI_HAI_NAME} — {TITLE_2023} để chỉnh sửa.", ""),
+        ("12", "Đã chọn: Tiêu chí 3.", ""),
+        ("[Tiếp tục ▶]", "Bây giờ hãy viết", ""),
+        ("Cần bổ sung số liệu.", "↩ Đã trả lại báo cáo", "MoveReport RecordAudit Send"),
+        ("/lichsu Nghi Hai", "đã mở lại báo cáo đã duyệt để chỉnh sửa Tiêu chí 3: “Cần bổ sung số liệu.”", ""),
+    ])  # fmt: skip
+    assert await office.status_of(report_id) is ReportStatus.RETURNED
+    assert "Nhận xét: “Cần bổ sung số liệu.”" in office.outbox(MessageKind.NOTICE)[-1][1]
+    await play(officer, [("/baocao", "📋 Tiêu chí 3/22 · Câu 12/38", "")])
 
 
 async def test_a_return_is_picked_commented_and_reaches_the_officer(office: Office) -> None:
@@ -129,9 +166,13 @@ async def test_a_return_is_picked_commented_and_reaches_the_officer(office: Offi
     supervisor = await office.person("sv", "Đỗ Minh Quân", ("NA-CL", Role.SUPERVISOR))
     report_id = await office.submit(NGHI_HAI)
     await play(supervisor, [
-        ("/tralai Nghi Hai", "chọn những nội dung cần sửa", ""),
+        ("/tralai Nghi Hai", f"Trả lại báo cáo của {NGHI_HAI_NAME} — {TITLE_2023} để chỉnh sửa. Chọn những nội dung cần sửa", ""),
         ("[Tiếp tục ▶]", "Hãy chọn ít nhất một", ""),
-        ("[Câu 3]", "Đã chọn: Câu 3.", ""),
+    ])  # fmt: skip
+    third = supervisor.keyboard()[2]
+    assert third.startswith("3. Khái quát đặc điểm") and third.endswith("…") and len(third) <= 33
+    await play(supervisor, [
+        (f"[{third}]", "Đã chọn: Câu 3.", ""),
         ("5", "Đã chọn: Câu 3, Câu 5.", ""),
         ("[Tiếp tục ▶]", "Bây giờ hãy viết", ""),
         ("Câu 3 cần ghi rõ số buổi.", "↩ Đã trả lại báo cáo", "MoveReport RecordAudit Send"),
@@ -140,7 +181,7 @@ async def test_a_return_is_picked_commented_and_reaches_the_officer(office: Offi
     assert await office.status_of(report_id) is ReportStatus.RETURNED
     [(chat_id, text, state)] = office.outbox(MessageKind.NOTICE)
     assert (chat_id, state) == (officer.chat_id, DeliveryState.PENDING)
-    assert "Nhận xét: «Câu 3 cần ghi rõ số buổi.»" in text
+    assert "Nhận xét: “Câu 3 cần ghi rõ số buổi.”" in text
     await play(officer, [("/baocao", "📋 Câu 3/", "")])
 
 
@@ -151,8 +192,12 @@ async def test_invites_people_and_a_revoked_access(office: Office) -> None:
     people = await supervisor.send("/canbo Nghi Hai")
     line = next(line for line in people.splitlines() if "Nguyễn Văn An" in line)
     number = line.split()[0].lstrip("#")
+    assert f"Mã mời chưa sử dụng (1):\n• {NGHI_HAI_NAME}: mã " in people and "(cán bộ báo cáo), hiệu lực đến" in people
     await play(supervisor, [
-        (f"/thuhoi {number}", f"Đã thu hồi quyền truy cập của Nguyễn Văn An đối với {NGHI_HAI_NAME}.", "RevokeGrant RecordAudit"),
+        (f"/thuhoi {number}", f"Thu hồi quyền của Nguyễn Văn An (cán bộ báo cáo) đối với {NGHI_HAI_NAME}?", ""),
+        ("[Hủy]", "Đã hủy", ""),
+        (f"/thuhoi {number}", "Thu hồi quyền của Nguyễn Văn An", ""),
+        ("[Xác nhận thu hồi]", f"Đã thu hồi quyền truy cập của Nguyễn Văn An đối với {NGHI_HAI_NAME}.", "RevokeGrant RecordAudit"),
         (f"/thuhoi {number}", "Không tìm thấy quyền truy cập này trong địa bàn", ""),
     ])  # fmt: skip
     await play(officer, [("/baocao", "chưa có báo cáo nào cần nộp", "")])
@@ -162,7 +207,7 @@ async def test_reminding_queues_one_message_per_officer_once_a_day(office: Offic
     officer = await office.person("officer", "Nguyễn Văn An", (NGHI_HAI, Role.REPORTER))
     supervisor = await office.person("sv", "Đỗ Minh Quân", ("NA-CL", Role.SUPERVISOR))
     first = await supervisor.send("/nhacnho")
-    assert "Đã đưa 1 tin nhắc hạn vào hàng chờ gửi đến 1 đơn vị chưa nộp báo cáo." in first
+    assert f"Nhắc hạn — {TITLE_2023}: đã đưa 1 tin vào hàng chờ gửi đến 1 đơn vị chưa nộp báo cáo." in first
     assert [type(e).__name__ for e in supervisor.results[-1].effects] == ["Send", "RecordAudit"]
     await play(supervisor, [
         ("/nhacnho", "1 đơn vị đã được nhắc trong hôm nay", ""),
@@ -170,6 +215,10 @@ async def test_reminding_queues_one_message_per_officer_once_a_day(office: Offic
     ])  # fmt: skip
     [(chat_id, text, state)] = office.outbox(MessageKind.MANUAL)
     assert (chat_id, state) == (officer.chat_id, DeliveryState.PENDING) and NGHI_HAI_NAME in text
+    async with office.store() as uow:  # the officer has blocked the bot meanwhile
+        [item] = await uow.outbox.claim(1, office.clock.now(), CHANNEL)
+        await uow.outbox.mark(item.id, DeliveryState.BLOCKED, office.clock.now())
+    assert f"Chưa nhận được tin gần nhất (1):\n• Nguyễn Văn An ({NGHI_HAI_NAME}): đã chặn bot (tin gửi lúc 09:00 20/11/2023)" in await supervisor.send("/guitin")
 
 
 async def test_a_reporter_and_a_stranger_are_refused_and_nothing_changes(office: Office) -> None:
@@ -204,5 +253,56 @@ async def test_a_unit_outside_the_scope_reads_as_one_that_does_not_exist(office:
     office.store.add_units([unit for unit in DEMO_UNITS if unit.code == "NA-TH"])  # Thái Hòa, beside Cửa Lò
     supervisor = await office.person("sv", "Đỗ Minh Quân", ("NA-CL", Role.SUPERVISOR))
     for command in ("donvi", "duyet", "tralai", "lichsu", "moi"):
-        await play(supervisor, [(f"/{command} NA-TH", "Không tìm thấy đơn vị nào khớp với «NA-TH» trong địa bàn.", "")])
+        await play(supervisor, [(f"/{command} NA-TH", "Không tìm thấy đơn vị nào khớp với “NA-TH” trong địa bàn.", "")])
     assert office.store.outbox_rows() == []
+
+
+async def test_every_command_reaches_every_campaign_and_says_which(office: Office) -> None:
+    supervisor = await office.person("sv", "Đỗ Minh Quân", ("NA-CL", Role.SUPERVISOR))
+    await play(supervisor, [
+        ("/donvi Nghi Hai", f"📄 {NGHI_HAI_NAME} — {TITLE_2023}\nTrạng thái: chưa bắt đầu", ""),
+        ("/donvi Nghi Hai 2023-2024", f"📄 {NGHI_HAI_NAME} — {TITLE_2024}", ""),
+        ("[Lịch sử]", f"Lịch sử báo cáo của {NGHI_HAI_NAME} — {TITLE_2024}", ""),  # the button keeps the campaign
+        ("/lichsu CAP-CL-NGHIHAI so-ket-2023", f"Lịch sử báo cáo của {NGHI_HAI_NAME} — {TITLE_2023}", ""),
+        ("/tieuchi 22 5 2023–2024", f"Tiêu chí 5 mẫu cap-22 — {TITLE_2024}", ""),
+        ("/duyet Nghi Hai 2023-2024", f"Báo cáo của {NGHI_HAI_NAME} ({TITLE_2024}): chưa bắt đầu.", ""),
+        ("/tralai Nghi Hai 2023", f"Báo cáo của {NGHI_HAI_NAME} ({TITLE_2023}): chưa bắt đầu.", ""),
+        ("/chuanop 2023-2024", f"Chưa nộp — {TITLE_2024}", ""),
+        ("/tinhhinh 2099", "Không có đợt báo cáo “2099”. Các đợt báo cáo hiện có: so-ket-2023, so-ket-2023-2024.", ""),
+    ])  # fmt: skip
+
+
+async def test_the_default_campaign_is_the_one_whose_deadline_is_nearest() -> None:
+    spring_2024 = Office(now=NOV_20_2023 + timedelta(days=200))  # 2024-06-07: the 2023–2024 deadline is nearer
+    supervisor = await spring_2024.person("sv", "Đỗ Minh Quân", ("NA-CL", Role.SUPERVISOR))
+    await play(supervisor, [("/donvi Nghi Hai", f"— {TITLE_2024}", ""), ("/chuanop", f"Chưa nộp — {TITLE_2024}", "")])
+    autumn_2023 = Office()
+    supervisor = await autumn_2023.person("sv", "Đỗ Minh Quân", ("NA-CL", Role.SUPERVISOR))
+    await play(supervisor, [("/donvi Nghi Hai", f"— {TITLE_2023}", ""), ("/chuanop", f"Chưa nộp — {TITLE_2023}", "")])
+
+
+async def test_the_missing_list_pages_within_its_campaign_closest_to_done_first(office: Office) -> None:
+    office.store.add_units([unit for unit in DEMO_UNITS if unit.parent_code == "NA-CL" or unit.code == "NA-CL"])
+    supervisor = await office.person("sv", "Đỗ Minh Quân", ("NA-CL", Role.SUPERVISOR))
+    async with office.store() as uow:  # Nghi Hòa has begun: two answers saved
+        report = await uow.reports.open_unit("so-ket-2023-2024", office.store.unit_id(NGHI_HOA), office.clock.now())
+        assert report is not None
+        await uow.reports.save_answers(report.id, {"hinh-thuc": {"option": "hoi-nghi"}, "II.2": {"text": "Đã làm."}}, None, office.clock.now())
+    first = await supervisor.send("/chuanop 2023-2024")
+    assert first.splitlines()[2].startswith(f"1. {NGHI_HOA_NAME} (Thị xã Cửa Lò) — đã làm 5% (2/38 câu)")
+    pages = first.splitlines()[0]
+    assert f"Chưa nộp — {TITLE_2024}" in pages and "(trang 1/" in pages
+    assert f"Chưa nộp — {TITLE_2024}" in await supervisor.press("Trang sau ▶")
+
+
+async def test_criteria_lists_separate_not_met_not_yet_due_and_unanswered(office: Office) -> None:
+    supervisor = await office.person("sv", "Đỗ Minh Quân", ("NA-CL", Role.SUPERVISOR))
+    answers = {NGHI_HAI: {"status": "chua_dat", "text": "Chưa đạt vì thiếu kinh phí."}, NGHI_HOA: {"status": "chua_den", "eligible": True}}
+    async with office.store() as uow:
+        for unit_code, value in answers.items():
+            report = await uow.reports.open_unit(CAMPAIGN, office.store.unit_id(unit_code), office.clock.now())
+            assert report is not None
+            await uow.reports.save_answers(report.id, {"TC.5": value}, None, office.clock.now())
+    text = await supervisor.send("/tieuchi 22 5")
+    assert f"Chưa đạt:\n– {NGHI_HAI_NAME}\n\nChưa đến thời điểm xét:\n– {NGHI_HOA_NAME} (đủ điều kiện xét đạt)\n\nChưa trả lời:\n– " in text
+    assert "• Chưa đến thời điểm xét: 1 (1 đủ điều kiện xét đạt)" in text
