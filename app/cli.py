@@ -10,25 +10,46 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from app.settings import Settings
 from bot.catalog import CatalogError
 from bot.catalog_loading import load_demo_units
-from bot.i18n import Formatter, translations
+from bot.i18n import DEFAULT_LOCALE, N_, Formatter, translations
 from bot.prompts import ROLE_LABELS
 from bot.records import MessageKind, Role
 
-__all__ = ["build_parser", "main"]
+__all__ = ["ARGPARSE_WORDS", "build_parser", "main"]
+
+log = logging.getLogger(__name__)
+
+ARGPARSE_WORDS = (
+    N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
+    N_("%(prog)s: error: %(message)s\n"), N_("argument %(argument_name)s: %(message)s"),
+    N_("the following arguments are required: %s"), N_("unrecognized arguments: %s"), N_("expected one argument"),
+    N_("invalid choice: %(value)r (choose from %(choices)s)"), N_("invalid %(type)s value: %(value)r"),
+    N_("ambiguous option: %(option)s could match %(matches)s"), N_("unknown parser %(parser_name)r (choices: %(choices)s)"),
+)  # fmt: skip
+"""argparse's own words that a user of the command line reads, so they are in the catalogue:
+argparse looks each up through its module's `_` at the moment it prints, which main() points at
+ours."""
 
 
 @cache
 def _cli_locale() -> str:
-    return Settings().locale
+    """The language of the settings; the default one while the settings themselves are invalid
+    (the message saying so must still be readable)."""
+    try:
+        return Settings().locale
+    except ValidationError:
+        return os.environ.get("BAOCAO_LOCALE", DEFAULT_LOCALE)
 
 
 def _(message: str) -> str:
@@ -40,6 +61,10 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Runs one command; whatever goes wrong is one line in the user's language and a non-zero
+    exit code (the traceback is logged with --verbose)."""
+    argparse._ = _  # type: ignore[attr-defined]
+    argparse.ngettext = ngettext  # type: ignore[attr-defined]
     parser = build_parser()
     args = parser.parse_args(argv)
     if not hasattr(args, "command"):
@@ -47,21 +72,42 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     # The long-running bot logs what it does; one-shot commands and the console stay quiet.
     logging.basicConfig(
-        level=logging.INFO if args.command is run_bot else logging.WARNING,
+        level=logging.DEBUG if args.verbose else logging.INFO if args.command is run_bot else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per HTTP call drowns the rest
     try:
         return asyncio.run(args.command(args, Settings()))
-    except CatalogError as error:
-        print(_("Invalid data: {error}").format(error=error), file=sys.stderr)
-        return 1
     except (KeyboardInterrupt, BrokenPipeError):
         return 130
+    except Exception as error:
+        log.debug("baocao %s failed", " ".join(argv or sys.argv[1:]), exc_info=True)
+        print(problem(error), file=sys.stderr)
+        return 1
+
+
+def problem(error: Exception) -> str:
+    """What went wrong, as one line a province's administrator can act on."""
+    from storage.migrate import DatabaseNotReady
+
+    if isinstance(error, DatabaseNotReady):
+        if error.current is None:
+            return _("The database has not been created yet: run `baocao db upgrade` first.")
+        return _("The database is older than this version of baocao: run `baocao db upgrade` first.")
+    if isinstance(error, ValidationError):
+        first = error.errors()[0]
+        name = ".".join(str(part) for part in first["loc"])
+        return _("The setting {name} is not valid (“{value}”); see README, Configuration.").format(name=name, value=first.get("input", ""))
+    if isinstance(error, CatalogError):
+        return _("Invalid data: {error}").format(error=error)
+    if isinstance(error, OSError):
+        return _("Cannot use {path}: {reason}").format(path=error.filename or "", reason=error.strerror or error)
+    return _("Unexpected error ({kind}: {error}); run again with --verbose for the details.").format(kind=type(error).__name__, error=error)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="baocao", description=_("Field reporting bot: Zalo, Telegram and the terminal console."))
+    parser.add_argument("-v", "--verbose", action="store_true", help=_("log every step, and the details of an error"))
     commands = parser.add_subparsers(title=_("commands"))
 
     db = commands.add_parser("db", help=_("database schema")).add_subparsers(title=_("commands"))
@@ -76,9 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     units_list.set_defaults(command=list_units)
 
     invite = commands.add_parser("invite", help=_("make a one-time code that links a chat to a unit"))
-    invite.add_argument("--unit", required=True, help=_("unit code, e.g. CAP-CL-NGHIHAI"))
+    invite.add_argument("--unit", required=True, type=str.upper, help=_("unit code, e.g. CAP-CL-NGHIHAI (any case)"))
     invite.add_argument("--role", choices=[r.value for r in Role], default=Role.REPORTER.value)
-    invite.add_argument("--days", type=int, default=None, help=_("days until the code expires"))
+    invite.add_argument("--days", type=positive_days, default=None, help=_("days until the code expires"))
     invite.add_argument("--json", action="store_true", help=_("print JSON"))
     invite.set_defaults(command=make_invite)
 
@@ -87,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(command=run_bot)
 
     console = commands.add_parser("console", help=_("chat with the bot in the terminal, no token needed"))
-    console.add_argument("--as", dest="as_unit", metavar="CODE", help=_("act as an officer of this unit"))
+    console.add_argument("--as", dest="as_unit", metavar="CODE", type=str.upper, help=_("act as an officer of this unit"))
     console.add_argument("--role", choices=[r.value for r in Role], default=Role.REPORTER.value, help=_("the role to act in"))
     console.add_argument("--zalo", action="store_true", help=_("show the conversation as a Zalo officer sees it: no buttons, typed answers"))
     console.set_defaults(command=run_console)
@@ -109,11 +155,23 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def positive_days(text: str) -> int:
+    days = int(text) if text.strip().isdigit() else 0
+    if days < 1:
+        raise argparse.ArgumentTypeError(_("a whole number of days, 1 or more, not “{text}”").format(text=text))
+    return days
+
+
 async def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     from storage.migrate import upgrade
 
-    await upgrade(settings.database_url)
-    print(_("Database is up to date."))
+    before, after = await upgrade(settings.database_url)
+    if before is None:
+        print(_("Database created (schema revision {after}).").format(after=after))
+    elif before != after:
+        print(_("Database migrated from revision {before} to {after}.").format(before=before, after=after))
+    else:
+        print(_("Database is up to date (revision {after}); nothing to do.").format(after=after))
     return 0
 
 
@@ -176,6 +234,8 @@ async def make_invite(args: argparse.Namespace, settings: Settings) -> int:
     print(_("The officer sends: /start {code}").format(code=invite.code))
     for link in links:
         print(_("or opens on {channel}: {link}").format(channel=link.channel, link=link.url))
+    if not links:
+        print(_("For a link that opens the bot with the code, set TELEGRAM_BOT_TOKEN and TELEGRAM_BOT_USERNAME; otherwise (and always on Zalo) the officer sends the line above to the bot."))
     print(_("Valid once, until {time}.").format(time=Formatter(settings.locale).datetime(expires)))
     return 0
 
@@ -211,7 +271,12 @@ async def reminders_plan(args: argparse.Namespace, settings: Settings) -> int:
     async with runtime(settings) as rt:
         service = ReminderService(rt.unit_of_work, rt.catalog.form, settings.zone)
         now = rt.service.clock.now()
-        planned = [(c, s) for c, s in await service.slots() if not args.campaign or c.code == args.campaign]
+        slots = await service.slots()
+        codes = sorted({c.code for c, _s in slots})
+        if args.campaign and args.campaign not in codes:
+            print(_("Unknown campaign {code}. Campaigns: {codes}.").format(code=args.campaign, codes=", ".join(codes)), file=sys.stderr)
+            return 1
+        planned = [(c, s) for c, s in slots if not args.campaign or c.code == args.campaign]
         unfired = [(c, s) for c, s in planned if not await service.was_fired(s.key)]
         times = sending_times([s for _c, s in unfired], now, settings.zone)
         for campaign, slot in unfired:
@@ -274,11 +339,17 @@ async def import_form(args: argparse.Namespace, settings: Settings) -> int:
     from storage.catalog_overrides import save_override
 
     async with runtime(settings) as rt:
-        current = rt.catalog.criteria_set_of(args.form) if args.form in rt.catalog.forms else None
+        if args.form not in rt.catalog.forms:
+            print(_("Unknown form {form}. Forms: {forms}.").format(form=args.form, forms=", ".join(rt.catalog.forms)), file=sys.stderr)
+            return 1
+        current = rt.catalog.criteria_set_of(args.form)
         if current is None:
             print(_("Form {form} has no criteria set to import into.").format(form=args.form), file=sys.stderr)
             return 1
-        imported = read_criteria_sheet(args.file, current)
+        imported = read_criteria_sheet(args.file, current, _)
+        if replace(imported, version=current.version) == current:
+            print(_("The texts in {file} are those {form} already has; nothing changed.").format(file=args.file.name, form=args.form))
+            return 0
         await save_override(rt.unit_of_work, imported, source=args.file.name, now=settings.clock().now())
     print(_("Imported {count} criterion texts into {form} (criteria set version {version}).").format(
         count=imported.total, form=args.form, version=imported.version

@@ -35,6 +35,7 @@ from scheduler import ReminderScheduler
 from storage.catalog_overrides import load_overrides
 from storage.database import create_engine
 from storage.leadership import Leadership
+from storage.migrate import ensure_current
 from storage.unit_of_work import UnitOfWorkFactory
 
 __all__ = [
@@ -97,10 +98,11 @@ def build_service(
 
 @contextlib.asynccontextmanager
 async def runtime(settings: Settings, plugins: Sequence[ChannelPlugin] = CHANNELS) -> AsyncIterator[Runtime]:
-    """Opens the database, loads the forms (with any imported official texts) and creates the
+    """Opens the database (DatabaseNotReady unless it has been migrated), loads the forms (with any imported official texts) and creates the
     channels whose settings are present (not started: that is `serve`'s job)."""
     database = create_engine(settings.database_url)
     try:
+        await ensure_current(database)
         unit_of_work = UnitOfWorkFactory(database)
         catalog = load_catalog(overrides=await load_overrides(unit_of_work))
         shared = Shared(files_dir=settings.files_dir, max_file_bytes=settings.max_file_bytes)

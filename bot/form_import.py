@@ -2,8 +2,9 @@
 
 The shipped catalogs ask most criteria with a neutral prompt because the official wording is not
 public; a province that holds the texts loads them from the sheet it already keeps. The sheet is
-typed by people, so headers are matched loosely (case, diacritics, Vietnamese or English names)
-while contents are checked strictly, and every error names the file, the row and the column.
+typed by people, so headers are matched loosely (case, diacritics, the names Vietnamese sheets
+use: STT, Số thứ tự, Tiêu chí, Nội dung tiêu chí…, or English ones) while contents are checked
+strictly, and every error names the file, the row and the column, in the reader's language.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import openpyxl
@@ -22,40 +23,40 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from bot.catalog import CatalogError, CriteriaSet, Criterion
 from bot.forms import LocalText
+from bot.i18n import DEFAULT_LOCALE, N_, translations
 from bot.text import fold
 
 __all__ = ["Cell", "Row", "read_criteria_sheet"]
 
 # Normalized header (lower case, no diacritics) → column.
 _HEADER_NAMES = {
-    "group": "group",
-    "nhom": "group",
-    "number": "number",
-    "so": "number",
-    "text": "text",
-    "noi dung": "text",
-    "guidance": "guidance",
-    "huong dan": "guidance",
+    **dict.fromkeys(("group", "nhom", "nhom tieu chi", "linh vuc"), "group"),
+    **dict.fromkeys(("number", "no", "so", "stt", "tt", "so tt", "so thu tu", "thu tu", "so tieu chi", "tieu chi so"), "number"),
+    **dict.fromkeys(("text", "noi dung", "tieu chi", "noi dung tieu chi", "ten tieu chi", "yeu cau"), "text"),
+    **dict.fromkeys(("guidance", "huong dan", "huong dan danh gia", "ghi chu"), "guidance"),
 }
 _REQUIRED_COLUMNS = ("number", "text")
-_EXPECTED_HEADERS = "nhóm/group, số/number, nội dung/text, hướng dẫn/guidance"
+_PARTS = {"number": N_("number"), "text": N_("text")}
+_EXPECTED_HEADERS = "Nhóm, STT (Số thứ tự), Nội dung tiêu chí, Hướng dẫn"
+Gettext = Callable[[str], str]
 
 Cell = object
 Row = Sequence[Cell]
 
 
-def read_criteria_sheet(path: Path, criteria_set: CriteriaSet) -> CriteriaSet:
+def read_criteria_sheet(path: Path, criteria_set: CriteriaSet, _: Gettext = translations(DEFAULT_LOCALE).gettext) -> CriteriaSet:
     """Read official texts for `criteria_set` from the first sheet of an XLSX file or from a CSV.
 
     The header row names the columns; number and text are required, group and guidance optional.
     A blank group continues the group above (merged cells read that way). Returns the set with
-    these texts, groups and guidance and its version increased by one.
+    these texts, groups and guidance and its version increased by one. Errors are CatalogErrors
+    written with `_`.
     """
     label = str(path)
-    rows = _read_rows(path, label)
+    rows = _read_rows(path, label, _)
     if not rows:
-        raise CatalogError(label, "row 1", f"the file is empty; a header row is needed ({_EXPECTED_HEADERS})")
-    columns = _columns(rows[0], label)
+        raise CatalogError(label, _("row 1"), _("the file is empty; a header row is needed ({headers})").format(headers=_EXPECTED_HEADERS))
+    columns = _columns(rows[0], label, _)
     headers = {column: str(rows[0][index]).strip() for column, index in columns.items()}
 
     criteria: dict[int, Criterion] = {}
@@ -70,19 +71,19 @@ def read_criteria_sheet(path: Path, criteria_set: CriteriaSet) -> CriteriaSet:
             return row[index] if index is not None and index < len(row) else None
 
         def fail(column: str, message: str) -> CatalogError:
-            return CatalogError(label, f'row {row_number}, column "{headers[column]}"', message)
+            return CatalogError(label, _("row {row}, column “{column}”").format(row=row_number, column=headers[column]), message)
 
         number = _whole_number(cell("number"))
         if number is None:
             raw = _text(cell("number"))
-            raise fail("number", f"expected a criterion number, got {raw!r}" if raw else "the criterion number is missing")
+            raise fail("number", _("expected a criterion number, got “{value}”").format(value=raw) if raw else _("the criterion number is missing"))
         if not 1 <= number <= criteria_set.total:
-            raise fail("number", f"{number} is outside 1..{criteria_set.total} ({criteria_set.id})")
+            raise fail("number", _("{number} is outside 1..{total} ({set})").format(number=number, total=criteria_set.total, set=criteria_set.id))
         if number in rows_of:
-            raise fail("number", f"criterion {number} is already on row {rows_of[number]}")
+            raise fail("number", _("criterion {number} is already on row {row}").format(number=number, row=rows_of[number]))
         text = _text(cell("text"))
         if not text:
-            raise fail("text", f"the text of criterion {number} is empty")
+            raise fail("text", _("the text of criterion {number} is empty").format(number=number))
         group = _text(cell("group")) or group
         guidance = _text(cell("guidance"))
         rows_of[number] = row_number
@@ -97,8 +98,10 @@ def read_criteria_sheet(path: Path, criteria_set: CriteriaSet) -> CriteriaSet:
         missing = ", ".join(str(n) for n in range(1, criteria_set.total + 1) if n not in criteria)
         raise CatalogError(
             label,
-            f'column "{headers["number"]}"',
-            f"{len(criteria)} criteria, but {criteria_set.id} has {criteria_set.total}; missing: {missing}",
+            _("column “{column}”").format(column=headers["number"]),
+            _("{count} criteria, but {set} has {total}; missing: {missing}").format(
+                count=len(criteria), set=criteria_set.id, total=criteria_set.total, missing=missing
+            ),
         )
     return dataclasses.replace(
         criteria_set,
@@ -107,53 +110,57 @@ def read_criteria_sheet(path: Path, criteria_set: CriteriaSet) -> CriteriaSet:
     )
 
 
-def _read_rows(path: Path, label: str) -> list[Row]:
+def _read_rows(path: Path, label: str, _: Gettext) -> list[Row]:
+    if not path.is_file():
+        raise CatalogError(label, "", _("there is no such file"))
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        return _xlsx_rows(path, label)
+        return _xlsx_rows(path, label, _)
     if suffix == ".csv":
-        return _csv_rows(path, label)
-    raise CatalogError(label, "", "expected an .xlsx or .csv file")
+        return _csv_rows(path, label, _)
+    raise CatalogError(label, "", _("expected an .xlsx or .csv file"))
 
 
-def _xlsx_rows(path: Path, label: str) -> list[Row]:
+def _xlsx_rows(path: Path, label: str, _: Gettext) -> list[Row]:
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError) as exc:
-        raise CatalogError(label, "", f"cannot read the workbook: {exc}") from None
+        raise CatalogError(label, "", _("cannot read the workbook: {error}").format(error=exc)) from None
     try:
         return list(workbook.worksheets[0].iter_rows(values_only=True))
     finally:
         workbook.close()
 
 
-def _csv_rows(path: Path, label: str) -> list[Row]:
+def _csv_rows(path: Path, label: str, _: Gettext) -> list[Row]:
     """UTF-8 with or without BOM; `;` (Excel in Vietnamese locales) or `,` as the separator."""
     try:
         content = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CatalogError(label, "", f"not UTF-8 text (save the CSV as UTF-8): {exc}") from None
+        raise CatalogError(label, "", _("not UTF-8 text (save the CSV as UTF-8): {error}").format(error=exc)) from None
     header_line = content.split("\n", 1)[0]
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     return list(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter))
 
 
-def _columns(header: Row, label: str) -> dict[str, int]:
+def _columns(header: Row, label: str, _: Gettext) -> dict[str, int]:
     columns: dict[str, int] = {}
     for index, cell in enumerate(header):
         name = _text(cell)
         if not name:
             continue
         column = _HEADER_NAMES.get(_fold(name))
-        where = f'row 1, column "{name}"'
+        where = _("row 1, column “{column}”").format(column=name)
         if column is None:
-            raise CatalogError(label, where, f"unknown column; the header row names the columns: {_EXPECTED_HEADERS}")
+            raise CatalogError(label, where, _("unknown column; the header row names the columns: {headers}").format(headers=_EXPECTED_HEADERS))
         if column in columns:
-            raise CatalogError(label, where, f"a second {column} column")
+            raise CatalogError(label, where, _("a second column for the same thing as “{column}”").format(column=_text(header[columns[column]])))
         columns[column] = index
     for column in _REQUIRED_COLUMNS:
         if column not in columns:
-            raise CatalogError(label, "row 1", f"no {column} column; the header row names: {_EXPECTED_HEADERS}")
+            raise CatalogError(label, _("row 1"), _("no column for the criterion's {part}; the header row names: {headers}").format(
+                part=_(_PARTS[column]), headers=_EXPECTED_HEADERS
+            ))
     return columns
 
 

@@ -1,7 +1,8 @@
 """The terminal channel: the same service and engine as the messengers, with no token and no
 network.
 
-Buttons are shown as letters ([a] Đạt  [b] Chưa đạt); typing the letter presses the button.
+Buttons are shown as keys ([a] Đạt  [b] Chưa đạt; after [z] come [aa], [ab]…, so any number
+fits); typing the key presses the button.
 Anything else is sent as text or a command, exactly as a message would be. A local file is
 attached with /tep PATH. What the outbox holds for this chat is printed as it is sent, and what
 a turn queued for other people is shown as "→" lines, so a demo shows the whole loop. With a
@@ -12,6 +13,7 @@ numbered choices, commands typed as words.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import mimetypes
 import shutil
 import string
@@ -20,18 +22,21 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
+with contextlib.suppress(ImportError):  # not on Windows
+    import readline  # noqa: F401  input() then reads a line of any length, not the terminal's 4096 bytes
+
 from bot.answers import StoredFile
 from bot.effects import TurnResult
 from bot.events import Reply, Surface
 from bot.i18n import translations
-from bot.inputs import ButtonInput, FileInput, Input, TextInput, parse_typed
+from bot.inputs import ButtonInput, FileInput, Input, parse_typed
 from bot.plain_text import as_plain_text
 from bot.records import OutboxMessage
 from bot.service import Envelope, ReportingService
 from handlers.channel import DELIVERED, SendResult
 from handlers.pacer import SendPacer
 
-__all__ = ["ATTACH_COMMAND", "CHANNEL", "LETTERS", "QUIT_WORDS", "ConsoleChannel", "ReadLine", "read_stdin"]
+__all__ = ["ATTACH_COMMAND", "CHANNEL", "QUIT_WORDS", "ConsoleChannel", "ReadLine", "button_key", "read_stdin"]
 
 CHANNEL = "console"
 LETTERS = string.ascii_lowercase
@@ -39,6 +44,16 @@ ATTACH_COMMAND = "/tep"
 QUIT_WORDS = frozenset({"/thoat", "/quit", "/exit"})
 
 ReadLine = Callable[[str], Awaitable[str | None]]
+
+
+def button_key(index: int) -> str:
+    """The key that presses the button at `index`: a…z, then aa, ab… as spreadsheet columns."""
+    key = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, len(LETTERS))
+        key = LETTERS[rest] + key
+    return key
 
 
 async def read_stdin(prompt: str) -> str | None:
@@ -79,6 +94,8 @@ class ConsoleChannel:
     async def send_line(self, text: str) -> None:
         """Sends one line as the console user would type it, and prints the replies."""
         received = self.to_input(text.strip())
+        if received is None:
+            return
         envelope = Envelope(
             channel=CHANNEL, chat_id=self.chat_id, input=received, display_name=self.display_name, surface=self.surface
         )
@@ -100,17 +117,22 @@ class ConsoleChannel:
             if line.strip():
                 await self.send_line(line)
 
-    def to_input(self, line: str) -> Input:
+    def to_input(self, line: str) -> Input | None:
+        """What the line stands for; None (having said why) for a file that cannot be attached."""
         if line.lower() in self.buttons:
             return self.buttons[line.lower()]
         if line.startswith(ATTACH_COMMAND + " ") or line == ATTACH_COMMAND:
             return self.attach(Path(line[len(ATTACH_COMMAND) :].strip()).expanduser())
         return parse_typed(line, bare_words=not self.surface.buttons)
 
-    def attach(self, source: Path) -> Input:
-        """Copies a local file into the files folder, as a messenger's download would."""
+    def attach(self, source: Path) -> Input | None:
+        """Copies a local file into the files folder, as a messenger's download would; a path
+        that is not a file is said so, and never sent as an answer."""
         if not source.is_file():
-            return TextInput(str(source))
+            _ = translations(self.service.default_locale).gettext
+            print(_("There is no file {path}; nothing was sent. Write /tep followed by the path of a file.").format(path=source), file=self.out)
+            self.out.flush()
+            return None
         self._counter += 1
         unique = f"console-{source.stat().st_ino}-{self._counter}"
         target = self.files_dir / CHANNEL / f"{unique}{source.suffix}"
@@ -149,10 +171,7 @@ class ConsoleChannel:
                 print(f"📎 {reply.attachment.name}: {reply.attachment.path}", file=self.out)
             if reply.buttons and self.surface.buttons:
                 flat = [button for row in reply.buttons for button in row]
-                self.buttons = {
-                    LETTERS[i]: ButtonInput(reply.step or 0, button.value)
-                    for i, button in enumerate(flat[: len(LETTERS)])
-                }
-                print("  ".join(f"[{LETTERS[i]}] {b.label}" for i, b in enumerate(flat)), file=self.out)
+                self.buttons = {button_key(i): ButtonInput(reply.step or 0, button.value) for i, button in enumerate(flat)}
+                print("  ".join(f"[{button_key(i)}] {b.label}" for i, b in enumerate(flat)), file=self.out)
             print(file=self.out)
         self.out.flush()

@@ -73,7 +73,7 @@ class TelegramChannel:
         self.settings = settings
         self.files_dir = shared.files_dir
         self.max_file_bytes = shared.max_file_bytes
-        self.username = (settings.bot_username or "").lstrip("@") or None
+        self.username = settings.bot_username
         self.pacer = SendPacer(settings.send_rate, settings.per_chat_interval)
         # Replies go through PTB's limiter (a person waits for them); outbox messages through a
         # bot of their own, paced by the pacer alone, so no second limiter sits on top.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 
 from handlers.environment import EnvironmentSettings
 
@@ -24,3 +24,9 @@ class TelegramSettings(EnvironmentSettings):
         25.0, validation_alias=AliasChoices("TELEGRAM_SEND_RATE", "BAOCAO_SEND_RATE"), gt=0, le=30
     )
     per_chat_interval: float = Field(1.0, alias="TELEGRAM_PER_CHAT_INTERVAL", ge=0)
+
+    @field_validator("bot_username")
+    @classmethod
+    def without_at(cls, name: str | None) -> str | None:
+        """"@baocao_bot" as people copy it from Telegram: a t.me link takes the name alone."""
+        return name.strip().removeprefix("@") or None if name else None

@@ -17,6 +17,7 @@ from bot.catalog import CatalogError, CriteriaSet
 from bot.catalog_loading import load_catalog
 from bot.form_import import read_criteria_sheet
 from bot.forms import LocalText
+from bot.i18n import translations
 
 
 @pytest.fixture(scope="module")
@@ -113,12 +114,12 @@ def _broken(change):
 
 
 FAILURES = {
-    "missing number": (_broken(lambda r: r[3].__setitem__(1, "")), "row 5", "Số", "missing"),
-    "not a number": (_broken(lambda r: r[3].__setitem__(1, "bốn")), "row 5", "Số", "'bốn'"),
-    "duplicate number": (_broken(lambda r: r[9].__setitem__(1, 4)), "row 11", "Số", "already on row 5"),
-    "empty text": (_broken(lambda r: r[6].__setitem__(2, "   ")), "row 8", "Nội dung", "empty"),
-    "number out of range": (_broken(lambda r: r.append(["", 15, "Thừa", ""])), "row 16", "Số", "outside 1..14"),
-    "too few rows": (_broken(lambda r: r.pop(12)), None, "Số", "13 criteria, but co-quan-14 has 14; missing: 13"),
+    "missing number": (_broken(lambda r: r[3].__setitem__(1, "")), "dòng 5", "Số", "thiếu số thứ tự tiêu chí"),
+    "not a number": (_broken(lambda r: r[3].__setitem__(1, "bốn")), "dòng 5", "Số", "“bốn”"),
+    "duplicate number": (_broken(lambda r: r[9].__setitem__(1, 4)), "dòng 11", "Số", "đã có ở dòng 5"),
+    "empty text": (_broken(lambda r: r[6].__setitem__(2, "   ")), "dòng 8", "Nội dung", "đang để trống"),
+    "number out of range": (_broken(lambda r: r.append(["", 15, "Thừa", ""])), "dòng 16", "Số", "nằm ngoài khoảng 1..14"),
+    "too few rows": (_broken(lambda r: r.pop(12)), None, "Số", "có 13 tiêu chí, nhưng bộ co-quan-14 có 14; còn thiếu: 13"),
 }  # fmt: skip
 
 
@@ -135,18 +136,35 @@ def test_failures_name_file_row_and_column(tmp_path, cq14, failure, suffix):
 
     error = caught.value
     assert error.file == str(path)
-    assert f'column "{column}"' in error.field
+    assert f"cột “{column}”" in error.field
     assert row is None or error.field.startswith(f"{row},")
     assert message in error.message
     assert str(error).startswith(f"{path}: ")
 
 
+def test_errors_are_written_in_the_reader_s_language(tmp_path, cq14):
+    path = _write_csv(tmp_path / "sai.csv", ["Số", "Nội dung"], [[1, ""]])
+    with pytest.raises(CatalogError) as caught:
+        read_criteria_sheet(path, cq14, translations("en").gettext)
+    assert (caught.value.field, caught.value.message) == ("row 2, column “Nội dung”", "the text of criterion 1 is empty")
+
+
+@pytest.mark.parametrize(
+    ("number", "text"),
+    [("STT", "Nội dung tiêu chí"), ("Số thứ tự", "Tiêu chí"), ("TT", "Yêu cầu"), ("số_tt", "TÊN TIÊU CHÍ"), ("Số", "Noi dung")],
+)
+def test_the_headers_vietnamese_sheets_use_are_understood(tmp_path, cq14, number, text):
+    path = _write_csv(tmp_path / "tieu-chi.csv", ["Nhóm tiêu chí", number, text, "Hướng dẫn đánh giá"], _rows(14))
+    imported = read_criteria_sheet(path, cq14)
+    assert imported.criterion(1).text.vi == "Nội dung chính thức của tiêu chí 1." and imported.total == 14
+
+
 @pytest.mark.parametrize(
     ("header", "field", "message"),
     [
-        (["Số", "Nội dung", "Ghi chu"], 'row 1, column "Ghi chu"', "unknown column"),
-        (["Số", "Hướng dẫn"], "row 1", "no text column"),
-        (["Số", "Nội dung", "text"], 'row 1, column "text"', "second text column"),
+        (["Số", "Nội dung", "Cột lạ"], "dòng 1, cột “Cột lạ”", "cột không xác định"),
+        (["Số", "Hướng dẫn"], "dòng 1", "không có cột ghi nội dung của tiêu chí"),
+        (["Số", "Nội dung", "text"], "dòng 1, cột “text”", "trùng nội dung với cột “Nội dung”"),
     ],
 )
 def test_header_problems(tmp_path, cq14, header, field, message):
@@ -165,11 +183,13 @@ def test_unreadable_csv(tmp_path, cq14, name, content):
         read_criteria_sheet(path, cq14)
 
 
-def test_other_file_types_are_refused(tmp_path, cq14):
+def test_other_file_types_and_missing_files_are_refused(tmp_path, cq14):
     path = tmp_path / "tieu-chi.ods"
     path.write_bytes(b"PK")
-    with pytest.raises(CatalogError, match=r"\.xlsx or \.csv"):
+    with pytest.raises(CatalogError, match=r"\.xlsx hoặc \.csv"):
         read_criteria_sheet(path, cq14)
+    with pytest.raises(CatalogError, match="không có tệp này"):
+        read_criteria_sheet(tmp_path / "khong-co.xlsx", cq14)
 
 
 # Texts an official might paste: Vietnamese letters, digits, punctuation, spaces and line breaks.

@@ -6,13 +6,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import io
+import os
+import subprocess
+import sys
+import threading
+import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from bot.records import Role
-from handlers.console import CHANNEL, ConsoleChannel
+from handlers.console import CHANNEL, ConsoleChannel, button_key
 from handlers.outbox_sender import OutboxSender
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.service_harness import NGHI_HAI, NGHI_HAI_NAME, Harness
@@ -65,3 +70,56 @@ async def test_the_supervisors_console_shows_the_notice_and_the_officers_console
     assert supervisor_out.getvalue().count(APPROVED_NOTICE) == 1
     async with harness.factory() as uow:
         assert await uow.outbox.claim(10, harness.clock.now(), CHANNEL, chat_id=officer.chat_id) == []
+
+
+def test_button_keys_go_on_past_z_like_spreadsheet_columns() -> None:
+    keys = [button_key(i) for i in range(60)]
+    assert keys[:3] == ["a", "b", "c"] and keys[25:29] == ["z", "aa", "ab", "ac"] and len(set(keys)) == 60
+    assert button_key(26 + 26 * 26) == "aaa"
+
+
+async def test_the_return_picker_s_forty_buttons_can_all_be_pressed(harness: Harness, tmp_path: Path) -> None:
+    supervisor, out = await console(harness, "Đỗ Minh Quân", "NA-CL", Role.SUPERVISOR, tmp_path)
+    await harness.submit(NGHI_HAI)
+    await supervisor.send_line(f"/tralai {NGHI_HAI}")
+    keyboard = out.getvalue().splitlines()[-2]
+    assert "[k] 11. Tiêu chí 2" in keyboard and "[am] Tiếp tục ▶" in keyboard and "[an] Hủy" in keyboard
+    await supervisor.send_line("k")
+    assert "Đã chọn: Tiêu chí 2." in out.getvalue()
+    await supervisor.send_line("an")
+    assert out.getvalue().rstrip().endswith("Đã hủy việc trả lại; báo cáo được giữ nguyên.")
+
+
+async def test_a_missing_file_is_said_so_and_never_saved_as_an_answer(harness: Harness, tmp_path: Path) -> None:
+    officer, out = await console(harness, "Nguyễn Văn An", NGHI_HAI, Role.REPORTER, tmp_path)
+    await officer.send_line("/baocao")
+    await officer.send_line("a")  # the first choice of question 1
+    await officer.send_line("/tep " + str(tmp_path / "khong-co.pdf"))
+    assert f"Không có tệp {tmp_path / 'khong-co.pdf'}; chưa gửi gì." in out.getvalue()
+    await officer.send_line("/tiendo")
+    assert "Đã trả lời 1/38 câu." in out.getvalue()
+
+
+def test_a_line_longer_than_the_terminal_buffer_is_read_whole(tmp_path: Path) -> None:
+    """A terminal in line mode keeps 4096 bytes of a line; an officer pasting a long paragraph
+    into the console must not lose the rest."""
+    master, slave = os.openpty()
+    reading = "import asyncio, sys\nfrom handlers.console import read_stdin\nprint(len(asyncio.run(read_stdin('> '))), file=sys.stderr)"
+    process = subprocess.Popen([sys.executable, "-c", reading], stdin=slave, stdout=slave, stderr=subprocess.PIPE)
+    os.close(slave)
+
+    def drain() -> None:  # the echo, so the terminal never fills up
+        with contextlib.suppress(OSError):
+            while os.read(master, 65536):
+                pass
+
+    threading.Thread(target=drain, daemon=True).start()
+    paragraph = ("Đoạn văn dài về tình hình an ninh trật tự. " * 300)[:10_000]
+    time.sleep(0.5)  # the child has started reading
+    for start in range(0, len(paragraph), 500):
+        os.write(master, paragraph[start : start + 500].encode())
+        time.sleep(0.01)
+    os.write(master, b"\r")
+    _, errors = process.communicate(timeout=30)
+    os.close(master)
+    assert errors.decode().split()[-1] == str(len(paragraph))
