@@ -10,19 +10,19 @@ import argparse
 import asyncio
 import json
 import logging
-import os
 import sys
 from dataclasses import asdict, replace
 from datetime import datetime, timedelta
-from functools import cache
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from app import organisation
+from app.cli_text import _, ngettext
 from app.settings import Settings
 from bot.catalog import CatalogError
 from bot.catalog_loading import load_demo_units
-from bot.i18n import DEFAULT_LOCALE, N_, Formatter, translations
+from bot.i18n import N_, Formatter
 from bot.prompts import ROLE_LABELS
 from bot.records import MessageKind, Role
 
@@ -40,24 +40,6 @@ ARGPARSE_WORDS = (
 """argparse's own words that a user of the command line reads, so they are in the catalogue:
 argparse looks each up through its module's `_` at the moment it prints, which main() points at
 ours."""
-
-
-@cache
-def _cli_locale() -> str:
-    """The language of the settings; the default one while the settings themselves are invalid
-    (the message saying so must still be readable)."""
-    try:
-        return Settings().locale
-    except ValidationError:
-        return os.environ.get("BAOCAO_LOCALE", DEFAULT_LOCALE)
-
-
-def _(message: str) -> str:
-    return translations(_cli_locale()).gettext(message)
-
-
-def ngettext(singular: str, plural: str, n: int) -> str:
-    return translations(_cli_locale()).ngettext(singular, plural, n)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -120,6 +102,23 @@ def build_parser() -> argparse.ArgumentParser:
     units_list = units.add_parser("list", help=_("list units with their kind, parent and forms"))
     units_list.add_argument("--json", action="store_true", help=_("print JSON"))
     units_list.set_defaults(command=list_units)
+    units_import = units.add_parser("import", help=_("load the whole organisation from an XLSX or CSV file (code, name, kind, parent code)"))
+    units_import.add_argument("file", type=Path)
+    units_import.add_argument("--dry-run", action="store_true", help=_("only print what would change"))
+    units_import.add_argument("--retire", action="store_true", help=_("also retire units the file leaves out that have reports"))
+    units_import.set_defaults(command=organisation.import_units)
+    units_export = units.add_parser("export", help=_("write the organisation to an XLSX or CSV file that units import reads"))
+    units_export.add_argument("file", type=Path)
+    units_export.set_defaults(command=organisation.export_units)
+
+    campaigns = commands.add_parser("campaigns", help=_("review campaigns")).add_subparsers(title=_("commands"))
+    campaigns_load = campaigns.add_parser("load", help=_("check and load a campaign file the province owns (YAML)"))
+    campaigns_load.add_argument("file", type=Path)
+    campaigns_load.set_defaults(command=organisation.load_campaign_file)
+    campaigns.add_parser("list", help=_("list the campaigns with their dates")).set_defaults(command=organisation.list_campaigns)
+    campaigns_show = campaigns.add_parser("show", help=_("one campaign: dates, reminders, enrolment"))
+    campaigns_show.add_argument("code")
+    campaigns_show.set_defaults(command=organisation.show_campaign)
 
     invite = commands.add_parser("invite", help=_("make a one-time code that links a chat to a unit"))
     invite.add_argument("--unit", required=True, type=str.upper, help=_("unit code, e.g. CAP-CL-NGHIHAI (any case)"))

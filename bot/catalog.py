@@ -129,6 +129,9 @@ class CampaignSpec:
     milestones: tuple[Milestone, ...]
     reminders: ReminderPlan
     enrol: tuple[EnrolRule, ...]
+    closes: dt.date | None = None
+    """After this day officers no longer see the report as open and reminders stop; between the
+    deadline and this day a late report is still taken."""
 
     def form_for(self, unit_kind: str, unit_code: str) -> str | None:
         """The form of the first matching enrolment rule; None if the unit does not report."""

@@ -289,11 +289,16 @@ class CampaignFile(_Model):
     milestones: Annotated[list[_Milestone], Field(min_length=1)]
     reminders: _Reminders
     enrol: Annotated[list[_EnrolRule], Field(min_length=1)]
+    closes: dt.date | None = None
 
     @model_validator(mode="after")
     def _calendar_and_rules_make_sense(self) -> CampaignFile:
         if not any(m.kind == REPORT_DUE for m in self.milestones):
             raise _invalid("milestones", "needs a report_due milestone")
+        if self.closes is not None:
+            report_due = next(m.due for m in self.milestones if m.kind == REPORT_DUE)
+            if self.closes < report_due:
+                raise _invalid("closes", f"{self.closes} is before the report deadline ({report_due})")
         kinds = [m.kind for m in self.milestones]
         for index, milestone in enumerate(self.milestones):
             if milestone.kind in kinds[:index]:
@@ -326,6 +331,7 @@ class CampaignFile(_Model):
                 overdue_notice=self.reminders.overdue_notice,
             ),
             enrol=tuple(EnrolRule(rule.unit_kind, rule.form, frozenset(rule.units or ())) for rule in self.enrol),
+            closes=self.closes,
         )
 
 

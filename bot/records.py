@@ -73,6 +73,10 @@ class CampaignRecord:
     opens: date
     report_due: date | None
     reminders: ReminderPlan = field(default_factory=ReminderPlan)
+    closes: date | None = None
+
+    def closed(self, today: date) -> bool:
+        return self.closes is not None and today > self.closes
 
 
 # ----- people, chats, invites ------------------------------------------------------------------------

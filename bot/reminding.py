@@ -181,6 +181,7 @@ class ReminderService:
             for campaign in campaigns
             if campaign.report_due is not None
             for slot in plan_slots(campaign.code, campaign.report_due, campaign.reminders, self.zone)
+            if not campaign.closed(slot.fire_at.astimezone(self.zone).date())  # a closed campaign is not chased
         ]
 
     async def was_fired(self, slot_key: str) -> bool:

@@ -106,6 +106,7 @@ class Unit(Base):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
+    retired_at: Mapped[datetime | None]  # left out of an imported tree: kept, but in no new campaign
 
 
 class Person(Base):
@@ -186,6 +187,7 @@ class Campaign(Base):
     title_en: Mapped[str | None] = mapped_column(Text)
     basis: Mapped[str] = mapped_column(Text)
     opens: Mapped[date] = mapped_column(Date)
+    closes: Mapped[date | None] = mapped_column(Date)  # after it no report is open, no reminder goes
     reminders: Mapped[dict[str, Any]]
     created_at: Mapped[datetime]
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     case,
     distinct,
     func,
+    or_,
     select,
     update,
 )
@@ -52,7 +53,8 @@ class SqlReports:
         self.session = session
 
     async def open_for(self, person_id: int, today: date, now: datetime) -> list[ReportRecord]:
-        """Reports this person files, open ones first, then by deadline; missing drafts are created."""
+        """Reports this person files in campaigns open today (opened, not closed), open ones
+        first, then by deadline; missing drafts are created."""
         enrolments = (
             select(Enrolment.id)
             .join(Campaign, Campaign.id == Enrolment.campaign_id)
@@ -62,6 +64,7 @@ class SqlReports:
                 GrantRow.role == Role.REPORTER.value,
                 GrantRow.revoked_at.is_(None),
                 Campaign.opens <= today,
+                or_(Campaign.closes.is_(None), Campaign.closes >= today),
             )
         )
         await self._create_drafts(enrolments, now)

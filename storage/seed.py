@@ -7,6 +7,7 @@ are only ever added: a unit that has started its report keeps it.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -16,12 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.catalog import CampaignSpec, UnitSpec
+from bot.unit_import import LoadedUnit
 from bot.units import parents_first
-from storage.models import Campaign, Enrolment, MilestoneRow, Unit
+from storage.models import Campaign, Enrolment, MilestoneRow, Report, Unit
 from storage.unit_of_work import SqlUnitOfWork
 from storage.units import plan_json
 
-__all__ = ["UnitRow", "list_units", "load_campaign", "load_units"]
+__all__ = ["UnitRow", "list_units", "load_campaign", "load_units", "loaded_units", "retire_units"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,7 @@ class UnitRow:
     parent_code: str | None
     demo: bool
     forms: dict[str, str]
+    retired: bool = False
 
 
 def _session(target: AsyncSession | SqlUnitOfWork) -> AsyncSession:
@@ -41,11 +44,12 @@ def _session(target: AsyncSession | SqlUnitOfWork) -> AsyncSession:
 
 
 async def load_units(target: AsyncSession | SqlUnitOfWork, units: list[UnitSpec]) -> int:
-    """Upserts the units by code, parents before children; returns how many rows changed."""
+    """Upserts the units by code, parents before children (a retired unit listed again is back in
+    use); returns how many rows changed."""
     session = _session(target)
     existing = {
         row.code: row
-        for row in await session.execute(select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.parent_id, Unit.demo))
+        for row in await session.execute(select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.parent_id, Unit.demo, Unit.retired_at))
     }
     ids = {code: row.id for code, row in existing.items()}
     now = datetime.now(timezone.utc)
@@ -54,7 +58,7 @@ async def load_units(target: AsyncSession | SqlUnitOfWork, units: list[UnitSpec]
         if spec.parent_code is not None and spec.parent_code not in ids:
             raise ValueError(f"unit {spec.code}: parent {spec.parent_code} is neither loaded nor listed")
         parent_id = ids[spec.parent_code] if spec.parent_code is not None else None
-        wanted = {"name": spec.name, "kind": spec.kind, "parent_id": parent_id, "demo": spec.demo}
+        wanted = {"name": spec.name, "kind": spec.kind, "parent_id": parent_id, "demo": spec.demo, "retired_at": None}
         row = existing.get(spec.code)
         if row is None:
             unit = Unit(code=spec.code, created_at=now, **wanted)
@@ -78,6 +82,7 @@ async def load_campaign(target: AsyncSession | SqlUnitOfWork, spec: CampaignSpec
         "title_en": spec.title.en,
         "basis": spec.basis,
         "opens": spec.opens,
+        "closes": spec.closes,
         "reminders": plan_json(spec.reminders),
     }
     changed = 0
@@ -132,7 +137,9 @@ async def _load_milestones(session: AsyncSession, campaign_id: int, spec: Campai
 
 async def _enrol(session: AsyncSession, campaign_id: int, spec: CampaignSpec, now: datetime) -> int:
     enrolled = select(Enrolment.unit_id).where(Enrolment.campaign_id == campaign_id)
-    candidates = await session.execute(select(Unit.id, Unit.code, Unit.kind).where(Unit.id.not_in(enrolled)))
+    candidates = await session.execute(
+        select(Unit.id, Unit.code, Unit.kind).where(Unit.id.not_in(enrolled), Unit.retired_at.is_(None))
+    )
     new = [
         Enrolment(campaign_id=campaign_id, unit_id=unit.id, form_id=form_id, created_at=now)
         for unit in candidates
@@ -150,7 +157,7 @@ async def list_units(target: AsyncSession | SqlUnitOfWork) -> list[UnitRow]:
     units = (
         await session.execute(
             select(
-                Unit.id, Unit.code, Unit.name, Unit.kind, Unit.demo, Unit.parent_id, parent.code.label("parent_code")
+                Unit.id, Unit.code, Unit.name, Unit.kind, Unit.demo, Unit.parent_id, Unit.retired_at, parent.code.label("parent_code")
             )
             .outerjoin(parent, parent.id == Unit.parent_id)
             .order_by(Unit.code)
@@ -164,6 +171,30 @@ async def list_units(target: AsyncSession | SqlUnitOfWork) -> list[UnitRow]:
     ):
         forms.setdefault(unit_id, {})[campaign_code] = form_id
     return [
-        UnitRow(unit.code, unit.name, unit.kind, unit.parent_code, unit.demo, forms.get(unit.id, {}))
+        UnitRow(unit.code, unit.name, unit.kind, unit.parent_code, unit.demo, forms.get(unit.id, {}), unit.retired_at is not None)
         for unit in parents_first(units, lambda unit: unit.id, lambda unit: unit.parent_id)
     ]
+
+
+async def loaded_units(target: AsyncSession | SqlUnitOfWork) -> list[LoadedUnit]:
+    """Every unit with what an import of the tree compares: its parent, whether it is retired,
+    whether any of its reports has been opened."""
+    session = _session(target)
+    with_reports = set(await session.scalars(select(Enrolment.unit_id).join(Report, Report.enrolment_id == Enrolment.id)))
+    parent = aliased(Unit)
+    rows = await session.execute(
+        select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.demo, Unit.retired_at, parent.code.label("parent_code"))
+        .outerjoin(parent, parent.id == Unit.parent_id)
+        .order_by(Unit.code)
+    )
+    return [
+        LoadedUnit(row.code, row.name, row.kind, row.parent_code, row.retired_at is not None, row.id in with_reports, row.demo)
+        for row in rows
+    ]
+
+
+async def retire_units(target: AsyncSession | SqlUnitOfWork, codes: Collection[str], now: datetime) -> None:
+    """Marks the units retired: kept, with their reports and history, but in no new campaign."""
+    await _session(target).execute(
+        update(Unit).where(Unit.code.in_(list(codes)), Unit.retired_at.is_(None)).values(retired_at=now)
+    )

@@ -48,11 +48,11 @@ class SqlUnits:
 
     async def campaigns(self) -> list[CampaignRecord]:
         rows = await self.session.execute(
-            select(Campaign.code, Campaign.title_vi, Campaign.title_en, Campaign.opens, MilestoneRow.due, Campaign.reminders)
+            select(Campaign.code, Campaign.title_vi, Campaign.title_en, Campaign.opens, MilestoneRow.due, Campaign.reminders, Campaign.closes)
             .outerjoin(MilestoneRow, and_(MilestoneRow.campaign_id == Campaign.id, MilestoneRow.kind == REPORT_DUE))
             .order_by(Campaign.opens, Campaign.code)
         )
         return [
-            CampaignRecord(row.code, LocalText(row.title_vi, row.title_en), row.opens, row.due, plan_of(row.reminders))
+            CampaignRecord(row.code, LocalText(row.title_vi, row.title_en), row.opens, row.due, plan_of(row.reminders), row.closes)
             for row in rows
         ]

@@ -441,13 +441,14 @@ class _Units(_Repository):
 
     async def campaigns(self) -> list[CampaignRecord]:
         specs = sorted(self.t.campaigns.values(), key=lambda spec: (spec.opens, spec.code))
-        return [CampaignRecord(s.code, s.title, s.opens, self.t.due(s.code), s.reminders) for s in specs]
+        return [CampaignRecord(s.code, s.title, s.opens, self.t.due(s.code), s.reminders, s.closes) for s in specs]
 
 
 class _Reports(_Repository):
     async def open_for(self, person_id: int, today: date, now: datetime) -> list[ReportRecord]:
         units = {row.unit_id for row in self.t.in_force(person_id=person_id) if row.role is Role.REPORTER}
-        enrolments = [e for e in self.t.enrolments.values() if e.unit_id in units and self.t.campaigns[e.campaign_code].opens <= today]
+        enrolments = [e for e in self.t.enrolments.values() if e.unit_id in units and self.t.campaigns[e.campaign_code].opens <= today
+                      and (self.t.campaigns[e.campaign_code].closes or today) >= today]  # fmt: skip
         records = [self.t.record(report) for report in self.t.drafts(enrolments)]
         return sorted(records, key=lambda r: (r.status in LOCKED_STATUSES, r.report_due is None, r.report_due or date.min, r.id))
 

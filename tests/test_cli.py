@@ -11,12 +11,15 @@ import socket
 import subprocess
 import sys
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from app.cli import main
+from storage.database import create_engine
 from storage.migrate import upgrade
+from storage.unit_of_work import UnitOfWorkFactory
 
 NOT_CREATED = "Chưa tạo cơ sở dữ liệu: hãy chạy `baocao db upgrade` trước."
 ENV_PREFIXES = ("BAOCAO_", "TELEGRAM_", "ZALO_")
@@ -80,14 +83,14 @@ def test_a_database_not_yet_created_says_to_run_db_upgrade(cli: Cli) -> None:
 
 
 def test_db_upgrade_says_whether_it_created_migrated_or_found_the_database_current(cli: Cli) -> None:
-    assert cli("db", "upgrade").out.strip() == "Đã tạo cơ sở dữ liệu (phiên bản lược đồ 0005)."
-    assert cli("db", "upgrade").out.strip() == "Cơ sở dữ liệu đã ở phiên bản mới nhất (0005); không cần làm gì."
+    assert cli("db", "upgrade").out.strip() == "Đã tạo cơ sở dữ liệu (phiên bản lược đồ 0006)."
+    assert cli("db", "upgrade").out.strip() == "Cơ sở dữ liệu đã ở phiên bản mới nhất (0006); không cần làm gì."
     other = Cli(cli.workdir / "older", cli.monkeypatch, cli.capsys)
     other.workdir.mkdir()
     asyncio.run(upgrade(other.url, "0004"))
     older = other("units", "list")
     assert (older.code, older.err.strip()) == (1, "Cơ sở dữ liệu cũ hơn phiên bản baocao này: hãy chạy `baocao db upgrade` trước.")
-    assert other("db", "upgrade").out.strip() == "Đã nâng cấp cơ sở dữ liệu từ phiên bản 0004 lên 0005."
+    assert other("db", "upgrade").out.strip() == "Đã nâng cấp cơ sở dữ liệu từ phiên bản 0004 lên 0006."
 
 
 def test_an_invalid_setting_is_named(demo: Cli) -> None:
@@ -146,3 +149,85 @@ def test_forms_import_reads_a_vietnamese_sheet_and_an_identical_one_changes_noth
     assert first.out.strip() == "Đã nhập 14 nội dung tiêu chí vào mẫu báo cáo cq-14 (bộ tiêu chí phiên bản 2)."
     again = demo("forms", "import", str(sheet), "--form", "cq-14")
     assert (again.code, again.out.strip()) == (0, "Nội dung trong tieu-chi.csv trùng với nội dung hiện có của cq-14; không có gì thay đổi.")
+
+
+def test_the_organisation_round_trips_and_an_import_writes_all_or_nothing(demo: Cli) -> None:
+    exported = demo("units", "export", "don-vi.xlsx")
+    assert exported.out.strip() == "Đã ghi 119 đơn vị vào don-vi.xlsx."
+    assert demo("units", "import", "don-vi.xlsx").out.strip() == "Cơ cấu tổ chức đã khớp với don-vi.xlsx; không có gì thay đổi."
+
+    sheet = demo.workdir / "don-vi.csv"
+    demo("units", "export", str(sheet))
+    lines = sheet.read_text(encoding="utf-8-sig").splitlines()
+    edited = [line.replace("Công an phường Nghi Thu,", "Công an phường Nghi Thu (mới),") for line in lines if "XA-DEMO-01," not in line]
+    edited.append("CAP-CL-MOI,Công an phường Mới,cap,NA-CL")
+    sheet.write_text("\n".join(edited) + "\n", encoding="utf-8")
+    dry = demo("units", "import", str(sheet), "--dry-run")
+    assert dry.out.splitlines() == [
+        "+ CAP-CL-MOI: đơn vị mới",
+        "~ CAP-CL-NGHITHU: đổi tên “Công an phường Nghi Thu” → “Công an phường Nghi Thu (mới)”",
+        "- XA-DEMO-01: thôi sử dụng",
+        "Chạy thử: chưa ghi gì vào cơ sở dữ liệu.",
+    ]
+    assert demo("units", "import", str(sheet)).out.strip().endswith("Đã nhập don-vi.csv: 119 đơn vị, 3 thay đổi.")
+    assert demo("units", "import", str(sheet)).out.strip() == "Cơ cấu tổ chức đã khớp với don-vi.csv; không có gì thay đổi."
+    listed = demo("units", "list").out
+    assert "CAP-CL-MOI" in listed and "Công an phường Nghi Thu (mới)" in listed
+    # The retired commune is kept, and left out of an export (and so of the next import).
+    demo("units", "export", "sau.csv")
+    assert "XA-DEMO-01" in listed and "XA-DEMO-01" not in (demo.workdir / "sau.csv").read_text(encoding="utf-8-sig")
+
+
+def test_a_unit_with_reports_is_retired_only_when_asked(demo: Cli) -> None:
+    demo("units", "export", "don-vi.csv")
+    sheet = demo.workdir / "don-vi.csv"
+
+    async def open_report() -> None:  # as the officer's first /baocao does
+        engine = create_engine(demo.url)
+        async with UnitOfWorkFactory(engine)() as uow:
+            unit = next(u for u in await uow.units.units() if u.code == "CAP-CL-NGHIHAI")
+            await uow.reports.open_unit("so-ket-2023", unit.id, datetime.now(timezone.utc))
+        await engine.dispose()
+
+    asyncio.run(open_report())
+    sheet.write_text("\n".join(line for line in sheet.read_text(encoding="utf-8-sig").splitlines() if "CAP-CL-NGHIHAI," not in line) + "\n", encoding="utf-8")
+    refused = demo("units", "import", str(sheet))
+    assert refused.code == 1 and refused.err.strip() == (
+        "Chưa nhập: 1 đơn vị không có trong tệp nhưng đã có báo cáo (CAP-CL-NGHIHAI). "
+        "Hãy bổ sung lại vào tệp, hoặc thêm --retire để cho các đơn vị này thôi sử dụng."
+    )
+    assert "- CAP-CL-NGHIHAI: thôi sử dụng (đơn vị đã có báo cáo)" in refused.out
+    assert demo("units", "import", str(sheet), "--retire").code == 0
+
+
+CAMPAIGN_FILE = """\
+code: tong-ket-2025
+title: {vi: Tổng kết năm 2025, en: 2025 review}
+basis: Kế hoạch của tỉnh
+opens: 2023-11-01
+milestones:
+  - {kind: report_due, due: 2023-11-25, title: {vi: Hạn gửi báo cáo}}
+reminders: {days_before: [3, 1, 0], at: "08:30", overdue_notice: true}
+enrol:
+  - {unit_kind: cap, form: cap-22}
+  - {unit_kind: tinh, form: de-cuong, units: [NA-KHONG-CO]}
+closes: 2023-11-25
+"""
+
+
+def test_a_province_loads_its_own_campaign_and_it_closes_on_its_date(demo: Cli) -> None:
+    path = demo.workdir / "tong-ket-2025.yaml"
+    path.write_text(CAMPAIGN_FILE, encoding="utf-8")
+    loaded = demo("campaigns", "load", str(path))
+    assert loaded.out.splitlines() == [
+        "Cảnh báo: quy tắc enrol[1] (tinh → de-cuong) không áp dụng cho đơn vị nào.",
+        "Đã nạp đợt báo cáo tong-ket-2025: 16 đơn vị tham gia; mở ngày 01/11/2023, hạn nộp 25/11/2023, đóng ngày 25/11/2023.",
+    ]
+    assert "tong-ket-2025            01/11/2023 → 25/11/2023 → 25/11/2023    16  Tổng kết năm 2025" in demo("campaigns", "list").out
+    shown = demo("campaigns", "show", "tong-ket-2025").out
+    assert "Nhắc hạn trước 3, 1, 0 ngày, lúc 08:30." in shown and "cap-22: 16 đơn vị" in shown
+    plan = demo("reminders", "plan", "--campaign", "tong-ket-2025").out
+    assert plan.count(" — tong-ket-2025 — ") == 3 and "quá hạn" not in plan  # no overdue notice: it has closed by then
+    path.write_text(CAMPAIGN_FILE.replace("closes: 2023-11-25", "closes: 2023-11-24"), encoding="utf-8")
+    wrong = demo("campaigns", "load", str(path))
+    assert wrong.code == 1 and "closes: 2023-11-24 is before the report deadline (2023-11-25)" in wrong.err

@@ -13,6 +13,7 @@ from bot.forms import CRITERION_PREFIX, CriterionStatus, Form
 from bot.i18n import N_
 from bot.prompts import status_word
 from bot.records import ANSWER_ACTION, AuditEntry, CampaignRecord, Role, UnitRecord
+from bot.reminders import deadline_of
 from bot.report import APPRAISABLE, RETURNABLE, ReportStatus
 from bot.supervision.desk import Desk
 from bot.text import fold, parse_whole_number
@@ -46,6 +47,8 @@ async def show_report(desk: Desk, unit: UnitRecord, campaign: CampaignRecord) ->
     lines = [f"📄 {unit.name} — {desk.title(campaign)}", _("Status: {status}").format(status=_(status_word(status, len(answers))))]
     if report and report.receipt_no and report.submitted_at:
         lines.append(desk.p.receipt(report.receipt_no, report.submitted_at))
+        if campaign.report_due and report.submitted_at > deadline_of(campaign.report_due, desk.p.zone):
+            lines.append(_("⏰ Submitted after the deadline of {day}.").format(day=desk.p.fmt.date(campaign.report_due)))
     if report and report.status is ReportStatus.RETURNED and report.return_comment:
         lines.append(_("Returned with the comment: “{comment}”").format(comment=report.return_comment))
     lines.append(_("Officer: {names}").format(names=", ".join(p.full_name for p in people)) if people else _("No officer linked."))

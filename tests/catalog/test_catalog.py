@@ -233,7 +233,7 @@ def test_campaign_calendars(catalog):
 
 def test_a_new_campaign_is_just_a_file(tmp_path, catalog):
     data = yaml.safe_load((CATALOGS_DIR / "campaigns/so-ket-2023-2024.yaml").read_text(encoding="utf-8"))
-    data.update(code="so-ket-2026", opens=dt.date(2026, 2, 1))
+    data.update(code="so-ket-2026", opens=dt.date(2026, 2, 1), closes=dt.date(2026, 7, 31))
     data["milestones"] = [
         {"kind": "report_due", "due": dt.date(2026, 6, 30), "title": {"vi": "Hạn gửi báo cáo", "en": "Reports due"}}
     ]
@@ -242,10 +242,16 @@ def test_a_new_campaign_is_just_a_file(tmp_path, catalog):
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
 
     campaign = load_campaign(path, catalog.forms.keys())
-    assert campaign.report_due.due == dt.date(2026, 6, 30)
+    assert (campaign.report_due.due, campaign.closes) == (dt.date(2026, 6, 30), dt.date(2026, 7, 31))
     assert campaign.form_for("xa", "XA-DEMO-01") == "xa-34"
     assert campaign.form_for("cap", "CAP-CL-NGHIHAI") is None
 
+    data["closes"] = dt.date(2026, 6, 29)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogError, match=r"closes: 2026-06-29 is before the report deadline \(2026-06-30\)"):
+        load_campaign(path, catalog.forms.keys())
+
+    data["closes"] = dt.date(2026, 7, 31)
     data["enrol"] = [{"unit_kind": "xa", "form": "xa-35"}]
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     with pytest.raises(CatalogError, match=r"enrol\[0\]\.form"):

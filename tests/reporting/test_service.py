@@ -20,6 +20,7 @@ from bot.forms import CriterionStatus, Question, QuestionKind
 from bot.inputs import ButtonInput, TextInput, parse_typed
 from bot.report import ReportStatus, receipt_number
 from storage.models import Answer, Person, Report
+from storage.seed import load_campaign
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.report_moves import answer_versions
 from tests.service_harness import (
@@ -58,6 +59,15 @@ STATUS_CYCLE = (CriterionStatus.MET, CriterionStatus.NOT_MET, CriterionStatus.NO
 async def harness(uow_factory: UnitOfWorkFactory) -> Harness:
     harness = Harness(uow_factory)
     await harness.seed()
+    return harness
+
+
+@pytest.fixture
+async def unclosed(harness: Harness) -> Harness:
+    """The demo with the 2023 campaign left open (no closing date), as a province may: in June
+    2024 an officer then has two reports to choose from."""
+    async with harness.factory() as uow:
+        await load_campaign(uow, replace(CATALOG.campaigns["so-ket-2023"], closes=None))
     return harness
 
 
@@ -258,7 +268,16 @@ async def test_in_november_2023_only_the_2023_report_is_open_and_opens_directly(
     assert [r.campaign_code for r in await harness.reports_of(chat)] == ["so-ket-2023"]
 
 
-async def test_in_june_2024_two_open_reports_are_offered_and_the_chosen_one_opens(harness: Harness) -> None:
+async def test_in_june_2024_a_closed_2023_campaign_is_not_offered(harness: Harness) -> None:
+    chat = await harness.linked_chat("110")
+    harness.clock.instant = JUNE_10_2024  # the 2023 campaign closed on 10/12/2023
+    opened = await chat.send("/baocao")
+    assert opened.startswith(f"Báo cáo của {NGHI_HAI_NAME} — {TITLE_2024}\n"), opened
+    assert [r.campaign_code for r in await harness.reports_of(chat)] == ["so-ket-2023-2024"]
+
+
+async def test_in_june_2024_two_open_reports_are_offered_and_the_chosen_one_opens(unclosed: Harness) -> None:
+    harness = unclosed
     chat = await harness.linked_chat("111")  # linked in November; has not opened a report yet
     harness.clock.instant = JUNE_10_2024
     offer = await chat.send("/baocao")
@@ -284,7 +303,8 @@ async def test_in_june_2024_two_open_reports_are_offered_and_the_chosen_one_open
         assert await uow.reports.answers(old_2023.id) == {}
 
 
-async def test_a_stale_report_choice_is_refused(harness: Harness) -> None:
+async def test_a_stale_report_choice_is_refused(unclosed: Harness) -> None:
+    harness = unclosed
     harness.clock.instant = JUNE_10_2024
     chat = await harness.linked_chat("112")
     await chat.send("/baocao")
@@ -297,7 +317,8 @@ async def test_a_stale_report_choice_is_refused(harness: Harness) -> None:
     assert "Câu 1/38" in await chat.press(f"{TITLE_2023} — {NGHI_HAI_NAME}")
 
 
-async def test_in_june_2024_a_chat_with_a_2023_draft_is_offered_both_reports(harness: Harness) -> None:
+async def test_in_june_2024_a_chat_with_a_2023_draft_is_offered_both_reports(unclosed: Harness) -> None:
+    harness = unclosed
     chat = await harness.linked_chat("114")
     await chat.send("/baocao")
     await answer_all(chat, WARD_FORM.questions[:1], "2023")  # the 2023 report is begun, still a draft

@@ -82,7 +82,7 @@ def campaign(code: str, opens: date, due: date | None, plan: ReminderPlan = PLAN
 MONTHLY = ReminderPlan((3,), time(9, 30), False)
 CAMPAIGNS = [
     campaign(SO_KET, date(2023, 11, 1), date(2023, 11, 25)),
-    campaign(THANG, date(2023, 11, 1), date(2023, 11, 15), MONTHLY, EnrolRule("xa", "thang")),
+    replace(campaign(THANG, date(2023, 11, 1), date(2023, 11, 15), MONTHLY, EnrolRule("xa", "thang")), closes=date(2023, 11, 20)),
     campaign(TONG_KET, date(2023, 11, 5), None),  # no deadline: listed after those with one
 ]
 
@@ -209,7 +209,7 @@ async def test_units_come_parents_first_and_campaigns_with_their_plans(seeded: S
     ]
     assert sorted(ids.values()) == [1, 2, 3, 4]
     assert campaigns == [
-        CampaignRecord(THANG, title(THANG), date(2023, 11, 1), date(2023, 11, 15), MONTHLY),
+        CampaignRecord(THANG, title(THANG), date(2023, 11, 1), date(2023, 11, 15), MONTHLY, date(2023, 11, 20)),
         CampaignRecord(SO_KET, title(SO_KET), date(2023, 11, 1), date(2023, 11, 25), PLAN),
         CampaignRecord(TONG_KET, title(TONG_KET), date(2023, 11, 5), None, PLAN),
     ]
@@ -246,6 +246,10 @@ async def test_drafts_appear_on_first_use_open_ones_first_then_by_deadline(seede
         await submit(uow, reports[0].id, reporter, NOW)
     async with seeded.uow() as uow:
         assert [r.campaign_code for r in await uow.reports.open_for(reporter, TODAY, NOW)] == [SO_KET, TONG_KET, THANG]
+        closing_day = await uow.reports.open_for(reporter, date(2023, 11, 20), NOW)
+        after_closing = await uow.reports.open_for(reporter, date(2023, 11, 21), NOW)
+    assert [r.campaign_code for r in closing_day] == [SO_KET, TONG_KET, THANG]  # a late report is still taken
+    assert [r.campaign_code for r in after_closing] == [SO_KET, TONG_KET]  # closed: no longer open
     assert await open_unit(seeded, PROVINCE) is None  # not enrolled
     town = await open_unit(seeded, TOWN)
     assert town is not None and (town.unit_code, town.form_id, town.status) == (TOWN, "de-cuong", ReportStatus.DRAFT)

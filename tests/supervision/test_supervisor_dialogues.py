@@ -306,3 +306,14 @@ async def test_criteria_lists_separate_not_met_not_yet_due_and_unanswered(office
     text = await supervisor.send("/tieuchi 22 5")
     assert f"Chưa đạt:\n– {NGHI_HAI_NAME}\n\nChưa đến thời điểm xét:\n– {NGHI_HOA_NAME} (đủ điều kiện xét đạt)\n\nChưa trả lời:\n– " in text
     assert "• Chưa đến thời điểm xét: 1 (1 đủ điều kiện xét đạt)" in text
+
+
+async def test_a_report_handed_in_after_the_deadline_but_before_closing_is_taken_and_marked_late() -> None:
+    late = Office(now=NOV_20_2023 + timedelta(days=7))  # 27/11/2023: past the deadline of 25/11, open until 10/12
+    supervisor = await late.person("sv", "Đỗ Minh Quân", ("NA-CL", Role.SUPERVISOR))
+    await late.submit(NGHI_HAI)
+    assert "\n⏰ Nộp muộn, sau hạn 25/11/2023.\n" in await supervisor.send("/donvi Nghi Hai")
+    on_time = Office()
+    supervisor = await on_time.person("sv", "Đỗ Minh Quân", ("NA-CL", Role.SUPERVISOR))
+    await on_time.submit(NGHI_HAI)
+    assert "Nộp muộn" not in await supervisor.send("/donvi Nghi Hai")

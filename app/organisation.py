@@ -1,0 +1,131 @@
+"""The commands that set a province up from its own files: its organisation (units import and
+export) and its campaigns (load, list, show)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+
+from app.cli_text import _
+from app.settings import Settings
+from bot.i18n import Formatter
+
+__all__ = ["export_units", "import_units", "list_campaigns", "load_campaign_file", "show_campaign"]
+
+
+async def import_units(args: argparse.Namespace, settings: Settings) -> int:
+    """Checks the whole file, prints what changes, and writes it all or nothing."""
+    from app.runtime import runtime
+    from bot.unit_import import keeping_demo_marks, plan_changes, read_units_sheet
+    from storage.seed import load_units, loaded_units, retire_units
+
+    async with runtime(settings) as rt:
+        specs = read_units_sheet(args.file, rt.catalog.unit_kinds.keys(), _)
+        async with rt.unit_of_work() as uow:
+            loaded = await loaded_units(uow)
+        specs, changes = keeping_demo_marks(loaded, specs), plan_changes(loaded, specs)
+        for line in changes.lines(_):
+            print(line)
+        if changes.empty:
+            print(_("The organisation already matches {file}; nothing changed.").format(file=args.file.name))
+            return 0
+        if changes.retired_with_reports and not args.retire:
+            print(_("Not imported: {n} units left out of the file have reports ({codes}). Add them back, or pass --retire to retire them.").format(
+                n=len(changes.retired_with_reports), codes=", ".join(changes.retired_with_reports)
+            ), file=sys.stderr)
+            return 1
+        if args.dry_run:
+            print(_("Dry run: nothing was written."))
+            return 0
+        async with rt.unit_of_work() as uow:
+            await load_units(uow, specs)
+            await retire_units(uow, changes.retired, settings.clock().now())
+    print(_("Imported {file}: {units} units, {changed} changes.").format(file=args.file.name, units=len(specs), changed=len(changes.lines(_))))
+    return 0
+
+
+async def export_units(args: argparse.Namespace, settings: Settings) -> int:
+    from app.runtime import runtime
+    from bot.catalog import UnitSpec
+    from bot.unit_import import write_units_sheet
+    from storage.seed import list_units as rows_of_units
+
+    async with runtime(settings) as rt, rt.unit_of_work() as uow:
+        rows = [row for row in await rows_of_units(uow) if not row.retired]
+    write_units_sheet(args.file, [UnitSpec(row.code, row.name, row.kind, row.parent_code, row.demo) for row in rows])
+    print(_("Wrote {n} units to {file}.").format(n=len(rows), file=args.file))
+    return 0
+
+
+async def load_campaign_file(args: argparse.Namespace, settings: Settings) -> int:
+    """Checks the file against the forms and unit kinds, loads it (enrolling the units its rules
+    match) and warns of a rule that matches no unit."""
+    from app.runtime import runtime
+    from bot.catalog import CatalogError
+    from bot.catalog_loading import load_campaign
+    from storage.seed import list_units
+    from storage.seed import load_campaign as store_campaign
+
+    async with runtime(settings) as rt:
+        spec = load_campaign(args.file, rt.catalog.forms.keys())
+        for index, rule in enumerate(spec.enrol):
+            if rule.unit_kind not in rt.catalog.unit_kinds:
+                raise CatalogError(str(args.file), f"enrol[{index}].unit_kind", _("unknown kind “{kind}”; the kinds are: {kinds}").format(
+                    kind=rule.unit_kind, kinds=", ".join(sorted(rt.catalog.unit_kinds))
+                ))
+        async with rt.unit_of_work() as uow:
+            units = [unit for unit in await list_units(uow) if not unit.retired]
+            await store_campaign(uow, spec)
+            enrolled = len(await uow.reports.enrolments(spec.code))
+    for index, rule in enumerate(spec.enrol):
+        matched = sum(1 for unit in units if next((r for r in spec.enrol if r.matches(unit.kind, unit.code)), None) is rule)
+        if not matched:
+            print(_("Warning: enrol[{index}] ({kind} → {form}) matches no unit.").format(index=index, kind=rule.unit_kind, form=rule.form_id))
+    fmt = Formatter(settings.locale)
+    print(_("Loaded campaign {code}: {n} units enrolled; opens {opens}, report due {due}, closes {closes}.").format(
+        code=spec.code, n=enrolled, opens=fmt.date(spec.opens), due=fmt.date(spec.report_due.due),
+        closes=fmt.date(spec.closes) if spec.closes else _("never"),
+    ))
+    return 0
+
+
+async def list_campaigns(args: argparse.Namespace, settings: Settings) -> int:
+    from app.runtime import runtime
+
+    fmt = Formatter(settings.locale)
+    async with runtime(settings) as rt, rt.unit_of_work() as uow:
+        campaigns = await uow.units.campaigns()
+        counts = {c.code: len(await uow.reports.enrolments(c.code)) for c in campaigns}
+    if not campaigns:
+        print(_("No campaign is loaded yet: `baocao campaigns load FILE.yaml`."))
+    for c in campaigns:
+        due = fmt.date(c.report_due) if c.report_due else "–"
+        closes = fmt.date(c.closes) if c.closes else "–"
+        print(f"{c.code:<24} {fmt.date(c.opens)} → {due} → {closes}  {counts[c.code]:>4}  {c.title.get(settings.locale)}")
+    return 0
+
+
+async def show_campaign(args: argparse.Namespace, settings: Settings) -> int:
+    from app.runtime import runtime
+
+    fmt = Formatter(settings.locale)
+    async with runtime(settings) as rt, rt.unit_of_work() as uow:
+        campaigns = {c.code: c for c in await uow.units.campaigns()}
+        campaign = campaigns.get(args.code)
+        if campaign is None:
+            print(_("Unknown campaign {code}. Campaigns: {codes}.").format(code=args.code, codes=", ".join(campaigns)), file=sys.stderr)
+            return 1
+        forms = Counter(row.form_id for row in await uow.reports.enrolments(campaign.code))
+    plan = campaign.reminders
+    print(campaign.title.get(settings.locale))
+    print(_("Opens {opens}; report due {due}; closes {closes}.").format(
+        opens=fmt.date(campaign.opens), due=fmt.date(campaign.report_due) if campaign.report_due else "–",
+        closes=fmt.date(campaign.closes) if campaign.closes else _("never"),
+    ))
+    print(_("Reminders {days} days before the deadline, at {at}.").format(
+        days=", ".join(str(day) for day in plan.days_before), at=plan.at.strftime("%H:%M")
+    ))
+    for form_id, count in sorted(forms.items()):
+        print("   " + _("{form}: {n} units").format(form=form_id, n=count))
+    return 0

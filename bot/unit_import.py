@@ -1,0 +1,175 @@
+"""A province's organisation as a spreadsheet: read and checked whole (code, name, kind, parent
+code; any depth), compared with what is loaded to say what an import changes, and written back
+in the same format so the tree can be edited in Excel and imported again.
+
+The file is the whole tree: a unit it no longer lists is retired (kept with its history, left
+out of new campaigns), never deleted; one that has reports is only retired when asked.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import openpyxl
+
+from bot.catalog import UNIT_CODE_PATTERN, CatalogError, UnitSpec
+from bot.i18n import DEFAULT_LOCALE, N_, translations
+from bot.sheets import Gettext, cell_text, header_columns, names_of, read_rows
+
+__all__ = ["EXPORT_HEADERS", "LoadedUnit", "UnitChanges", "keeping_demo_marks", "plan_changes", "read_units_sheet", "write_units_sheet"]
+
+EXPORT_HEADERS = ("Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Mã đơn vị cấp trên")
+_HEADER_NAMES = {
+    **names_of("code", ("code", "Mã", "Mã đơn vị")),
+    **names_of("name", ("name", "Tên", "Tên đơn vị")),
+    **names_of("kind", ("kind", "Loại", "Loại đơn vị")),
+    **names_of("parent", ("parent", "parent code", "Cấp trên", "Mã cấp trên", "Mã đơn vị cấp trên", "Đơn vị cấp trên")),
+}
+_REQUIRED = {"code": N_("unit's code"), "name": N_("unit's name"), "kind": N_("unit's kind"), "parent": N_("parent unit's code")}
+_EXPECTED_HEADERS = ", ".join(EXPORT_HEADERS)
+
+
+def read_units_sheet(path: Path, kinds: Collection[str], _: Gettext = translations(DEFAULT_LOCALE).gettext) -> list[UnitSpec]:
+    """Every unit of the sheet, checked as a whole: codes (any case) unique and well formed,
+    kinds known, each parent listed in the file, no cycle. CatalogError names the row and column."""
+    label = str(path)
+    rows = read_rows(path, label, _)
+    if not rows:
+        raise CatalogError(label, _("row 1"), _("the file is empty; a header row is needed ({headers})").format(headers=_EXPECTED_HEADERS))
+    columns = header_columns(rows[0], _HEADER_NAMES, _REQUIRED, _EXPECTED_HEADERS, label, _)
+    headers = {column: cell_text(rows[0][index]) for column, index in columns.items()}
+    specs: dict[str, UnitSpec] = {}
+    row_of: dict[str, int] = {}
+    for number, row in enumerate(rows[1:], start=2):
+        values = {column: cell_text(row[index]) if index < len(row) else "" for column, index in columns.items()}
+        if not any(values.values()):
+            continue
+
+        def fail(column: str, message: str, at: int = number) -> CatalogError:
+            return CatalogError(label, _("row {row}, column “{column}”").format(row=at, column=headers[column]), message)
+
+        code, parent = values["code"].upper(), values["parent"].upper() or None
+        if not code:
+            raise fail("code", _("the unit's code is missing"))
+        if not _well_formed(code):
+            raise fail("code", _("“{code}” is not a unit code: letters A–Z, digits and dashes").format(code=code))
+        if code in specs:
+            raise fail("code", _("{code} is already on row {row}").format(code=code, row=row_of[code]))
+        if not values["name"]:
+            raise fail("name", _("the name of {code} is missing").format(code=code))
+        if values["kind"] not in kinds:
+            raise fail("kind", _("unknown kind “{kind}”; the kinds are: {kinds}").format(kind=values["kind"], kinds=", ".join(sorted(kinds))))
+        specs[code] = UnitSpec(code, values["name"], values["kind"], parent, False)
+        row_of[code] = number
+    for code, spec in specs.items():
+        if spec.parent_code is not None and spec.parent_code not in specs:
+            raise CatalogError(label, _("row {row}, column “{column}”").format(row=row_of[code], column=headers["parent"]),
+                               _("the parent {parent} of {code} is not in the file").format(parent=spec.parent_code, code=code))  # fmt: skip
+        seen = {code}
+        above = spec.parent_code
+        while above is not None:
+            if above in seen:
+                raise CatalogError(label, _("row {row}, column “{column}”").format(row=row_of[code], column=headers["parent"]),
+                                   _("{code} is its own ancestor (a cycle)").format(code=code))  # fmt: skip
+            seen.add(above)
+            above = specs[above].parent_code
+    return list(specs.values())
+
+
+def _well_formed(code: str) -> bool:
+    return re.fullmatch(UNIT_CODE_PATTERN, code) is not None
+
+
+@dataclass(frozen=True)
+class LoadedUnit:
+    """A unit as the database holds it, with what an import must know of it."""
+
+    code: str
+    name: str
+    kind: str
+    parent_code: str | None
+    retired: bool
+    has_reports: bool
+    demo: bool = False
+
+
+@dataclass(frozen=True)
+class UnitChanges:
+    """What importing a sheet would change; each entry names the unit by code."""
+
+    added: list[str] = field(default_factory=list)
+    renamed: list[tuple[str, str, str]] = field(default_factory=list)  # code, from, to
+    moved: list[tuple[str, str | None, str | None]] = field(default_factory=list)
+    rekinded: list[tuple[str, str, str]] = field(default_factory=list)
+    revived: list[str] = field(default_factory=list)
+    retired: list[str] = field(default_factory=list)
+    retired_with_reports: list[str] = field(default_factory=list)  # among `retired`
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.renamed or self.moved or self.rekinded or self.revived or self.retired)
+
+    def lines(self, _: Gettext) -> list[str]:
+        """One line per change, as `--dry-run` prints them."""
+        lines = [_("+ {code}: new unit").format(code=code) for code in self.added]
+        lines += [_("~ {code}: renamed “{old}” → “{new}”").format(code=c, old=o, new=n) for c, o, n in self.renamed]
+        lines += [_("~ {code}: moved from {old} to {new}").format(code=c, old=o or "–", new=n or "–") for c, o, n in self.moved]
+        lines += [_("~ {code}: kind {old} → {new}").format(code=c, old=o, new=n) for c, o, n in self.rekinded]
+        lines += [_("+ {code}: back in use").format(code=code) for code in self.revived]
+        lines += [
+            (_("- {code}: retired (it has reports)") if code in self.retired_with_reports else _("- {code}: retired")).format(code=code)
+            for code in self.retired
+        ]
+        return lines
+
+
+def keeping_demo_marks(loaded: Sequence[LoadedUnit], specs: Sequence[UnitSpec]) -> list[UnitSpec]:
+    """The sheet has no column for it: a unit generated as demo data stays marked as such."""
+    demo = {unit.code for unit in loaded if unit.demo}
+    return [replace(spec, demo=spec.code in demo) for spec in specs]
+
+
+def plan_changes(loaded: Sequence[LoadedUnit], specs: Sequence[UnitSpec]) -> UnitChanges:
+    """What making the loaded tree look like the sheet takes."""
+    changes = UnitChanges()
+    by_code = {unit.code: unit for unit in loaded}
+    listed = {spec.code for spec in specs}
+    for spec in specs:
+        unit = by_code.get(spec.code)
+        if unit is None:
+            changes.added.append(spec.code)
+            continue
+        if unit.name != spec.name:
+            changes.renamed.append((spec.code, unit.name, spec.name))
+        if unit.parent_code != spec.parent_code:
+            changes.moved.append((spec.code, unit.parent_code, spec.parent_code))
+        if unit.kind != spec.kind:
+            changes.rekinded.append((spec.code, unit.kind, spec.kind))
+        if unit.retired:
+            changes.revived.append(spec.code)
+    for unit in loaded:
+        if unit.code not in listed and not unit.retired:
+            changes.retired.append(unit.code)
+            if unit.has_reports:
+                changes.retired_with_reports.append(unit.code)
+    return changes
+
+
+def write_units_sheet(path: Path, specs: Sequence[UnitSpec]) -> None:
+    """The units in the format `read_units_sheet` reads: XLSX, or CSV (UTF-8 with a BOM, which
+    Excel opens as UTF-8)."""
+    rows = [EXPORT_HEADERS, *((s.code, s.name, s.kind, s.parent_code or "") for s in specs)]
+    if path.suffix.lower() == ".xlsx":
+        workbook = openpyxl.Workbook()
+        sheet = workbook.active
+        assert sheet is not None
+        for row in rows:
+            sheet.append(list(row))
+        workbook.save(path)
+        return
+    with path.open("w", newline="", encoding="utf-8-sig") as file:
+        csv.writer(file).writerows(rows)
