@@ -15,49 +15,38 @@ from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from app import organisation
-from app.cli_text import _, ngettext
-from app.settings import Settings
-from bot.catalog import CatalogError
+from app.cli_errors import problem
+from app.cli_text import Parser, _, argparse_speaking, cli_locale, ngettext
+from app.settings import MAX_INVITE_DAYS, Settings
 from bot.catalog_loading import load_demo_units
-from bot.i18n import N_, Formatter
+from bot.i18n import Formatter
 from bot.prompts import ROLE_LABELS
 from bot.records import MessageKind, Role
+from bot.text import parse_whole_number
 
-__all__ = ["ARGPARSE_WORDS", "build_parser", "main"]
+__all__ = ["build_parser", "main"]
 
 log = logging.getLogger(__name__)
-
-ARGPARSE_WORDS = (
-    N_("usage: "), N_("positional arguments"), N_("options"), N_("show this help message and exit"),
-    N_("%(prog)s: error: %(message)s\n"), N_("argument %(argument_name)s: %(message)s"),
-    N_("the following arguments are required: %s"), N_("unrecognized arguments: %s"), N_("expected one argument"),
-    N_("invalid choice: %(value)r (choose from %(choices)s)"), N_("invalid %(type)s value: %(value)r"),
-    N_("ambiguous option: %(option)s could match %(matches)s"), N_("unknown parser %(parser_name)r (choices: %(choices)s)"),
-)  # fmt: skip
-"""argparse's own words that a user of the command line reads, so they are in the catalogue:
-argparse looks each up through its module's `_` at the moment it prints, which main() points at
-ours."""
 
 
 def main(argv: list[str] | None = None) -> int:
     """Runs one command; whatever goes wrong is one line in the user's language and a non-zero
     exit code (the traceback is logged with --verbose)."""
-    argparse._ = _  # type: ignore[attr-defined]
-    argparse.ngettext = ngettext  # type: ignore[attr-defined]
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if not hasattr(args, "command"):
-        parser.print_help()
-        return 2
+    cli_locale.cache_clear()  # BAOCAO_LOCALE as it is now, for every command run in this process
+    with argparse_speaking():
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if not hasattr(args, "command"):
+            parser.print_help()
+            return 2
     # The long-running bot logs what it does; one-shot commands and the console stay quiet.
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.INFO if args.command is run_bot else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per HTTP call drowns the rest
+    for chatty in ("httpx", "alembic"):  # a line per HTTP call, per migration plug-in: they drown the rest
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     try:
         return asyncio.run(args.command(args, Settings()))
     except (KeyboardInterrupt, BrokenPipeError):
@@ -68,37 +57,18 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def problem(error: Exception) -> str:
-    """What went wrong, as one line a province's administrator can act on."""
-    from storage.migrate import DatabaseNotReady
-
-    if isinstance(error, DatabaseNotReady):
-        if error.current is None:
-            return _("The database has not been created yet: run `baocao db upgrade` first.")
-        return _("The database is older than this version of baocao: run `baocao db upgrade` first.")
-    if isinstance(error, ValidationError):
-        first = error.errors()[0]
-        name = ".".join(str(part) for part in first["loc"])
-        return _("The setting {name} is not valid (“{value}”); see README, Configuration.").format(name=name, value=first.get("input", ""))
-    if isinstance(error, CatalogError):
-        return _("Invalid data: {error}").format(error=error)
-    if isinstance(error, OSError):
-        return _("Cannot use {path}: {reason}").format(path=error.filename or "", reason=error.strerror or error)
-    return _("Unexpected error ({kind}: {error}); run again with --verbose for the details.").format(kind=type(error).__name__, error=error)
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="baocao", description=_("Field reporting bot: Zalo, Telegram and the terminal console."))
+    parser = Parser(prog="baocao", description=_("Field reporting bot: Zalo, Telegram and the terminal console."))
     parser.add_argument("-v", "--verbose", action="store_true", help=_("log every step, and the details of an error"))
-    commands = parser.add_subparsers(title=_("commands"))
+    commands = parser.add_subparsers(title=_("commands"), metavar=_("COMMAND"))
 
-    db = commands.add_parser("db", help=_("database schema")).add_subparsers(title=_("commands"))
+    db = command_group(commands, "db", _("database schema"))
     db.add_parser("upgrade", help=_("create or migrate the database")).set_defaults(command=db_upgrade)
 
-    seed = commands.add_parser("seed", help=_("load example data")).add_subparsers(title=_("commands"))
+    seed = command_group(commands, "seed", _("load example data"))
     seed.add_parser("demo", help=_("load the Nghệ An 2023 demo province")).set_defaults(command=seed_demo)
 
-    units = commands.add_parser("units", help=_("organisation units")).add_subparsers(title=_("commands"))
+    units = command_group(commands, "units", _("organisation units"))
     units_list = units.add_parser("list", help=_("list units with their kind, parent and forms"))
     units_list.add_argument("--json", action="store_true", help=_("print JSON"))
     units_list.set_defaults(command=list_units)
@@ -111,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     units_export.add_argument("file", type=Path)
     units_export.set_defaults(command=organisation.export_units)
 
-    campaigns = commands.add_parser("campaigns", help=_("review campaigns")).add_subparsers(title=_("commands"))
+    campaigns = command_group(commands, "campaigns", _("review campaigns"))
     campaigns_load = campaigns.add_parser("load", help=_("check and load a campaign file the province owns (YAML)"))
     campaigns_load.add_argument("file", type=Path)
     campaigns_load.set_defaults(command=organisation.load_campaign_file)
@@ -120,8 +90,20 @@ def build_parser() -> argparse.ArgumentParser:
     campaigns_show.add_argument("code")
     campaigns_show.set_defaults(command=organisation.show_campaign)
 
+    people = command_group(commands, "people", _("the province's officers"))
+    people_import = people.add_parser("import", help=_("import officers from an XLSX or CSV file (name, phone, unit code, role) to invite them by name"))
+    people_import.add_argument("file", type=Path)
+    people_import.set_defaults(command=organisation.import_people)
+    invites = command_group(commands, "invites", _("invites in bulk"))
+    issue = invites.add_parser("issue", help=_("a sheet of fresh invites (codes, links, QR codes) for a unit and everything below it"))
+    issue.add_argument("--scope", required=True, type=unit_code, help=_("unit code, e.g. NA-CL (any case)"))
+    issue.add_argument("--role", choices=[Role.REPORTER.value, Role.SUPERVISOR.value], default=Role.REPORTER.value)
+    issue.add_argument("--days", type=positive_days, default=None, help=_("days until the codes expire (default: until the open campaigns close)"))
+    issue.add_argument("--out", required=True, type=Path, help=_("the .xlsx file to write"))
+    issue.set_defaults(command=organisation.issue_invites)
+
     invite = commands.add_parser("invite", help=_("make a one-time code that links a chat to a unit"))
-    invite.add_argument("--unit", required=True, type=str.upper, help=_("unit code, e.g. CAP-CL-NGHIHAI (any case)"))
+    invite.add_argument("--unit", required=True, type=unit_code, help=_("unit code, e.g. CAP-CL-NGHIHAI (any case)"))
     invite.add_argument("--role", choices=[r.value for r in Role], default=Role.REPORTER.value)
     invite.add_argument("--days", type=positive_days, default=None, help=_("days until the code expires"))
     invite.add_argument("--json", action="store_true", help=_("print JSON"))
@@ -132,18 +114,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(command=run_bot)
 
     console = commands.add_parser("console", help=_("chat with the bot in the terminal, no token needed"))
-    console.add_argument("--as", dest="as_unit", metavar="CODE", type=str.upper, help=_("act as an officer of this unit"))
+    console.add_argument("--as", dest="as_unit", metavar="CODE", type=unit_code, help=_("act as an officer of this unit"))
     console.add_argument("--role", choices=[r.value for r in Role], default=Role.REPORTER.value, help=_("the role to act in"))
     console.add_argument("--zalo", action="store_true", help=_("show the conversation as a Zalo officer sees it: no buttons, typed answers"))
     console.set_defaults(command=run_console)
 
-    reminders = commands.add_parser("reminders", help=_("deadline reminders")).add_subparsers(title=_("commands"))
+    reminders = command_group(commands, "reminders", _("deadline reminders"))
     plan = reminders.add_parser("plan", help=_("list upcoming reminders: when, to whom and why"))
     plan.add_argument("--campaign", help=_("only this campaign (code)"))
     plan.add_argument("--json", action="store_true", help=_("print JSON"))
     plan.set_defaults(command=reminders_plan)
 
-    forms = commands.add_parser("forms", help=_("report forms")).add_subparsers(title=_("commands"))
+    forms = command_group(commands, "forms", _("report forms"))
     forms_list = forms.add_parser("list", help=_("list the forms and their questions count"))
     forms_list.add_argument("--json", action="store_true", help=_("print JSON"))
     forms_list.set_defaults(command=list_forms)
@@ -154,17 +136,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def command_group(commands: argparse._SubParsersAction, name: str, help: str) -> argparse._SubParsersAction:
+    """`baocao NAME SUBCOMMAND`: NAME alone is an error that lists its subcommands."""
+    return commands.add_parser(name, help=help).add_subparsers(title=_("commands"), required=True)
+
+
 def positive_days(text: str) -> int:
-    days = int(text) if text.strip().isdigit() else 0
-    if days < 1:
-        raise argparse.ArgumentTypeError(_("a whole number of days, 1 or more, not “{text}”").format(text=text))
+    """--days: a whole number from 1 to MAX_INVITE_DAYS, as people write it ("7", "1.000")."""
+    days = parse_whole_number(text)
+    if days is None or not 1 <= days <= MAX_INVITE_DAYS:
+        raise argparse.ArgumentTypeError(_("expected a whole number of days from 1 to {max}, not “{text}”").format(max=MAX_INVITE_DAYS, text=text))
     return days
 
 
+def unit_code(text: str) -> str:
+    """Unit codes are stored in capitals; people type them in any case, spaces around."""
+    return text.strip().upper()
+
+
 async def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
+    from app.database import opened_database
     from storage.migrate import upgrade
 
-    before, after = await upgrade(settings.database_url)
+    async with opened_database(settings.database_url):  # a wrong URL or a server that is down, said as such
+        before, after = await upgrade(settings.database_url)
     if before is None:
         print(_("Database created (schema revision {after}).").format(after=after))
     elif before != after:
@@ -240,17 +235,13 @@ async def make_invite(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def run_bot(args: argparse.Namespace, settings: Settings) -> int:
-    from app.runtime import ChannelStartError, runtime, serve
+    from app.runtime import runtime, serve
 
     async with runtime(settings) as rt:
         if not rt.channels:
-            print(_("No channel is configured: set TELEGRAM_BOT_TOKEN (or use `baocao console`)."), file=sys.stderr)
+            print(_("No channel is configured: set TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN (or use `baocao console`)."), file=sys.stderr)
             return 2
-        try:
-            await serve(rt, webhook=args.webhook)
-        except ChannelStartError as error:
-            print(_("Could not start {error}").format(error=error), file=sys.stderr)
-            return 1
+        await serve(rt, webhook=args.webhook)
     return 0
 
 
@@ -273,7 +264,7 @@ async def reminders_plan(args: argparse.Namespace, settings: Settings) -> int:
         slots = await service.slots()
         codes = sorted({c.code for c, _s in slots})
         if args.campaign and args.campaign not in codes:
-            print(_("Unknown campaign {code}. Campaigns: {codes}.").format(code=args.campaign, codes=", ".join(codes)), file=sys.stderr)
+            print(organisation.unknown_campaign(args.campaign, codes), file=sys.stderr)
             return 1
         planned = [(c, s) for c, s in slots if not args.campaign or c.code == args.campaign]
         unfired = [(c, s) for c, s in planned if not await service.was_fired(s.key)]

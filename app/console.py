@@ -8,7 +8,7 @@ import contextlib
 import sys
 from datetime import timedelta
 
-from app.runtime import runtime
+from app.runtime import Runtime, runtime
 from app.settings import Settings
 from bot import commands
 from bot.events import Surface
@@ -37,27 +37,19 @@ async def console_session(
         labels = {channel.name: channel.label for channel in rt.channels}
         surface = TEXT_ONLY if text_only else Surface()
         console = ConsoleChannel(rt.service, chat_id, settings.files_dir, labels, surface=surface)
+        try:
+            code = await link_code(rt, chat_id, unit_code, role) if unit_code else None
+        except LookupError:
+            print(_("Unknown unit {code}. See `baocao units list`.").format(code=unit_code), file=sys.stderr)
+            return 1
         if text_only:
             print(_("baocao console, as on Zalo: choices are numbered and answered by typing. Type trogiup for help and /thoat to quit; attach a file with /tep PATH."))
         else:
-            print(_("baocao console. Type /trogiup for help and /thoat to quit; type a letter such as a to press button [a]; attach a file with /tep PATH."))
+            print(_("baocao console. Type /trogiup for help and /thoat to quit; type the letters beside a button, such as a, to press it; attach a file with /tep PATH."))
         print()
-        first = "/start"
-        if unit_code:
-            now = rt.service.clock.now()
-            async with rt.unit_of_work() as uow:
-                chat = await uow.chats.get(CHANNEL, chat_id)
-                linked = chat is not None and chat.person_id is not None
-                if not linked:
-                    try:
-                        expires = now + timedelta(days=CONSOLE_INVITE_DAYS)
-                        invite = await uow.invites.create(unit_code, role, expires, now)
-                    except LookupError:
-                        print(_("Unknown unit {code}. See `baocao units list`.").format(code=unit_code), file=sys.stderr)
-                        return 1
-            if not linked:
-                await console.send_line(f"/{commands.START.name} {invite.code}")
-            first = f"/{(commands.REPORT if role is Role.REPORTER else commands.STATUS).name}"
+        if code:
+            await console.send_line(f"/{commands.START.name} {code}")
+        first = f"/{(commands.REPORT if role is Role.REPORTER else commands.STATUS).name}" if unit_code else "/start"
         sender = OutboxSender(console, rt.unit_of_work, rt.service.clock, settings.outbox_lease, chat_id=chat_id)
         sending = asyncio.create_task(sender.run(), name="console-outbox")
         try:
@@ -67,3 +59,15 @@ async def console_session(
             with contextlib.suppress(asyncio.CancelledError):
                 await sending
     return 0
+
+
+async def link_code(rt: Runtime, chat_id: str, unit_code: str, role: Role) -> str | None:
+    """A one-day invite code that links this chat to a person of the unit in that role; None when
+    the chat is linked already. LookupError for a unit that does not exist."""
+    now = rt.service.clock.now()
+    async with rt.unit_of_work() as uow:
+        chat = await uow.chats.get(CHANNEL, chat_id)
+        if chat is not None and chat.person_id is not None:
+            return None
+        invite = await uow.invites.create(unit_code, role, now + timedelta(days=CONSOLE_INVITE_DAYS), now)
+    return invite.code

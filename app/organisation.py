@@ -1,17 +1,30 @@
 """The commands that set a province up from its own files: its organisation (units import and
-export) and its campaigns (load, list, show)."""
+export), its campaigns (load, list, show), its people and their invites (people import, invites
+issue)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from app.cli_text import _
 from app.settings import Settings
 from bot.i18n import Formatter
+from bot.ports import UnitOfWork
+from bot.reminders import deadline_of
+from bot.text import fold
 
-__all__ = ["export_units", "import_units", "list_campaigns", "load_campaign_file", "show_campaign"]
+if TYPE_CHECKING:  # storage is imported by the commands that use it, so --help answers at once
+    from storage.seed import UnitRow
+
+__all__ = [
+    "export_units", "import_people", "import_units", "issue_invites", "list_campaigns", "load_campaign_file", "show_campaign",
+    "unknown_campaign",
+]
 
 
 async def import_units(args: argparse.Namespace, settings: Settings) -> int:
@@ -106,6 +119,13 @@ async def list_campaigns(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def unknown_campaign(code: str, codes: Sequence[str]) -> str:
+    """The error for a campaign code that names none of `codes`, saying which there are."""
+    if not codes:
+        return _("Unknown campaign {code}: no campaign is loaded yet (`baocao campaigns load FILE.yaml`).").format(code=code)
+    return _("Unknown campaign {code}. Campaigns: {codes}.").format(code=code, codes=", ".join(codes))
+
+
 async def show_campaign(args: argparse.Namespace, settings: Settings) -> int:
     from app.runtime import runtime
 
@@ -114,7 +134,7 @@ async def show_campaign(args: argparse.Namespace, settings: Settings) -> int:
         campaigns = {c.code: c for c in await uow.units.campaigns()}
         campaign = campaigns.get(args.code)
         if campaign is None:
-            print(_("Unknown campaign {code}. Campaigns: {codes}.").format(code=args.code, codes=", ".join(campaigns)), file=sys.stderr)
+            print(unknown_campaign(args.code, list(campaigns)), file=sys.stderr)
             return 1
         forms = Counter(row.form_id for row in await uow.reports.enrolments(campaign.code))
     plan = campaign.reminders
@@ -129,3 +149,105 @@ async def show_campaign(args: argparse.Namespace, settings: Settings) -> int:
     for form_id, count in sorted(forms.items()):
         print("   " + _("{form}: {n} units").format(form=form_id, n=count))
     return 0
+
+
+async def import_people(args: argparse.Namespace, settings: Settings) -> int:
+    """One named invite per person not yet invited or linked on that unit in that role; running
+    it again adds only who is new."""
+    from app.runtime import runtime
+    from bot.people_import import read_people_sheet
+    from storage.seed import list_units
+
+    async with runtime(settings) as rt:
+        now = settings.clock().now()
+        async with rt.unit_of_work() as uow:
+            codes = {row.code for row in await list_units(uow) if not row.retired}
+        people = read_people_sheet(args.file, codes, _)
+        expires = await bulk_expiry(rt.unit_of_work, settings)
+        async with rt.unit_of_work() as uow:
+            ids = {unit.code: unit.id for unit in await uow.units.units()}
+            everywhere = list(ids.values())
+            known = {(fold(p.full_name), p.unit_id, p.role) for p in await uow.invites.pending(everywhere, now) if p.full_name}
+            known |= {(fold(p.full_name), p.unit_id, p.role) for p in await uow.people.linked(everywhere)}
+            new = [p for p in people if (fold(p.full_name), ids[p.unit_code], p.role) not in known]
+            for person in new:
+                await uow.invites.create(person.unit_code, person.role, expires, now, full_name=person.full_name, phone=person.phone)
+    print(_("Imported {file}: {new} people to invite, {known} already invited or linked.").format(
+        file=args.file.name, new=len(new), known=len(people) - len(new)
+    ))
+    print(_("Print or send their invites with `baocao invites issue --scope CODE --out FILE.xlsx`."))
+    return 0
+
+
+async def issue_invites(args: argparse.Namespace, settings: Settings) -> int:
+    """A fresh code for every named person in the scope and, for officers, for every reporting
+    unit that has neither a named person nor a linked officer; the codes issued before in the
+    scope are withdrawn, so only the newest sheet works."""
+    from app.runtime import runtime
+    from bot.invite_sheet import IssuedInvite, write_invite_sheet
+    from bot.prompts import ROLE_LABELS
+    from bot.records import Role
+    from storage.seed import list_units
+
+    role = Role(args.role)
+    fmt = Formatter(settings.locale)
+    async with runtime(settings) as rt:
+        now = settings.clock().now()
+        expires = now + timedelta(days=args.days) if args.days else await bulk_expiry(rt.unit_of_work, settings)
+        async with rt.unit_of_work() as uow:
+            rows = [row for row in await list_units(uow) if not row.retired]
+            scope = subtree(rows, args.scope)
+            if not scope:
+                print(_("Unknown unit {code}. See `baocao units list`.").format(code=args.scope), file=sys.stderr)
+                return 1
+            units = {unit.id: unit for unit in await uow.units.units() if unit.code in scope}
+            pending = [p for p in await uow.invites.pending(list(units), now) if p.role is role]
+            linked = {p.unit_id for p in await uow.people.linked(list(units)) if p.role is role}
+            reporting = await reporting_units(uow, list(units), settings) if role is Role.REPORTER else set()
+            withdrawn = await uow.invites.withdraw([p.code for p in pending], now)
+            wanted = [(units[p.unit_id], p.full_name, p.phone) for p in pending if p.full_name]
+            named = {unit.id for unit, _name, _phone in wanted}
+            wanted += [(unit, "", "") for unit in units.values() if unit.id in reporting - named - linked]
+            issued = [
+                await uow.invites.create(unit.code, role, expires, now, full_name=name, phone=phone) for unit, name, phone in wanted
+            ]
+    sheet = [
+        IssuedInvite(new.unit_code, new.unit_name, name, phone, _(ROLE_LABELS[role]), new.code,
+                     tuple(rt.service.invite_links(new.code)), fmt.datetime(expires.astimezone(settings.zone)))  # fmt: skip
+        for new, (_unit, name, phone) in zip(issued, wanted, strict=True)
+    ]
+    write_invite_sheet(args.out, sheet, _)
+    print(_("Wrote {n} invites to {file} ({named} for named people); {withdrawn} codes issued before are withdrawn.").format(
+        n=len(sheet), file=args.out, named=len(named), withdrawn=withdrawn
+    ))
+    return 0
+
+
+def subtree(rows: Sequence[UnitRow], code: str) -> set[str]:
+    """The codes of the unit `code` (any case) and every unit below it."""
+    children: dict[str | None, list[str]] = {}
+    for row in rows:
+        children.setdefault(row.parent_code, []).append(row.code)
+    found, todo = set(), [code.upper()] if any(row.code == code.upper() for row in rows) else []
+    while todo:
+        current = todo.pop()
+        found.add(current)
+        todo += children.get(current, [])
+    return found
+
+
+async def reporting_units(uow: UnitOfWork, unit_ids: list[int], settings: Settings) -> set[int]:
+    """Those of these units enrolled in a campaign that has not closed."""
+    today = settings.clock().now().astimezone(settings.zone).date()
+    campaigns = [c for c in await uow.units.campaigns() if not c.closed(today)]
+    return {row.unit_id for c in campaigns for row in await uow.reports.enrolments(c.code, unit_ids)}
+
+
+async def bulk_expiry(unit_of_work: Callable[[], UnitOfWork], settings: Settings) -> datetime:
+    """Bulk invites live until the last open campaign closes (the end of that day), or for the
+    usual invite days where no campaign has a closing date."""
+    now = settings.clock().now()
+    async with unit_of_work() as uow:
+        campaigns = await uow.units.campaigns()
+    closing = [c.closes for c in campaigns if c.closes is not None and not c.closed(now.astimezone(settings.zone).date())]
+    return deadline_of(max(closing), settings.zone) if closing else now + timedelta(days=settings.invite_days)

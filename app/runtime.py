@@ -14,18 +14,20 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.channels import CHANNELS
+from app.database import opened_database
 from app.settings import Settings
 from bot.catalog import Catalog
 from bot.catalog_loading import load_catalog
 from bot.clock import Clock
 from bot.codes import new_code
 from bot.engine import Engine, EngineSettings
+from bot.i18n import N_
 from bot.ports import UnitOfWork
 from bot.records import InviteLink
 from bot.reminding import ReminderService
 from bot.service import ReportingService
 from bot.supervision import DeskSettings
-from handlers.channel import Channel, ChannelPlugin, Shared
+from handlers.channel import Channel, ChannelPlugin, Shared, StartError
 from handlers.inbox import TransactionalInbox
 from handlers.intake import ChannelIntake
 from handlers.ordering import ChatOrderedDispatcher
@@ -33,7 +35,6 @@ from handlers.outbox_sender import OutboxSender
 from handlers.webhook_server import WebhookServer
 from scheduler import ReminderScheduler
 from storage.catalog_overrides import load_overrides
-from storage.database import create_engine
 from storage.leadership import Leadership
 from storage.migrate import ensure_current
 from storage.unit_of_work import UnitOfWorkFactory
@@ -46,6 +47,7 @@ __all__ = [
     "lead_reminders",
     "runtime",
     "serve",
+    "start_webhook_server",
     "until_stopped",
     "waker",
 ]
@@ -56,7 +58,13 @@ LEADERSHIP_RETRY_SECONDS = 30
 
 
 class ChannelStartError(RuntimeError):
-    """A configured channel could not start (a wrong token, the platform unreachable)."""
+    """A configured channel could not start (a wrong token, the platform unreachable, the
+    webhook's address taken); `reason` is a StartError where the channel could say why."""
+
+    def __init__(self, channel: str, reason: Exception) -> None:
+        super().__init__(f"{channel}: {reason}")
+        self.channel = channel
+        self.reason = reason
 
 
 @dataclass
@@ -98,10 +106,10 @@ def build_service(
 
 @contextlib.asynccontextmanager
 async def runtime(settings: Settings, plugins: Sequence[ChannelPlugin] = CHANNELS) -> AsyncIterator[Runtime]:
-    """Opens the database (DatabaseNotReady unless it has been migrated), loads the forms (with any imported official texts) and creates the
-    channels whose settings are present (not started: that is `serve`'s job)."""
-    database = create_engine(settings.database_url)
-    try:
+    """Opens the database (DatabaseNotReady unless it has been migrated), loads the forms (with
+    any imported official texts) and creates the channels whose settings are present (not
+    started: that is `serve`'s job)."""
+    async with opened_database(settings.database_url) as database:
         await ensure_current(database)
         unit_of_work = UnitOfWorkFactory(database)
         catalog = load_catalog(overrides=await load_overrides(unit_of_work))
@@ -109,8 +117,6 @@ async def runtime(settings: Settings, plugins: Sequence[ChannelPlugin] = CHANNEL
         channels = [channel for plugin in plugins if (channel := plugin.create(shared)) is not None]
         service = build_service(unit_of_work, catalog, settings, settings.clock(), channels, plugins)
         yield Runtime(settings, database, unit_of_work, catalog, channels, service)
-    finally:
-        await database.dispose()
 
 
 async def serve(rt: Runtime, webhook: bool = False) -> None:
@@ -131,15 +137,12 @@ async def serve(rt: Runtime, webhook: bool = False) -> None:
             try:
                 await channel.start()
             except Exception as error:
-                raise ChannelStartError(f"{channel.label}: {error}") from error
+                raise ChannelStartError(channel.label, error) from error
             started.append(channel)
         for intake in intakes:
             await intake.resume()
         if webhook:
-            server = WebhookServer(rt.settings.webhook_listen, intakes)
-            if not server.paths:
-                raise ChannelStartError("--webhook: no channel has its webhook settings (see README, Configuration)")
-            await server.start()
+            server = await start_webhook_server(rt.settings.webhook_listen, intakes)
         for intake in intakes:
             if server is not None and intake.channel.webhook(intake) is not None:
                 await intake.channel.announce_webhook()
@@ -160,6 +163,20 @@ async def serve(rt: Runtime, webhook: bool = False) -> None:
             await intake.drain()
         for channel in started:
             await channel.stop()
+
+
+async def start_webhook_server(listen: str, intakes: Sequence[ChannelIntake]) -> WebhookServer:
+    """The one server every channel's webhook is a route of; ChannelStartError when no channel
+    has webhook settings or the address is taken."""
+    server = WebhookServer(listen, intakes)
+    if not server.paths:
+        raise ChannelStartError("webhook", StartError(N_("no channel has its webhook settings (see README, Configuration)")))
+    try:
+        await server.start()
+    except OSError as error:
+        reason = StartError(N_("cannot listen on {address} (BAOCAO_WEBHOOK_LISTEN): the port is taken, or the address is not this machine's"), address=listen)
+        raise ChannelStartError("webhook", reason) from error
+    return server
 
 
 def waker(senders: Sequence[OutboxSender]) -> Callable[[], None]:

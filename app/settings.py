@@ -5,15 +5,28 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from bot.clock import Clock, ShiftedClock, SystemClock
-from bot.i18n import DEFAULT_LOCALE
+from bot.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES
 from handlers.environment import EnvironmentSettings
 
-__all__ = ["Settings"]
+__all__ = ["MAX_INVITE_DAYS", "SettingError", "Settings"]
+
+MAX_INVITE_DAYS = 3650
+"""Ten years: longer than any campaign, and far inside what a date can hold."""
+
+
+class SettingError(ValueError):
+    """A setting whose value turns out unusable only where it is used (the database URL, which
+    only SQLAlchemy can judge: importing it here would make `baocao --help` slow)."""
+
+    def __init__(self, name: str, value: str) -> None:
+        super().__init__(f"{name}={value}")
+        self.name = name
+        self.value = value
 
 
 class Settings(EnvironmentSettings):
@@ -23,11 +36,27 @@ class Settings(EnvironmentSettings):
     now: datetime | None = Field(None, alias="BAOCAO_NOW")
     files_dir: Path = Field(Path("files"), alias="BAOCAO_FILES_DIR")
     max_file_mb: int = Field(20, alias="BAOCAO_MAX_FILE_MB", ge=1, le=2000)
-    invite_days: int = Field(7, alias="BAOCAO_INVITE_DAYS", ge=1)
+    invite_days: int = Field(7, alias="BAOCAO_INVITE_DAYS", ge=1, le=MAX_INVITE_DAYS)
     webhook_listen: str = Field("127.0.0.1:8080", alias="BAOCAO_WEBHOOK_LISTEN")
     outbox_lease_seconds: float = Field(30.0, alias="BAOCAO_OUTBOX_LEASE_SECONDS", gt=0)
     """How long a claimed outbox row may stay unanswered before another sender takes it back:
     the time a crashed sender's message waits after a restart."""
+
+    @field_validator("timezone")
+    @classmethod
+    def known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as error:  # the first is a KeyError
+            raise ValueError(f"no time zone {name!r}") from error
+        return name
+
+    @field_validator("locale")
+    @classmethod
+    def supported_locale(cls, locale: str) -> str:
+        if locale.strip().lower() not in SUPPORTED_LOCALES:
+            raise ValueError(f"one of {', '.join(SUPPORTED_LOCALES)}")
+        return locale.strip().lower()
 
     @property
     def zone(self) -> ZoneInfo:

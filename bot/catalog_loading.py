@@ -68,8 +68,6 @@ def _read(model: type[_M], path: Path, root: Path) -> tuple[_M, str]:
     label = _label(path, root)
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
-    except FileNotFoundError:
-        raise CatalogError(label, "", "file not found") from None
     except UnicodeDecodeError as exc:
         raise CatalogError(label, "", f"not UTF-8 text: {exc}") from None
     except yaml.MarkedYAMLError as exc:

@@ -16,12 +16,9 @@ from bot.catalog import CatalogError, CriteriaSet, Criterion
 from bot.forms import LocalText
 from bot.i18n import DEFAULT_LOCALE, N_, translations
 from bot.sheets import (
-    Cell,
     Gettext,
-    cell_text,
-    header_columns,
     names_of,
-    read_rows,
+    read_table,
     whole_number,
 )
 
@@ -45,41 +42,25 @@ def read_criteria_sheet(path: Path, criteria_set: CriteriaSet, _: Gettext = tran
     these texts, groups and guidance and its version increased by one. Errors are CatalogErrors
     written with `_`.
     """
-    label = str(path)
-    rows = read_rows(path, label, _)
-    if not rows:
-        raise CatalogError(label, _("row 1"), _("the file is empty; a header row is needed ({headers})").format(headers=_EXPECTED_HEADERS))
-    columns = header_columns(rows[0], _HEADER_NAMES, _REQUIRED, _EXPECTED_HEADERS, label, _)
-    headers = {column: str(rows[0][index]).strip() for column, index in columns.items()}
-
+    table = read_table(path, _HEADER_NAMES, _REQUIRED, _EXPECTED_HEADERS, _)
     criteria: dict[int, Criterion] = {}
     rows_of: dict[int, int] = {}
     group: str = ""
-    for row_number, row in enumerate(rows[1:], start=2):
-        if all(cell_text(cell) == "" for cell in row):
-            continue
-
-        def cell(column: str) -> Cell:
-            index = columns.get(column)
-            return row[index] if index is not None and index < len(row) else None
-
-        def fail(column: str, message: str) -> CatalogError:
-            return CatalogError(label, _("row {row}, column “{column}”").format(row=row_number, column=headers[column]), message)
-
-        number = whole_number(cell("number"))
+    for record in table.records:
+        number = whole_number(record.cells.get("number"))
         if number is None:
-            raw = cell_text(cell("number"))
-            raise fail("number", _("expected a criterion number, got “{value}”").format(value=raw) if raw else _("the criterion number is missing"))
+            raw = record.text("number")
+            raise table.error(record, "number", _("expected a criterion number, got “{value}”").format(value=raw) if raw else _("the criterion number is missing"))
         if not 1 <= number <= criteria_set.total:
-            raise fail("number", _("{number} is outside 1..{total} ({set})").format(number=number, total=criteria_set.total, set=criteria_set.id))
+            raise table.error(record, "number", _("{number} is outside 1..{total} ({set})").format(number=number, total=criteria_set.total, set=criteria_set.id))
         if number in rows_of:
-            raise fail("number", _("criterion {number} is already on row {row}").format(number=number, row=rows_of[number]))
-        text = cell_text(cell("text"))
+            raise table.error(record, "number", _("criterion {number} is already on row {row}").format(number=number, row=rows_of[number]))
+        text = record.text("text")
         if not text:
-            raise fail("text", _("the text of criterion {number} is empty").format(number=number))
-        group = cell_text(cell("group")) or group
-        guidance = cell_text(cell("guidance"))
-        rows_of[number] = row_number
+            raise table.error(record, "text", _("the text of criterion {number} is empty").format(number=number))
+        group = record.text("group") or group
+        guidance = record.text("guidance")
+        rows_of[number] = record.number
         criteria[number] = Criterion(
             number=number,
             group=LocalText(vi=group) if group else None,
@@ -90,8 +71,8 @@ def read_criteria_sheet(path: Path, criteria_set: CriteriaSet, _: Gettext = tran
     if len(criteria) != criteria_set.total:
         missing = ", ".join(str(n) for n in range(1, criteria_set.total + 1) if n not in criteria)
         raise CatalogError(
-            label,
-            _("column “{column}”").format(column=headers["number"]),
+            table.label,
+            _("column “{column}”").format(column=table.headers["number"]),
             _("{count} criteria, but {set} has {total}; missing: {missing}").format(
                 count=len(criteria), set=criteria_set.id, total=criteria_set.total, missing=missing
             ),

@@ -108,9 +108,16 @@ class Invites(InviteQueries, Protocol):
         now: datetime,
         created_by: int | None = None,
         code: str | None = None,
+        full_name: str = "",
+        phone: str = "",
     ) -> NewInvite:
-        """A one-time code for a role on a unit (`code`, or a new one); LookupError for an
-        unknown unit."""
+        """A one-time code for a role on a unit (`code`, or a new one), for a named person if
+        given (who then joins under that name); LookupError for an unknown unit."""
+        ...
+
+    async def withdraw(self, codes: Collection[str], now: datetime) -> int:
+        """Revokes these codes where still unused (a re-issued sheet makes the old one void);
+        returns how many were withdrawn."""
         ...
 
     async def redeem(self, code: str, display_name: str, person_id: int | None, now: datetime) -> Redemption:

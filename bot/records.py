@@ -173,6 +173,8 @@ class PendingInvite:
     unit_id: int
     role: Role
     expires_at: datetime
+    full_name: str = ""  # the person it was issued for, if the province named one
+    phone: str = ""
 
 
 # ----- reports ------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
@@ -19,17 +20,61 @@ from openpyxl.utils.exceptions import InvalidFileException
 from bot.catalog import CatalogError
 from bot.text import fold
 
-__all__ = ["Cell", "Gettext", "Row", "cell_text", "header_columns", "names_of", "read_rows", "whole_number"]
+__all__ = ["Cell", "Gettext", "Record", "Row", "Table", "cell_text", "header_columns", "names_of", "read_rows", "read_table", "whole_number"]
 
 Cell = object
 Row = Sequence[Cell]
 Gettext = Callable[[str], str]
 
 
+@dataclass(frozen=True)
+class Record:
+    """One filled row: its number as the spreadsheet shows it, and its cells by column."""
+
+    number: int
+    cells: Mapping[str, Cell]
+
+    def text(self, column: str) -> str:
+        return cell_text(self.cells.get(column))
+
+
+@dataclass(frozen=True)
+class Table:
+    """A sheet read through its header row: which columns it has (as typed), and its filled rows."""
+
+    label: str
+    headers: Mapping[str, str]
+    records: list[Record]
+    _: Gettext
+
+    def error(self, record: Record | int, column: str, message: str) -> CatalogError:
+        """An error at a row and column, named as the spreadsheet shows them."""
+        number = record.number if isinstance(record, Record) else record
+        where = self._("row {row}, column “{column}”").format(row=number, column=self.headers.get(column, column))
+        return CatalogError(self.label, where, message)
+
+
+def read_table(path: Path, names: Mapping[str, str], required: Mapping[str, str], expected: str, _: Gettext) -> Table:
+    """The sheet's rows by column (see `header_columns`); blank rows are left out."""
+    label = str(path)
+    rows = read_rows(path, label, _)
+    if not rows:
+        raise CatalogError(label, _("row 1"), _("the file is empty; a header row is needed ({headers})").format(headers=expected))
+    columns = header_columns(rows[0], names, required, expected, label, _)
+    headers = {column: cell_text(rows[0][index]) for column, index in columns.items()}
+    records = [
+        Record(number, {column: row[index] if index < len(row) else None for column, index in columns.items()})
+        for number, row in enumerate(rows[1:], start=2)
+        if any(cell_text(cell) for cell in row)
+    ]
+    return Table(label, headers, records, _)
+
+
 def read_rows(path: Path, label: str, _: Gettext) -> list[Row]:
-    """Every row of the first sheet of an XLSX file, or of a CSV file."""
-    if not path.is_file():
-        raise CatalogError(label, "", _("there is no such file"))
+    """Every row of the first sheet of an XLSX file, or of a CSV file. A file that is missing,
+    unreadable or a folder is the OSError opening it raises, not a CatalogError: nothing is wrong
+    with data that cannot be read."""
+    path.open("rb").close()
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         return _xlsx_rows(path, label, _)
@@ -89,8 +134,9 @@ def names_of(column: str, headers: Iterable[str]) -> dict[str, str]:
 
 
 def _folded_header(header: str) -> str:
-    """Case- and diacritics-insensitive form of a header: "Nội dung" → "noi dung", "so_thu_tu" → "so thu tu"."""
-    return fold(re.sub(r"[_-]+", " ", header))
+    """Case- and diacritics-insensitive form of a header, without its punctuation: "Nội dung" →
+    "noi dung", "so_thu_tu" → "so thu tu", "S.T.T" and "STT:" → "stt", "Tiêu chí (*)" → "tieu chi"."""
+    return fold(re.sub(r"[^\w\s]", "", re.sub(r"[_-]+", " ", header)))
 
 
 def cell_text(cell: Cell) -> str:

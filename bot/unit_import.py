@@ -16,9 +16,9 @@ from pathlib import Path
 
 import openpyxl
 
-from bot.catalog import UNIT_CODE_PATTERN, CatalogError, UnitSpec
+from bot.catalog import UNIT_CODE_PATTERN, UnitSpec
 from bot.i18n import DEFAULT_LOCALE, N_, translations
-from bot.sheets import Gettext, cell_text, header_columns, names_of, read_rows
+from bot.sheets import Gettext, names_of, read_table
 
 __all__ = ["EXPORT_HEADERS", "LoadedUnit", "UnitChanges", "keeping_demo_marks", "plan_changes", "read_units_sheet", "write_units_sheet"]
 
@@ -36,45 +36,31 @@ _EXPECTED_HEADERS = ", ".join(EXPORT_HEADERS)
 def read_units_sheet(path: Path, kinds: Collection[str], _: Gettext = translations(DEFAULT_LOCALE).gettext) -> list[UnitSpec]:
     """Every unit of the sheet, checked as a whole: codes (any case) unique and well formed,
     kinds known, each parent listed in the file, no cycle. CatalogError names the row and column."""
-    label = str(path)
-    rows = read_rows(path, label, _)
-    if not rows:
-        raise CatalogError(label, _("row 1"), _("the file is empty; a header row is needed ({headers})").format(headers=_EXPECTED_HEADERS))
-    columns = header_columns(rows[0], _HEADER_NAMES, _REQUIRED, _EXPECTED_HEADERS, label, _)
-    headers = {column: cell_text(rows[0][index]) for column, index in columns.items()}
+    table = read_table(path, _HEADER_NAMES, _REQUIRED, _EXPECTED_HEADERS, _)
     specs: dict[str, UnitSpec] = {}
     row_of: dict[str, int] = {}
-    for number, row in enumerate(rows[1:], start=2):
-        values = {column: cell_text(row[index]) if index < len(row) else "" for column, index in columns.items()}
-        if not any(values.values()):
-            continue
-
-        def fail(column: str, message: str, at: int = number) -> CatalogError:
-            return CatalogError(label, _("row {row}, column “{column}”").format(row=at, column=headers[column]), message)
-
-        code, parent = values["code"].upper(), values["parent"].upper() or None
+    for record in table.records:
+        code, name, kind, parent = record.text("code").upper(), record.text("name"), record.text("kind"), record.text("parent").upper()
         if not code:
-            raise fail("code", _("the unit's code is missing"))
+            raise table.error(record, "code", _("the unit's code is missing"))
         if not _well_formed(code):
-            raise fail("code", _("“{code}” is not a unit code: letters A–Z, digits and dashes").format(code=code))
+            raise table.error(record, "code", _("“{code}” is not a unit code: letters A–Z, digits and dashes").format(code=code))
         if code in specs:
-            raise fail("code", _("{code} is already on row {row}").format(code=code, row=row_of[code]))
-        if not values["name"]:
-            raise fail("name", _("the name of {code} is missing").format(code=code))
-        if values["kind"] not in kinds:
-            raise fail("kind", _("unknown kind “{kind}”; the kinds are: {kinds}").format(kind=values["kind"], kinds=", ".join(sorted(kinds))))
-        specs[code] = UnitSpec(code, values["name"], values["kind"], parent, False)
-        row_of[code] = number
+            raise table.error(record, "code", _("{code} is already on row {row}").format(code=code, row=row_of[code]))
+        if not name:
+            raise table.error(record, "name", _("the name of {code} is missing").format(code=code))
+        if kind not in kinds:
+            raise table.error(record, "kind", _("unknown kind “{kind}”; the kinds are: {kinds}").format(kind=kind, kinds=", ".join(sorted(kinds))))
+        specs[code] = UnitSpec(code, name, kind, parent or None, False)
+        row_of[code] = record.number
     for code, spec in specs.items():
         if spec.parent_code is not None and spec.parent_code not in specs:
-            raise CatalogError(label, _("row {row}, column “{column}”").format(row=row_of[code], column=headers["parent"]),
-                               _("the parent {parent} of {code} is not in the file").format(parent=spec.parent_code, code=code))  # fmt: skip
+            raise table.error(row_of[code], "parent", _("the parent {parent} of {code} is not in the file").format(parent=spec.parent_code, code=code))
         seen = {code}
         above = spec.parent_code
         while above is not None:
             if above in seen:
-                raise CatalogError(label, _("row {row}, column “{column}”").format(row=row_of[code], column=headers["parent"]),
-                                   _("{code} is its own ancestor (a cycle)").format(code=code))  # fmt: skip
+                raise table.error(row_of[code], "parent", _("{code} is its own ancestor (a cycle)").format(code=code))
             seen.add(above)
             above = specs[above].parent_code
     return list(specs.values())

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from bot.effects import TurnResult
+from bot.i18n import N_
 from bot.records import OutboxMessage
 from bot.service import Envelope
 from handlers.pacer import SendPacer
@@ -33,12 +34,32 @@ __all__ = [
     "SendResult",
     "Sender",
     "Shared",
+    "StartError",
+    "TOKEN_REFUSED",
+    "UNREACHABLE",
     "WebhookRoute",
     "secret_header_route",
 ]
 
 Payload = Mapping[str, Any]
 """A platform update as JSON, exactly as it was received and stored in the inbox."""
+
+
+class StartError(Exception):
+    """Why a channel cannot start, for whoever runs the bot: an N_ msgid and its fields, put in
+    that person's language by whoever prints it (the channel knows no reader)."""
+
+    def __init__(self, message: str, **fields: object) -> None:
+        super().__init__(message.format(**fields))
+        self.message = message
+        self.fields = fields
+
+    def text(self, gettext: Callable[[str], str]) -> str:
+        return gettext(self.message).format(**self.fields)
+
+
+TOKEN_REFUSED = N_("the bot's token ({setting}) was refused: check it")
+UNREACHABLE = N_("{url} cannot be reached: check the network, or {setting}")
 
 
 class Outcome(StrEnum):

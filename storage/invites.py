@@ -36,6 +36,8 @@ class SqlInvites:
         now: datetime,
         created_by: int | None = None,
         code: str | None = None,
+        full_name: str = "",
+        phone: str = "",
     ) -> NewInvite:
         unit = (await self.session.execute(select(Unit.id, Unit.name).where(Unit.code == unit_code))).one_or_none()
         if unit is None:
@@ -49,6 +51,8 @@ class SqlInvites:
                 created_at=now,
                 expires_at=expires_at,
                 created_by=created_by,
+                full_name=full_name or None,
+                phone=phone or None,
             )
         )
         await self.session.flush()
@@ -59,11 +63,25 @@ class SqlInvites:
         if not ids:
             return []
         rows = await self.session.execute(
-            select(Invite.code, Invite.unit_id, Invite.role, Invite.expires_at)
+            select(Invite.code, Invite.unit_id, Invite.role, Invite.expires_at, Invite.full_name, Invite.phone)
             .where(Invite.unit_id.in_(ids), Invite.used_at.is_(None), Invite.revoked_at.is_(None), Invite.expires_at > now)
             .order_by(Invite.expires_at, Invite.code)
         )
-        return [PendingInvite(row.code, row.unit_id, Role(row.role), row.expires_at) for row in rows]
+        return [
+            PendingInvite(row.code, row.unit_id, Role(row.role), row.expires_at, row.full_name or "", row.phone or "")
+            for row in rows
+        ]
+
+    async def withdraw(self, codes: Collection[str], now: datetime) -> int:
+        result = cast(
+            CursorResult[Any],
+            await self.session.execute(
+                update(Invite)
+                .where(Invite.code.in_(list(codes)), Invite.used_at.is_(None), Invite.revoked_at.is_(None))
+                .values(revoked_at=now)
+            ),
+        )
+        return result.rowcount
 
     async def link_code(self, person_id: int, expires_at: datetime, now: datetime) -> str:
         code = await self._fresh_code()
@@ -90,6 +108,7 @@ class SqlInvites:
                     Invite.expires_at,
                     Invite.used_at,
                     Invite.revoked_at,
+                    Invite.full_name,
                     Unit.code.label("unit_code"),
                     Unit.name.label("unit_name"),
                 )
@@ -112,7 +131,7 @@ class SqlInvites:
                 await self._merge(person_id, invite.person_id, now)
             person_id = invite.person_id
         elif person_id is None:
-            person = Person(full_name=display_name, created_at=now)
+            person = Person(full_name=invite.full_name or display_name, created_at=now)
             self.session.add(person)
             await self.session.flush()
             person_id = person.id

@@ -174,6 +174,8 @@ class Invite(Base):
     used_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     revoked_at: Mapped[datetime | None]
     created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    full_name: Mapped[str | None] = mapped_column(String(255))  # for a person the province named
+    phone: Mapped[str | None] = mapped_column(String(32))
 
 
 class Campaign(Base):

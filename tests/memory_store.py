@@ -129,14 +129,16 @@ class _Chat:
 
 @dataclass
 class _Invite:
-    """An invite (a unit and role) or a link code (a person). No port withdraws one, so none is
-    ever InviteProblem.REVOKED here."""
+    """An invite (a unit and role, perhaps for a named person) or a link code (a person)."""
 
     expires_at: datetime
     unit_id: int | None = None
     role: Role | None = None
     person_id: int | None = None
     used_at: datetime | None = None
+    full_name: str = ""
+    phone: str = ""
+    revoked_at: datetime | None = None
 
 
 @dataclass
@@ -315,13 +317,14 @@ class _Chats(_Repository):
 
 class _Invites(_Repository):
     async def create(
-        self, unit_code: str, role: Role, expires_at: datetime, now: datetime, created_by: int | None = None, code: str | None = None
-    ) -> NewInvite:
+        self, unit_code: str, role: Role, expires_at: datetime, now: datetime, created_by: int | None = None, code: str | None = None,
+        full_name: str = "", phone: str = "",
+    ) -> NewInvite:  # fmt: skip
         """LookupError for an unknown unit (storage.invites.UnknownUnit is one)."""
         unit = self.t.unit_by_code(unit_code)
         if unit is None:
             raise LookupError(unit_code)
-        code = self._add(code, _Invite(expires_at, unit.id, role))
+        code = self._add(code, _Invite(expires_at, unit.id, role, full_name=full_name, phone=phone))
         return NewInvite(code, unit_code, unit.name, role, expires_at)
 
     async def link_code(self, person_id: int, expires_at: datetime, now: datetime) -> str:
@@ -330,11 +333,19 @@ class _Invites(_Repository):
     async def pending(self, unit_ids: Collection[int], now: datetime) -> list[PendingInvite]:
         ids = set(unit_ids)
         open_ = [
-            PendingInvite(code, invite.unit_id, invite.role, invite.expires_at)
+            PendingInvite(code, invite.unit_id, invite.role, invite.expires_at, invite.full_name, invite.phone)
             for code, invite in self.t.invites.items()
-            if invite.unit_id in ids and invite.role is not None and invite.used_at is None and invite.expires_at > now
-        ]
+            if invite.unit_id in ids and invite.role is not None and invite.used_at is None and invite.revoked_at is None
+            and invite.expires_at > now
+        ]  # fmt: skip
         return sorted(open_, key=lambda invite: (invite.expires_at, invite.code))
+
+    async def withdraw(self, codes: Collection[str], now: datetime) -> int:
+        withdrawn = [self.t.invites[c] for c in set(codes) if c in self.t.invites]
+        withdrawn = [invite for invite in withdrawn if invite.used_at is None and invite.revoked_at is None]
+        for invite in withdrawn:
+            invite.revoked_at = now
+        return len(withdrawn)
 
     def _add(self, code: str | None, invite: _Invite) -> str:
         """Keeps the invite under `code`, or under a new code no invite has."""
@@ -349,6 +360,8 @@ class _Invites(_Repository):
         invite = self.t.invites.get(code)
         if invite is None:
             return Redemption(problem=InviteProblem.UNKNOWN)
+        if invite.revoked_at is not None:
+            return Redemption(problem=InviteProblem.REVOKED)
         if invite.used_at is not None:
             return Redemption(problem=InviteProblem.USED)
         if invite.expires_at <= now:
@@ -360,7 +373,7 @@ class _Invites(_Repository):
             person_id = invite.person_id
         elif person_id is None:
             person_id = self.t.new_id("people")
-            self.t.people[person_id] = _Person(person_id, display_name)
+            self.t.people[person_id] = _Person(person_id, invite.full_name or display_name)
         invite.used_at = now
         if invite.unit_id is None or invite.role is None:
             return Redemption(person_id=person_id, joined_existing=joined)

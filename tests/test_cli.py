@@ -4,22 +4,31 @@ in Vietnamese and a non-zero exit code, never a traceback."""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import contextlib
 import csv
+import gettext
+import json
 import os
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from app.cli import main
+from bot.records import InviteProblem, Redemption
 from storage.database import create_engine
 from storage.migrate import upgrade
 from storage.unit_of_work import UnitOfWorkFactory
+from tests.fakes import FakeBotApi
 
 NOT_CREATED = "Chưa tạo cơ sở dữ liệu: hãy chạy `baocao db upgrade` trước."
 ENV_PREFIXES = ("BAOCAO_", "TELEGRAM_", "ZALO_")
@@ -62,10 +71,21 @@ def cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureF
     return Cli(tmp_path, monkeypatch, capsys)
 
 
+@pytest.fixture(scope="module")
+def seeded_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo province in a database file, made once and copied for each test."""
+    workdir = tmp_path_factory.mktemp("seeded")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for name in [name for name in os.environ if name.startswith(ENV_PREFIXES)]:
+            monkeypatch.delenv(name)
+        monkeypatch.setenv("BAOCAO_DATABASE_URL", f"sqlite+aiosqlite:///{workdir / 'baocao.db'}")
+        assert main(["db", "upgrade"]) == 0 and main(["seed", "demo"]) == 0
+    return workdir / "baocao.db"
+
+
 @pytest.fixture
-def demo(cli: Cli) -> Cli:
-    assert cli("db", "upgrade").code == 0
-    assert cli("seed", "demo").code == 0
+def demo(cli: Cli, seeded_database: Path) -> Cli:
+    shutil.copyfile(seeded_database, cli.workdir / "baocao.db")
     return cli
 
 
@@ -83,31 +103,76 @@ def test_a_database_not_yet_created_says_to_run_db_upgrade(cli: Cli) -> None:
 
 
 def test_db_upgrade_says_whether_it_created_migrated_or_found_the_database_current(cli: Cli) -> None:
-    assert cli("db", "upgrade").out.strip() == "Đã tạo cơ sở dữ liệu (phiên bản lược đồ 0006)."
-    assert cli("db", "upgrade").out.strip() == "Cơ sở dữ liệu đã ở phiên bản mới nhất (0006); không cần làm gì."
+    assert cli("db", "upgrade").out.strip() == "Đã tạo cơ sở dữ liệu (phiên bản lược đồ 0007)."
+    assert cli("db", "upgrade").out.strip() == "Cơ sở dữ liệu đã ở phiên bản mới nhất (0007); không cần làm gì."
     other = Cli(cli.workdir / "older", cli.monkeypatch, cli.capsys)
     other.workdir.mkdir()
     asyncio.run(upgrade(other.url, "0004"))
     older = other("units", "list")
     assert (older.code, older.err.strip()) == (1, "Cơ sở dữ liệu cũ hơn phiên bản baocao này: hãy chạy `baocao db upgrade` trước.")
-    assert other("db", "upgrade").out.strip() == "Đã nâng cấp cơ sở dữ liệu từ phiên bản 0004 lên 0006."
+    assert other("db", "upgrade").out.strip() == "Đã nâng cấp cơ sở dữ liệu từ phiên bản 0004 lên 0007."
 
 
-def test_an_invalid_setting_is_named(demo: Cli) -> None:
-    result = demo("units", "list", BAOCAO_MAX_FILE_MB="nhiều")
-    assert (result.code, result.err.strip()) == (
-        1, "Giá trị cấu hình BAOCAO_MAX_FILE_MB không hợp lệ (“nhiều”); xem README, mục Configuration."
-    )  # fmt: skip
+def closed_port() -> int:
+    """A local port nobody listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "shown"),
+    [
+        ("BAOCAO_MAX_FILE_MB", "nhiều", "nhiều"),
+        ("BAOCAO_TIMEZONE", "Asia/Hanoi", "Asia/Hanoi"),
+        ("BAOCAO_LOCALE", "fr", "fr"),
+        ("BAOCAO_INVITE_DAYS", "99999", "99999"),
+        ("BAOCAO_DATABASE_URL", "khong-phai-url", "khong-phai-url"),
+        ("BAOCAO_DATABASE_URL", "mysql://canbo:matkhau@127.0.0.1/baocao", "mysql://canbo:***@127.0.0.1/baocao"),
+    ],
+)
+def test_an_invalid_setting_is_named(demo: Cli, name: str, value: str, shown: str) -> None:
+    for command in (("units", "list"), ("db", "upgrade")):
+        result = demo(*command, **{name: value})
+        assert (result.code, result.err.strip()) == (
+            1, f"Giá trị cấu hình {name} không hợp lệ (“{shown}”); xem README, mục Configuration."
+        ), command  # fmt: skip
+
+
+def test_a_database_server_that_does_not_answer_is_one_line_without_its_password(cli: Cli) -> None:
+    url = f"postgresql+asyncpg://baocao:matkhau@127.0.0.1:{closed_port()}/baocao"
+    for command in (("units", "list"), ("db", "upgrade")):
+        result = cli(*command, BAOCAO_DATABASE_URL=url)
+        assert (result.code, result.err.strip()) == (1, (
+            f"Không mở được cơ sở dữ liệu {url.replace(':matkhau@', ':***@')}: hãy kiểm tra máy chủ cơ sở dữ liệu có đang "
+            "chạy không và giá trị BAOCAO_DATABASE_URL (thêm --verbose để xem nguyên nhân)."
+        )), command
 
 
 def test_unknown_files_forms_and_campaigns_are_one_clear_line(demo: Cli) -> None:
-    missing = demo("forms", "import", "khong-co.xlsx", "--form", "cq-14")
-    assert (missing.code, missing.err.strip()) == (1, "Dữ liệu không hợp lệ: khong-co.xlsx: không có tệp này")
+    for command in (("forms", "import", "khong-co.xlsx", "--form", "cq-14"), ("units", "import", "khong-co.csv"), ("campaigns", "load", "khong-co.yaml")):
+        missing = demo(*command)
+        assert (missing.code, missing.err.strip()) == (1, f"Không tìm thấy tệp hay thư mục {command[2]}."), command
+    folder = demo("forms", "import", str(demo.workdir), "--form", "cq-14")
+    assert (folder.code, folder.err.strip()) == (1, f"{demo.workdir} là một thư mục, không phải tệp.")
     unknown_form = demo("forms", "import", "khong-co.xlsx", "--form", "cq-99")
     assert unknown_form.code == 1 and unknown_form.err.startswith("Không có mẫu báo cáo cq-99. Các mẫu hiện có: cap-22,")
     unknown_campaign = demo("reminders", "plan", "--campaign", "tong-ket-2030")
     assert (unknown_campaign.code, unknown_campaign.err.strip()) == (
         1, "Không có đợt báo cáo tong-ket-2030. Các đợt báo cáo hiện có: so-ket-2023, so-ket-2023-2024."
+    )  # fmt: skip
+
+
+def test_a_console_for_an_unknown_unit_says_only_that(demo: Cli) -> None:
+    result = demo("console", "--as", " khong-co ")
+    assert (result.code, result.out, result.err.strip()) == (1, "", "Không tìm thấy đơn vị KHONG-CO. Xem danh sách đơn vị bằng `baocao units list`.")
+
+
+def test_an_unknown_campaign_where_none_is_loaded_says_how_to_load_one(cli: Cli) -> None:
+    cli("db", "upgrade")
+    result = cli("campaigns", "show", "tong-ket-2025")
+    assert (result.code, result.err.strip()) == (
+        1, "Không có đợt báo cáo tong-ket-2025: chưa nạp đợt báo cáo nào (nạp bằng `baocao campaigns load TỆP.yaml`)."
     )  # fmt: skip
 
 
@@ -117,38 +182,111 @@ def test_argparse_speaks_vietnamese(cli: Cli) -> None:
     assert helped.out.startswith("cách dùng: baocao") and "\ntùy chọn:\n" in helped.out and "hiện hướng dẫn này rồi thoát" in helped.out
     wrong = cli("invite")
     assert wrong.code == 2 and wrong.err.splitlines()[-1] == "baocao invite: lỗi: thiếu các tham số bắt buộc: --unit"
+    choice = cli("invite", "--unit", "NA", "--role", "sep")
+    assert choice.err.splitlines()[-1] == (
+        "baocao invite: lỗi: tham số --role: lựa chọn “sep” không hợp lệ; hãy chọn một trong: “reporter”, “supervisor”, “admin”"
+    )
+    half = cli("db")  # a command made of commands needs one of them
+    assert half.code == 2 and half.err.splitlines() == ["cách dùng: baocao db [-h] {upgrade} ...", "baocao db: lỗi: thiếu các tham số bắt buộc: {upgrade}"]
+    assert cli("lamgi").err.splitlines()[-1].startswith("baocao: lỗi: tham số LỆNH: lựa chọn “lamgi” không hợp lệ; hãy chọn một trong: “db”, “seed”,")
+
+
+def test_the_language_is_the_setting_s_for_each_command_and_argparse_is_left_as_it_was(cli: Cli) -> None:
+    english = cli("invite", BAOCAO_LOCALE="en")
+    assert english.err.splitlines()[-1] == "baocao invite: error: the following arguments are required: --unit"
+    assert cli("--help", BAOCAO_LOCALE="en").out.startswith("usage: baocao")
+    assert cli("--help").out.startswith("cách dùng: baocao")
+    assert argparse._ is gettext.gettext and argparse.ngettext is gettext.ngettext  # type: ignore[attr-defined]
 
 
 def test_invite_checks_its_days_ignores_case_and_says_how_to_get_a_link(demo: Cli) -> None:
-    for days in ("0", "-3", "bảy"):
+    for days in ("0", "-3", "bảy", "2.5", "²", "99999999999"):
         refused = demo("invite", "--unit", "CAP-CL-NGHIHAI", "--days", days)
-        assert refused.code == 2 and f"lỗi: tham số --days: cần một số ngày nguyên, từ 1 trở lên, không phải “{days}”" in refused.err
-    plain = demo("invite", "--unit", "cap-cl-nghihai", "--days", "3")
+        assert refused.code == 2, days
+        assert refused.err.splitlines()[-1] == f"baocao invite: lỗi: tham số --days: cần một số ngày nguyên từ 1 đến 3650, không phải “{days}”"
+    plain = demo("invite", "--unit", " cap-cl-nghihai ", "--days", "3")
     assert plain.code == 0 and plain.out.startswith("Mã mời cho Công an phường Nghi Hải (cán bộ báo cáo): ")
-    assert "hãy đặt TELEGRAM_BOT_TOKEN và TELEGRAM_BOT_USERNAME" in plain.out
+    assert "hãy đặt TELEGRAM_BOT_TOKEN và TELEGRAM_BOT_USERNAME" in plain.out and "Chỉ dùng được một lần, có hiệu lực đến 08:00 23/11/2023." in plain.out
     linked = demo("invite", "--unit", "Cap-Cl-NghiHai", TELEGRAM_BOT_TOKEN="1:abc", TELEGRAM_BOT_USERNAME="@baocao_bot")
     code = linked.out.split(": ")[1].split()[0]
     assert f"hoặc mở trên Telegram: https://t.me/baocao_bot?start={code}\n" in linked.out
 
 
-def test_a_telegram_that_cannot_be_reached_at_start_is_one_line(demo: Cli) -> None:
-    with socket.socket() as probe:  # a port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        closed = probe.getsockname()[1]
-    result = demo("run", TELEGRAM_BOT_TOKEN="1:abc", TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{closed}/bot")
-    assert result.code == 1 and result.err.splitlines()[-1].startswith("Không khởi động được Telegram: ")
+def test_a_messenger_that_cannot_be_reached_at_start_is_one_line_naming_the_setting(demo: Cli) -> None:
+    api = f"http://127.0.0.1:{closed_port()}/bot"
+    telegram = demo("run", TELEGRAM_BOT_TOKEN="1:abc", TELEGRAM_API_BASE_URL=api)
+    assert (telegram.code, telegram.err.strip()) == (
+        1, f"Không khởi động được Telegram: không kết nối được tới {api}: hãy kiểm tra kết nối mạng, hoặc giá trị TELEGRAM_API_BASE_URL"
+    )  # fmt: skip
+    zalo = demo("run", ZALO_BOT_TOKEN="1:abc", ZALO_BOT_API_BASE_URL=api)
+    assert (zalo.code, zalo.err.strip()) == (
+        1, f"Không khởi động được Zalo: không kết nối được tới {api}: hãy kiểm tra kết nối mạng, hoặc giá trị ZALO_BOT_API_BASE_URL"
+    )  # fmt: skip
+
+
+async def test_a_refused_token_stops_the_start_with_one_line_naming_the_setting(demo: Cli) -> None:
+    async with FakeBotApi(token="4242:RIGHT") as api:  # the command runs in a thread; the fake answers on this loop
+        refused = await asyncio.to_thread(demo, "run", TELEGRAM_BOT_TOKEN="4242:WRONG", TELEGRAM_API_BASE_URL=api.base_url)
+    assert (refused.code, refused.err.strip()) == (
+        1, "Không khởi động được Telegram: token của bot (TELEGRAM_BOT_TOKEN) bị từ chối: hãy kiểm tra lại"
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("case", ["no webhook settings", "address taken"])
+async def test_a_webhook_that_cannot_start_stops_the_bot_with_one_line(demo: Cli, case: str) -> None:
+    async with FakeBotApi(token="4242:RIGHT") as api:
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            listen = f"127.0.0.1:{taken.getsockname()[1]}"
+            env = {"BAOCAO_WEBHOOK_LISTEN": listen, "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_BASE_URL": api.base_url}
+            if case == "address taken":
+                env |= {"TELEGRAM_WEBHOOK_URL": f"http://{listen}/telegram-hook", "TELEGRAM_WEBHOOK_SECRET": "a-long-enough-secret"}
+            result = await asyncio.to_thread(demo, "run", "--webhook", **env)
+    expected = {
+        "no webhook settings": "chưa kênh nào có cấu hình webhook (xem README, mục Configuration)",
+        "address taken": f"không nhận được kết nối tại {listen} (BAOCAO_WEBHOOK_LISTEN): cổng đang bị chương trình khác dùng, hoặc địa chỉ không thuộc máy này",
+    }[case]
+    assert (result.code, result.err.strip().splitlines()[-1]) == (1, f"Không khởi động được webhook: {expected}")
+
+
+def criteria_sheet(path: Path, header: list[str], rows: list[list[object]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8-sig") as file:
+        writer = csv.writer(file, delimiter=";")
+        writer.writerow(header)
+        writer.writerows(rows)
+    return path
 
 
 def test_forms_import_reads_a_vietnamese_sheet_and_an_identical_one_changes_nothing(demo: Cli) -> None:
-    sheet = demo.workdir / "tieu-chi.csv"
-    with sheet.open("w", newline="", encoding="utf-8-sig") as file:
-        writer = csv.writer(file, delimiter=";")
-        writer.writerow(["STT", "Nội dung tiêu chí", "Ghi chú"])
-        writer.writerows([[n, f"Tiêu chí chính thức số {n}.", ""] for n in range(1, 15)])
+    texts = [[n, f"Tiêu chí chính thức số {n}.", ""] for n in range(1, 15)]
+    sheet = criteria_sheet(demo.workdir / "tieu-chi.csv", ["STT", "Nội dung tiêu chí", "Ghi chú"], texts)
     first = demo("forms", "import", str(sheet), "--form", "cq-14")
     assert first.out.strip() == "Đã nhập 14 nội dung tiêu chí vào mẫu báo cáo cq-14 (bộ tiêu chí phiên bản 2)."
-    again = demo("forms", "import", str(sheet), "--form", "cq-14")
-    assert (again.code, again.out.strip()) == (0, "Nội dung trong tieu-chi.csv trùng với nội dung hiện có của cq-14; không có gì thay đổi.")
+
+    def versions() -> tuple[list[tuple[str, int]], int]:
+        """The imports stored, and the version of the form officers are asked."""
+        with contextlib.closing(sqlite3.connect(demo.workdir / "baocao.db")) as database:
+            stored = database.execute("SELECT criteria_set_id, version FROM catalog_overrides").fetchall()
+        form = next(f for f in json.loads(demo("forms", "list", "--json").out) if f["id"] == "cq-14")
+        return stored, form["version"]
+
+    before = versions()
+    assert before[0] == [("co-quan-14", 2)]
+    # The same texts under other headers a Vietnamese sheet uses: nothing to write.
+    same = criteria_sheet(demo.workdir / "lai.csv", ["TT", "Yêu cầu", "Ghi chú"], texts)
+    for path in (sheet, same):
+        again = demo("forms", "import", str(path), "--form", "cq-14")
+        assert (again.code, again.out.strip()) == (0, f"Nội dung trong {path.name} trùng với nội dung hiện có của cq-14; không có gì thay đổi.")
+    assert versions() == before
+
+
+def test_forms_import_says_what_is_wrong_in_vietnamese(demo: Cli) -> None:
+    rows = [[n, f"Tiêu chí {n}."] for n in range(1, 15)]
+    rows[4][0] = 3
+    sheet = criteria_sheet(demo.workdir / "sai.csv", ["Số thứ tự", "Tiêu chí"], rows)
+    wrong = demo("forms", "import", str(sheet), "--form", "cq-14")
+    assert (wrong.code, wrong.err.strip()) == (1, f"Dữ liệu không hợp lệ: {sheet}: dòng 6, cột “Số thứ tự”: tiêu chí 3 đã có ở dòng 4")
 
 
 def test_the_organisation_round_trips_and_an_import_writes_all_or_nothing(demo: Cli) -> None:
@@ -231,3 +369,70 @@ def test_a_province_loads_its_own_campaign_and_it_closes_on_its_date(demo: Cli) 
     path.write_text(CAMPAIGN_FILE.replace("closes: 2023-11-25", "closes: 2023-11-24"), encoding="utf-8")
     wrong = demo("campaigns", "load", str(path))
     assert wrong.code == 1 and "closes: 2023-11-24 is before the report deadline (2023-11-25)" in wrong.err
+
+
+PEOPLE = "Họ và tên;Số điện thoại;Mã đơn vị;Vai trò\nPhan Thị Hoa;0912 345 678;cap-cl-nghihai;\nĐỗ Minh Quân;;NA-CL;Cán bộ theo dõi, thẩm định\n"
+
+
+def test_officers_are_imported_once_and_their_invite_sheet_works_and_replaces_the_last(demo: Cli) -> None:
+    (demo.workdir / "can-bo.csv").write_text(PEOPLE, encoding="utf-8")
+    assert demo("people", "import", "can-bo.csv").out.startswith("Đã nhập can-bo.csv: 2 người cần mời, 0 người")
+    assert demo("people", "import", "can-bo.csv").out.startswith("Đã nhập can-bo.csv: 0 người cần mời, 2 người")
+    bot = {"TELEGRAM_BOT_TOKEN": "1:abc", "TELEGRAM_BOT_USERNAME": "baocao_bot"}
+    first = demo("invites", "issue", "--scope", "na-cl", "--out", "lan-1.xlsx", **bot)
+    assert first.out.strip() == "Đã ghi 18 mã mời vào lan-1.xlsx (1 mã cho người có tên); 1 mã phát hành trước đó đã bị thu hồi."
+    sheet = openpyxl.load_workbook(demo.workdir / "lan-1.xlsx").active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:8] == ("STT", "Đơn vị", "Mã đơn vị", "Họ và tên", "Số điện thoại", "Vai trò", "Mã mời", "Gửi cho bot")
+    hoa = next(row for row in rows if row[3] == "Phan Thị Hoa")
+    assert (hoa[2], hoa[4], hoa[5], hoa[7]) == ("CAP-CL-NGHIHAI", "0912345678", "cán bộ báo cáo", f"/start {hoa[6]}")
+    assert hoa[8] == f"Telegram: https://t.me/baocao_bot?start={hoa[6]}" and hoa[9] == "23:59 15/08/2024"  # until the last campaign closes
+    assert len(sheet._images) == len(rows) - 1  # a QR code on every invite
+    # Every unit of Cửa Lò that reports gets a code; the town itself files a compiled report too.
+    assert {row[2] for row in rows[1:]} >= {"NA-CL", "CAP-CL-NGHIHAI", "CAP-CL-NGHITHU", "XA-DEMO-37"}
+
+    second = demo("invites", "issue", "--scope", "NA-CL", "--out", "lan-2.xlsx", **bot)
+    assert second.out.strip().endswith("18 mã phát hành trước đó đã bị thu hồi.")
+    newest = {row[3] or row[2]: row[6] for row in openpyxl.load_workbook(demo.workdir / "lan-2.xlsx").active.iter_rows(min_row=2, values_only=True)}
+
+    async def redeem(code: str) -> Redemption:
+        engine = create_engine(demo.url)
+        async with UnitOfWorkFactory(engine)() as uow:
+            done = await uow.invites.redeem(code, "tên trên Telegram", None, datetime(2023, 11, 20, 2, tzinfo=timezone.utc))
+        await engine.dispose()
+        return done
+
+    assert asyncio.run(redeem(hoa[6])).problem is InviteProblem.REVOKED  # the first sheet no longer works
+    joined = asyncio.run(redeem(newest["Phan Thị Hoa"]))
+    assert joined.grant is not None and joined.grant.unit_code == "CAP-CL-NGHIHAI"
+    supervisors = demo("invites", "issue", "--scope", "NA-CL", "--role", "supervisor", "--out", "giam-sat.xlsx")
+    assert supervisors.out.startswith("Đã ghi 1 mã mời vào giam-sat.xlsx (1 mã cho người có tên)")
+
+
+def test_a_people_sheet_with_mistakes_is_refused_whole(demo: Cli) -> None:
+    (demo.workdir / "sai.csv").write_text(PEOPLE + "Lê Văn Tâm;12345;CAP-CL-NGHIHOA;\n", encoding="utf-8")
+    refused = demo("people", "import", "sai.csv")
+    assert (refused.code, refused.err.strip()) == (1, "Dữ liệu không hợp lệ: sai.csv: dòng 4, cột “Số điện thoại”: “12345” không phải số điện thoại")
+    (demo.workdir / "sai.csv").write_text(PEOPLE + "Lê Văn Tâm;;CAP-KHONG-CO;\n", encoding="utf-8")
+    assert "dòng 4, cột “Mã đơn vị”: không có đơn vị CAP-KHONG-CO" in demo("people", "import", "sai.csv").err
+    (demo.workdir / "can-bo.csv").write_text(PEOPLE, encoding="utf-8")
+    assert demo("people", "import", "can-bo.csv").out.startswith("Đã nhập can-bo.csv: 2 người cần mời")  # nothing was imported before
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "tinh-hai-cap"
+
+
+def test_the_two_tier_demo_province_is_set_up_with_the_commands_a_province_uses(cli: Cli) -> None:
+    assert cli("db", "upgrade").code == 0
+    assert cli("units", "import", str(EXAMPLE / "don-vi.csv")).out.splitlines()[-1] == "Đã nhập don-vi.csv: 50 đơn vị, 50 thay đổi."
+    loaded = cli("campaigns", "load", str(EXAMPLE / "tong-ket-2026-demo.yaml")).out
+    assert loaded.strip() == (
+        "Đã nạp đợt báo cáo tong-ket-2026-demo: 48 đơn vị tham gia; mở ngày 01/11/2026, hạn nộp 15/12/2026, đóng ngày 31/12/2026."
+    )
+    assert cli("people", "import", str(EXAMPLE / "can-bo.csv")).out.startswith("Đã nhập can-bo.csv: 7 người cần mời")
+    issued = cli("invites", "issue", "--scope", "DEMO", "--out", "moi.xlsx")
+    assert issued.out.startswith("Đã ghi 48 mã mời vào moi.xlsx (6 mã cho người có tên)")
+    names = [row[3] for row in openpyxl.load_workbook(cli.workdir / "moi.xlsx").active.iter_rows(min_row=2, values_only=True)]
+    assert all("(dữ liệu demo)" in name for name in names if name) and len(names) == 48
+    tree = cli("units", "list").out.splitlines()
+    assert len(tree) == 50 and all("dữ liệu demo" in line for line in tree)

@@ -22,7 +22,7 @@ from bot.commands import REPORTER_COMMANDS, CommandSpec
 from bot.i18n import LOCALES_DIR, translations
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE_DIRS = ("bot", "handlers", "storage")
+SOURCE_DIRS = ("app", "bot", "handlers", "storage")
 # The same keywords as `make locales`: -k _ -k N_ -k ngettext:1,2 on top of Babel's defaults.
 KEYWORDS = {**DEFAULT_KEYWORDS, "_": None, "N_": None, "ngettext": (1, 2)}
 METHOD_MAP = [("**.py", "python")]

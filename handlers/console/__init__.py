@@ -28,7 +28,7 @@ with contextlib.suppress(ImportError):  # not on Windows
 from bot.answers import StoredFile
 from bot.effects import TurnResult
 from bot.events import Reply, Surface
-from bot.i18n import translations
+from bot.i18n import N_, translations
 from bot.inputs import ButtonInput, FileInput, Input, parse_typed
 from bot.plain_text import as_plain_text
 from bot.records import OutboxMessage
@@ -54,6 +54,13 @@ def button_key(index: int) -> str:
         index, rest = divmod(index - 1, len(LETTERS))
         key = LETTERS[rest] + key
     return key
+
+
+def unquoted(path: str) -> str:
+    """A path as typed, or as a terminal pastes a dropped file: between quotes."""
+    if len(path) >= 2 and path[0] == path[-1] and path[0] in "'\"":
+        return path[1:-1]
+    return path
 
 
 async def read_stdin(prompt: str) -> str | None:
@@ -122,22 +129,25 @@ class ConsoleChannel:
         if line.lower() in self.buttons:
             return self.buttons[line.lower()]
         if line.startswith(ATTACH_COMMAND + " ") or line == ATTACH_COMMAND:
-            return self.attach(Path(line[len(ATTACH_COMMAND) :].strip()).expanduser())
+            return self.attach(unquoted(line[len(ATTACH_COMMAND) :].strip()))
         return parse_typed(line, bare_words=not self.surface.buttons)
 
-    def attach(self, source: Path) -> Input | None:
+    def attach(self, written: str) -> Input | None:
         """Copies a local file into the files folder, as a messenger's download would; a path
-        that is not a file is said so, and never sent as an answer."""
+        that is not a file, or one that cannot be copied, is said so and never sent as an answer."""
+        if not written:
+            return self.refuse(N_("Write /tep followed by the path of a file, for example /tep bien-ban.pdf."))
+        source = Path(written).expanduser()
         if not source.is_file():
-            _ = translations(self.service.default_locale).gettext
-            print(_("There is no file {path}; nothing was sent. Write /tep followed by the path of a file.").format(path=source), file=self.out)
-            self.out.flush()
-            return None
+            return self.refuse(N_("There is no file {path}; nothing was sent. Write /tep followed by the path of a file."), path=written)
         self._counter += 1
         unique = f"console-{source.stat().st_ino}-{self._counter}"
         target = self.files_dir / CHANNEL / f"{unique}{source.suffix}"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, target)
+        except OSError:  # unreadable, or the files folder cannot be written
+            return self.refuse(N_("The file {path} could not be attached; nothing was sent."), path=written)
         mime, _encoding = mimetypes.guess_type(source.name)
         kind = "photo" if (mime or "").startswith("image/") else "document"
         return FileInput(
@@ -151,6 +161,12 @@ class ConsoleChannel:
                 channel=CHANNEL,
             )
         )
+
+    def refuse(self, message: str, **fields: object) -> None:
+        """Says why nothing was sent (`message` an N_ msgid), in the bot's language."""
+        print(translations(self.service.default_locale).gettext(message).format(**fields), file=self.out)
+        print(file=self.out)
+        self.out.flush()
 
     def show(self, response: TurnResult) -> None:
         self.print_replies(response.replies, response.locale)

@@ -15,6 +15,7 @@ from telegram import Bot, BotCommand, BotCommandScopeChat, InlineKeyboardMarkup,
 from telegram.error import (
     BadRequest,
     Forbidden,
+    InvalidToken,
     NetworkError,
     RetryAfter,
     TelegramError,
@@ -32,12 +33,15 @@ from bot.records import OutboxMessage, Role
 from bot.service import Envelope
 from handlers.channel import (
     DELIVERED,
+    TOKEN_REFUSED,
+    UNREACHABLE,
     Intake,
     Outcome,
     Payload,
     Received,
     SendResult,
     Shared,
+    StartError,
     WebhookRoute,
     secret_header_route,
 )
@@ -89,10 +93,17 @@ class TelegramChannel:
         return f"https://t.me/{self.username}?start={code}" if self.username else None
 
     async def start(self) -> None:
-        await self.bot.initialize()
-        await self.broadcaster.initialize()
-        self.username = self.username or self.bot.username
-        await self.register_commands()
+        """Asks Telegram who the bot is and sets its menus; a StartError names the setting to fix
+        when the token is refused or the Bot API cannot be reached."""
+        try:
+            await self.bot.initialize()
+            await self.broadcaster.initialize()
+            self.username = self.username or self.bot.username
+            await self.register_commands()
+        except InvalidToken as error:
+            raise StartError(TOKEN_REFUSED, setting="TELEGRAM_BOT_TOKEN") from error
+        except NetworkError as error:
+            raise StartError(UNREACHABLE, url=self.settings.api_base_url, setting="TELEGRAM_API_BASE_URL") from error
 
     async def stop(self) -> None:
         await self.broadcaster.shutdown()

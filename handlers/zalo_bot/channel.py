@@ -28,12 +28,15 @@ from bot.service import Envelope
 from bot.text import split_message
 from handlers.channel import (
     DELIVERED,
+    TOKEN_REFUSED,
+    UNREACHABLE,
     Intake,
     Outcome,
     Payload,
     Received,
     SendResult,
     Shared,
+    StartError,
     WebhookRoute,
     secret_header_route,
 )
@@ -126,9 +129,12 @@ class ZaloBotChannel:
         await self.client.open()
         try:
             me = await self.client.call("getMe")
-        except ZaloError as error:
+        except (ZaloError, ZaloUnreachable) as error:
+            await self.client.close()  # not started, so never stopped
+            if isinstance(error, ZaloUnreachable):
+                raise StartError(UNREACHABLE, url=self.settings.api_base_url, setting="ZALO_BOT_API_BASE_URL") from error
             if error.code == 401:
-                raise RuntimeError("ZALO_BOT_TOKEN was refused (401 Unauthorized): check the token") from error
+                raise StartError(TOKEN_REFUSED, setting="ZALO_BOT_TOKEN") from error
             raise
         self.bot_id = str(me.get("id")) if isinstance(me, Mapping) and me.get("id") else None
         log.info("Zalo bot %s ready", self.bot_id)

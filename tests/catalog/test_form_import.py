@@ -151,7 +151,10 @@ def test_errors_are_written_in_the_reader_s_language(tmp_path, cq14):
 
 @pytest.mark.parametrize(
     ("number", "text"),
-    [("STT", "Nội dung tiêu chí"), ("Số thứ tự", "Tiêu chí"), ("TT", "Yêu cầu"), ("số_tt", "TÊN TIÊU CHÍ"), ("Số", "Noi dung")],
+    [
+        ("STT", "Nội dung tiêu chí"), ("Số thứ tự", "Tiêu chí"), ("TT", "Yêu cầu"), ("số_tt", "TÊN TIÊU CHÍ"), ("Số", "Noi dung"),
+        ("S.T.T", "Nội dung tiêu chí (*)"), ("TT.", "Tiêu chí:"), ("so thu tu", "NỘI DUNG"),
+    ],
 )
 def test_the_headers_vietnamese_sheets_use_are_understood(tmp_path, cq14, number, text):
     path = _write_csv(tmp_path / "tieu-chi.csv", ["Nhóm tiêu chí", number, text, "Hướng dẫn đánh giá"], _rows(14))
@@ -188,8 +191,12 @@ def test_other_file_types_and_missing_files_are_refused(tmp_path, cq14):
     path.write_bytes(b"PK")
     with pytest.raises(CatalogError, match=r"\.xlsx hoặc \.csv"):
         read_criteria_sheet(path, cq14)
-    with pytest.raises(CatalogError, match="không có tệp này"):
-        read_criteria_sheet(tmp_path / "khong-co.xlsx", cq14)
+    for missing in ("khong-co.xlsx", "khong-co.csv"):  # nothing is wrong with data that is not there
+        with pytest.raises(FileNotFoundError) as caught:
+            read_criteria_sheet(tmp_path / missing, cq14)
+        assert caught.value.filename == str(tmp_path / missing)
+    with pytest.raises(IsADirectoryError):
+        read_criteria_sheet(tmp_path, cq14)
 
 
 # Texts an official might paste: Vietnamese letters, digits, punctuation, spaces and line breaks.

@@ -94,10 +94,27 @@ async def test_a_missing_file_is_said_so_and_never_saved_as_an_answer(harness: H
     officer, out = await console(harness, "Nguyễn Văn An", NGHI_HAI, Role.REPORTER, tmp_path)
     await officer.send_line("/baocao")
     await officer.send_line("a")  # the first choice of question 1
-    await officer.send_line("/tep " + str(tmp_path / "khong-co.pdf"))
-    assert f"Không có tệp {tmp_path / 'khong-co.pdf'}; chưa gửi gì." in out.getvalue()
+    missing = tmp_path / "khong co.pdf"
+    for line in (f"/tep {missing}", f"/tep '{missing}'", f"/tep {tmp_path}"):  # quoted as a terminal pastes a dropped file
+        await officer.send_line(line)
+        assert out.getvalue().rstrip().endswith(f"Không có tệp {line[5:].strip(chr(39))}; chưa gửi gì. Hãy gõ /tep rồi đến đường dẫn của một tệp."), line
+    await officer.send_line("/tep")
+    assert out.getvalue().rstrip().endswith("Hãy gõ /tep rồi đến đường dẫn của một tệp, ví dụ /tep bien-ban.pdf.")
     await officer.send_line("/tiendo")
     assert "Đã trả lời 1/38 câu." in out.getvalue()
+
+
+async def test_a_file_that_cannot_be_copied_is_said_so_and_never_sent(harness: Harness, tmp_path: Path) -> None:
+    blocked = tmp_path / "files-is-a-file"
+    blocked.write_text("not a folder")
+    officer, out = await console(harness, "Nguyễn Văn An", NGHI_HAI, Role.REPORTER, blocked)
+    evidence = tmp_path / "bien-ban.pdf"
+    evidence.write_bytes(b"%PDF-1.4")
+    await officer.send_line("/baocao")
+    await officer.send_line(f'/tep "{evidence}"')
+    assert out.getvalue().rstrip().endswith(f"Không đính kèm được tệp {evidence}; chưa gửi gì.")
+    await officer.send_line("/tiendo")
+    assert "Đã trả lời 0/38 câu." in out.getvalue()
 
 
 def test_a_line_longer_than_the_terminal_buffer_is_read_whole(tmp_path: Path) -> None:
@@ -113,9 +130,11 @@ def test_a_line_longer_than_the_terminal_buffer_is_read_whole(tmp_path: Path) ->
             while os.read(master, 65536):
                 pass
 
+    prompt = b""
+    while not prompt.endswith(b"> "):  # the prompt is written once the line editor has the terminal
+        prompt += os.read(master, 1024)
     threading.Thread(target=drain, daemon=True).start()
     paragraph = ("Đoạn văn dài về tình hình an ninh trật tự. " * 300)[:10_000]
-    time.sleep(0.5)  # the child has started reading
     for start in range(0, len(paragraph), 500):
         os.write(master, paragraph[start : start + 500].encode())
         time.sleep(0.01)

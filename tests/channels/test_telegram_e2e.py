@@ -273,3 +273,4 @@ async def test_an_update_delivered_twice_is_applied_once(api: FakeBotApi, bot: B
     await officer.user.wait_until_idle(quiet=0.5)
     assert (await saved_answers(bot))["I.1"] == [{"text": "Một đoạn duy nhất về tình hình địa bàn."}]
     assert "I.2" not in await saved_answers(bot)
+

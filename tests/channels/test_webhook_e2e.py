@@ -98,3 +98,4 @@ async def test_an_update_pushed_twice_is_applied_once(api: FakeBotApi, bot: BotP
     await officer.user.wait_until_idle(quiet=0.7)
     assert sum(1 for m in officer.user.messages if "Câu 2/38" in (m.get("text") or "")) == 1
     assert [u for u, status in api.webhook.attempts if u == update_id and status == 200] == [update_id, update_id]
+

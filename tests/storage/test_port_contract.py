@@ -420,6 +420,27 @@ async def test_pending_invites_are_those_someone_may_still_join_with(seeded: Sto
         assert await uow.invites.pending([], NOW) == []
 
 
+async def test_a_named_invite_links_under_its_name_and_a_withdrawn_one_is_refused(seeded: Store) -> None:
+    hai = seeded.ids[HAI]
+    async with seeded.uow() as uow:
+        named = await uow.invites.create(HAI, Role.REPORTER, WEEK, NOW, code="NAME2345", full_name="Phan Thị Hoa", phone="0912345678")
+        old = await uow.invites.create(HAI, Role.REPORTER, WEEK, NOW, code="OLDD2345")
+        assert await uow.invites.pending([hai], NOW) == [
+            PendingInvite("NAME2345", hai, Role.REPORTER, WEEK, "Phan Thị Hoa", "0912345678"),
+            PendingInvite("OLDD2345", hai, Role.REPORTER, WEEK),
+        ]
+        assert await uow.invites.withdraw(["OLDD2345", "NOPE2345"], NOW) == 1
+        assert await uow.invites.withdraw(["OLDD2345"], NOW) == 0  # already withdrawn
+        assert [i.code for i in await uow.invites.pending([hai], NOW)] == ["NAME2345"]
+    async with seeded.uow() as uow:
+        assert await uow.invites.redeem(old.code, "Ai đó", None, NOW) == Redemption(problem=InviteProblem.REVOKED)
+        joined = await uow.invites.redeem(named.code, "hoa.phan (Telegram)", None, NOW)
+        assert joined.person_id is not None
+        [linked] = await uow.people.linked([hai])
+        assert await uow.invites.withdraw([named.code], NOW) == 0  # used: nothing to withdraw
+    assert linked.full_name == "Phan Thị Hoa"  # the province's name, not the messenger's
+
+
 async def test_a_revoked_grant_is_ended_and_given_back_by_a_new_invite(seeded: Store) -> None:
     hai, town = seeded.ids[HAI], seeded.ids[TOWN]
     officer = await person(seeded, "Lê Văn An", (HAI, Role.SUPERVISOR), (HAI, Role.REPORTER), chat=("telegram", "1"), seen=at(1))

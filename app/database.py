@@ -1,0 +1,51 @@
+"""Opening the database BAOCAO_DATABASE_URL names, so that what goes wrong there reads as what it
+is: a URL this bot cannot drive is a setting to fix, a server that does not answer is
+DatabaseUnreachable; neither is a driver's traceback."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import AsyncIterator
+
+from sqlalchemy.exc import ArgumentError, DBAPIError, InvalidRequestError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from app.settings import SettingError
+from storage.database import create_engine
+
+__all__ = ["DatabaseUnreachable", "opened_database", "without_password"]
+
+URL_SETTING = "BAOCAO_DATABASE_URL"
+
+
+class DatabaseUnreachable(RuntimeError):
+    """The database refused or did not answer the first connection (the server is down, the
+    password is wrong, the file cannot be opened); `url` is shown without its password."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(url)
+        self.url = url
+
+
+def without_password(url: str) -> str:
+    """The URL as it may be printed: `postgresql://user:***@host/db`."""
+    return re.sub(r"(://[^/:@]*:)[^/@]*@", r"\1***@", url)
+
+
+@contextlib.asynccontextmanager
+async def opened_database(url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine for `url` that has connected once, disposed of on the way out."""
+    try:
+        engine = create_engine(url)
+    except (ArgumentError, InvalidRequestError, ValueError) as error:  # unreadable, not async, not SQLite or PostgreSQL
+        raise SettingError(URL_SETTING, without_password(url)) from error
+    try:
+        try:
+            async with engine.connect():
+                pass
+        except (OSError, DBAPIError) as error:
+            raise DatabaseUnreachable(without_password(url)) from error
+        yield engine
+    finally:
+        await engine.dispose()

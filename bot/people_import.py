@@ -1,0 +1,60 @@
+"""A province's officers from a spreadsheet (name, phone, unit code, role), so that each gets an
+invite of their own and joins under the name the province gave."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.i18n import DEFAULT_LOCALE, N_, translations
+from bot.records import Role
+from bot.sheets import Gettext, names_of, read_table
+from bot.text import fold
+
+__all__ = ["PersonSpec", "read_people_sheet"]
+
+_HEADER_NAMES = {
+    **names_of("name", ("name", "full name", "Họ và tên", "Họ tên", "Tên", "Cán bộ")),
+    **names_of("phone", ("phone", "Số điện thoại", "Điện thoại", "SĐT", "SDT")),
+    **names_of("unit", ("unit", "unit code", "Mã đơn vị", "Đơn vị")),
+    **names_of("role", ("role", "Vai trò", "Nhiệm vụ")),
+}
+_REQUIRED = {"name": N_("person's name"), "unit": N_("unit's code")}
+_EXPECTED_HEADERS = "Họ và tên, Số điện thoại, Mã đơn vị, Vai trò"
+_ROLE_WORDS = {
+    **dict.fromkeys(("", "reporter", "bao cao", "can bo bao cao"), Role.REPORTER),
+    **dict.fromkeys(("supervisor", "theo doi", "tham dinh", "theo doi, tham dinh", "can bo theo doi, tham dinh"), Role.SUPERVISOR),
+}
+_PHONE = re.compile(r"(\+84|0)\d{9,10}")
+
+
+@dataclass(frozen=True)
+class PersonSpec:
+    full_name: str
+    phone: str
+    unit_code: str
+    role: Role
+
+
+def read_people_sheet(path: Path, unit_codes: Collection[str], _: Gettext = translations(DEFAULT_LOCALE).gettext) -> list[PersonSpec]:
+    """Every person of the sheet, checked whole: a name, a known unit (code in any case), a role
+    (empty means reporter; administrators are not made in bulk), a phone written as Vietnamese
+    numbers are, if any. The same name twice on one unit is one person."""
+    table = read_table(path, _HEADER_NAMES, _REQUIRED, _EXPECTED_HEADERS, _)
+    people: dict[tuple[str, str], PersonSpec] = {}
+    for record in table.records:
+        name, unit = " ".join(record.text("name").split()), record.text("unit").upper()
+        phone = re.sub(r"[\s.\-]", "", record.text("phone"))
+        role = _ROLE_WORDS.get(fold(record.text("role")))
+        if not name:
+            raise table.error(record, "name", _("the person's name is missing"))
+        if unit not in unit_codes:
+            raise table.error(record, "unit", _("there is no unit {code}; see `baocao units list`").format(code=unit))
+        if role is None:
+            raise table.error(record, "role", _("unknown role “{role}”: write “cán bộ báo cáo” or “cán bộ theo dõi, thẩm định”").format(role=record.text("role")))
+        if phone and not _PHONE.fullmatch(phone):
+            raise table.error(record, "phone", _("“{phone}” is not a phone number").format(phone=record.text("phone")))
+        people.setdefault((fold(name), unit), PersonSpec(name, phone, unit, role))
+    return list(people.values())
