@@ -7,11 +7,14 @@ deployment runs, so a SIGKILL in a test is a real crash.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import contextlib
 import json
 import os
+import shutil
 import signal
 import sys
+import tempfile
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,6 +32,8 @@ from tests.fakes.zalo_bot_api import FakeZaloBotApi
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_NOW = "2023-11-20T09:00:00+07:00"
+SQLITE_URL = "sqlite+aiosqlite:///"
+_demo_template: Path | None = None
 
 
 @dataclass
@@ -77,8 +82,21 @@ class BotProcess:
         return result
 
     async def prepare_demo(self) -> None:
-        await self.cli("db", "upgrade")
-        await self.cli("seed", "demo")
+        """The demo province in the bot's database: made by the real commands once per test
+        process (into a SQLite template), then copied, since it is the same every time."""
+        if not self.database_url.startswith(SQLITE_URL):
+            await self.cli("db", "upgrade")
+            await self.cli("seed", "demo")
+            return
+        global _demo_template
+        if _demo_template is None:
+            template = Path(tempfile.mkdtemp(prefix="baocao-demo-")) / "baocao.db"
+            atexit.register(shutil.rmtree, template.parent, True)
+            maker = BotProcess(self.api, template.parent, SQLITE_URL + str(template))
+            await maker.cli("db", "upgrade")
+            await maker.cli("seed", "demo")
+            _demo_template = template
+        shutil.copyfile(_demo_template, self.database_url.removeprefix(SQLITE_URL))
 
     async def start(self) -> None:
         self.starts += 1

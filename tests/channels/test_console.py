@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.records import Role
+from bot.records import DeliveryState, MessageKind, ReportRecord, Role
 from handlers.console import CHANNEL, ConsoleChannel, button_key
 from handlers.outbox_sender import OutboxSender
 from storage.unit_of_work import UnitOfWorkFactory
@@ -49,7 +49,7 @@ async def test_the_supervisors_console_shows_the_notice_and_the_officers_console
 ) -> None:
     officer, officer_out = await console(harness, "Nguyễn Văn An", NGHI_HAI, Role.REPORTER, tmp_path)
     supervisor, supervisor_out = await console(harness, "Đỗ Minh Quân", "NA-CL", Role.SUPERVISOR, tmp_path)
-    await harness.submit(NGHI_HAI)
+    report = await harness.submit(NGHI_HAI)
 
     await supervisor.send_line(f"/duyet {NGHI_HAI}")
     await supervisor.send_line("xác nhận duyệt")
@@ -59,17 +59,24 @@ async def test_the_supervisors_console_shows_the_notice_and_the_officers_console
     sender = OutboxSender(officer, harness.factory, harness.clock, timedelta(seconds=30), chat_id=officer.chat_id)
     sending = asyncio.create_task(sender.run())
     try:
-        async with asyncio.timeout(10):
-            while APPROVED_NOTICE not in officer_out.getvalue():
-                await asyncio.sleep(0.02)
+        async with asyncio.timeout(30):
+            while not await notices_sent(harness, report):  # printed, then recorded: the sender is idle again
+                await asyncio.sleep(0.05)
     finally:
         sending.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await sending
+    assert officer_out.getvalue().count(APPROVED_NOTICE) == 1
     # The supervisor's console prints only what is addressed to its own chat.
     assert supervisor_out.getvalue().count(APPROVED_NOTICE) == 1
     async with harness.factory() as uow:
         assert await uow.outbox.claim(10, harness.clock.now(), CHANNEL, chat_id=officer.chat_id) == []
+
+
+async def notices_sent(harness: Harness, report: ReportRecord) -> int:
+    async with harness.factory() as uow:
+        ledger = await uow.outbox.ledger(report.campaign_code, [report.unit_id])
+    return ledger[MessageKind.NOTICE][DeliveryState.SENT]
 
 
 def test_button_keys_go_on_past_z_like_spreadsheet_columns() -> None:

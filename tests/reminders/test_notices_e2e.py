@@ -105,7 +105,7 @@ async def test_a_notice_caught_in_flight_by_a_crash_arrives_once_after_the_resta
 
     await bot.start()
     officer = Officer(api.user(NGHI_HAI_OFFICER), bot)
-    await officer.expect(APPROVED_NOTICE.format(unit=unit))
+    await officer.expect(APPROVED_NOTICE.format(unit=unit), timeout=30)  # a restart under load takes a while
     await asyncio.sleep(3)  # longer than the lease: nothing is sent again
     assert texts(api, NGHI_HAI_OFFICER, "đã được duyệt") == [APPROVED_NOTICE.format(unit=unit)]
     assert [(row.chat_id, row.state, row.attempts) for row in await notice_rows(bot)] == [
