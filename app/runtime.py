@@ -112,7 +112,7 @@ async def runtime(settings: Settings, plugins: Sequence[ChannelPlugin] = CHANNEL
     async with opened_database(settings.database_url) as database:
         await ensure_current(database)
         unit_of_work = UnitOfWorkFactory(database)
-        catalog = load_catalog(overrides=await load_overrides(unit_of_work))
+        catalog = load_catalog(overrides=await load_overrides(unit_of_work), extra_kinds=settings.unit_kinds_file)
         shared = Shared(files_dir=settings.files_dir, max_file_bytes=settings.max_file_bytes)
         channels = [channel for plugin in plugins if (channel := plugin.create(shared)) is not None]
         service = build_service(unit_of_work, catalog, settings, settings.clock(), channels, plugins)

@@ -35,6 +35,8 @@ class Settings(EnvironmentSettings):
     locale: str = Field(DEFAULT_LOCALE, alias="BAOCAO_LOCALE")
     now: datetime | None = Field(None, alias="BAOCAO_NOW")
     files_dir: Path = Field(Path("files"), alias="BAOCAO_FILES_DIR")
+    unit_kinds_file: Path | None = Field(None, alias="BAOCAO_UNIT_KINDS_FILE")
+    """A province's own unit kinds (the format of bot/catalogs/unit-kinds.yaml), added to the shipped ones."""
     max_file_mb: int = Field(20, alias="BAOCAO_MAX_FILE_MB", ge=1, le=2000)
     invite_days: int = Field(7, alias="BAOCAO_INVITE_DAYS", ge=1, le=MAX_INVITE_DAYS)
     webhook_listen: str = Field("127.0.0.1:8080", alias="BAOCAO_WEBHOOK_LISTEN")

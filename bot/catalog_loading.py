@@ -101,11 +101,15 @@ def _yaml_files(directory: Path) -> list[Path]:
     return sorted(directory.glob("*.yaml"))
 
 
-def load_catalog(root: Path | None = None, overrides: Mapping[str, CriteriaSet] | None = None) -> Catalog:
+def load_catalog(
+    root: Path | None = None, overrides: Mapping[str, CriteriaSet] | None = None, extra_kinds: Path | None = None
+) -> Catalog:
     """Load and cross-check every catalog under `root` and compose the forms.
 
     `overrides` replaces shipped criteria sets by id (a province's imported official texts); each
     must keep the id and total and carry a higher version, so the composed form version changes.
+    `extra_kinds` is a province's own unit-kinds file (the shipped format): its kinds are added, and
+    its labels win over the shipped ones.
     """
     root = root or CATALOGS_DIR
     criteria_sets = _load_criteria_sets(root)
@@ -138,6 +142,9 @@ def load_catalog(root: Path | None = None, overrides: Mapping[str, CriteriaSet] 
 
     kinds_file, kinds_label = _read(UnitKindsFile, root / "unit-kinds.yaml", root)
     unit_kinds = {code: text.local() for code, text in kinds_file.kinds.items()}
+    if extra_kinds is not None:
+        province_kinds = _read(UnitKindsFile, extra_kinds, root)[0]
+        unit_kinds |= {code: text.local() for code, text in province_kinds.kinds.items()}
     campaigns: dict[str, CampaignSpec] = {}
     for path in _yaml_files(root / "campaigns"):
         campaign = _load_campaign(path, root, forms.keys())

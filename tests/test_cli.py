@@ -436,3 +436,15 @@ def test_the_two_tier_demo_province_is_set_up_with_the_commands_a_province_uses(
     assert all("(dữ liệu demo)" in name for name in names if name) and len(names) == 48
     tree = cli("units", "list").out.splitlines()
     assert len(tree) == 50 and all("dữ liệu demo" in line for line in tree)
+
+
+def test_a_province_adds_its_own_unit_kinds_in_a_file_it_owns(demo: Cli) -> None:
+    kinds = demo.workdir / "loai-don-vi.yaml"
+    kinds.write_text("kinds:\n  doan-the: {vi: Đoàn thể, en: Mass organisations}\n", encoding="utf-8")
+    sheet = demo.workdir / "don-vi.csv"
+    demo("units", "export", str(sheet))
+    sheet.write_text(sheet.read_text(encoding="utf-8-sig") + "NA-DT-01,Tỉnh đoàn mẫu,doan-the,NA\n", encoding="utf-8")
+    refused = demo("units", "import", str(sheet))
+    assert refused.code == 1 and "loại đơn vị “doan-the” không xác định" in refused.err
+    accepted = demo("units", "import", str(sheet), BAOCAO_UNIT_KINDS_FILE=str(kinds))
+    assert accepted.out.splitlines() == ["+ NA-DT-01: đơn vị mới", "Đã nhập don-vi.csv: 120 đơn vị, 1 thay đổi."]
