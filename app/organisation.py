@@ -9,7 +9,6 @@ import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
 from app.cli_text import _
 from app.settings import Settings
@@ -17,9 +16,7 @@ from bot.i18n import Formatter
 from bot.ports import UnitOfWork
 from bot.reminders import deadline_of
 from bot.text import fold
-
-if TYPE_CHECKING:  # storage is imported by the commands that use it, so --help answers at once
-    from storage.seed import UnitRow
+from bot.units import UnitTree
 
 __all__ = [
     "export_units", "import_people", "import_units", "issue_invites", "list_campaigns", "load_campaign_file", "show_campaign",
@@ -183,8 +180,8 @@ async def issue_invites(args: argparse.Namespace, settings: Settings) -> int:
     """A fresh code for every named person in the scope and, for officers, for every reporting
     unit that has neither a named person nor a linked officer; the codes issued before in the
     scope are withdrawn, so only the newest sheet works."""
+    from app.invite_sheet import IssuedInvite, write_invite_sheet
     from app.runtime import runtime
-    from bot.invite_sheet import IssuedInvite, write_invite_sheet
     from bot.prompts import ROLE_LABELS
     from bot.records import Role
     from storage.seed import list_units
@@ -195,12 +192,13 @@ async def issue_invites(args: argparse.Namespace, settings: Settings) -> int:
         now = settings.clock().now()
         expires = now + timedelta(days=args.days) if args.days else await bulk_expiry(rt.unit_of_work, settings)
         async with rt.unit_of_work() as uow:
-            rows = [row for row in await list_units(uow) if not row.retired]
-            scope = subtree(rows, args.scope)
-            if not scope:
+            retired = {row.code for row in await list_units(uow) if row.retired}
+            tree = UnitTree(await uow.units.units())
+            root = tree.by_code(args.scope)
+            if root is None or root.code in retired:
                 print(_("Unknown unit {code}. See `baocao units list`.").format(code=args.scope), file=sys.stderr)
                 return 1
-            units = {unit.id: unit for unit in await uow.units.units() if unit.code in scope}
+            units = {unit_id: tree.get(unit_id) for unit_id in tree.subtree([root.id]) if tree.get(unit_id).code not in retired}
             pending = [p for p in await uow.invites.pending(list(units), now) if p.role is role]
             linked = {p.unit_id for p in await uow.people.linked(list(units)) if p.role is role}
             reporting = await reporting_units(uow, list(units), settings) if role is Role.REPORTER else set()
@@ -221,19 +219,6 @@ async def issue_invites(args: argparse.Namespace, settings: Settings) -> int:
         n=len(sheet), file=args.out, named=len(named), withdrawn=withdrawn
     ))
     return 0
-
-
-def subtree(rows: Sequence[UnitRow], code: str) -> set[str]:
-    """The codes of the unit `code` (any case) and every unit below it."""
-    children: dict[str | None, list[str]] = {}
-    for row in rows:
-        children.setdefault(row.parent_code, []).append(row.code)
-    found, todo = set(), [code.upper()] if any(row.code == code.upper() for row in rows) else []
-    while todo:
-        current = todo.pop()
-        found.add(current)
-        todo += children.get(current, [])
-    return found
 
 
 async def reporting_units(uow: UnitOfWork, unit_ids: list[int], settings: Settings) -> set[int]:

@@ -33,6 +33,7 @@ __all__ = [
     "InviteProblem",
     "Ledger",
     "LinkedPerson",
+    "LoadedUnit",
     "MessageKind",
     "NewInvite",
     "OutboxItem",
@@ -80,6 +81,19 @@ class CampaignRecord:
 
 
 # ----- people, chats, invites ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoadedUnit:
+    """A unit as the database holds it, with what an import must know of it."""
+
+    code: str
+    name: str
+    kind: str
+    parent_code: str | None
+    retired: bool
+    has_reports: bool
+    demo: bool = False
 
 
 @dataclass(frozen=True)

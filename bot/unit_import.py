@@ -18,9 +18,10 @@ import openpyxl
 
 from bot.catalog import UNIT_CODE_PATTERN, UnitSpec
 from bot.i18n import DEFAULT_LOCALE, N_, translations
+from bot.records import LoadedUnit
 from bot.sheets import Gettext, names_of, read_table
 
-__all__ = ["EXPORT_HEADERS", "LoadedUnit", "UnitChanges", "keeping_demo_marks", "plan_changes", "read_units_sheet", "write_units_sheet"]
+__all__ = ["EXPORT_HEADERS", "UnitChanges", "keeping_demo_marks", "plan_changes", "read_units_sheet", "write_units_sheet"]
 
 EXPORT_HEADERS = ("Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Mã đơn vị cấp trên")
 _HEADER_NAMES = {
@@ -68,19 +69,6 @@ def read_units_sheet(path: Path, kinds: Collection[str], _: Gettext = translatio
 
 def _well_formed(code: str) -> bool:
     return re.fullmatch(UNIT_CODE_PATTERN, code) is not None
-
-
-@dataclass(frozen=True)
-class LoadedUnit:
-    """A unit as the database holds it, with what an import must know of it."""
-
-    code: str
-    name: str
-    kind: str
-    parent_code: str | None
-    retired: bool
-    has_reports: bool
-    demo: bool = False
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.catalog import CampaignSpec, UnitSpec
-from bot.unit_import import LoadedUnit
+from bot.records import LoadedUnit
 from bot.units import parents_first
 from storage.models import Campaign, Enrolment, MilestoneRow, Report, Unit
 from storage.unit_of_work import SqlUnitOfWork

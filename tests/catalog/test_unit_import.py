@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.catalog import CatalogError, UnitSpec
+from bot.records import LoadedUnit
 from bot.unit_import import (
     EXPORT_HEADERS,
-    LoadedUnit,
     plan_changes,
     read_units_sheet,
     write_units_sheet,
