@@ -89,7 +89,7 @@ async def load_campaign_file(args: argparse.Namespace, settings: Settings) -> in
             await store_campaign(uow, spec)
             enrolled = len(await uow.reports.enrolments(spec.code))
     for index, rule in enumerate(spec.enrol):
-        matched = sum(1 for unit in units if next((r for r in spec.enrol if r.matches(unit.kind, unit.code)), None) is rule)
+        matched = sum(1 for unit in units if spec.rule_for(unit.kind, unit.code) is rule)
         if not matched:
             print(_("Warning: enrol[{index}] ({kind} → {form}) matches no unit.").format(index=index, kind=rule.unit_kind, form=rule.form_id))
     fmt = Formatter(settings.locale)

@@ -133,9 +133,14 @@ class CampaignSpec:
     """After this day officers no longer see the report as open and reminders stop; between the
     deadline and this day a late report is still taken."""
 
+    def rule_for(self, unit_kind: str, unit_code: str) -> EnrolRule | None:
+        """The first matching enrolment rule (the one that enrols the unit); None if none does."""
+        return next((rule for rule in self.enrol if rule.matches(unit_kind, unit_code)), None)
+
     def form_for(self, unit_kind: str, unit_code: str) -> str | None:
-        """The form of the first matching enrolment rule; None if the unit does not report."""
-        return next((rule.form_id for rule in self.enrol if rule.matches(unit_kind, unit_code)), None)
+        """The form the unit reports on; None if the unit does not report."""
+        rule = self.rule_for(unit_kind, unit_code)
+        return rule.form_id if rule else None
 
     @property
     def report_due(self) -> Milestone:
