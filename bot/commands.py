@@ -48,6 +48,7 @@ INVITE = CommandSpec("moi", ("invite",), N_("Invite an officer of a unit: /moi U
 PEOPLE = CommandSpec("canbo", ("people",), N_("People linked in your area: /canbo [UNIT]"), "cán bộ")
 REVOKE = CommandSpec("thuhoi", ("revoke",), N_("Revoke a person's access: /thuhoi NUMBER"), "thu hồi")
 REMIND = CommandSpec("nhacnho", ("remind",), N_("Remind every unit that has not submitted, now"), "nhắc nhở")
+EXTEND = CommandSpec("giahan", ("extend",), N_("Extend one unit's deadline, e.g. /giahan Nghi Hải 05/12/2023"), "gia hạn")
 DELIVERIES = CommandSpec("guitin", ("deliveries",), N_("What reminders were sent, delivered or failed"), "gửi tin")
 
 START = CommandSpec("start", (), "")
@@ -57,7 +58,7 @@ REPORTER_COMMANDS: tuple[CommandSpec, ...] = (
     REPORT, PROGRESS, REVIEW, EDIT, BACK, SKIP, DONE, SUBMIT, LANGUAGE, LINK, HELP,
 )  # fmt: skip
 SUPERVISOR_COMMANDS: tuple[CommandSpec, ...] = (
-    STATUS, MISSING, UNIT, CRITERION, APPROVE, RETURN, HISTORY, INVITE, PEOPLE, REVOKE, REMIND, DELIVERIES,
+    STATUS, MISSING, UNIT, CRITERION, APPROVE, RETURN, HISTORY, INVITE, PEOPLE, REVOKE, REMIND, EXTEND, DELIVERIES,
 )  # fmt: skip
 
 _BY_NAME = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.answers import AnswerValue
 from bot.conversation import ConversationState
@@ -16,7 +16,7 @@ from bot.i18n import DEFAULT_LOCALE
 from bot.records import AuditEntry, OutboxMessage, Role
 from bot.report import Transition
 
-__all__ = ["CreateInvite", "Effect", "MoveReport", "RecordAudit", "RevokeGrant", "SaveAnswers", "Send", "TurnResult"]
+__all__ = ["CreateInvite", "Effect", "ExtendDeadline", "MoveReport", "RecordAudit", "RevokeGrant", "SaveAnswers", "Send", "TurnResult"]
 
 
 @dataclass(frozen=True)
@@ -54,13 +54,22 @@ class RevokeGrant:
 
 
 @dataclass(frozen=True)
+class ExtendDeadline:
+    """One unit's own report deadline in a campaign; None puts it back on the campaign's."""
+
+    campaign_code: str
+    unit_id: int
+    due: date | None
+
+
+@dataclass(frozen=True)
 class Send:
     """A message for someone else, into the outbox with the rest of the turn."""
 
     message: OutboxMessage
 
 
-Effect = SaveAnswers | MoveReport | RecordAudit | CreateInvite | RevokeGrant | Send
+Effect = SaveAnswers | MoveReport | RecordAudit | CreateInvite | RevokeGrant | ExtendDeadline | Send
 
 
 @dataclass

@@ -28,6 +28,7 @@ from bot.records import (
     OutboxItem,
     OutboxMessage,
     PendingInvite,
+    PreviousAnswers,
     Recipient,
     Redemption,
     ReportRecord,
@@ -202,6 +203,15 @@ class ReportQueries(Protocol):
         its report's state and counts; a fixed number of queries however many units."""
         ...
 
+    async def extensions(self) -> Sequence[tuple[str, date]]:
+        """Every (campaign code, date) to which some unit's deadline was extended, once each."""
+        ...
+
+    async def previous_answers(self, report_id: int) -> PreviousAnswers | None:
+        """The answers of the same unit's latest report on the same form in an earlier-opening
+        campaign, if it was ever submitted; None when there is none."""
+        ...
+
 
 class Reports(ReportQueries, Protocol):
     async def open_for(self, person_id: int, today: date, now: datetime) -> Sequence[ReportRecord]:
@@ -217,6 +227,10 @@ class Reports(ReportQueries, Protocol):
 
     async def move(self, report_id: int, transition: Transition, now: datetime) -> None:
         """Records the move the core decided; ReportMoved if the report is not at `before`."""
+        ...
+
+    async def extend(self, campaign_code: str, unit_id: int, due: date | None) -> None:
+        """Sets the unit's own deadline in the campaign (None: back to the campaign's)."""
         ...
 
 

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from bot.answers import AnswerValue
 from bot.events import Reply
 from bot.forms import LocalText
 from bot.i18n import DEFAULT_LOCALE
@@ -206,7 +207,7 @@ class ReportRecord:
     campaign_title: LocalText
     form_id: str
     status: ReportStatus
-    report_due: date | None
+    report_due: date | None  # the unit's own deadline when extended, else the campaign's
     campaign_opens: date | None = None
     receipt_no: str | None = None
     submitted_at: datetime | None = None
@@ -220,6 +221,16 @@ class ReportRecord:
     @property
     def needs_revision(self) -> frozenset[str]:
         return needs_revision(self.reopened, self.returned_at, self.last_saved)
+
+
+@dataclass(frozen=True)
+class PreviousAnswers:
+    """What the unit said last time on the same form: the answers of its latest report filed in
+    an earlier campaign, which the officer may carry over question by question."""
+
+    campaign_code: str
+    campaign_title: LocalText
+    answers: Mapping[str, AnswerValue]
 
 
 @dataclass(frozen=True)
@@ -239,6 +250,12 @@ class Enrolment:
     last_activity: datetime | None
     submitted_at: datetime | None = None
     receipt_no: str | None = None
+    extended_to: date | None = None
+    """The unit's own deadline, when a supervisor extended it for this unit alone."""
+
+    def report_due(self, campaign_due: date | None) -> date | None:
+        """The deadline this unit answers to: its own when extended, else the campaign's."""
+        return self.extended_to or campaign_due
 
 
 ANSWER_ACTION = "answer"

@@ -49,9 +49,11 @@ class SlotKind(StrEnum):
 
 @dataclass(frozen=True)
 class ReminderSlot:
-    """One reminder of one campaign; `key` names it forever (job id and outbox key)."""
+    """One reminder of one campaign; `key` names it forever (job id and outbox key). Its
+    `series` is the deadline it belongs to: the campaign's, or a date some units were given."""
 
     key: str
+    series: str
     campaign_code: str
     kind: SlotKind
     due: date
@@ -75,12 +77,17 @@ def outside_quiet_hours(instant: datetime, zone: ZoneInfo) -> datetime:
     return instant
 
 
-def plan_slots(campaign_code: str, due: date, settings: ReminderPlan, zone: ZoneInfo) -> list[ReminderSlot]:
-    """Every reminder of a campaign's report deadline, in time order."""
+def plan_slots(
+    campaign_code: str, due: date, settings: ReminderPlan, zone: ZoneInfo, extended: bool = False
+) -> list[ReminderSlot]:
+    """Every reminder of a campaign's report deadline, in time order; `extended`: of a date to
+    which units' deadlines were extended, a series of its own ("so-ket-2023/report_due@2023-12-05")."""
     deadline = deadline_of(due, zone)
+    series = f"{campaign_code}/{REPORT_DUE}" + (f"@{due.isoformat()}" if extended else "")
     slots = [
         ReminderSlot(
-            key=f"{campaign_code}/{REPORT_DUE}/-{days}d",
+            key=f"{series}/-{days}d",
+            series=series,
             campaign_code=campaign_code,
             kind=SlotKind.BEFORE,
             due=due,
@@ -93,7 +100,8 @@ def plan_slots(campaign_code: str, due: date, settings: ReminderPlan, zone: Zone
     if settings.overdue_notice:
         slots.append(
             ReminderSlot(
-                key=f"{campaign_code}/{REPORT_DUE}/overdue",
+                key=f"{series}/overdue",
+                series=series,
                 campaign_code=campaign_code,
                 kind=SlotKind.OVERDUE,
                 due=due,
@@ -116,8 +124,8 @@ def sending_times(slots: list[ReminderSlot], now: datetime, zone: ZoneInfo) -> d
     """When each not-yet-fired slot goes out; None for a slot that is superseded.
 
     A future slot goes at its time. Of the slots that fell due while the bot was down, only
-    the newest of each campaign is sent, at once (or at 07:00 if it is night), and not even
-    that one when the campaign's next reminder falls on the same day: one reminder a morning
+    the newest of each series is sent, at once (or at 07:00 if it is night), and not even
+    that one when the series' next reminder falls on the same day: one reminder a morning
     is enough, and three stale ones at once would say nothing more.
     """
     times: dict[str, datetime | None] = {}
@@ -126,12 +134,12 @@ def sending_times(slots: list[ReminderSlot], now: datetime, zone: ZoneInfo) -> d
     for slot in slots:
         if slot.fire_at > now:
             times[slot.key] = slot.fire_at
-            if slot.campaign_code not in next_due or slot.fire_at < next_due[slot.campaign_code].fire_at:
-                next_due[slot.campaign_code] = slot
+            if slot.series not in next_due or slot.fire_at < next_due[slot.series].fire_at:
+                next_due[slot.series] = slot
         else:
             times[slot.key] = None
-            if slot.campaign_code not in newest_missed or slot.fire_at > newest_missed[slot.campaign_code].fire_at:
-                newest_missed[slot.campaign_code] = slot
+            if slot.series not in newest_missed or slot.fire_at > newest_missed[slot.series].fire_at:
+                newest_missed[slot.series] = slot
     for code, slot in newest_missed.items():
         when = outside_quiet_hours(now, zone)
         upcoming = next_due.get(code)

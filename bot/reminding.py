@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.buttons import Kind, pack
@@ -71,7 +71,7 @@ class Composer:
         _ = p._
         name = self.unit_names[unit.row.unit_id]
         title = self.campaign.title.get(person.locale)
-        due = self.campaign.report_due
+        due = unit.row.report_due(self.campaign.report_due)
         assert due is not None
         if overdue:
             lines = [_("⚠️ The report of {unit} for “{campaign}” was due on {day} and has not been submitted yet.").format(
@@ -104,12 +104,10 @@ class Composer:
             )
         return p._("Still to answer: {questions}/{total} questions.").format(questions=questions_left, total=len(form))
 
-    def to_supervisor(self, key: str, person: Recipient, units: Sequence[Pending], overdue: bool) -> OutboxMessage:
+    def to_supervisor(self, key: str, person: Recipient, units: Sequence[Pending], due: date, overdue: bool) -> OutboxMessage:
         p = self.prompts(person.locale)
         _ = p._
         title = self.campaign.title.get(person.locale)
-        due = self.campaign.report_due
-        assert due is not None
         if overdue:
             head = _("📋 “{campaign}” was due on {day}. These units have not submitted:").format(campaign=title, day=p.day(due))
         else:
@@ -140,15 +138,15 @@ async def nearest_supervisors(reads: Queries, tree: UnitTree, unit_ids: Collecti
     return {unit_id: tuple(supervisors[level]) if level is not None else () for unit_id, level in nearest.items()}
 
 
-async def compose_slot(
-    uow: Queries, tree: UnitTree, composer: Composer, slot_key: str, overdue: bool
-) -> list[OutboxMessage]:
-    """The reporters of every pending unit, and a digest to the supervisors nearest above the
-    units nobody can be reminded in (all pending units, when overdue)."""
-    units = await pending_units(uow, composer.campaign.code)
+async def compose_slot(uow: Queries, tree: UnitTree, composer: Composer, slot: ReminderSlot) -> list[OutboxMessage]:
+    """The reporters of every pending unit whose deadline the slot is about, and a digest to the
+    supervisors nearest above the units nobody can be reminded in (all of them, when overdue)."""
+    campaign_due = composer.campaign.report_due
+    units = [unit for unit in await pending_units(uow, composer.campaign.code) if unit.row.report_due(campaign_due) == slot.due]
+    overdue = slot.kind is SlotKind.OVERDUE
     kind = MessageKind.OVERDUE if overdue else MessageKind.REMINDER
     messages = [
-        composer.to_reporter(f"{slot_key}/{unit.row.unit_id}", kind, unit, person, overdue)
+        composer.to_reporter(f"{slot.key}/{unit.row.unit_id}", kind, unit, person, overdue)
         for unit in units
         for person in unit.reporters
     ]
@@ -159,7 +157,7 @@ async def compose_slot(
         for person in supervisors[unit.row.unit_id]:
             by_supervisor.setdefault(person.person_id, (person, []))[1].append(unit)
     messages += [
-        composer.to_supervisor(f"{slot_key}/digest", person, pending, overdue)
+        composer.to_supervisor(f"{slot.key}/digest", person, pending, slot.due, overdue)
         for person, pending in by_supervisor.values()
     ]
     return messages
@@ -174,15 +172,22 @@ class ReminderService:
         self.zone = zone
 
     async def slots(self) -> list[tuple[CampaignRecord, ReminderSlot]]:
+        """Each campaign's series for its deadline, and one for each date units were given."""
         async with self.unit_of_work() as uow:
             campaigns = await uow.units.campaigns()
-        return [
+            extensions = await uow.reports.extensions()
+        extended: dict[str, set[date]] = {}
+        for code, due in extensions:
+            extended.setdefault(code, set()).add(due)
+        planned = [
             (campaign, slot)
             for campaign in campaigns
             if campaign.report_due is not None
-            for slot in plan_slots(campaign.code, campaign.report_due, campaign.reminders, self.zone)
-            if not campaign.closed(slot.fire_at.astimezone(self.zone).date())  # a closed campaign is not chased
+            for due in sorted({campaign.report_due, *extended.get(campaign.code, ())})
+            for slot in plan_slots(campaign.code, due, campaign.reminders, self.zone, extended=due != campaign.report_due)
         ]
+        # A closed campaign is not chased.
+        return [(campaign, slot) for campaign, slot in planned if not campaign.closed(slot.fire_at.astimezone(self.zone).date())]
 
     async def was_fired(self, slot_key: str) -> bool:
         async with self.unit_of_work() as uow:
@@ -218,7 +223,7 @@ class ReminderService:
     async def compose(self, uow: Queries, slot: ReminderSlot, campaign: CampaignRecord, now: datetime) -> list[OutboxMessage]:
         tree = UnitTree(await uow.units.units())
         composer = Composer(campaign, {unit.id: unit.name for unit in tree}, self.forms, self.zone, now)
-        return await compose_slot(uow, tree, composer, slot.key, slot.kind is SlotKind.OVERDUE)
+        return await compose_slot(uow, tree, composer, slot)
 
     async def preview(self, slot: ReminderSlot, campaign: CampaignRecord, now: datetime) -> list[OutboxMessage]:
         """What firing the slot now would queue; nothing is written."""

@@ -25,6 +25,7 @@ from bot.conversation import ConversationState, Mode, Reporting
 from bot.effects import (
     CreateInvite,
     Effect,
+    ExtendDeadline,
     MoveReport,
     RecordAudit,
     RevokeGrant,
@@ -172,6 +173,8 @@ class _ServiceTurn:
                 await self.uow.invites.create(unit_code, role, expires_at, self.now, created_by, code=code)
             case RevokeGrant(grant_id):
                 await self.uow.people.revoke(grant_id, self.now)
+            case ExtendDeadline(campaign_code, unit_id, due):
+                await self.uow.reports.extend(campaign_code, unit_id, due)
             case Send():
                 pass  # enqueued together, after the rest
 

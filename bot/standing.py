@@ -79,8 +79,9 @@ def standing_of(
     """Tallies the rows; a unit counts under the child of its scope root it belongs to, unless
     it is that child itself (a ward directly under a district is not an area of its own)."""
     result = Standing()
-    overdue_now = due is not None and today > due
     for row in rows:
+        unit_due = row.report_due(due)
+        overdue_now = unit_due is not None and today > unit_due
         unit = tree.get(row.unit_id)
         standing = UnitStanding(row, questions_in(row.form_id), tuple(linked.get(row.unit_id, ())))
         result.units.append(standing)

@@ -216,6 +216,7 @@ class Enrolment(Base):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     form_id: Mapped[str] = mapped_column(String(128))
+    extended_to: Mapped[date | None] = mapped_column(Date)  # this unit's own report deadline (/giahan)
     created_at: Mapped[datetime]
 
 

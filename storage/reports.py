@@ -31,7 +31,7 @@ from bot.answers import AnswerValue
 from bot.forms import CRITERION_PREFIX, LocalText
 from bot.ports import ReportMoved
 from bot.records import Enrolment as EnrolmentRecord
-from bot.records import ReportRecord, Role
+from bot.records import PreviousAnswers, ReportRecord, Role
 from bot.reminders import REPORT_DUE
 from bot.report import LOCKED_STATUSES, ReportStatus, Transition
 from storage.models import (
@@ -46,6 +46,10 @@ from storage.models import (
 from storage.upsert import insert
 
 __all__ = ["SqlReports"]
+
+
+UNIT_DUE = func.coalesce(Enrolment.extended_to, MilestoneRow.due)
+"""A unit's deadline: its own when a supervisor extended it, else the campaign's."""
 
 
 class SqlReports:
@@ -72,7 +76,7 @@ class SqlReports:
         return await self._records(
             _record_query()
             .where(Report.enrolment_id.in_(enrolments))
-            .order_by(locked, MilestoneRow.due.is_(None), MilestoneRow.due, Report.id)
+            .order_by(locked, UNIT_DUE.is_(None), UNIT_DUE, Report.id)
         )
 
     async def open_unit(self, campaign_code: str, unit_id: int, now: datetime) -> ReportRecord | None:
@@ -165,6 +169,7 @@ class SqlReports:
                 Report.status,
                 Report.submitted_at,
                 Report.receipt_no,
+                Enrolment.extended_to,
                 activity.c.answered,
                 activity.c.answered_criteria,
                 activity.c.last_answer,
@@ -188,9 +193,56 @@ class SqlReports:
                 last_activity=max((t for t in (row.last_answer, row.submitted_at) if t is not None), default=None),
                 submitted_at=row.submitted_at,
                 receipt_no=row.receipt_no,
+                extended_to=row.extended_to,
             )
             for row in rows
         ]
+
+    async def extensions(self) -> list[tuple[str, date]]:
+        rows = await self.session.execute(
+            select(Campaign.code, Enrolment.extended_to)
+            .join(Campaign, Campaign.id == Enrolment.campaign_id)
+            .where(Enrolment.extended_to.is_not(None))
+            .distinct()
+            .order_by(Campaign.code, Enrolment.extended_to)
+        )
+        return [(row.code, row.extended_to) for row in rows]
+
+    async def extend(self, campaign_code: str, unit_id: int, due: date | None) -> None:
+        campaign = select(Campaign.id).where(Campaign.code == campaign_code).scalar_subquery()
+        await self.session.execute(
+            update(Enrolment).where(Enrolment.campaign_id == campaign, Enrolment.unit_id == unit_id).values(extended_to=due)
+        )
+
+    async def previous_answers(self, report_id: int) -> PreviousAnswers | None:
+        current = (
+            await self.session.execute(
+                select(Enrolment.unit_id, Enrolment.form_id, Campaign.opens)
+                .join(Report, Report.enrolment_id == Enrolment.id)
+                .join(Campaign, Campaign.id == Enrolment.campaign_id)
+                .where(Report.id == report_id)
+            )
+        ).one_or_none()
+        if current is None:
+            return None
+        earlier = (
+            await self.session.execute(
+                select(Report.id, Campaign.code, Campaign.title_vi, Campaign.title_en)
+                .join(Enrolment, Enrolment.id == Report.enrolment_id)
+                .join(Campaign, Campaign.id == Enrolment.campaign_id)
+                .where(
+                    Enrolment.unit_id == current.unit_id,
+                    Enrolment.form_id == current.form_id,
+                    Campaign.opens < current.opens,
+                    Report.submitted_at.is_not(None),
+                )
+                .order_by(Campaign.opens.desc())
+                .limit(1)
+            )
+        ).one_or_none()
+        if earlier is None:
+            return None
+        return PreviousAnswers(earlier.code, LocalText(earlier.title_vi, earlier.title_en), await self.answers(earlier.id))
 
     async def save_answers(self, report_id: int, values: Mapping[str, AnswerValue], author_id: int | None, now: datetime) -> None:
         """Adds a version per answer. The report row is locked first (on PostgreSQL), so two
@@ -297,7 +349,7 @@ def _record_query() -> Select[Any]:
             Campaign.code.label("campaign_code"),
             Campaign.title_vi,
             Campaign.title_en,
-            MilestoneRow.due.label("report_due"),
+            UNIT_DUE.label("report_due"),
             Campaign.opens,
         )
         .join(Enrolment, Enrolment.id == Report.enrolment_id)

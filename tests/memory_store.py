@@ -47,6 +47,7 @@ from bot.records import (
     OutboxItem,
     OutboxMessage,
     PendingInvite,
+    PreviousAnswers,
     Recipient,
     Redemption,
     ReportRecord,
@@ -86,6 +87,7 @@ class _Enrolment:
     returned_at: datetime | None = None
     reopened: tuple[str, ...] = ()
     return_comment: str | None = None
+    extended_to: date | None = None
 
 
 @dataclass(frozen=True)
@@ -236,7 +238,7 @@ class _Tables:
         return ReportRecord(
             id=report.report_id, unit_id=unit.id, unit_code=unit.code, unit_name=unit.name,
             campaign_code=campaign.code, campaign_title=campaign.title, form_id=report.form_id,
-            status=report.status, report_due=self.due(campaign.code), campaign_opens=campaign.opens,
+            status=report.status, report_due=report.extended_to or self.due(campaign.code), campaign_opens=campaign.opens,
             receipt_no=report.receipt_no,
             submitted_at=report.submitted_at, submissions=report.submission_count, reopened=reopened,
             returned_at=report.returned_at, last_saved=saved, return_comment=report.return_comment,
@@ -494,7 +496,7 @@ class _Reports(_Repository):
 
     def _enrolment(self, row: _Enrolment) -> Enrolment:
         if row.report_id is None:
-            return Enrolment(row.unit_id, row.form_id, None, None, 0, 0, None)
+            return Enrolment(row.unit_id, row.form_id, None, None, 0, 0, None, extended_to=row.extended_to)
         questions = self.t.newest(row.report_id)
         last_answer = max((answer.created_at for _, answer in self.t.versions(row.report_id)), default=None)
         return Enrolment(
@@ -502,8 +504,32 @@ class _Reports(_Repository):
             answered_criteria=sum(1 for q in questions if q.startswith(CRITERION_PREFIX)),
             # The officer's own doings only: a supervisor opening the unit is no activity.
             last_activity=max((t for t in (last_answer, row.submitted_at) if t is not None), default=None),
-            submitted_at=row.submitted_at, receipt_no=row.receipt_no,
+            submitted_at=row.submitted_at, receipt_no=row.receipt_no, extended_to=row.extended_to,
         )  # fmt: skip
+
+    async def extensions(self) -> list[tuple[str, date]]:
+        found = {(e.campaign_code, e.extended_to) for e in self.t.enrolments.values() if e.extended_to is not None}
+        return sorted((code, due) for code, due in found if due is not None)
+
+    async def extend(self, campaign_code: str, unit_id: int, due: date | None) -> None:
+        for enrolment in self.t.enrolled(campaign_code, {unit_id}):
+            enrolment.extended_to = due
+
+    async def previous_answers(self, report_id: int) -> PreviousAnswers | None:
+        current = self.t.report(report_id)
+        if current is None:
+            return None
+        opens = self.t.campaigns[current.campaign_code].opens
+        earlier = [
+            e for e in self.t.enrolments.values()
+            if e.unit_id == current.unit_id and e.form_id == current.form_id and e.submitted_at is not None
+            and self.t.campaigns[e.campaign_code].opens < opens
+        ]  # fmt: skip
+        if not earlier:
+            return None
+        latest = max(earlier, key=lambda e: self.t.campaigns[e.campaign_code].opens)
+        campaign = self.t.campaigns[latest.campaign_code]
+        return PreviousAnswers(campaign.code, campaign.title, await self.answers(latest.report_id or 0))
 
     async def save_answers(self, report_id: int, values: Mapping[str, AnswerValue], author_id: int | None, now: datetime) -> None:
         if not values:

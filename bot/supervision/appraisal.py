@@ -71,7 +71,7 @@ async def approve_confirmed(desk: Desk, pressed: Pressed) -> None:
     desk.audit("approved", unit, report.id)
     title = report.campaign_title.get(desk.locale)
     told = await desk.tell_reporters(
-        unit, report, "approved", lambda _, campaign: _("✅ The report of {unit} — {campaign} has been approved.").format(unit=unit.name, campaign=campaign)
+        unit, report.campaign_code, report.campaign_title, f"approved/{report.id}", lambda _, campaign: _("✅ The report of {unit} — {campaign} has been approved.").format(unit=unit.name, campaign=campaign)
     )
     desk.say(desk._("✅ The report of {unit} — {campaign} is approved.").format(unit=unit.name, campaign=title) + "\n" + desk.notified(told))
 
@@ -193,7 +193,7 @@ async def comment(desk: Desk, text: str) -> None:
             unit=unit.name, campaign=campaign, labels=labels, comment=text
         )
 
-    told = await desk.tell_reporters(unit, report, action, notice, open_button=True)
+    told = await desk.tell_reporters(unit, report.campaign_code, report.campaign_title, f"{action}/{report.id}", notice, open_button=True)
     desk.say(_("↩ The report of {unit} — {campaign} is returned for revision of {labels}.").format(
         unit=unit.name, campaign=report.campaign_title.get(desk.locale), labels=labels
     ) + "\n" + desk.notified(told))

@@ -11,8 +11,15 @@ from bot.effects import Send
 from bot.events import Button, ButtonRole
 from bot.i18n import N_
 from bot.prompts import NOT_STARTED, REPORT_STATUS_LABELS
-from bot.records import REMINDER_KINDS, DeliveryState, Ledger, MessageKind, Unreached
-from bot.reminding import Composer, pending_units
+from bot.records import (
+    REMINDER_KINDS,
+    CampaignRecord,
+    DeliveryState,
+    Ledger,
+    MessageKind,
+    Unreached,
+)
+from bot.reminding import Composer, Pending, pending_units
 from bot.report import ReportStatus
 from bot.standing import UnitStanding
 from bot.supervision.desk import LISTED, Desk
@@ -88,9 +95,8 @@ async def remind(desk: Desk, args: str) -> None:
     already = await desk.reads.outbox.units_with_key([u.row.unit_id for u in pending], day_key)
     todo = [unit for unit in pending if unit.row.unit_id not in already]
     composer = Composer(campaign, {u.row.unit_id: desk.tree.get(u.row.unit_id).name for u in pending}, desk.forms, desk.p.zone, desk.now)
-    overdue = desk.today() > campaign.report_due
     messages = [
-        composer.to_reporter(f"{day_key}{unit.row.unit_id}", MessageKind.MANUAL, unit, person, overdue)
+        composer.to_reporter(f"{day_key}{unit.row.unit_id}", MessageKind.MANUAL, unit, person, overdue(desk, unit, campaign))
         for unit in todo
         for person in unit.reporters
     ]
@@ -117,6 +123,11 @@ async def remind(desk: Desk, args: str) -> None:
         lines += [f"• {name}" for name in sorted(unlinked, key=fold)]
     lines.append(_("See what was delivered with /guitin."))
     desk.say("\n".join(lines))
+
+
+def overdue(desk: Desk, unit: Pending, campaign: CampaignRecord) -> bool:
+    due = unit.row.report_due(campaign.report_due)
+    return due is not None and desk.today() > due
 
 
 async def deliveries(desk: Desk, args: str) -> None:

@@ -111,10 +111,17 @@ class Desk:
         self.out.effects.append(RecordAudit(entry))
 
     async def tell_reporters(
-        self, unit: UnitRecord, report: ReportRecord, action: str, text: Callable[[Callable[[str], str], str], str], open_button: bool = False
+        self,
+        unit: UnitRecord,
+        campaign_code: str,
+        campaign_title: LocalText,
+        key: str,
+        text: Callable[[Callable[[str], str], str], str],
+        open_button: bool = False,
     ) -> int:
-        """Queues a notice, in each reader's language (`text` gets their gettext and the
-        campaign's title in it), to each of the unit's officers, in the chat they used last;
+        """Queues a notice about the campaign, in each reader's language
+        (`text` gets their gettext and the campaign's title in it), to each of the unit's
+        officers, in the chat they used last; `key` names the notice (unique with the moment);
         returns how many officers will be told."""
         recipients = await self.reads.people.recipients(Role.REPORTER, [unit.id], including_refusing=True)
         people = recipients.get(unit.id, ())
@@ -122,13 +129,13 @@ class Desk:
             gettext = translations(person.locale).gettext
             buttons = ((Button(gettext("Revise now"), pack(Kind.OPEN), ACTION, REPORT.name),),) if open_button else ()
             self.out.effects.append(Send(OutboxMessage(
-                key=f"notice/{action}/{report.id}/{self.now.isoformat()}",
+                key=f"notice/{key}/{self.now.isoformat()}",
                 person_id=person.person_id,
                 channel=person.channel,
                 chat_id=person.chat_id,
-                reply=Reply(text(gettext, report.campaign_title.get(person.locale)), buttons, 0 if buttons else None),
+                reply=Reply(text(gettext, campaign_title.get(person.locale)), buttons, 0 if buttons else None),
                 kind=MessageKind.NOTICE,
-                campaign_code=report.campaign_code,
+                campaign_code=campaign_code,
                 unit_id=unit.id,
                 person_name=person.full_name,
                 locale=person.locale,

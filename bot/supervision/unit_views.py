@@ -4,6 +4,7 @@ scope stand on one criterion, /lichsu a report's history."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from bot.answers import AnswerValue, criterion_status
@@ -31,6 +32,7 @@ ACTION_LABELS = {
     "invited": N_("made an invite code for {unit}"),
     "revoked": N_("revoked the access of {name} to {unit}"),
     "reminded": N_("sent a reminder"),
+    "deadline_extended": N_("set the unit's deadline to {due} (it was {previous})"),
 }
 
 
@@ -45,10 +47,12 @@ async def show_report(desk: Desk, unit: UnitRecord, campaign: CampaignRecord) ->
     status = report.status if report else None
     people = [p for p in await desk.reads.people.linked([unit.id]) if p.role is Role.REPORTER]
     lines = [f"📄 {unit.name} — {desk.title(campaign)}", _("Status: {status}").format(status=_(status_word(status, len(answers))))]
+    if enrolment.extended_to:
+        lines.append(_("⏳ Extended for this unit — {deadline}").format(deadline=desk.p.deadline_text(enrolment.extended_to, desk.today())))
     if report and report.receipt_no and report.submitted_at:
         lines.append(desk.p.receipt(report.receipt_no, report.submitted_at))
-        if campaign.report_due and report.submitted_at > deadline_of(campaign.report_due, desk.p.zone):
-            lines.append(_("⏰ Submitted after the deadline of {day}.").format(day=desk.p.fmt.date(campaign.report_due)))
+        if report.report_due and report.submitted_at > deadline_of(report.report_due, desk.p.zone):
+            lines.append(_("⏰ Submitted after the deadline of {day}.").format(day=desk.p.fmt.date(report.report_due)))
     if report and report.status is ReportStatus.RETURNED and report.return_comment:
         lines.append(_("Returned with the comment: “{comment}”").format(comment=report.return_comment))
     lines.append(_("Officer: {names}").format(names=", ".join(p.full_name for p in people)) if people else _("No officer linked."))
@@ -167,7 +171,13 @@ def describe(desk: Desk, entry: AuditEntry, form: Form) -> str:
     return _(template).format(
         receipt=details.get("receipt", ""), questions=questions, comment=details.get("comment", ""),
         unit=details.get("unit", ""), name=details.get("name", ""),
+        due=written_day(desk, details.get("due")), previous=written_day(desk, details.get("previous")),
     )
+
+
+def written_day(desk: Desk, iso: str | None) -> str:
+    """A day the audit keeps as 2023-12-05, as the reader writes it."""
+    return desk.p.fmt.date(date.fromisoformat(iso)) if iso else ""
 
 
 def pick_button(desk: Desk, form: Form, question_id: str) -> str:

@@ -289,6 +289,51 @@ async def test_answers_keep_every_version_and_enrolments_count_them(seeded: Stor
     ]
 
 
+async def test_a_deadline_extended_for_one_unit_is_that_units_alone(seeded: Store) -> None:
+    officer = await person(seeded, "Lê Văn An", (HAI, Role.REPORTER))
+    hai, thuy = seeded.ids[HAI], seeded.ids[THUY]
+    async with seeded.uow() as uow:
+        await uow.reports.extend(SO_KET, hai, date(2023, 12, 2))
+        await uow.reports.extend(SO_KET, thuy, date(2023, 12, 2))
+        await uow.reports.extend(TONG_KET, hai, date(2023, 12, 9))
+        await uow.reports.extend(THANG, seeded.ids[PROVINCE], date(2023, 12, 9))  # not enrolled: nothing to extend
+    async with seeded.uow() as uow:
+        assert list(await uow.reports.extensions()) == [(SO_KET, date(2023, 12, 2)), (TONG_KET, date(2023, 12, 9))]
+        rows = {row.unit_id: row for row in await uow.reports.enrolments(SO_KET)}
+        reports = {r.campaign_code: r for r in await uow.reports.open_for(officer, TODAY, NOW)}
+        await uow.reports.extend(SO_KET, thuy, None)
+    assert {unit: row.extended_to for unit, row in rows.items()} == {seeded.ids[TOWN]: None, hai: date(2023, 12, 2), thuy: date(2023, 12, 2)}
+    assert rows[hai].report_due(date(2023, 11, 25)) == date(2023, 12, 2)
+    assert rows[seeded.ids[TOWN]].report_due(date(2023, 11, 25)) == date(2023, 11, 25)
+    assert (reports[SO_KET].report_due, reports[THANG].report_due, reports[TONG_KET].report_due) == (
+        date(2023, 12, 2), date(2023, 11, 15), date(2023, 12, 9)
+    )  # fmt: skip
+    async with seeded.uow() as uow:
+        assert list(await uow.reports.extensions()) == [(SO_KET, date(2023, 12, 2)), (TONG_KET, date(2023, 12, 9))]
+        [thuy_row] = await uow.reports.enrolments(SO_KET, [thuy])
+    assert thuy_row.extended_to is None
+
+
+async def test_previous_answers_are_the_latest_filed_report_on_the_same_form(seeded: Store) -> None:
+    officer = await person(seeded, "Lê Văn An", (HAI, Role.REPORTER))
+    async with seeded.uow() as uow:
+        reports = {r.campaign_code: r for r in await uow.reports.open_for(officer, TODAY, NOW)}
+    so_ket, thang, tong_ket = reports[SO_KET].id, reports[THANG].id, reports[TONG_KET].id
+    answer = {"status": "dat", "narrative": "Đã làm"}
+    async with seeded.uow() as uow:
+        await uow.reports.save_answers(so_ket, {"TC.1": answer}, officer, at(1))
+        assert await uow.reports.previous_answers(tong_ket) is None  # a draft never filed is not offered
+        await submit(uow, so_ket, officer, at(2))
+        await uow.reports.save_answers(thang, {"TC.1": {"text": "tháng"}}, officer, at(3))
+        await submit(uow, thang, officer, at(4))  # filed, but on another form
+    async with seeded.uow() as uow:
+        previous = await uow.reports.previous_answers(tong_ket)
+        assert await uow.reports.previous_answers(so_ket) is None  # nothing opened before it
+        assert await uow.reports.previous_answers(tong_ket + 100) is None
+    assert previous is not None
+    assert (previous.campaign_code, previous.campaign_title, dict(previous.answers)) == (SO_KET, title(SO_KET), {"TC.1": answer})
+
+
 async def test_moves_record_receipts_and_returns_and_refuse_a_stale_move(seeded: Store) -> None:
     officer = await person(seeded, "Lê Văn An", (HAI, Role.REPORTER))
     supervisor = await person(seeded, "Trần Thị Bình", (TOWN, Role.SUPERVISOR))

@@ -19,6 +19,7 @@ from app.runtime import build_service
 from bot.clock import FixedClock
 from bot.effects import SaveAnswers
 from bot.records import DeliveryState, MessageKind, Role
+from bot.reminding import ReminderService
 from bot.report import ReportStatus
 from bot.service import ReportingService
 from tests import report_moves
@@ -317,3 +318,41 @@ async def test_a_report_handed_in_after_the_deadline_but_before_closing_is_taken
     supervisor = await on_time.person("sv", "Đỗ Minh Quân", ("NA-CL", Role.SUPERVISOR))
     await on_time.submit(NGHI_HAI)
     assert "Nộp muộn" not in await supervisor.send("/donvi Nghi Hai")
+
+
+async def test_one_units_deadline_is_extended_audited_told_and_its_reminders_follow(office: Office) -> None:
+    officer = await office.person("officer", "Nguyễn Văn An", (NGHI_HAI, Role.REPORTER))
+    supervisor = await office.person("sv", "Đỗ Minh Quân", ("NA-CL", Role.SUPERVISOR))
+    await officer.send("/baocao")
+    await play(supervisor, [
+        ("/giahan Nghi Hai", "Hãy ghi tên đơn vị và hạn mới, ví dụ /giahan Nghi Hải 05/12/2023.", ""),
+        ("/giahan 02/12/2023", "Hãy ghi tên đơn vị và hạn mới", ""),
+        ("/giahan Nghi Hai 31/11/2023", "Không có ngày 31/11/2023.", ""),
+        ("/giahan Nghi Hai 20/11/2023", "Chỉ có thể gia hạn, không rút ngắn: ngày 20/11/2023 sớm hơn hạn chung của đợt (25/11/2023).", ""),
+        ("/giahan Nghi Hai 11/12/2023", f"{TITLE_2023} kết thúc ngày 10/12/2023; chỉ có thể gia hạn muộn nhất đến ngày đó.", ""),
+        ("/giahan Nghi Hai 25/11", "Hạn nộp của đơn vị này đã là ngày 25/11/2023; không có gì thay đổi.", ""),
+        ("/giahan Không Có 02/12", "Không tìm thấy đơn vị", ""),
+        ("/giahan Nghi Hai 02/12", f"⏳ Hạn nộp báo cáo của {NGHI_HAI_NAME} — {TITLE_2023} nay là ngày 02/12/2023 (trước đó là 25/11/2023; hạn chung của đợt: 25/11/2023).\nViệc nhắc hạn đối với đơn vị này theo hạn mới.", "ExtendDeadline RecordAudit Send"),
+        ("/donvi Nghi Hai", "⏳ Gia hạn riêng cho đơn vị — Hạn nộp: thứ Bảy, 02/12/2023 (còn 12 ngày)", ""),
+        ("/lichsu Nghi Hai", "Đỗ Minh Quân: đặt hạn nộp của đơn vị là 02/12/2023 (trước đó là 25/11/2023)", ""),
+    ])  # fmt: skip
+    [(chat_id, notice, _state)] = office.outbox(MessageKind.NOTICE)
+    assert (chat_id, notice) == (officer.chat_id, f"⏳ Hạn nộp báo cáo “{TITLE_2023}” của {NGHI_HAI_NAME} nay là ngày 02/12/2023.")
+    assert "02/12/2023" in await officer.send("/tiendo")
+
+    reminders = ReminderService(office.store, CATALOG.form, SETTINGS.zone)
+    keys = {slot.key for _campaign, slot in await reminders.slots() if slot.campaign_code == CAMPAIGN}
+    assert keys == {
+        f"so-ket-2023/report_due{series}/{when}" for series in ("", "@2023-12-02") for when in ("-7d", "-3d", "-1d", "-0d", "overdue")
+    }
+    await reminders.fire("so-ket-2023/report_due/overdue", datetime(2023, 11, 26, 8, 0, tzinfo=SETTINGS.zone))
+    assert office.outbox(MessageKind.OVERDUE) == []  # the others are late; Nghi Hải is not
+    digest = office.outbox(MessageKind.DIGEST)[-1][1]
+    assert NGHI_HOA_NAME in digest and NGHI_HAI_NAME not in digest, digest
+    await reminders.fire("so-ket-2023/report_due@2023-12-02/-1d", datetime(2023, 12, 1, 8, 0, tzinfo=SETTINGS.zone))
+    [(chat_id, reminder, _state)] = office.outbox(MessageKind.REMINDER)
+    assert chat_id == officer.chat_id and "Hạn nộp: thứ Bảy, 02/12/2023 (còn 1 ngày)" in reminder
+    await play(supervisor, [
+        ("/giahan Nghi Hai 25/11/2023", "nay là ngày 25/11/2023 (trước đó là 02/12/2023", "ExtendDeadline RecordAudit Send"),
+    ])  # fmt: skip
+    assert not [slot for _campaign, slot in await reminders.slots() if "@" in slot.key]
