@@ -99,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     issue.add_argument("--scope", required=True, type=unit_code, help=_("unit code, e.g. NA-CL (any case)"))
     issue.add_argument("--role", choices=[Role.REPORTER.value, Role.SUPERVISOR.value], default=Role.REPORTER.value)
     issue.add_argument("--days", type=positive_days, default=None, help=_("days until the codes expire (default: until the open campaigns close)"))
-    issue.add_argument("--out", required=True, type=Path, help=_("the .xlsx file to write"))
+    issue.add_argument("--out", required=True, type=Path, help=_("the file to write: .xlsx for a workbook, .pdf for printing"))
     issue.set_defaults(command=organisation.issue_invites)
 
     invite = commands.add_parser("invite", help=_("make a one-time code that links a chat to a unit"))

@@ -1,10 +1,12 @@
-"""The invite sheet a district prints or forwards: one row per invite, with the code, what to
-send the bot, a link for every configured channel and a QR code to scan from paper."""
+"""The invite sheet a district prints or forwards, with the code, what to send the bot, a link for
+every configured channel and a QR code to scan from paper for each invite. The file's suffix
+chooses the writer: a workbook (one row per invite, here) or a printable PDF (one block per
+invite, invite_pdf.py)."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from bot.catalog import CatalogError
 from bot.records import InviteLink
 from bot.sheets import Gettext
 
-__all__ = ["IssuedInvite", "write_invite_sheet"]
+__all__ = ["IssuedInvite", "SheetWriter", "sheet_title", "sheet_writer"]
 
 QR_COLUMN = "K"
 WIDTHS = {"A": 5, "B": 32, "C": 18, "D": 24, "E": 14, "F": 22, "G": 12, "H": 20, "I": 44, "J": 18, QR_COLUMN: 20}
@@ -34,13 +36,44 @@ class IssuedInvite:
     links: tuple[InviteLink, ...]
     expires: str  # written as the reader writes dates
 
+    @property
+    def start(self) -> str:
+        """What to send the bot."""
+        return f"/start {self.code}"
 
-def write_invite_sheet(path: Path, invites: Sequence[IssuedInvite], _: Gettext) -> None:
-    """An XLSX workbook; the QR code holds the first link, or what to send where no channel has
-    a link that carries a code."""
-    if path.suffix.lower() != ".xlsx":
-        raise CatalogError(str(path), "", _("the invite sheet is written as an .xlsx file"))
+    def qr(self) -> segno.QRCode:
+        """The QR code holds the first link, or what to send where no channel has a link that
+        carries a code."""
+        return segno.make(self.links[0].url if self.links else self.start, error="m")
+
+
+# (the file, the scope the invites are for, the invites, the reader's gettext)
+SheetWriter = Callable[[Path, str, Sequence[IssuedInvite], Gettext], None]
+
+
+def sheet_writer(path: Path, _: Gettext) -> SheetWriter:
+    """The writer for the file's suffix; any other suffix is a CatalogError, so a command can ask
+    before it issues a code."""
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        return write_workbook
+    if suffix == ".pdf":
+        from app.invite_pdf import (
+            write_invite_pdf,  # its library and fonts only when a PDF is asked for
+        )
+
+        return write_invite_pdf
+    raise CatalogError(str(path), "", _("the invite sheet is written as an .xlsx or a .pdf file"))
+
+
+def sheet_title(scope: str, _: Gettext) -> str:
+    return _("Invites to the reporting bot — {scope}").format(scope=scope)
+
+
+def write_workbook(path: Path, scope: str, invites: Sequence[IssuedInvite], _: Gettext) -> None:
+    """An XLSX workbook, one row per invite."""
     workbook = openpyxl.Workbook()
+    workbook.properties.title = sheet_title(scope, _)
     sheet = workbook.active
     assert sheet is not None
     sheet.title = _("Invites")
@@ -54,11 +87,10 @@ def write_invite_sheet(path: Path, invites: Sequence[IssuedInvite], _: Gettext) 
         links = "\n".join(f"{link.channel}: {link.url}" for link in invite.links)
         sheet.append([
             row - 1, invite.unit_name, invite.unit_code, invite.full_name, invite.phone, invite.role, invite.code,
-            f"/start {invite.code}", links, invite.expires,
+            invite.start, links, invite.expires,
         ])  # fmt: skip
-        qr = segno.make(invite.links[0].url if invite.links else f"/start {invite.code}", error="m")
         png = io.BytesIO()
-        qr.save(png, kind="png", scale=3, border=2)
+        invite.qr().save(png, kind="png", scale=3, border=2)
         image = Image(png)
         image.anchor = f"{QR_COLUMN}{row}"
         sheet.add_image(image)

@@ -172,7 +172,7 @@ async def import_people(args: argparse.Namespace, settings: Settings) -> int:
     print(_("Imported {file}: {new} people to invite, {known} already invited or linked.").format(
         file=args.file.name, new=len(new), known=len(people) - len(new)
     ))
-    print(_("Print or send their invites with `baocao invites issue --scope CODE --out FILE.xlsx`."))
+    print(_("Print or send their invites with `baocao invites issue --scope CODE --out FILE.pdf` (or FILE.xlsx for a workbook)."))
     return 0
 
 
@@ -180,12 +180,13 @@ async def issue_invites(args: argparse.Namespace, settings: Settings) -> int:
     """A fresh code for every named person in the scope and, for officers, for every reporting
     unit that has neither a named person nor a linked officer; the codes issued before in the
     scope are withdrawn, so only the newest sheet works."""
-    from app.invite_sheet import IssuedInvite, write_invite_sheet
+    from app.invite_sheet import IssuedInvite, sheet_writer
     from app.runtime import runtime
     from bot.prompts import ROLE_LABELS
     from bot.records import Role
     from storage.seed import list_units
 
+    write_sheet = sheet_writer(args.out, _)  # an unknown suffix is refused before any code is issued or withdrawn
     role = Role(args.role)
     fmt = Formatter(settings.locale)
     async with runtime(settings) as rt:
@@ -214,7 +215,7 @@ async def issue_invites(args: argparse.Namespace, settings: Settings) -> int:
                      tuple(rt.service.invite_links(new.code)), fmt.datetime(expires.astimezone(settings.zone)))  # fmt: skip
         for new, (_unit, name, phone) in zip(issued, wanted, strict=True)
     ]
-    write_invite_sheet(args.out, sheet, _)
+    write_sheet(args.out, f"{root.name} ({root.code})", sheet, _)
     print(_("Wrote {n} invites to {file} ({named} for named people); {withdrawn} codes issued before are withdrawn.").format(
         n=len(sheet), file=args.out, named=len(named), withdrawn=withdrawn
     ))

@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import openpyxl
+import pypdf
 import pytest
 
 from app.cli import main
@@ -103,14 +104,14 @@ def test_a_database_not_yet_created_says_to_run_db_upgrade(cli: Cli) -> None:
 
 
 def test_db_upgrade_says_whether_it_created_migrated_or_found_the_database_current(cli: Cli) -> None:
-    assert cli("db", "upgrade").out.strip() == "Đã tạo cơ sở dữ liệu (phiên bản lược đồ 0007)."
-    assert cli("db", "upgrade").out.strip() == "Cơ sở dữ liệu đã ở phiên bản mới nhất (0007); không cần làm gì."
+    assert cli("db", "upgrade").out.strip() == "Đã tạo cơ sở dữ liệu (phiên bản lược đồ 0008)."
+    assert cli("db", "upgrade").out.strip() == "Cơ sở dữ liệu đã ở phiên bản mới nhất (0008); không cần làm gì."
     other = Cli(cli.workdir / "older", cli.monkeypatch, cli.capsys)
     other.workdir.mkdir()
     asyncio.run(upgrade(other.url, "0004"))
     older = other("units", "list")
     assert (older.code, older.err.strip()) == (1, "Cơ sở dữ liệu cũ hơn phiên bản baocao này: hãy chạy `baocao db upgrade` trước.")
-    assert other("db", "upgrade").out.strip() == "Đã nâng cấp cơ sở dữ liệu từ phiên bản 0004 lên 0007."
+    assert other("db", "upgrade").out.strip() == "Đã nâng cấp cơ sở dữ liệu từ phiên bản 0004 lên 0008."
 
 
 def closed_port() -> int:
@@ -394,19 +395,63 @@ def test_officers_are_imported_once_and_their_invite_sheet_works_and_replaces_th
     second = demo("invites", "issue", "--scope", "NA-CL", "--out", "lan-2.xlsx", **bot)
     assert second.out.strip().endswith("18 mã phát hành trước đó đã bị thu hồi.")
     newest = {row[3] or row[2]: row[6] for row in openpyxl.load_workbook(demo.workdir / "lan-2.xlsx").active.iter_rows(min_row=2, values_only=True)}
+    assert redeem(demo, hoa[6]).problem is InviteProblem.REVOKED  # the first sheet no longer works
+    joined = redeem(demo, newest["Phan Thị Hoa"])
+    assert joined.grant is not None and joined.grant.unit_code == "CAP-CL-NGHIHAI"
+    supervisors = demo("invites", "issue", "--scope", "NA-CL", "--role", "supervisor", "--out", "giam-sat.xlsx")
+    assert supervisors.out.startswith("Đã ghi 1 mã mời vào giam-sat.xlsx (1 mã cho người có tên)")
 
-    async def redeem(code: str) -> Redemption:
-        engine = create_engine(demo.url)
+
+def test_the_invite_sheet_prints_as_a_pdf_of_whole_blocks_whose_codes_work(demo: Cli) -> None:
+    (demo.workdir / "can-bo.csv").write_text(PEOPLE, encoding="utf-8")
+    assert demo("people", "import", "can-bo.csv").code == 0
+    bot = {"TELEGRAM_BOT_TOKEN": "1:abc", "TELEGRAM_BOT_USERNAME": "baocao_bot"}
+    refused = demo("invites", "issue", "--scope", "NA", "--out", "moi.txt", **bot)
+    assert (refused.code, refused.err.strip()) == (1, "Dữ liệu không hợp lệ: moi.txt: bảng mã mời được ghi ra tệp .xlsx hoặc .pdf")
+    assert not (demo.workdir / "moi.txt").exists()
+    printed = demo("invites", "issue", "--scope", "NA", "--out", "moi.pdf", **bot)
+    # Refused before any code was issued: the one withdrawn now is Phan Thị Hoa's from the import.
+    assert printed.out.strip() == "Đã ghi 116 mã mời vào moi.pdf (1 mã cho người có tên); 1 mã phát hành trước đó đã bị thu hồi."
+    with contextlib.closing(sqlite3.connect(demo.workdir / "baocao.db")) as db:
+        issued = dict(db.execute(
+            "SELECT invites.code, units.name FROM invites JOIN units ON units.id = invites.unit_id"
+            " WHERE invites.role = 'reporter' AND invites.revoked_at IS NULL AND invites.used_at IS NULL"
+        ).fetchall())  # fmt: skip
+        (hoa,) = db.execute("SELECT code FROM invites WHERE full_name = 'Phan Thị Hoa' AND revoked_at IS NULL").fetchone()
+    assert len(issued) == 116
+
+    pages = [page.extract_text().splitlines() for page in pypdf.PdfReader(demo.workdir / "moi.pdf").pages]
+    assert len(pages) > 1
+    for number, lines in enumerate(pages, start=1):
+        assert lines[0] == "Mã mời sử dụng bot báo cáo — Tỉnh Nghệ An (NA)" and lines[-1] == f"Trang {number}/{len(pages)}"
+        # Every block begun on a page ends there: as many units as codes, links and validity lines.
+        starts = [line for line in lines if line.startswith("Mã đơn vị: ")]
+        links = [line for line in lines if line.startswith("Telegram: https://t.me/baocao_bot?start=")]
+        assert len(starts) == len(links) == lines.count("Hiệu lực đến: 23:59 15/08/2024") > 1
+    printed_codes = [line.removeprefix("Gửi cho bot: /start ") for lines in pages for line in lines if line.startswith("Gửi cho bot: /start ")]
+    assert sorted(printed_codes) == sorted(issued)  # every code issued, once
+    text = " ".join(line for lines in pages for line in lines)  # a long unit name wraps onto a second line
+    assert all(f"Gửi cho bot: /start {code} Telegram: https://t.me/baocao_bot?start={code} " in text for code in issued)
+    assert all(name in text for name in issued.values())  # "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh Nghệ An", diacritics intact
+    assert (
+        f"Công an phường Nghi Hải Mã đơn vị: CAP-CL-NGHIHAI  ·  Vai trò: cán bộ báo cáo "
+        f"Họ và tên: Phan Thị Hoa  ·  Số điện thoại: 0912345678 Mã mời {hoa} Gửi cho bot: /start {hoa} "
+    ) in text
+    joined = redeem(demo, hoa)  # the code as printed opens the bot for her unit
+    assert joined.grant is not None and joined.grant.unit_code == "CAP-CL-NGHIHAI"
+
+
+def redeem(cli: Cli, code: str) -> Redemption:
+    """`code` redeemed from a chat, as an officer who received the sheet would."""
+
+    async def redeeming() -> Redemption:
+        engine = create_engine(cli.url)
         async with UnitOfWorkFactory(engine)() as uow:
             done = await uow.invites.redeem(code, "tên trên Telegram", None, datetime(2023, 11, 20, 2, tzinfo=timezone.utc))
         await engine.dispose()
         return done
 
-    assert asyncio.run(redeem(hoa[6])).problem is InviteProblem.REVOKED  # the first sheet no longer works
-    joined = asyncio.run(redeem(newest["Phan Thị Hoa"]))
-    assert joined.grant is not None and joined.grant.unit_code == "CAP-CL-NGHIHAI"
-    supervisors = demo("invites", "issue", "--scope", "NA-CL", "--role", "supervisor", "--out", "giam-sat.xlsx")
-    assert supervisors.out.startswith("Đã ghi 1 mã mời vào giam-sat.xlsx (1 mã cho người có tên)")
+    return asyncio.run(redeeming())
 
 
 def test_a_people_sheet_with_mistakes_is_refused_whole(demo: Cli) -> None:
