@@ -14,10 +14,11 @@ from datetime import date
 from bot.answers import SKIPPED, AnswerValue, StoredFile, is_skipped
 from bot.buttons import Kind, Pressed, unpack
 from bot.conversation import Draft, Stage
-from bot.effects import SaveAnswers
+from bot.effects import RecordAudit, SaveAnswers
 from bot.forms import CriterionStatus, Question, QuestionKind
 from bot.inputs import ButtonInput, FileInput, Input, TextInput, UnsupportedInput
-from bot.screens import number_bounds, takes_files, takes_text
+from bot.records import CARRIED_ACTION, AuditEntry
+from bot.screens import first_stage, number_bounds, takes_files, takes_text
 from bot.text import (
     DateFormatError,
     ImpossibleDateError,
@@ -63,6 +64,8 @@ class Answering(ReportTurn):
             actions[pressed.kind]()
         elif text is not None and fold(text) in DONE_WORDS and (takes_text(question, stage) or takes_files(question, stage)):
             self.done()
+        elif stage is Stage.CARRY:
+            self.take_carried(question, pressed, text)
         elif stage is Stage.STATUS:
             self.take_status(question, pressed)
         elif stage is Stage.ELIGIBLE:
@@ -85,6 +88,24 @@ class Answering(ReportTurn):
         else:
             self.reply(self._("Please type the number of one of the choices below."))
         self.render(question, stage, new_step=False)
+
+    def take_carried(self, question: Question, pressed: Pressed | None, text: str | None) -> None:
+        """Last campaign's answer: kept as it was (a deliberate choice, audited), or answered
+        anew; a text question also takes a new text typed straight away."""
+        carried = self.ctx.carried(question)
+        if carried is not None and pressed is not None and pressed.kind is Kind.CARRY:
+            self.out.effects.append(RecordAudit(AuditEntry(
+                self.now, CARRIED_ACTION, self.actor, report_id=self.ctx.report_id,
+                details={"questions": [question.id], "campaign": self.ctx.previous_campaign},
+            )))  # fmt: skip
+            self.save(question, dict(carried), carried=True)
+        elif pressed is not None and pressed.kind is Kind.CHANGE:
+            self.ask(question, first_stage(question))
+        elif text is not None and question.kind is QuestionKind.TEXT:
+            self.set_state(stage=Stage.VALUE)
+            self.take_text(question, Stage.VALUE, text)
+        else:
+            self.choose_again(question, Stage.CARRY)
 
     def take_status(self, question: Question, pressed: Pressed | None) -> None:
         if pressed is None or pressed.kind is not Kind.STATUS or pressed.arg not in CriterionStatus.__members__.values():
@@ -326,7 +347,7 @@ class Answering(ReportTurn):
             value["files"] = list(draft.files)
         self.save(question, value)
 
-    def save(self, question: Question, value: AnswerValue) -> None:
+    def save(self, question: Question, value: AnswerValue, carried: bool = False) -> None:
         """Saves the answer and moves on. An answer equal to the saved one records no edit,
         unless the question was sent back for revision: keeping it then is the officer's answer."""
         kept = value == self.ctx.answers.get(question.id) and question.id not in self.ctx.needs_revision
@@ -335,7 +356,10 @@ class Answering(ReportTurn):
         self.ctx = replace(self.ctx, needs_revision=self.ctx.needs_revision - {question.id})
         self.screens.ctx = self.ctx
         self.set_state(draft=None, last_saved=question.id)
-        template = self._("✓ Kept {label}: {answer}") if kept else self._("✓ Saved {label}: {answer}")
+        if carried:
+            template = self._("✓ Kept as in the previous review — {label}: {answer}")
+        else:
+            template = self._("✓ Kept {label}: {answer}") if kept else self._("✓ Saved {label}: {answer}")
         self.reply(template.format(label=self.p.ref(self.ctx, question), answer=self.p.summary(question, value)))
         if self.r.return_to_review:
             self.set_state(return_to_review=False, question_id=None, stage=None)

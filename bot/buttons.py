@@ -35,6 +35,8 @@ class Kind(StrEnum):
     SUBMIT = "submit"
     CONFIRM = "confirm"
     CANCEL = "cancel"
+    CARRY = "carry"  # keep the previous campaign's answer
+    CHANGE = "change"  # answer anew instead
     # the supervisor's desk
     MISSING_PAGE = "mp"
     UNIT = "un"

@@ -38,6 +38,7 @@ class Stage(StrEnum):
     ELIGIBLE = "eligible"
     NARRATIVE = "narrative"
     VALUE = "value"
+    CARRY = "carry"  # last campaign's answer offered: keep it, or change it
 
 
 LEGACY_STAGES = {"evidence": Stage.NARRATIVE}

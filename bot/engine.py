@@ -176,9 +176,10 @@ class _Turn(Answering):
         self.ask(earlier)
 
     def stages_of(self, question: Question) -> list[Stage]:
+        stages = [Stage.CARRY] if self.ctx.carried(question) is not None else []
         if question.kind is not QuestionKind.CRITERION:
-            return [Stage.VALUE]
-        stages = [Stage.STATUS]
+            return [*stages, Stage.VALUE]
+        stages.append(Stage.STATUS)
         if self.draft().status == CriterionStatus.NOT_YET_DUE.value:
             stages.append(Stage.ELIGIBLE)
         return [*stages, Stage.NARRATIVE]

@@ -261,6 +261,9 @@ class Enrolment:
 ANSWER_ACTION = "answer"
 """The history entry of one saved answer version: its `details` hold the question and the
 value before and after."""
+CARRIED_ACTION = "carried_over"
+"""An answer kept from the unit's previous campaign: its `details` hold the question and that
+campaign's code."""
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from bot.answers import AnswerValue, is_answered
-from bot.forms import Form, Question
+from bot.answers import AnswerValue, is_answered, is_skipped
+from bot.forms import Form, Question, QuestionKind
 
 __all__ = [
     "APPRAISABLE",
@@ -41,6 +41,8 @@ class ReportStatus(StrEnum):
 
 
 LOCKED_STATUSES = frozenset({ReportStatus.SUBMITTED, ReportStatus.RESUBMITTED, ReportStatus.APPROVED})
+CARRIED_KINDS = frozenset({QuestionKind.CRITERION, QuestionKind.TEXT})
+"""The questions whose answer a unit may carry over from its previous campaign."""
 """Handed in: the officer can no longer change it."""
 APPRAISABLE = frozenset({ReportStatus.SUBMITTED, ReportStatus.RESUBMITTED})
 """Handed in and not yet appraised: a supervisor may approve or return it."""
@@ -122,6 +124,11 @@ class ReportContext:
     needs_revision: frozenset[str] = field(default=frozenset())
     submissions: int = 0
     return_comment: str | None = None
+    previous_answers: Mapping[str, AnswerValue] = field(default_factory=dict)
+    """What the unit answered in its last filed report on the same form (bot.records.PreviousAnswers)."""
+    previous_campaign: str = ""
+    """That report's campaign: its code, and its title in the reader's language."""
+    previous_title: str = ""
 
     @property
     def locked(self) -> bool:
@@ -137,6 +144,14 @@ class ReportContext:
         if not self.editable(question):
             return False
         return question.id in self.needs_revision or not is_answered(question, self.answers.get(question.id))
+
+    def carried(self, question: Question) -> AnswerValue | None:
+        """Last campaign's answer, offered to keep while this report has none: for a criterion or
+        a text (a date or a count belongs to its own year), never a skip."""
+        if question.kind not in CARRIED_KINDS or question.id in self.answers or not self.editable(question):
+            return None
+        value = self.previous_answers.get(question.id)
+        return value if value and not is_skipped(value) and is_answered(question, value) else None
 
     def number_of(self, question: Question) -> int:
         return self.form.index_of(question.id) + 1

@@ -94,6 +94,11 @@ class Screens:
     def instruction(self, question: Question, stage: Stage, draft: Draft) -> str:
         _ = self._
         mb = self.max_file_bytes // (1024 * 1024)
+        if stage is Stage.CARRY:
+            carried = self.ctx.carried(question)
+            return _("In the previous review ({campaign}) the unit answered:\n{answer}\n\nKeep this answer for this review, or change it?").format(
+                campaign=self.ctx.previous_title, answer=self.p.summary(question, carried, 600)
+            )
         if stage is Stage.STATUS:
             return _("Choose the unit's self-assessment for this criterion:")
         if stage is Stage.ELIGIBLE:
@@ -129,6 +134,8 @@ class Screens:
 
     def stage_buttons(self, question: Question, stage: Stage, draft: Draft) -> Buttons:
         _ = self._
+        if stage is Stage.CARRY:
+            return ((Button(_("Keep as it was"), pack(Kind.CARRY)), Button(_("Change"), pack(Kind.CHANGE))),)
         if stage is Stage.STATUS:
             met, not_met, not_yet = (
                 Button(self.p.status_label(status), pack(Kind.STATUS, status.value)) for status in CriterionStatus

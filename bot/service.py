@@ -43,7 +43,7 @@ from bot.ports import UnitOfWork
 from bot.prompts import Prompts, help_text
 from bot.records import ChatRecord, InviteLink, ReportRecord, Role
 from bot.reminders import deadline_of
-from bot.report import LOCKED_STATUSES, ReportContext
+from bot.report import LOCKED_STATUSES, ReportContext, ReportStatus
 from bot.supervision import Desk, DeskSettings, refusal
 from bot.supervision import handle as supervise
 from bot.supervision import wants as desk_wants
@@ -308,10 +308,14 @@ class _ServiceTurn:
         await self.start_report(report)
 
     async def context(self, report: ReportRecord) -> ReportContext:
+        form = self.service.desk.forms[report.form_id]
+        answers = await self.uow.reports.answers(report.id)
+        # Last campaign's answers matter only while a first draft still has questions open.
+        previous = await self.uow.reports.previous_answers(report.id) if report.status is ReportStatus.DRAFT and len(answers) < len(form) else None
         return ReportContext(
             report_id=report.id,
-            form=self.service.desk.forms[report.form_id],
-            answers=await self.uow.reports.answers(report.id),
+            form=form,
+            answers=answers,
             status=report.status,
             unit_name=report.unit_name,
             campaign_title=report.campaign_title.get(self.state.locale),
@@ -323,4 +327,7 @@ class _ServiceTurn:
             needs_revision=report.needs_revision,
             submissions=report.submissions,
             return_comment=report.return_comment,
+            previous_answers=previous.answers if previous else {},
+            previous_campaign=previous.campaign_code if previous else "",
+            previous_title=previous.campaign_title.get(self.state.locale) if previous else "",
         )

@@ -65,7 +65,11 @@ class ReportTurn:
         return self.ctx.form.question(qid) if qid and self.ctx.form.has(qid) else None
 
     def stage(self, question: Question) -> Stage:
-        return self.r.stage or first_stage(question)
+        return self.r.stage or self.entry_stage(question)
+
+    def entry_stage(self, question: Question) -> Stage:
+        """Where a question starts: last campaign's answer first, when there is one to keep."""
+        return Stage.CARRY if self.ctx.carried(question) is not None else first_stage(question)
 
     def draft(self) -> Draft:
         question = self.current()
@@ -93,7 +97,7 @@ class ReportTurn:
 
     def ask(self, question: Question, stage: Stage | None = None) -> None:
         """Moves to a question (or a stage of it) and shows it with fresh buttons."""
-        stage = stage or first_stage(question)
+        stage = stage or self.entry_stage(question)
         draft = self.r.draft
         if draft is None or draft.question_id != question.id:
             draft = Draft(question_id=question.id, files=self.screens.existing_files(question.id))

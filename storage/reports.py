@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.answers import AnswerValue
 from bot.forms import CRITERION_PREFIX, LocalText
@@ -215,27 +216,18 @@ class SqlReports:
         )
 
     async def previous_answers(self, report_id: int) -> PreviousAnswers | None:
-        current = (
-            await self.session.execute(
-                select(Enrolment.unit_id, Enrolment.form_id, Campaign.opens)
-                .join(Report, Report.enrolment_id == Enrolment.id)
-                .join(Campaign, Campaign.id == Enrolment.campaign_id)
-                .where(Report.id == report_id)
-            )
-        ).one_or_none()
-        if current is None:
-            return None
+        """One query finds the earlier report (none: done), one reads its answers."""
+        current, current_enrolment, current_campaign = aliased(Report), aliased(Enrolment), aliased(Campaign)
         earlier = (
             await self.session.execute(
                 select(Report.id, Campaign.code, Campaign.title_vi, Campaign.title_en)
-                .join(Enrolment, Enrolment.id == Report.enrolment_id)
-                .join(Campaign, Campaign.id == Enrolment.campaign_id)
-                .where(
-                    Enrolment.unit_id == current.unit_id,
-                    Enrolment.form_id == current.form_id,
-                    Campaign.opens < current.opens,
-                    Report.submitted_at.is_not(None),
-                )
+                .select_from(current)
+                .join(current_enrolment, current_enrolment.id == current.enrolment_id)
+                .join(current_campaign, current_campaign.id == current_enrolment.campaign_id)
+                .join(Enrolment, and_(Enrolment.unit_id == current_enrolment.unit_id, Enrolment.form_id == current_enrolment.form_id))
+                .join(Campaign, and_(Campaign.id == Enrolment.campaign_id, Campaign.opens < current_campaign.opens))
+                .join(Report, and_(Report.enrolment_id == Enrolment.id, Report.submitted_at.is_not(None)))
+                .where(current.id == report_id)
                 .order_by(Campaign.opens.desc())
                 .limit(1)
             )

@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "invited": N_("made an invite code for {unit}"),
     "revoked": N_("revoked the access of {name} to {unit}"),
     "reminded": N_("sent a reminder"),
+    "carried_over": N_("kept {questions} as answered in {campaign}"),
     "deadline_extended": N_("set the unit's deadline to {due} (it was {previous})"),
 }
 
@@ -170,7 +171,7 @@ def describe(desk: Desk, entry: AuditEntry, form: Form) -> str:
     questions = ", ".join(pick_label(desk, form, q) for q in details.get("questions", []) if form.has(q))
     return _(template).format(
         receipt=details.get("receipt", ""), questions=questions, comment=details.get("comment", ""),
-        unit=details.get("unit", ""), name=details.get("name", ""),
+        unit=details.get("unit", ""), name=details.get("name", ""), campaign=details.get("campaign", ""),
         due=written_day(desk, details.get("due")), previous=written_day(desk, details.get("previous")),
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from storage.database import create_engine
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.bot_process import BotProcess, Officer, demo_bot
 from tests.fakes import FakeBotApi
+from tests.report_moves import submit
 
 UNIT = "CAP-CL-NGHIHAI"
 FORM = load_catalog().form("cap-22")
@@ -136,6 +138,48 @@ async def test_an_officer_files_the_whole_22_criteria_report(api: FakeBotApi, bo
     photo = versions["TC.1"][-1]["files"][0]
     assert Path(photo["path"]).read_bytes() == PHOTO
     assert versions["tai-lieu"] == [{"skipped": True}]
+
+
+async def test_an_officer_carries_2023_answers_into_the_two_year_review(api: FakeBotApi, bot: BotProcess) -> None:
+    officer = await linked_officer(api, bot)
+    await officer.press("Bắt đầu báo cáo", "Câu 1/38")
+    for position, question in enumerate(FORM.questions[:3], start=1):
+        await answer(officer, question, position)
+    await bot.stop()
+    database = create_engine(bot.database_url)
+    try:
+        async with UnitOfWorkFactory(database)() as uow:  # handed in, as if the rest had been answered too
+            unit_id = await uow.session.scalar(text("SELECT id FROM units WHERE code = :code"), {"code": UNIT})
+            report_2023 = await uow.reports.of_unit("so-ket-2023", unit_id)
+            assert report_2023 is not None
+            await submit(uow, report_2023.id, None, datetime.fromisoformat(bot.now))
+    finally:
+        await database.dispose()
+
+    bot.now = "2024-06-10T09:00:00+07:00"  # the 2023 review has closed; the two-year review is open
+    await bot.start()
+    await officer.command("baocao", "Sơ kết 02 năm (2023–2024)")
+    await officer.expect("Câu 1/38")
+    await officer.press(FORM.questions[0].options[0].label.vi, "Câu 2/38")
+    offer = await officer.say("05/06/2024", "Giữ nguyên câu trả lời này cho kỳ này, hay sửa?")
+    assert "Kỳ trước (Sơ kết công tác xây dựng đơn vị điển hình, kiểu mẫu năm 2023), đơn vị đã trả lời:" in offer["text"]
+    await officer.press("Giữ nguyên", "✓ Giữ nguyên như kỳ trước — Câu 3")
+    await officer.expect("Câu 4/38")
+
+    database = create_engine(bot.database_url)
+    try:
+        async with UnitOfWorkFactory(database)() as uow:
+            report_2024 = await uow.reports.of_unit("so-ket-2023-2024", unit_id)
+            assert report_2024 is not None
+            answers_2023, answers_2024 = await uow.reports.answers(report_2023.id), await uow.reports.answers(report_2024.id)
+            history = await uow.audit.history(report_2024.id)
+    finally:
+        await database.dispose()
+    assert answers_2024["I.1"] == answers_2023["I.1"] == {"text": "Nội dung trả lời cho mục I.1, đầy đủ và cụ thể."}
+    assert answers_2024["ngay-so-ket"] == {"date": "2024-06-05"}
+    assert [(e.action, e.details) for e in history if e.action == "carried_over"] == [
+        ("carried_over", {"questions": ["I.1"], "campaign": "so-ket-2023"})
+    ]
 
 
 MOST_ACTIONS_PER_REPORT = 70

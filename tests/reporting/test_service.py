@@ -357,6 +357,57 @@ def complete_answers() -> dict[str, AnswerValue]:
     return values
 
 
+# ----- the next campaign builds on the last ---------------------------------------------------
+
+LAST_YEAR = {
+    "ngay-so-ket": {"date": "2023-11-20"},
+    "I.1": {"text": "Phường có 12 khối phố, dân số khoảng 9.000 người (năm 2023)."},
+    "II.1": {"text": "Đã triển khai kế hoạch đến toàn thể cán bộ, chiến sĩ (năm 2023)."},
+    "TC.1": {"status": "dat", "narrative": "Đã tổ chức 12 buổi tuyên truyền tại các khối phố."},
+    "TC.2": {"status": "chua_dat", "narrative": "Chưa đạt vì thiếu kinh phí."},
+}
+OFFER = "Kỳ trước ({campaign}), đơn vị đã trả lời:\n{answer}\n\nGiữ nguyên câu trả lời này cho kỳ này, hay sửa?"
+
+
+async def test_in_june_2024_the_2023_answers_are_offered_one_by_one_and_each_one_kept_is_recorded(harness: Harness) -> None:
+    chat = await harness.linked_chat("130")
+    report_2023 = await harness.submit(NGHI_HAI)
+    async with harness.factory() as uow:  # answered before it was handed in, as far as this test cares
+        await uow.reports.save_answers(report_2023.id, LAST_YEAR, None, harness.clock.now())
+    harness.clock.instant = JUNE_10_2024
+    assert "Câu 1/38" in await chat.send("/baocao")
+    await answer(chat, WARD_FORM.questions[0], "2024")
+    offered = await chat.send("05/06/2024")  # a date belongs to its year: asked, never offered
+    assert "✓ Đã lưu Câu 2" in offered
+    assert OFFER.format(campaign=TITLE_2023, answer=LAST_YEAR["I.1"]["text"]) in offered
+    assert chat.keyboard()[:2] == ["Giữ nguyên", "Sửa"]
+    kept = await chat.press("Giữ nguyên")
+    assert f"✓ Giữ nguyên như kỳ trước — Câu 3: {LAST_YEAR['I.1']['text']}" in kept
+    assert "Câu 4/38" in kept and "Kỳ trước" not in kept  # I.2 was not answered in 2023: asked as usual
+    await answer(chat, WARD_FORM.questions[3], "2024")
+    assert "Kỳ trước" in chat.replies[-1].text  # II.1 is offered; a new text typed instead replaces it
+    new_text = "Năm 2024 đơn vị tiếp tục quán triệt kế hoạch đến toàn thể cán bộ."
+    assert f"✓ Đã lưu Câu 5: {new_text}" in await chat.send(new_text)
+
+    offer = await chat.send("/sua 10")
+    assert "Tiêu chí 1/22" in offer and "Đạt — Đã tổ chức 12 buổi tuyên truyền" in offer
+    assert "Chọn kết quả tự đánh giá của đơn vị" in await chat.press("Sửa")
+    assert "Kỳ trước" in await chat.send("/quaylai")  # back from the status is the offer again
+    assert "✓ Giữ nguyên như kỳ trước — Tiêu chí 1: Đạt" in await chat.press("Giữ nguyên")
+    assert "Kỳ trước" in await chat.send("/sua 11")
+    assert "Vui lòng chọn một nút bên dưới" in await chat.send("không rõ")  # a criterion is kept or re-assessed by button
+
+    [report_2024] = [r for r in await harness.reports_of(chat) if r.campaign_code == "so-ket-2023-2024"]
+    async with harness.factory() as uow:
+        answers = await uow.reports.answers(report_2024.id)
+        history = await uow.audit.history(report_2024.id)
+        assert await uow.reports.answers(report_2023.id) == LAST_YEAR
+    assert (answers["I.1"], answers["TC.1"], answers["II.1"]) == (LAST_YEAR["I.1"], LAST_YEAR["TC.1"], {"text": new_text})
+    assert "TC.2" not in answers and answers["ngay-so-ket"] == {"date": "2024-06-05"}
+    carried = [(e.details["questions"], e.details["campaign"]) for e in history if e.action == "carried_over"]
+    assert carried == [(["I.1"], "so-ket-2023"), (["TC.1"], "so-ket-2023")]
+
+
 # ----- a whole report ---------------------------------------------------------------------------
 
 
