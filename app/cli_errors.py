@@ -34,7 +34,7 @@ def problem(error: Exception) -> str:
         reason = error.reason.text(_) if isinstance(error.reason, StartError) else str(error.reason)
         return _("Could not start {channel}: {reason}").format(channel=error.channel, reason=reason)
     if isinstance(error, CatalogError):
-        return _("Invalid data: {error}").format(error=error)
+        return _("Invalid data: {error}").format(error=error.text(_))
     if isinstance(error, OSError) and error.filename is not None:
         return file_problem(error)
     return _("Unexpected error ({kind}: {error}); run again with --verbose for the details.").format(kind=type(error).__name__, error=error)

@@ -9,11 +9,12 @@ files and checks the references between them.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.forms import Form, LocalText
+from bot.i18n import N_
 from bot.reminders import REPORT_DUE, ReminderPlan
 
 __all__ = [
@@ -47,13 +48,31 @@ CAMPAIGN_CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
 
 
 class CatalogError(ValueError):
-    """A catalog is malformed. Names the file (relative to the catalogs dir) and the field."""
+    """A catalog is malformed. Names the file (relative to the catalogs dir) and the field.
 
-    def __init__(self, file: str, field: str, message: str) -> None:
+    `message` is English, or a msgid filled from `params` when given, so that the person who
+    wrote the file reads it in their language (`text`)."""
+
+    def __init__(
+        self, file: str, field: str, message: str, params: Mapping[str, object] | None = None, more: int = 0
+    ) -> None:
         self.file = file
         self.field = field
-        self.message = message
-        super().__init__(f"{file}: {field}: {message}" if field else f"{file}: {message}")
+        self.msgid = message
+        self.params = dict(params) if params is not None else None
+        self.more = more  # further problems in the same file, not described
+        self.message = self.problem(lambda msgid: msgid)
+        """The problem in English."""
+        super().__init__(self.text(lambda msgid: msgid))
+
+    def problem(self, gettext: Callable[[str], str]) -> str:
+        return gettext(self.msgid).format(**self.params) if self.params is not None else self.msgid
+
+    def text(self, gettext: Callable[[str], str]) -> str:
+        message = self.problem(gettext)
+        if self.more:
+            message += gettext(N_(" (and {n} more)")).format(n=self.more)
+        return f"{self.file}: {self.field}: {message}" if self.field else f"{self.file}: {message}"
 
 
 def neutral_prompt(number: int, citation: LocalText) -> LocalText:

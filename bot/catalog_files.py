@@ -25,14 +25,17 @@ from bot.catalog import (
     neutral_prompt,
 )
 from bot.forms import CRITERION_PREFIX, LocalText, Option, Question, QuestionKind
+from bot.i18n import N_
 from bot.reminders import REPORT_DUE, ReminderPlan
 
 __all__ = ["CampaignFile", "CriteriaFile", "DemoFile", "FormEntry", "FormsFile", "OutlineFile", "UnitKindsFile"]
 
 
-def _invalid(path: str, message: str) -> PydanticCustomError:
-    """A rule violation inside a model; `path` is relative to the model that found it."""
-    return PydanticCustomError("catalog", "{message}", {"message": message, "path": path})
+def _invalid(path: str, message: str, **params: object) -> PydanticCustomError:
+    """A rule violation inside a model; `path` is relative to the model that found it. With
+    `params`, `message` is a msgid (N_) filled from them, read in the reader's language."""
+    english = message.format(**params) if params else message
+    return PydanticCustomError("catalog", "{message}", {"message": english, "path": path, "msgid": message, "params": params or None})
 
 
 class _Model(BaseModel):
@@ -271,7 +274,7 @@ class _Reminders(_Model):
     def _days_unique(self) -> _Reminders:
         for index, days in enumerate(self.days_before):
             if days in self.days_before[:index]:
-                raise _invalid(f"days_before[{index}]", f"{days} is listed twice")
+                raise _invalid(f"days_before[{index}]", N_("{days} is listed twice"), days=days)
         return self
 
 
@@ -294,23 +297,24 @@ class CampaignFile(_Model):
     @model_validator(mode="after")
     def _calendar_and_rules_make_sense(self) -> CampaignFile:
         if not any(m.kind == REPORT_DUE for m in self.milestones):
-            raise _invalid("milestones", "needs a report_due milestone")
+            raise _invalid("milestones", N_("needs a {kind} milestone"), kind=REPORT_DUE)
         if self.closes is not None:
             report_due = next(m.due for m in self.milestones if m.kind == REPORT_DUE)
             if self.closes < report_due:
-                raise _invalid("closes", f"{self.closes} is before the report deadline ({report_due})")
+                raise _invalid("closes", N_("{closes} is before the report deadline ({due})"), closes=self.closes, due=report_due)
         kinds = [m.kind for m in self.milestones]
         for index, milestone in enumerate(self.milestones):
             if milestone.kind in kinds[:index]:
-                raise _invalid(f"milestones[{index}].kind", f"a campaign has at most one {milestone.kind} milestone")
+                raise _invalid(f"milestones[{index}].kind", N_("a campaign has at most one {kind} milestone"), kind=milestone.kind)
             if milestone.due < self.opens:
-                raise _invalid(f"milestones[{index}].due", f"{milestone.due} is before the campaign opens ({self.opens})")
+                raise _invalid(f"milestones[{index}].due", N_("{due} is before the campaign opens ({opens})"), due=milestone.due, opens=self.opens)
         catch_all: dict[str, int] = {}
         for index, rule in enumerate(self.enrol):
             if rule.unit_kind in catch_all:
                 raise _invalid(
                     f"enrol[{index}]",
-                    f"never applies: enrol[{catch_all[rule.unit_kind]}] already takes every {rule.unit_kind!r} unit",
+                    N_("never applies: enrol[{earlier}] already takes every unit of kind “{kind}”"),
+                    earlier=catch_all[rule.unit_kind], kind=rule.unit_kind,
                 )
             if rule.units is None:
                 catch_all[rule.unit_kind] = index

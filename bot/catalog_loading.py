@@ -34,6 +34,7 @@ from bot.catalog_files import (
     UnitKindsFile,
 )
 from bot.forms import CRITERION_PREFIX, Form, LocalText, Question, QuestionKind
+from bot.i18n import N_
 
 __all__ = ["load_campaign", "load_catalog", "load_demo_units"]
 
@@ -69,10 +70,10 @@ def _read(model: type[_M], path: Path, root: Path) -> tuple[_M, str]:
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
     except UnicodeDecodeError as exc:
-        raise CatalogError(label, "", f"not UTF-8 text: {exc}") from None
+        raise CatalogError(label, "", N_("not UTF-8 text: {error}"), {"error": exc}) from None
     except yaml.MarkedYAMLError as exc:
         where = f"line {exc.problem_mark.line + 1}" if exc.problem_mark else ""
-        raise CatalogError(label, where, f"not valid YAML: {exc.problem}") from None
+        raise CatalogError(label, where, N_("not valid YAML: {problem}"), {"problem": exc.problem}) from None
     try:
         return model.model_validate(data), label
     except ValidationError as exc:
@@ -84,10 +85,41 @@ def _catalog_error(label: str, exc: ValidationError) -> CatalogError:
     error = min(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
     parts = [_format_loc(error["loc"]), str((error.get("ctx") or {}).get("path", ""))]
     field = ".".join(part for part in parts if part)
-    message = "unknown key" if error["type"] == "extra_forbidden" else error["msg"]
-    if exc.error_count() > 1:
-        message += f" (and {exc.error_count() - 1} more)"
-    return CatalogError(label, field, message)
+    ctx = error.get("ctx") or {}
+    more = exc.error_count() - 1
+    if error["type"] == "catalog":
+        if ctx.get("params") is not None:
+            return CatalogError(label, field, ctx["msgid"], ctx["params"], more)
+        return CatalogError(label, field, error["msg"], more=more)
+    if error["type"] in PROBLEMS:
+        return CatalogError(label, field, PROBLEMS[error["type"]], ctx, more)
+    return CatalogError(label, field, error["msg"], more=more)
+
+
+PROBLEMS = {
+    "extra_forbidden": N_("unknown key"),
+    "missing": N_("required, but missing"),
+    "date_type": N_("not a date; write it as 2024-07-15"),
+    "date_parsing": N_("not a date; write it as 2024-07-15"),
+    "date_from_datetime_parsing": N_("not a date; write it as 2024-07-15"),
+    "date_from_datetime_inexact": N_("not a date; write it as 2024-07-15"),
+    "string_type": N_("should be text"),
+    "int_type": N_("should be a whole number"),
+    "int_parsing": N_("should be a whole number"),
+    "bool_type": N_("should be true or false"),
+    "list_type": N_("should be a list"),
+    "dict_type": N_("should be keys with values"),
+    "model_type": N_("should be keys with values"),
+    "string_pattern_mismatch": N_("does not have the expected form ({pattern})"),
+    "string_too_short": N_("should have at least {min_length} characters"),
+    "string_too_long": N_("should have at most {max_length} characters"),
+    "too_short": N_("should list at least {min_length}"),
+    "greater_than_equal": N_("should be at least {ge}"),
+    "less_than_equal": N_("should be at most {le}"),
+    "literal_error": N_("should be one of: {expected}"),
+}
+"""What pydantic's error types mean, as the person who wrote the file reads it; each msgid uses
+only the placeholders pydantic puts in that type's context."""
 
 
 def _format_loc(loc: tuple[int | str, ...]) -> str:
@@ -150,9 +182,11 @@ def load_catalog(
         campaign = _load_campaign(path, root, forms.keys())
         for index, rule in enumerate(campaign.enrol):
             if rule.unit_kind not in unit_kinds:
-                raise CatalogError(_label(path, root), f"enrol[{index}].unit_kind", f"unknown unit kind {rule.unit_kind!r} (see {kinds_label})")
+                raise CatalogError(
+                    _label(path, root), f"enrol[{index}].unit_kind", N_("unknown unit kind “{kind}” (see {file})"), {"kind": rule.unit_kind, "file": kinds_label}
+                )
         if campaign.code in campaigns:
-            raise CatalogError(_label(path, root), "code", f"campaign code {campaign.code!r} is used by another file")
+            raise CatalogError(_label(path, root), "code", N_("campaign code “{code}” is used by another file"), {"code": campaign.code})
         campaigns[campaign.code] = campaign
 
     return Catalog(
@@ -245,7 +279,7 @@ def _load_campaign(path: Path, root: Path, form_ids: Collection[str] | None) -> 
     if form_ids is not None:
         for index, rule in enumerate(campaign.enrol):
             if rule.form not in form_ids:
-                raise CatalogError(label, f"enrol[{index}].form", f"no form {rule.form!r} in forms.yaml")
+                raise CatalogError(label, f"enrol[{index}].form", N_("there is no form “{form}”; the forms are: {forms}"), {"form": rule.form, "forms": ", ".join(sorted(form_ids))})
     return campaign.to_spec()
 
 

@@ -333,7 +333,7 @@ MALFORMED = {
     ),
     "unknown form in enrol": (
         _edit("campaigns/so-ket-2023.yaml", lambda d: _set(d, ("enrol", 2, "form"), "cap-23")),
-        "campaigns/so-ket-2023.yaml", "enrol[2].form", "no form 'cap-23'",
+        "campaigns/so-ket-2023.yaml", "enrol[2].form", "there is no form “cap-23”; the forms are: cap-22, ",
     ),
     "shadowed enrol rule": (
         _edit("campaigns/so-ket-2023.yaml", lambda d: d["enrol"].reverse()),
@@ -383,7 +383,7 @@ def test_duplicate_yaml_key_is_an_error(catalog_copy):
 
 DEMO = "demo/nghe-an.yaml"
 MALFORMED_DEMO = {
-    "bad unit code": (lambda d: _set(d, ("units", 3, "code"), "na-so-tttt"), "units[3].code", "pattern"),
+    "bad unit code": (lambda d: _set(d, ("units", 3, "code"), "na-so-tttt"), "units[3].code", "does not have the expected form (^[A-Z0-9]"),
     "duplicate unit code": (lambda d: _set(d, ("units", 4, "code"), "NA-SO-TTTT"), "units[4].code", "used twice"),
     "unknown parent": (lambda d: _set(d, ("units", 1, "parent"), "NA-XX"), "units[1].parent", "'NA-XX'"),
     "parent listed later": (lambda d: d["units"].insert(0, d["units"].pop(2)), "units[0].parent", "'NA-CAT'"),
