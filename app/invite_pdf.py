@@ -15,7 +15,8 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from app.invite_sheet import IssuedInvite, sheet_title
+from app.invite_sheet import qr_of, sheet_title
+from bot.records import IssuedInvite
 from bot.sheets import Gettext
 
 __all__ = ["write_invite_pdf"]
@@ -127,7 +128,7 @@ def write_lines(pdf: FPDF, lines: Sequence[Line], top: float, width: float, *, d
 
 def draw_qr(pdf: FPDF, invite: IssuedInvite, left: float, top: float) -> None:
     """Each row's runs of dark modules as filled rectangles; the block's padding is the quiet zone."""
-    rows = [list(row) for row in invite.qr().matrix_iter(scale=1, border=0)]
+    rows = [list(row) for row in qr_of(invite).matrix_iter(scale=1, border=0)]
     module = QR_SIZE / len(rows)
     pdf.set_fill_color(0)
     for r, row in enumerate(rows):

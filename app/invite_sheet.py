@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
@@ -16,35 +15,17 @@ from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Font
 
 from bot.catalog import CatalogError
-from bot.records import InviteLink
+from bot.records import IssuedInvite
 from bot.sheets import Gettext
 
-__all__ = ["IssuedInvite", "SheetWriter", "sheet_title", "sheet_writer"]
+__all__ = ["SheetWriter", "qr_of", "sheet_title", "sheet_writer"]
 
 QR_COLUMN = "K"
 WIDTHS = {"A": 5, "B": 32, "C": 18, "D": 24, "E": 14, "F": 22, "G": 12, "H": 20, "I": 44, "J": 18, QR_COLUMN: 20}
 
 
-@dataclass(frozen=True)
-class IssuedInvite:
-    unit_code: str
-    unit_name: str
-    full_name: str
-    phone: str
-    role: str  # as the reader calls it
-    code: str
-    links: tuple[InviteLink, ...]
-    expires: str  # written as the reader writes dates
-
-    @property
-    def start(self) -> str:
-        """What to send the bot."""
-        return f"/start {self.code}"
-
-    def qr(self) -> segno.QRCode:
-        """The QR code holds the first link, or what to send where no channel has a link that
-        carries a code."""
-        return segno.make(self.links[0].url if self.links else self.start, error="m")
+def qr_of(invite: IssuedInvite) -> segno.QRCode:
+    return segno.make(invite.qr_content, error="m")
 
 
 # (the file, the scope the invites are for, the invites, the reader's gettext)
@@ -90,7 +71,7 @@ def write_workbook(path: Path, scope: str, invites: Sequence[IssuedInvite], _: G
             invite.start, links, invite.expires,
         ])  # fmt: skip
         png = io.BytesIO()
-        invite.qr().save(png, kind="png", scale=3, border=2)
+        qr_of(invite).save(png, kind="png", scale=3, border=2)
         image = Image(png)
         image.anchor = f"{QR_COLUMN}{row}"
         sheet.add_image(image)

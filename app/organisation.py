@@ -7,14 +7,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections import Counter
-from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from datetime import timedelta
 
 from app.cli_text import _
 from app.settings import Settings
+from bot.bulk_invites import bulk_expiry, plan_bulk
 from bot.i18n import Formatter
-from bot.ports import UnitOfWork
-from bot.reminders import deadline_of
 from bot.text import fold
 from bot.units import UnitTree
 
@@ -160,8 +159,8 @@ async def import_people(args: argparse.Namespace, settings: Settings) -> int:
         async with rt.unit_of_work() as uow:
             codes = {row.code for row in await list_units(uow) if not row.retired}
         people = read_people_sheet(args.file, codes, _)
-        expires = await bulk_expiry(rt.unit_of_work, settings)
         async with rt.unit_of_work() as uow:
+            expires = bulk_expiry(await uow.units.campaigns(), now, settings.zone, settings.invite_days)
             ids = {unit.code: unit.id for unit in await uow.units.units()}
             everywhere = list(ids.values())
             known = {(fold(p.full_name), p.unit_id, p.role) for p in await uow.invites.pending(everywhere, now) if p.full_name}
@@ -177,13 +176,12 @@ async def import_people(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def issue_invites(args: argparse.Namespace, settings: Settings) -> int:
-    """A fresh code for every named person in the scope and, for officers, for every reporting
-    unit that has neither a named person nor a linked officer; the codes issued before in the
+    """Fresh codes for the scope as bot.bulk_invites plans them; the codes issued before in the
     scope are withdrawn, so only the newest sheet works."""
-    from app.invite_sheet import IssuedInvite, sheet_writer
+    from app.invite_sheet import sheet_writer
     from app.runtime import runtime
     from bot.prompts import ROLE_LABELS
-    from bot.records import Role
+    from bot.records import IssuedInvite, Role
     from storage.seed import list_units
 
     write_sheet = sheet_writer(args.out, _)  # an unknown suffix is refused before any code is issued or withdrawn
@@ -191,8 +189,9 @@ async def issue_invites(args: argparse.Namespace, settings: Settings) -> int:
     fmt = Formatter(settings.locale)
     async with runtime(settings) as rt:
         now = settings.clock().now()
-        expires = now + timedelta(days=args.days) if args.days else await bulk_expiry(rt.unit_of_work, settings)
         async with rt.unit_of_work() as uow:
+            campaigns = await uow.units.campaigns()
+            expires = now + timedelta(days=args.days) if args.days else bulk_expiry(campaigns, now, settings.zone, settings.invite_days)
             retired = {row.code for row in await list_units(uow) if row.retired}
             tree = UnitTree(await uow.units.units())
             root = tree.by_code(args.scope)
@@ -200,40 +199,18 @@ async def issue_invites(args: argparse.Namespace, settings: Settings) -> int:
                 print(_("Unknown unit {code}. See `baocao units list`.").format(code=args.scope), file=sys.stderr)
                 return 1
             units = {unit_id: tree.get(unit_id) for unit_id in tree.subtree([root.id]) if tree.get(unit_id).code not in retired}
-            pending = [p for p in await uow.invites.pending(list(units), now) if p.role is role]
-            linked = {p.unit_id for p in await uow.people.linked(list(units)) if p.role is role}
-            reporting = await reporting_units(uow, list(units), settings) if role is Role.REPORTER else set()
-            withdrawn = await uow.invites.withdraw([p.code for p in pending], now)
-            wanted = [(units[p.unit_id], p.full_name, p.phone) for p in pending if p.full_name]
-            named = {unit.id for unit, _name, _phone in wanted}
-            wanted += [(unit, "", "") for unit in units.values() if unit.id in reporting - named - linked]
+            plan = await plan_bulk(uow, units, role, now, settings.zone)
+            withdrawn = await uow.invites.withdraw(plan.withdraw, now)
             issued = [
-                await uow.invites.create(unit.code, role, expires, now, full_name=name, phone=phone) for unit, name, phone in wanted
+                await uow.invites.create(w.unit.code, role, expires, now, full_name=w.full_name, phone=w.phone) for w in plan.wanted
             ]
     sheet = [
-        IssuedInvite(new.unit_code, new.unit_name, name, phone, _(ROLE_LABELS[role]), new.code,
+        IssuedInvite(new.unit_code, new.unit_name, w.full_name, w.phone, _(ROLE_LABELS[role]), new.code,
                      tuple(rt.service.invite_links(new.code)), fmt.datetime(expires.astimezone(settings.zone)))  # fmt: skip
-        for new, (_unit, name, phone) in zip(issued, wanted, strict=True)
+        for new, w in zip(issued, plan.wanted, strict=True)
     ]
     write_sheet(args.out, f"{root.name} ({root.code})", sheet, _)
     print(_("Wrote {n} invites to {file} ({named} for named people); {withdrawn} codes issued before are withdrawn.").format(
-        n=len(sheet), file=args.out, named=len(named), withdrawn=withdrawn
+        n=len(sheet), file=args.out, named=plan.named, withdrawn=withdrawn
     ))
     return 0
-
-
-async def reporting_units(uow: UnitOfWork, unit_ids: list[int], settings: Settings) -> set[int]:
-    """Those of these units enrolled in a campaign that has not closed."""
-    today = settings.clock().now().astimezone(settings.zone).date()
-    campaigns = [c for c in await uow.units.campaigns() if not c.closed(today)]
-    return {row.unit_id for c in campaigns for row in await uow.reports.enrolments(c.code, unit_ids)}
-
-
-async def bulk_expiry(unit_of_work: Callable[[], UnitOfWork], settings: Settings) -> datetime:
-    """Bulk invites live until the last open campaign closes (the end of that day), or for the
-    usual invite days where no campaign has a closing date."""
-    now = settings.clock().now()
-    async with unit_of_work() as uow:
-        campaigns = await uow.units.campaigns()
-    closing = [c.closes for c in campaigns if c.closes is not None and not c.closed(now.astimezone(settings.zone).date())]
-    return deadline_of(max(closing), settings.zone) if closing else now + timedelta(days=settings.invite_days)

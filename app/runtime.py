@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.channels import CHANNELS
 from app.database import opened_database
+from app.documents import FileDocuments
 from app.settings import Settings
 from bot.catalog import Catalog
 from bot.catalog_loading import load_catalog
@@ -99,6 +100,7 @@ def build_service(
         channel_label=lambda name: labels.get(name, name),
         invite_days=settings.invite_days,
         new_code=new_code,
+        documents=FileDocuments(settings.files_dir),
     )
     engine = Engine(EngineSettings(zone=settings.zone, max_file_bytes=settings.max_file_bytes))
     return ReportingService(unit_of_work, engine, desk, clock, settings.zone, settings.locale)

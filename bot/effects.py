@@ -16,7 +16,7 @@ from bot.i18n import DEFAULT_LOCALE
 from bot.records import AuditEntry, OutboxMessage, Role
 from bot.report import Transition
 
-__all__ = ["CreateInvite", "Effect", "ExtendDeadline", "MoveReport", "RecordAudit", "RevokeGrant", "SaveAnswers", "Send", "TurnResult"]
+__all__ = ["CreateInvite", "Effect", "ExtendDeadline", "MoveReport", "RecordAudit", "RevokeGrant", "SaveAnswers", "Send", "TurnResult", "WithdrawInvites"]
 
 
 @dataclass(frozen=True)
@@ -46,6 +46,15 @@ class CreateInvite:
     role: Role
     expires_at: datetime
     created_by: int | None
+    full_name: str = ""  # the person it is issued for, when the province named one
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class WithdrawInvites:
+    """Codes no longer to be redeemed: a newer sheet replaces them."""
+
+    codes: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -69,7 +78,7 @@ class Send:
     message: OutboxMessage
 
 
-Effect = SaveAnswers | MoveReport | RecordAudit | CreateInvite | RevokeGrant | ExtendDeadline | Send
+Effect = SaveAnswers | MoveReport | RecordAudit | CreateInvite | WithdrawInvites | RevokeGrant | ExtendDeadline | Send
 
 
 @dataclass

@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from bot.answers import AnswerValue
+from bot.events import Attachment
 from bot.records import (
     AuditEntry,
     CampaignRecord,
@@ -22,6 +23,7 @@ from bot.records import (
     Enrolment,
     Grant,
     InboxItem,
+    IssuedInvite,
     Ledger,
     LinkedPerson,
     NewInvite,
@@ -304,6 +306,15 @@ class Queries(Protocol):
     invites: InviteQueries
     audit: AuditQueries
     outbox: OutboxQueries
+
+
+class Documents(Protocol):
+    """Files the bot writes for a person to download or print: the core says what goes in them,
+    the composition root how they are laid out and where they are kept."""
+
+    def invite_sheet(self, scope: str, invites: Sequence[IssuedInvite], locale: str) -> Attachment:
+        """The printable invite sheet (one block per invite, with its QR code)."""
+        ...
 
 
 class UnitOfWork(Protocol):

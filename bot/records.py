@@ -181,6 +181,31 @@ class NewInvite:
 
 
 @dataclass(frozen=True)
+class IssuedInvite:
+    """One invite on a printed or forwarded sheet, worded for its reader."""
+
+    unit_code: str
+    unit_name: str
+    full_name: str
+    phone: str
+    role: str  # as the reader calls it
+    code: str
+    links: tuple[InviteLink, ...]
+    expires: str  # written as the reader writes dates
+
+    @property
+    def start(self) -> str:
+        """What to send the bot."""
+        return f"/start {self.code}"
+
+    @property
+    def qr_content(self) -> str:
+        """What the QR code holds: the first link, or what to send where no channel has a link
+        that carries a code."""
+        return self.links[0].url if self.links else self.start
+
+
+@dataclass(frozen=True)
 class PendingInvite:
     """An invite not yet used, withdrawn or expired: someone may still join with it."""
 

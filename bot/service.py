@@ -32,6 +32,7 @@ from bot.effects import (
     SaveAnswers,
     Send,
     TurnResult,
+    WithdrawInvites,
 )
 from bot.engine import Engine
 from bot.events import Button, Reply, Surface
@@ -169,8 +170,10 @@ class _ServiceTurn:
                 log.info("report %s: %s → %s by person %s", report_id, transition.before, transition.after, transition.by)
             case RecordAudit(entry):
                 await self.uow.audit.record(entry)
-            case CreateInvite(code, unit_code, role, expires_at, created_by):
-                await self.uow.invites.create(unit_code, role, expires_at, self.now, created_by, code=code)
+            case CreateInvite(code, unit_code, role, expires_at, created_by, full_name, phone):
+                await self.uow.invites.create(unit_code, role, expires_at, self.now, created_by, code=code, full_name=full_name, phone=phone)
+            case WithdrawInvites(codes):
+                await self.uow.invites.withdraw(codes, self.now)
             case RevokeGrant(grant_id):
                 await self.uow.people.revoke(grant_id, self.now)
             case ExtendDeadline(campaign_code, unit_id, due):

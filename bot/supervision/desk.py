@@ -20,10 +20,10 @@ from bot.buttons import Kind, pack
 from bot.commands import REPORT, CommandSpec
 from bot.conversation import ConversationState, Supervising
 from bot.effects import RecordAudit, Send, TurnResult
-from bot.events import Button, ButtonRole, Reply
+from bot.events import Attachment, Button, ButtonRole, Reply
 from bot.forms import Form, LocalText
 from bot.i18n import translations
-from bot.ports import Queries
+from bot.ports import Documents, Queries
 from bot.prompts import Prompts
 from bot.records import (
     AuditEntry,
@@ -61,6 +61,7 @@ class DeskSettings:
     channel_label: Callable[[str], str]
     invite_days: int
     new_code: Callable[[], str]
+    documents: Documents
 
 
 class Desk:
@@ -97,10 +98,10 @@ class Desk:
     def set_slice(self, **changes: Any) -> None:
         self.out.state = replace(self.state, supervising=replace(self.slice, **changes))
 
-    def say(self, text: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
+    def say(self, text: str, buttons: tuple[tuple[Button, ...], ...] = (), attachment: Attachment | None = None) -> None:
         if buttons:
             self.out.state = replace(self.state, step=self.state.step + 1)
-        self.out.say(Reply(text, buttons, self.state.step if buttons else None))
+        self.out.say(Reply(text, buttons, self.state.step if buttons else None, attachment=attachment))
 
     def stale(self) -> None:
         self.say(self._("That button belongs to an earlier message and no longer works."))

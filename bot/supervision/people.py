@@ -1,27 +1,38 @@
-"""Who has access: /moi makes an invite code for a unit in scope, /canbo lists the people linked
-(with the messengers each uses) and the invites not yet used, /thuhoi takes someone's access
-away once confirmed."""
+"""Who has access: /moi makes an invite code for a unit in scope (“/moi tất cả [UNIT]”: a sheet of
+codes for every unit still without an officer and every person the province named), /canbo
+lists the people linked (with the messengers each uses) and the invites not yet used, /thuhoi
+takes someone's access away once confirmed."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from bot import commands
+from bot.bulk_invites import bulk_expiry, plan_bulk
 from bot.buttons import Kind, Pressed, pack
-from bot.effects import CreateInvite, RevokeGrant
+from bot.effects import CreateInvite, RevokeGrant, WithdrawInvites
 from bot.events import Button, ButtonRole
 from bot.prompts import ROLE_LABELS
-from bot.records import LinkedPerson, Role
+from bot.records import IssuedInvite, LinkedPerson, Role
 from bot.supervision.desk import Desk
 from bot.text import fold, parse_whole_number
 
-__all__ = ["invite", "people", "revoke", "revoke_confirmed"]
+__all__ = ["invite", "invite_every_unit", "people", "revoke", "revoke_confirmed"]
 
 ACTION = ButtonRole.ACTION
 
 
+EVERY_UNIT = ("tat ca", "all")
+"""The first words of “/moi tất cả”, folded."""
+
+
 async def invite(desk: Desk, args: str) -> None:
     _ = desk._
+    folded = fold(args)
+    every = next((words for words in EVERY_UNIT if folded == words or folded.startswith(words + " ")), None)
+    if every is not None:
+        await invite_every_unit(desk, " ".join(args.split()[len(every.split()) :]))
+        return
     unit = desk.resolve(args, commands.INVITE)
     if unit is None:
         return
@@ -32,6 +43,50 @@ async def invite(desk: Desk, args: str) -> None:
     lines = [_("Invite for {unit}: {code}").format(unit=unit.name, code=code), _("The officer sends: /start {code}").format(code=code)]
     lines += [_("or opens on {channel}: {link}").format(channel=link.channel, link=link.url) for link in desk.settings.invite_links(code)]
     lines.append(_("Valid once, until {time}.").format(time=desk.p.when(expires)))
+    desk.say("\n".join(lines))
+
+
+async def invite_every_unit(desk: Desk, within: str) -> None:
+    """The bulk sheet for the supervisor's area (or the part of it named): the codes issued
+    before there are withdrawn, so only the newest sheet works."""
+    _ = desk._
+    root = desk.resolve(within, commands.INVITE) if within else None
+    if within and root is None:
+        return
+    roots = [root] if root else [desk.tree.get(unit_id) for unit_id in desk.access.roots]
+    scope = desk.tree.subtree([unit.id for unit in roots]) & desk.access.unit_ids
+    units = {unit_id: desk.tree.get(unit_id) for unit_id in scope}
+    plan = await plan_bulk(desk.reads, units, Role.REPORTER, desk.now, desk.p.zone)
+    area = ", ".join(unit.name for unit in roots)
+    if not plan.wanted:
+        desk.say(_("No invite is needed in {area}: every unit taking part has an officer linked.").format(area=area))
+        return
+    expires = bulk_expiry(await desk.campaigns(), desk.now, desk.p.zone, desk.settings.invite_days)
+    codes = [desk.settings.new_code() for _wanted in plan.wanted]
+    if plan.withdraw:
+        desk.out.effects.append(WithdrawInvites(plan.withdraw))
+    desk.out.effects += [
+        CreateInvite(code, wanted.unit.code, Role.REPORTER, expires, desk.access.person_id, wanted.full_name, wanted.phone)
+        for code, wanted in zip(codes, plan.wanted, strict=True)
+    ]
+    desk.audit("invited_every_unit", roots[0], None, unit=area, issued=len(codes), withdrawn=len(plan.withdraw))
+    role = _(ROLE_LABELS[Role.REPORTER])
+    sheet = [
+        IssuedInvite(wanted.unit.code, wanted.unit.name, wanted.full_name, wanted.phone, role, code,
+                     tuple(desk.settings.invite_links(code)), desk.p.when(expires))  # fmt: skip
+        for code, wanted in zip(codes, plan.wanted, strict=True)
+    ]
+    lines = [_("{n} invites for {area} ({named} for people the province named), valid until {time}.").format(
+        n=len(sheet), area=area, named=plan.named, time=desk.p.when(expires)
+    )]
+    if plan.withdraw:
+        lines.append(_("The {n} codes issued before there no longer work.").format(n=len(plan.withdraw)))
+    if desk.p.surface.documents:
+        lines.append(_("The sheet to print or forward is attached."))
+        desk.say("\n".join(lines), attachment=desk.settings.documents.invite_sheet(area, sheet, desk.locale))
+        return
+    lines.append(_("Each officer sends the bot /start and the code of their unit:"))
+    lines += [f"• {invite.unit_name}" + (f" — {invite.full_name}" if invite.full_name else "") + f": {invite.code}" for invite in sheet]
     desk.say("\n".join(lines))
 
 

@@ -12,7 +12,9 @@ from __future__ import annotations
 import itertools
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from pathlib import Path
 
+import pypdf
 import pytest
 
 from app.runtime import build_service
@@ -48,13 +50,14 @@ Row = tuple[str, str, str]
 class Office:
     """Cửa Lò of the demo province in memory, the 2023 and 2024 campaigns enrolled."""
 
-    def __init__(self, now: datetime = NOV_20_2023) -> None:
+    def __init__(self, now: datetime = NOV_20_2023, files: Path | None = None) -> None:
         self.store = MemoryStore()
         self.store.add_units(CUA_LO_UNITS)
         for spec in CAMPAIGNS:
             self.store.add_campaign(spec)
         self.clock = FixedClock(now)
-        self.service: ReportingService = build_service(self.store, CATALOG, SETTINGS, self.clock)
+        settings = SETTINGS.model_copy(update={"files_dir": files}) if files else SETTINGS
+        self.service: ReportingService = build_service(self.store, CATALOG, settings, self.clock)
         self._update_ids = itertools.count(1)
 
     def next_update_id(self) -> int:
@@ -356,3 +359,32 @@ async def test_one_units_deadline_is_extended_audited_told_and_its_reminders_fol
         ("/giahan Nghi Hai 25/11/2023", "nay là ngày 25/11/2023 (trước đó là 02/12/2023", "ExtendDeadline RecordAudit Send"),
     ])  # fmt: skip
     assert not [slot for _campaign, slot in await reminders.slots() if "@" in slot.key]
+
+
+async def test_a_sheet_of_invites_for_every_unit_comes_as_a_file_whose_codes_work(tmp_path: Path) -> None:
+    office = Office(files=tmp_path)
+    await office.person("officer", "Nguyễn Văn An", (NGHI_HAI, Role.REPORTER))  # linked: needs no code
+    supervisor = await office.person("sv", "Đỗ Minh Quân", ("NA-CL", Role.SUPERVISOR))
+    async with office.store() as uow:  # a person the province named, as `baocao people import` leaves them
+        await uow.invites.create(NGHI_HOA, Role.REPORTER, NOV_20_2023 + timedelta(days=3), NOV_20_2023, full_name="Phan Thị Hoa")
+    await play(supervisor, [("/moi tất cả Không Có", "Không tìm thấy đơn vị", "")])
+    issued = await supervisor.send("/moi tất cả")  # until the last open campaign closes:
+    assert "mã mời cho Thị xã Cửa Lò (1 mã cho người được tỉnh ghi tên), hiệu lực đến 23:59 15/08/2024." in issued
+    effects = [type(effect).__name__ for effect in supervisor.results[-1].effects]
+    assert effects[0] == "WithdrawInvites" and effects[-1] == "RecordAudit" and set(effects[1:-1]) == {"CreateInvite"}
+    sheet = supervisor.replies[-1].attachment
+    assert sheet is not None and sheet.name == "Mã mời - Thị xã Cửa Lò.pdf" and Path(sheet.path).parent == tmp_path / "exports"
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(sheet.path).pages)
+    async with office.store() as uow:
+        pending = await uow.invites.pending([office.store.unit_id(unit.code) for unit in CUA_LO_UNITS], office.clock.now())
+    codes = {invite.code: invite for invite in pending}
+    assert len(codes) == len(effects) - 2 and all(f"/start {code}" in text for code in codes)
+    assert "Phan Thị Hoa" in text and NGHI_HOA_NAME in text and NGHI_HAI_NAME not in text
+    hoa = next(code for code, invite in codes.items() if invite.full_name == "Phan Thị Hoa")
+    newcomer = Chat(office, "hoa", name="hoa_nghihoa")
+    assert f"Liên kết thành công: tài khoản này báo cáo cho {NGHI_HOA_NAME}" in await newcomer.send(f"/start {hoa}")
+
+    again = await supervisor.send("/moi tất cả")
+    assert f"Các mã đã cấp trước đó tại đây ({len(codes) - 1}) không còn hiệu lực." in again
+    old = next(code for code in codes if code != hoa)
+    assert "Liên kết thành công" not in await Chat(office, "late", name="x").send(f"/start {old}")
