@@ -1,8 +1,10 @@
 """The files the bot writes for people (bot.ports.Documents): laid out by the writers beside this
-module, kept under the files directory, each under a fresh name so that two sheets never meet."""
+module, kept under the files directory, each under a fresh name so that two files never meet.
+Each is written in a worker thread: a large document never holds up the event loop."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,18 +22,17 @@ class FileDocuments:
     def __init__(self, files_dir: Path) -> None:
         self.directory = files_dir / "exports"
 
-    def invite_sheet(self, scope: str, invites: Sequence[IssuedInvite], locale: str) -> Attachment:
+    async def invite_sheet(self, scope: str, invites: Sequence[IssuedInvite], locale: str) -> Attachment:
         from app.invite_pdf import (
             write_invite_pdf,  # its library and fonts only when a sheet is asked for
         )
 
         gettext = translations(locale).gettext
         path = self.new_path(".pdf")
-        write_invite_pdf(path, scope, invites, gettext)
+        await asyncio.to_thread(write_invite_pdf, path, scope, invites, gettext)
         name = f"{gettext('Invites')} - {scope}".replace("/", "-")
         return Attachment(str(path), f"{name}.pdf", PDF)
 
     def new_path(self, suffix: str) -> Path:
         self.directory.mkdir(parents=True, exist_ok=True)
         return self.directory / f"{uuid.uuid4().hex}{suffix}"
-

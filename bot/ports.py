@@ -14,6 +14,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from bot.answers import AnswerValue
+from bot.documents import OfficialReport, ProgressChart, Workbook
 from bot.events import Attachment
 from bot.records import (
     AuditEntry,
@@ -310,10 +311,23 @@ class Queries(Protocol):
 
 class Documents(Protocol):
     """Files the bot writes for a person to download or print: the core says what goes in them,
-    the composition root how they are laid out and where they are kept."""
+    the composition root how they are laid out and where they are kept. Writing runs off the
+    event loop, so a large document never holds up other chats."""
 
-    def invite_sheet(self, scope: str, invites: Sequence[IssuedInvite], locale: str) -> Attachment:
+    async def invite_sheet(self, scope: str, invites: Sequence[IssuedInvite], locale: str) -> Attachment:
         """The printable invite sheet (one block per invite, with its QR code)."""
+        ...
+
+    async def report(self, report: OfficialReport, name: str) -> Attachment:
+        """An official report as a DOCX laid out as Nghị định 30/2020/NĐ-CP prescribes."""
+        ...
+
+    async def workbook(self, workbook: Workbook, name: str) -> Attachment:
+        """An XLSX workbook: frozen header rows with filters, dates as dates."""
+        ...
+
+    async def chart(self, chart: ProgressChart, name: str) -> Attachment:
+        """A PNG bar chart readable on a phone."""
         ...
 
 

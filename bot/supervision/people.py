@@ -83,7 +83,7 @@ async def invite_every_unit(desk: Desk, within: str) -> None:
         lines.append(_("The {n} codes issued before there no longer work.").format(n=len(plan.withdraw)))
     if desk.p.surface.documents:
         lines.append(_("The sheet to print or forward is attached."))
-        desk.say("\n".join(lines), attachment=desk.settings.documents.invite_sheet(area, sheet, desk.locale))
+        desk.say("\n".join(lines), attachment=await desk.settings.documents.invite_sheet(area, sheet, desk.locale))
         return
     lines.append(_("Each officer sends the bot /start and the code of their unit:"))
     lines += [f"• {invite.unit_name}" + (f" — {invite.full_name}" if invite.full_name else "") + f": {invite.code}" for invite in sheet]
