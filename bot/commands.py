@@ -48,6 +48,9 @@ INVITE = CommandSpec("moi", ("invite",), N_("Invite an officer of a unit: /moi U
 PEOPLE = CommandSpec("canbo", ("people",), N_("People linked in your area: /canbo [UNIT]"), "cán bộ")
 REVOKE = CommandSpec("thuhoi", ("revoke",), N_("Revoke a person's access: /thuhoi NUMBER"), "thu hồi")
 REMIND = CommandSpec("nhacnho", ("remind",), N_("Remind every unit that has not submitted, now"), "nhắc nhở")
+EXPORT_REPORT = CommandSpec(
+    "xuatbaocao", ("export",), N_("The report as a Word document to sign and file (a supervisor: /xuatbaocao UNIT)"), "xuất báo cáo"
+)
 EXTEND = CommandSpec("giahan", ("extend",), N_("Extend one unit's deadline, e.g. /giahan Nghi Hải 05/12/2023"), "gia hạn")
 DELIVERIES = CommandSpec("guitin", ("deliveries",), N_("What reminders were sent, delivered or failed"), "gửi tin")
 
@@ -55,7 +58,7 @@ START = CommandSpec("start", (), "")
 """A messenger's first contact: a deep link or the first press of “Start”, with an invite code or not."""
 
 REPORTER_COMMANDS: tuple[CommandSpec, ...] = (
-    REPORT, PROGRESS, REVIEW, EDIT, BACK, SKIP, DONE, SUBMIT, LANGUAGE, LINK, HELP,
+    REPORT, PROGRESS, REVIEW, EDIT, BACK, SKIP, DONE, SUBMIT, EXPORT_REPORT, LANGUAGE, LINK, HELP,
 )  # fmt: skip
 SUPERVISOR_COMMANDS: tuple[CommandSpec, ...] = (
     STATUS, MISSING, UNIT, CRITERION, APPROVE, RETURN, HISTORY, INVITE, PEOPLE, REVOKE, REMIND, EXTEND, DELIVERIES,

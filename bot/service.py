@@ -35,7 +35,8 @@ from bot.effects import (
     WithdrawInvites,
 )
 from bot.engine import Engine
-from bot.events import Button, Reply, Surface
+from bot.events import Attachment, Button, Reply, Surface
+from bot.exports import report_document
 from bot.i18n import next_locale, normalize_locale
 from bot.inputs import ButtonInput, CommandInput, Input, TextInput
 from bot.linking import Linking
@@ -126,10 +127,10 @@ class _ServiceTurn:
     def prompts(self) -> Prompts:
         return Prompts(self.state.locale, self.service.zone, self.envelope.surface)
 
-    def say(self, text: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> None:
+    def say(self, text: str, buttons: tuple[tuple[Button, ...], ...] = (), attachment: Attachment | None = None) -> None:
         if buttons:
             self.state = replace(self.state, step=self.state.step + 1)
-        self.out.say(Reply(text, buttons, self.state.step if buttons else None))
+        self.out.say(Reply(text, buttons, self.state.step if buttons else None, attachment=attachment))
 
     def take(self, result: TurnResult) -> None:
         """What the engine or the desk produced becomes this turn's."""
@@ -200,6 +201,9 @@ class _ServiceTurn:
                 return
             self.say(self.prompts._("This chat is not linked to a unit yet. Ask your supervisor for an invite code, then send /start followed by the code, for example /start AB12CD34."))
             return
+        if command is commands.EXPORT_REPORT and not await self.supervises():
+            await self.export_own_report()
+            return
         if desk_wants(received, self.state, command):
             await self.supervise(received, command)
             return
@@ -232,6 +236,24 @@ class _ServiceTurn:
         if self.chat.person_id is not None:
             await self.uow.people.set_locale(self.chat.person_id, locale)
         self.say(self.prompts._("This chat now uses English. Type /ngonngu to switch language."))
+
+    async def supervises(self) -> bool:
+        assert self.chat.person_id is not None
+        return any(grant.role is not Role.REPORTER for grant in await self.uow.people.grants(self.chat.person_id))
+
+    async def export_own_report(self) -> None:
+        """/xuatbaocao from an officer: the report they are on (or would open), as a document."""
+        assert self.chat.person_id is not None
+        reports = await self.uow.reports.open_for(self.chat.person_id, self.today(), self.now)
+        report = next((r for r in reports if r.id == self.state.reporting.report_id), reports[0] if reports else None)
+        if report is None:
+            self.say(self.prompts._("There is no report to file for your unit at the moment."))
+            return
+        tree = UnitTree(await self.uow.units.units())
+        text, attachment = await report_document(
+            self.uow, tree, report, self.service.desk.forms, self.service.desk.documents, self.prompts, self.today()
+        )
+        self.say(text, attachment=attachment)
 
     async def supervise(self, received: Input, command: CommandSpec | None) -> None:
         person_id = self.chat.person_id

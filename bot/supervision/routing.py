@@ -11,7 +11,15 @@ from bot.commands import CommandSpec
 from bot.conversation import ConversationState
 from bot.inputs import ButtonInput, CommandInput, Input, TextInput
 from bot.records import CampaignRecord, UnitRecord
-from bot.supervision import appraisal, chasing, deadlines, people, status, unit_views
+from bot.supervision import (
+    appraisal,
+    chasing,
+    deadlines,
+    exports,
+    people,
+    status,
+    unit_views,
+)
 from bot.supervision.desk import Desk
 
 __all__ = ["BUTTONS", "COMMANDS", "ON_A_UNIT", "PRESSED_ON_A_UNIT", "handle", "refusal", "wants"]
@@ -42,6 +50,7 @@ COMMANDS: dict[CommandSpec, Callable[[Desk, str], Awaitable[None]]] = {
     commands.REVOKE: people.revoke,
     commands.REMIND: chasing.remind,
     commands.EXTEND: deadlines.extend,
+    commands.EXPORT_REPORT: exports.export_report,
     commands.DELIVERIES: chasing.deliveries,
 }
 BUTTONS: dict[Kind, Callable[[Desk, Pressed], Awaitable[None]]] = {

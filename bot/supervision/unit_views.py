@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.answers import AnswerValue, criterion_status
 from bot.buttons import Kind, pack
+from bot.criteria_counts import count_criterion
 from bot.events import Button, ButtonRole
 from bot.forms import CRITERION_PREFIX, CriterionStatus, Form
 from bot.i18n import N_
@@ -106,22 +107,21 @@ def criterion_text(
     """The count per status, then the units in each status but "met", by name: what a supervisor
     chases is different for each (not met, not yet due, not answered)."""
     _ = desk._
+    count = count_criterion(values.get(unit_id) for unit_id in unit_ids)
     named: dict[CriterionStatus | None, list[str]] = {status: [] for status in (*CriterionStatus, None)}
-    eligible = 0
     for unit_id in unit_ids:
         status = criterion_status(values.get(unit_id))
         name = desk.tree.get(unit_id).name
         if status is CriterionStatus.NOT_YET_DUE and values[unit_id].get("eligible"):
-            eligible += 1
             name += f" ({_('meets the conditions')})"
         named[status].append(name)
     lines = [
-        _("Criterion {n} of {form} — {campaign}: {total} units").format(n=number, form=form.id, campaign=desk.title(campaign), total=len(unit_ids)),
-        f"• {desk.p.status_label(CriterionStatus.MET)}: {len(named[CriterionStatus.MET])}",
-        f"• {desk.p.status_label(CriterionStatus.NOT_MET)}: {len(named[CriterionStatus.NOT_MET])}",
-        f"• {desk.p.status_label(CriterionStatus.NOT_YET_DUE)}: {len(named[CriterionStatus.NOT_YET_DUE])} "
-        + _("({eligible} meet the conditions)").format(eligible=eligible),
-        "• " + _("Not answered: {n}").format(n=len(named[None])),
+        _("Criterion {n} of {form} — {campaign}: {total} units").format(n=number, form=form.id, campaign=desk.title(campaign), total=count.total),
+        f"• {desk.p.status_label(CriterionStatus.MET)}: {count.met}",
+        f"• {desk.p.status_label(CriterionStatus.NOT_MET)}: {count.not_met}",
+        f"• {desk.p.status_label(CriterionStatus.NOT_YET_DUE)}: {count.not_yet_due} "
+        + _("({eligible} meet the conditions)").format(eligible=count.eligible),
+        "• " + _("Not answered: {n}").format(n=count.unanswered),
     ]
     headings = {
         CriterionStatus.NOT_MET: desk.p.status_label(CriterionStatus.NOT_MET),

@@ -1,0 +1,168 @@
+"""A unit's report as the official document it files: the outline's sections with the officer's
+answers in their words, the criteria as a table, and nothing invented — what was not answered
+says so. Official documents are written in Vietnamese whatever language the person uses."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from bot.answers import AnswerValue, criterion_status, files_of, is_skipped
+from bot.criteria_counts import CriteriaCount, count_criteria
+from bot.documents import (
+    Block,
+    Heading,
+    OfficialReport,
+    Paragraph,
+    Table,
+    place_and_date,
+)
+from bot.forms import CriterionStatus, Form, Question, QuestionKind
+from bot.ports import ReportQueries
+from bot.prompts import Prompts
+from bot.records import ReportRecord, UnitRecord
+from bot.units import UnitTree
+
+__all__ = ["DOCUMENT_LOCALE", "ReportSource", "criteria_line", "file_name", "place_of", "report_source", "unit_report"]
+
+DOCUMENT_LOCALE = "vi"
+EXAMPLE = re.compile(r"\s*\([^)]*\)\s*\.?$")
+"""A prompt's closing hint for the officer ("(ngày/tháng/năm, ví dụ 20/11/2023)"), not for the document."""
+TOP_SECTION = re.compile(r"^[IVX]+\.\s")
+"""A section of the outline ("I. Tình hình có liên quan"); others ("III.2. …") are items in one."""
+ITEM_OF_SECTION = re.compile(r"^[IVX]+\.(\d+\.)")
+PROVINCE_WORDS = ("Tỉnh ", "Thành phố ")
+REVIEW_DATE = "ngay-so-ket"
+"""The question whose answer dates the report (the review's day), when the form has it."""
+
+
+@dataclass(frozen=True)
+class ReportSource:
+    """What a unit's report is made from."""
+
+    form: Form
+    answers: Mapping[str, AnswerValue]
+    unit: UnitRecord
+    parent: UnitRecord | None
+    place: str  # the province, as the date line names it ("Nghệ An")
+    campaign_title: str
+
+
+def unit_report(source: ReportSource, today: date, zone: ZoneInfo) -> OfficialReport:
+    p = Prompts(DOCUMENT_LOCALE, zone)
+    _ = p._
+    form, answers = source.form, source.answers
+    blocks: list[Block] = [Paragraph(_("{unit} reports on the {subject} as follows:").format(
+        unit=source.unit.name, subject=lower_first(source.campaign_title)
+    ))]  # fmt: skip
+    section = ""
+    criteria = [q for q in form if q.kind is QuestionKind.CRITERION]
+    for question in form:
+        if question.kind is QuestionKind.CRITERION:
+            if question is criteria[0]:
+                blocks += [heading_of(question.section.vi), Paragraph(criteria_line(p, count_criteria(form, answers)))]
+                blocks.append(criteria_table(p, criteria, answers))
+            continue
+        if question.section.vi != section and TOP_SECTION.match(question.section.vi):
+            section = question.section.vi
+            blocks.append(heading_of(section))
+        blocks += answer_blocks(p, question, answers.get(question.id))
+    reviewed = answers.get(REVIEW_DATE, {}).get("date")
+    parent = source.parent
+    return OfficialReport(
+        parent_body=parent.name.upper() if parent else "",
+        issuing_body=source.unit.name.upper(),
+        number="Số:        /BC",
+        place_and_date=place_and_date(source.place, date.fromisoformat(reviewed) if reviewed else today),
+        subject=source.campaign_title,
+        blocks=tuple(blocks),
+        recipients=(*((_("- {body} (to report);").format(body=parent.name),) if parent else ()), "- Lưu: VT."),
+        signer_role=_("HEAD OF THE UNIT"),
+    )
+
+
+async def report_source(reads: ReportQueries, tree: UnitTree, report: ReportRecord, form: Form) -> ReportSource:
+    """What the report of `report` is made from, read from storage."""
+    unit = tree.get(report.unit_id)
+    above = tree.ancestors(unit.id)
+    return ReportSource(
+        form, await reads.answers(report.id), unit, above[0] if above else None, place_of(tree, unit), report.campaign_title.vi
+    )
+
+
+def place_of(tree: UnitTree, unit: UnitRecord) -> str:
+    """The place a date line names: the top of the tree ("Tỉnh Nghệ An"), without its tier word."""
+    top = (tree.ancestors(unit.id) or [unit])[-1].name
+    return next((top[len(word) :] for word in PROVINCE_WORDS if top.startswith(word)), top)
+
+
+def file_name(unit: UnitRecord, campaign_code: str, suffix: str) -> str:
+    """The name a downloaded report carries: the unit and the campaign, readable in a file list."""
+    return f"{unit.name} - {campaign_code}{suffix}".replace("/", "-")
+
+
+def heading_of(section: str) -> Heading:
+    """"I. …" is a section, in capitals; "III.2. …" an item of III, numbered "2." as in the outline."""
+    if TOP_SECTION.match(section):
+        return Heading(section.upper(), 1)
+    return Heading(ITEM_OF_SECTION.sub(r"\1", section), 2)
+
+
+def answer_blocks(p: Prompts, question: Question, value: AnswerValue | None) -> list[Block]:
+    """An item of the outline with its answer: a text under its prompt, anything else after it."""
+    _ = p._
+    prompt = question.prompt.vi
+    if not value or is_skipped(value):
+        said = _("(Not answered.)") if not value else _("(Skipped.)")
+        return [Heading(prompt, 2), Paragraph(said, note=True)] if question.kind is QuestionKind.TEXT else [
+            Paragraph(f"{prompt} {said}", note=True)
+        ]
+    if question.kind is QuestionKind.TEXT:
+        return [Heading(prompt, 2), *(Paragraph(line) for line in value["text"].splitlines() if line.strip())]
+    if question.kind is QuestionKind.ATTACHMENT:
+        return [Paragraph(_("Attached documents: {files}.").format(files=p.files_count(len(files_of(value)))))]
+    return [Paragraph(f"{EXAMPLE.sub('', prompt).rstrip('?:. ')}: {p.summary(question, value, 100_000)}.")]
+
+
+def criteria_table(p: Prompts, criteria: list[Question], answers: Mapping[str, AnswerValue]) -> Table:
+    _ = p._
+    rows = []
+    for question in criteria:
+        value = answers.get(question.id)
+        status = criterion_status(value)
+        files = len(files_of(value))
+        rows.append((
+            str(question.criterion_number),
+            p.short_text(question, 400),
+            verdict(p, status, value) if status else _("Not answered"),
+            value.get("narrative", "") if value else "",
+            p.files_count(files) if files else "—",
+        ))  # fmt: skip
+    columns = (_("No."), _("Criterion"), _("Self-assessment"), _("What was done and achieved"), _("Evidence"))
+    return Table(columns, tuple(rows), widths=(0.6, 2.4, 1.6, 4.4, 1.0))
+
+
+def verdict(p: Prompts, status: CriterionStatus, value: AnswerValue | None) -> str:
+    label = p.status_label(status)
+    if status is not CriterionStatus.NOT_YET_DUE or not value or value.get("eligible") is None:
+        return label
+    conditions = p._("meets the conditions") if value["eligible"] else p._("does not yet meet the conditions")
+    return f"{label} ({conditions})"
+
+
+def criteria_line(p: Prompts, count: CriteriaCount) -> str:
+    """"Đơn vị tự đánh giá đạt 15/22 tiêu chí; 3 chưa đạt; 4 chưa đến thời điểm xét (…); …"."""
+    return p._(
+        "The unit assesses itself as meeting {met}/{total} criteria; {not_met} not met; {not_yet_due} not yet due for "
+        "assessment ({eligible} meeting the conditions); {unanswered} not answered."
+    ).format(
+        met=f"{count.met:02d}", total=f"{count.total:02d}", not_met=count.not_met, not_yet_due=count.not_yet_due,
+        eligible=count.eligible, unanswered=count.unanswered,
+    )
+
+
+def lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
