@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 
 from app.cli_text import _
+from app.progress import Progress
 from app.settings import Settings
 from bot.bulk_invites import bulk_expiry, plan_bulk
 from bot.i18n import Formatter
@@ -30,7 +31,8 @@ async def import_units(args: argparse.Namespace, settings: Settings) -> int:
     from storage.seed import load_units, loaded_units, retire_units
 
     async with runtime(settings) as rt:
-        specs = read_units_sheet(args.file, rt.catalog.unit_kinds.keys(), _)
+        with Progress(Formatter(settings.locale).number) as progress:
+            specs = read_units_sheet(args.file, rt.catalog.unit_kinds.keys(), _, progress.reading(args.file.name))
         async with rt.unit_of_work() as uow:
             loaded = await loaded_units(uow)
         specs, changes = keeping_demo_marks(loaded, specs), plan_changes(loaded, specs)
@@ -47,10 +49,12 @@ async def import_units(args: argparse.Namespace, settings: Settings) -> int:
         if args.dry_run:
             print(_("Dry run: nothing was written."))
             return 0
-        async with rt.unit_of_work() as uow:
-            await load_units(uow, specs)
-            await retire_units(uow, changes.retired, settings.clock().now())
-    print(_("Imported {file}: {units} units, {changed} changes.").format(file=args.file.name, units=len(specs), changed=len(changes.lines(_))))
+        with Progress() as progress:
+            written = progress.writing(changes.units)
+            async with rt.unit_of_work() as uow:
+                await load_units(uow, specs, written)
+                await retire_units(uow, changes.retired, settings.clock().now(), written)
+    print(_("Imported {file}: {units} units, {changed} changes.").format(file=args.file.name, units=len(specs), changed=changes.count))
     return 0
 
 

@@ -6,11 +6,11 @@ every error naming the file, the row and the column in the reader's language. Th
 from __future__ import annotations
 
 import csv
-import io
+import itertools
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from bot.catalog import CatalogError
 from bot.text import fold
 
-__all__ = ["Cell", "Gettext", "Record", "Row", "Table", "cell_text", "header_columns", "names_of", "read_rows", "read_table", "whole_number"]
+__all__ = ["PROGRESS_EVERY", "Cell", "Gettext", "Record", "Row", "RowsRead", "Table", "cell_text", "header_columns", "names_of", "read_rows", "read_table", "whole_number"]
 
 Cell = object
 Row = Sequence[Cell]
@@ -40,11 +40,12 @@ class Record:
 
 @dataclass(frozen=True)
 class Table:
-    """A sheet read through its header row: which columns it has (as typed), and its filled rows."""
+    """A sheet read through its header row: which columns it has (as typed), and its filled rows,
+    read lazily as they are iterated (once): a sheet of 100,000 rows is never held whole."""
 
     label: str
     headers: Mapping[str, str]
-    records: list[Record]
+    records: Iterator[Record]
     _: Gettext
 
     def error(self, record: Record | int, column: str, message: str) -> CatalogError:
@@ -54,26 +55,42 @@ class Table:
         return CatalogError(self.label, where, message)
 
 
-def read_table(path: Path, names: Mapping[str, str], required: Mapping[str, str], expected: str, _: Gettext) -> Table:
-    """The sheet's rows by column (see `header_columns`); blank rows are left out."""
+RowsRead = Callable[[int], None]
+"""Told how many rows have been read so far (a progress bar), every `PROGRESS_EVERY` rows and at the end."""
+
+PROGRESS_EVERY = 1000
+
+
+def read_table(
+    path: Path, names: Mapping[str, str], required: Mapping[str, str], expected: str, _: Gettext, rows_read: RowsRead | None = None
+) -> Table:
+    """The sheet's rows by column (see `header_columns`); blank rows are left out. The header row
+    is checked now; the other rows are read as `records` is iterated."""
     label = str(path)
     rows = read_rows(path, label, _)
-    if not rows:
+    header = next(rows, None)
+    if header is None:
         raise CatalogError(label, _("row 1"), _("the file is empty; a header row is needed ({headers})").format(headers=expected))
-    columns = header_columns(rows[0], names, required, expected, label, _)
-    headers = {column: cell_text(rows[0][index]) for column, index in columns.items()}
-    records = [
-        Record(number, {column: row[index] if index < len(row) else None for column, index in columns.items()})
-        for number, row in enumerate(rows[1:], start=2)
-        if any(cell_text(cell) for cell in row)
-    ]
-    return Table(label, headers, records, _)
+    columns = header_columns(header, names, required, expected, label, _)
+    headers = {column: cell_text(header[index]) for column, index in columns.items()}
+    return Table(label, headers, _records(rows, columns, rows_read), _)
 
 
-def read_rows(path: Path, label: str, _: Gettext) -> list[Row]:
-    """Every row of the first sheet of an XLSX file, or of a CSV file. A file that is missing,
-    unreadable or a folder is the OSError opening it raises, not a CatalogError: nothing is wrong
-    with data that cannot be read."""
+def _records(rows: Iterator[Row], columns: Mapping[str, int], rows_read: RowsRead | None) -> Iterator[Record]:
+    number = 1
+    for number, row in enumerate(rows, start=2):
+        if rows_read is not None and number % PROGRESS_EVERY == 0:
+            rows_read(number)
+        if any(cell_text(cell) for cell in row):
+            yield Record(number, {column: row[index] if index < len(row) else None for column, index in columns.items()})
+    if rows_read is not None:
+        rows_read(number)
+
+
+def read_rows(path: Path, label: str, _: Gettext) -> Iterator[Row]:
+    """Every row of the first sheet of an XLSX file, or of a CSV file, read as they are asked for.
+    A file that is missing, unreadable or a folder is the OSError opening it raises (at once), not
+    a CatalogError: nothing is wrong with data that cannot be read."""
     path.open("rb").close()
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
@@ -83,26 +100,53 @@ def read_rows(path: Path, label: str, _: Gettext) -> list[Row]:
     raise CatalogError(label, "", _("expected an .xlsx or .csv file"))
 
 
-def _xlsx_rows(path: Path, label: str, _: Gettext) -> list[Row]:
+def _xlsx_rows(path: Path, label: str, _: Gettext) -> Iterator[Row]:
+    """openpyxl's read-only mode parses the sheet as it goes; the workbook is closed when the rows
+    run out or the reader stops early (a generator closed, or collected)."""
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError) as exc:
         raise CatalogError(label, "", _("cannot read the workbook: {error}").format(error=exc)) from None
-    try:
-        return list(workbook.worksheets[0].iter_rows(values_only=True))
-    finally:
-        workbook.close()
+
+    def rows() -> Iterator[Row]:
+        try:
+            yield from workbook.worksheets[0].iter_rows(values_only=True)
+        finally:
+            workbook.close()
+
+    return rows()
 
 
-def _csv_rows(path: Path, label: str, _: Gettext) -> list[Row]:
-    """UTF-8 with or without BOM; `;` (Excel in Vietnamese locales) or `,` as the separator."""
+def _csv_rows(path: Path, label: str, _: Gettext) -> Iterator[Row]:
+    """UTF-8 with or without BOM; `;` (Excel in Vietnamese locales) or `,` as the separator. Each
+    line is decoded as it is read, so a byte that is not UTF-8 is named with its row."""
+    file = path.open("rb")
+    read = 0  # rows the reader has given so far
+
+    def lines() -> Iterator[str]:
+        for raw in file:
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                where = _("row {row}").format(row=read + 1)
+                raise CatalogError(label, where, _("not UTF-8 text (save the CSV as UTF-8): {error}").format(error=exc)) from None
+
+    text = lines()
     try:
-        content = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CatalogError(label, "", _("not UTF-8 text (save the CSV as UTF-8): {error}").format(error=exc)) from None
-    header_line = content.split("\n", 1)[0]
+        header_line = next(text, "").removeprefix("\ufeff")
+    except CatalogError:
+        file.close()
+        raise
     delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
-    return list(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter))
+
+    def rows() -> Iterator[Row]:
+        nonlocal read
+        with file:
+            for row in csv.reader(itertools.chain([header_line] if header_line else [], text), delimiter=delimiter):
+                read += 1
+                yield row
+
+    return rows()
 
 
 def header_columns(

@@ -19,7 +19,7 @@ import openpyxl
 from bot.catalog import UNIT_CODE_PATTERN, UnitSpec
 from bot.i18n import DEFAULT_LOCALE, N_, translations
 from bot.records import LoadedUnit
-from bot.sheets import Gettext, names_of, read_table
+from bot.sheets import Gettext, RowsRead, names_of, read_table
 
 __all__ = ["EXPORT_HEADERS", "UnitChanges", "keeping_demo_marks", "plan_changes", "read_units_sheet", "write_units_sheet"]
 
@@ -34,10 +34,13 @@ _REQUIRED = {"code": N_("unit's code"), "name": N_("unit's name"), "kind": N_("u
 _EXPECTED_HEADERS = ", ".join(EXPORT_HEADERS)
 
 
-def read_units_sheet(path: Path, kinds: Collection[str], _: Gettext = translations(DEFAULT_LOCALE).gettext) -> list[UnitSpec]:
+def read_units_sheet(
+    path: Path, kinds: Collection[str], _: Gettext = translations(DEFAULT_LOCALE).gettext, rows_read: RowsRead | None = None
+) -> list[UnitSpec]:
     """Every unit of the sheet, checked as a whole: codes (any case) unique and well formed,
-    kinds known, each parent listed in the file, no cycle. CatalogError names the row and column."""
-    table = read_table(path, _HEADER_NAMES, _REQUIRED, _EXPECTED_HEADERS, _)
+    kinds known, each parent listed in the file, no cycle. CatalogError names the row and column.
+    The rows are read as they come; the checks take time in proportion to the rows, at any depth."""
+    table = read_table(path, _HEADER_NAMES, _REQUIRED, _EXPECTED_HEADERS, _, rows_read)
     specs: dict[str, UnitSpec] = {}
     row_of: dict[str, int] = {}
     for record in table.records:
@@ -57,13 +60,18 @@ def read_units_sheet(path: Path, kinds: Collection[str], _: Gettext = translatio
     for code, spec in specs.items():
         if spec.parent_code is not None and spec.parent_code not in specs:
             raise table.error(row_of[code], "parent", _("the parent {parent} of {code} is not in the file").format(parent=spec.parent_code, code=code))
-        seen = {code}
-        above = spec.parent_code
-        while above is not None:
-            if above in seen:
+    rooted: set[str] = set()  # units whose line of parents ends at a root
+    for code in specs:
+        path_up: list[str] = []
+        on_path: set[str] = set()
+        above: str | None = code
+        while above is not None and above not in rooted:
+            if above in on_path:
                 raise table.error(row_of[code], "parent", _("{code} is its own ancestor (a cycle)").format(code=code))
-            seen.add(above)
+            path_up.append(above)
+            on_path.add(above)
             above = specs[above].parent_code
+        rooted.update(path_up)
     return list(specs.values())
 
 
@@ -87,15 +95,27 @@ class UnitChanges:
     def empty(self) -> bool:
         return not (self.added or self.renamed or self.moved or self.rekinded or self.revived or self.retired)
 
+    @property
+    def count(self) -> int:
+        """How many lines `lines` has."""
+        return len(self.added) + len(self.renamed) + len(self.moved) + len(self.rekinded) + len(self.revived) + len(self.retired)
+
+    @property
+    def units(self) -> int:
+        """How many units an import writes: each unit added, changed in any way or retired, once."""
+        changed = {code for code, *_rest in (*self.renamed, *self.moved, *self.rekinded)} | set(self.revived)
+        return len(self.added) + len(changed) + len(self.retired)
+
     def lines(self, _: Gettext) -> list[str]:
         """One line per change, as `--dry-run` prints them."""
+        with_reports = set(self.retired_with_reports)
         lines = [_("+ {code}: new unit").format(code=code) for code in self.added]
         lines += [_("~ {code}: renamed “{old}” → “{new}”").format(code=c, old=o, new=n) for c, o, n in self.renamed]
         lines += [_("~ {code}: moved from {old} to {new}").format(code=c, old=o or "–", new=n or "–") for c, o, n in self.moved]
         lines += [_("~ {code}: kind {old} → {new}").format(code=c, old=o, new=n) for c, o, n in self.rekinded]
         lines += [_("+ {code}: back in use").format(code=code) for code in self.revived]
         lines += [
-            (_("- {code}: retired (it has reports)") if code in self.retired_with_reports else _("- {code}: retired")).format(code=code)
+            (_("- {code}: retired (it has reports)") if code in with_reports else _("- {code}: retired")).format(code=code)
             for code in self.retired
         ]
         return lines

@@ -7,12 +7,12 @@ are only ever added: a unit that has started its report keeps it.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -43,33 +43,66 @@ def _session(target: AsyncSession | SqlUnitOfWork) -> AsyncSession:
     return target.session if isinstance(target, SqlUnitOfWork) else target
 
 
-async def load_units(target: AsyncSession | SqlUnitOfWork, units: list[UnitSpec]) -> int:
-    """Upserts the units by code, parents before children (a retired unit listed again is back in
-    use); returns how many rows changed."""
+Written = Callable[[int], None]
+"""Told how many more rows were just written (a progress bar)."""
+
+BATCH = 2000
+"""Rows per executemany: few round trips, a progress step a person sees move, and far below
+PostgreSQL's 32,767 parameters per statement (an IN list of codes included)."""
+
+
+async def load_units(target: AsyncSession | SqlUnitOfWork, units: list[UnitSpec], written: Written | None = None) -> int:
+    """Upserts the units by code (a retired unit listed again is back in use); returns how many
+    rows changed. The new units are inserted and the changed ones updated in batches of
+    `BATCH` (Core executemany, no ORM object per row); a unit whose parent is new gets its parent
+    in one more batched update, once every new unit has an id. `written` is told each batch of
+    units inserted or updated."""
     session = _session(target)
+    table = Unit.__table__
     existing = {
         row.code: row
         for row in await session.execute(select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.parent_id, Unit.demo, Unit.retired_at))
     }
-    ids = {code: row.id for code, row in existing.items()}
     now = datetime.now(timezone.utc)
-    changed = 0
-    for spec in parents_first(units, lambda unit: unit.code, lambda unit: unit.parent_code):
-        if spec.parent_code is not None and spec.parent_code not in ids:
-            raise ValueError(f"unit {spec.code}: parent {spec.parent_code} is neither loaded nor listed")
-        parent_id = ids[spec.parent_code] if spec.parent_code is not None else None
-        wanted = {"name": spec.name, "kind": spec.kind, "parent_id": parent_id, "demo": spec.demo, "retired_at": None}
+    new: list[dict[str, Any]] = []
+    new_codes: set[str] = set()
+    under_new: dict[str, str] = {}  # a unit's code → its parent's code, where that parent is new
+    changed: list[dict[str, Any]] = []
+    for spec in parents_first(units, lambda unit: unit.code, lambda unit: unit.parent_code):  # a new parent before its children
+        parent = existing.get(spec.parent_code) if spec.parent_code is not None else None
+        if spec.parent_code is not None and parent is None:
+            if spec.parent_code not in new_codes:
+                raise ValueError(f"unit {spec.code}: parent {spec.parent_code} is neither loaded nor listed")
+            under_new[spec.code] = spec.parent_code
+        wanted = {"name": spec.name, "kind": spec.kind, "parent_id": parent.id if parent else None, "demo": spec.demo, "retired_at": None}
         row = existing.get(spec.code)
         if row is None:
-            unit = Unit(code=spec.code, created_at=now, **wanted)
-            session.add(unit)
-            await session.flush()
-            ids[spec.code] = unit.id
-            changed += 1
-        elif any(getattr(row, key) != value for key, value in wanted.items()):
-            await session.execute(update(Unit).where(Unit.id == ids[spec.code]).values(**wanted))
-            changed += 1
-    return changed
+            new.append({"code": spec.code, "created_at": now, **wanted})
+            new_codes.add(spec.code)
+        elif any(getattr(row, key) != value for key, value in wanted.items()) or spec.code in under_new:
+            changed.append({"b_id": row.id, **{f"b_{key}": value for key, value in wanted.items()}})
+    for batch in _batches(new):
+        await session.execute(insert(table), batch)
+        if written is not None:
+            written(len(batch))
+    columns = ("name", "kind", "parent_id", "demo", "retired_at")
+    for batch in _batches(changed):
+        await session.execute(
+            update(table).where(table.c.id == bindparam("b_id")).values({key: bindparam(f"b_{key}") for key in columns}), batch
+        )
+        if written is not None:
+            written(len(batch))
+    if under_new:  # now that every new unit has its id
+        ids = {code: unit_id for unit_id, code in await session.execute(select(Unit.id, Unit.code))}
+        parents = [{"b_id": ids[code], "b_parent_id": ids[parent_code]} for code, parent_code in under_new.items()]
+        for batch in _batches(parents):
+            await session.execute(update(table).where(table.c.id == bindparam("b_id")).values(parent_id=bindparam("b_parent_id")), batch)
+    return len(new) + len(changed)
+
+
+def _batches(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    for start in range(0, len(rows), BATCH):
+        yield rows[start : start + BATCH]
 
 
 async def load_campaign(target: AsyncSession | SqlUnitOfWork, spec: CampaignSpec) -> int:
@@ -193,8 +226,14 @@ async def loaded_units(target: AsyncSession | SqlUnitOfWork) -> list[LoadedUnit]
     ]
 
 
-async def retire_units(target: AsyncSession | SqlUnitOfWork, codes: Collection[str], now: datetime) -> None:
-    """Marks the units retired: kept, with their reports and history, but in no new campaign."""
-    await _session(target).execute(
-        update(Unit).where(Unit.code.in_(list(codes)), Unit.retired_at.is_(None)).values(retired_at=now)
-    )
+async def retire_units(
+    target: AsyncSession | SqlUnitOfWork, codes: Collection[str], now: datetime, written: Written | None = None
+) -> None:
+    """Marks the units retired: kept, with their reports and history, but in no new campaign.
+    In batches of `BATCH` codes, each one statement; `written` is told each batch."""
+    listed = list(codes)
+    for start in range(0, len(listed), BATCH):
+        batch = listed[start : start + BATCH]
+        await _session(target).execute(update(Unit).where(Unit.code.in_(batch), Unit.retired_at.is_(None)).values(retired_at=now))
+        if written is not None:
+            written(len(batch))

@@ -339,6 +339,48 @@ def test_a_unit_with_reports_is_retired_only_when_asked(demo: Cli) -> None:
     assert demo("units", "import", str(sheet), "--retire").code == 0
 
 
+def unit_tree(count: int) -> list[list[str]]:
+    """A generated organisation of `count` units: a province, a district per 1,000, communes under them."""
+    districts = max(1, count // 1000)
+    rows = [["Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Mã đơn vị cấp trên"], ["T", "Tỉnh thử nghiệm", "tinh", ""]]
+    rows += [[f"T-H{d:03d}", f"Huyện thử nghiệm {d}", "huyen", "T"] for d in range(districts)]
+    rows += [[f"T-H{i % districts:03d}-X{i:06d}", f"Xã thử nghiệm {i}", "xa", f"T-H{i % districts:03d}"] for i in range(count - 1 - districts)]
+    return rows
+
+
+def write_sheet(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", newline="", encoding="utf-8") as file:
+        csv.writer(file).writerows(rows)
+    return path
+
+
+def test_a_20000_unit_tree_imports_and_round_trips_through_export(cli: Cli) -> None:
+    assert cli("db", "upgrade").code == 0
+    rows = unit_tree(20_000)
+    sheet = write_sheet(cli.workdir / "don-vi.csv", rows)
+    imported = cli("units", "import", str(sheet))
+    assert (imported.code, imported.err) == (0, "")  # stderr is no terminal here: no progress line
+    assert imported.out.splitlines()[-1] == "Đã nhập don-vi.csv: 20000 đơn vị, 20000 thay đổi."
+    assert cli("units", "export", "ra.csv").out.strip() == "Đã ghi 20000 đơn vị vào ra.csv."
+    with (cli.workdir / "ra.csv").open(encoding="utf-8-sig", newline="") as file:
+        exported = list(csv.reader(file))
+    assert exported[0] == rows[0] and sorted(exported[1:]) == sorted(rows[1:])
+    again = cli("units", "import", "ra.csv")
+    assert again.out.strip() == "Cơ cấu tổ chức đã khớp với ra.csv; không có gì thay đổi."
+
+
+def test_a_mistake_near_the_end_of_a_big_file_writes_nothing_and_names_its_row(cli: Cli) -> None:
+    assert cli("db", "upgrade").code == 0
+    rows = unit_tree(20_000)
+    rows[-10][2] = "thon"  # sheet row 19,992 (the header is row 1)
+    sheet = write_sheet(cli.workdir / "don-vi.csv", rows)
+    refused = cli("units", "import", str(sheet))
+    assert refused.code == 1 and refused.out == ""
+    assert refused.err.startswith(f"Dữ liệu không hợp lệ: {sheet}: dòng 19992, cột “Loại đơn vị”: loại đơn vị “thon” không xác định")
+    with contextlib.closing(sqlite3.connect(cli.workdir / "baocao.db")) as db:
+        assert db.execute("SELECT count(*) FROM units").fetchone() == (0,)
+
+
 CAMPAIGN_FILE = """\
 code: tong-ket-2025
 title: {vi: Tổng kết năm 2025, en: 2025 review}
