@@ -162,7 +162,8 @@ async def import_people(args: argparse.Namespace, settings: Settings) -> int:
         now = settings.clock().now()
         async with rt.unit_of_work() as uow:
             codes = {row.code for row in await list_units(uow) if not row.retired}
-        people = read_people_sheet(args.file, codes, _)
+        with Progress(Formatter(settings.locale).number) as progress:
+            people = read_people_sheet(args.file, codes, _, progress.reading(args.file.name))
         async with rt.unit_of_work() as uow:
             expires = bulk_expiry(await uow.units.campaigns(), now, settings.zone, settings.invite_days)
             ids = {unit.code: unit.id for unit in await uow.units.units()}

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.i18n import DEFAULT_LOCALE, N_, translations
 from bot.records import Role
-from bot.sheets import Gettext, names_of, read_table
+from bot.sheets import Gettext, RowsRead, names_of, read_table
 from bot.text import fold
 
 __all__ = ["PersonSpec", "read_people_sheet"]
@@ -38,11 +38,13 @@ class PersonSpec:
     role: Role
 
 
-def read_people_sheet(path: Path, unit_codes: Collection[str], _: Gettext = translations(DEFAULT_LOCALE).gettext) -> list[PersonSpec]:
+def read_people_sheet(
+    path: Path, unit_codes: Collection[str], _: Gettext = translations(DEFAULT_LOCALE).gettext, rows_read: RowsRead | None = None
+) -> list[PersonSpec]:
     """Every person of the sheet, checked whole: a name, a known unit (code in any case), a role
     (empty means reporter; administrators are not made in bulk), a phone written as Vietnamese
     numbers are, if any. The same name twice on one unit is one person."""
-    table = read_table(path, _HEADER_NAMES, _REQUIRED, _EXPECTED_HEADERS, _)
+    table = read_table(path, _HEADER_NAMES, _REQUIRED, _EXPECTED_HEADERS, _, rows_read)
     people: dict[tuple[str, str], PersonSpec] = {}
     for record in table.records:
         name, unit = " ".join(record.text("name").split()), record.text("unit").upper()
