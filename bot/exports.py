@@ -3,34 +3,66 @@ line saying what it is, or why none comes where the messenger takes no files."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date
+from typing import Protocol
 
 from bot.events import Attachment
-from bot.forms import Form
+from bot.forms import Form, LocalText
+from bot.i18n import N_
 from bot.ports import Documents, Queries
 from bot.prompts import REPORT_STATUS_LABELS, Prompts
-from bot.records import ReportRecord
+from bot.records import CampaignRecord, ReportRecord, UnitRecord
+from bot.scope_summary import scope_source, scope_summary
 from bot.unit_report import file_name, report_source, unit_report
 from bot.units import UnitTree
 
-__all__ = ["report_document"]
+__all__ = ["ExportSettings", "report_document", "summary_document"]
 
 DOCX = ".docx"
+NO_FILES = N_("This messenger cannot receive files: link another messenger that can (/lienket), or ask your supervisor to export the report.")
+
+
+class ExportSettings(Protocol):
+    """What an export needs of the composition root (DeskSettings has it all)."""
+
+    @property
+    def forms(self) -> Mapping[str, Form]: ...
+
+    @property
+    def documents(self) -> Documents: ...
+
+    def kind_label(self, kind: str) -> LocalText: ...
 
 
 async def report_document(
-    reads: Queries, tree: UnitTree, report: ReportRecord, forms: Mapping[str, Form], documents: Documents, p: Prompts, today: date
+    reads: Queries, tree: UnitTree, report: ReportRecord, settings: ExportSettings, p: Prompts, today: date
 ) -> tuple[str, Attachment | None]:
     """A unit's report as a DOCX to check, sign and file."""
     _ = p._
-    source = await report_source(reads.reports, tree, report, forms[report.form_id])
+    source = await report_source(reads.reports, tree, report, settings.forms[report.form_id])
     answered = sum(1 for question in source.form if question.id in source.answers)
     text = _("📄 The report of {unit} — {campaign} ({status}; {answered}/{total} questions answered), laid out as an official report: check it, sign it and file it.").format(
         unit=source.unit.name, campaign=report.campaign_title.get(p.locale), status=_(REPORT_STATUS_LABELS[report.status]),
         answered=answered, total=len(source.form),
     )  # fmt: skip
     if not p.surface.documents:
-        return text + "\n" + _("This messenger cannot receive files: link another messenger that can (/lienket), or ask your supervisor to export the report."), None
+        return text + "\n" + _(NO_FILES), None
     document = unit_report(source, today, p.zone)
-    return text, await documents.report(document, file_name(source.unit, report.campaign_code, DOCX))
+    return text, await settings.documents.report(document, file_name(source.unit, report.campaign_code, DOCX))
+
+
+async def summary_document(
+    reads: Queries, tree: UnitTree, root: UnitRecord, within: Collection[int], campaign: CampaignRecord,
+    settings: ExportSettings, p: Prompts, today: date,
+) -> tuple[str, Attachment | None]:
+    """The compiled summary of the units under `root` (within the reader's scope)."""
+    _ = p._
+    source = await scope_source(reads, tree, root, within, campaign, settings.forms, settings.kind_label)
+    text = _("📄 The summary of {area} — {campaign}: {handed}/{n} reports handed in, compiled as an official report with the units' answers as an annex.").format(
+        area=root.name, campaign=campaign.title.get(p.locale), handed=len(source.answers), n=len(source.rows)
+    )
+    if not p.surface.documents:
+        return text + "\n" + _(NO_FILES), None
+    name = _("Summary - {area} - {campaign}").format(area=root.name, campaign=campaign.code).replace("/", "-") + DOCX
+    return text, await settings.documents.report(scope_summary(source, today, p.zone), name)

@@ -197,6 +197,10 @@ class ReportQueries(Protocol):
         """The current (newest) version of every answer."""
         ...
 
+    async def answers_of(self, report_ids: Collection[int]) -> Mapping[int, Mapping[str, AnswerValue]]:
+        """The current answers of each of these reports, in one query however many."""
+        ...
+
     async def answers_to(self, campaign_code: str, question_id: str, unit_ids: Collection[int]) -> Mapping[int, AnswerValue]:
         """The current answer to one question, per unit of these that has one."""
         ...

@@ -250,9 +250,7 @@ class _ServiceTurn:
             self.say(self.prompts._("There is no report to file for your unit at the moment."))
             return
         tree = UnitTree(await self.uow.units.units())
-        text, attachment = await report_document(
-            self.uow, tree, report, self.service.desk.forms, self.service.desk.documents, self.prompts, self.today()
-        )
+        text, attachment = await report_document(self.uow, tree, report, self.service.desk, self.prompts, self.today())
         self.say(text, attachment=attachment)
 
     async def supervise(self, received: Input, command: CommandSpec | None) -> None:

@@ -115,6 +115,31 @@ class SqlReports:
         )
         return {row.question_id: row.value for row in rows}
 
+    async def answers_of(self, report_ids: Collection[int]) -> dict[int, dict[str, AnswerValue]]:
+        ids = list(report_ids)
+        if not ids:
+            return {}
+        newest = (
+            select(Answer.report_id, Answer.question_id, func.max(Answer.version).label("version"))
+            .where(Answer.report_id.in_(ids))
+            .group_by(Answer.report_id, Answer.question_id)
+            .subquery()
+        )
+        rows = await self.session.execute(
+            select(Answer.report_id, Answer.question_id, Answer.value).join(
+                newest,
+                and_(
+                    Answer.report_id == newest.c.report_id,
+                    Answer.question_id == newest.c.question_id,
+                    Answer.version == newest.c.version,
+                ),
+            )
+        )
+        found: dict[int, dict[str, AnswerValue]] = {report_id: {} for report_id in ids}
+        for row in rows:
+            found[row.report_id][row.question_id] = row.value
+        return found
+
     async def answers_to(self, campaign_code: str, question_id: str, unit_ids: Collection[int]) -> dict[int, AnswerValue]:
         """The newest version of one answer, per unit of these that has one."""
         ids = list(unit_ids)

@@ -483,6 +483,9 @@ class _Reports(_Repository):
     async def answers(self, report_id: int) -> dict[str, AnswerValue]:
         return {q: _json(answer.value) for q, answer in self.t.newest(report_id).items()}
 
+    async def answers_of(self, report_ids: Collection[int]) -> dict[int, dict[str, AnswerValue]]:
+        return {report_id: await self.answers(report_id) for report_id in report_ids}
+
     async def answers_to(self, campaign_code: str, question_id: str, unit_ids: Collection[int]) -> dict[int, AnswerValue]:
         found = {}
         for enrolment in self.t.enrolled(campaign_code, unit_ids):

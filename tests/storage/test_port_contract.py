@@ -277,6 +277,10 @@ async def test_answers_keep_every_version_and_enrolments_count_them(seeded: Stor
         assert await uow.reports.answers(hai) == {"TC.1": two, "TC.2": two, "Q.intro": one_stored}
         assert await uow.reports.answers_to(SO_KET, "TC.1", [ids[HAI], ids[THUY], ids[TOWN]]) == {ids[HAI]: two, ids[THUY]: one_stored}
         assert await uow.reports.answers_to(SO_KET, "TC.1", []) == {}
+        assert await uow.reports.answers_of([hai, thuy, hai + 1000]) == {
+            hai: {"TC.1": two, "TC.2": two, "Q.intro": one_stored}, thuy: {"TC.1": one_stored}, hai + 1000: {}
+        }
+        assert await uow.reports.answers_of([]) == {}
         assert await uow.reports.answers_to(THANG, "TC.1", [ids[HAI]]) == {}
         everyone = list(await uow.reports.enrolments(SO_KET))
         assert await uow.reports.enrolments(SO_KET, [ids[THUY], ids[PROVINCE]]) == [everyone[2]]

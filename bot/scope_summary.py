@@ -1,0 +1,217 @@
+"""The compiled summary a district or the province files for the units below it: who took part,
+phrased as the outline phrases it ("Tại 07/07 Công an phường thuộc thị xã Cửa Lò; …"), who has
+reported, how the units stand on each criterion, and the units' own words by item as an annex.
+Criteria are counted from the reports handed in (submitted, resubmitted or approved) with
+bot.criteria_counts, as /tieuchi counts them; the wording is here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from bot.answers import AnswerValue
+from bot.criteria_counts import count_criteria, count_criterion
+from bot.documents import (
+    Block,
+    Heading,
+    OfficialReport,
+    Paragraph,
+    Table,
+    place_and_date,
+)
+from bot.forms import Form, LocalText, QuestionKind
+from bot.ports import Queries
+from bot.prompts import REPORT_STATUS_LABELS, Prompts
+from bot.records import CampaignRecord, Enrolment, UnitRecord
+from bot.report import LOCKED_STATUSES, ReportStatus
+from bot.text import fold
+from bot.unit_report import DOCUMENT_LOCALE, heading_of, lower_first, place_of
+from bot.units import UnitTree
+
+__all__ = ["ScopeSource", "participation", "scope_source", "scope_summary"]
+
+
+@dataclass(frozen=True)
+class ScopeSource:
+    """What a summary is made from: the scope's root, its enrolled units and the answers of
+    those that handed their report in."""
+
+    root: UnitRecord
+    tree: UnitTree
+    rows: Sequence[Enrolment]
+    answers: Mapping[int, Mapping[str, AnswerValue]]  # by unit id, handed-in reports only
+    forms: Mapping[str, Form]
+    kind_label: Callable[[str], LocalText]
+    place: str
+    campaign_title: str
+
+
+async def scope_source(
+    reads: Queries, tree: UnitTree, root: UnitRecord, within: Collection[int], campaign: CampaignRecord,
+    forms: Mapping[str, Form], kind_label: Callable[[str], LocalText],
+) -> ScopeSource:
+    """The units of the campaign under `root` (and `within`, the reader's scope), read in two
+    queries however many units: their standing, then the answers of those handed in."""
+    rows = await reads.reports.enrolments(campaign.code, tree.subtree([root.id]) & frozenset(within))
+    handed_in = {row.report_id: row.unit_id for row in rows if row.status in LOCKED_STATUSES and row.report_id is not None}
+    answers = await reads.reports.answers_of(list(handed_in))
+    return ScopeSource(
+        root, tree, rows, {handed_in[report_id]: values for report_id, values in answers.items()}, forms, kind_label,
+        place_of(tree, root), campaign.title.vi,
+    )  # fmt: skip
+
+
+def scope_summary(source: ScopeSource, today: date, zone: ZoneInfo) -> OfficialReport:
+    p = Prompts(DOCUMENT_LOCALE, zone)
+    _ = p._
+    names = {row.unit_id: source.tree.get(row.unit_id).name for row in source.rows}
+    handed_in = [row for row in source.rows if row.status in LOCKED_STATUSES]
+    blocks: list[Block] = [
+        Paragraph(_("{area} compiles the results of the {subject} of {n} units as follows:").format(
+            area=source.root.name, subject=lower_first(source.campaign_title), n=len(source.rows)
+        )),
+        Heading(_("I. WHO TOOK PART AND WHO HAS REPORTED")),
+    ]  # fmt: skip
+    blocks += [Paragraph(line) for line in participation(source, p)]
+    blocks.append(reporting_table(source, p))
+    blocks += status_lists(source, p, names)
+    blocks.append(Heading(_("II. RESULTS ON THE CRITERIA")))
+    if not handed_in:
+        blocks.append(Paragraph(_("No unit has handed in its report yet."), note=True))
+    for form_id in sorted({row.form_id for row in handed_in}):
+        form = source.forms[form_id]
+        if form.criteria_count:
+            rows = [row for row in handed_in if row.form_id == form_id]
+            blocks += criteria_blocks(source, p, form, rows, names)
+    blocks += annex(source, p, handed_in, names)
+    parent = source.tree.ancestors(source.root.id)
+    return OfficialReport(
+        parent_body=parent[0].name.upper() if parent else "",
+        issuing_body=source.root.name.upper(),
+        number="Số:        /BC",
+        place_and_date=place_and_date(source.place, today),
+        subject=_("Summary of the {subject}").format(subject=lower_first(source.campaign_title)),
+        blocks=tuple(blocks),
+        recipients=(*((_("- {body} (to report);").format(body=parent[0].name),) if parent else ()), "- Lưu: VT."),
+        signer_role=_("HEAD OF THE UNIT"),
+    )
+
+
+def participation(source: ScopeSource, p: Prompts) -> list[str]:
+    """Per kind of unit, where the units taking part are: "Tại 07/07 Công an phường thuộc thị xã
+    Cửa Lò; 04/04 … và 05 Công an phường thuộc thành phố Vinh" — "07/07" where every unit of the
+    kind there takes part, "05" alone where only some do; units right under the scope's root
+    (a district's own unit, a department) are counted without a place."""
+    _ = p._
+    tree, enrolled = source.tree, {row.unit_id for row in source.rows}
+    children = [unit for unit in tree if unit.parent_id == source.root.id]  # in the tree's order
+
+    def share(units: list[int]) -> str:
+        taking_part = sum(1 for unit_id in units if unit_id in enrolled)
+        return f"{taking_part:02d}/{len(units):02d}" if taking_part == len(units) else f"{taking_part:02d}"
+
+    lines = []
+    for kind in sorted({tree.get(row.unit_id).kind for row in source.rows}):
+        label = source.kind_label(kind).vi
+        direct = [unit.id for unit in children if unit.kind == kind]
+        parts = [f"{share(direct)} {label}"] if any(unit_id in enrolled for unit_id in direct) else []
+        for branch in children:
+            below = [u for u in tree.subtree([branch.id]) if u != branch.id and tree.get(u).kind == kind]
+            if any(unit_id in enrolled for unit_id in below):
+                parts.append(_("{share} {kind} in {place}").format(share=share(below), kind=label, place=lower_first(branch.name)))
+        if parts:
+            listed = "; ".join(parts[:-1]) + (_(" and ") if len(parts) > 1 else "") + parts[-1]
+            lines.append(_("In {list}.").format(list=listed))
+    return lines
+
+
+def reporting_table(source: ScopeSource, p: Prompts) -> Table:
+    _ = p._
+    by_kind: dict[str, list[Enrolment]] = {}
+    for row in source.rows:
+        by_kind.setdefault(source.tree.get(row.unit_id).kind, []).append(row)
+    rows = []
+    for kind, members in sorted(by_kind.items()):
+        statuses = [row.status for row in members]
+        handed = sum(1 for status in statuses if status in LOCKED_STATUSES)
+        rows.append((
+            source.kind_label(kind).vi, f"{len(members):02d}", f"{handed:02d}",
+            f"{statuses.count(ReportStatus.APPROVED):02d}", f"{statuses.count(ReportStatus.RETURNED):02d}",
+            f"{len(members) - handed:02d}",
+        ))  # fmt: skip
+    columns = (_("Kind of unit"), _("Taking part"), _("Handed in"), _("Approved"), _("Returned"), _("Not yet handed in"))
+    return Table(columns, tuple(rows), widths=(3.0, 1.2, 1.2, 1.2, 1.2, 1.4))
+
+
+def status_lists(source: ScopeSource, p: Prompts, names: Mapping[int, str]) -> list[Block]:
+    """The units not yet handed in, returned and approved, by name: whom to chase, whom to wait for."""
+    _ = p._
+    blocks: list[Block] = []
+    groups = (
+        (_("Not yet handed in"), lambda row: row.status not in LOCKED_STATUSES and row.status is not ReportStatus.RETURNED),
+        (_(REPORT_STATUS_LABELS[ReportStatus.RETURNED]).capitalize(), lambda row: row.status is ReportStatus.RETURNED),
+        (_(REPORT_STATUS_LABELS[ReportStatus.APPROVED]).capitalize(), lambda row: row.status is ReportStatus.APPROVED),
+    )
+    for title, belongs in groups:
+        units = sorted((names[row.unit_id] for row in source.rows if belongs(row)), key=fold)
+        if units:
+            blocks.append(Paragraph(f"{title} ({len(units):02d}): {', '.join(units)}."))
+    return blocks
+
+
+def criteria_blocks(source: ScopeSource, p: Prompts, form: Form, rows: Sequence[Enrolment], names: Mapping[int, str]) -> list[Block]:
+    """How many units reached each criterion of the form, then where each unit stands."""
+    _ = p._
+    answers = [source.answers.get(row.unit_id, {}) for row in rows]
+    criteria = [q for q in form if q.kind is QuestionKind.CRITERION]
+    per_criterion = []
+    for question in criteria:
+        count = count_criterion(unit.get(question.id) for unit in answers)
+        per_criterion.append((
+            str(question.criterion_number), p.short_text(question, 200), f"{count.met:02d}", f"{count.not_met:02d}",
+            f"{count.not_yet_due:02d} ({count.eligible:02d})", f"{count.unanswered:02d}",
+        ))  # fmt: skip
+    per_unit = []
+    for row, unit_answers in sorted(zip(rows, answers, strict=True), key=lambda pair: fold(names[pair[0].unit_id])):
+        count = count_criteria(form, unit_answers)
+        per_unit.append((names[row.unit_id], _("met {met}/{total} criteria").format(met=f"{count.met:02d}", total=f"{count.total:02d}"),
+                         f"{count.not_met:02d}", f"{count.not_yet_due:02d}"))  # fmt: skip
+    title = _("{form}: {n} reports handed in, on {criteria} criteria").format(form=form.title.vi, n=len(rows), criteria=len(criteria))
+    return [
+        Heading(title, 2),
+        Table(
+            (_("No."), _("Criterion"), _("Met"), _("Not met"), _("Not yet due (meeting the conditions)"), _("Not answered")),
+            tuple(per_criterion), widths=(0.6, 3.8, 0.9, 1.0, 1.6, 1.0),
+        ),
+        Table((_("Unit"), _("Result"), _("Not met"), _("Not yet due")), tuple(per_unit), widths=(3.6, 2.2, 1.0, 1.2)),
+    ]
+
+
+def annex(source: ScopeSource, p: Prompts, rows: Sequence[Enrolment], names: Mapping[int, str]) -> list[Block]:
+    """The units' own words, item by item of the outline, from the reports handed in."""
+    _ = p._
+    blocks: list[Block] = [Heading(_("ANNEX: WHAT THE UNITS REPORTED, ITEM BY ITEM"))]
+    questions: dict[str, tuple[str, str]] = {}  # id → (section, prompt), in form order, once per id
+    for form_id in sorted({row.form_id for row in rows}):
+        for question in source.forms[form_id]:
+            if question.kind is QuestionKind.TEXT:
+                questions.setdefault(question.id, (question.section.vi, question.prompt.vi))
+    section = ""
+    for question_id, (question_section, prompt) in questions.items():
+        said = [
+            (names[row.unit_id], text)
+            for row in sorted(rows, key=lambda row: fold(names[row.unit_id]))
+            if (text := (source.answers.get(row.unit_id, {}).get(question_id) or {}).get("text"))
+        ]
+        if not said:
+            continue
+        if question_section != section:
+            section = question_section
+            blocks.append(heading_of(section))
+        blocks.append(Heading(prompt, 2))
+        blocks += [Paragraph(f"{name}: {text}") for name, text in said]
+    if len(blocks) == 1:
+        blocks.append(Paragraph(_("No unit has handed in its report yet."), note=True))
+    return blocks
