@@ -51,6 +51,8 @@ REMIND = CommandSpec("nhacnho", ("remind",), N_("Remind every unit that has not 
 EXPORT_REPORT = CommandSpec(
     "xuatbaocao", ("export",), N_("The report as a Word document to sign and file (a supervisor: /xuatbaocao UNIT)"), "xuất báo cáo"
 )
+EXPORT_WORKBOOK = CommandSpec("xuatexcel", ("excel",), N_("The area's reports as an Excel workbook"), "xuất excel")
+CHART = CommandSpec("bieudo", ("chart",), N_("A chart of how far each unit of the area has got"), "biểu đồ")
 EXTEND = CommandSpec("giahan", ("extend",), N_("Extend one unit's deadline, e.g. /giahan Nghi Hải 05/12/2023"), "gia hạn")
 DELIVERIES = CommandSpec("guitin", ("deliveries",), N_("What reminders were sent, delivered or failed"), "gửi tin")
 
@@ -62,6 +64,7 @@ REPORTER_COMMANDS: tuple[CommandSpec, ...] = (
 )  # fmt: skip
 SUPERVISOR_COMMANDS: tuple[CommandSpec, ...] = (
     STATUS, MISSING, UNIT, CRITERION, APPROVE, RETURN, HISTORY, INVITE, PEOPLE, REVOKE, REMIND, EXTEND, DELIVERIES,
+    EXPORT_WORKBOOK, CHART,
 )  # fmt: skip
 
 _BY_NAME = {

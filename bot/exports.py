@@ -7,6 +7,7 @@ from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Protocol
 
+from bot.chart_export import progress_chart
 from bot.events import Attachment
 from bot.forms import Form, LocalText
 from bot.i18n import N_
@@ -16,8 +17,9 @@ from bot.records import CampaignRecord, ReportRecord, UnitRecord
 from bot.scope_summary import scope_source, scope_summary
 from bot.unit_report import file_name, report_source, unit_report
 from bot.units import UnitTree
+from bot.workbook_export import WorkbookSource, scope_workbook
 
-__all__ = ["ExportSettings", "report_document", "summary_document"]
+__all__ = ["ExportSettings", "chart_document", "report_document", "summary_document", "workbook_document"]
 
 DOCX = ".docx"
 NO_FILES = N_("This messenger cannot receive files: link another messenger that can (/lienket), or ask your supervisor to export the report.")
@@ -66,3 +68,39 @@ async def summary_document(
         return text + "\n" + _(NO_FILES), None
     name = _("Summary - {area} - {campaign}").format(area=root.name, campaign=campaign.code).replace("/", "-") + DOCX
     return text, await settings.documents.report(scope_summary(source, today, p.zone), name)
+
+
+async def workbook_document(
+    reads: Queries, tree: UnitTree, root: UnitRecord, within: Collection[int], campaign: CampaignRecord,
+    settings: ExportSettings, p: Prompts,
+) -> tuple[str, Attachment | None]:
+    """Every unit's report under `root` as a workbook to sort and filter."""
+    _ = p._
+    rows = await reads.reports.enrolments(campaign.code, tree.subtree([root.id]) & frozenset(within))
+    opened = {row.report_id: row.unit_id for row in rows if row.report_id is not None}
+    answers = {opened[report_id]: values for report_id, values in (await reads.reports.answers_of(list(opened))).items()}
+    source = WorkbookSource(tree, rows, answers, settings.forms, campaign.title.vi, campaign.report_due)
+    text = _("📊 The reports of {area} — {campaign} as a workbook: {n} units, a sheet per form, the narrative answers and the status.").format(
+        area=root.name, campaign=campaign.title.get(p.locale), n=len(rows)
+    )
+    if not p.surface.documents:
+        return text + "\n" + _(NO_FILES), None
+    name = _("Reports - {area} - {campaign}").format(area=root.name, campaign=campaign.code).replace("/", "-") + ".xlsx"
+    return text, await settings.documents.workbook(scope_workbook(source, p, p.zone), name)
+
+
+async def chart_document(
+    reads: Queries, tree: UnitTree, root: UnitRecord, within: Collection[int], campaign: CampaignRecord,
+    settings: ExportSettings, p: Prompts, today: date,
+) -> tuple[str, Attachment | None]:
+    """How far each unit right under `root` has got, as a picture."""
+    _ = p._
+    rows = await reads.reports.enrolments(campaign.code, tree.subtree([root.id]) & frozenset(within))
+    if not rows:
+        return _("No unit of {area} takes part in {campaign}.").format(area=root.name, campaign=campaign.title.get(p.locale)), None
+    chart = progress_chart(root, tree, rows, settings.forms, campaign.title.get(p.locale), campaign.report_due, today, p)
+    text = _("📈 Progress of {area} — {campaign}.").format(area=root.name, campaign=campaign.title.get(p.locale))
+    if not p.surface.documents:
+        return text + "\n" + _(NO_FILES), None
+    name = _("Progress - {area} - {campaign}").format(area=root.name, campaign=campaign.code).replace("/", "-") + ".png"
+    return text, await settings.documents.chart(chart, name)

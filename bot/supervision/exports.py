@@ -1,13 +1,25 @@
-"""/xuatbaocao [UNIT] [campaign]: a unit's report in scope, or without a unit the compiled summary
-of the supervisor's area, as the document an official files."""
+"""Exports for a supervisor: /xuatbaocao [UNIT] [campaign] (a unit's report in scope, or without
+a unit the compiled summary of the area) as the document an official files, /xuatexcel the
+area's reports as a workbook, /bieudo a chart of its progress."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from bot import commands
-from bot.exports import report_document, summary_document
+from bot.events import Attachment
+from bot.exports import (
+    chart_document,
+    report_document,
+    summary_document,
+    workbook_document,
+)
+from bot.records import CampaignRecord, UnitRecord
 from bot.supervision.desk import Desk
 
-__all__ = ["export_report"]
+__all__ = ["export_chart", "export_report", "export_workbook"]
+
+AreaExport = Callable[[Desk, UnitRecord, CampaignRecord], Awaitable[tuple[str, Attachment | None]]]
 
 
 async def export_report(desk: Desk, args: str) -> None:
@@ -16,11 +28,9 @@ async def export_report(desk: Desk, args: str) -> None:
         return
     query, campaign = found
     if not query:
-        for root_id in sorted(desk.access.roots):
-            text, attachment = await summary_document(
-                desk.reads, desk.tree, desk.tree.get(root_id), desk.access.unit_ids, campaign, desk.settings, desk.p, desk.today()
-            )
-            desk.say(text, attachment=attachment)
+        await for_each_area(desk, campaign, lambda desk, root, campaign: summary_document(
+            desk.reads, desk.tree, root, desk.access.unit_ids, campaign, desk.settings, desk.p, desk.today()
+        ))  # fmt: skip
         return
     unit = desk.resolve(query, commands.EXPORT_REPORT, campaign)
     standing = await desk.report_of(unit, campaign) if unit else None
@@ -32,3 +42,26 @@ async def export_report(desk: Desk, args: str) -> None:
         return
     text, attachment = await report_document(desk.reads, desk.tree, report, desk.settings, desk.p, desk.today())
     desk.say(text, attachment=attachment)
+
+
+async def export_workbook(desk: Desk, args: str) -> None:
+    campaign = await desk.campaign(args)
+    if campaign is not None:
+        await for_each_area(desk, campaign, lambda desk, root, campaign: workbook_document(
+            desk.reads, desk.tree, root, desk.access.unit_ids, campaign, desk.settings, desk.p
+        ))  # fmt: skip
+
+
+async def export_chart(desk: Desk, args: str) -> None:
+    campaign = await desk.campaign(args)
+    if campaign is not None:
+        await for_each_area(desk, campaign, lambda desk, root, campaign: chart_document(
+            desk.reads, desk.tree, root, desk.access.unit_ids, campaign, desk.settings, desk.p, desk.today()
+        ))  # fmt: skip
+
+
+async def for_each_area(desk: Desk, campaign: CampaignRecord, export: AreaExport) -> None:
+    """One file per unit the supervisor oversees (usually one)."""
+    for root_id in sorted(desk.access.roots):
+        text, attachment = await export(desk, desk.tree.get(root_id), campaign)
+        desk.say(text, attachment=attachment)

@@ -51,6 +51,8 @@ COMMANDS: dict[CommandSpec, Callable[[Desk, str], Awaitable[None]]] = {
     commands.REMIND: chasing.remind,
     commands.EXTEND: deadlines.extend,
     commands.EXPORT_REPORT: exports.export_report,
+    commands.EXPORT_WORKBOOK: exports.export_workbook,
+    commands.CHART: exports.export_chart,
     commands.DELIVERIES: chasing.deliveries,
 }
 BUTTONS: dict[Kind, Callable[[Desk, Pressed], Awaitable[None]]] = {

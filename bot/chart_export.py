@@ -1,0 +1,46 @@
+"""A scope's progress as a chart: for each unit right under the scope's root (its own report and
+those below it together), the share of reports handed in and of questions answered, against
+the deadline."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+from bot.documents import ChartBar, ProgressChart
+from bot.forms import Form
+from bot.prompts import Prompts
+from bot.records import Enrolment, UnitRecord
+from bot.report import LOCKED_STATUSES
+from bot.text import fold
+from bot.units import UnitTree
+
+__all__ = ["MOST_BARS", "progress_chart"]
+
+MOST_BARS = 60
+"""More would not read on a phone; the units furthest behind are the ones shown."""
+
+
+def progress_chart(
+    root: UnitRecord, tree: UnitTree, rows: Sequence[Enrolment], forms: Mapping[str, Form], campaign_title: str,
+    due: date | None, today: date, p: Prompts,
+) -> ProgressChart:
+    _ = p._
+    groups: dict[int, list[Enrolment]] = {}
+    for row in rows:
+        branch = tree.branch_under(root.id, row.unit_id) if row.unit_id != root.id else root
+        groups.setdefault((branch or root).id, []).append(row)
+    bars = []
+    for unit_id, members in groups.items():
+        handed = sum(1 for row in members if row.status in LOCKED_STATUSES)
+        questions = sum(len(forms[row.form_id]) for row in members)
+        answered = sum(min(row.answered, len(forms[row.form_id])) for row in members)
+        bars.append(ChartBar(tree.get(unit_id).name, handed / len(members), answered / questions if questions else 0.0))
+    shown = sorted(bars, key=lambda bar: (bar.submitted, bar.answered))[:MOST_BARS]
+    return ProgressChart(
+        title=_("Progress of the reports — {area}").format(area=root.name),
+        subtitle=f"{campaign_title} · {p.deadline_text(due, today)}" if due else campaign_title,
+        bars=tuple(sorted(shown, key=lambda bar: fold(bar.label))),
+        legend=(_("Reports handed in"), _("Questions answered")),
+        axis="%",
+    )

@@ -1,0 +1,115 @@
+"""A scope's reports as a workbook a district works in: a sheet per form (a row per unit, the
+status and text of each criterion in columns), a sheet of the narrative answers, a status sheet.
+Every unit's current answers, handed in or not; the status column tells which."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.answers import AnswerValue, criterion_status, files_of
+from bot.criteria_counts import count_criteria
+from bot.documents import Cell, Sheet, Workbook
+from bot.forms import Form, QuestionKind
+from bot.prompts import NOT_STARTED, REPORT_STATUS_LABELS, Prompts
+from bot.records import Enrolment
+from bot.unit_report import verdict
+from bot.units import UnitTree
+
+__all__ = ["WorkbookSource", "scope_workbook"]
+
+
+@dataclass(frozen=True)
+class WorkbookSource:
+    tree: UnitTree
+    rows: Sequence[Enrolment]
+    answers: Mapping[int, Mapping[str, AnswerValue]]  # by unit id, every report opened
+    forms: Mapping[str, Form]
+    campaign_title: str
+    campaign_due: date | None
+
+
+def scope_workbook(source: WorkbookSource, p: Prompts, zone: ZoneInfo) -> Workbook:
+    _ = p._
+    rows = sorted(source.rows, key=lambda row: source.tree.get(row.unit_id).code)
+    sheets = [status_sheet(source, p, rows, zone)]
+    for form_id in sorted({row.form_id for row in rows}):
+        form = source.forms[form_id]
+        if form.criteria_count:
+            sheets.append(criteria_sheet(source, p, form, [row for row in rows if row.form_id == form_id]))
+    sheets.append(narrative_sheet(source, p, rows))
+    return Workbook(_("Reports — {campaign}").format(campaign=source.campaign_title), tuple(sheets))
+
+
+def unit_cells(source: WorkbookSource, row: Enrolment) -> tuple[Cell, ...]:
+    unit = source.tree.get(row.unit_id)
+    parent = source.tree.get(unit.parent_id).name if unit.parent_id is not None and unit.parent_id in source.tree else ""
+    return unit.code, unit.name, parent
+
+
+def status_sheet(source: WorkbookSource, p: Prompts, rows: Sequence[Enrolment], zone: ZoneInfo) -> Sheet:
+    _ = p._
+
+    def local(instant: datetime | None) -> datetime | None:
+        return instant.astimezone(zone) if instant is not None else None
+
+    table = []
+    for row in rows:
+        form = source.forms[row.form_id]
+        status = _(REPORT_STATUS_LABELS[row.status]) if row.status is not None and row.answered else _(NOT_STARTED)
+        table.append((
+            *unit_cells(source, row), status, row.answered, len(form), row.report_due(source.campaign_due),
+            local(row.submitted_at), row.receipt_no, local(row.last_activity),
+        ))  # fmt: skip
+    columns = (
+        _("Unit code"), _("Unit"), _("Parent unit"), _("Status"), _("Answered"), _("Questions"), _("Deadline"),
+        _("Handed in at"), _("Receipt number"), _("Last activity"),
+    )  # fmt: skip
+    return Sheet(_("Status"), columns, tuple(table), widths=(18, 36, 28, 22, 10, 10, 12, 18, 18, 18))
+
+
+def criteria_sheet(source: WorkbookSource, p: Prompts, form: Form, rows: Sequence[Enrolment]) -> Sheet:
+    _ = p._
+    criteria = [q for q in form if q.kind is QuestionKind.CRITERION]
+    columns: list[str] = [_("Unit code"), _("Unit"), _("Parent unit"), _("Criteria met")]
+    for question in criteria:
+        number = question.criterion_number
+        columns += [
+            _("Criterion {n} — result").format(n=number),
+            _("Criterion {n} — what was done").format(n=number),
+            _("Criterion {n} — evidence").format(n=number),
+        ]
+    table = []
+    for row in rows:
+        answers = source.answers.get(row.unit_id, {})
+        count = count_criteria(form, answers)
+        cells: list[Cell] = [*unit_cells(source, row), f"{count.met}/{count.total}"]
+        for question in criteria:
+            value = answers.get(question.id)
+            status = criterion_status(value)
+            cells += [verdict(p, status, value) if status else None, (value or {}).get("narrative"), len(files_of(value)) or None]
+        table.append(tuple(cells))
+    widths = (18, 36, 28, 12, *([22, 60, 10] * len(criteria)))
+    return Sheet(sheet_name(form), tuple(columns), tuple(table), widths=widths)
+
+
+def sheet_name(form: Form) -> str:
+    """A form's sheet, named by its short id ("cap-22"): Excel allows 31 characters."""
+    return form.id
+
+
+def narrative_sheet(source: WorkbookSource, p: Prompts, rows: Sequence[Enrolment]) -> Sheet:
+    """Every text answer, one per row: the outline's item next to what the unit wrote."""
+    _ = p._
+    table = []
+    for row in rows:
+        form = source.forms[row.form_id]
+        answers = source.answers.get(row.unit_id, {})
+        for number, question in enumerate(form, start=1):
+            text = (answers.get(question.id) or {}).get("text")
+            if question.kind is QuestionKind.TEXT and text:
+                table.append((*unit_cells(source, row), number, question.section.vi, p.short_text(question, 200), text))
+    columns = (_("Unit code"), _("Unit"), _("Parent unit"), _("No."), _("Section"), _("Item"), _("Answer"))
+    return Sheet(_("Narrative answers"), columns, tuple(table), widths=(18, 36, 28, 6, 30, 40, 80))
