@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.documents import ProgressChart, Workbook
 from bot.events import Attachment
 from bot.i18n import translations
 from bot.records import IssuedInvite
@@ -16,6 +17,8 @@ from bot.records import IssuedInvite
 __all__ = ["FileDocuments"]
 
 PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PNG = "image/png"
 
 
 class FileDocuments:
@@ -32,6 +35,24 @@ class FileDocuments:
         await asyncio.to_thread(write_invite_pdf, path, scope, invites, gettext)
         name = f"{gettext('Invites')} - {scope}".replace("/", "-")
         return Attachment(str(path), f"{name}.pdf", PDF)
+
+    async def workbook(self, workbook: Workbook, name: str) -> Attachment:
+        from app.workbook_xlsx import (
+            write_workbook,  # openpyxl's writer only when a workbook is asked for
+        )
+
+        path = self.new_path(".xlsx")
+        await asyncio.to_thread(write_workbook, path, workbook)
+        return Attachment(str(path), name, XLSX)
+
+    async def chart(self, chart: ProgressChart, name: str) -> Attachment:
+        from app.progress_chart import (
+            write_chart,  # matplotlib only when a chart is asked for
+        )
+
+        path = self.new_path(".png")
+        await asyncio.to_thread(write_chart, path, chart)
+        return Attachment(str(path), name, PNG)
 
     def new_path(self, suffix: str) -> Path:
         self.directory.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,140 @@
+"""A workbook the core described (bot.documents.Workbook) as an XLSX file a district filters and
+sorts: a bold header row, frozen, with filters over the used range; dates and times as real
+Excel dates, so they sort and compute; numbers as numbers; long text wrapped.
+
+Written in openpyxl's write-only mode: rows stream to disk as they are written, so an export of
+ten thousand rows does not hold a second copy of every cell in memory. That mode sets widths,
+the frozen pane and the filter before the rows, which is why widths are worked out first."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+from openpyxl import Workbook as XlsxWorkbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
+from bot.documents import Cell, Sheet, Workbook
+
+__all__ = ["write_workbook"]
+
+DATE_FORMAT = "dd/mm/yyyy"
+DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
+NAME_LENGTH = 31  # Excel's limit for a sheet's name
+FORBIDDEN_IN_NAME = re.compile(r"[\\/?*\[\]:]")
+RESERVED_NAMES = {"history"}  # Excel keeps it for its own change-tracking sheet
+MOST_WIDTH = 60  # characters: a wider column is wrapped instead
+LEAST_WIDTH = 8
+TEXT_LIMIT = 32_767  # characters Excel holds in a cell; a longer one makes it "repair" the file
+
+HEADER = Font(bold=True)
+HEADER_ALIGNMENT = Alignment(vertical="top", wrap_text=True)
+TOP = Alignment(vertical="top")
+WRAPPED = Alignment(vertical="top", wrap_text=True)
+
+
+def write_workbook(path: Path, workbook: Workbook) -> None:
+    """A sheet for each of the core's, in its order, under a name Excel accepts."""
+    xlsx = XlsxWorkbook(write_only=True)
+    xlsx.properties.title = workbook.title
+    xlsx.properties.creator = "baocao"
+    taken: set[str] = set(RESERVED_NAMES)
+    for sheet in workbook.sheets:
+        name = sheet_name(sheet.name, taken)
+        taken.add(name.casefold())
+        write_sheet(xlsx.create_sheet(name), sheet)
+    xlsx.save(path)
+
+
+def sheet_name(wanted: str, taken: set[str]) -> str:
+    """Excel refuses a name with \\ / ? * [ ] :, one starting or ending with an apostrophe, one
+    over 31 characters and two names equal but for case: a form's title may be any of these."""
+    base = FORBIDDEN_IN_NAME.sub("-", wanted).strip(" '") or "Sheet"
+    name, number = cut(base, NAME_LENGTH), 1
+    while name.casefold() in taken:
+        number += 1
+        suffix = f" ({number})"
+        name = cut(base, NAME_LENGTH - len(suffix)) + suffix
+    return name
+
+
+def cut(text: str, length: int) -> str:
+    """The first `length` characters, without the space, comma or apostrophe the cut leaves last."""
+    return text[:length].rstrip(" ,;'") or text[:length]
+
+
+def write_sheet(worksheet: WriteOnlyWorksheet, sheet: Sheet) -> None:
+    widths = column_widths(sheet)
+    for column, width in enumerate(widths, start=1):
+        worksheet.column_dimensions[get_column_letter(column)].width = width
+    last = get_column_letter(len(sheet.columns))
+    worksheet.freeze_panes = "A2"
+    worksheet.auto_filter.ref = f"A1:{last}{len(sheet.rows) + 1}"
+    worksheet.append([header_cell(worksheet, title) for title in sheet.columns])
+    for row in sheet.rows:
+        worksheet.append([body_cell(worksheet, value, width) for value, width in zip(row, widths, strict=True)])
+
+
+def column_widths(sheet: Sheet) -> list[float]:
+    """The core's widths where it gave them; for the other columns, the longest line in the
+    column (header included), within LEAST_WIDTH..MOST_WIDTH. The filter's arrow takes about two
+    characters of the header cell, hence the margin."""
+    widths: list[float] = list(sheet.widths[: len(sheet.columns)])
+    for column in range(len(widths), len(sheet.columns)):
+        longest = max([shown_length(sheet.columns[column]), *(shown_length(row[column]) for row in sheet.rows)])
+        widths.append(min(max(longest + 3, LEAST_WIDTH), MOST_WIDTH))
+    return widths
+
+
+def shown_length(value: Cell) -> int:
+    """How many characters a cell shows on its widest line."""
+    if isinstance(value, datetime):
+        return len(DATETIME_FORMAT)
+    if isinstance(value, date):
+        return len(DATE_FORMAT)
+    if value is None:
+        return 0
+    return max(len(line) for line in str(value).splitlines() or [""])
+
+
+def header_cell(worksheet: WriteOnlyWorksheet, title: str) -> WriteOnlyCell:
+    cell = text_cell(worksheet, title)
+    cell.font = HEADER
+    cell.alignment = HEADER_ALIGNMENT
+    return cell
+
+
+def body_cell(worksheet: WriteOnlyWorksheet, value: Cell, width: float) -> WriteOnlyCell | None:
+    """Excel has no time zones: a time is written as the wall-clock time the core gave it (in
+    Asia/Ho_Chi_Minh), which is what a reader in Vietnam expects to see."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        cell = text_cell(worksheet, value)
+        cell.alignment = WRAPPED if len(value) > width or "\n" in value else TOP
+        return cell
+    if isinstance(value, datetime):
+        cell = WriteOnlyCell(worksheet, value.replace(tzinfo=None))
+        cell.number_format = DATETIME_FORMAT
+    else:
+        cell = WriteOnlyCell(worksheet, value)
+        if isinstance(value, date):
+            cell.number_format = DATE_FORMAT
+    cell.alignment = TOP
+    return cell
+
+
+def text_cell(worksheet: WriteOnlyWorksheet, text: str) -> WriteOnlyCell:
+    """Text stays text: what an officer typed starting with "=" is not a formula for Excel to
+    run, and control characters XML cannot carry (a pasted vertical tab) are dropped."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    if len(text) > TEXT_LIMIT:
+        text = text[: TEXT_LIMIT - 1] + "…"
+    cell = WriteOnlyCell(worksheet, text)
+    cell.data_type = "s"
+    return cell
