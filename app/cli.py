@@ -15,9 +15,10 @@ from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from app import organisation
+from app import exporting, organisation
 from app.cli_errors import problem
 from app.cli_text import Parser, _, argparse_speaking, cli_locale, ngettext
+from app.exporting import SUFFIXES
 from app.settings import MAX_INVITE_DAYS, Settings
 from bot.catalog_loading import load_demo_units
 from bot.i18n import Formatter
@@ -101,6 +102,14 @@ def build_parser() -> argparse.ArgumentParser:
     issue.add_argument("--days", type=positive_days, default=None, help=_("days until the codes expire (default: until the open campaigns close)"))
     issue.add_argument("--out", required=True, type=Path, help=_("the file to write: .xlsx for a workbook, .pdf for printing"))
     issue.set_defaults(command=organisation.issue_invites)
+
+    export = commands.add_parser("export", help=_("write a report, the area's summary, workbook or chart to a file"))
+    export.add_argument("kind", choices=list(SUFFIXES), help=_("docx: a unit's report (--unit) or the summary of the scope; xlsx: the workbook; chart: a PNG"))
+    export.add_argument("--scope", required=True, type=unit_code, help=_("unit code, e.g. NA-CL (any case)"))
+    export.add_argument("--unit", type=unit_code, default=None, help=_("with docx: this unit's own report (within the scope)"))
+    export.add_argument("--campaign", default=None, help=_("campaign code (default: the one whose deadline is nearest today)"))
+    export.add_argument("--out", required=True, type=Path, help=_("the file to write"))
+    export.set_defaults(command=exporting.export)
 
     invite = commands.add_parser("invite", help=_("make a one-time code that links a chat to a unit"))
     invite.add_argument("--unit", required=True, type=unit_code, help=_("unit code, e.g. CAP-CL-NGHIHAI (any case)"))

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
+from app.downloads import DownloadLinks
 from bot.documents import ProgressChart, Workbook
 from bot.events import Attachment
 from bot.i18n import translations
@@ -22,8 +23,12 @@ PNG = "image/png"
 
 
 class FileDocuments:
-    def __init__(self, files_dir: Path) -> None:
+    def __init__(self, files_dir: Path, links: DownloadLinks | None = None) -> None:
         self.directory = files_dir / "exports"
+        self.links = links
+
+    def download_link(self, attachment: Attachment) -> str | None:
+        return self.links.link(Path(attachment.path), attachment.name) if self.links else None
 
     async def invite_sheet(self, scope: str, invites: Sequence[IssuedInvite], locale: str) -> Attachment:
         from app.invite_pdf import (

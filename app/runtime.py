@@ -11,11 +11,13 @@ import signal
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 
+from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.channels import CHANNELS
 from app.database import opened_database
 from app.documents import FileDocuments
+from app.downloads import download_links, download_route
 from app.settings import Settings
 from bot.catalog import Catalog
 from bot.catalog_loading import load_catalog
@@ -100,7 +102,7 @@ def build_service(
         channel_label=lambda name: labels.get(name, name),
         invite_days=settings.invite_days,
         new_code=new_code,
-        documents=FileDocuments(settings.files_dir),
+        documents=FileDocuments(settings.files_dir, download_links(settings.files_dir, settings.public_url, clock)),
     )
     engine = Engine(EngineSettings(zone=settings.zone, max_file_bytes=settings.max_file_bytes))
     return ReportingService(unit_of_work, engine, desk, clock, settings.zone, settings.locale)
@@ -143,10 +145,12 @@ async def serve(rt: Runtime, webhook: bool = False) -> None:
             started.append(channel)
         for intake in intakes:
             await intake.resume()
-        if webhook:
-            server = await start_webhook_server(rt.settings.webhook_listen, intakes)
+        links = download_links(rt.settings.files_dir, rt.settings.public_url, clock)
+        if webhook or links is not None:
+            routes = [download_route(links)] if links is not None else []
+            server = await start_webhook_server(rt.settings.webhook_listen, intakes if webhook else [], routes)
         for intake in intakes:
-            if server is not None and intake.channel.webhook(intake) is not None:
+            if webhook and server is not None and intake.channel.webhook(intake) is not None:
                 await intake.channel.announce_webhook()
             else:
                 tasks.add(asyncio.create_task(intake.channel.receive(intake), name=f"receive-{intake.channel.name}"))
@@ -167,11 +171,14 @@ async def serve(rt: Runtime, webhook: bool = False) -> None:
             await channel.stop()
 
 
-async def start_webhook_server(listen: str, intakes: Sequence[ChannelIntake]) -> WebhookServer:
-    """The one server every channel's webhook is a route of; ChannelStartError when no channel
-    has webhook settings or the address is taken."""
-    server = WebhookServer(listen, intakes)
-    if not server.paths:
+async def start_webhook_server(
+    listen: str, intakes: Sequence[ChannelIntake], routes: Sequence[web.RouteDef] = ()
+) -> WebhookServer:
+    """The one server every channel's webhook is a route of (and the downloads, in `routes`);
+    ChannelStartError when webhooks were asked for and no channel has webhook settings, or the
+    address is taken."""
+    server = WebhookServer(listen, intakes, routes)
+    if intakes and not server.paths:
         raise ChannelStartError("webhook", StartError(N_("no channel has its webhook settings (see README, Configuration)")))
     try:
         await server.start()

@@ -40,6 +40,10 @@ class Settings(EnvironmentSettings):
     max_file_mb: int = Field(20, alias="BAOCAO_MAX_FILE_MB", ge=1, le=2000)
     invite_days: int = Field(7, alias="BAOCAO_INVITE_DAYS", ge=1, le=MAX_INVITE_DAYS)
     webhook_listen: str = Field("127.0.0.1:8080", alias="BAOCAO_WEBHOOK_LISTEN")
+    public_url: str | None = Field(None, alias="BAOCAO_PUBLIC_URL", pattern=r"^https?://\S+$")
+    """Where people reach this installation's web server (behind a proxy: https://baocao.example.vn):
+    set, the server also runs in polling mode and hands out download links for messengers that
+    cannot carry files."""
     outbox_lease_seconds: float = Field(30.0, alias="BAOCAO_OUTBOX_LEASE_SECONDS", gt=0)
     """How long a claimed outbox row may stay unanswered before another sender takes it back:
     the time a crashed sender's message waits after a restart."""

@@ -3,7 +3,7 @@ line saying what it is, or why none comes where the messenger takes no files."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Awaitable, Collection, Mapping
 from datetime import date
 from typing import Protocol
 
@@ -37,6 +37,20 @@ class ExportSettings(Protocol):
     def kind_label(self, kind: str) -> LocalText: ...
 
 
+async def deliver(
+    text: str, writing: Awaitable[Attachment], settings: ExportSettings, p: Prompts
+) -> tuple[str, Attachment | None]:
+    """The file with its text; where the messenger takes no files, a download link in the text
+    instead (or, where this installation serves none, why no file comes)."""
+    attachment = await writing
+    if p.surface.documents:
+        return text, attachment
+    link = settings.documents.download_link(attachment)
+    if link is None:
+        return text + "\n" + p._(NO_FILES), None
+    return text + "\n" + p._("Download it within an hour: {link}").format(link=link), None
+
+
 async def report_document(
     reads: Queries, tree: UnitTree, report: ReportRecord, settings: ExportSettings, p: Prompts, today: date
 ) -> tuple[str, Attachment | None]:
@@ -48,10 +62,8 @@ async def report_document(
         unit=source.unit.name, campaign=report.campaign_title.get(p.locale), status=_(REPORT_STATUS_LABELS[report.status]),
         answered=answered, total=len(source.form),
     )  # fmt: skip
-    if not p.surface.documents:
-        return text + "\n" + _(NO_FILES), None
     document = unit_report(source, today, p.zone)
-    return text, await settings.documents.report(document, file_name(source.unit, report.campaign_code, DOCX))
+    return await deliver(text, settings.documents.report(document, file_name(source.unit, report.campaign_code, DOCX)), settings, p)
 
 
 async def summary_document(
@@ -64,10 +76,8 @@ async def summary_document(
     text = _("📄 The summary of {area} — {campaign}: {handed}/{n} reports handed in, compiled as an official report with the units' answers as an annex.").format(
         area=root.name, campaign=campaign.title.get(p.locale), handed=len(source.answers), n=len(source.rows)
     )
-    if not p.surface.documents:
-        return text + "\n" + _(NO_FILES), None
     name = _("Summary - {area} - {campaign}").format(area=root.name, campaign=campaign.code).replace("/", "-") + DOCX
-    return text, await settings.documents.report(scope_summary(source, today, p.zone), name)
+    return await deliver(text, settings.documents.report(scope_summary(source, today, p.zone), name), settings, p)
 
 
 async def workbook_document(
@@ -83,10 +93,8 @@ async def workbook_document(
     text = _("📊 The reports of {area} — {campaign} as a workbook: {n} units, a sheet per form, the narrative answers and the status.").format(
         area=root.name, campaign=campaign.title.get(p.locale), n=len(rows)
     )
-    if not p.surface.documents:
-        return text + "\n" + _(NO_FILES), None
     name = _("Reports - {area} - {campaign}").format(area=root.name, campaign=campaign.code).replace("/", "-") + ".xlsx"
-    return text, await settings.documents.workbook(scope_workbook(source, p, p.zone), name)
+    return await deliver(text, settings.documents.workbook(scope_workbook(source, p, p.zone), name), settings, p)
 
 
 async def chart_document(
@@ -100,7 +108,5 @@ async def chart_document(
         return _("No unit of {area} takes part in {campaign}.").format(area=root.name, campaign=campaign.title.get(p.locale)), None
     chart = progress_chart(root, tree, rows, settings.forms, campaign.title.get(p.locale), campaign.report_due, today, p)
     text = _("📈 Progress of {area} — {campaign}.").format(area=root.name, campaign=campaign.title.get(p.locale))
-    if not p.surface.documents:
-        return text + "\n" + _(NO_FILES), None
     name = _("Progress - {area} - {campaign}").format(area=root.name, campaign=campaign.code).replace("/", "-") + ".png"
-    return text, await settings.documents.chart(chart, name)
+    return await deliver(text, settings.documents.chart(chart, name), settings, p)

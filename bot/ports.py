@@ -334,6 +334,11 @@ class Documents(Protocol):
         """A PNG bar chart readable on a phone."""
         ...
 
+    def download_link(self, attachment: Attachment) -> str | None:
+        """An address to fetch a written file from for a short time, where this installation
+        serves downloads (BAOCAO_PUBLIC_URL); None where it does not."""
+        ...
+
 
 class UnitOfWork(Protocol):
     """One database transaction; repositories are valid only inside it."""

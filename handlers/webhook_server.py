@@ -26,7 +26,7 @@ MAX_BODY = 1024 * 1024
 
 
 class WebhookServer:
-    def __init__(self, listen: str, intakes: Sequence[ChannelIntake]) -> None:
+    def __init__(self, listen: str, intakes: Sequence[ChannelIntake], routes: Sequence[web.RouteDef] = ()) -> None:
         host, _sep, port = listen.rpartition(":")
         self.host = host or "127.0.0.1"
         self.port = int(port)
@@ -38,6 +38,7 @@ class WebhookServer:
                 continue
             self.app.router.add_post(route.path, self.receiver(intake, route))
             self.paths.append(route.path)
+        self.app.add_routes(routes)
         self.runner = web.AppRunner(self.app, access_log=None)
 
     @staticmethod

@@ -247,8 +247,11 @@ class TelegramChannel:
         """Sends the file a reply carries, after its text."""
         if reply.attachment is None:
             return
-        with open(reply.attachment.path, "rb") as document:
-            await bot.send_document(chat_id, document, filename=reply.attachment.name)
+        with open(reply.attachment.path, "rb") as content:
+            if reply.attachment.media_type.startswith("image/"):  # a chart: shown in the chat, not as a file to open
+                await bot.send_photo(chat_id, content, filename=reply.attachment.name)
+            else:
+                await bot.send_document(chat_id, content, filename=reply.attachment.name)
         self.pacer.note(str(chat_id))
 
     async def send(self, message: OutboxMessage) -> SendResult:

@@ -20,7 +20,7 @@ from aiohttp import web
 
 from .chat import FakeUser
 from .errors import ApiError
-from .files import FileStore
+from .files import FileStore, StoredFile
 from .limits import FloodControl
 from .methods import BotApiMethods, Handler
 from .server import LocalServer
@@ -157,6 +157,10 @@ class FakeBotApi(LocalServer):
                 files=self._files,
             )
         return self.users[user_id]
+
+    def file(self, file_id: str) -> StoredFile | None:
+        """A file the bot sent (sendDocument, sendPhoto), as the fake keeps it."""
+        return self._files.by_id(file_id)
 
     def redeliver(self, update_id: int) -> None:
         """Hand an already confirmed update to the bot again, with the same update_id."""

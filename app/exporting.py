@@ -1,0 +1,72 @@
+"""`baocao export docx|xlsx|chart --scope CODE [--unit CODE] [--campaign C] --out FILE`: the files
+the bot sends in chat, written for a script or an office without a messenger. The same builders
+make them (bot/exports.py); only the destination differs."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+
+from app.cli_text import _
+from app.organisation import unknown_campaign
+from app.settings import Settings
+
+__all__ = ["SUFFIXES", "export"]
+
+SUFFIXES = {"docx": ".docx", "xlsx": ".xlsx", "chart": ".png"}
+
+
+async def export(args: argparse.Namespace, settings: Settings) -> int:
+    from app.runtime import runtime
+    from bot.exports import (
+        chart_document,
+        report_document,
+        summary_document,
+        workbook_document,
+    )
+    from bot.prompts import Prompts
+    from bot.supervision.desk import nearest
+    from bot.units import UnitTree
+
+    if args.out.suffix.lower() != SUFFIXES[args.kind]:
+        print(_("A {kind} export is written to a {suffix} file.").format(kind=args.kind, suffix=SUFFIXES[args.kind]), file=sys.stderr)
+        return 1
+    async with runtime(settings) as rt:
+        today = settings.clock().now().astimezone(settings.zone).date()
+        p = Prompts(settings.locale, settings.zone)
+        desk = rt.service.desk
+        async with rt.unit_of_work() as uow:
+            tree = UnitTree(await uow.units.units())
+            root = tree.by_code(args.scope)
+            unit = tree.by_code(args.unit) if args.unit else None
+            scope = tree.subtree([root.id]) if root else frozenset()
+            if root is None or (args.unit and (unit is None or unit.id not in scope)):
+                print(_("Unknown unit {code}. See `baocao units list`.").format(code=args.unit if root else args.scope), file=sys.stderr)
+                return 1
+            campaigns = await uow.units.campaigns()
+            campaign = next((c for c in campaigns if c.code == args.campaign), None) if args.campaign else (
+                nearest(campaigns, today) if campaigns else None
+            )  # fmt: skip
+            if campaign is None:
+                print(unknown_campaign(args.campaign or "", [c.code for c in campaigns]), file=sys.stderr)
+                return 1
+            if args.kind == "docx" and unit is not None:
+                report = await uow.reports.of_unit(campaign.code, unit.id)
+                if report is None:
+                    print(_("{unit} has not started its report yet; there is nothing to put in a document.").format(unit=unit.name), file=sys.stderr)
+                    return 1
+                text, attachment = await report_document(uow, tree, report, desk, p, today)
+            elif args.kind == "docx":
+                text, attachment = await summary_document(uow, tree, root, scope, campaign, desk, p, today)
+            elif args.kind == "xlsx":
+                text, attachment = await workbook_document(uow, tree, root, scope, campaign, desk, p)
+            else:
+                text, attachment = await chart_document(uow, tree, root, scope, campaign, desk, p, today)
+    if attachment is None:
+        print(text, file=sys.stderr)
+        return 1
+    shutil.move(attachment.path, args.out)
+    print(text)
+    print(_("Written to {file}.").format(file=args.out))
+    return 0
