@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from app.downloads import DownloadLinks
-from bot.documents import ProgressChart, Workbook
+from bot.documents import OfficialReport, ProgressChart, Workbook
 from bot.events import Attachment
 from bot.i18n import translations
 from bot.records import IssuedInvite
@@ -20,6 +20,7 @@ __all__ = ["FileDocuments"]
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PNG = "image/png"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class FileDocuments:
@@ -40,6 +41,15 @@ class FileDocuments:
         await asyncio.to_thread(write_invite_pdf, path, scope, invites, gettext)
         name = f"{gettext('Invites')} - {scope}".replace("/", "-")
         return Attachment(str(path), f"{name}.pdf", PDF)
+
+    async def report(self, report: OfficialReport, name: str) -> Attachment:
+        from app.report_docx import (
+            write_report_docx,  # python-docx only when a report is asked for
+        )
+
+        path = self.new_path(".docx")
+        await asyncio.to_thread(write_report_docx, path, report)
+        return Attachment(str(path), name, DOCX)
 
     async def workbook(self, workbook: Workbook, name: str) -> Attachment:
         from app.workbook_xlsx import (

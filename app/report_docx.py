@@ -1,0 +1,359 @@
+"""An official report the core described (bot.documents.OfficialReport) as a DOCX laid out as
+Nghị định 30/2020/NĐ-CP, Phụ lục I prescribes, so an office can edit, register and sign it as it
+is: A4 portrait, margins 20/20/30/15 mm, Times New Roman; the header (the bodies and the number
+on the left, the national name, the motto and the place-and-date line on the right), "BÁO CÁO"
+and its subject, the body, the recipients and the signer's block; page numbers from page 2.
+
+The data holds every word; the writer adds only the national name, the motto and "Nơi nhận:",
+fixed legal forms never translated (the number line comes whole, "Số:" included, as the core
+leaves the number blank for registration). Rules under the issuing body, the motto and the
+subject are drawn as paragraph borders, never typed as underscores."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
+from docx.shared import Length, Mm, Pt
+from docx.table import Table as DocxTable
+from docx.table import _Cell
+from docx.text.paragraph import Paragraph as DocxParagraph
+from lxml import etree
+
+from bot.documents import Heading, OfficialReport, Paragraph, Table
+
+__all__ = ["write_report_docx"]
+
+FONT = "Times New Roman"
+NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+MOTTO = "Độc lập - Tự do - Hạnh phúc"
+
+PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
+TOP, BOTTOM, LEFT, RIGHT = Mm(20), Mm(20), Mm(30), Mm(15)
+TEXT_WIDTH_MM = 210 - 30 - 15
+HEADER_DISTANCE = Mm(10)  # the page number sits in the top margin, above the text
+
+# The header's two columns: the left one holds "CÔNG AN PHƯỜNG NGHI HẢI" (66 mm in 13 pt bold) on
+# one line, the right one the national name (88 mm in 12 pt bold); their cells have no margins.
+HEADER_COLUMNS_MM = (72.0, TEXT_WIDTH_MM - 72.0)
+SIGNATURE_COLUMNS_MM = (80.0, TEXT_WIDTH_MM - 80.0)
+
+# The motto is fixed text in a fixed font, so its printed width is known: 56.1 mm in Times New
+# Roman Bold 13 pt (measured with Liberation Serif, which has the same metrics). Its rule is the
+# motto paragraph's own bottom border, and indents narrow that paragraph to the text's width (plus
+# 1.5 mm so that no renderer wraps it): a border is part of the text flow, moves with it and looks
+# the same in Word and LibreOffice, where a drawn shape would be anchored apart from the text.
+MOTTO_WIDTH_MM = 56.1 + 1.5
+
+BODY_SIZE = Pt(14)
+FIRST_LINE = Mm(12.7)
+PARAGRAPH_GAP = Pt(6)  # NĐ 30: at least 6 pt between paragraphs
+LINE_SPACING = 1.15  # NĐ 30: from single to 1.5 lines
+CELL_SIZE = Pt(13)
+CELL_MARGIN_MM = 1.9  # Word's default left and right margin inside a bordered table's cell
+SIGNATURE_SPACE = Pt(84)  # about 3 cm left blank for the signature and the seal
+
+# Rules under a body's name and under the subject are a third to a half of the line above them
+# (NĐ 30); their length, and the least width of a table's column, are estimated from the text in
+# em per character of Times New Roman Bold.
+RULE_SHARE = 0.4
+EM_UPPER, EM_SPACE, EM_OTHER = 0.68, 0.25, 0.47
+
+# The schema's order of the properties set here by hand (ECMA-376 Part 1, CT_PPr, CT_TblPr, CT_TrPr).
+PARAGRAPH_ORDER = (
+    "w:pStyle", "w:keepNext", "w:keepLines", "w:pageBreakBefore", "w:framePr", "w:widowControl", "w:numPr",
+    "w:suppressLineNumbers", "w:pBdr", "w:shd", "w:tabs", "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap",
+    "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE", "w:autoSpaceDN", "w:bidi", "w:adjustRightInd",
+    "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc",
+    "w:textDirection", "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr",
+    "w:sectPr", "w:pPrChange",
+)  # fmt: skip
+TABLE_ORDER = (
+    "w:tblStyle", "w:tblpPr", "w:tblOverlap", "w:bidiVisual", "w:tblStyleRowBandSize", "w:tblStyleColBandSize",
+    "w:tblW", "w:jc", "w:tblCellSpacing", "w:tblInd", "w:tblBorders", "w:shd", "w:tblLayout", "w:tblCellMar",
+    "w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange",
+)  # fmt: skip
+ROW_ORDER = (
+    "w:cnfStyle", "w:divId", "w:gridBefore", "w:gridAfter", "w:wBefore", "w:wAfter", "w:cantSplit", "w:trHeight",
+    "w:tblHeader", "w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del", "w:trPrChange",
+)  # fmt: skip
+
+ILLEGAL_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # a pasted control character
+
+
+def write_report_docx(path: Path, report: OfficialReport) -> None:
+    """The whole report, in the order NĐ 30 sets its parts."""
+    document = Document()
+    document.core_properties.title = report.subject
+    document.core_properties.author = report.issuing_body
+    set_defaults(document)
+    set_page(document)
+    write_header(document, report)
+    write_title(document, report)
+    for block in report.blocks:
+        if isinstance(block, Heading):
+            paragraph = body_paragraph(document.add_paragraph(), block.text, bold=True)
+            paragraph.paragraph_format.keep_with_next = True
+        elif isinstance(block, Paragraph):
+            body_paragraph(document.add_paragraph(), block.text, italic=block.note)
+        elif isinstance(block, Table):
+            write_table(document, block)
+    write_signature(document, report)
+    document.save(path)
+
+
+def set_defaults(document: DocxDocument) -> None:
+    """Times New Roman for every script (East Asian included, or Word substitutes its own font
+    for text it classes so), Vietnamese for proofing, 14 pt."""
+    defaults = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
+    for properties in (defaults, document.styles["Normal"].element.get_or_add_rPr()):
+        fonts = properties.find(qn("w:rFonts"))
+        if fonts is None:
+            fonts = OxmlElement("w:rFonts")
+            properties.insert(0, fonts)
+        for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            fonts.attrib.pop(qn(attribute), None)  # a theme font would win over the named one
+        for attribute in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+            fonts.set(qn(attribute), FONT)
+        language = properties.find(qn("w:lang"))
+        if language is None:
+            language = OxmlElement("w:lang")
+            properties.append(language)
+        language.set(qn("w:val"), "vi-VN")
+    normal = document.styles["Normal"]
+    normal.font.size = BODY_SIZE
+    normal.paragraph_format.space_before = Pt(0)
+    normal.paragraph_format.space_after = Pt(0)
+
+
+def set_page(document: DocxDocument) -> None:
+    """A4 portrait, NĐ 30's margins; the page number centred in the top margin from page 2 on."""
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = PAGE_WIDTH, PAGE_HEIGHT
+    section.top_margin, section.bottom_margin = TOP, BOTTOM
+    section.left_margin, section.right_margin = LEFT, RIGHT
+    section.header_distance = HEADER_DISTANCE
+    section.different_first_page_header_footer = True
+    section.first_page_header.is_linked_to_previous = False  # an empty header of its own: no number on page 1
+    number = section.header.paragraphs[0]
+    number.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "2"  # shown until the field is updated; Word and LibreOffice update it on opening
+    run.append(text)
+    field.append(run)
+    number._p.append(field)
+
+
+def write_header(document: DocxDocument, report: OfficialReport) -> None:
+    """Left: the parent body, the issuing body over a short rule, the number; right: the national
+    name, the motto over its rule, the place and date. The number and the date share the second
+    row, so they stand on one line as NĐ 30 places them."""
+    table = borderless_table(document, 2, HEADER_COLUMNS_MM)
+    bodies, state = table.cell(0, 0), table.cell(0, 1)
+    left_width, right_width = HEADER_COLUMNS_MM
+    if report.parent_body:
+        text_line(bodies.paragraphs[0], report.parent_body.upper(), Pt(13))
+        text_line(bodies.add_paragraph(), report.issuing_body.upper(), Pt(13), bold=True)
+    else:
+        text_line(bodies.paragraphs[0], report.issuing_body.upper(), Pt(13), bold=True)
+    rule(bodies.add_paragraph(), left_width, rule_length(report.issuing_body.upper(), 13, left_width))
+    text_line(state.paragraphs[0], NATIONAL_NAME, Pt(12), bold=True)
+    motto = text_line(state.add_paragraph(), MOTTO, Pt(13), bold=True)
+    inset = Mm((right_width - MOTTO_WIDTH_MM) / 2)
+    motto.paragraph_format.left_indent = motto.paragraph_format.right_indent = inset
+    bottom_border(motto)
+    number = text_line(table.cell(1, 0).paragraphs[0], report.number, Pt(13))
+    dated = text_line(table.cell(1, 1).paragraphs[0], report.place_and_date, Pt(14), italic=True)
+    for paragraph in (number, dated):
+        paragraph.paragraph_format.space_before = Pt(6)
+
+
+def write_title(document: DocxDocument, report: OfficialReport) -> None:
+    """The kind of document and its subject, centred and bold, a short rule under the subject."""
+    title = text_line(document.add_paragraph(), report.title.upper(), Pt(14), bold=True)
+    title.paragraph_format.space_before = Pt(18)
+    subject = text_line(document.add_paragraph(), report.subject, Pt(14), bold=True)
+    subject.paragraph_format.keep_with_next = True
+    under = rule(document.add_paragraph(), TEXT_WIDTH_MM, rule_length(report.subject, 14, TEXT_WIDTH_MM))
+    under.paragraph_format.space_after = Pt(12)
+
+
+def write_table(document: DocxDocument, block: Table) -> None:
+    """Bordered, the header row bold and repeated on every page, a row kept whole on one page."""
+    widths = column_widths(block)
+    table = document.add_table(rows=1 + len(block.rows), cols=len(widths))
+    set_borders(table, "single")
+    set_columns(table, widths)
+    header = table.rows[0]
+    place(header._tr.get_or_add_trPr(), OxmlElement("w:tblHeader"), ROW_ORDER)
+    for cell, text in zip(header.cells, block.columns, strict=True):
+        cell_text(cell, text, bold=True, alignment=WD_ALIGN_PARAGRAPH.CENTER)
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER  # a one-line name beside a two-line one
+    for row, values in zip(table.rows[1:], block.rows, strict=True):
+        place(row._tr.get_or_add_trPr(), OxmlElement("w:cantSplit"), ROW_ORDER)
+        for cell, text in zip(row.cells, values, strict=True):
+            centred = text.isdigit()  # a number ("STT") stands in the middle of its column
+            cell_text(cell, text, alignment=WD_ALIGN_PARAGRAPH.CENTER if centred else WD_ALIGN_PARAGRAPH.LEFT)
+    document.add_paragraph().paragraph_format.space_after = PARAGRAPH_GAP  # Word joins two tables that touch
+
+
+def column_widths(block: Table) -> tuple[float, ...]:
+    """The text width shared out as the block's relative widths say (equal without them), but no
+    column narrower than the longest word of its header: a narrow "STT" would break as "ST/T"."""
+    columns = len(block.columns)
+    shares = block.widths if len(block.widths) == columns else (1.0,) * columns
+    least = [printed_width_mm(max(name.split() or [""], key=len), CELL_SIZE.pt) + 2 * CELL_MARGIN_MM for name in block.columns]
+    widths = [TEXT_WIDTH_MM * share / sum(shares) for share in shares]
+    narrow = {i for i, width in enumerate(widths) if width < least[i]}
+    if not narrow or len(narrow) == columns:
+        return tuple(widths)
+    left = TEXT_WIDTH_MM - sum(least[i] for i in narrow)
+    rest = sum(share for i, share in enumerate(shares) if i not in narrow)
+    return tuple(least[i] if i in narrow else left * share / rest for i, share in enumerate(shares))
+
+
+def write_signature(document: DocxDocument, report: OfficialReport) -> None:
+    """Left: "Nơi nhận:" and the recipients, one line each as given; right: the signer's role,
+    room for the signature and seal, the signer's name."""
+    document.paragraphs[-1].paragraph_format.keep_with_next = True  # the block never stands alone on a page
+    table = borderless_table(document, 1, SIGNATURE_COLUMNS_MM)
+    place(table.rows[0]._tr.get_or_add_trPr(), OxmlElement("w:cantSplit"), ROW_ORDER)  # nor is it cut in two
+    recipients, signer = table.cell(0, 0), table.cell(0, 1)
+    label = text_line(recipients.paragraphs[0], "Nơi nhận:", Pt(12), bold=True, italic=True)
+    label.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    for line in report.recipients:
+        text_line(recipients.add_paragraph(), line, Pt(11)).alignment = WD_ALIGN_PARAGRAPH.LEFT
+    role = text_line(signer.paragraphs[0], report.signer_role.upper(), Pt(14), bold=True)
+    role.paragraph_format.space_after = SIGNATURE_SPACE
+    if report.signer_name:
+        text_line(signer.add_paragraph(), report.signer_name, Pt(14), bold=True)
+    for paragraph in (label, role):
+        paragraph.paragraph_format.space_before = Pt(12)
+
+
+# ----- paragraphs --------------------------------------------------------------------------------
+
+
+def body_paragraph(paragraph: DocxParagraph, text: str, bold: bool = False, italic: bool = False) -> DocxParagraph:
+    """The body's form: justified, first line indented 1.27 cm, 6 pt before, 1.15 lines, 14 pt."""
+    form = paragraph.paragraph_format
+    form.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+    form.first_line_indent = FIRST_LINE
+    form.space_before = PARAGRAPH_GAP
+    form.line_spacing = LINE_SPACING
+    run = paragraph.add_run(clean(text))
+    run.font.size, run.font.bold, run.font.italic = BODY_SIZE, bold, italic
+    return paragraph
+
+
+def text_line(paragraph: DocxParagraph, text: str, size: Length, bold: bool = False, italic: bool = False) -> DocxParagraph:
+    """A centred line of the header, the title or the signer's block, single-spaced."""
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.paragraph_format.line_spacing = 1.0
+    run = paragraph.add_run(clean(text))
+    run.font.size, run.font.bold, run.font.italic = size, bold, italic
+    return paragraph
+
+
+def cell_text(cell: _Cell, text: str, bold: bool = False, alignment: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.LEFT) -> None:
+    paragraph = cell.paragraphs[0]
+    paragraph.alignment = alignment
+    paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = Pt(2)
+    run = paragraph.add_run(clean(text))
+    run.font.size, run.font.bold = CELL_SIZE, bold
+
+
+def rule(paragraph: DocxParagraph, width_mm: float, length_mm: float) -> DocxParagraph:
+    """An empty paragraph a few points high whose bottom border, narrowed by indents, is a centred
+    rule clear of the descenders above it."""
+    form = paragraph.paragraph_format
+    form.left_indent = form.right_indent = Mm((width_mm - length_mm) / 2)
+    form.line_spacing = Pt(5)
+    bottom_border(paragraph)
+    return paragraph
+
+
+def rule_length(text: str, size_pt: float, width_mm: float) -> float:
+    """A share of the line's printed width, the line being at most the column wide."""
+    return RULE_SHARE * min(printed_width_mm(text, size_pt), width_mm)
+
+
+def printed_width_mm(text: str, size_pt: float) -> float:
+    """An estimate of the text's width in Times New Roman Bold, good to a tenth or so."""
+    ems = sum(EM_SPACE if c == " " else EM_UPPER if c.isupper() else EM_OTHER for c in text)
+    return ems * size_pt * 25.4 / 72
+
+
+def bottom_border(paragraph: DocxParagraph) -> None:
+    borders = OxmlElement("w:pBdr")
+    bottom = OxmlElement("w:bottom")
+    for name, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        bottom.set(qn(name), value)
+    borders.append(bottom)
+    place(paragraph._p.get_or_add_pPr(), borders, PARAGRAPH_ORDER)
+
+
+def place(parent: BaseOxmlElement, child: BaseOxmlElement, order: tuple[str, ...]) -> None:
+    """Puts a property python-docx has no setter for where the schema's sequence (`order`) wants
+    it: Word refuses a file whose properties are out of order."""
+    tag = f"{child.prefix}:{etree.QName(child).localname}"
+    parent.insert_element_before(child, *order[order.index(tag) + 1 :])
+
+
+def clean(text: str) -> str:
+    """A control character pasted into an answer would make the file unreadable: it is dropped."""
+    return ILLEGAL_IN_XML.sub("", text)
+
+
+# ----- tables ------------------------------------------------------------------------------------
+
+
+def borderless_table(document: DocxDocument, rows: int, widths_mm: tuple[float, ...]) -> DocxTable:
+    """A layout table: no borders and no cell margins, so its columns are exactly the widths."""
+    table = document.add_table(rows=rows, cols=len(widths_mm))
+    set_borders(table, "nil")
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("w:left", "w:right"):
+        margin = OxmlElement(side)
+        margin.set(qn("w:w"), "0")
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    place(table._tbl.tblPr, margins, TABLE_ORDER)
+    set_columns(table, widths_mm)
+    return table
+
+
+def set_borders(table: DocxTable, value: str) -> None:
+    borders = OxmlElement("w:tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        border = OxmlElement(f"w:{side}")
+        border.set(qn("w:val"), value)
+        if value != "nil":
+            border.set(qn("w:sz"), "4")
+            border.set(qn("w:space"), "0")
+            border.set(qn("w:color"), "000000")
+        borders.append(border)
+    place(table._tbl.tblPr, borders, TABLE_ORDER)
+
+
+def set_columns(table: DocxTable, widths_mm: tuple[float, ...]) -> None:
+    """Fixed widths on the grid and on every cell (Word reads the cells, LibreOffice the grid)."""
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    for column, width in zip(table._tbl.tblGrid.gridCol_lst, widths_mm, strict=True):
+        column.w = Mm(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_mm, strict=True):
+            cell.width = Mm(width)
