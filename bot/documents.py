@@ -71,6 +71,8 @@ class OfficialReport:
     signer_role: str  # "TRƯỞNG CÔNG AN PHƯỜNG"
     signer_name: str = ""
     title: str = "BÁO CÁO"
+    annex: tuple[Block, ...] = ()
+    """What follows the signature on pages of its own (a summary's annex of the units' words)."""
 
 
 def place_and_date(place: str, day: date) -> str:

@@ -85,7 +85,6 @@ def scope_summary(source: ScopeSource, today: date, zone: ZoneInfo) -> OfficialR
         if form.criteria_count:
             rows = [row for row in handed_in if row.form_id == form_id]
             blocks += criteria_blocks(source, p, form, rows, names)
-    blocks += annex(source, p, handed_in, names)
     parent = source.tree.ancestors(source.root.id)
     return OfficialReport(
         parent_body=parent[0].name.upper() if parent else "",
@@ -96,6 +95,7 @@ def scope_summary(source: ScopeSource, today: date, zone: ZoneInfo) -> OfficialR
         blocks=tuple(blocks),
         recipients=(*((_("- {body} (to report);").format(body=parent[0].name),) if parent else ()), "- Lưu: VT."),
         signer_role=_("HEAD OF THE UNIT"),
+        annex=tuple(annex(source, p, handed_in, names)),
     )
 
 
@@ -115,7 +115,7 @@ def participation(source: ScopeSource, p: Prompts) -> list[str]:
     lines = []
     for kind in sorted({tree.get(row.unit_id).kind for row in source.rows}):
         label = source.kind_label(kind).vi
-        direct = [unit.id for unit in children if unit.kind == kind]
+        direct = [unit.id for unit in (source.root, *children) if unit.kind == kind]  # the root's own report too
         parts = [f"{share(direct)} {label}"] if any(unit_id in enrolled for unit_id in direct) else []
         for branch in children:
             below = [u for u in tree.subtree([branch.id]) if u != branch.id and tree.get(u).kind == kind]

@@ -175,16 +175,17 @@ async def test_the_title_and_the_subject_are_bold_and_centred(document: docx.doc
 
 async def test_the_body_is_justified_indented_and_spaced(document: docx.document.Document) -> None:
     body = paragraph_of(document, (SITUATION * 3))
-    form = body.paragraph_format
-    assert body.alignment == WD_ALIGN_PARAGRAPH.JUSTIFY and near(form.first_line_indent, Mm(12.7))
+    form = body.style.paragraph_format  # set once in the body's style, which every body paragraph has
+    assert form.alignment == WD_ALIGN_PARAGRAPH.JUSTIFY and near(form.first_line_indent, Mm(12.7))
     assert form.space_before >= Pt(6) and 1.15 <= form.line_spacing <= 1.5
-    assert only_run(body).font.size == Pt(14)
+    assert body.style.base_style.font.size == Pt(14) and only_run(body).font.size is None  # 14 pt, inherited
     assert paragraph_of(document, SITUATION * 2)  # the control character dropped, the words kept
     heading = paragraph_of(document, "I. TÌNH HÌNH CÓ LIÊN QUAN")
-    assert only_run(heading).font.bold and heading.paragraph_format.keep_with_next
-    assert only_run(paragraph_of(document, "1. Khái quát đặc điểm tình hình địa bàn")).font.bold
+    assert heading.style.font.bold and heading.style.paragraph_format.keep_with_next
+    assert heading.style.base_style == body.style
+    assert paragraph_of(document, "1. Khái quát đặc điểm tình hình địa bàn").style == heading.style
     note = paragraph_of(document, "(Chưa trả lời)")
-    assert only_run(note).font.italic and note.alignment == WD_ALIGN_PARAGRAPH.JUSTIFY
+    assert only_run(note).font.italic and note.style == body.style
 
 
 async def test_the_criteria_table_is_bordered_and_its_header_repeats(document: docx.document.Document) -> None:
@@ -199,7 +200,7 @@ async def test_the_criteria_table_is_bordered_and_its_header_repeats(document: d
     assert [cell.text for cell in fourth] == [
         "4", "Quản lý cư trú đúng quy trình (tiêu chí 4)", "Chưa đến thời điểm xét — đủ điều kiện", RESULTS.strip(), "1 tệp"
     ]  # fmt: skip
-    assert only_run(fourth[3].paragraphs[0]).font.size == Pt(13)
+    assert fourth[3].paragraphs[0].style.font.size == Pt(13)
     assert fourth[0].paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.CENTER
     widths = [cell.width for cell in table.rows[0].cells]
     assert near(sum(widths, Length(0)), Mm(165)) and max(widths) == widths[3]
