@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import docx
 import openpyxl
 import pypdf
 import pytest
@@ -543,3 +544,23 @@ def test_a_province_adds_its_own_unit_kinds_in_a_file_it_owns(demo: Cli) -> None
     assert refused.code == 1 and "loại đơn vị “doan-the” không xác định" in refused.err
     accepted = demo("units", "import", str(sheet), BAOCAO_UNIT_KINDS_FILE=str(kinds))
     assert accepted.out.splitlines() == ["+ NA-DT-01: đơn vị mới", "Đã nhập don-vi.csv: 120 đơn vị, 1 thay đổi."]
+
+
+def test_exports_are_written_for_a_scope_and_refused_clearly(demo: Cli) -> None:
+    summary = demo("export", "docx", "--scope", "na-cl", "--out", "tong-hop.docx")
+    assert summary.code == 0 and summary.out.startswith("📄 Tổng hợp của Thị xã Cửa Lò — "), summary.err
+    assert summary.out.rstrip().endswith("Đã ghi ra tệp tong-hop.docx.")
+    paragraphs = [p.text for p in docx.Document(demo.workdir / "tong-hop.docx").paragraphs]
+    assert "Tại 07/07 Công an phường." in paragraphs and "Chưa có đơn vị nào nộp báo cáo." in paragraphs
+    assert demo("export", "xlsx", "--scope", "NA-CL", "--campaign", "so-ket-2023", "--out", "bao-cao.xlsx").code == 0
+    assert openpyxl.load_workbook(demo.workdir / "bao-cao.xlsx")["Trạng thái"].max_row == 1 + 7 + 6 + 4 + 1
+    assert demo("export", "chart", "--scope", "NA-CL", "--out", "tien-do.png").code == 0
+    assert (demo.workdir / "tien-do.png").read_bytes().startswith(b"\x89PNG")
+    not_started = demo("export", "docx", "--scope", "NA-CL", "--unit", "cap-cl-nghihai", "--out", "x.docx")
+    assert (not_started.code, not_started.err.strip()) == (1, "Công an phường Nghi Hải chưa bắt đầu làm báo cáo; chưa có nội dung để xuất ra văn bản.")
+    outside = demo("export", "docx", "--scope", "NA-CL", "--unit", "CAP-TH-HOAHIEU", "--out", "x.docx")
+    assert (outside.code, outside.err.strip()) == (1, "Không tìm thấy đơn vị CAP-TH-HOAHIEU. Xem danh sách đơn vị bằng `baocao units list`.")
+    wrong = demo("export", "xlsx", "--scope", "NA-CL", "--out", "x.docx")
+    assert (wrong.code, wrong.err.strip()) == (1, "Xuất dạng xlsx phải ghi ra tệp .xlsx.")
+    assert "Không có đợt báo cáo 2099" in demo("export", "chart", "--scope", "NA", "--campaign", "2099", "--out", "x.png").err
+    assert not (demo.workdir / "x.docx").exists()

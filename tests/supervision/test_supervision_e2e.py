@@ -19,6 +19,7 @@ instead of by the officer.
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import AsyncIterator, Iterable
@@ -26,6 +27,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import docx
+import openpyxl
 import pytest
 import pytest_asyncio
 from sqlalchemy import select
@@ -698,3 +701,47 @@ async def test_a_long_unit_report_is_sent_whole_in_several_messages(cast: Cast, 
     for question_id in texts:
         assert "".join(long_text(LONG_UNIT, question_id).split()) in joined, question_id
     assert joined.count("🚓") == len(texts) * 26
+
+
+async def received_file(api: FakeBotApi, officer: Officer, file_name: str) -> bytes:
+    """The bytes of the next document the bot sends this officer, checked by its name."""
+    message = await officer.user.wait_for_message(lambda m: "document" in m, timeout=30)
+    assert message["document"]["file_name"] == file_name
+    stored = api.file(message["document"]["file_id"])
+    assert stored is not None
+    return stored.data
+
+
+async def test_the_province_gets_its_summary_workbook_and_chart_as_files(
+    api: FakeBotApi, cast: Cast, whole_province_submitted: None
+) -> None:
+    summary = await ask(cast.province, "/xuatbaocao", "📄 Tổng hợp của Tỉnh Nghệ An")
+    assert "116/116 báo cáo đã nộp" in summary["text"]
+    document = docx.Document(io.BytesIO(await received_file(api, cast.province, "Tổng hợp - Tỉnh Nghệ An - so-ket-2023.docx")))
+    paragraphs = [paragraph.text for paragraph in document.paragraphs]
+    assert (
+        "Tại 07/07 Công an phường thuộc thị xã Cửa Lò; 04/04 Công an phường thuộc thị xã Thái Hòa "
+        "và 05/05 Công an phường thuộc thành phố Vinh."
+    ) in paragraphs
+    assert "TỔNG HỢP KẾT QUẢ SƠ KẾT CÔNG TÁC XÂY DỰNG ĐƠN VỊ ĐIỂN HÌNH, KIỂU MẪU NĂM 2023" in [p.upper() for p in paragraphs]
+    await ask(cast.province, "/xuatexcel", "📊 Báo cáo của Tỉnh Nghệ An")
+    workbook = openpyxl.load_workbook(io.BytesIO(await received_file(api, cast.province, "Báo cáo - Tỉnh Nghệ An - so-ket-2023.xlsx")))
+    assert workbook.sheetnames == ["Trạng thái", "cap-22", "cq-14", "huyen-32", "xa-34", "Nội dung báo cáo"]
+    assert workbook["Trạng thái"].max_row == 117 and workbook["cap-22"].max_row == 17
+    await ask(cast.province, "/bieudo", "📈 Tiến độ báo cáo của Tỉnh Nghệ An")
+    chart = await cast.province.user.wait_for_message(lambda m: "document" in m or "photo" in m, timeout=30)
+    stored = api.file((chart.get("document") or chart["photo"][-1])["file_id"])
+    assert stored is not None and stored.data.startswith(b"\x89PNG")
+
+
+async def test_an_officer_gets_their_own_report_and_a_district_a_unit_in_its_scope(
+    api: FakeBotApi, cast: Cast, whole_province_submitted: None
+) -> None:
+    await ask(cast.cua_lo_reporter, "/xuatbaocao", "📄 Báo cáo của Công an phường Nghi Hải")
+    own = docx.Document(io.BytesIO(await received_file(api, cast.cua_lo_reporter, "Công an phường Nghi Hải - so-ket-2023.docx")))
+    header = " ".join(cell.text for cell in own.tables[0]._cells)
+    assert "CÔNG AN PHƯỜNG NGHI HẢI" in header and "THỊ XÃ CỬA LÒ" in header
+    await ask(cast.cua_lo, "/xuatbaocao Nghi Hoa", "📄 Báo cáo của Công an phường Nghi Hòa")
+    await received_file(api, cast.cua_lo, "Công an phường Nghi Hòa - so-ket-2023.docx")
+    refused = await ask(cast.cua_lo, "/xuatbaocao Hoa Hieu", "Không tìm thấy đơn vị")  # Thái Hòa's: out of scope
+    assert "document" not in refused
