@@ -27,7 +27,13 @@ from bot.prompts import REPORT_STATUS_LABELS, Prompts
 from bot.records import CampaignRecord, Enrolment, UnitRecord
 from bot.report import LOCKED_STATUSES, ReportStatus
 from bot.text import fold
-from bot.unit_report import DOCUMENT_LOCALE, heading_of, lower_first, place_of
+from bot.unit_report import (
+    DOCUMENT_LOCALE,
+    heading_of,
+    issued_by,
+    lower_first,
+    place_of,
+)
 from bot.units import UnitTree
 
 __all__ = ["ScopeSource", "participation", "scope_source", "scope_summary"]
@@ -86,17 +92,11 @@ def scope_summary(source: ScopeSource, today: date, zone: ZoneInfo) -> OfficialR
             rows = [row for row in handed_in if row.form_id == form_id]
             blocks += criteria_blocks(source, p, form, rows, names)
     parent = source.tree.ancestors(source.root.id)
-    return OfficialReport(
-        parent_body=parent[0].name.upper() if parent else "",
-        issuing_body=source.root.name.upper(),
-        number="Số:        /BC",
-        place_and_date=place_and_date(source.place, today),
-        subject=_("Summary of the {subject}").format(subject=lower_first(source.campaign_title)),
-        blocks=tuple(blocks),
-        recipients=(*((_("- {body} (to report);").format(body=parent[0].name),) if parent else ()), "- Lưu: VT."),
-        signer_role=_("HEAD OF THE UNIT"),
-        annex=tuple(annex(source, p, handed_in, names)),
-    )
+    subject = _("Summary of the {subject}").format(subject=lower_first(source.campaign_title))
+    return issued_by(
+        p, source.root, parent[0] if parent else None, place_and_date(source.place, today), subject, blocks,
+        annex(source, p, handed_in, names),
+    )  # fmt: skip
 
 
 def participation(source: ScopeSource, p: Prompts) -> list[str]:

@@ -5,7 +5,7 @@ says so. Official documents are written in Vietnamese whatever language the pers
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -71,16 +71,27 @@ def unit_report(source: ReportSource, today: date, zone: ZoneInfo) -> OfficialRe
             blocks.append(heading_of(section))
         blocks += answer_blocks(p, question, answers.get(question.id))
     reviewed = answers.get(REVIEW_DATE, {}).get("date")
-    parent = source.parent
+    day = date.fromisoformat(reviewed) if reviewed else today
+    return issued_by(p, source.unit, source.parent, place_and_date(source.place, day), source.campaign_title, blocks)
+
+
+def issued_by(
+    p: Prompts, unit: UnitRecord, parent: UnitRecord | None, dated: str, subject: str, blocks: Sequence[Block],
+    annex: Sequence[Block] = (),
+) -> OfficialReport:
+    """A report `unit` issues to the body above it: the header, one copy to that body and one
+    kept, signed by the unit's head. The number is left blank: it is given when registered."""
+    _ = p._
     return OfficialReport(
         parent_body=parent.name.upper() if parent else "",
-        issuing_body=source.unit.name.upper(),
+        issuing_body=unit.name.upper(),
         number="Số:        /BC",
-        place_and_date=place_and_date(source.place, date.fromisoformat(reviewed) if reviewed else today),
-        subject=source.campaign_title,
+        place_and_date=dated,
+        subject=subject,
         blocks=tuple(blocks),
         recipients=(*((_("- {body} (to report);").format(body=parent.name),) if parent else ()), "- Lưu: VT."),
         signer_role=_("HEAD OF THE UNIT"),
+        annex=tuple(annex),
     )
 
 
