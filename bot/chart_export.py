@@ -11,7 +11,7 @@ from bot.documents import ChartBar, ProgressChart
 from bot.forms import Form
 from bot.prompts import Prompts
 from bot.records import Enrolment, UnitRecord
-from bot.report import LOCKED_STATUSES
+from bot.standing import UnitStanding
 from bot.text import fold
 from bot.units import UnitTree
 
@@ -32,10 +32,11 @@ def progress_chart(
         groups.setdefault((branch or root).id, []).append(row)
     bars = []
     for unit_id, members in groups.items():
-        handed = sum(1 for row in members if row.status in LOCKED_STATUSES)
-        questions = sum(len(forms[row.form_id]) for row in members)
-        answered = sum(min(row.answered, len(forms[row.form_id])) for row in members)
-        bars.append(ChartBar(tree.get(unit_id).name, handed / len(members), answered / questions if questions else 0.0))
+        units = [UnitStanding(row, len(forms[row.form_id]), ()) for row in members]
+        handed = sum(1 for unit in units if unit.has_submitted)
+        questions = sum(unit.questions for unit in units)
+        answered = sum(unit.progress * unit.questions for unit in units)
+        bars.append(ChartBar(tree.get(unit_id).name, handed / len(units), answered / questions if questions else 0.0))
     shown = sorted(bars, key=lambda bar: (bar.submitted, bar.answered))[:MOST_BARS]
     return ProgressChart(
         title=_("Progress of the reports — {area}").format(area=root.name),

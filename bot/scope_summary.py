@@ -26,6 +26,7 @@ from bot.ports import Queries
 from bot.prompts import REPORT_STATUS_LABELS, Prompts
 from bot.records import CampaignRecord, Enrolment, UnitRecord
 from bot.report import LOCKED_STATUSES, ReportStatus
+from bot.standing import standing_of
 from bot.text import fold
 from bot.unit_report import (
     DOCUMENT_LOCALE,
@@ -81,7 +82,7 @@ def scope_summary(source: ScopeSource, today: date, zone: ZoneInfo) -> OfficialR
         Heading(_("I. WHO TOOK PART AND WHO HAS REPORTED")),
     ]  # fmt: skip
     blocks += [Paragraph(line) for line in participation(source, p)]
-    blocks.append(reporting_table(source, p))
+    blocks.append(reporting_table(source, p, today))
     blocks += status_lists(source, p, names)
     blocks.append(Heading(_("II. RESULTS ON THE CRITERIA")))
     if not handed_in:
@@ -127,19 +128,18 @@ def participation(source: ScopeSource, p: Prompts) -> list[str]:
     return lines
 
 
-def reporting_table(source: ScopeSource, p: Prompts) -> Table:
+def reporting_table(source: ScopeSource, p: Prompts, today: date) -> Table:
+    """Per kind of unit, counted as /tinhhinh counts (bot.standing)."""
     _ = p._
-    by_kind: dict[str, list[Enrolment]] = {}
-    for row in source.rows:
-        by_kind.setdefault(source.tree.get(row.unit_id).kind, []).append(row)
+    standing = standing_of(
+        source.rows, source.tree, (source.root.id,), lambda form_id: len(source.forms[form_id]),
+        lambda form_id: source.forms[form_id].criteria_count == 0, {}, None, today,
+    )  # fmt: skip
     rows = []
-    for kind, members in sorted(by_kind.items()):
-        statuses = [row.status for row in members]
-        handed = sum(1 for status in statuses if status in LOCKED_STATUSES)
+    for group, tally in sorted(standing.by_kind.items()):
         rows.append((
-            source.kind_label(kind).vi, f"{len(members):02d}", f"{handed:02d}",
-            f"{statuses.count(ReportStatus.APPROVED):02d}", f"{statuses.count(ReportStatus.RETURNED):02d}",
-            f"{len(members) - handed:02d}",
+            standing.group_name(group, lambda kind: source.kind_label(kind).vi, _), f"{tally.enrolled:02d}",
+            f"{tally.submitted:02d}", f"{tally.approved:02d}", f"{tally.returned:02d}", f"{tally.enrolled - tally.submitted:02d}",
         ))  # fmt: skip
     columns = (_("Kind of unit"), _("Taking part"), _("Handed in"), _("Approved"), _("Returned"), _("Not yet handed in"))
     return Table(columns, tuple(rows), widths=(3.0, 1.2, 1.2, 1.2, 1.2, 1.4))

@@ -7,6 +7,7 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot.i18n import N_
 from bot.records import Enrolment
 from bot.report import LOCKED_STATUSES, ReportStatus
 from bot.units import UnitTree
@@ -64,6 +65,12 @@ class Standing:
     by_kind: dict[Group, Tally] = field(default_factory=dict)
     by_branch: dict[tuple[int, Group], Tally] = field(default_factory=dict)
     units: list[UnitStanding] = field(default_factory=list)
+
+    def group_name(self, group: Group, kind_label: Callable[[str], str], gettext: Callable[[str], str]) -> str:
+        """The kind's name; where a kind files both forms, the narrative one is marked."""
+        kind, narrative = group
+        mixed = (kind, not narrative) in self.by_kind
+        return gettext(N_("{kind} (compiled report)")).format(kind=kind_label(kind)) if narrative and mixed else kind_label(kind)
 
 
 def standing_of(

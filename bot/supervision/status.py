@@ -44,15 +44,14 @@ async def status(desk: Desk, args: str) -> None:
         desk.say("\n".join(lines))
         return
     lines += ["", _("By kind of unit:")]
-    mixed = {kind for kind, narrative in standing.by_kind if (kind, not narrative) in standing.by_kind}
     for group, tally in sorted(standing.by_kind.items(), key=lambda item: -item[1].enrolled):
-        lines.append("• " + kind_line(desk, group, tally, mixed))
+        lines.append("• " + kind_line(desk, standing, group, tally))
         lines.append("   " + details(desk, tally))
     branches: dict[int, list[str]] = {}
     for (branch_id, group), tally in standing.by_branch.items():
         branches.setdefault(branch_id, []).append(
             _("{kind}: {done}/{total} submitted in {place}").format(
-                kind=group_label(desk, group, mixed),
+                kind=group_label(desk, standing, group),
                 done=f"{tally.submitted:02d}", total=f"{tally.enrolled:02d}",
                 place=desk.place(desk.tree.get(branch_id)),
             )
@@ -64,16 +63,13 @@ async def status(desk: Desk, args: str) -> None:
     desk.say("\n".join(lines), ((Button(_("Not yet submitted"), pack(Kind.MISSING_PAGE, 0), ButtonRole.ACTION),),))
 
 
-def group_label(desk: Desk, group: Group, mixed: set[str]) -> str:
-    """The kind's name; where a kind files both forms, the narrative one is marked."""
-    kind, narrative = group
-    label = desk.settings.kind_label(kind).get(desk.locale)
-    return desk._("{kind} (compiled report)").format(kind=label) if narrative and kind in mixed else label
+def group_label(desk: Desk, standing: Standing, group: Group) -> str:
+    return standing.group_name(group, lambda kind: desk.settings.kind_label(kind).get(desk.locale), desk._)
 
 
-def kind_line(desk: Desk, group: Group, tally: Tally, mixed: set[str]) -> str:
+def kind_line(desk: Desk, standing: Standing, group: Group, tally: Tally) -> str:
     return desk._("{kind}: {done}/{total} submitted").format(
-        kind=group_label(desk, group, mixed), done=f"{tally.submitted:02d}", total=f"{tally.enrolled:02d}"
+        kind=group_label(desk, standing, group), done=f"{tally.submitted:02d}", total=f"{tally.enrolled:02d}"
     )
 
 
