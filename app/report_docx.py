@@ -28,7 +28,7 @@ from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Length, Mm, Pt
 from docx.styles.style import ParagraphStyle
 from docx.table import Table as DocxTable
-from docx.table import _Cell
+from docx.table import _Cell, _Row
 from docx.text.paragraph import Paragraph as DocxParagraph
 from lxml import etree
 
@@ -241,14 +241,20 @@ def write_table(document: DocxDocument, block: Table, style: ParagraphStyle) -> 
     set_columns(table, widths)
     header = table.rows[0]
     place(header._tr.get_or_add_trPr(), OxmlElement("w:tblHeader"), ROW_ORDER)
-    for cell, text in zip(header.cells, block.columns, strict=True):
+    for cell, text in zip(cells_of(header), block.columns, strict=True):
         cell_text(cell, text, style, bold=True, centred=True)
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER  # a one-line name beside a two-line one
     for row, values in zip(table.rows[1:], block.rows, strict=True):
         place(row._tr.get_or_add_trPr(), OxmlElement("w:cantSplit"), ROW_ORDER)
-        for cell, text in zip(row.cells, values, strict=True):
+        for cell, text in zip(cells_of(row), values, strict=True):
             cell_text(cell, text, style, centred=text.isdigit())  # a number ("STT") stands in the middle of its column
     document.add_paragraph().paragraph_format.space_after = PARAGRAPH_GAP  # Word joins two tables that touch
+
+
+def cells_of(row: _Row) -> list[_Cell]:
+    """The row's cells, read from the row alone: python-docx's `row.cells` lays out the whole
+    table's grid for each row, which made a table of 10,000 units quadratic."""
+    return [_Cell(tc, row.table) for tc in row._tr.tc_lst]
 
 
 def column_widths(block: Table) -> tuple[float, ...]:
@@ -401,5 +407,5 @@ def set_columns(table: DocxTable, widths_mm: tuple[float, ...]) -> None:
     for column, width in zip(table._tbl.tblGrid.gridCol_lst, widths_mm, strict=True):
         column.w = Mm(width)
     for row in table.rows:
-        for cell, width in zip(row.cells, widths_mm, strict=True):
+        for cell, width in zip(cells_of(row), widths_mm, strict=True):
             cell.width = Mm(width)
