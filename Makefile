@@ -50,3 +50,9 @@ bench: $(STAMP)
 .PHONY: bench-units
 bench-units: $(STAMP)
 	$(BIN)/python bench/unit_import.py $(BENCH_ARGS)
+
+# The exports benchmark (bench/README.md): a province of 10,000 units with every report handed
+# in, against a 1,000-unit baseline; e.g. `make bench-exports BENCH_ARGS="--units 2000 --baseline-units 200"`.
+.PHONY: bench-exports
+bench-exports: $(STAMP)
+	$(BIN)/python bench/exports.py $(BENCH_ARGS)
