@@ -5,8 +5,11 @@ Each is written in a worker thread: a large document never holds up the event lo
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 import uuid
 from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
 
 from app.downloads import DownloadLinks
@@ -15,18 +18,25 @@ from bot.events import Attachment
 from bot.i18n import translations
 from bot.records import IssuedInvite
 
-__all__ = ["FileDocuments"]
+__all__ = ["KEPT_FOR", "FileDocuments"]
+
+log = logging.getLogger(__name__)
 
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PNG = "image/png"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+KEPT_FOR = timedelta(days=7)
+"""How long an export is kept: long past its download link's hour and an outbox retry's hours."""
+PRUNE_EVERY = 3600.0
+"""Seconds between two looks for old exports."""
 
 
 class FileDocuments:
     def __init__(self, files_dir: Path, links: DownloadLinks | None = None) -> None:
         self.directory = files_dir / "exports"
         self.links = links
+        self.pruned_at = -PRUNE_EVERY
 
     def download_link(self, attachment: Attachment) -> str | None:
         return self.links.link(Path(attachment.path), attachment.name) if self.links else None
@@ -71,4 +81,19 @@ class FileDocuments:
 
     def new_path(self, suffix: str) -> Path:
         self.directory.mkdir(parents=True, exist_ok=True)
+        if time.monotonic() - self.pruned_at > PRUNE_EVERY:
+            self.prune(time.time() - KEPT_FOR.total_seconds())
         return self.directory / f"{uuid.uuid4().hex}{suffix}"
+
+    def prune(self, older_than: float) -> int:
+        """Deletes the exports written before `older_than` (seconds since the epoch): each one was
+        sent or linked long ago, and every /xuatbaocao writes a new one."""
+        self.pruned_at = time.monotonic()
+        gone = 0
+        for path in self.directory.iterdir():
+            if path.is_file() and path.stat().st_mtime < older_than:
+                path.unlink(missing_ok=True)
+                gone += 1
+        if gone:
+            log.info("deleted %d exports older than %s", gone, KEPT_FOR)
+        return gone

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import base64
 import json
+import os
+import time
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -15,7 +17,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from app.documents import FileDocuments
+from app.documents import KEPT_FOR, FileDocuments
 from app.downloads import LINK_LIFETIME, DownloadLinks, download_route
 from bot.clock import FixedClock
 from bot.events import Surface
@@ -134,3 +136,20 @@ def test_the_key_is_made_once_and_kept(tmp_path: Path, clock: FixedClock) -> Non
     again = DownloadLinks(tmp_path / "exports", "https://x", clock)
     assert first.key == again.key and len(first.key) == 32
     assert (tmp_path / ".download-key").stat().st_mode & 0o777 == 0o600
+
+
+def test_exports_older_than_a_week_are_deleted_when_the_next_is_written(tmp_path: Path) -> None:
+    documents = FileDocuments(tmp_path)
+    documents.directory.mkdir(parents=True)
+    old, recent = documents.directory / f"{'0' * 32}.docx", documents.directory / f"{'1' * 32}.docx"
+    for path in (old, recent):
+        path.write_bytes(CONTENT)
+    week = KEPT_FOR.total_seconds()
+    os.utime(old, (time.time() - week - 60, time.time() - week - 60))
+    os.utime(recent, (time.time() - week + 60, time.time() - week + 60))
+    fresh = documents.new_path(".xlsx")
+    assert not old.exists() and recent.exists() and fresh.parent == documents.directory
+    old.write_bytes(CONTENT)
+    os.utime(old, (0, 0))
+    documents.new_path(".xlsx")
+    assert old.exists()  # looked at most once an hour
