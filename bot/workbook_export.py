@@ -13,7 +13,7 @@ from bot.answers import AnswerValue, criterion_status, files_of
 from bot.criteria_counts import count_criteria
 from bot.documents import Cell, Sheet, Workbook
 from bot.forms import Form, QuestionKind
-from bot.prompts import NOT_STARTED, REPORT_STATUS_LABELS, Prompts
+from bot.prompts import Prompts, status_word
 from bot.records import Enrolment
 from bot.unit_report import verdict
 from bot.units import UnitTree
@@ -58,9 +58,8 @@ def status_sheet(source: WorkbookSource, p: Prompts, rows: Sequence[Enrolment], 
     table = []
     for row in rows:
         form = source.forms[row.form_id]
-        status = _(REPORT_STATUS_LABELS[row.status]) if row.status is not None and row.answered else _(NOT_STARTED)
         table.append((
-            *unit_cells(source, row), status, row.answered, len(form), row.report_due(source.campaign_due),
+            *unit_cells(source, row), _(status_word(row.status, row.answered)), row.answered, len(form), row.report_due(source.campaign_due),
             local(row.submitted_at), row.receipt_no, local(row.last_activity),
         ))  # fmt: skip
     columns = (
