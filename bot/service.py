@@ -222,8 +222,7 @@ class _ServiceTurn:
         elif command is commands.LANGUAGE:
             await self.switch_language(args)
         elif command is commands.HELP:
-            grants = await self.uow.people.grants(self.chat.person_id) if self.chat.person_id else []
-            self.say(help_text(self.prompts, supervises=any(g.role is not Role.REPORTER for g in grants)))
+            self.say(help_text(self.prompts, supervises=await self.supervises()))
         elif command is None:
             self.say(_("Unknown command /{name}. Type /trogiup to see what the bot understands.").format(name=received.name))
         else:
@@ -238,7 +237,9 @@ class _ServiceTurn:
         self.say(self.prompts._("This chat now uses English. Type /ngonngu to switch language."))
 
     async def supervises(self) -> bool:
-        assert self.chat.person_id is not None
+        """Whether the person behind the chat holds any role above officer (no one yet: no)."""
+        if self.chat.person_id is None:
+            return False
         return any(grant.role is not Role.REPORTER for grant in await self.uow.people.grants(self.chat.person_id))
 
     async def export_own_report(self) -> None:
