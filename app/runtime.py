@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from app.channels import CHANNELS
 from app.database import opened_database
 from app.documents import FileDocuments
-from app.downloads import download_links, download_route
+from app.downloads import DownloadLinks, download_links, download_route
 from app.settings import Settings
 from bot.catalog import Catalog
 from bot.catalog_loading import load_catalog
@@ -78,6 +78,8 @@ class Runtime:
     catalog: Catalog
     channels: list[Channel]
     service: ReportingService
+    downloads: DownloadLinks | None
+    """The links this installation hands out, where it has a public address (BAOCAO_PUBLIC_URL)."""
 
 
 def build_service(
@@ -87,6 +89,7 @@ def build_service(
     clock: Clock,
     channels: Sequence[Channel] = (),
     plugins: Sequence[ChannelPlugin] = CHANNELS,
+    downloads: DownloadLinks | None = None,
 ) -> ReportingService:
     """The service as every entry point (the bot, the console, the tests) runs it."""
     labels = {plugin.name: plugin.label for plugin in plugins}
@@ -102,7 +105,7 @@ def build_service(
         channel_label=lambda name: labels.get(name, name),
         invite_days=settings.invite_days,
         new_code=new_code,
-        documents=FileDocuments(settings.files_dir, download_links(settings.files_dir, settings.public_url, clock)),
+        documents=FileDocuments(settings.files_dir, downloads),
     )
     engine = Engine(EngineSettings(zone=settings.zone, max_file_bytes=settings.max_file_bytes))
     return ReportingService(unit_of_work, engine, desk, clock, settings.zone, settings.locale)
@@ -119,8 +122,10 @@ async def runtime(settings: Settings, plugins: Sequence[ChannelPlugin] = CHANNEL
         catalog = load_catalog(overrides=await load_overrides(unit_of_work), extra_kinds=settings.unit_kinds_file)
         shared = Shared(files_dir=settings.files_dir, max_file_bytes=settings.max_file_bytes)
         channels = [channel for plugin in plugins if (channel := plugin.create(shared)) is not None]
-        service = build_service(unit_of_work, catalog, settings, settings.clock(), channels, plugins)
-        yield Runtime(settings, database, unit_of_work, catalog, channels, service)
+        clock = settings.clock()
+        downloads = download_links(settings.files_dir, settings.public_url, clock)
+        service = build_service(unit_of_work, catalog, settings, clock, channels, plugins, downloads)
+        yield Runtime(settings, database, unit_of_work, catalog, channels, service, downloads)
 
 
 async def serve(rt: Runtime, webhook: bool = False) -> None:
@@ -145,9 +150,8 @@ async def serve(rt: Runtime, webhook: bool = False) -> None:
             started.append(channel)
         for intake in intakes:
             await intake.resume()
-        links = download_links(rt.settings.files_dir, rt.settings.public_url, clock)
-        if webhook or links is not None:
-            routes = [download_route(links)] if links is not None else []
+        if webhook or rt.downloads is not None:
+            routes = [download_route(rt.downloads)] if rt.downloads is not None else []
             server = await start_webhook_server(rt.settings.webhook_listen, intakes if webhook else [], routes)
         for intake in intakes:
             if webhook and server is not None and intake.channel.webhook(intake) is not None:
