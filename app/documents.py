@@ -13,7 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from app.downloads import DownloadLinks
-from bot.documents import OfficialReport, ProgressChart, Workbook
+from bot.documents import OfficialReport, ProgressChart, Workbook, file_name
 from bot.events import Attachment
 from bot.i18n import translations
 from bot.records import IssuedInvite
@@ -38,8 +38,13 @@ class FileDocuments:
         self.links = links
         self.pruned_at = -PRUNE_EVERY
 
-    def download_link(self, attachment: Attachment) -> str | None:
-        return self.links.link(Path(attachment.path), attachment.name) if self.links else None
+    @property
+    def serves_downloads(self) -> bool:
+        return self.links is not None
+
+    def download_link(self, attachment: Attachment) -> str:
+        assert self.links is not None, "no downloads are served: BAOCAO_PUBLIC_URL is not set"
+        return self.links.link(Path(attachment.path), attachment.name)
 
     async def invite_sheet(self, scope: str, invites: Sequence[IssuedInvite], locale: str) -> Attachment:
         from app.invite_pdf import (
@@ -49,8 +54,7 @@ class FileDocuments:
         gettext = translations(locale).gettext
         path = self.new_path(".pdf")
         await asyncio.to_thread(write_invite_pdf, path, scope, invites, gettext)
-        name = f"{gettext('Invites')} - {scope}".replace("/", "-")
-        return Attachment(str(path), f"{name}.pdf", PDF)
+        return Attachment(str(path), file_name(f"{gettext('Invites')} - {scope}", ".pdf"), PDF)
 
     async def report(self, report: OfficialReport, name: str) -> Attachment:
         from app.report_docx import (

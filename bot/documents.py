@@ -19,6 +19,7 @@ __all__ = [
     "Sheet",
     "Table",
     "Workbook",
+    "file_name",
     "place_and_date",
 ]
 
@@ -73,6 +74,12 @@ class OfficialReport:
     title: str = "BÁO CÁO"
     annex: tuple[Block, ...] = ()
     """What follows the signature on pages of its own (a summary's annex of the units' words)."""
+
+
+def file_name(title: str, suffix: str) -> str:
+    """The name a file is saved under on the reader's phone: its title, with no "/" that would
+    read as a folder."""
+    return title.replace("/", "-") + suffix
 
 
 def place_and_date(place: str, day: date) -> str:

@@ -1,25 +1,30 @@
 """What goes out with an exported document, for officers and supervisors alike: the file, and a
-line saying what it is, or why none comes where the messenger takes no files."""
+line saying what it is, or a download link where the messenger takes no files, or why none comes."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Collection, Mapping
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from datetime import date
 from typing import Protocol
 
+from bot.answers import AnswerValue
 from bot.chart_export import progress_chart
+from bot.documents import file_name
 from bot.events import Attachment
 from bot.forms import Form, LocalText
 from bot.i18n import N_
 from bot.ports import Documents, Queries
 from bot.prompts import REPORT_STATUS_LABELS, Prompts
-from bot.records import CampaignRecord, ReportRecord, UnitRecord
-from bot.scope_summary import scope_source, scope_summary
-from bot.unit_report import file_name, report_source, unit_report
+from bot.records import CampaignRecord, Enrolment, ReportRecord, UnitRecord
+from bot.scope_summary import ScopeSource, scope_summary
+from bot.unit_report import place_of, report_source, unit_report
 from bot.units import UnitTree
 from bot.workbook_export import WorkbookSource, scope_workbook
 
-__all__ = ["ExportSettings", "chart_document", "report_document", "summary_document", "workbook_document"]
+__all__ = [
+    "ExportSettings", "answers_by_unit", "chart_document", "report_document", "rows_under", "summary_document",
+    "workbook_document",
+]  # fmt: skip
 
 DOCX = ".docx"
 NO_FILES = N_("This messenger cannot receive files: link another messenger that can (/lienket), or ask your supervisor to export the report.")
@@ -38,17 +43,27 @@ class ExportSettings(Protocol):
 
 
 async def deliver(
-    text: str, writing: Awaitable[Attachment], settings: ExportSettings, p: Prompts
+    text: str, write: Callable[[], Awaitable[Attachment]], settings: ExportSettings, p: Prompts
 ) -> tuple[str, Attachment | None]:
     """The file with its text; where the messenger takes no files, a download link in the text
-    instead (or, where this installation serves none, why no file comes)."""
-    attachment = await writing
+    instead, or, where this installation serves none, why no file comes (and none is written)."""
     if p.surface.documents:
-        return text, attachment
-    link = settings.documents.download_link(attachment)
-    if link is None:
+        return text, await write()
+    if not settings.documents.serves_downloads:
         return text + "\n" + p._(NO_FILES), None
+    link = settings.documents.download_link(await write())
     return text + "\n" + p._("Download it within an hour: {link}").format(link=link), None
+
+
+async def rows_under(reads: Queries, tree: UnitTree, root: UnitRecord, within: Collection[int], campaign: CampaignRecord) -> Sequence[Enrolment]:
+    """The campaign's units under `root` that the reader may see (`within`)."""
+    return await reads.reports.enrolments(campaign.code, tree.subtree([root.id]) & frozenset(within))
+
+
+async def answers_by_unit(reads: Queries, rows: Sequence[Enrolment]) -> dict[int, Mapping[str, AnswerValue]]:
+    """The current answers of these units' reports (those opened), in one query, by unit id."""
+    unit_of = {row.report_id: row.unit_id for row in rows if row.report_id is not None}
+    return {unit_of[report_id]: values for report_id, values in (await reads.reports.answers_of(list(unit_of))).items()}
 
 
 async def report_document(
@@ -62,22 +77,24 @@ async def report_document(
         unit=source.unit.name, campaign=report.campaign_title.get(p.locale), status=_(REPORT_STATUS_LABELS[report.status]),
         answered=answered, total=len(source.form),
     )  # fmt: skip
-    document = unit_report(source, today, p.zone)
-    return await deliver(text, settings.documents.report(document, file_name(source.unit, report.campaign_code, DOCX)), settings, p)
+    name = file_name(f"{source.unit.name} - {report.campaign_code}", DOCX)
+    return await deliver(text, lambda: settings.documents.report(unit_report(source, today, p.zone), name), settings, p)
 
 
 async def summary_document(
     reads: Queries, tree: UnitTree, root: UnitRecord, within: Collection[int], campaign: CampaignRecord,
     settings: ExportSettings, p: Prompts, today: date,
 ) -> tuple[str, Attachment | None]:
-    """The compiled summary of the units under `root` (within the reader's scope)."""
+    """The compiled summary of the units under `root`, from the reports handed in."""
     _ = p._
-    source = await scope_source(reads, tree, root, within, campaign, settings.forms, settings.kind_label)
+    rows = await rows_under(reads, tree, root, within, campaign)
+    answers = await answers_by_unit(reads, [row for row in rows if row.handed_in])
+    source = ScopeSource(root, tree, rows, answers, settings.forms, settings.kind_label, place_of(tree, root), campaign.title.vi)
     text = _("📄 The summary of {area} — {campaign}: {handed}/{n} reports handed in, compiled as an official report with the units' answers as an annex.").format(
-        area=root.name, campaign=campaign.title.get(p.locale), handed=len(source.answers), n=len(source.rows)
+        area=root.name, campaign=campaign.title.get(p.locale), handed=len(answers), n=len(rows)
     )
-    name = _("Summary - {area} - {campaign}").format(area=root.name, campaign=campaign.code).replace("/", "-") + DOCX
-    return await deliver(text, settings.documents.report(scope_summary(source, today, p.zone), name), settings, p)
+    name = file_name(_("Summary - {area} - {campaign}").format(area=root.name, campaign=campaign.code), DOCX)
+    return await deliver(text, lambda: settings.documents.report(scope_summary(source, today, p.zone), name), settings, p)
 
 
 async def workbook_document(
@@ -86,15 +103,13 @@ async def workbook_document(
 ) -> tuple[str, Attachment | None]:
     """Every unit's report under `root` as a workbook to sort and filter."""
     _ = p._
-    rows = await reads.reports.enrolments(campaign.code, tree.subtree([root.id]) & frozenset(within))
-    opened = {row.report_id: row.unit_id for row in rows if row.report_id is not None}
-    answers = {opened[report_id]: values for report_id, values in (await reads.reports.answers_of(list(opened))).items()}
-    source = WorkbookSource(tree, rows, answers, settings.forms, campaign.title.vi, campaign.report_due)
+    rows = await rows_under(reads, tree, root, within, campaign)
+    source = WorkbookSource(tree, rows, await answers_by_unit(reads, rows), settings.forms, campaign.title.vi, campaign.report_due)
     text = _("📊 The reports of {area} — {campaign} as a workbook: {n} units, a sheet per form, the narrative answers and the status.").format(
         area=root.name, campaign=campaign.title.get(p.locale), n=len(rows)
     )
-    name = _("Reports - {area} - {campaign}").format(area=root.name, campaign=campaign.code).replace("/", "-") + ".xlsx"
-    return await deliver(text, settings.documents.workbook(scope_workbook(source, p, p.zone), name), settings, p)
+    name = file_name(_("Reports - {area} - {campaign}").format(area=root.name, campaign=campaign.code), ".xlsx")
+    return await deliver(text, lambda: settings.documents.workbook(scope_workbook(source, p, p.zone), name), settings, p)
 
 
 async def chart_document(
@@ -103,10 +118,10 @@ async def chart_document(
 ) -> tuple[str, Attachment | None]:
     """How far each unit right under `root` has got, as a picture."""
     _ = p._
-    rows = await reads.reports.enrolments(campaign.code, tree.subtree([root.id]) & frozenset(within))
+    rows = await rows_under(reads, tree, root, within, campaign)
     if not rows:
         return _("No unit of {area} takes part in {campaign}.").format(area=root.name, campaign=campaign.title.get(p.locale)), None
     chart = progress_chart(root, tree, rows, settings.forms, campaign.title.get(p.locale), campaign.report_due, today, p)
     text = _("📈 Progress of {area} — {campaign}.").format(area=root.name, campaign=campaign.title.get(p.locale))
-    name = _("Progress - {area} - {campaign}").format(area=root.name, campaign=campaign.code).replace("/", "-") + ".png"
-    return await deliver(text, settings.documents.chart(chart, name), settings, p)
+    name = file_name(_("Progress - {area} - {campaign}").format(area=root.name, campaign=campaign.code), ".png")
+    return await deliver(text, lambda: settings.documents.chart(chart, name), settings, p)

@@ -334,9 +334,13 @@ class Documents(Protocol):
         """A PNG bar chart readable on a phone."""
         ...
 
-    def download_link(self, attachment: Attachment) -> str | None:
-        """An address to fetch a written file from for a short time, where this installation
-        serves downloads (BAOCAO_PUBLIC_URL); None where it does not."""
+    @property
+    def serves_downloads(self) -> bool:
+        """Whether this installation serves downloads (BAOCAO_PUBLIC_URL is set)."""
+        ...
+
+    def download_link(self, attachment: Attachment) -> str:
+        """An address to fetch a written file from for a short time; only where it serves downloads."""
         ...
 
 

@@ -14,7 +14,7 @@ from bot.events import Reply
 from bot.forms import LocalText
 from bot.i18n import DEFAULT_LOCALE
 from bot.reminders import ReminderPlan
-from bot.report import ReportStatus, needs_revision
+from bot.report import LOCKED_STATUSES, ReportStatus, needs_revision
 
 __all__ = [
     "ANSWER_ACTION",
@@ -277,6 +277,11 @@ class Enrolment:
     receipt_no: str | None = None
     extended_to: date | None = None
     """The unit's own deadline, when a supervisor extended it for this unit alone."""
+
+    @property
+    def handed_in(self) -> bool:
+        """Submitted, resubmitted or approved: what the summaries count and reminders stop at."""
+        return self.status in LOCKED_STATUSES
 
     def report_due(self, campaign_due: date | None) -> date | None:
         """The deadline this unit answers to: its own when extended, else the campaign's."""

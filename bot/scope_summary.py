@@ -2,11 +2,11 @@
 phrased as the outline phrases it ("Tại 07/07 Công an phường thuộc thị xã Cửa Lò; …"), who has
 reported, how the units stand on each criterion, and the units' own words by item as an annex.
 Criteria are counted from the reports handed in (submitted, resubmitted or approved) with
-bot.criteria_counts, as /tieuchi counts them; the wording is here."""
+bot.criteria_counts, as /tieuchi counts them; the wording is here, the reading in bot/exports.py."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -22,10 +22,9 @@ from bot.documents import (
     place_and_date,
 )
 from bot.forms import Form, LocalText, QuestionKind
-from bot.ports import Queries
 from bot.prompts import REPORT_STATUS_LABELS, Prompts
-from bot.records import CampaignRecord, Enrolment, UnitRecord
-from bot.report import LOCKED_STATUSES, ReportStatus
+from bot.records import Enrolment, UnitRecord
+from bot.report import ReportStatus
 from bot.standing import standing_of
 from bot.text import fold
 from bot.unit_report import (
@@ -33,11 +32,10 @@ from bot.unit_report import (
     heading_of,
     issued_by,
     lower_first,
-    place_of,
 )
 from bot.units import UnitTree
 
-__all__ = ["ScopeSource", "participation", "scope_source", "scope_summary"]
+__all__ = ["ScopeSource", "participation", "scope_summary"]
 
 
 @dataclass(frozen=True)
@@ -55,26 +53,11 @@ class ScopeSource:
     campaign_title: str
 
 
-async def scope_source(
-    reads: Queries, tree: UnitTree, root: UnitRecord, within: Collection[int], campaign: CampaignRecord,
-    forms: Mapping[str, Form], kind_label: Callable[[str], LocalText],
-) -> ScopeSource:
-    """The units of the campaign under `root` (and `within`, the reader's scope), read in two
-    queries however many units: their standing, then the answers of those handed in."""
-    rows = await reads.reports.enrolments(campaign.code, tree.subtree([root.id]) & frozenset(within))
-    handed_in = {row.report_id: row.unit_id for row in rows if row.status in LOCKED_STATUSES and row.report_id is not None}
-    answers = await reads.reports.answers_of(list(handed_in))
-    return ScopeSource(
-        root, tree, rows, {handed_in[report_id]: values for report_id, values in answers.items()}, forms, kind_label,
-        place_of(tree, root), campaign.title.vi,
-    )  # fmt: skip
-
-
 def scope_summary(source: ScopeSource, today: date, zone: ZoneInfo) -> OfficialReport:
     p = Prompts(DOCUMENT_LOCALE, zone)
     _ = p._
     names = {row.unit_id: source.tree.get(row.unit_id).name for row in source.rows}
-    handed_in = [row for row in source.rows if row.status in LOCKED_STATUSES]
+    handed_in = [row for row in source.rows if row.handed_in]
     blocks: list[Block] = [
         Paragraph(_("{area} compiles the results of the {subject} of {n} units as follows:").format(
             area=source.root.name, subject=lower_first(source.campaign_title), n=len(source.rows)
@@ -107,7 +90,8 @@ def participation(source: ScopeSource, p: Prompts) -> list[str]:
     (a district's own unit, a department) are counted without a place."""
     _ = p._
     tree, enrolled = source.tree, {row.unit_id for row in source.rows}
-    children = [unit for unit in tree if unit.parent_id == source.root.id]  # in the tree's order
+    children = tree.children(source.root.id)
+    below = {branch.id: tree.subtree([branch.id]) - {branch.id} for branch in children}
 
     def share(units: list[int]) -> str:
         taking_part = sum(1 for unit_id in units if unit_id in enrolled)
@@ -119,9 +103,9 @@ def participation(source: ScopeSource, p: Prompts) -> list[str]:
         direct = [unit.id for unit in (source.root, *children) if unit.kind == kind]  # the root's own report too
         parts = [f"{share(direct)} {label}"] if any(unit_id in enrolled for unit_id in direct) else []
         for branch in children:
-            below = [u for u in tree.subtree([branch.id]) if u != branch.id and tree.get(u).kind == kind]
-            if any(unit_id in enrolled for unit_id in below):
-                parts.append(_("{share} {kind} in {place}").format(share=share(below), kind=label, place=lower_first(branch.name)))
+            of_kind = [unit_id for unit_id in below[branch.id] if tree.get(unit_id).kind == kind]
+            if any(unit_id in enrolled for unit_id in of_kind):
+                parts.append(_("{share} {kind} in {place}").format(share=share(of_kind), kind=label, place=lower_first(branch.name)))
         if parts:
             listed = "; ".join(parts[:-1]) + (_(" and ") if len(parts) > 1 else "") + parts[-1]
             lines.append(_("In {list}.").format(list=listed))
@@ -150,7 +134,7 @@ def status_lists(source: ScopeSource, p: Prompts, names: Mapping[int, str]) -> l
     _ = p._
     blocks: list[Block] = []
     groups = (
-        (_("Not yet handed in"), lambda row: row.status not in LOCKED_STATUSES and row.status is not ReportStatus.RETURNED),
+        (_("Not yet handed in"), lambda row: not row.handed_in and row.status is not ReportStatus.RETURNED),
         (_(REPORT_STATUS_LABELS[ReportStatus.RETURNED]).capitalize(), lambda row: row.status is ReportStatus.RETURNED),
         (_(REPORT_STATUS_LABELS[ReportStatus.APPROVED]).capitalize(), lambda row: row.status is ReportStatus.APPROVED),
     )
@@ -199,10 +183,11 @@ def annex(source: ScopeSource, p: Prompts, rows: Sequence[Enrolment], names: Map
             if question.kind is QuestionKind.TEXT:
                 questions.setdefault(question.id, (question.section.vi, question.prompt.vi))
     section = ""
+    ordered = sorted(rows, key=lambda row: fold(names[row.unit_id]))
     for question_id, (question_section, prompt) in questions.items():
         said = [
             (names[row.unit_id], text)
-            for row in sorted(rows, key=lambda row: fold(names[row.unit_id]))
+            for row in ordered
             if (text := (source.answers.get(row.unit_id, {}).get(question_id) or {}).get("text"))
         ]
         if not said:

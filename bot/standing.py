@@ -9,7 +9,7 @@ from datetime import date
 
 from bot.i18n import N_
 from bot.records import Enrolment
-from bot.report import LOCKED_STATUSES, ReportStatus
+from bot.report import ReportStatus
 from bot.units import UnitTree
 
 __all__ = ["Group", "Standing", "Tally", "UnitStanding", "standing_of"]
@@ -42,7 +42,7 @@ class UnitStanding:
 
     @property
     def has_submitted(self) -> bool:
-        return self.row.status in LOCKED_STATUSES
+        return self.row.handed_in
 
     @property
     def started(self) -> bool:

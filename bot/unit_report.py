@@ -26,7 +26,7 @@ from bot.prompts import Prompts
 from bot.records import ReportRecord, UnitRecord
 from bot.units import UnitTree
 
-__all__ = ["DOCUMENT_LOCALE", "ReportSource", "criteria_line", "file_name", "place_of", "report_source", "unit_report"]
+__all__ = ["DOCUMENT_LOCALE", "ReportSource", "criteria_line", "place_of", "report_source", "unit_report"]
 
 DOCUMENT_LOCALE = "vi"
 EXAMPLE = re.compile(r"\s*\([^)]*\)\s*\.?$")
@@ -108,11 +108,6 @@ def place_of(tree: UnitTree, unit: UnitRecord) -> str:
     """The place a date line names: the top of the tree ("Tỉnh Nghệ An"), without its tier word."""
     top = (tree.ancestors(unit.id) or [unit])[-1].name
     return next((top[len(word) :] for word in PROVINCE_WORDS if top.startswith(word)), top)
-
-
-def file_name(unit: UnitRecord, campaign_code: str, suffix: str) -> str:
-    """The name a downloaded report carries: the unit and the campaign, readable in a file list."""
-    return f"{unit.name} - {campaign_code}{suffix}".replace("/", "-")
 
 
 def heading_of(section: str) -> Heading:

@@ -8,7 +8,9 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.documents import Heading, OfficialReport, Paragraph, Table
-from bot.scope_summary import scope_source, scope_summary
+from bot.exports import answers_by_unit, rows_under
+from bot.scope_summary import ScopeSource, scope_summary
+from bot.unit_report import place_of
 from bot.units import UnitTree
 from tests import report_moves
 from tests.memory_store import MemoryStore
@@ -42,7 +44,9 @@ async def summary(scope: str, returned: str | None = None) -> OfficialReport:
         root = tree.by_code(scope)
         assert root is not None
         [campaign] = [c for c in await uow.units.campaigns() if c.code == "so-ket-2023"]
-        source = await scope_source(uow, tree, root, tree.subtree([root.id]), campaign, CATALOG.forms, CATALOG.kind_label)
+        rows = await rows_under(uow, tree, root, tree.subtree([root.id]), campaign)
+        answers = await answers_by_unit(uow, [row for row in rows if row.handed_in])
+    source = ScopeSource(root, tree, rows, answers, CATALOG.forms, CATALOG.kind_label, place_of(tree, root), campaign.title.vi)
     return scope_summary(source, date(2023, 11, 20), ZONE)
 
 
