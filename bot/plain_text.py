@@ -4,12 +4,14 @@ become a numbered list, actions the words to type. The numbering is the menu's
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.commands import spec_of
 from bot.events import Button, ButtonRole, Reply
 from bot.i18n import translations
 from bot.menu import menu_of, typed_words
 
-__all__ = ["as_plain_text", "typed"]
+__all__ = ["as_plain_text", "or_type", "typed"]
 
 
 def as_plain_text(reply: Reply, locale: str) -> str:
@@ -25,9 +27,14 @@ def as_plain_text(reply: Reply, locale: str) -> str:
         lines.append(_("(type the number of your choice)"))
     actions = [button for row in reply.buttons for button in row if button.role is ButtonRole.ACTION]
     if actions:
-        lines.append("")
-        lines.append(_("Or type: {actions}").format(actions=" · ".join(f"“{typed(action)}”" for action in actions)))
+        lines += ["", or_type(actions, locale)]
     return "\n".join(lines)
+
+
+def or_type(actions: Sequence[Button], locale: str) -> str:
+    """The line that tells what to type for actions there is no button for."""
+    _ = translations(locale).gettext
+    return _("Or type: {actions}").format(actions=" · ".join(f"“{typed(action)}”" for action in actions))
 
 
 def typed(action: Button) -> str:

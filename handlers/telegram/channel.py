@@ -31,6 +31,7 @@ from bot.i18n import SUPPORTED_LOCALES, translations
 from bot.inputs import FileInput, Input
 from bot.records import OutboxMessage, Role
 from bot.service import Envelope
+from handlers.button_data import parse_button_data
 from handlers.channel import (
     DELIVERED,
     TOKEN_REFUSED,
@@ -39,6 +40,7 @@ from handlers.channel import (
     Outcome,
     Payload,
     Received,
+    Sender,
     SendResult,
     Shared,
     StartError,
@@ -51,7 +53,6 @@ from handlers.telegram.parse import (
     identify,
     incoming_file,
     message_input,
-    parse_callback_data,
     retry_seconds,
 )
 from handlers.telegram.polling import TelegramPoller
@@ -71,6 +72,7 @@ DEFAULT_WEBHOOK_PATH = "/telegram"
 class TelegramChannel:
     name = CHANNEL
     label = "Telegram"
+    phone_senders: tuple[Sender, ...] = ()
 
     def __init__(self, settings: TelegramSettings, shared: Shared) -> None:
         assert settings.token
@@ -173,7 +175,7 @@ class TelegramChannel:
     async def read_input(self, update: Update) -> Input | None:
         query = update.callback_query
         if query is not None:
-            return parse_callback_data(query.data or "")
+            return parse_button_data(query.data or "")
         message = update.message
         if message is None:
             return None

@@ -9,21 +9,15 @@ from typing import Any
 from telegram import Message
 from telegram.error import RetryAfter
 
-from bot.inputs import ButtonInput, Input, UnsupportedInput, parse_typed
+from bot.inputs import Input, UnsupportedInput, parse_typed
 
 __all__ = [
-    "CALLBACK_DATA_LIMIT",
     "IncomingFile",
-    "callback_data",
     "identify",
     "incoming_file",
     "message_input",
-    "parse_callback_data",
     "retry_seconds",
 ]
-
-CALLBACK_DATA_LIMIT = 64  # bytes
-
 
 @dataclass(frozen=True)
 class IncomingFile:
@@ -49,21 +43,6 @@ def identify(payload: Mapping[str, Any]) -> tuple[str, str] | None:
     chat = holder.get("chat") if isinstance(holder, Mapping) else None
     chat_id = chat.get("id") if isinstance(chat, Mapping) else None
     return str(update_id), str(chat_id) if chat_id is not None else ""
-
-
-def parse_callback_data(data: str) -> ButtonInput | None:
-    """Callback data is "<step>:<value>"; anything else is not ours."""
-    step, _sep, value = data.partition(":")
-    if not step.isdigit() or not value:
-        return None
-    return ButtonInput(step=int(step), value=value)
-
-
-def callback_data(step: int | None, value: str) -> str:
-    data = f"{step or 0}:{value}"
-    if len(data.encode()) > CALLBACK_DATA_LIMIT:
-        raise ValueError(f"callback data over {CALLBACK_DATA_LIMIT} bytes: {data!r}")
-    return data
 
 
 def incoming_file(message: Message) -> IncomingFile | None:

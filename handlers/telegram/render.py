@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.events import Reply
 from bot.text import split_message
-from handlers.telegram.parse import callback_data
+from handlers.button_data import button_data
 
 __all__ = ["BUTTONS_PER_ROW", "MESSAGE_LIMIT", "keyboard", "pieces", "pressed_label", "utf16_length"]
 
@@ -27,7 +27,7 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
         for start in range(0, len(row), BUTTONS_PER_ROW):
             rows.append(
                 [
-                    InlineKeyboardButton(button.label, callback_data=callback_data(reply.step, button.value))
+                    InlineKeyboardButton(button.label, callback_data=button_data(reply.step, button.value))
                     for button in row[start : start + BUTTONS_PER_ROW]
                 ]
             )

@@ -12,13 +12,9 @@ import asyncio
 import hashlib
 import json
 import logging
-import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import aiohttp
-
-from bot.answers import StoredFile
 from bot.effects import TurnResult
 from bot.events import Reply, Surface
 from bot.inputs import FileInput, Input, UnsupportedInput, parse_typed
@@ -34,6 +30,7 @@ from handlers.channel import (
     Outcome,
     Payload,
     Received,
+    Sender,
     SendResult,
     Shared,
     StartError,
@@ -41,6 +38,7 @@ from handlers.channel import (
     secret_header_route,
 )
 from handlers.pacer import SendPacer
+from handlers.photos import fetch_photo
 from handlers.zalo_bot.client import ZaloBotClient, ZaloError, ZaloUnreachable
 from handlers.zalo_bot.settings import ZaloBotSettings
 
@@ -112,6 +110,7 @@ def identify(payload: Payload) -> tuple[str, str] | None:
 class ZaloBotChannel:
     name = CHANNEL
     label = "Zalo"
+    phone_senders: tuple[Sender, ...] = ()
 
     def __init__(self, settings: ZaloBotSettings, shared: Shared) -> None:
         assert settings.token
@@ -217,26 +216,12 @@ class ZaloBotChannel:
             if not isinstance(url, str) or not url:
                 log.warning("an image event without a photo URL: %.300r", message)
                 return UnsupportedInput("image")
-            return FileInput(await self.download(url))
+            return FileInput(await fetch_photo(url, self.files_dir, CHANNEL, self.max_file_bytes))
         if name in UNSUPPORTED:
             log.info("a %s from chat %s, which no question takes", UNSUPPORTED[name], (message.get("chat") or {}).get("id"))
             return UnsupportedInput(UNSUPPORTED[name])
         log.warning("ignored an unknown Zalo event %r: %.300r", name, message)
         return None
-
-    async def download(self, url: str) -> StoredFile:
-        """Keeps our own copy of a photo, under a name of our own; one over the size limit is
-        passed on without a copy (the core then says it is too large)."""
-        target = self.files_dir / CHANNEL / f"{secrets.token_hex(12)}.jpg"
-        async with aiohttp.ClientSession() as session, session.get(url, timeout=aiohttp.ClientTimeout(total=60)) as answer:
-            answer.raise_for_status()
-            data = await answer.content.read(self.max_file_bytes + 1)
-            mime = answer.headers.get("Content-Type", "image/jpeg").split(";")[0]
-        if len(data) > self.max_file_bytes:
-            return StoredFile(kind="photo", ref=url, size=len(data), mime_type=mime, channel=CHANNEL)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        return StoredFile(kind="photo", ref=url, size=len(data), mime_type=mime, path=str(target), channel=CHANNEL)
 
     # ----- answering -------------------------------------------------------------------------
 
