@@ -54,6 +54,8 @@ class SqlChats:
         }
         if record.user_id is not None:
             values["user_id"] = record.user_id
+        if record.phone is not None:
+            values["phone"] = record.phone
         statement = insert(self.session, Chat).values(
             channel=record.channel, chat_id=record.chat_id, created_at=now, **values
         )

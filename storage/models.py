@@ -38,6 +38,7 @@ __all__ = [
     "Campaign",
     "CatalogOverride",
     "Chat",
+    "Credential",
     "Enrolment",
     "GrantRow",
     "InboxRow",
@@ -155,6 +156,7 @@ class Chat(Base):
     # skip the chat until the person writes to the bot again.
     blocked_at: Mapped[datetime | None]
     blocked_reason: Mapped[str | None] = mapped_column(String(32))
+    phone: Mapped[str | None] = mapped_column(String(32))  # shared by the person from this messenger
 
 
 class Invite(Base):
@@ -337,6 +339,7 @@ class OutboxRow(Base):
     buttons: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default="[]")
     step: Mapped[int | None] = mapped_column(Integer)
     attachment: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the fields of a template message (ZNS)
     locale: Mapped[str] = mapped_column(String(16), default=DEFAULT_LOCALE, server_default=DEFAULT_LOCALE)
     state: Mapped[str] = mapped_column(String(32), default="pending", server_default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
@@ -345,6 +348,17 @@ class OutboxRow(Base):
     sent_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+class Credential(Base):
+    """A channel's secret that changes while the bot runs (an OA's rotating token pair): kept
+    here so that every worker sees the newest one, and renewed under this row's lock."""
+
+    __tablename__ = "credentials"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime]
 
 
 class ReminderRun(Base):

@@ -97,6 +97,7 @@ class SqlOutbox:
                     OutboxRow.buttons,
                     OutboxRow.step,
                     OutboxRow.attachment,
+                    OutboxRow.data,
                     OutboxRow.locale,
                     OutboxRow.kind,
                     OutboxRow.campaign_code,
@@ -226,6 +227,7 @@ def _row_values(message: OutboxMessage, now: datetime) -> dict[str, Any]:
         "attachment": (
             {"path": attachment.path, "name": attachment.name, "media_type": attachment.media_type} if attachment else None
         ),
+        "data": dict(message.data) if message.data else None,
         "state": DeliveryState.PENDING.value,
         "attempts": 0,
         "next_attempt_at": now,
@@ -265,4 +267,5 @@ def _message(row: Row[Any]) -> OutboxMessage:
         campaign_code=row.campaign_code,
         unit_id=row.unit_id,
         locale=row.locale,
+        data=row.data,
     )

@@ -14,6 +14,7 @@ from sqlalchemy import (
     and_,
     case,
     func,
+    literal,
     select,
     update,
 )
@@ -21,9 +22,10 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import DEFAULT_LOCALE
-from bot.records import Grant, LinkedPerson, Recipient, Role
+from bot.phones import international
+from bot.records import ChatRoute, Contact, Grant, LinkedPerson, Recipient, Role
 from storage.chats import conversation_of
-from storage.models import Chat, GrantRow, Person, Unit
+from storage.models import Chat, GrantRow, Invite, Person, Unit
 
 __all__ = ["SqlPeople", "holders"]
 
@@ -70,6 +72,30 @@ class SqlPeople:
 
     async def conversation(self, person_id: int) -> dict[str, Any] | None:
         return await conversation_of(self.session, person_id)
+
+    async def chats_of(self, person_id: int) -> list[ChatRoute]:
+        """The person's chats, those that have not refused the bot first, each group from the
+        most recently active."""
+        chats = _ranked_chats(select(literal(person_id)))
+        rows = await self.session.execute(select(chats.c.channel, chats.c.chat_id, chats.c.refusing).order_by(chats.c.rank))
+        return [ChatRoute(row.channel, row.chat_id, bool(row.refusing)) for row in rows]
+
+    async def contact_of(self, person_id: int) -> Contact:
+        """The person's name and a mobile number to text them at: the one they shared last from a
+        chat, else the one their invite was issued with (a province's import), in international
+        form."""
+        name = await self.session.scalar(select(Person.full_name).where(Person.id == person_id)) or ""
+        shared = (
+            select(Chat.phone.label("phone"), Chat.updated_at.label("at"))
+            .where(Chat.person_id == person_id, Chat.phone.is_not(None))
+        )
+        imported = (
+            select(Invite.phone.label("phone"), Invite.used_at.label("at"))
+            .where(Invite.used_by_person_id == person_id, Invite.phone.is_not(None))
+        )
+        phones = shared.union_all(imported).subquery()
+        numbers = (international(phone) for phone in await self.session.scalars(select(phones.c.phone).order_by(phones.c.at.desc())))
+        return Contact(name, next((number for number in numbers if number is not None), None))
 
     async def recipients(
         self, role: Role, unit_ids: Collection[int], including_refusing: bool = False
@@ -142,7 +168,7 @@ async def holders(
     chats = _ranked_chats(select(GrantRow.person_id).where(*in_force))
     reachable = chats.c.rank == 1 if including_refusing else and_(chats.c.rank == 1, chats.c.refusing == 0)
     rows = await session.execute(
-        select(GrantRow.unit_id, GrantRow.person_id, Person.full_name, Person.locale, chats.c.channel, chats.c.chat_id)
+        select(GrantRow.unit_id, GrantRow.person_id, Person.full_name, Person.locale, chats.c.channel, chats.c.chat_id, chats.c.refusing)
         .join(Person, Person.id == GrantRow.person_id)
         .outerjoin(chats, and_(chats.c.person_id == GrantRow.person_id, reachable))
         .where(*in_force)
@@ -152,7 +178,7 @@ async def holders(
     for row in rows:
         people = found.setdefault(row.unit_id, [])
         if row.chat_id is not None:
-            people.append(Recipient(row.person_id, row.full_name, row.channel, row.chat_id, row.locale or DEFAULT_LOCALE))
+            people.append(Recipient(row.person_id, row.full_name, row.channel, row.chat_id, row.locale or DEFAULT_LOCALE, bool(row.refusing)))
     return found
 
 

@@ -25,6 +25,7 @@ from bot.catalog import CampaignSpec, UnitSpec
 from bot.codes import new_code
 from bot.forms import CRITERION_PREFIX
 from bot.i18n import DEFAULT_LOCALE
+from bot.phones import international
 from bot.ports import ReportMoved
 from bot.records import (
     ANSWER_ACTION,
@@ -35,6 +36,8 @@ from bot.records import (
     AuditEntry,
     CampaignRecord,
     ChatRecord,
+    ChatRoute,
+    Contact,
     DeliveryState,
     Enrolment,
     Grant,
@@ -127,6 +130,7 @@ class _Chat:
     user_id: str | None = None
     state: dict[str, Any] = field(default_factory=dict)
     blocked_at: datetime | None = None  # it refused the bot
+    phone: str | None = None
 
 
 @dataclass
@@ -141,6 +145,7 @@ class _Invite:
     full_name: str = ""
     phone: str = ""
     revoked_at: datetime | None = None
+    used_by: int | None = None
 
 
 @dataclass
@@ -313,6 +318,8 @@ class _Chats(_Repository):
         chat.blocked_at = None
         if record.user_id is not None:
             chat.user_id = record.user_id
+        if record.phone is not None:
+            chat.phone = record.phone
         if record.person_id is not None and record.person_id in self.t.people:
             self.t.people[record.person_id].state = _json(record.state)
 
@@ -376,7 +383,7 @@ class _Invites(_Repository):
         elif person_id is None:
             person_id = self.t.new_id("people")
             self.t.people[person_id] = _Person(person_id, invite.full_name or display_name)
-        invite.used_at = now
+        invite.used_at, invite.used_by = now, person_id
         if invite.unit_id is None or invite.role is None:
             return Redemption(person_id=person_id, joined_existing=joined)
         self.t.grant(person_id, invite.unit_id, invite.role)
@@ -434,8 +441,21 @@ class _People(_Repository):
             chat = max(self.t.chats_of(row.person_id), key=lambda c: (c.blocked_at is None, c.updated_at, c.id), default=None)
             if chat is not None and (chat.blocked_at is None or including_refusing):
                 person = people[row.person_id]
-                reachable.append(Recipient(person.id, person.full_name, chat.channel, chat.chat_id, person.locale or DEFAULT_LOCALE))
+                refusing = chat.blocked_at is not None
+                reachable.append(Recipient(person.id, person.full_name, chat.channel, chat.chat_id, person.locale or DEFAULT_LOCALE, refusing))
         return found
+
+    async def chats_of(self, person_id: int) -> list[ChatRoute]:
+        chats = sorted(self.t.chats_of(person_id), key=lambda c: (c.blocked_at is not None, -c.updated_at.timestamp(), -c.id))
+        return [ChatRoute(chat.channel, chat.chat_id, chat.blocked_at is not None) for chat in chats]
+
+    async def contact_of(self, person_id: int) -> Contact:
+        """The number shared last from a chat, else the one the person's invite carried."""
+        shared = sorted((c for c in self.t.chats_of(person_id) if c.phone), key=lambda c: c.updated_at, reverse=True)
+        imported = sorted((i for i in self.t.invites.values() if i.used_by == person_id and i.phone and i.used_at), key=lambda i: (i.used_at is not None, i.used_at), reverse=True)
+        numbers = [international(phone) for phone in [c.phone or "" for c in shared] + [i.phone for i in imported]]
+        person = self.t.people.get(person_id)
+        return Contact(person.full_name if person else "", next((n for n in numbers if n is not None), None))
 
     def _linked(self, row: _Grant) -> LinkedPerson:
         chats = self.t.chats_of(row.person_id)

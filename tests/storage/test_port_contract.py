@@ -25,6 +25,8 @@ from bot.records import (
     AuditEntry,
     CampaignRecord,
     ChatRecord,
+    ChatRoute,
+    Contact,
     DeliveryState,
     Enrolment,
     Grant,
@@ -589,10 +591,30 @@ async def test_recipients_are_reached_in_their_latest_chat_that_has_not_refused(
         fallback = [] if chat[1] == "t-old" else [Recipient(tran, "Trần Văn Ba", "telegram", "t-old", DEFAULT_LOCALE)]
         assert await reporters() == {hai: [le_chat, *fallback], thuy: []}
     # Every chat refused: only with including_refusing, in the most recently active one.
-    assert await reporters(True) == {hai: [le_chat, Recipient(tran, "Trần Văn Ba", "zalo", "t-new", DEFAULT_LOCALE)], thuy: []}
+    assert await reporters(True) == {hai: [le_chat, Recipient(tran, "Trần Văn Ba", "zalo", "t-new", DEFAULT_LOCALE, refusing=True)], thuy: []}
     async with seeded.uow() as uow:  # the person writes again: the mark goes
         await uow.chats.save(ChatRecord("telegram", "t-old", tran, {}), at(3))
     assert await reporters() == {hai: [le_chat, Recipient(tran, "Trần Văn Ba", "telegram", "t-old", DEFAULT_LOCALE)], thuy: []}
+
+
+async def test_a_person_is_reached_through_their_chats_in_order_and_at_the_phone_they_last_gave(seeded: Store) -> None:
+    async with seeded.uow() as uow:  # a province's import gave the invite a phone
+        code = (await uow.invites.create(HAI, Role.REPORTER, WEEK, NOW, full_name="Trần Văn Ba", phone="0912 345 678")).code
+        tran = (await uow.invites.redeem(code, "tran", None, NOW)).person_id
+    assert tran is not None
+    async with seeded.uow() as uow:
+        await uow.chats.save(ChatRecord("telegram", "t", tran, {}), at(1))
+        await uow.chats.save(ChatRecord("zalo_oa", "z", tran, {}), at(2))
+        await uow.outbox.enqueue([message("k", tran, ("zalo_oa", "z"))], NOW)
+        assert await uow.people.contact_of(tran) == Contact("Trần Văn Ba", "84912345678")
+        assert [route.channel for route in await uow.people.chats_of(tran)] == ["zalo_oa", "telegram"]
+    await send(seeded, ("zalo_oa", "z"), DeliveryState.OUTSIDE_WINDOW)
+    async with seeded.uow() as uow:  # the refusing chat goes last; a phone shared in a chat wins
+        assert await uow.people.chats_of(tran) == [ChatRoute("telegram", "t", False), ChatRoute("zalo_oa", "z", True)]
+        await uow.chats.save(ChatRecord("telegram", "t", tran, {}, phone="84987654321"), at(3))
+        await uow.chats.save(ChatRecord("telegram", "t", tran, {}), at(4))  # a later turn keeps it
+        assert await uow.people.contact_of(tran) == Contact("Trần Văn Ba", "84987654321")
+        assert await uow.people.chats_of(10_000) == [] and await uow.people.contact_of(10_000) == Contact("", None)
 
 
 # ----- the outbox ---------------------------------------------------------------------------------
