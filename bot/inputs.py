@@ -14,12 +14,14 @@ __all__ = [
     "TYPED_ARGUMENTS",
     "ButtonInput",
     "CommandInput",
+    "ContactInput",
     "FileInput",
     "Input",
     "TextInput",
     "UnsupportedInput",
     "bare_command",
     "parse_typed",
+    "spends_code",
 ]
 
 
@@ -58,7 +60,23 @@ class UnsupportedInput:
     kind: str
 
 
-Input = TextInput | CommandInput | ButtonInput | FileInput | UnsupportedInput
+@dataclass(frozen=True)
+class ContactInput:
+    """A phone number the person shared through their messenger's own card (not typed), so a
+    reminder can still reach them by text message when the chat cannot."""
+
+    phone: str
+
+
+Input = TextInput | CommandInput | ButtonInput | FileInput | UnsupportedInput | ContactInput
+
+
+def spends_code(received: Input) -> bool:
+    """Whether the input offers an invite or link code: when a chat becomes a person, the one
+    moment a channel whose updates carry no names must look the person's name up."""
+    if isinstance(received, CommandInput):
+        return received.name in (START.name, LINK.name) and is_code(received.args)
+    return isinstance(received, TextInput) and is_code(received.text)
 
 
 def parse_typed(text: str, bare_words: bool = False) -> Input:

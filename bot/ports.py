@@ -20,6 +20,8 @@ from bot.records import (
     AuditEntry,
     CampaignRecord,
     ChatRecord,
+    ChatRoute,
+    Contact,
     DeliveryState,
     Enrolment,
     Grant,
@@ -156,6 +158,14 @@ class PeopleQueries(Protocol):
 
     async def linked(self, unit_ids: Collection[int]) -> Sequence[LinkedPerson]:
         """Grants in force on these units, by unit code, role and name."""
+        ...
+
+    async def chats_of(self, person_id: int) -> Sequence[ChatRoute]:
+        """The person's chats, those that have not refused the bot first, latest first."""
+        ...
+
+    async def contact_of(self, person_id: int) -> Contact:
+        """The person's name, and a mobile number they shared or were imported with."""
         ...
 
 

@@ -26,6 +26,8 @@ __all__ = [
     "AuditEntry",
     "CampaignRecord",
     "ChatRecord",
+    "ChatRoute",
+    "Contact",
     "DeliveryState",
     "Enrolment",
     "Grant",
@@ -108,6 +110,8 @@ class ChatRecord:
     person_id: int | None
     state: Mapping[str, Any]
     user_id: str | None = None
+    phone: str | None = None
+    """A phone number the person shared from this chat (kept once saved; None leaves it be)."""
 
 
 @dataclass(frozen=True)
@@ -142,6 +146,24 @@ class Recipient:
     channel: str
     chat_id: str
     locale: str
+    refusing: bool = False
+    """The chat refused the bot's last message (asked for `including_refusing` only)."""
+
+
+@dataclass(frozen=True)
+class ChatRoute:
+    """One of a person's chats, as a way to reach them."""
+
+    channel: str
+    chat_id: str
+    refusing: bool
+
+
+@dataclass(frozen=True)
+class Contact:
+    full_name: str
+    phone: str | None
+    """A mobile number in international form (84…), if the person shared one or was imported with it."""
 
 
 class InviteProblem(StrEnum):
@@ -320,6 +342,7 @@ class MessageKind(StrEnum):
     MANUAL = "manual"  # a supervisor's /nhacnho
     DIGEST = "digest"  # a supervisor's list of units nobody could be reminded in
     NOTICE = "notice"  # an officer told that their report was returned or approved
+    ALERT = "alert"  # the administrators told of a fault only a person can mend
 
 
 REMINDER_KINDS = frozenset({MessageKind.REMINDER, MessageKind.OVERDUE, MessageKind.MANUAL})
@@ -341,6 +364,8 @@ class OutboxMessage:
     unit_id: int | None = None
     person_name: str = ""  # for plans, logs and the console; not stored
     locale: str = DEFAULT_LOCALE  # what the text is written in
+    data: Mapping[str, str] | None = None
+    """The fields of a template message (a text to a phone), where the channel sends templates."""
 
 
 @dataclass(frozen=True)

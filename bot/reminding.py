@@ -27,6 +27,7 @@ from bot.records import (
 )
 from bot.reminders import ReminderSlot, SlotKind, plan_slots, still_worth_sending
 from bot.report import NOT_SUBMITTED, ReportStatus
+from bot.rerouting import Routes, by_phone
 from bot.units import UnitTree
 
 __all__ = ["Composer", "Pending", "ReminderService", "nearest_supervisors", "pending_units"]
@@ -36,11 +37,13 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Pending:
-    """An enrolled unit that has not submitted (never opened, a draft, or returned), and the
-    officers who can be reminded there (those with a chat that has not refused the bot)."""
+    """An enrolled unit that has not submitted (never opened, a draft, or returned), the
+    officers who can be reminded there (those with a chat that has not refused the bot), and
+    those whose every chat has refused it."""
 
     row: Enrolment
     reporters: tuple[Recipient, ...]
+    unreachable: tuple[Recipient, ...] = ()
 
 
 async def pending_units(reads: Queries, campaign_code: str, unit_ids: Collection[int] | None = None) -> list[Pending]:
@@ -49,8 +52,15 @@ async def pending_units(reads: Queries, campaign_code: str, unit_ids: Collection
         row for row in await reads.reports.enrolments(campaign_code, unit_ids)
         if row.status is None or row.status in NOT_SUBMITTED
     ]  # fmt: skip
-    reporters = await reads.people.recipients(Role.REPORTER, [row.unit_id for row in rows])
-    return [Pending(row, tuple(reporters.get(row.unit_id, ()))) for row in rows]
+    holders = await reads.people.recipients(Role.REPORTER, [row.unit_id for row in rows], including_refusing=True)
+    return [
+        Pending(
+            row,
+            tuple(person for person in holders.get(row.unit_id, ()) if not person.refusing),
+            tuple(person for person in holders.get(row.unit_id, ()) if person.refusing),
+        )
+        for row in rows
+    ]
 
 
 @dataclass(frozen=True)
@@ -117,7 +127,13 @@ class Composer:
         lines = [head]
         for unit in sorted(units, key=lambda u: self.unit_names[u.row.unit_id]):
             total = len(self.forms(unit.row.form_id))
-            extra = "" if unit.reporters else " · " + _("no officer linked")
+            if unit.reporters:
+                extra = ""
+            elif unit.unreachable:
+                names = ", ".join(person.full_name for person in unit.unreachable)
+                extra = " · " + _("{names}: cannot be reached in any chat; call them").format(names=names)
+            else:
+                extra = " · " + _("no officer linked")
             lines.append(f"• {self.unit_names[unit.row.unit_id]} — {unit.row.answered}/{total}{extra}")
         lines.append(_("Invite an officer with /moi UNIT; see every unit not yet submitted with /chuanop."))
         return OutboxMessage(
@@ -138,9 +154,12 @@ async def nearest_supervisors(reads: Queries, tree: UnitTree, unit_ids: Collecti
     return {unit_id: tuple(supervisors[level]) if level is not None else () for unit_id, level in nearest.items()}
 
 
-async def compose_slot(uow: Queries, tree: UnitTree, composer: Composer, slot: ReminderSlot) -> list[OutboxMessage]:
-    """The reporters of every pending unit whose deadline the slot is about, and a digest to the
-    supervisors nearest above the units nobody can be reminded in (all of them, when overdue)."""
+async def compose_slot(
+    uow: Queries, tree: UnitTree, composer: Composer, slot: ReminderSlot, routes: Routes = Routes(frozenset())
+) -> list[OutboxMessage]:
+    """The reporters of every pending unit whose deadline the slot is about (an officer no chat
+    reaches by text message, where that is possible), and a digest to the supervisors nearest
+    above the units nobody can be reminded in (all of them, when overdue)."""
     campaign_due = composer.campaign.report_due
     units = [unit for unit in await pending_units(uow, composer.campaign.code) if unit.row.report_due(campaign_due) == slot.due]
     overdue = slot.kind is SlotKind.OVERDUE
@@ -150,7 +169,14 @@ async def compose_slot(uow: Queries, tree: UnitTree, composer: Composer, slot: R
         for unit in units
         for person in unit.reporters
     ]
-    listed = [unit for unit in units if overdue or not unit.reporters]
+    texted: set[int] = set()
+    for unit in units:
+        for person in () if unit.reporters else unit.unreachable:
+            message = await by_phone(uow, composer.to_reporter(f"{slot.key}/{unit.row.unit_id}", kind, unit, person, overdue), routes)
+            if message is not None:
+                messages.append(message)
+                texted.add(unit.row.unit_id)
+    listed = [unit for unit in units if overdue or not (unit.reporters or unit.row.unit_id in texted)]
     supervisors = await nearest_supervisors(uow, tree, [unit.row.unit_id for unit in listed])
     by_supervisor: dict[int, tuple[Recipient, list[Pending]]] = {}
     for unit in listed:
@@ -166,10 +192,13 @@ async def compose_slot(uow: Queries, tree: UnitTree, composer: Composer, slot: R
 class ReminderService:
     """Turns the campaigns in the database into slots, and fires a slot into the outbox."""
 
-    def __init__(self, unit_of_work: Callable[[], UnitOfWork], forms: Callable[[str], Form], zone: ZoneInfo) -> None:
+    def __init__(
+        self, unit_of_work: Callable[[], UnitOfWork], forms: Callable[[str], Form], zone: ZoneInfo, routes: Routes = Routes(frozenset())
+    ) -> None:
         self.unit_of_work = unit_of_work
         self.forms = forms
         self.zone = zone
+        self.routes = routes
 
     async def slots(self) -> list[tuple[CampaignRecord, ReminderSlot]]:
         """Each campaign's series for its deadline, and one for each date units were given."""
@@ -223,7 +252,7 @@ class ReminderService:
     async def compose(self, uow: Queries, slot: ReminderSlot, campaign: CampaignRecord, now: datetime) -> list[OutboxMessage]:
         tree = UnitTree(await uow.units.units())
         composer = Composer(campaign, {unit.id: unit.name for unit in tree}, self.forms, self.zone, now)
-        return await compose_slot(uow, tree, composer, slot)
+        return await compose_slot(uow, tree, composer, slot, self.routes)
 
     async def preview(self, slot: ReminderSlot, campaign: CampaignRecord, now: datetime) -> list[OutboxMessage]:
         """What firing the slot now would queue; nothing is written."""

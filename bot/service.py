@@ -10,13 +10,14 @@ are as durable as the change that caused them.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot import commands
 from bot.access import access_of
+from bot.alerts import alert_admins
 from bot.buttons import Kind, pack, unpack
 from bot.clock import Clock
 from bot.codes import is_code, normalize_code
@@ -38,9 +39,10 @@ from bot.engine import Engine
 from bot.events import Attachment, Button, Reply, Surface
 from bot.exports import report_document
 from bot.i18n import next_locale, normalize_locale
-from bot.inputs import ButtonInput, CommandInput, Input, TextInput
+from bot.inputs import ButtonInput, CommandInput, ContactInput, Input, TextInput
 from bot.linking import Linking
 from bot.menu import menu_of, resolve
+from bot.phones import international
 from bot.ports import UnitOfWork
 from bot.prompts import Prompts, help_text
 from bot.records import ChatRecord, InviteLink, ReportRecord, Role
@@ -93,6 +95,11 @@ class ReportingService:
             await turn.route()
             await turn.store()
             return turn.out
+
+    async def alert(self, topic: str, message: str, fields: Mapping[str, str]) -> None:
+        """Tells the administrators in their chats (bot/alerts.py); the caller has logged it."""
+        async with self.unit_of_work() as uow:
+            await alert_admins(uow, topic, message, fields, self.clock.now(), self.zone)
 
     async def locale_of(self, channel: str, chat_id: str) -> str:
         """The chat's interface language, for messages sent outside a turn (errors)."""
@@ -193,6 +200,9 @@ class _ServiceTurn:
         linking = Linking(self)
         if self.first_contact and not (command is commands.START and not args):  # the welcome says it too
             self.say(self.prompts._("You are writing to baocao, an automated reporting system."))
+        if isinstance(received, ContactInput):
+            self.remember_phone(received.phone)
+            return
         if isinstance(received, CommandInput) and await self.general(received, command, args, linking):
             return
         if self.chat.person_id is None:
@@ -228,6 +238,18 @@ class _ServiceTurn:
         else:
             return False
         return True
+
+    def remember_phone(self, shared: str) -> None:
+        """A number the person shared from their messenger: kept with the chat, so that a
+        reminder no chat can carry can go to that phone."""
+        _ = self.prompts._
+        phone = international(shared)
+        if phone is None:
+            log.info("%s:%s shared %r, which is no Vietnamese mobile number", self.chat.channel, self.chat.chat_id, shared)
+            self.say(_("“{phone}” is not a Vietnamese mobile number, so it was not saved.").format(phone=shared))
+            return
+        self.chat = replace(self.chat, phone=phone)
+        self.say(_("Thank you: your phone number is saved. When the bot cannot write to you here, a reminder before a deadline will come as a text message to {phone}.").format(phone=shared))
 
     async def switch_language(self, wanted: str) -> None:
         locale = normalize_locale(wanted) if wanted else next_locale(self.state.locale)

@@ -10,7 +10,7 @@ one line in the composition root's registry (`app/channels.py`).
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from bot.effects import TurnResult
+from bot.events import Attachment
 from bot.i18n import N_
 from bot.records import OutboxMessage
 from bot.service import Envelope
@@ -25,8 +26,10 @@ from handlers.pacer import SendPacer
 
 __all__ = [
     "DELIVERED",
+    "Alert",
     "Channel",
     "ChannelPlugin",
+    "Credentials",
     "Intake",
     "Outcome",
     "Payload",
@@ -93,12 +96,40 @@ class Received:
     context: Any = None
 
 
+class Credentials(Protocol):
+    """A channel's secrets that change while it runs (a rotating token pair), kept where every
+    worker sees the newest (storage/credentials.py)."""
+
+    async def read(self, name: str) -> Mapping[str, Any] | None: ...
+
+    async def store(self, name: str, value: Mapping[str, Any]) -> None: ...
+
+    async def renew(
+        self, name: str, renew: Callable[[Mapping[str, Any] | None], Awaitable[Mapping[str, Any] | None]]
+    ) -> Mapping[str, Any] | None:
+        """Runs `renew` on the stored value while no other worker can, and stores its result."""
+        ...
+
+
+Alert = Callable[[str, str, Mapping[str, str]], Awaitable[None]]
+"""Tells the administrators, in their chats, what only a person can mend: (topic, an N_ msgid,
+its fields); each topic at most once a day."""
+
+
+async def no_alerts(topic: str, message: str, fields: Mapping[str, str]) -> None:
+    """Where there is nobody to tell (a one-off command): the log has it already."""
+
+
 @dataclass(frozen=True)
 class Shared:
     """What the composition root hands every channel it creates."""
 
     files_dir: Path
     max_file_bytes: int
+    credentials: Credentials | None = None
+    alert: Alert = no_alerts
+    download_link: Callable[[Attachment], str] | None = None
+    """A link to a file the bot produced, where this installation serves downloads."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +180,10 @@ class Sender(Protocol):
 
 
 class Channel(Sender, Protocol):
+    phone_senders: Sequence[Sender]
+    """What the platform sends to a person's phone rather than a chat (the OA's ZNS): each has
+    its own outbox rows, whose chat is the phone number."""
+
     def invite_link(self, code: str) -> str | None:
         """A link that opens the bot with this invite code, where the platform has one."""
         ...

@@ -17,7 +17,8 @@ from datetime import timedelta
 
 from bot.clock import Clock
 from bot.ports import UnitOfWork
-from bot.records import DeliveryState, OutboxItem
+from bot.records import REFUSED_STATES, DeliveryState, OutboxItem
+from bot.rerouting import Routes, rerouted
 from handlers.channel import Outcome, Sender, SendResult
 
 __all__ = ["OUTCOME_STATES", "MAX_ATTEMPTS", "OutboxSender"]
@@ -46,6 +47,8 @@ class OutboxSender:
         concurrency: int = 32,
         batch: int = 25,
         idle_seconds: float = 1.0,
+        routes: Routes | None = None,
+        on_queued: Callable[[], None] = lambda: None,
     ) -> None:
         self.channel = channel
         self.unit_of_work = unit_of_work
@@ -55,6 +58,8 @@ class OutboxSender:
         self.slots = asyncio.Semaphore(concurrency)
         self.batch = batch
         self.idle_seconds = idle_seconds
+        self.routes = routes  # where a refused reminder may go next (bot/rerouting.py); None: nowhere
+        self.on_queued = on_queued  # wakes the senders when a refused reminder was sent on
         self.wake = asyncio.Event()
 
     async def run(self) -> None:
@@ -100,7 +105,15 @@ class OutboxSender:
             await self.mark(item, state, result.detail or None)
 
     async def mark(self, item: OutboxItem, state: DeliveryState, error: str | None = None, retry_in: float | None = None) -> None:
+        """Records the outcome; a refused reminder goes on by the next way to its person, queued
+        in the same transaction as the refusal."""
         now = self.clock.now()
         retry_at = now + timedelta(seconds=retry_in) if retry_in is not None else None
         async with self.unit_of_work() as uow:
             await uow.outbox.mark(item.id, state, now, error=error, retry_at=retry_at)
+            onward = await rerouted(uow, item.message, self.routes) if state in REFUSED_STATES and self.routes else None
+            if onward is not None:
+                await uow.outbox.enqueue([onward], now)
+        if onward is not None:
+            log.info("%s: outbox row %s (%s) goes on by %s", self.channel.name, item.id, state.value, onward.channel)
+            self.on_queued()

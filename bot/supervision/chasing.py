@@ -148,7 +148,7 @@ async def deliveries(desk: Desk, args: str) -> None:
         _("Never started the bot: {n}").format(n=reminders[DeliveryState.NEVER_STARTED]),
     ]
     if reminders[DeliveryState.OUTSIDE_WINDOW]:
-        lines.append(_("Outside the time the platform allows: {n}").format(n=reminders[DeliveryState.OUTSIDE_WINDOW]))
+        lines.append(_("Outside the messenger's window (the person has not written to the bot lately): {n}").format(n=reminders[DeliveryState.OUTSIDE_WINDOW]))
     unreachable = sum(notices[state] for state in (DeliveryState.BLOCKED, DeliveryState.NEVER_STARTED, DeliveryState.OUTSIDE_WINDOW))
     lines += [
         "",
@@ -173,7 +173,7 @@ UNREACHED_REASONS = {
     DeliveryState.FAILED: N_("sending failed"),
     DeliveryState.BLOCKED: N_("has blocked the bot"),
     DeliveryState.NEVER_STARTED: N_("never started the bot"),
-    DeliveryState.OUTSIDE_WINDOW: N_("outside the time the platform allows"),
+    DeliveryState.OUTSIDE_WINDOW: N_("has not written to the bot lately, so the messenger does not let it write"),
 }
 
 

@@ -33,7 +33,7 @@ from bot.inputs import ButtonInput, FileInput, Input, parse_typed
 from bot.plain_text import as_plain_text
 from bot.records import OutboxMessage
 from bot.service import Envelope, ReportingService
-from handlers.channel import DELIVERED, SendResult
+from handlers.channel import DELIVERED, Sender, SendResult
 from handlers.pacer import SendPacer
 
 __all__ = ["ATTACH_COMMAND", "CHANNEL", "QUIT_WORDS", "ConsoleChannel", "ReadLine", "button_key", "read_stdin"]
@@ -74,6 +74,7 @@ async def read_stdin(prompt: str) -> str | None:
 class ConsoleChannel:
     name = CHANNEL
     label = "console"
+    phone_senders: tuple[Sender, ...] = ()
 
     def __init__(
         self,
