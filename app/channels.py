@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import telegram, zalo_bot
+from handlers import telegram, zalo_bot, zalo_oa
 from handlers.channel import ChannelPlugin
 
 __all__ = ["CHANNELS"]
@@ -10,4 +10,5 @@ __all__ = ["CHANNELS"]
 CHANNELS: tuple[ChannelPlugin, ...] = (
     telegram.PLUGIN,
     zalo_bot.PLUGIN,
+    zalo_oa.PLUGIN,
 )

@@ -15,7 +15,7 @@ from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from app import exporting, organisation
+from app import exporting, organisation, zalo_oa_admin
 from app.cli_errors import problem
 from app.cli_text import Parser, _, argparse_speaking, cli_locale, ngettext
 from app.exporting import SUFFIXES
@@ -133,6 +133,12 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--campaign", help=_("only this campaign (code)"))
     plan.add_argument("--json", action="store_true", help=_("print JSON"))
     plan.set_defaults(command=reminders_plan)
+
+    oa = command_group(commands, "zalo-oa", _("the province's Zalo Official Account"))
+    authorize = oa.add_parser("authorize", help=_("store the Official Account's first token pair, from the refresh token on its admin page"))
+    authorize.add_argument("--refresh-token", required=True, help=_("the refresh token the Official Account's admin page gives"))
+    authorize.set_defaults(command=zalo_oa_admin.authorize)
+    oa.add_parser("status", help=_("whether the bot holds a usable token for the Official Account")).set_defaults(command=zalo_oa_admin.status)
 
     forms = command_group(commands, "forms", _("report forms"))
     forms_list = forms.add_parser("list", help=_("list the forms and their questions count"))

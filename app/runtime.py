@@ -8,8 +8,10 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -28,6 +30,7 @@ from bot.i18n import N_
 from bot.ports import UnitOfWork
 from bot.records import InviteLink
 from bot.reminding import ReminderService
+from bot.rerouting import Routes
 from bot.service import ReportingService
 from bot.supervision import DeskSettings
 from handlers.channel import Channel, ChannelPlugin, Shared, StartError
@@ -38,6 +41,7 @@ from handlers.outbox_sender import OutboxSender
 from handlers.webhook_server import WebhookServer
 from scheduler import ReminderScheduler
 from storage.catalog_overrides import load_overrides
+from storage.credentials import SqlCredentials
 from storage.leadership import Leadership
 from storage.migrate import ensure_current
 from storage.unit_of_work import UnitOfWorkFactory
@@ -48,6 +52,7 @@ __all__ = [
     "Runtime",
     "build_service",
     "lead_reminders",
+    "routes_of",
     "runtime",
     "serve",
     "start_webhook_server",
@@ -92,7 +97,9 @@ def build_service(
     downloads: DownloadLinks | None = None,
 ) -> ReportingService:
     """The service as every entry point (the bot, the console, the tests) runs it."""
-    labels = {plugin.name: plugin.label for plugin in plugins}
+    labels = {plugin.name: plugin.label for plugin in plugins} | {
+        sender.name: sender.label for channel in channels for sender in channel.phone_senders
+    }
 
     def invite_links(code: str) -> list[InviteLink]:
         """How the code is opened on each configured channel that has links."""
@@ -120,10 +127,22 @@ async def runtime(settings: Settings, plugins: Sequence[ChannelPlugin] = CHANNEL
         await ensure_current(database)
         unit_of_work = UnitOfWorkFactory(database)
         catalog = load_catalog(overrides=await load_overrides(unit_of_work), extra_kinds=settings.unit_kinds_file)
-        shared = Shared(files_dir=settings.files_dir, max_file_bytes=settings.max_file_bytes)
-        channels = [channel for plugin in plugins if (channel := plugin.create(shared)) is not None]
         clock = settings.clock()
         downloads = download_links(settings.files_dir, settings.public_url, clock)
+        service: ReportingService | None = None
+
+        async def alert(topic: str, message: str, fields: Mapping[str, str]) -> None:
+            assert service is not None, "no channel alerts before it is started"
+            await service.alert(topic, message, fields)
+
+        shared = Shared(
+            files_dir=settings.files_dir,
+            max_file_bytes=settings.max_file_bytes,
+            credentials=SqlCredentials(database, lambda: datetime.now(timezone.utc)),
+            alert=alert,
+            download_link=(lambda attachment: downloads.link(Path(attachment.path), attachment.name)) if downloads else None,
+        )
+        channels = [channel for plugin in plugins if (channel := plugin.create(shared)) is not None]
         service = build_service(unit_of_work, catalog, settings, clock, channels, plugins, downloads)
         yield Runtime(settings, database, unit_of_work, catalog, channels, service, downloads)
 
@@ -134,7 +153,13 @@ async def serve(rt: Runtime, webhook: bool = False) -> None:
     then finishes the updates already taken."""
     clock = rt.service.clock
     inbox = TransactionalInbox(rt.unit_of_work, clock)
-    senders = [OutboxSender(channel, rt.unit_of_work, clock, rt.settings.outbox_lease) for channel in rt.channels]
+    routes = routes_of(rt.channels)
+    senders: list[OutboxSender] = []
+    senders += [
+        OutboxSender(sender, rt.unit_of_work, clock, rt.settings.outbox_lease, routes=routes, on_queued=waker(senders))
+        for channel in rt.channels
+        for sender in (channel, *channel.phone_senders)
+    ]
     intakes = [
         ChannelIntake(channel, rt.service, inbox, ChatOrderedDispatcher(), waker(senders)) for channel in rt.channels
     ]
@@ -157,7 +182,7 @@ async def serve(rt: Runtime, webhook: bool = False) -> None:
             if webhook and server is not None and intake.channel.webhook(intake) is not None:
                 await intake.channel.announce_webhook()
             else:
-                tasks.add(asyncio.create_task(intake.channel.receive(intake), name=f"receive-{intake.channel.name}"))
+                tasks.add(asyncio.create_task(receiving(intake), name=f"receive-{intake.channel.name}"))
                 log.info("polling %s", intake.channel.label)
         tasks.add(asyncio.create_task(lead_reminders(rt, clock, senders), name="reminders"))
         await until_stopped(tasks)
@@ -190,6 +215,20 @@ async def start_webhook_server(
         reason = StartError(N_("cannot listen on {address} (BAOCAO_WEBHOOK_LISTEN): the port is taken, or the address is not this machine's"), address=listen)
         raise ChannelStartError("webhook", reason) from error
     return server
+
+
+async def receiving(intake: ChannelIntake) -> None:
+    """The channel's long polling; a channel that cannot poll (it has only a webhook) says why."""
+    try:
+        await intake.channel.receive(intake)
+    except StartError as error:
+        raise ChannelStartError(intake.channel.label, error) from error
+
+
+def routes_of(channels: Sequence[Channel]) -> Routes:
+    """Every way this installation can send: the channels, and the first that reaches phones."""
+    phones = [sender.name for channel in channels for sender in channel.phone_senders]
+    return Routes(frozenset(channel.name for channel in channels) | frozenset(phones), phones[0] if phones else None)
 
 
 def waker(senders: Sequence[OutboxSender]) -> Callable[[], None]:
@@ -229,7 +268,10 @@ async def lead_reminders(rt: Runtime, clock: Clock, senders: Sequence[OutboxSend
     """
     leadership = Leadership(rt.database)
     scheduler = ReminderScheduler(
-        ReminderService(rt.unit_of_work, rt.catalog.form, rt.settings.zone), clock, rt.settings.zone, waker(senders)
+        ReminderService(rt.unit_of_work, rt.catalog.form, rt.settings.zone, routes_of(rt.channels)),
+        clock,
+        rt.settings.zone,
+        waker(senders),
     )
     try:
         while not await leadership.try_acquire():

@@ -77,8 +77,8 @@ class BotProcess:
         assert process.returncode == 0, f"baocao {' '.join(args)} failed:\n{err.decode()}"
         return out.decode()
 
-    async def invite(self, unit: str) -> dict[str, Any]:
-        result: dict[str, Any] = json.loads(await self.cli("invite", "--unit", unit, "--json"))
+    async def invite(self, unit: str, role: str = "reporter") -> dict[str, Any]:
+        result: dict[str, Any] = json.loads(await self.cli("invite", "--unit", unit, "--role", role, "--json"))
         return result
 
     async def prepare_demo(self) -> None:

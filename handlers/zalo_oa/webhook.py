@@ -19,9 +19,11 @@ from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any
 
-__all__ = ["MAX_AGE", "EventKind", "OaEvent", "read_event", "signature_valid"]
+__all__ = ["ECHO_PREFIX", "MAX_AGE", "SIGNATURE_HEADER", "EventKind", "OaEvent", "identity_of", "read_event", "signature_valid"]
 
 SIGNATURE_HEADER = "X-ZEvent-Signature"
+ECHO_PREFIX = "oa_send_"
+"""The events that echo what the OA itself sent."""
 MAX_AGE = timedelta(minutes=5)
 """How far an event's timestamp may be from now: Zalo answers within seconds, a replay later."""
 
@@ -74,22 +76,42 @@ class OaEvent:
     phone: str = ""
 
 
+def identity_of(payload: Any) -> tuple[str, str] | None:
+    """(the event's id, the person whose events must stay in order) for anything Zalo posts,
+    the OA's echoes included; None for a body that is no event. The id is the message's
+    `msg_id`, or for an event without one its name, person and timestamp, so a redelivery of
+    either is recognised."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("event_name"), str):
+        return None
+    stamp = payload.get("timestamp")
+    if not isinstance(stamp, str | int) or isinstance(stamp, bool) or not str(stamp).isdigit():
+        return None
+    name = payload["event_name"]
+    holder = payload.get("follower") if name in (EventKind.FOLLOW, EventKind.UNFOLLOW) else payload.get("sender")
+    if name.startswith(ECHO_PREFIX):
+        holder = payload.get("recipient")  # the OA wrote: the conversation is the person's
+    user = holder.get("id") if isinstance(holder, dict) else None
+    user = str(user) if isinstance(user, str | int) and not isinstance(user, bool) else ""
+    message = payload.get("message") if isinstance(payload.get("message"), dict) else {}
+    message_id = message.get("msg_id")
+    return (str(message_id) if isinstance(message_id, str | int) and str(message_id) else f"{name}:{user}:{stamp}"), user
+
+
 def read_event(payload: Any) -> OaEvent | None:
     """The event the bot acts on, or None for anything else (the OA's own echoes, events it does
     not use, a malformed body)."""
-    if not isinstance(payload, dict):
+    identity = identity_of(payload)
+    if identity is None:
         return None
     try:
         kind = EventKind(payload.get("event_name"))
     except ValueError:
         return None
-    user = follower_of(payload, kind)
-    stamp = payload.get("timestamp")
-    if not user or not isinstance(stamp, str | int) or not str(stamp).isdigit():
+    message_id, user = identity
+    if not user:
         return None
     message = payload.get("message") if isinstance(payload.get("message"), dict) else {}
-    sent_at = datetime.fromtimestamp(int(stamp) / 1000, timezone.utc)
-    message_id = str(message.get("msg_id") or f"{kind.value}:{user}:{stamp}")
+    sent_at = datetime.fromtimestamp(int(payload["timestamp"]) / 1000, timezone.utc)
     if kind is EventKind.TEXT:
         text = message.get("text")
         return OaEvent(kind, user, message_id, sent_at, text=text) if isinstance(text, str) else None
@@ -104,10 +126,3 @@ def read_event(payload: Any) -> OaEvent | None:
         info = payload.get("info") if isinstance(payload.get("info"), dict) else {}
         return OaEvent(kind, user, message_id, sent_at, phone=str(info.get("phone") or ""))
     return OaEvent(kind, user, message_id, sent_at)
-
-
-def follower_of(payload: dict[str, Any], kind: EventKind) -> str:
-    """Who the event is from: `sender.id` for a message, `follower.id` for (un)following."""
-    holder = payload.get("follower") if kind in (EventKind.FOLLOW, EventKind.UNFOLLOW) else payload.get("sender")
-    user = holder.get("id") if isinstance(holder, dict) else None
-    return str(user) if isinstance(user, str | int) and str(user) else ""

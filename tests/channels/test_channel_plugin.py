@@ -115,6 +115,7 @@ async def serving(server: FakeChatServer) -> AsyncIterator[FakeChatServer]:
 class FakeChatChannel:
     name = NAME
     label = "FakeChat"
+    phone_senders = ()
 
     def __init__(self, url: str) -> None:
         self.url = url

@@ -161,6 +161,7 @@ class FakeZaloOa(LocalServer):
         app.router.add_post("/v2.0/oa/upload/{kind:file|image}", self._upload)
         app.router.add_post("/v4/oa/access_token", self._oauth)
         app.router.add_post("/message/template", self._zns)
+        app.router.add_get("/v3.0/oa/user/detail", self._user_detail)
         app.router.add_get("/media/{name}", self._serve_media)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
@@ -335,6 +336,23 @@ class FakeZaloOa(LocalServer):
             return {UPLOAD_KEY[kind]: key}
 
         return self._serve(request, recorded, store)
+
+    async def _user_detail(self, request: web.Request) -> web.Response:
+        """A follower's profile: `?data={"user_id": …}`, as Zalo takes the query."""
+        try:
+            query = json.loads(request.query.get("data", ""))
+        except ValueError:
+            query = None
+        user_id = query.get("user_id") if isinstance(query, dict) else None
+        user_id = user_id if isinstance(user_id, str) else None
+
+        def detail() -> dict[str, Any]:
+            user = self.users.get(user_id or "")
+            if user is None:
+                raise invalid("user_id")
+            return {"user_id": user.user_id, "user_id_by_app": user.user_id_by_app, "display_name": user.display_name, "user_is_follower": user.follower}
+
+        return self._serve(request, query if isinstance(query, dict) else {}, detail, user_id=user_id)
 
     async def _zns(self, request: web.Request) -> web.Response:
         body = await _json_body(request) or {}
