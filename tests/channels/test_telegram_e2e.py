@@ -60,17 +60,22 @@ def next_prompt(form_position: int) -> str:
     return f"Câu {form_position + 1}/{len(FORM)}"
 
 
+def typed_answer(question: Question) -> str | None:
+    """What an officer types for a date, number or text question; None for the others."""
+    return {
+        QuestionKind.DATE: "20/11/2023",
+        QuestionKind.NUMBER: "12",
+        QuestionKind.TEXT: f"Nội dung trả lời cho mục {question.id}, đầy đủ và cụ thể.",
+    }.get(question.kind)
+
+
 async def answer(officer: Officer, question: Question, position: int) -> None:
     """Answers one question the way an officer would, and waits for the next one."""
     after = next_prompt(position)
-    if question.kind is QuestionKind.CHOICE:
+    if (typed := typed_answer(question)) is not None:
+        await officer.say(typed, after)
+    elif question.kind is QuestionKind.CHOICE:
         await officer.press(question.options[0].label.vi, after)
-    elif question.kind is QuestionKind.DATE:
-        await officer.say("20/11/2023", after)
-    elif question.kind is QuestionKind.NUMBER:
-        await officer.say("12", after)
-    elif question.kind is QuestionKind.TEXT:
-        await officer.say(f"Nội dung trả lời cho mục {question.id}, đầy đủ và cụ thể.", after)
     elif question.kind is QuestionKind.ATTACHMENT:
         await officer.press("Bỏ qua ▶", after)
     else:

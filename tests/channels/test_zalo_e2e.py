@@ -22,7 +22,7 @@ import pytest_asyncio
 
 from bot.forms import Question, QuestionKind
 from tests.bot_process import BotProcess, Officer, demo_bot
-from tests.channels.test_telegram_e2e import FORM, next_prompt
+from tests.channels.test_telegram_e2e import FORM, next_prompt, typed_answer
 from tests.fakes import FakeBotApi
 from tests.fakes.zalo_bot_api import FakeZaloBotApi
 from tests.fakes.zalo_chat import FakeZaloUser
@@ -91,14 +91,10 @@ async def zalo_officer(bot: BotProcess, zalo: FakeZaloBotApi, user_id: str, unit
 async def answer(officer: ZaloOfficer, zalo: FakeZaloBotApi, question: Question, position: int) -> None:
     """Answers one question by typing, and waits for the next one."""
     after = next_prompt(position)
-    if question.kind is QuestionKind.CHOICE:
+    if (typed := typed_answer(question)) is not None:
+        await officer.say(typed, after)
+    elif question.kind is QuestionKind.CHOICE:
         await officer.say("2" if position % 2 else "hoi nghi so ket", after)
-    elif question.kind is QuestionKind.DATE:
-        await officer.say("20/11/2023", after)
-    elif question.kind is QuestionKind.NUMBER:
-        await officer.say("12", after)
-    elif question.kind is QuestionKind.TEXT:
-        await officer.say(f"Nội dung trả lời cho mục {question.id}, đầy đủ và cụ thể.", after)
     elif question.kind is QuestionKind.ATTACHMENT:
         await officer.say("bo qua", after)
     else:
