@@ -87,7 +87,7 @@ class TelegramChannel:
             settings.token,
             base_url=settings.api_base_url,
             base_file_url=settings.file_base_url,
-            rate_limiter=AIORateLimiter(max_retries=20),
+            rate_limiter=AIORateLimiter(overall_max_rate=settings.reply_rate, max_retries=20),
         )
         self.broadcaster = Bot(settings.token, settings.api_base_url, settings.file_base_url)
 

@@ -24,6 +24,9 @@ class TelegramSettings(EnvironmentSettings):
         25.0, validation_alias=AliasChoices("TELEGRAM_SEND_RATE", "BAOCAO_SEND_RATE"), gt=0, le=30
     )
     per_chat_interval: float = Field(1.0, alias="TELEGRAM_PER_CHAT_INTERVAL", ge=0)
+    reply_rate: float = Field(30.0, alias="TELEGRAM_REPLY_RATE", gt=0)
+    """Conversation replies a second, across chats: Telegram's limit. Only a test against a fake
+    without that limit raises it (to measure what the bot itself can do)."""
 
     @field_validator("bot_username")
     @classmethod
