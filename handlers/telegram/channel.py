@@ -11,7 +11,14 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from telegram import Bot, BotCommand, BotCommandScopeChat, InlineKeyboardMarkup, Update
+from telegram import (
+    Bot,
+    BotCommand,
+    BotCommandScopeChat,
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    Update,
+)
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -47,6 +54,7 @@ from handlers.channel import (
     WebhookRoute,
     secret_header_route,
 )
+from handlers.folding import folded
 from handlers.pacer import SendPacer
 from handlers.telegram.parse import (
     IncomingFile,
@@ -56,7 +64,13 @@ from handlers.telegram.parse import (
     retry_seconds,
 )
 from handlers.telegram.polling import TelegramPoller
-from handlers.telegram.render import MESSAGE_LIMIT, pieces, pressed_label, utf16_length
+from handlers.telegram.render import (
+    MESSAGE_LIMIT,
+    keyboard,
+    pieces,
+    pressed_label,
+    utf16_length,
+)
 from handlers.telegram.settings import TelegramSettings
 
 __all__ = ["ALLOWED_UPDATES", "CHANNEL", "DEFAULT_WEBHOOK_PATH", "SECRET_HEADER", "TelegramChannel", "menu"]
@@ -218,16 +232,37 @@ class TelegramChannel:
     # ----- answering -------------------------------------------------------------------------
 
     async def render(self, chat_id: str, response: TurnResult, context: Any = None) -> None:
+        """The replies, acknowledgements folded into what follows them. A press answered by one
+        message with buttons is answered in place: the pressed message becomes the reply (one
+        call, not an edit and a send); otherwise the pressed message's buttons are closed."""
+        replies = folded(response.replies, lambda text: utf16_length(text) <= MESSAGE_LIMIT)
         pressed = context.callback_query if isinstance(context, Update) else None
-        if pressed is not None and response.replies and pressed.message is not None:
-            await self.close_keyboard(context)
-        for reply in response.replies:
+        if pressed is not None and replies and pressed.message is not None:
+            if await self.answered_in_place(pressed, replies):
+                replies = []
+                self.pacer.note(chat_id)
+            else:
+                await self.close_keyboard(context)
+        for reply in replies:
             for text, markup in pieces(reply):
                 await self.bot.send_message(int(chat_id), text, reply_markup=markup)
                 self.pacer.note(chat_id)
             await self.attach(self.bot, int(chat_id), reply)
         if response.menu_roles is not None:
             await self.set_menu(int(chat_id), response.menu_roles)
+
+    @staticmethod
+    async def answered_in_place(pressed: CallbackQuery, replies: list[Reply]) -> bool:
+        """Whether the one reply (with buttons, no file) replaced the pressed message."""
+        reply = replies[0]
+        if len(replies) > 1 or not reply.buttons or reply.attachment is not None or utf16_length(reply.text) > MESSAGE_LIMIT:
+            return False
+        try:
+            await pressed.edit_message_text(reply.text, reply_markup=keyboard(reply))
+        except BadRequest as error:  # too old to edit, say: it is sent as a new message instead
+            log.info("could not answer press %s in place: %s", pressed.id, error)
+            return False
+        return True
 
     async def close_keyboard(self, update: Update) -> None:
         """Removes the pressed message's buttons and notes the choice, so it cannot be pressed twice."""

@@ -48,10 +48,11 @@ from handlers.channel import (
     StartError,
     WebhookRoute,
 )
+from handlers.folding import folded
 from handlers.pacer import SendPacer
 from handlers.photos import fetch_photo
 from handlers.zalo_oa.client import OaClient, OaError, OaUnreachable, TokenPair
-from handlers.zalo_oa.render import OaMessage, oa_messages, pressed
+from handlers.zalo_oa.render import MESSAGE_LIMIT, OaMessage, oa_messages, pressed
 from handlers.zalo_oa.settings import ZaloOaSettings
 from handlers.zalo_oa.tokens import TokenKeeper, TokensUnavailable
 from handlers.zalo_oa.webhook import (
@@ -207,7 +208,7 @@ class ZaloOaChannel:
 
     async def render(self, chat_id: str, response: TurnResult, context: Any = None) -> None:
         """The turn's replies; after a follow, the card that asks for the person's phone too."""
-        for reply in response.replies:
+        for reply in folded(response.replies, lambda text: len(text) <= MESSAGE_LIMIT):
             for body in await self.bodies(reply, response.locale):
                 await self.reply(chat_id, body)
         if context is EventKind.FOLLOW and self.settings.card_image_url:

@@ -163,13 +163,13 @@ async def test_an_officer_carries_2023_answers_into_the_two_year_review(api: Fak
 
     bot.now = "2024-06-10T09:00:00+07:00"  # the 2023 review has closed; the two-year review is open
     await bot.start()
-    await officer.command("baocao", "Sơ kết 02 năm (2023–2024)")
-    await officer.expect("Câu 1/38")
+    opened = await officer.command("baocao", "Sơ kết 02 năm (2023–2024)")
+    assert "Câu 1/38" in opened["text"]  # the report's heading and its first question, one message
     await officer.press(FORM.questions[0].options[0].label.vi, "Câu 2/38")
     offer = await officer.say("05/06/2024", "Giữ nguyên câu trả lời này cho kỳ này, hay sửa?")
     assert "Kỳ trước (Sơ kết công tác xây dựng đơn vị điển hình, kiểu mẫu năm 2023), đơn vị đã trả lời:" in offer["text"]
-    await officer.press("Giữ nguyên", "✓ Giữ nguyên như kỳ trước — Câu 3")
-    await officer.expect("Câu 4/38")
+    kept = await officer.press("Giữ nguyên", "✓ Giữ nguyên như kỳ trước — Câu 3")
+    assert "Câu 4/38" in kept["text"]
 
     database = create_engine(bot.database_url)
     try:
@@ -255,13 +255,18 @@ async def test_commands_menu_and_bad_input(api: FakeBotApi, bot: BotProcess) -> 
     assert any(c["description"].startswith("Bắt đầu") for c in menu)
 
 
-async def test_old_buttons_cannot_be_pressed_twice(api: FakeBotApi, bot: BotProcess) -> None:
+async def test_a_press_is_answered_in_place_with_one_call_and_cannot_be_pressed_twice(api: FakeBotApi, bot: BotProcess) -> None:
     officer = await linked_officer(api, bot, user_id=3003)
     first = await officer.command("baocao", "Câu 1/38")
+    served = len(api.requests)
     await officer.press("Hội nghị sơ kết", "Câu 2/38")
+    await asyncio.sleep(0.3)
+    calls = [request.method for request in api.requests[served:] if request.method != "getUpdates"]
+    assert calls == ["answerCallbackQuery", "editMessageText"]  # the pressed message became the reply
     pressed = officer.user.bot_message(first["message_id"])
-    assert pressed is not None and not pressed.get("reply_markup")
-    assert "➜ Hội nghị sơ kết" in pressed["text"]
+    assert pressed is not None and pressed["text"].startswith("✓ Đã lưu Câu 1: Hội nghị sơ kết\n\n")
+    labels = [button["text"] for row in pressed["reply_markup"]["inline_keyboard"] for button in row]
+    assert "Hội nghị sơ kết" not in labels and "Xem lại" in labels
     versions = await saved_answers(bot)
     assert versions["hinh-thuc"] == [{"choice": "hoi-nghi"}]
 

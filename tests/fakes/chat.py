@@ -163,7 +163,7 @@ class FakeUser(MessageLog):
     def deliver(self, fields: dict[str, Any]) -> Message:
         """Add a message from the bot with `fields` (text, photo, reply_markup...)."""
         message = self._new_message(self._bot_user, fields)
-        self.messages.append(message)
+        self.appear(message)
         self._record(f"bot  #{message['message_id']}: {_summary(message)}")
         return message
 
@@ -174,8 +174,10 @@ class FakeUser(MessageLog):
     def has_message(self, message_id: int) -> bool:
         return message_id in self._by_id
 
-    def note_edit(self, message: Message) -> None:
+    def note_edit(self, message: Message, shown_anew: bool = False) -> None:
         message["edit_date"] = int(time.time())
+        if shown_anew:
+            self.appear(message, new=False)
         self._record(f"bot edited #{message['message_id']}: {_summary(message)}")
 
     def answer_callback(self, query_id: str, params: dict[str, Any]) -> bool:

@@ -17,8 +17,18 @@ class MessageLog:
     def __init__(self, chat_id: object) -> None:
         self.chat_id = chat_id
         self.messages: list[Message] = []
+        self.appearances: list[Message] = []
+        """What the person saw appear, in order: each new message, and a message again each
+        time the bot edited what it says (a reply given in place of the pressed question)."""
         self._cursor = 0
         self._changed = asyncio.Event()
+
+    def appear(self, message: Message, new: bool = True) -> None:
+        """The bot sent `message` (new) or changed what it says; wakes whoever waits."""
+        if new:
+            self.messages.append(message)
+        self.appearances.append(message)
+        self.changed()
 
     def changed(self) -> None:
         """Something happened in the chat: wake whoever waits on it."""
@@ -31,13 +41,13 @@ class MessageLog:
     async def wait_for_message(
         self, predicate: Callable[[Message], bool] | None = None, timeout: float = 5.0
     ) -> Message:
-        """The next bot message after the last one this method returned (a cursor); with a
-        predicate, the next matching one, skipping the others. The dict stays live: later edits
-        show up in it."""
+        """The next bot message (new, or edited to say something new) after the last one this
+        method returned (a cursor); with a predicate, the next matching one, skipping the others.
+        The dict stays live: later edits show up in it."""
         deadline = time.monotonic() + timeout
         while True:
-            while self._cursor < len(self.messages):
-                message = self.messages[self._cursor]
+            while self._cursor < len(self.appearances):
+                message = self.appearances[self._cursor]
                 self._cursor += 1
                 if predicate is None or predicate(message):
                     return message

@@ -220,13 +220,16 @@ def _apply_edit(
     # An edit without reply_markup removes the inline keyboard, as in Telegram.
     if text == message.get("text") and keyboard == message.get("reply_markup"):
         raise bad_request(NOT_MODIFIED)
+    # New words with new buttons read as a new message (a reply given in place of the pressed
+    # question); a pressed message merely closed is not one.
+    shown_anew = text is not None and text != message.get("text") and keyboard is not None
     if text is not None:
         message["text"] = text
     if keyboard is None:
         message.pop("reply_markup", None)
     else:
         message["reply_markup"] = keyboard
-    user.note_edit(message)
+    user.note_edit(message, shown_anew)
     return message
 
 

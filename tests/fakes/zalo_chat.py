@@ -98,9 +98,8 @@ class FakeZaloUser(MessageLog):
     def deliver(self, fields: dict[str, Any]) -> Message:
         """Add a message from the bot with `fields` (text, photo, caption, sticker)."""
         message = {"message_id": new_message_id(), "date": now_ms(), **fields}
-        self.messages.append(message)
         self._log.append(f"bot  {message['message_id']}: {_summary(fields)}")
-        self.changed()
+        self.appear(message)
         return message
 
     def echo(self, message: Message) -> None:

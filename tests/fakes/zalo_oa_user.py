@@ -118,7 +118,6 @@ class FakeOaUser(MessageLog):
 
     def deliver(self, message: Message) -> None:
         """The OA sent this user `message` (as zalo_oa_wire.Sent.shown makes it)."""
-        self.messages.append(message)
         parts = [repr(message["text"])] + [f"[{button['title']}]" for button in message["buttons"]]
         if message["file"]:
             parts.append(f"[file {message['file']['name']}]")
@@ -127,7 +126,7 @@ class FakeOaUser(MessageLog):
         if message["request_user_info"]:
             parts.append("[asks for the phone number]")
         self._log.append("oa   " + " ".join(parts))
-        self.changed()
+        self.appear(message)
 
     # --- internals ----------------------------------------------------------------------
 
