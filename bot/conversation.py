@@ -93,6 +93,8 @@ class Reporting:
     report_choices: tuple[int, ...] = field(default=())
     last_saved: str | None = None
     """The question the previous input saved: a file sent right after its text belongs to it."""
+    without_previous: int | None = None
+    """A report known to have no earlier report to carry answers over from (not looked for again)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -100,6 +102,7 @@ class Reporting:
             "stage": self.stage.value if self.stage else None, "draft": self.draft.to_dict() if self.draft else None,
             "review_page": self.review_page, "return_to_review": self.return_to_review,
             "report_choices": list(self.report_choices), "last_saved": self.last_saved,
+            "without_previous": self.without_previous,
         }  # fmt: skip
 
     @classmethod
@@ -115,6 +118,7 @@ class Reporting:
             return_to_review=data.get("return_to_review", False),
             report_choices=tuple(data.get("report_choices", ())),
             last_saved=data.get("last_saved"),
+            without_previous=data.get("without_previous"),
         )
 
 

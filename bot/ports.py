@@ -236,6 +236,10 @@ class Reports(ReportQueries, Protocol):
         first, then by deadline; creates the draft rows on first use."""
         ...
 
+    async def current_for(self, person_id: int, report_id: int, today: date) -> ReportRecord | None:
+        """The report, if the person still files it in a campaign open today."""
+        ...
+
     async def save_answers(
         self, report_id: int, values: Mapping[str, AnswerValue], author_id: int | None, now: datetime
     ) -> None:

@@ -301,6 +301,13 @@ class _ServiceTurn:
         if isinstance(received, ButtonInput) and pressed is not None and pressed.kind is Kind.REPORT:
             await self.choose_report(received, pressed.number)
             return
+        wants_report = (pressed is not None and pressed.kind is Kind.OPEN) or command is commands.REPORT
+        going_on = self.state.reporting.report_id is not None and self.state.reporting.mode is not Mode.CHOOSING_REPORT
+        if going_on and not wants_report:  # an answer to the report already open: one query finds it
+            current = await self.uow.reports.current_for(person_id, self.state.reporting.report_id, self.today())
+            if current is not None:
+                await self.go_on(current, received, person_id)
+                return
         reports = await self.uow.reports.open_for(person_id, self.today(), self.now)
         current = next((r for r in reports if r.id == self.state.reporting.report_id), None)
         named = int(pressed.arg) if pressed is not None and pressed.kind is Kind.OPEN and pressed.arg else None
@@ -308,11 +315,14 @@ class _ServiceTurn:
         if named_report is not None:
             await self.start_report(named_report)
             return
-        wants_report = (pressed is not None and pressed.kind is Kind.OPEN) or command is commands.REPORT
         if wants_report or current is None or self.state.reporting.mode is Mode.CHOOSING_REPORT:
             await self.open_report(reports, current)
             return
-        ctx = await self.context(current)
+        await self.go_on(current, received, person_id)
+
+    async def go_on(self, report: ReportRecord, received: Input, person_id: int) -> None:
+        """The officer's input to the report they are on."""
+        ctx = await self.context(report)
         self.take(self.service.engine.handle(ctx, self.state, received, self.now, self.envelope.surface, person_id))
 
     def today(self) -> date:
@@ -356,8 +366,13 @@ class _ServiceTurn:
     async def context(self, report: ReportRecord) -> ReportContext:
         form = self.service.desk.forms[report.form_id]
         answers = await self.uow.reports.answers(report.id)
-        # Last campaign's answers matter only while a first draft still has questions open.
-        previous = await self.uow.reports.previous_answers(report.id) if report.status is ReportStatus.DRAFT and len(answers) < len(form) else None
+        # Last campaign's answers matter only while a first draft still has questions open, and
+        # are looked for once for a report that has none.
+        previous = None
+        if report.status is ReportStatus.DRAFT and len(answers) < len(form) and self.state.reporting.without_previous != report.id:
+            previous = await self.uow.reports.previous_answers(report.id)
+            if previous is None:
+                self.state = replace(self.state, reporting=replace(self.state.reporting, without_previous=report.id))
         return ReportContext(
             report_id=report.id,
             form=form,

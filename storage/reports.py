@@ -60,18 +60,7 @@ class SqlReports:
     async def open_for(self, person_id: int, today: date, now: datetime) -> list[ReportRecord]:
         """Reports this person files in campaigns open today (opened, not closed), open ones
         first, then by deadline; missing drafts are created."""
-        enrolments = (
-            select(Enrolment.id)
-            .join(Campaign, Campaign.id == Enrolment.campaign_id)
-            .join(GrantRow, GrantRow.unit_id == Enrolment.unit_id)
-            .where(
-                GrantRow.person_id == person_id,
-                GrantRow.role == Role.REPORTER.value,
-                GrantRow.revoked_at.is_(None),
-                Campaign.opens <= today,
-                or_(Campaign.closes.is_(None), Campaign.closes >= today),
-            )
-        )
+        enrolments = _filed_by(person_id, today)
         await self._create_drafts(enrolments, now)
         locked = case((Report.status.in_([s.value for s in LOCKED_STATUSES]), 1), else_=0)
         return await self._records(
@@ -79,6 +68,12 @@ class SqlReports:
             .where(Report.enrolment_id.in_(enrolments))
             .order_by(locked, UNIT_DUE.is_(None), UNIT_DUE, Report.id)
         )
+
+    async def current_for(self, person_id: int, report_id: int, today: date) -> ReportRecord | None:
+        """The report, if this person still files it in a campaign open today: one query, for
+        the answer that goes on with the report already open."""
+        records = await self._records(_record_query().where(Report.id == report_id, Report.enrolment_id.in_(_filed_by(person_id, today))))
+        return records[0] if records else None
 
     async def open_unit(self, campaign_code: str, unit_id: int, now: datetime) -> ReportRecord | None:
         """The unit's report in the campaign, its draft created if nobody opened it yet; None if
@@ -262,11 +257,12 @@ class SqlReports:
         return PreviousAnswers(earlier.code, LocalText(earlier.title_vi, earlier.title_en), await self.answers(earlier.id))
 
     async def save_answers(self, report_id: int, values: Mapping[str, AnswerValue], author_id: int | None, now: datetime) -> None:
-        """Adds a version per answer. The report row is locked first (on PostgreSQL), so two
-        concurrent saves number their versions one after the other instead of colliding."""
+        """Adds a version per answer. The report row is touched first, which locks it (on
+        PostgreSQL), so two concurrent saves number their versions one after the other instead of
+        colliding."""
         if not values:
             return
-        await self.session.execute(select(Report.id).where(Report.id == report_id).with_for_update())
+        await self.session.execute(update(Report).where(Report.id == report_id).values(updated_at=now))  # locks the row
         newest = await self.session.execute(
             select(Answer.question_id, func.max(Answer.version))
             .where(Answer.report_id == report_id, Answer.question_id.in_(values))
@@ -283,7 +279,6 @@ class SqlReports:
                 for question_id, value in values.items()
             ],
         )
-        await self.session.execute(update(Report).where(Report.id == report_id).values(updated_at=now))
 
     async def move(self, report_id: int, transition: Transition, now: datetime) -> None:
         """Records the move if the report still stands at `transition.before`: an UPDATE that
@@ -345,6 +340,22 @@ class SqlReports:
         for row in rows:
             saved.setdefault(row.report_id, {})[row.question_id] = row.at
         return saved
+
+
+def _filed_by(person_id: int, today: date) -> Select[tuple[int]]:
+    """The enrolments this person reports for, in campaigns open today."""
+    return (
+        select(Enrolment.id)
+        .join(Campaign, Campaign.id == Enrolment.campaign_id)
+        .join(GrantRow, GrantRow.unit_id == Enrolment.unit_id)
+        .where(
+            GrantRow.person_id == person_id,
+            GrantRow.role == Role.REPORTER.value,
+            GrantRow.revoked_at.is_(None),
+            Campaign.opens <= today,
+            or_(Campaign.closes.is_(None), Campaign.closes >= today),
+        )
+    )
 
 
 def _record_query() -> Select[Any]:
