@@ -98,7 +98,8 @@ class ChannelIntake:
             await self.channel.render(envelope.chat_id, response, received.context)
         except Exception:
             log.exception("%s: update %s was saved, but the reply to chat %s failed", name, item.update_id, envelope.chat_id)
-        await self.inbox.mark_processed(name, item.update_id, "ok")
+        if envelope.update_id != item.update_id:  # else the turn's own transaction logged it handled
+            await self.inbox.mark_processed(name, item.update_id, "ok")
 
     async def apologise(self, chat_id: str) -> None:
         """Tells the person their message was not taken (it is recorded as failed)."""
