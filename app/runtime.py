@@ -152,7 +152,7 @@ async def serve(rt: Runtime, webhook: bool = False) -> None:
     channel's outbox and, when this worker leads, arms the reminders; until SIGINT or SIGTERM,
     then finishes the updates already taken."""
     clock = rt.service.clock
-    inbox = TransactionalInbox(rt.unit_of_work, clock)
+    inbox = TransactionalInbox(rt.unit_of_work, clock, shared=rt.database.dialect.name == "postgresql")
     routes = routes_of(rt.channels)
     senders: list[OutboxSender] = []
     senders += [

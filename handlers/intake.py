@@ -70,6 +70,7 @@ class ChannelIntake:
 
     async def process(self, item: InboxItem) -> None:
         name = self.channel.name
+        await self.inbox.wait_turn(name, item)
         try:
             received = await self.channel.parse(item.payload)
         except Exception:

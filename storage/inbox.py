@@ -59,6 +59,18 @@ class SqlInbox:
         )
         return [InboxItem(row.update_id, row.chat_key, row.payload) for row in rows]
 
+    async def earlier_unhandled(self, channel: str, update_id: str, chat_key: str, since: datetime) -> bool:
+        """Whether an update of the same chat that arrived before this one (and after `since`)
+        has not been handled yet: one indexed query."""
+        mine = select(InboxRow.id).where(InboxRow.channel == channel, InboxRow.update_id == update_id).scalar_subquery()
+        handled = select(ProcessedUpdate.update_id).where(ProcessedUpdate.channel == channel, ProcessedUpdate.update_id == InboxRow.update_id)
+        found = await self.session.scalar(
+            select(InboxRow.id)
+            .where(InboxRow.channel == channel, InboxRow.chat_key == chat_key, InboxRow.id < mine, InboxRow.received_at >= since, ~handled.exists())
+            .limit(1)
+        )
+        return found is not None
+
     async def mark_processed(self, channel: str, update_id: str, outcome: str, now: datetime) -> None:
         """Records an outcome for an update handled outside the normal turn (e.g. one that failed);
         an outcome already recorded stays."""

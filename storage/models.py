@@ -292,7 +292,7 @@ class InboxRow(Base):
     `id` keeps the order of arrival, whatever the platform's ids look like."""
 
     __tablename__ = "inbox"
-    __table_args__ = (UniqueConstraint("channel", "update_id"),)
+    __table_args__ = (UniqueConstraint("channel", "update_id"), Index("ix_inbox_channel_chat_key_id", "channel", "chat_key", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(32))

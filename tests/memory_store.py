@@ -283,6 +283,16 @@ class _Inbox(_Repository):
         rows = [item for key, (item, _) in self.t.inbox.items() if key[0] == channel and key not in self.t.processed]
         return [replace(item, payload=_json(item.payload)) for item in rows]
 
+    async def earlier_unhandled(self, channel: str, update_id: str, chat_key: str, since: datetime) -> bool:
+        keys = list(self.t.inbox)  # in the order stored
+        if (channel, update_id) not in self.t.inbox:
+            return False
+        earlier = keys[: keys.index((channel, update_id))]
+        return any(
+            key[0] == channel and self.t.inbox[key][0].chat_key == chat_key and self.t.inbox[key][1] >= since and key not in self.t.processed
+            for key in earlier
+        )
+
     async def mark_processed(self, channel: str, update_id: str, outcome: str, now: datetime) -> None:
         self.t.log(channel, update_id, outcome, now)
 

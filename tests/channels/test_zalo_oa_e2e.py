@@ -18,6 +18,7 @@ import json
 import socket
 import time
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -364,7 +365,15 @@ async def test_a_refused_token_renewal_pauses_the_oa_and_alerts_the_administrato
     assert sum("Zalo từ chối gia hạn" in (m.get("text") or "") for m in admin.user.messages) == 1
 
 
-async def test_two_workers_on_postgresql_share_the_oa_and_refresh_its_token_once(tmp_path: Path) -> None:
+@dataclass
+class TwoWorkers:
+    oa: FakeZaloOa
+    workers: list[BotProcess]
+    database_url: str
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def two_workers(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[TwoWorkers]:
     """Two `baocao run --webhook` workers on one PostgreSQL schema, Zalo posting to each in turn."""
     if not POSTGRES_URL:
         pytest.skip("BAOCAO_TEST_POSTGRES_URL is not set")
@@ -372,9 +381,44 @@ async def test_two_workers_on_postgresql_share_the_oa_and_refresh_its_token_once
     await _postgres_schema(f'CREATE SCHEMA "{schema}"')
     try:
         async with FakeBotApi(token="6310:OAWORKERS") as api, FakeZaloOa() as oa:
-            async with oa_workers(api, oa, tmp_path, url, 2) as workers:
-                await twenty_write_once_the_token_expired(oa, workers[0], "oa-60", "CAP-CL-NGHITAN")
-                served = {attempt.url for attempt in oa.push_attempts if attempt.status == 200}
-                assert served == set(oa.webhook_urls)  # both workers took events
+            async with oa_workers(api, oa, tmp_path_factory.mktemp("two-workers"), url, 2) as workers:
+                yield TwoWorkers(oa, workers, url)
     finally:
         await _postgres_schema(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+async def test_two_workers_on_postgresql_share_the_oa_and_refresh_its_token_once(two_workers: TwoWorkers) -> None:
+    oa = two_workers.oa
+    await twenty_write_once_the_token_expired(oa, two_workers.workers[0], "oa-60", "CAP-CL-NGHITAN")
+    served = {attempt.url for attempt in oa.push_attempts if attempt.status == 200}
+    assert served == set(oa.webhook_urls)  # both workers took events
+
+
+async def test_two_workers_apply_one_officers_quick_answers_in_the_order_sent(two_workers: TwoWorkers) -> None:
+    """Each event goes to the other worker than the one before; the answers still land on the
+    questions they were typed for."""
+    oa, bot = two_workers.oa, two_workers.workers[0]
+    officer = await linked(bot, oa, "oa-7001", "CAP-CL-THUTHUY", "Ngô Văn Sơn")
+    await officer.say("bao cao", "Câu 1/38")
+    answers = ["2", "20/11/2023", "Đặc điểm địa bàn: phường ven biển, dân cư đông.", "Thuận lợi: cấp ủy quan tâm; khó khăn: thiếu người."]
+    for typed in answers:
+        officer.user.send_text(typed)
+    await officer.expect("Câu 5/38", timeout=20)
+    database = create_engine(two_workers.database_url)
+    try:
+        async with database.connect() as connection:
+            rows = await connection.execute(
+                text(
+                    "SELECT a.question_id, a.value FROM answers a JOIN reports r ON r.id = a.report_id "
+                    "JOIN enrolments e ON e.id = r.enrolment_id JOIN units u ON u.id = e.unit_id WHERE u.code = 'CAP-CL-THUTHUY'"
+                )
+            )
+            saved = {row.question_id: row.value for row in rows}
+    finally:
+        await database.dispose()
+    assert saved == {
+        "hinh-thuc": {"choice": "van-ban"},
+        "ngay-so-ket": {"date": "2023-11-20"},
+        "I.1": {"text": answers[2]},
+        "I.2": {"text": answers[3]},
+    }

@@ -1,0 +1,80 @@
+"""One chat's updates taken by two workers (two intakes on one database, as two processes behind
+one address are): the later update waits until the earlier one, held by the other worker, is
+handled; an earlier update that stays unhandled too long is taken as abandoned."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from bot.clock import ShiftedClock, SystemClock
+from bot.effects import TurnResult
+from handlers.channel import Payload, Received
+from handlers.inbox import ABANDONED, TransactionalInbox
+from handlers.intake import ChannelIntake
+from handlers.ordering import ChatOrderedDispatcher
+from storage.unit_of_work import UnitOfWorkFactory
+
+
+class HeldChannel:
+    """Reads updates {"id", "chat"}; the update named in `held` is read only once `release` is set."""
+
+    name = "fake"
+    label = "Fake"
+
+    def __init__(self, read: list[str], held: str = "", release: asyncio.Event | None = None) -> None:
+        self.read = read
+        self.held = held
+        self.release = release or asyncio.Event()
+
+    def identify(self, payload: Payload) -> tuple[str, str] | None:
+        return str(payload["id"]), str(payload["chat"])
+
+    async def parse(self, payload: Payload) -> Received | None:
+        if payload["id"] == self.held:
+            await self.release.wait()
+        self.read.append(str(payload["id"]))
+        return None  # handled as ignored: what matters here is when
+
+    async def render(self, chat_id: str, response: TurnResult, context: Any = None) -> None:
+        raise AssertionError("nothing is answered")
+
+
+def worker(uow_factory: UnitOfWorkFactory, channel: HeldChannel, clock: Any = None) -> ChannelIntake:
+    inbox = TransactionalInbox(uow_factory, clock or SystemClock(), shared=True)
+    return ChannelIntake(channel, None, inbox, ChatOrderedDispatcher())  # type: ignore[arg-type]
+
+
+async def take(intake: ChannelIntake, payloads: Sequence[dict[str, str]]) -> None:
+    await intake.take(payloads)
+
+
+async def test_a_later_update_at_another_worker_waits_for_the_earlier_one(uow_factory: UnitOfWorkFactory) -> None:
+    read: list[str] = []
+    release = asyncio.Event()
+    first = worker(uow_factory, HeldChannel(read, held="u1", release=release))
+    second = worker(uow_factory, HeldChannel(read))
+    await take(first, [{"id": "u1", "chat": "c"}])
+    await take(second, [{"id": "u2", "chat": "c"}, {"id": "v1", "chat": "other"}])
+    await asyncio.sleep(0.3)
+    assert read == ["v1"]  # another chat goes on; u2 waits for u1, which the first worker holds
+    release.set()
+    await first.drain()
+    await second.drain()
+    assert read == ["v1", "u1", "u2"]
+
+
+async def test_an_earlier_update_left_unhandled_too_long_is_taken_as_abandoned(uow_factory: UnitOfWorkFactory) -> None:
+    read: list[str] = []
+    stuck = HeldChannel(read, held="u1")
+    dead = worker(uow_factory, stuck)  # its worker dies holding u1
+    await take(dead, [{"id": "u1", "chat": "c"}])
+    later = SystemClock().now() + ABANDONED + timedelta(seconds=1)
+    alive = worker(uow_factory, HeldChannel(read), clock=ShiftedClock(later))
+    await take(alive, [{"id": "u2", "chat": "c"}])
+    await alive.drain()
+    assert read == ["u2"]
+    stuck.release.set()
+    await dead.drain()
