@@ -44,6 +44,7 @@ from storage.catalog_overrides import load_overrides
 from storage.credentials import SqlCredentials
 from storage.leadership import Leadership
 from storage.migrate import ensure_current
+from storage.send_budget import SqlSendBudget
 from storage.unit_of_work import UnitOfWorkFactory
 
 __all__ = [
@@ -141,6 +142,7 @@ async def runtime(settings: Settings, plugins: Sequence[ChannelPlugin] = CHANNEL
             credentials=SqlCredentials(database, lambda: datetime.now(timezone.utc)),
             alert=alert,
             download_link=(lambda attachment: downloads.link(Path(attachment.path), attachment.name)) if downloads else None,
+            send_budget=SqlSendBudget(database) if settings.shared_send_budget else None,
         )
         channels = [channel for plugin in plugins if (channel := plugin.create(shared)) is not None]
         service = build_service(unit_of_work, catalog, settings, clock, channels, plugins, downloads)

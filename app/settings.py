@@ -44,6 +44,10 @@ class Settings(EnvironmentSettings):
     """Where people reach this installation's web server (behind a proxy: https://baocao.example.vn):
     set, the server also runs in polling mode and hands out download links for messengers that
     cannot carry files."""
+    shared_send_budget: bool = Field(False, alias="BAOCAO_SHARED_SEND_BUDGET")
+    """Several workers serve the bot from one PostgreSQL database (behind one address): every
+    chat-bound call then takes a slot of a budget they share, so the platform's limit holds in
+    total (a database round trip a call; a worker alone keeps its limits in memory)."""
     outbox_lease_seconds: float = Field(30.0, alias="BAOCAO_OUTBOX_LEASE_SECONDS", gt=0)
     """How long a claimed outbox row may stay unanswered before another sender takes it back:
     the time a crashed sender's message waits after a restart."""

@@ -22,7 +22,7 @@ from bot.events import Attachment
 from bot.i18n import N_
 from bot.records import OutboxMessage
 from bot.service import Envelope
-from handlers.pacer import SendPacer
+from handlers.pacer import BudgetGate, SendBudget, SendPacer
 
 __all__ = [
     "DELIVERED",
@@ -130,6 +130,12 @@ class Shared:
     alert: Alert = no_alerts
     download_link: Callable[[Attachment], str] | None = None
     """A link to a file the bot produced, where this installation serves downloads."""
+    send_budget: SendBudget | None = None
+    """The budget every worker sends from, when several serve one bot (BAOCAO_SHARED_SEND_BUDGET)."""
+
+    def gate(self, channel: str, per_second: float) -> BudgetGate | None:
+        """The channel's share of the workers' budget; None for a worker that sends alone."""
+        return BudgetGate(self.send_budget, channel, per_second) if self.send_budget is not None else None
 
 
 @dataclass(frozen=True)

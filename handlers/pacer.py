@@ -7,13 +7,47 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
-__all__ = ["JITTER_HEADROOM", "LATENESS_ALLOWANCE", "SendPacer"]
+__all__ = ["JITTER_HEADROOM", "LATENESS_ALLOWANCE", "BudgetGate", "SendBudget", "SendPacer"]
 
 LATENESS_ALLOWANCE = 0.005
 JITTER_HEADROOM = 0.015
 """Pacing this much under the rate (and over the per-chat interval) absorbs the jitter between
 booking a slot and the request reaching Telegram, which otherwise draws a rare 429 at the limit."""
+
+
+class SendBudget(Protocol):
+    """Calls per channel and second, counted where every worker sees them (storage/send_budget.py)."""
+
+    async def take(self, channel: str, second: int, limit: int) -> bool: ...
+
+
+class BudgetGate:
+    """A channel's share of a budget several workers send from: waits for a call the platform's
+    limit still allows this second, whichever worker makes the others."""
+
+    def __init__(
+        self,
+        budget: SendBudget,
+        channel: str,
+        per_second: float,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.budget = budget
+        self.channel = channel
+        self.limit = max(1, int(per_second))
+        self.clock = clock
+        self.sleep = sleep
+
+    async def acquire(self) -> int:
+        """Waits for a call; returns the second it is counted in."""
+        while True:
+            now = self.clock()
+            if await self.budget.take(self.channel, int(now), self.limit):
+                return int(now)
+            await self.sleep(int(now) + 1 - now)
 
 
 class SendPacer:
@@ -23,6 +57,7 @@ class SendPacer:
         per_chat_interval: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        gate: BudgetGate | None = None,
     ) -> None:
         self.interval = (1.0 + JITTER_HEADROOM) / per_second
         self.per_chat_interval = per_chat_interval * (1.0 + 3 * JITTER_HEADROOM)
@@ -32,6 +67,7 @@ class SendPacer:
         self._next_chat: dict[str, float] = {}
         self._paused_until = 0.0
         self._lock = asyncio.Lock()
+        self.gate = gate  # the budget shared with other workers, when several send
 
     async def acquire(self, chat_id: str) -> None:
         """Waits until one more message, to this chat, keeps within both limits and any pause.
@@ -50,8 +86,10 @@ class SendPacer:
                     self._next_chat[chat_id] = now + self.per_chat_interval
                     if len(self._next_chat) > 10_000:
                         self._next_chat = {c: t for c, t in self._next_chat.items() if t > now}
-                    return
+                    break
             await self.sleep(due - now)
+        if self.gate is not None:
+            await self.gate.acquire()
 
     def note(self, chat_id: str) -> None:
         """A conversation reply went out unpaced (a person waits for it): broadcasts to that

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -48,6 +49,7 @@ __all__ = [
     "Person",
     "ProcessedUpdate",
     "ReminderRun",
+    "SendBudgetRow",
     "Report",
     "Unit",
     "UtcDateTime",
@@ -359,6 +361,16 @@ class Credential(Base):
     name: Mapped[str] = mapped_column(String(128), primary_key=True)
     value: Mapped[dict[str, Any]]
     updated_at: Mapped[datetime]
+
+
+class SendBudgetRow(Base):
+    """Chat-bound calls a channel made in one second (Unix time), counted across workers."""
+
+    __tablename__ = "send_budget"
+
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    second: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    used: Mapped[int] = mapped_column(Integer)
 
 
 class ReminderRun(Base):

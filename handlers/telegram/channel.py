@@ -8,6 +8,7 @@ ledger's outcomes.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from telegram import (
     InlineKeyboardMarkup,
     Update,
 )
+from telegram._utils.types import JSONDict
 from telegram.error import (
     BadRequest,
     Forbidden,
@@ -55,7 +57,7 @@ from handlers.channel import (
     secret_header_route,
 )
 from handlers.folding import folded
-from handlers.pacer import SendPacer
+from handlers.pacer import BudgetGate, SendPacer
 from handlers.telegram.parse import (
     IncomingFile,
     identify,
@@ -94,14 +96,16 @@ class TelegramChannel:
         self.files_dir = shared.files_dir
         self.max_file_bytes = shared.max_file_bytes
         self.username = settings.bot_username
-        self.pacer = SendPacer(settings.send_rate, settings.per_chat_interval)
+        gate = shared.gate(CHANNEL, settings.reply_rate)
+        self.pacer = SendPacer(settings.send_rate, settings.per_chat_interval, gate=gate)
         # Replies go through PTB's limiter (a person waits for them); outbox messages through a
-        # bot of their own, paced by the pacer alone, so no second limiter sits on top.
+        # bot of their own, paced by the pacer alone, so no second limiter sits on top. Where
+        # workers share the budget, both take their calls from it too.
         self.bot = ExtBot(
             settings.token,
             base_url=settings.api_base_url,
             base_file_url=settings.file_base_url,
-            rate_limiter=AIORateLimiter(overall_max_rate=settings.reply_rate, max_retries=20),
+            rate_limiter=BudgetedRateLimiter(gate, overall_max_rate=settings.reply_rate, max_retries=20),
         )
         self.broadcaster = Bot(settings.token, settings.api_base_url, settings.file_base_url)
 
@@ -310,6 +314,28 @@ class TelegramChannel:
         except (TimedOut, NetworkError) as error:
             return SendResult(Outcome.TRANSIENT, detail=str(error))
         return DELIVERED
+
+
+class BudgetedRateLimiter(AIORateLimiter):
+    """PTB's limiter for this worker; before each chat-bound call, a slot of the budget the
+    workers share, where they share one."""
+
+    def __init__(self, gate: BudgetGate | None, **limits: Any) -> None:
+        super().__init__(**limits)
+        self.gate = gate
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        if self.gate is not None and data.get("chat_id") is not None:
+            await self.gate.acquire()
+        return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
 
 
 def menu(locale: str, specs: tuple[CommandSpec, ...]) -> list[BotCommand]:

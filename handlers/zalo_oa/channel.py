@@ -112,7 +112,7 @@ class ZaloOaChannel:
         self.settings = settings
         self.app_id, self.app_secret, self.secret_key = settings.app_id, settings.app_secret, settings.secret_key
         self.shared = shared
-        self.pacer = SendPacer(settings.send_rate, settings.per_chat_interval)
+        self.pacer = SendPacer(settings.send_rate, settings.per_chat_interval, gate=shared.gate(CHANNEL, settings.send_rate))
         self.client = OaClient(settings.api_base_url, settings.oauth_base_url, settings.zns_base_url)
         self.tokens = TokenKeeper(self.app_id, shared.credentials, self.refresh, shared.alert, settings.refresh_token)
         self.phone_senders: tuple[Sender, ...] = ()
