@@ -96,11 +96,12 @@ class TelegramChannel:
         self.files_dir = shared.files_dir
         self.max_file_bytes = shared.max_file_bytes
         self.username = settings.bot_username
-        gate = shared.gate(CHANNEL, settings.reply_rate)
-        self.pacer = SendPacer(settings.send_rate, settings.per_chat_interval, gate=gate)
         # Replies go through PTB's limiter (a person waits for them); outbox messages through a
         # bot of their own, paced by the pacer alone, so no second limiter sits on top. Where
-        # workers share the budget, both take their calls from it too.
+        # workers share the budget, both take their calls from it too: the outbox only while
+        # fewer than its own rate were made in the second, so replies always find room.
+        self.pacer = SendPacer(settings.send_rate, settings.per_chat_interval, gate=shared.gate(CHANNEL, settings.send_rate))
+        gate = shared.gate(CHANNEL, settings.reply_rate)
         self.bot = ExtBot(
             settings.token,
             base_url=settings.api_base_url,
