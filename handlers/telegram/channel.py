@@ -8,6 +8,8 @@ ledger's outcomes.
 from __future__ import annotations
 
 import logging
+import re
+import secrets
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
@@ -58,6 +60,7 @@ from handlers.channel import (
 )
 from handlers.folding import folded
 from handlers.pacer import BudgetGate, SendPacer
+from handlers.retrying import with_retries
 from handlers.telegram.parse import (
     IncomingFile,
     identify,
@@ -80,6 +83,7 @@ __all__ = ["ALLOWED_UPDATES", "CHANNEL", "DEFAULT_WEBHOOK_PATH", "SECRET_HEADER"
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
+SAFE_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,8}")
 ALLOWED_UPDATES = ["message", "callback_query"]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 DEFAULT_WEBHOOK_PATH = "/telegram"
@@ -217,8 +221,8 @@ class TelegramChannel:
             return stored
         try:
             remote = await self.bot.get_file(incoming.file_id)
-            suffix = Path(incoming.name or remote.file_path or "").suffix or (".jpg" if incoming.kind == "photo" else "")
-            target = self.files_dir / CHANNEL / f"{incoming.file_unique_id}{suffix}"
+            suffix = safe_suffix(incoming.name or remote.file_path or "") or (".jpg" if incoming.kind == "photo" else "")
+            target = self.files_dir / CHANNEL / f"{secrets.token_hex(12)}{suffix}"  # never a name the platform chose
             target.parent.mkdir(parents=True, exist_ok=True)
             await remote.download_to_drive(target)
         except BadRequest as error:
@@ -250,9 +254,9 @@ class TelegramChannel:
                 await self.close_keyboard(context)
         for reply in replies:
             for text, markup in pieces(reply):
-                await self.bot.send_message(int(chat_id), text, reply_markup=markup)
+                await with_retries(lambda: self.bot.send_message(int(chat_id), text, reply_markup=markup), transient, f"reply to chat {chat_id}")  # noqa: B023 (awaited at once)
                 self.pacer.note(chat_id)
-            await self.attach(self.bot, int(chat_id), reply)
+            await with_retries(lambda: self.attach(self.bot, int(chat_id), reply), transient, f"file to chat {chat_id}")  # noqa: B023
         if response.menu_roles is not None:
             await self.set_menu(int(chat_id), response.menu_roles)
 
@@ -263,8 +267,8 @@ class TelegramChannel:
         if len(replies) > 1 or not reply.buttons or reply.attachment is not None or utf16_length(reply.text) > MESSAGE_LIMIT:
             return False
         try:
-            await pressed.edit_message_text(reply.text, reply_markup=keyboard(reply))
-        except BadRequest as error:  # too old to edit, say: it is sent as a new message instead
+            await with_retries(lambda: pressed.edit_message_text(reply.text, reply_markup=keyboard(reply)), transient, f"answer to press {pressed.id}")
+        except TelegramError as error:  # too old to edit, say: it is sent as a new message instead
             log.info("could not answer press %s in place: %s", pressed.id, error)
             return False
         return True
@@ -282,7 +286,7 @@ class TelegramChannel:
                 await query.edit_message_text(f"{text}\n\n➜ {label}", reply_markup=None)
             else:
                 await query.edit_message_reply_markup(reply_markup=None)
-        except BadRequest as error:
+        except TelegramError as error:  # cosmetic: the reply goes out whatever happened here
             log.info("could not close keyboard of message %s: %s", message.message_id, error)
 
     async def attach(self, bot: Bot, chat_id: int, reply: Reply) -> None:
@@ -315,6 +319,18 @@ class TelegramChannel:
         except (TimedOut, NetworkError) as error:
             return SendResult(Outcome.TRANSIENT, detail=str(error))
         return DELIVERED
+
+
+def transient(error: BaseException) -> bool:
+    """A timeout or a failure on Telegram's side; a refusal (BadRequest, Forbidden) is final."""
+    return isinstance(error, TimedOut | NetworkError) and not isinstance(error, BadRequest | Forbidden)
+
+
+def safe_suffix(name: str) -> str:
+    """The file's extension, when it is a short plain one (".pdf"): the rest of a name a person
+    or a platform chose never reaches a path."""
+    suffix = Path(name).suffix
+    return suffix.lower() if SAFE_SUFFIX.fullmatch(suffix) else ""
 
 
 class BudgetedRateLimiter(AIORateLimiter):
