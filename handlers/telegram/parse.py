@@ -12,6 +12,7 @@ from telegram.error import RetryAfter
 from bot.inputs import Input, UnsupportedInput, parse_typed
 
 __all__ = [
+    "MAX_UPDATE_ID",
     "IncomingFile",
     "identify",
     "incoming_file",
@@ -31,10 +32,18 @@ class IncomingFile:
     mime_type: str | None
 
 
+MAX_UPDATE_ID = 2**52
+"""Telegram's identifiers fit in 52 bits; anything larger is no update of theirs."""
+CARRIERS = ("message", "edited_message", "callback_query")
+
+
 def identify(payload: Mapping[str, Any]) -> tuple[str, str] | None:
-    """(update_id, chat id) of an update as JSON; None when it is not one."""
+    """(update_id, chat id) of an update as JSON; None when it is not one (a webhook then
+    answers 400: a 5xx would have Telegram send it again forever)."""
     update_id = payload.get("update_id")
-    if not isinstance(update_id, int) or isinstance(update_id, bool):
+    if not isinstance(update_id, int) or isinstance(update_id, bool) or not 0 <= update_id < MAX_UPDATE_ID:
+        return None
+    if any(key in payload and not isinstance(payload[key], Mapping) for key in CARRIERS):
         return None
     holder = payload.get("message") or payload.get("edited_message") or {}
     query = payload.get("callback_query")

@@ -4,6 +4,7 @@ request without the secret is refused and changes nothing; a repeated update is 
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -99,3 +100,26 @@ async def test_an_update_pushed_twice_is_applied_once(api: FakeBotApi, bot: BotP
     assert sum(1 for m in officer.user.messages if "Câu 2/38" in (m.get("text") or "")) == 1
     assert [u for u, status in api.webhook.attempts if u == update_id and status == 200] == [update_id, update_id]
 
+
+
+async def test_bodies_that_are_no_update_are_refused_with_400_never_500(api: FakeBotApi, bot: BotProcess) -> None:
+    """A 5xx makes Telegram send the body again forever; these are refused for good, and the
+    bot goes on serving."""
+    assert api.webhook.url is not None
+    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
+    chat = {"id": 9003, "type": "private", "first_name": "Lạ"}
+    bodies = [
+        b"[]", b"null", b'"update"', b"42", b'{"update_id": "abc", "message": {}}',
+        json.dumps({"update_id": 2**70, "message": {"message_id": 1, "date": 1, "chat": chat, "text": "hi"}}).encode(),
+        json.dumps({"update_id": 77, "message": "a message that is a string"}).encode(),
+        json.dumps({"update_id": 78, "callback_query": ["not", "an", "object"]}).encode(),
+        b"[" * 100_000 + b"]" * 100_000,
+    ]
+    async with aiohttp.ClientSession() as session:
+        statuses = []
+        for body in bodies:
+            async with session.post(api.webhook.url, data=body, headers=headers) as response:
+                statuses.append(response.status)
+    assert statuses == [400] * len(bodies)
+    officer = Officer(api.user(9003, "Lạ"), bot)
+    await officer.say("xin chào", "chưa được liên kết với đơn vị nào")
