@@ -166,12 +166,14 @@ class ConversationState:
     menu: Menu | None = None
     reporting: Reporting = field(default_factory=Reporting)
     supervising: Supervising = field(default_factory=Supervising)
+    wrong_codes: tuple[str, ...] = ()
+    """When (ISO instants) this chat last sent codes that opened nothing: guessing is slowed down."""
 
     def to_dict(self) -> dict[str, Any]:
         """The officer's slice at the top (as states were kept before slices), the rest named."""
         return {
             "locale": self.locale, "step": self.step, "menu": self.menu.to_dict() if self.menu else None,
-            **self.reporting.to_dict(), "supervising": self.supervising.to_dict(),
+            **self.reporting.to_dict(), "supervising": self.supervising.to_dict(), "wrong_codes": list(self.wrong_codes),
         }  # fmt: skip
 
     @classmethod
@@ -188,6 +190,7 @@ class ConversationState:
             menu=Menu.from_dict(data["menu"]) if data.get("menu") else None,
             reporting=Reporting.from_dict(data),
             supervising=Supervising.from_dict(supervising or {}),
+            wrong_codes=tuple(data.get("wrong_codes", ())),
         )
 
     def evolve(self, **changes: Any) -> ConversationState:

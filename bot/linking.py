@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot import commands
@@ -18,11 +18,15 @@ from bot.records import InviteProblem, Role
 if TYPE_CHECKING:
     from bot.service import _ServiceTurn
 
-__all__ = ["LINK_CODE_LIFETIME", "Linking"]
+__all__ = ["LINK_CODE_LIFETIME", "WRONG_CODES_ALLOWED", "WRONG_CODES_WINDOW", "Linking"]
 
 log = logging.getLogger(__name__)
 
 LINK_CODE_LIFETIME = timedelta(days=1)
+WRONG_CODES_ALLOWED = 5
+WRONG_CODES_WINDOW = timedelta(minutes=15)
+"""Five wrong codes in a quarter of an hour, then none is tried until the oldest is that old:
+a person mistyping is not hindered, a guesser gets 20 tries an hour against ~10¹¹ codes."""
 
 
 class Linking:
@@ -43,8 +47,15 @@ class Linking:
         turn = self.turn
         _ = turn.prompts._
         chat = turn.chat
+        recent = [at for at in turn.state.wrong_codes if turn.now - datetime.fromisoformat(at) < WRONG_CODES_WINDOW]
+        if len(recent) >= WRONG_CODES_ALLOWED:
+            log.warning("refused to try code %r for %s:%s: %d wrong codes in %s", code, chat.channel, chat.chat_id, len(recent), WRONG_CODES_WINDOW)
+            wait = datetime.fromisoformat(min(recent)) + WRONG_CODES_WINDOW
+            turn.say(_("Too many wrong codes from this chat. Check the code with your supervisor and try again after {time}.").format(time=turn.prompts.when(wait)))
+            return
         redemption = await turn.uow.invites.redeem(code, turn.envelope.display_name or f"{chat.channel} {chat.chat_id}", chat.person_id, turn.now)
         if redemption.person_id is None:
+            turn.state = replace(turn.state, wrong_codes=(*recent, turn.now.isoformat()))
             problems = {
                 InviteProblem.UNKNOWN: _("The code {code} is not valid. Check it, or ask your supervisor for a new one."),
                 InviteProblem.USED: _("The code {code} has already been used. Each code works once; ask your supervisor for a new one."),
@@ -52,9 +63,10 @@ class Linking:
                 InviteProblem.REVOKED: _("The code {code} has been withdrawn. Ask your supervisor for a new one."),
             }
             turn.say(problems[redemption.problem or InviteProblem.UNKNOWN].format(code=code))
-            log.info("refused code %r for %s:%s: %s", code, chat.channel, chat.chat_id, redemption.problem)
+            log.warning("refused code %r for %s:%s: %s", code, chat.channel, chat.chat_id, redemption.problem)
             return
         person_id = redemption.person_id
+        turn.state = replace(turn.state, wrong_codes=())
         if redemption.joined_existing:
             conversation = await turn.uow.people.conversation(person_id)
             if conversation:
