@@ -68,13 +68,21 @@ class FakeUser(MessageLog):
         return self._send({"photo": [photo_size(stored)]}, caption)
 
     def send_document(
-        self, data: bytes, file_name: str, mime_type: str, caption: str | None = None
+        self, data: bytes, file_name: str, mime_type: str, caption: str | None = None, file_unique_id: str | None = None
     ) -> int:
-        extension = PurePosixPath(file_name).suffix.lstrip(".") or "bin"
+        """A document; `file_unique_id` replaces the one the server gave (a forged update)."""
+        extension = PurePosixPath(file_name).suffix.lstrip(".")[:8] or "bin"
         stored = self._files.add(
             data, "documents", extension, file_name=file_name, mime_type=mime_type
         )
-        return self._send({"document": document(stored)}, caption)
+        sent = document(stored)
+        if file_unique_id is not None:
+            sent["file_unique_id"] = file_unique_id
+        return self._send({"document": sent}, caption)
+
+    def send_raw(self, fields: dict[str, Any]) -> int:
+        """A message with exactly these fields (a poll, say, shaped as some Bot API version sends it)."""
+        return self._send(fields)
 
     def send_sticker(self, emoji: str = "👍") -> int:
         stored = self._files.add(b"RIFF\x00\x00\x00\x00WEBP", "stickers", "webp")
@@ -101,6 +109,17 @@ class FakeUser(MessageLog):
             if "reply_markup" in message:
                 return self._press(message, button)
         raise LookupError(f"no bot message with an inline keyboard\n{self.transcript()}")
+
+    def press_data(self, message_id: int, data: str) -> int:
+        """A press carrying `data` on that message, whether or not a button has it (a forged update)."""
+        message = self.bot_message(message_id)
+        if message is None:
+            raise LookupError(f"no bot message #{message_id}\n{self.transcript()}")
+        return self._push_press(message, data, f"data {data!r}")
+
+    def expire_presses(self) -> None:
+        """Every press not answered yet has become too old to answer (Telegram allows ~15 s)."""
+        self._open_queries.clear()
 
     def press_on(self, message_id: int, button: str) -> int:
         """Press `button` on a specific, possibly older, bot message."""
@@ -214,6 +233,9 @@ class FakeUser(MessageLog):
                 f"no callback button {button!r} on bot message #{message['message_id']}\n"
                 f"{self.transcript()}"
             )
+        return self._push_press(message, chosen["callback_data"], repr(chosen["text"]))
+
+    def _push_press(self, message: Message, data: str, summary: str) -> int:
         query_id = f"{self.id}-{next(self._query_ids)}"
         self._open_queries.add(query_id)
         query = {
@@ -221,9 +243,9 @@ class FakeUser(MessageLog):
             "from": self.user_json,
             "message": copy.deepcopy(message),
             "chat_instance": f"chat-{self.id}",
-            "data": chosen["callback_data"],
+            "data": data,
         }
-        self._log.append(f"user pressed {chosen['text']!r} on #{message['message_id']}")
+        self._log.append(f"user pressed {summary} on #{message['message_id']}")
         return self._push("callback_query", query)
 
     def _push(self, kind: str, payload: dict[str, Any]) -> int:
