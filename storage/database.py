@@ -25,10 +25,13 @@ __all__ = ["ASYNC_DRIVERS", "POSTGRES_SERVER_SETTINGS", "SQLITE_PRAGMAS", "creat
 
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
-    "PRAGMA busy_timeout=5000",
+    "PRAGMA busy_timeout=30000",
     "PRAGMA foreign_keys=ON",
     "PRAGMA synchronous=NORMAL",
 )
+
+SQLITE_QUEUE_SECONDS = 600
+"""How long a transaction may wait for its turn on SQLite before it is given up (an error then)."""
 
 # Query parameters of a PostgreSQL URL that are session settings rather than connect options
 # (asyncpg's own DSN convention), so one URL can place a deployment or a test in its own schema.
@@ -59,9 +62,14 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 def _sqlite_engine(url: URL) -> AsyncEngine:
     database = url.database or ""
-    if database and database != ":memory:" and not database.startswith("file:"):
+    in_memory = not database or database == ":memory:"
+    if not in_memory and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_async_engine(url)
+    # One connection: every transaction takes the write lock anyway (BEGIN IMMEDIATE), so a second
+    # one only waits inside SQLite, polling, and fails after busy_timeout under load; waiting for
+    # the connection instead queues the process's transactions fairly, without a timeout to hit.
+    queue = {} if in_memory else {"pool_size": 1, "max_overflow": 0, "pool_timeout": SQLITE_QUEUE_SECONDS}  # in memory: one already
+    engine = create_async_engine(url, **queue)
     event.listen(engine.sync_engine, "connect", _prepare_sqlite_connection)
     event.listen(engine.sync_engine, "begin", _begin_immediate)
     return engine

@@ -24,7 +24,7 @@ async def test_sqlite_connections_are_tuned(tmp_path: Path) -> None:
                 name: (await connection.exec_driver_sql(f"PRAGMA {name}")).scalar_one()
                 for name in ("journal_mode", "busy_timeout", "foreign_keys", "synchronous")
             }
-        assert pragmas == {"journal_mode": "wal", "busy_timeout": 5000, "foreign_keys": 1, "synchronous": 1}
+        assert pragmas == {"journal_mode": "wal", "busy_timeout": 30000, "foreign_keys": 1, "synchronous": 1}
         assert (tmp_path / "new" / "dir" / "baocao.db").exists()
     finally:
         await engine.dispose()
