@@ -257,28 +257,23 @@ class SqlReports:
         return PreviousAnswers(earlier.code, LocalText(earlier.title_vi, earlier.title_en), await self.answers(earlier.id))
 
     async def save_answers(self, report_id: int, values: Mapping[str, AnswerValue], author_id: int | None, now: datetime) -> None:
-        """Adds a version per answer. The report row is touched first, which locks it (on
-        PostgreSQL), so two concurrent saves number their versions one after the other instead of
-        colliding."""
+        """Adds a version per answer, numbered in the INSERT itself. The report row is touched
+        first, which locks it (on PostgreSQL), so two concurrent saves number their versions one
+        after the other instead of colliding."""
         if not values:
             return
         await self.session.execute(update(Report).where(Report.id == report_id).values(updated_at=now))  # locks the row
-        newest = await self.session.execute(
-            select(Answer.question_id, func.max(Answer.version))
-            .where(Answer.report_id == report_id, Answer.question_id.in_(values))
-            .group_by(Answer.question_id)
-        )
-        current = {question_id: version for question_id, version in newest}
-        await self.session.execute(
-            insert(self.session, Answer),
-            [
-                {
-                    "report_id": report_id, "question_id": question_id, "version": current.get(question_id, 0) + 1,
-                    "value": dict(value), "author_id": author_id, "created_at": now,
-                }
-                for question_id, value in values.items()
-            ],
-        )
+        for question_id, value in values.items():
+            next_version = (
+                select(func.coalesce(func.max(Answer.version), 0) + 1)
+                .where(Answer.report_id == report_id, Answer.question_id == question_id)
+                .scalar_subquery()
+            )
+            await self.session.execute(
+                insert(self.session, Answer).values(
+                    report_id=report_id, question_id=question_id, version=next_version, value=dict(value), author_id=author_id, created_at=now
+                )
+            )
 
     async def move(self, report_id: int, transition: Transition, now: datetime) -> None:
         """Records the move if the report still stands at `transition.before`: an UPDATE that
