@@ -26,9 +26,7 @@ __all__ = [
     "AuditEntry",
     "CampaignRecord",
     "ChatRecord",
-    "LAST_USED_PRECISION",
     "ChatRoute",
-    "StoredChat",
     "Contact",
     "DeliveryState",
     "Enrolment",
@@ -114,38 +112,6 @@ class ChatRecord:
     user_id: str | None = None
     phone: str | None = None
     """A phone number the person shared from this chat (kept once saved; None leaves it be)."""
-    stored: StoredChat | None = field(default=None, compare=False)
-    """The chat's row as this turn read it (None for a new chat, or one built elsewhere)."""
-
-    def only_used(self, now: datetime) -> bool:
-        """Whether saving this linked chat would change nothing in its row but its last use, and
-        that by less than LAST_USED_PRECISION: the conversation is then the person's alone to save."""
-        stored = self.stored
-        return (
-            stored is not None
-            and self.person_id is not None
-            and stored.person_id == self.person_id
-            and self.user_id in (None, stored.user_id)
-            and self.phone is None
-            and not stored.refusing
-            and now - stored.last_used < LAST_USED_PRECISION
-        )
-
-
-LAST_USED_PRECISION = timedelta(minutes=5)
-"""How exactly a chat's last use is kept: finer than ever matters for choosing a person's chat to
-write to, coarse enough that an answer seldom rewrites the chat's row."""
-
-
-@dataclass(frozen=True)
-class StoredChat:
-    """What a chat's row held when it was read: saving can then leave it alone when nothing in it
-    would change but the moment it was last used."""
-
-    person_id: int | None
-    user_id: str | None
-    last_used: datetime
-    refusing: bool
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.records import ChatRecord, StoredChat
+from bot.records import ChatRecord
 from storage.models import Chat, Person
 from storage.upsert import insert
 
@@ -28,7 +28,7 @@ class SqlChats:
         overwriting each other's conversation state."""
         row = (
             await self.session.execute(
-                select(Chat.person_id, Chat.state, Chat.user_id, Chat.updated_at, Chat.blocked_at)
+                select(Chat.person_id, Chat.state, Chat.user_id)
                 .where(Chat.channel == channel, Chat.chat_id == chat_id)
                 .with_for_update()
             )
@@ -38,17 +38,13 @@ class SqlChats:
         state = dict(row.state)
         if row.person_id is not None:
             state = await conversation_of(self.session, row.person_id, lock=True) or state
-        stored = StoredChat(row.person_id, row.user_id, row.updated_at, row.blocked_at is not None)
-        return ChatRecord(channel, chat_id, row.person_id, state, row.user_id, stored=stored)
+        return ChatRecord(channel, chat_id, row.person_id, state, row.user_id)
 
     async def save(self, record: ChatRecord, now: datetime) -> None:
         """Saves the chat after a turn, and the conversation where it belongs. The person has just
         written to the bot, so a mark that they had blocked it (or never started it) no longer
         holds: it is cleared."""
         linked = record.person_id is not None
-        if record.only_used(now):
-            await self.session.execute(update(Person).where(Person.id == record.person_id).values(state=dict(record.state)))
-            return
         values: dict[str, object] = {
             "person_id": record.person_id,
             "state": {} if linked else dict(record.state),

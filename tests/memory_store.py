@@ -55,7 +55,6 @@ from bot.records import (
     Redemption,
     ReportRecord,
     Role,
-    StoredChat,
     UnitRecord,
     Unreached,
 )
@@ -316,16 +315,12 @@ class _Chats(_Repository):
         state = _json(chat.state)
         if chat.person_id is not None:
             state = self.t.conversation(chat.person_id) or state
-        stored = StoredChat(chat.person_id, chat.user_id, chat.updated_at, chat.blocked_at is not None)
-        return ChatRecord(channel, chat_id, chat.person_id, state, chat.user_id, stored=stored)
+        return ChatRecord(channel, chat_id, chat.person_id, state, chat.user_id)
 
     async def save(self, record: ChatRecord, now: datetime) -> None:
         """The conversation goes to the person once linked; a refusal mark is cleared."""
         key = (record.channel, record.chat_id)
         chat = self.t.chats.get(key)
-        if chat is not None and record.person_id is not None and record.only_used(now):
-            self.t.people[record.person_id].state = _json(record.state)
-            return
         if chat is None:
             chat = self.t.chats[key] = _Chat(self.t.new_id("chats"), *key, now)
         linked = record.person_id is not None
