@@ -27,7 +27,7 @@ from bot.records import (
 )
 from bot.reminders import ReminderSlot, SlotKind, plan_slots, still_worth_sending
 from bot.report import NOT_SUBMITTED, ReportStatus
-from bot.rerouting import Routes, by_phone
+from bot.rerouting import Routes, Subject, by_phone
 from bot.units import UnitTree
 
 __all__ = ["Composer", "Pending", "ReminderService", "nearest_supervisors", "pending_units"]
@@ -172,7 +172,8 @@ async def compose_slot(
     texted: set[int] = set()
     for unit in units:
         for person in () if unit.reporters else unit.unreachable:
-            message = await by_phone(uow, composer.to_reporter(f"{slot.key}/{unit.row.unit_id}", kind, unit, person, overdue), routes)
+            about = Subject(composer.unit_names[unit.row.unit_id], composer.campaign.title.get(person.locale), unit.row.report_due(campaign_due))
+            message = await by_phone(uow, composer.to_reporter(f"{slot.key}/{unit.row.unit_id}", kind, unit, person, overdue), routes, about)
             if message is not None:
                 messages.append(message)
                 texted.add(unit.row.unit_id)
