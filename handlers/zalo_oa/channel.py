@@ -13,7 +13,6 @@ outside the window; the outbox sender then sends the reminder on by the next way
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
@@ -51,6 +50,7 @@ from handlers.channel import (
 from handlers.folding import folded
 from handlers.pacer import SendPacer
 from handlers.photos import fetch_photo
+from handlers.retrying import with_retries
 from handlers.zalo_oa.client import OaClient, OaError, OaUnreachable, TokenPair
 from handlers.zalo_oa.render import MESSAGE_LIMIT, OaMessage, oa_messages, pressed
 from handlers.zalo_oa.settings import ZaloOaSettings
@@ -89,7 +89,6 @@ NIGHT = -234
 ZALO_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 """Whose night Zalo means."""
 RATE_LIMIT_WAIT = 60.0
-REPLY_ATTEMPTS = 3
 WEBHOOK_ONLY = N_("the Zalo Official Account receives only through its webhook: run baocao run --webhook")
 NO_FILE_TYPE = N_("“{name}” cannot be sent through the Zalo Official Account, which takes only PDF and Word files up to 5 MB and pictures up to 1 MB: export it in another messenger linked to your account (/lienket).")
 DOWNLOAD = N_("Download “{name}” within an hour: {link}")
@@ -217,15 +216,7 @@ class ZaloOaChannel:
 
     async def reply(self, user_id: str, body: dict[str, Any]) -> None:
         """A message someone waits for: a timeout or a rate limit is tried again a few times."""
-        for attempt in range(1, REPLY_ATTEMPTS + 1):
-            try:
-                await self.authorised(lambda token: self.client.send(token, user_id, body))
-                return
-            except (OaUnreachable, OaError) as error:
-                if (isinstance(error, OaError) and error.code != RATE_LIMITED) or attempt == REPLY_ATTEMPTS:
-                    raise
-                log.info("reply to %s not sent (%s); again in %d s", user_id, error, attempt)
-                await asyncio.sleep(attempt)
+        await with_retries(lambda: self.authorised(lambda token: self.client.send(token, user_id, body)), transient, f"reply to {user_id}")
 
     async def send(self, message: OutboxMessage) -> SendResult:
         """One outbox message, each part paced; Zalo's refusals as the ledger names them."""
@@ -271,6 +262,11 @@ class ZaloOaChannel:
         _ = translations(locale).gettext
         element = {"title": _(CARD_TITLE), "subtitle": _(CARD_SUBTITLE), "image_url": self.settings.card_image_url}
         return {"attachment": {"type": "template", "payload": {"template_type": "request_user_info", "elements": [element]}}}
+
+
+def transient(error: BaseException) -> bool:
+    """No answer, or Zalo's rate limit: worth trying a reply again; other refusals are final."""
+    return isinstance(error, OaUnreachable) or (isinstance(error, OaError) and error.code == RATE_LIMITED)
 
 
 def outcome_of(error: OaError, now: datetime) -> SendResult:
