@@ -124,7 +124,7 @@ class TokenKeeper:
         if pair is None:
             raise TokensUnavailable("the OA has not been authorised", BROKEN_RECHECK_SECONDS, "unauthorised", NOT_AUTHORISED)
         if self.usable(pair) and pair.access_token != stale:
-            return None if current else pair.to_json()
+            return None  # stored, usable, newer than the refused one (a seeded pair is never usable)
         try:
             fresh = await self.refresh(pair.refresh_token, self.now())
         except OaUnreachable as error:
