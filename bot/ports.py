@@ -37,6 +37,7 @@ from bot.records import (
     Recipient,
     Redemption,
     ReportRecord,
+    ReportWithAnswers,
     Role,
     UnitRecord,
     Unreached,
@@ -240,8 +241,10 @@ class Reports(ReportQueries, Protocol):
         first, then by deadline; creates the draft rows on first use."""
         ...
 
-    async def current_for(self, person_id: int, report_id: int, today: date) -> ReportRecord | None:
-        """The report, if the person still files it in a campaign open today."""
+    async def current_for(self, person_id: int, report_id: int, today: date) -> ReportWithAnswers | None:
+        """The report and its current answers, if the person still files it in a campaign open
+        today; the report stays locked until commit, so the answers saved next need no lock of
+        their own."""
         ...
 
     async def save_answers(

@@ -271,6 +271,14 @@ class ReportRecord:
 
 
 @dataclass(frozen=True)
+class ReportWithAnswers:
+    """A report and its current answers, read together for a turn that goes on with it."""
+
+    report: ReportRecord
+    answers: Mapping[str, AnswerValue]
+
+
+@dataclass(frozen=True)
 class PreviousAnswers:
     """What the unit said last time on the same form: the answers of its latest report filed in
     an earlier campaign, which the officer may carry over question by question."""

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from bot import commands
 from bot.access import access_of
 from bot.alerts import alert_admins
+from bot.answers import AnswerValue
 from bot.buttons import Kind, pack, unpack
 from bot.clock import Clock
 from bot.codes import is_code, normalize_code
@@ -306,7 +307,7 @@ class _ServiceTurn:
         if going_on and not wants_report:  # an answer to the report already open: one query finds it
             current = await self.uow.reports.current_for(person_id, self.state.reporting.report_id, self.today())
             if current is not None:
-                await self.go_on(current, received, person_id)
+                await self.go_on(current.report, received, person_id, current.answers)
                 return
         reports = await self.uow.reports.open_for(person_id, self.today(), self.now)
         current = next((r for r in reports if r.id == self.state.reporting.report_id), None)
@@ -320,9 +321,9 @@ class _ServiceTurn:
             return
         await self.go_on(current, received, person_id)
 
-    async def go_on(self, report: ReportRecord, received: Input, person_id: int) -> None:
-        """The officer's input to the report they are on."""
-        ctx = await self.context(report)
+    async def go_on(self, report: ReportRecord, received: Input, person_id: int, answers: Mapping[str, AnswerValue] | None = None) -> None:
+        """The officer's input to the report they are on (its answers, if already read)."""
+        ctx = await self.context(report, answers)
         self.take(self.service.engine.handle(ctx, self.state, received, self.now, self.envelope.surface, person_id))
 
     def today(self) -> date:
@@ -363,9 +364,10 @@ class _ServiceTurn:
             return
         await self.start_report(report)
 
-    async def context(self, report: ReportRecord) -> ReportContext:
+    async def context(self, report: ReportRecord, answers: Mapping[str, AnswerValue] | None = None) -> ReportContext:
         form = self.service.desk.forms[report.form_id]
-        answers = await self.uow.reports.answers(report.id)
+        if answers is None:
+            answers = await self.uow.reports.answers(report.id)
         # Last campaign's answers matter only while a first draft still has questions open, and
         # are looked for once for a report that has none.
         previous = None

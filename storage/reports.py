@@ -13,12 +13,15 @@ from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
     Row,
     Select,
     and_,
+    bindparam,
     case,
     distinct,
+    exists,
     func,
     or_,
     select,
@@ -32,7 +35,7 @@ from bot.answers import AnswerValue
 from bot.forms import CRITERION_PREFIX, LocalText
 from bot.ports import ReportMoved
 from bot.records import Enrolment as EnrolmentRecord
-from bot.records import PreviousAnswers, ReportRecord, Role
+from bot.records import PreviousAnswers, ReportRecord, ReportWithAnswers, Role
 from bot.reminders import REPORT_DUE
 from bot.report import LOCKED_STATUSES, ReportStatus, Transition
 from storage.models import (
@@ -56,6 +59,8 @@ UNIT_DUE = func.coalesce(Enrolment.extended_to, MilestoneRow.due)
 class SqlReports:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._locked: set[int] = set()
+        """Reports this transaction holds locked: saving their answers needs no lock of its own."""
 
     async def open_for(self, person_id: int, today: date, now: datetime) -> list[ReportRecord]:
         """Reports this person files in campaigns open today (opened, not closed), open ones
@@ -69,11 +74,16 @@ class SqlReports:
             .order_by(locked, UNIT_DUE.is_(None), UNIT_DUE, Report.id)
         )
 
-    async def current_for(self, person_id: int, report_id: int, today: date) -> ReportRecord | None:
-        """The report, if this person still files it in a campaign open today: one query, for
-        the answer that goes on with the report already open."""
-        records = await self._records(_record_query().where(Report.id == report_id, Report.enrolment_id.in_(_filed_by(person_id, today))))
-        return records[0] if records else None
+    async def current_for(self, person_id: int, report_id: int, today: date) -> ReportWithAnswers | None:
+        """The report and its answers, if this person still files it in a campaign open today: one
+        statement (two for a report sent back for revision), for the answer that goes on with the
+        report already open. The report row stays locked until commit (PostgreSQL)."""
+        rows = (await self.session.execute(_CURRENT, {"report_id": report_id, "person_id": person_id, "today": today})).all()
+        if not rows:
+            return None
+        self._locked.add(report_id)
+        answers = {row.question_id: row.answer for row in rows if row.question_id is not None}
+        return ReportWithAnswers(await self._record_of(rows[0]), answers)
 
     async def open_unit(self, campaign_code: str, unit_id: int, now: datetime) -> ReportRecord | None:
         """The unit's report in the campaign, its draft created if nobody opened it yet; None if
@@ -257,12 +267,14 @@ class SqlReports:
         return PreviousAnswers(earlier.code, LocalText(earlier.title_vi, earlier.title_en), await self.answers(earlier.id))
 
     async def save_answers(self, report_id: int, values: Mapping[str, AnswerValue], author_id: int | None, now: datetime) -> None:
-        """Adds a version per answer, numbered in the INSERT itself. The report row is touched
-        first, which locks it (on PostgreSQL), so two concurrent saves number their versions one
-        after the other instead of colliding."""
+        """Adds a version per answer, numbered in the INSERT itself. The report row is locked
+        first (on PostgreSQL; by touching it, unless this transaction read it locked), so two
+        concurrent saves number their versions one after the other instead of colliding."""
         if not values:
             return
-        await self.session.execute(update(Report).where(Report.id == report_id).values(updated_at=now))  # locks the row
+        if report_id not in self._locked:
+            await self.session.execute(update(Report).where(Report.id == report_id).values(updated_at=now))  # locks the row
+            self._locked.add(report_id)
         for question_id, value in values.items():
             next_version = (
                 select(func.coalesce(func.max(Answer.version), 0) + 1)
@@ -318,9 +330,13 @@ class SqlReports:
         """Runs a `_record_query()` (narrowed and ordered by the caller) and makes its rows records,
         in two queries whatever their number."""
         rows = (await self.session.execute(query)).all()
-        revising = [row.id for row in rows if row.returned_at is not None and row.reopened]
-        saved = await self._last_saved(revising)
+        saved = await self._last_saved([row.id for row in rows if _revising(row)])
         return [_record(row, saved.get(row.id, {})) for row in rows]
+
+    async def _record_of(self, row: Row[Any]) -> ReportRecord:
+        """One row of a `_record_query()` as a record (a query more for a report under revision)."""
+        saved = await self._last_saved([row.id]) if _revising(row) else {}
+        return _record(row, saved.get(row.id, {}))
 
     async def _last_saved(self, report_ids: list[int]) -> dict[int, dict[str, datetime]]:
         """When each answer of these reports was last saved, in one query."""
@@ -337,7 +353,7 @@ class SqlReports:
         return saved
 
 
-def _filed_by(person_id: int, today: date) -> Select[tuple[int]]:
+def _filed_by(person_id: int | BindParameter[int], today: date | BindParameter[date]) -> Select[tuple[int]]:
     """The enrolments this person reports for, in campaigns open today."""
     return (
         select(Enrolment.id)
@@ -380,6 +396,34 @@ def _record_query() -> Select[Any]:
         .join(Campaign, Campaign.id == Enrolment.campaign_id)
         .outerjoin(MilestoneRow, and_(MilestoneRow.campaign_id == Campaign.id, MilestoneRow.kind == REPORT_DUE))
     )
+
+
+_NEWER = aliased(Answer)
+_CURRENT = (
+    _record_query()
+    .add_columns(Answer.question_id, Answer.value.label("answer"))
+    .outerjoin(
+        Answer,
+        and_(
+            Answer.report_id == Report.id,
+            ~exists().where(
+                _NEWER.report_id == Answer.report_id, _NEWER.question_id == Answer.question_id, _NEWER.version > Answer.version
+            ),
+        ),
+    )
+    .where(
+        Report.id == bindparam("report_id"),
+        Report.enrolment_id.in_(_filed_by(bindparam("person_id"), bindparam("today"))),
+    )
+    .with_for_update(of=Report)
+)
+"""A report's record (repeated) with each of its newest answers, one row per answer."""
+
+
+def _revising(row: Row[Any]) -> bool:
+    """Whether the report was sent back with questions to revise (its record then says when each
+    was last saved)."""
+    return row.returned_at is not None and bool(row.reopened)
 
 
 def _record(row: Row[Any], last_saved: Mapping[str, datetime]) -> ReportRecord:

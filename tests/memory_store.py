@@ -54,6 +54,7 @@ from bot.records import (
     Recipient,
     Redemption,
     ReportRecord,
+    ReportWithAnswers,
     Role,
     UnitRecord,
     Unreached,
@@ -497,7 +498,7 @@ class _Reports(_Repository):
         records = [self.t.record(report) for report in self.t.drafts(enrolments)]
         return sorted(records, key=lambda r: (r.status in LOCKED_STATUSES, r.report_due is None, r.report_due or date.min, r.id))
 
-    async def current_for(self, person_id: int, report_id: int, today: date) -> ReportRecord | None:
+    async def current_for(self, person_id: int, report_id: int, today: date) -> ReportWithAnswers | None:
         units = {row.unit_id for row in self.t.in_force(person_id=person_id) if row.role is Role.REPORTER}
         report = self.t.report(report_id)
         if report is None:
@@ -505,7 +506,7 @@ class _Reports(_Repository):
         record = self.t.record(report)
         campaign = self.t.campaigns[record.campaign_code]
         open_today = campaign.opens <= today and (campaign.closes or today) >= today
-        return record if record.unit_id in units and open_today else None
+        return ReportWithAnswers(record, await self.answers(report_id)) if record.unit_id in units and open_today else None
 
     async def open_unit(self, campaign_code: str, unit_id: int, now: datetime) -> ReportRecord | None:
         """As SqlReports.open_unit: the unit's report, its draft created if nobody opened it yet."""

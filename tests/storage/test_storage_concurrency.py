@@ -72,7 +72,13 @@ async def test_concurrent_saves_to_one_report_number_versions_in_turn(uow_factor
     async def writer(n: int) -> None:
         for round_ in range(SAVES):
             async with uow_factory() as uow:
-                await uow.reports.open_for(grant.person_id, NOW.date(), NOW)
+                # Half the writers read the report as a turn that goes on with it does (locked),
+                # half as one that lists the reports first (the save then locks it).
+                if n % 2:
+                    assert await uow.reports.current_for(grant.person_id, report.id, NOW.date()) is not None
+                else:
+                    await uow.reports.open_for(grant.person_id, NOW.date(), NOW)
+                await asyncio.sleep(0)  # let the other writers run between the read and the save
                 value = {"status": "dat", "narrative": f"Lần {round_} của cán bộ {n}"}
                 await uow.reports.save_answers(report.id, {"TC.1": value}, grant.person_id, NOW)
 

@@ -220,3 +220,62 @@ async def test_listing_reports_costs_the_same_few_queries_for_any_number(seeded:
             assert len(await open_reports(seeded, person_id)) == len(reports)
         costs.append(len(statements))
     assert costs[0] == costs[1] <= 5
+
+
+def queries(statements: list[str]) -> list[str]:
+    """The statements that read or write, without SQLite's BEGIN IMMEDIATE."""
+    return [statement for statement in statements if not statement.startswith("BEGIN")]
+
+
+async def test_the_report_a_turn_goes_on_with_comes_with_its_newest_answers_in_one_query(seeded: UnitOfWorkFactory) -> None:
+    person_id = await person_with(seeded, ("CAP-CL-NGHIHAI", Role.REPORTER))
+    stranger = await person_with(seeded, ("XA-CL-NGHITHUY", Role.REPORTER))
+    [report] = await open_reports(seeded, person_id)
+    first, second = {"status": "dat", "narrative": "Lần đầu"}, {"status": "khong_dat", "narrative": "Sửa lại"}
+    async with seeded() as uow:
+        await uow.reports.save_answers(report.id, {"TC.1": first, "TC.2": first}, person_id, NOW)
+        await uow.reports.save_answers(report.id, {"TC.1": second}, person_id, NOW + timedelta(minutes=1))
+    with counting_statements(seeded) as statements:
+        async with seeded() as uow:
+            current = await uow.reports.current_for(person_id, report.id, TODAY)
+    assert current is not None
+    assert len(queries(statements)) == 1
+    async with seeded() as uow:
+        assert current.report == await uow.reports.get(report.id)
+        assert current.answers == await uow.reports.answers(report.id) == {"TC.1": second, "TC.2": first}
+        # Someone else's report, or one of a campaign not open that day, is not in hand.
+        assert await uow.reports.current_for(stranger, report.id, TODAY) is None
+        assert await uow.reports.current_for(person_id, report.id, date(2023, 10, 31)) is None
+
+
+async def test_a_report_read_in_hand_needs_no_second_lock_to_save_answers(seeded: UnitOfWorkFactory) -> None:
+    person_id = await person_with(seeded, ("CAP-CL-NGHIHAI", Role.REPORTER))
+    [report] = await open_reports(seeded, person_id)
+    with counting_statements(seeded) as statements:
+        async with seeded() as uow:
+            current = await uow.reports.current_for(person_id, report.id, TODAY)
+            assert current is not None and current.answers == {}
+            await uow.reports.save_answers(report.id, {"TC.1": {"status": "dat"}}, person_id, NOW)
+    assert [statement.split()[0] for statement in queries(statements)] == ["SELECT", "INSERT"]
+    async with seeded() as uow:
+        assert await uow.reports.answers(report.id) == {"TC.1": {"status": "dat"}}
+
+
+async def test_a_report_under_revision_in_hand_says_when_each_reopened_answer_was_saved(seeded: UnitOfWorkFactory) -> None:
+    person_id = await person_with(seeded, ("CAP-CL-NGHIHAI", Role.REPORTER))
+    [report] = await open_reports(seeded, person_id)
+    answer = {"status": "dat", "narrative": "Đạt"}
+    returned_at = NOW + timedelta(days=1)
+    async with seeded() as uow:
+        await uow.reports.save_answers(report.id, {"TC.1": answer, "TC.2": answer}, person_id, NOW)
+        await submit(uow, report.id, person_id, NOW)
+        await uow.session.execute(
+            update(Report).values(status=ReportStatus.RETURNED.value, returned_at=returned_at, reopened=["TC.1", "TC.2"])
+        )
+        await uow.reports.save_answers(report.id, {"TC.2": answer}, person_id, returned_at + timedelta(minutes=1))
+    async with seeded() as uow:
+        current = await uow.reports.current_for(person_id, report.id, TODAY + timedelta(days=1))
+        listed = await uow.reports.get(report.id)
+    assert current is not None and current.report == listed
+    assert current.report.needs_revision == {"TC.1"}
+    assert current.answers == {"TC.1": answer, "TC.2": answer}
