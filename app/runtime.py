@@ -34,7 +34,7 @@ from bot.rerouting import Routes
 from bot.service import ReportingService
 from bot.supervision import DeskSettings
 from handlers.channel import Channel, ChannelPlugin, Shared, StartError
-from handlers.inbox import TransactionalInbox
+from handlers.inbox import ABANDONED, TransactionalInbox
 from handlers.intake import ChannelIntake
 from handlers.ordering import ChatOrderedDispatcher
 from handlers.outbox_sender import OutboxSender
@@ -187,6 +187,8 @@ async def serve(rt: Runtime, webhook: bool = False) -> None:
                 tasks.add(asyncio.create_task(receiving(intake), name=f"receive-{intake.channel.name}"))
                 log.info("polling %s", intake.channel.label)
         tasks.add(asyncio.create_task(lead_reminders(rt, clock, senders), name="reminders"))
+        if inbox.shared:
+            tasks.add(asyncio.create_task(taking_over(intakes), name="take-over"))
         await until_stopped(tasks)
     finally:
         for task in tasks:
@@ -225,6 +227,17 @@ async def receiving(intake: ChannelIntake) -> None:
         await intake.channel.receive(intake)
     except StartError as error:
         raise ChannelStartError(intake.channel.label, error) from error
+
+
+async def taking_over(intakes: Sequence[ChannelIntake]) -> None:
+    """With several workers, takes over every ABANDONED what a worker that died left unhandled."""
+    while True:
+        await asyncio.sleep(ABANDONED.total_seconds())
+        for intake in intakes:
+            try:
+                await intake.take_over()
+            except Exception:
+                log.exception("%s: could not look for updates left unhandled", intake.channel.name)
 
 
 def routes_of(channels: Sequence[Channel]) -> Routes:

@@ -79,12 +79,14 @@ class Inbox(Protocol):
         """Keeps the updates; returns the ids not stored before (a refetch stores nothing twice)."""
         ...
 
-    async def pending(self, channel: str) -> list[InboxItem]:
-        """Stored updates not yet handled, in the order they arrived."""
+    async def pending(self, channel: str, stored_before: datetime | None = None) -> list[InboxItem]:
+        """Stored updates not yet handled (stored before `stored_before`, given one), in the
+        order they arrived."""
         ...
 
-    async def earlier_unhandled(self, channel: str, update_id: str, chat_key: str, since: datetime) -> bool:
-        """Whether the chat has an update, stored before this one and after `since`, not yet handled."""
+    async def earlier_unhandled(self, channel: str, update_id: str, chat_key: str) -> list[InboxItem]:
+        """The chat's updates stored before this one and not yet handled, in the order they
+        arrived, each with when it was stored."""
         ...
 
     async def mark_processed(self, channel: str, update_id: str, outcome: str, now: datetime) -> None: ...

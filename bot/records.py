@@ -430,3 +430,5 @@ class InboxItem:
     update_id: str
     chat_key: str
     payload: Mapping[str, Any]
+    received_at: datetime | None = field(default=None, compare=False)
+    """When it was stored (known once read back from the inbox); not part of what it is."""

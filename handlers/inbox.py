@@ -17,8 +17,9 @@ log = logging.getLogger(__name__)
 
 KEEP_HANDLED = timedelta(days=2)  # longer than Telegram keeps unconfirmed updates (24 h)
 ABANDONED = timedelta(seconds=30)
-"""An earlier update of the chat still unhandled after this long was dropped by a worker that
-died: its turn comes when a worker resumes the inbox, and the chat goes on meanwhile."""
+"""An update still unhandled this long after it was stored was left by a worker that died: a
+worker with a later update of the same chat handles it first, and any worker takes it over
+when it looks for abandoned updates (every ABANDONED)."""
 FIRST_WAIT, LONGEST_WAIT = 0.02, 0.5
 
 
@@ -30,23 +31,28 @@ class TransactionalInbox:
         """Whether other workers take updates from the same database (PostgreSQL): a chat's
         updates may then arrive at several of them, and each waits for the earlier ones."""
 
-    async def wait_turn(self, channel: str, item: InboxItem) -> None:
+    async def wait_turn(self, channel: str, item: InboxItem) -> list[InboxItem]:
         """Returns once no earlier update of the item's chat is still unhandled (another worker
-        holds it), or once that one looks abandoned. A single worker orders each chat's updates
-        in memory (handlers/ordering.py) and never waits here."""
+        held it, and handled it): with nothing to do first; or once the earliest of them has
+        been unhandled for ABANDONED: with those earlier updates, for this worker to handle
+        first (their worker died; should it only be slow, the update log applies each once).
+        A single worker orders each chat's updates in memory (handlers/ordering.py) and never
+        waits here."""
         if not self.shared:
-            return
+            return []
         wait = FIRST_WAIT
-        deadline = self.clock.now() + ABANDONED
         while True:
-            now = self.clock.now()
             async with self.unit_of_work() as uow:
-                waiting = await uow.inbox.earlier_unhandled(channel, item.update_id, item.chat_key, now - ABANDONED)
-            if not waiting:
-                return
-            if now >= deadline:
-                log.warning("%s: an earlier update of chat %s is still unhandled after %s; going on", channel, item.chat_key, ABANDONED)
-                return
+                earlier = await uow.inbox.earlier_unhandled(channel, item.update_id, item.chat_key)
+            if not earlier:
+                return []
+            stored = earlier[0].received_at
+            if stored is None or stored <= self.clock.now() - ABANDONED:
+                log.warning(
+                    "%s: update %s of chat %s is still unhandled %s after it was stored; taking it over with %d after it",
+                    channel, earlier[0].update_id, item.chat_key, ABANDONED, len(earlier) - 1,
+                )
+                return earlier
             await asyncio.sleep(wait)
             wait = min(LONGEST_WAIT, wait * 2)
 
@@ -59,6 +65,11 @@ class TransactionalInbox:
         async with self.unit_of_work() as uow:
             await uow.inbox.prune(channel, self.clock.now() - KEEP_HANDLED)
             return await uow.inbox.pending(channel)
+
+    async def abandoned(self, channel: str) -> list[InboxItem]:
+        """What was stored at least ABANDONED ago and is still unhandled."""
+        async with self.unit_of_work() as uow:
+            return await uow.inbox.pending(channel, self.clock.now() - ABANDONED)
 
     async def mark_processed(self, channel: str, update_id: str, outcome: str) -> None:
         async with self.unit_of_work() as uow:

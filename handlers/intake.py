@@ -40,6 +40,8 @@ class ChannelIntake:
         self.inbox = inbox
         self.dispatcher = dispatcher
         self.on_outbox = on_outbox  # wakes the outbox senders when a turn queued a message
+        self.holding: set[str] = set()
+        """Updates dispatched here and not yet handled."""
 
     async def resume(self) -> None:
         """Handles what was stored but never handled before the last stop."""
@@ -47,6 +49,16 @@ class ChannelIntake:
         if left_over:
             log.info("%s: resuming %d stored updates", self.channel.name, len(left_over))
         for item in left_over:
+            self.dispatch(item)
+
+    async def take_over(self) -> None:
+        """Handles the updates another worker stored and left unhandled for ABANDONED (it died
+        before their turn) and that no later update of their chat brought up; with several
+        workers only, since a single worker holds every update it stored."""
+        left = [item for item in await self.inbox.abandoned(self.channel.name) if item.update_id not in self.holding]
+        if left:
+            log.warning("%s: taking over %d updates another worker left unhandled", self.channel.name, len(left))
+        for item in left:
             self.dispatch(item)
 
     async def take(self, payloads: Sequence[Payload]) -> None:
@@ -66,11 +78,21 @@ class ChannelIntake:
                 self.dispatch(item)
 
     def dispatch(self, item: InboxItem) -> None:
+        self.holding.add(item.update_id)
         self.dispatcher.submit(item.chat_key, lambda: self.process(item))
 
     async def process(self, item: InboxItem) -> None:
+        """Handles the update once the chat's earlier ones are handled (by this worker, if the
+        worker holding them died)."""
+        try:
+            for earlier in await self.inbox.wait_turn(self.channel.name, item):
+                await self.apply(earlier)
+            await self.apply(item)
+        finally:
+            self.holding.discard(item.update_id)
+
+    async def apply(self, item: InboxItem) -> None:
         name = self.channel.name
-        await self.inbox.wait_turn(name, item)
         try:
             received = await self.channel.parse(item.payload)
         except Exception:

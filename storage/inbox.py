@@ -2,8 +2,9 @@
 
 A poller confirms updates to the platform (Telegram's offset, Zalo's one-at-a-time getUpdates)
 once they are here, so a crash between fetching and handling loses nothing: on restart,
-`pending` hands back every stored update the update log has not recorded. An update that keeps
-failing is marked processed with its outcome, so it cannot block the queue forever.
+`pending` hands back every stored update the update log has not recorded (and, with several
+workers, those left unhandled too long by one that died). An update that keeps failing is
+marked processed with its outcome, so it cannot block the queue forever.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import delete, select
-from sqlalchemy.engine import CursorResult
+from sqlalchemy import Select, delete, select
+from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.records import InboxItem
@@ -47,29 +48,19 @@ class SqlInbox:
         stored = set((await self.session.scalars(statement)).all())
         return [item.update_id for item in items if item.update_id in stored]
 
-    async def pending(self, channel: str) -> list[InboxItem]:
-        """Stored updates not yet in the update log, in the order they arrived."""
-        processed = select(ProcessedUpdate.update_id).where(
-            ProcessedUpdate.channel == channel, ProcessedUpdate.update_id == InboxRow.update_id
-        )
-        rows = await self.session.execute(
-            select(InboxRow.update_id, InboxRow.chat_key, InboxRow.payload)
-            .where(InboxRow.channel == channel, ~processed.exists())
-            .order_by(InboxRow.id)
-        )
-        return [InboxItem(row.update_id, row.chat_key, row.payload) for row in rows]
+    async def pending(self, channel: str, stored_before: datetime | None = None) -> list[InboxItem]:
+        """Stored updates not yet in the update log (stored before `stored_before`, given one),
+        in the order they arrived."""
+        query = _unhandled(channel)
+        if stored_before is not None:
+            query = query.where(InboxRow.received_at < stored_before)
+        return _items(await self.session.execute(query))
 
-    async def earlier_unhandled(self, channel: str, update_id: str, chat_key: str, since: datetime) -> bool:
-        """Whether an update of the same chat that arrived before this one (and after `since`)
-        has not been handled yet: one indexed query."""
+    async def earlier_unhandled(self, channel: str, update_id: str, chat_key: str) -> list[InboxItem]:
+        """The same chat's updates that arrived before this one and are not handled yet, in
+        order: one indexed query."""
         mine = select(InboxRow.id).where(InboxRow.channel == channel, InboxRow.update_id == update_id).scalar_subquery()
-        handled = select(ProcessedUpdate.update_id).where(ProcessedUpdate.channel == channel, ProcessedUpdate.update_id == InboxRow.update_id)
-        found = await self.session.scalar(
-            select(InboxRow.id)
-            .where(InboxRow.channel == channel, InboxRow.chat_key == chat_key, InboxRow.id < mine, InboxRow.received_at >= since, ~handled.exists())
-            .limit(1)
-        )
-        return found is not None
+        return _items(await self.session.execute(_unhandled(channel).where(InboxRow.chat_key == chat_key, InboxRow.id < mine)))
 
     async def mark_processed(self, channel: str, update_id: str, outcome: str, now: datetime) -> None:
         """Records an outcome for an update handled outside the normal turn (e.g. one that failed);
@@ -99,3 +90,17 @@ class SqlInbox:
             .execution_options(synchronize_session=False)
         )
         return cast(CursorResult[Any], items).rowcount + cast(CursorResult[Any], log).rowcount
+
+
+def _unhandled(channel: str) -> Select[Any]:
+    """The channel's stored updates not yet in the update log, in the order they arrived."""
+    processed = select(ProcessedUpdate.update_id).where(ProcessedUpdate.channel == channel, ProcessedUpdate.update_id == InboxRow.update_id)
+    return (
+        select(InboxRow.update_id, InboxRow.chat_key, InboxRow.payload, InboxRow.received_at)
+        .where(InboxRow.channel == channel, ~processed.exists())
+        .order_by(InboxRow.id)
+    )
+
+
+def _items(rows: Result[Any]) -> list[InboxItem]:
+    return [InboxItem(row.update_id, row.chat_key, row.payload, row.received_at) for row in rows]

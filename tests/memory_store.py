@@ -280,19 +280,19 @@ class _Inbox(_Repository):
                 stored.add(item.update_id)
         return [item.update_id for item in items if item.update_id in stored]
 
-    async def pending(self, channel: str) -> list[InboxItem]:
-        rows = [item for key, (item, _) in self.t.inbox.items() if key[0] == channel and key not in self.t.processed]
-        return [replace(item, payload=_json(item.payload)) for item in rows]
+    async def pending(self, channel: str, stored_before: datetime | None = None) -> list[InboxItem]:
+        return [
+            replace(item, payload=_json(item.payload), received_at=at)
+            for key, (item, at) in self.t.inbox.items()  # in the order stored
+            if key[0] == channel and key not in self.t.processed and (stored_before is None or at < stored_before)
+        ]
 
-    async def earlier_unhandled(self, channel: str, update_id: str, chat_key: str, since: datetime) -> bool:
+    async def earlier_unhandled(self, channel: str, update_id: str, chat_key: str) -> list[InboxItem]:
         keys = list(self.t.inbox)  # in the order stored
         if (channel, update_id) not in self.t.inbox:
-            return False
-        earlier = keys[: keys.index((channel, update_id))]
-        return any(
-            key[0] == channel and self.t.inbox[key][0].chat_key == chat_key and self.t.inbox[key][1] >= since and key not in self.t.processed
-            for key in earlier
-        )
+            return []
+        earlier = set(keys[: keys.index((channel, update_id))])
+        return [item for item in await self.pending(channel) if (channel, item.update_id) in earlier and item.chat_key == chat_key]
 
     async def mark_processed(self, channel: str, update_id: str, outcome: str, now: datetime) -> None:
         self.t.log(channel, update_id, outcome, now)

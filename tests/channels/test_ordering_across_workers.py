@@ -66,7 +66,7 @@ async def test_a_later_update_at_another_worker_waits_for_the_earlier_one(uow_fa
     assert read == ["v1", "u1", "u2"]
 
 
-async def test_an_earlier_update_left_unhandled_too_long_is_taken_as_abandoned(uow_factory: UnitOfWorkFactory) -> None:
+async def test_an_earlier_update_left_unhandled_too_long_is_handled_first_by_the_worker_with_a_later_one(uow_factory: UnitOfWorkFactory) -> None:
     read: list[str] = []
     stuck = HeldChannel(read, held="u1")
     dead = worker(uow_factory, stuck)  # its worker dies holding u1
@@ -75,6 +75,35 @@ async def test_an_earlier_update_left_unhandled_too_long_is_taken_as_abandoned(u
     alive = worker(uow_factory, HeldChannel(read), clock=ShiftedClock(later))
     await take(alive, [{"id": "u2", "chat": "c"}])
     await alive.drain()
-    assert read == ["u2"]
+    assert read == ["u1", "u2"]
+    assert await unhandled(uow_factory) == []
     stuck.release.set()
     await dead.drain()
+
+
+async def test_a_worker_takes_over_what_a_dead_one_left_and_nothing_it_holds_itself(uow_factory: UnitOfWorkFactory) -> None:
+    read: list[str] = []
+    stuck = HeldChannel(read, held="u1")
+    dead = worker(uow_factory, stuck)
+    await take(dead, [{"id": "u1", "chat": "c"}, {"id": "u2", "chat": "c"}])
+    own_release = asyncio.Event()
+    alive = worker(uow_factory, HeldChannel(read, held="w1", release=own_release))
+    await take(alive, [{"id": "w1", "chat": "other"}])
+    assert await alive.inbox.abandoned("fake") == []  # not yet: all were stored just now
+    alive.inbox.clock = ShiftedClock(SystemClock().now() + ABANDONED + timedelta(seconds=1))
+    await alive.take_over()  # u1 and u2, in order; w1 is its own, held
+    await asyncio.sleep(0.3)
+    assert read == ["u1", "u2"]
+    own_release.set()
+    await alive.drain()
+    assert read == ["u1", "u2", "w1"]
+    assert await unhandled(uow_factory) == []
+    stuck.release.set()
+    await dead.drain()
+    assert read == ["u1", "u2", "w1", "u1", "u2"]  # had it only been slow: it reads them again, too late to count
+    assert await unhandled(uow_factory) == []
+
+
+async def unhandled(uow_factory: UnitOfWorkFactory) -> list[str]:
+    async with uow_factory() as uow:
+        return [item.update_id for item in await uow.inbox.pending("fake")]
