@@ -64,7 +64,6 @@ from answers_load import (  # noqa: E402
     STARTS,
     Chat,
     Measured,
-    RoundRobinProxy,
     Step,
     closed_loop,
     deliver_concurrently,
@@ -74,6 +73,8 @@ from answers_load import (  # noqa: E402
     warm_up,
 )
 from answers_setup import DEMO_NOW, Officer, demo_database, make_template, officers  # noqa: E402
+
+from tests.balancer import RoundRobinBalancer  # noqa: E402
 
 TOKEN = "4242:BENCH"
 LIFTED = "100000"
@@ -241,13 +242,13 @@ async def baocao_bots(api: Any, spec: Spec, url: str, workdir: Path) -> AsyncIte
     that the fake's webhook posts to; yields their pids once they receive updates."""
     from tests.bot_process import BotProcess
 
-    proxy: RoundRobinProxy | None = None
+    proxy: RoundRobinBalancer | None = None
     env = {"TELEGRAM_REPLY_RATE": LIFTED} if spec.lifted else {}
     envs = [dict(env)]
     if spec.webhook:
         deliver_concurrently(api.webhook)
         ports = [free_port() for _ in range(spec.workers)]
-        proxy = RoundRobinProxy([f"http://127.0.0.1:{port}" for port in ports])
+        proxy = RoundRobinBalancer([f"http://127.0.0.1:{port}" for port in ports])
         await proxy.start()
         envs = [
             env | {

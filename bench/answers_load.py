@@ -15,7 +15,6 @@ officer presses one; any message it shows is its reply.
 from __future__ import annotations
 
 import asyncio
-import itertools
 import random
 import time
 from collections.abc import Sequence
@@ -23,7 +22,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import aiohttp
-from aiohttp import web
 
 from bot.catalog_loading import load_catalog
 from bot.forms import Form, QuestionKind
@@ -278,38 +276,3 @@ def _chat_of(update: dict[str, Any]) -> int:
     if "callback_query" in update:
         return int(update["callback_query"]["from"]["id"])
     return int(update["message"]["chat"]["id"])
-
-
-class RoundRobinProxy:
-    """One address in front of several webhook workers: each POST goes to the next worker in
-    turn (same path, headers and body), and the worker's answer goes back to the caller."""
-
-    def __init__(self, targets: Sequence[str]) -> None:
-        self.targets = itertools.cycle(targets)
-        self.runner: web.AppRunner | None = None
-        self.session: aiohttp.ClientSession | None = None
-        self.port = 0
-
-    async def start(self) -> None:
-        self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
-        app = web.Application()
-        app.router.add_post("/{path:.*}", self.forward)
-        self.runner = web.AppRunner(app, access_log=None)
-        await self.runner.setup()
-        await web.TCPSite(self.runner, "127.0.0.1", 0).start()
-        self.port = self.runner.addresses[0][1]
-
-    async def forward(self, request: web.Request) -> web.Response:
-        assert self.session is not None
-        headers = {k: v for k, v in request.headers.items() if k.lower() in ("content-type", SECRET_HEADER.lower())}
-        try:
-            async with self.session.post(f"{next(self.targets)}{request.path}", data=await request.read(), headers=headers) as answer:
-                return web.Response(status=answer.status, body=await answer.read())
-        except aiohttp.ClientError:
-            return web.Response(status=502)
-
-    async def stop(self) -> None:
-        if self.runner is not None:
-            await self.runner.cleanup()
-        if self.session is not None:
-            await self.session.close()
