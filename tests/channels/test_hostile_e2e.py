@@ -1,11 +1,13 @@
 """What a platform or a stranger can send that once stopped the bot or dropped an answer, sent to
 the real `baocao run` process over the fake Bot API: an update the library cannot read, a press
 answered too late, Telegram failing on its side, a document with a 220-character name or a
-forged file id, forged button data, and a stranger guessing invite codes. Each case is answered
-clearly, loses nothing, and the bot goes on serving everyone."""
+forged file id, forged button data, a stranger guessing invite codes, and a database kept busy by
+someone else. Each case is answered clearly, loses nothing, and the bot goes on serving everyone."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 
 import pytest
@@ -14,7 +16,7 @@ from sqlalchemy import text
 
 from storage.database import create_engine
 from tests.bot_process import BotProcess, Officer, demo_bot
-from tests.channels.test_telegram_e2e import FORM, answer
+from tests.channels.test_telegram_e2e import FORM, answer, next_prompt, saved_answers
 from tests.fakes import FakeBotApi
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -136,3 +138,28 @@ async def test_a_stranger_guessing_invite_codes_is_slowed_down_and_logged(api: F
     real = (await bot.invite("CAP-CL-THUTHUY"))["code"]
     await guesser.command("start", "đã gửi quá nhiều mã sai", args=real)  # not even a right code, for a while
     assert bot.logs().count("refused code") >= 5 and "refused to try code" in bot.logs()
+
+
+async def test_a_database_kept_busy_delays_answers_and_loses_none(api: FakeBotApi, bot: BotProcess) -> None:
+    """Another program holds SQLite's write lock for two seconds (a backup, a long import) while
+    an officer sends three answers: they wait, then each is applied once, in order."""
+    officer = await linked(api, bot, 8107, "CAP-CL-NGHITHUY")
+    await officer.command("baocao", "Câu 1/38")
+    for position, question in enumerate(FORM.questions[:2], start=1):
+        await answer(officer, question, position)
+    parts = [f"Đoạn {i}: nội dung gửi khi cơ sở dữ liệu đang bận." for i in range(1, 4)]
+    holder = sqlite3.connect(bot.database_url.removeprefix("sqlite+aiosqlite:///"), isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        shown = len(officer.user.messages)
+        for part in parts:
+            officer.user.send_text(part)
+        await asyncio.sleep(2)
+        assert len(officer.user.messages) == shown  # nothing answered while the database is held
+        holder.execute("COMMIT")
+    finally:
+        holder.close()
+    await officer.expect(next_prompt(5), timeout=20)
+    saved = await saved_answers(bot, "CAP-CL-NGHITHUY")
+    assert [saved[question.id] for question in FORM.questions[2:5]] == [[{"text": part}] for part in parts]
+    assert "Xin lỗi" not in "\n".join(m.get("text") or "" for m in officer.user.messages)

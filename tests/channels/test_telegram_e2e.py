@@ -8,6 +8,7 @@ everything intact; an update delivered twice is applied once.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
@@ -96,7 +97,7 @@ async def answer_criterion(officer: Officer, question: Question, after: str) -> 
         await officer.expect("📎 Đã đính kèm vào Tiêu chí 1: tổng cộng 1 tệp.")
 
 
-async def saved_answers(bot: BotProcess) -> dict[str, list[dict[str, Any]]]:
+async def saved_answers(bot: BotProcess, unit: str = UNIT) -> dict[str, list[dict[str, Any]]]:
     """Every answer version of the unit's 2023 report, read straight from the database."""
     database = create_engine(bot.database_url)
     try:
@@ -108,11 +109,11 @@ async def saved_answers(bot: BotProcess) -> dict[str, list[dict[str, Any]]]:
                     "JOIN units u ON u.id = e.unit_id JOIN campaigns c ON c.id = e.campaign_id "
                     "WHERE u.code = :unit AND c.code = 'so-ket-2023' ORDER BY a.question_id, a.version"
                 ),
-                {"unit": UNIT},
+                {"unit": unit},
             )
             versions: dict[str, list[dict[str, Any]]] = {}
             for question_id, _version, value in rows:
-                versions.setdefault(question_id, []).append(value if isinstance(value, dict) else __import__("json").loads(value))
+                versions.setdefault(question_id, []).append(value if isinstance(value, dict) else json.loads(value))
             return versions
     finally:
         await database.dispose()
