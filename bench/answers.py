@@ -21,7 +21,8 @@ answers_setup.py), the bot(s) as child processes, and the load (answers_load.py)
 - open load: 100 officers each answering at Poisson times, every 5 s on average, for 30 s, at
   the real 30/s.
 - in process: the same answers through `ReportingService.handle` (built as app/runtime.py
-  builds it), one at a time, SQL statements counted with tests/statements.py.
+  builds it), one at a time, SQL statements counted with tests/statements.py (BEGIN, which is
+  transaction control and on PostgreSQL not seen by the count at all, left out).
 - peak RSS with 10,000 officers linked, 2,000 of them mid-report (opened and one answer given,
   through the bot), while 200 of them answer three rounds.
 
@@ -132,6 +133,7 @@ class Row:
     latencies_ms: list[float] = field(default_factory=list)
     statements: float | None = None
     statement_mix: dict[str, float] = field(default_factory=dict)
+    statement_range: tuple[int, int] = (0, 0)
     rss_mb: list[float] = field(default_factory=list)
     driver_cores: float = 0.0
     """CPU of the load generator (the fake Bot API, the users, the proxy) in cores, over the phase."""
@@ -405,7 +407,8 @@ async def inprocess_row(spec: Spec, template: Path, postgres: str | None, workdi
                         break
                     buttons = {b.label: ButtonInput(r.step or 0, b.value) for r in result.replies for line in r.buttons for b in line}
                     if n >= WARM_UP:
-                        statements.append(len(sent))
+                        # BEGIN is transaction control, not a query (asyncpg's is not even seen here)
+                        statements.append(sum(1 for statement in sent if not statement.startswith("BEGIN")))
                         mix.update(statement_kind(statement) for statement in sent)
                         row.latencies_ms.append(1000 * took)
                         row.seconds += took
@@ -414,6 +417,7 @@ async def inprocess_row(spec: Spec, template: Path, postgres: str | None, workdi
     row.cpu_ms = 1000 * cpu
     row.statements = sum(statements) / len(statements) if statements else None
     row.statement_mix = {k: v / len(statements) for k, v in mix.most_common()} if statements else {}
+    row.statement_range = (min(statements), max(statements)) if statements else (0, 0)
     return row
 
 
@@ -601,7 +605,8 @@ def details(rows: Sequence[Row]) -> list[str]:
         if row.left_out:
             text += f", {row.left_out} officers left out (warm-up never answered)"
         if row.statement_mix:
-            text += "; per answer: " + ", ".join(f"{k} {v:.1f}" for k, v in row.statement_mix.items())
+            low, high = row.statement_range
+            text += f"; statements per answer {low}–{high}, of which: " + ", ".join(f"{k} {v:.1f}" for k, v in row.statement_mix.items())
         lines.append(text)
         for i, error in enumerate(row.errors):  # the first with the end of its chat's transcript
             shown = error.splitlines()
