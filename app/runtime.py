@@ -154,7 +154,14 @@ async def serve(rt: Runtime, webhook: bool = False) -> None:
     channel's outbox and, when this worker leads, arms the reminders; until SIGINT or SIGTERM,
     then finishes the updates already taken."""
     clock = rt.service.clock
-    inbox = TransactionalInbox(rt.unit_of_work, clock, shared=rt.database.dialect.name == "postgresql")
+    pushed = {channel.name for channel in rt.channels if webhook and channel.webhook() is not None}
+    # A chat's updates can reach several workers only by webhook (a platform serves one poller),
+    # and only when they share the database, which takes PostgreSQL.
+    several_workers = rt.database.dialect.name == "postgresql"
+    inboxes = {
+        channel.name: TransactionalInbox(rt.unit_of_work, clock, shared=several_workers and channel.name in pushed)
+        for channel in rt.channels
+    }
     routes = routes_of(rt.channels)
     senders: list[OutboxSender] = []
     senders += [
@@ -163,7 +170,8 @@ async def serve(rt: Runtime, webhook: bool = False) -> None:
         for sender in (channel, *channel.phone_senders)
     ]
     intakes = [
-        ChannelIntake(channel, rt.service, inbox, ChatOrderedDispatcher(), waker(senders)) for channel in rt.channels
+        ChannelIntake(channel, rt.service, inboxes[channel.name], ChatOrderedDispatcher(), waker(senders))
+        for channel in rt.channels
     ]
     started: list[Channel] = []
     server: WebhookServer | None = None
@@ -181,14 +189,14 @@ async def serve(rt: Runtime, webhook: bool = False) -> None:
             routes = [download_route(rt.downloads)] if rt.downloads is not None else []
             server = await start_webhook_server(rt.settings.webhook_listen, intakes if webhook else [], routes)
         for intake in intakes:
-            if webhook and server is not None and intake.channel.webhook(intake) is not None:
+            if server is not None and intake.channel.name in pushed:
                 await intake.channel.announce_webhook()
             else:
                 tasks.add(asyncio.create_task(receiving(intake), name=f"receive-{intake.channel.name}"))
                 log.info("polling %s", intake.channel.label)
         tasks.add(asyncio.create_task(lead_reminders(rt, clock, senders), name="reminders"))
-        if inbox.shared:
-            tasks.add(asyncio.create_task(taking_over(intakes), name="take-over"))
+        if shared := [intake for intake in intakes if intake.inbox.shared]:
+            tasks.add(asyncio.create_task(taking_over(shared), name="take-over"))
         await until_stopped(tasks)
     finally:
         for task in tasks:

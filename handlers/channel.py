@@ -216,7 +216,7 @@ class Channel(Sender, Protocol):
         """Long polling: feeds updates to the intake until cancelled."""
         ...
 
-    def webhook(self, intake: Intake) -> WebhookRoute | None:
+    def webhook(self) -> WebhookRoute | None:
         """The route that takes this channel's webhook calls, when it is configured for them."""
         ...
 

@@ -28,8 +28,8 @@ class TransactionalInbox:
         self.unit_of_work = unit_of_work
         self.clock = clock
         self.shared = shared
-        """Whether other workers take updates from the same database (PostgreSQL): a chat's
-        updates may then arrive at several of them, and each waits for the earlier ones."""
+        """Whether the channel's updates may arrive at other workers too (webhooks behind one
+        address, on one PostgreSQL database): each then waits for a chat's earlier ones."""
 
     async def wait_turn(self, channel: str, item: InboxItem) -> list[InboxItem]:
         """Returns once no earlier update of the item's chat is still unhandled (another worker

@@ -33,7 +33,7 @@ class WebhookServer:
         self.app = web.Application(client_max_size=MAX_BODY)
         self.paths: list[str] = []
         for intake in intakes:
-            route = intake.channel.webhook(intake)
+            route = intake.channel.webhook()
             if route is None:
                 continue
             self.app.router.add_post(route.path, self.receiver(intake, route))

@@ -160,7 +160,7 @@ class TelegramChannel:
     async def receive(self, intake: Intake) -> None:
         await TelegramPoller(self.bot, intake, ALLOWED_UPDATES).run()
 
-    def webhook(self, intake: Intake) -> WebhookRoute | None:
+    def webhook(self) -> WebhookRoute | None:
         """Telegram sends the secret given with setWebhook in a header of every call."""
         return secret_header_route(self.settings.webhook_url, self.settings.webhook_secret, SECRET_HEADER, DEFAULT_WEBHOOK_PATH)
 

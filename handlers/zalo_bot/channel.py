@@ -172,7 +172,7 @@ class ZaloBotChannel:
             if isinstance(update, Mapping) and update:
                 await intake.take([update])
 
-    def webhook(self, intake: Intake) -> WebhookRoute | None:
+    def webhook(self) -> WebhookRoute | None:
         """Zalo sends the secret given with setWebhook, as it is, in a header of every call."""
         return secret_header_route(self.settings.webhook_url, self.settings.webhook_secret, SECRET_HEADER, DEFAULT_WEBHOOK_PATH)
 

@@ -156,7 +156,7 @@ class ZaloOaChannel:
     async def receive(self, intake: Intake) -> None:
         raise StartError(WEBHOOK_ONLY)
 
-    def webhook(self, intake: Intake) -> WebhookRoute:
+    def webhook(self) -> WebhookRoute:
         def authentic(headers: Any, body: bytes) -> bool:
             return signature_valid(headers, body, self.app_id, self.secret_key, platform_now())
 

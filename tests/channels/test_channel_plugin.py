@@ -161,7 +161,7 @@ class FakeChatChannel:
                 updates = await answer.json()
             await intake.take(updates)
 
-    def webhook(self, intake: Intake) -> None:
+    def webhook(self) -> None:
         return None
 
     async def announce_webhook(self) -> None:
