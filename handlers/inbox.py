@@ -30,6 +30,8 @@ class TransactionalInbox:
         self.shared = shared
         """Whether the channel's updates may arrive at other workers too (webhooks behind one
         address, on one PostgreSQL database): each then waits for a chat's earlier ones."""
+        self._first_in_line: set[str] = set()
+        """Updates this worker stored with nothing earlier of their chat left to handle."""
 
     async def wait_turn(self, channel: str, item: InboxItem) -> list[InboxItem]:
         """Returns once no earlier update of the item's chat is still unhandled (another worker
@@ -39,6 +41,9 @@ class TransactionalInbox:
         A single worker orders each chat's updates in memory (handlers/ordering.py) and never
         waits here."""
         if not self.shared:
+            return []
+        if item.update_id in self._first_in_line:
+            self._first_in_line.discard(item.update_id)
             return []
         wait = FIRST_WAIT
         while True:
@@ -57,8 +62,19 @@ class TransactionalInbox:
             wait = min(LONGEST_WAIT, wait * 2)
 
     async def store(self, channel: str, items: Sequence[InboxItem]) -> list[str]:
+        """Keeps the updates; returns the ids not stored before. Shared, it also finds in the same
+        transaction which of them have no earlier update of their chat left to handle, so that
+        their turn needs no transaction of its own to find out (an earlier update can only be
+        stored earlier)."""
         async with self.unit_of_work() as uow:
-            return await uow.inbox.store(channel, items, self.clock.now())
+            fresh = await uow.inbox.store(channel, items, self.clock.now())
+            first = {}
+            for item in items:
+                if self.shared and item.update_id in fresh:
+                    first.setdefault(item.chat_key, item)
+            clear = [item.update_id for item in first.values() if not await uow.inbox.earlier_unhandled(channel, item.update_id, item.chat_key)]
+        self._first_in_line.update(clear)
+        return fresh
 
     async def pending(self, channel: str) -> list[InboxItem]:
         """What was stored but never handled; old handled rows are pruned on the way."""

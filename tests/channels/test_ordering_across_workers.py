@@ -16,6 +16,7 @@ from handlers.inbox import ABANDONED, TransactionalInbox
 from handlers.intake import ChannelIntake
 from handlers.ordering import ChatOrderedDispatcher
 from storage.unit_of_work import UnitOfWorkFactory
+from tests.statements import counting_statements
 
 
 class HeldChannel:
@@ -107,3 +108,16 @@ async def test_a_worker_takes_over_what_a_dead_one_left_and_nothing_it_holds_its
 async def unhandled(uow_factory: UnitOfWorkFactory) -> list[str]:
     async with uow_factory() as uow:
         return [item.update_id for item in await uow.inbox.pending("fake")]
+
+
+async def test_an_update_with_nothing_earlier_to_wait_for_is_found_so_as_it_is_stored(uow_factory: UnitOfWorkFactory) -> None:
+    read: list[str] = []
+    alone = worker(uow_factory, HeldChannel(read))
+    with counting_statements(uow_factory) as statements:
+        await take(alone, [{"id": "u1", "chat": "c"}, {"id": "u2", "chat": "c"}, {"id": "w1", "chat": "d"}])
+        stored = len(statements)
+        await alone.drain()
+    assert sorted(read) == ["u1", "u2", "w1"] and read.index("u1") < read.index("u2")
+    # u1 and w1 came first in their chats: their turns asked nothing more; u2 asked once.
+    inbox_reads = [s for s in statements[stored:] if s.lstrip().upper().startswith("SELECT") and "inbox" in s]
+    assert len(inbox_reads) == 1
