@@ -296,25 +296,41 @@ async def test_killed_mid_report_resumes_at_the_same_question_with_every_answer(
     assert (saved["status"], saved["narrative"], len(saved["files"])) == ("dat", "Bản tường trình tiêu chí 4, gửi sau khi máy chủ khởi động lại.", 1)
 
 
-async def test_a_burst_cut_by_sigkill_is_applied_once_each_in_order(api: FakeBotApi, bot: BotProcess) -> None:
-    officer = await linked_officer(api, bot, user_id=5005)
+BURST = [
+    *(f"Đoạn {i}: tình hình an ninh trật tự trên địa bàn ổn định." for i in range(1, 5)),
+    "12",
+    "Đoạn 5: kết quả kiểm tra tại cơ sở đạt yêu cầu.",
+    "Đoạn 6: công tác tuyên truyền được triển khai.",
+]
+"""Seven answers in a row, for questions 3 to 9 (the fifth is a number)."""
+
+
+async def send_burst(officer: Officer) -> None:
+    """Opens the report, answers questions 1 and 2, then sends BURST before the bot answers."""
     await officer.command("baocao", "Câu 1/38")
     for position, question in enumerate(FORM.questions[:2], start=1):
         await answer(officer, question, position)
-    # Seven answers in a row (questions 3 to 9; the fifth is a number), sent before the bot answers.
-    parts = [f"Đoạn {i}: tình hình an ninh trật tự trên địa bàn ổn định." for i in range(1, 5)]
-    burst = [*parts, "12", "Đoạn 5: kết quả kiểm tra tại cơ sở đạt yêu cầu.", "Đoạn 6: công tác tuyên truyền được triển khai."]
-    for part in burst:
+    for part in BURST:
         officer.user.send_text(part)
-    await asyncio.sleep(0.05)
+
+
+async def burst_cut_by_sigkill(api: FakeBotApi, bot: BotProcess, user_id: int) -> Officer:
+    """An officer's burst, the bot SIGKILLed in the middle of it and started again: every answer
+    of the burst is saved once, on its question."""
+    officer = await linked_officer(api, bot, user_id=user_id)
+    await send_burst(officer)
+    await asyncio.sleep(0.1)
     await bot.kill()
     await bot.start()
-    await officer.expect("Tiêu chí 1/22", timeout=20)
+    await officer.expect("Tiêu chí 1/22", timeout=30)
     saved = await saved_answers(bot)
     ids = [question.id for question in FORM.questions[2:9]]
-    assert [saved[qid] for qid in ids] == [[{"text": part}] for part in parts] + [
-        [{"number": 12}], [{"text": burst[5]}], [{"text": burst[6]}]
-    ]
+    assert [saved[qid] for qid in ids] == [[{"number": 12}] if part == "12" else [{"text": part}] for part in BURST]
+    return officer
+
+
+async def test_a_burst_cut_by_sigkill_is_applied_once_each_in_order(api: FakeBotApi, bot: BotProcess) -> None:
+    await burst_cut_by_sigkill(api, bot, user_id=5005)
 
 
 async def test_an_update_delivered_twice_is_applied_once(api: FakeBotApi, bot: BotProcess) -> None:

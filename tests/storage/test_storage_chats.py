@@ -53,17 +53,21 @@ async def turn(uow_factory: UnitOfWorkFactory, chat: ChatRecord, at: datetime, s
         await uow.chats.save(replace(loaded or chat, state={"step": step}), at)
 
 
+async def a_person(uow_factory: UnitOfWorkFactory) -> int:
+    async with uow_factory() as uow:
+        person = Person(full_name="Nguyễn Văn An", created_at=NOW)
+        uow.session.add(person)
+        await uow.session.flush()
+        return person.id
+
+
 async def touched(uow_factory: UnitOfWorkFactory) -> dict[str, datetime]:
     async with uow_factory() as uow:
         return {row.chat_id: row.updated_at for row in await uow.session.execute(select(Chat.chat_id, Chat.updated_at))}
 
 
 async def test_a_linked_chat_in_use_is_rewritten_only_when_its_row_would_say_something_new(uow_factory: UnitOfWorkFactory) -> None:
-    async with uow_factory() as uow:
-        person = Person(full_name="Nguyễn Văn An", created_at=NOW)
-        uow.session.add(person)
-        await uow.session.flush()
-        person_id = person.id
+    person_id = await a_person(uow_factory)
     telegram = ChatRecord("telegram", "555", person_id, {}, "555")
     zalo = ChatRecord("zalo", "8841", person_id, {}, "8841")
     await turn(uow_factory, telegram, NOW, 1)
@@ -88,11 +92,7 @@ async def test_a_linked_chat_in_use_is_rewritten_only_when_its_row_would_say_som
 
 
 async def test_a_chat_marked_as_refusing_is_unmarked_by_its_next_turn(uow_factory: UnitOfWorkFactory) -> None:
-    async with uow_factory() as uow:
-        person = Person(full_name="Nguyễn Văn An", created_at=NOW)
-        uow.session.add(person)
-        await uow.session.flush()
-        person_id = person.id
+    person_id = await a_person(uow_factory)
     chat = ChatRecord("zalo", "8841", person_id, {}, "8841")
     await turn(uow_factory, chat, NOW, 1)
     async with uow_factory() as uow:

@@ -183,26 +183,29 @@ async def test_submitting_locks_the_report_and_numbers_the_receipt(seeded: UnitO
             await submit(uow, report.id + 1000, person_id, NOW)
 
 
-async def test_reopened_questions_need_revision_until_answered_again(seeded: UnitOfWorkFactory) -> None:
+ANSWER = {"status": "dat", "narrative": "Đạt"}
+RETURNED_AT = NOW + timedelta(days=1)
+
+
+async def returned_report(seeded: UnitOfWorkFactory, answered: list[str], reopened: list[str], answered_again: list[str]) -> tuple[int, Any]:
+    """A reporter and their report: `answered`, submitted, sent back on RETURNED_AT with
+    `reopened` to revise, then `answered_again` a minute later."""
     person_id = await person_with(seeded, ("CAP-CL-NGHIHAI", Role.REPORTER))
     [report] = await open_reports(seeded, person_id)
-    answer = {"status": "dat", "narrative": "Đạt"}
-    returned_at = NOW + timedelta(days=1)
     async with seeded() as uow:
-        await uow.reports.save_answers(report.id, {"TC.1": answer, "TC.2": answer, "TC.5": answer}, person_id, NOW)
+        await uow.reports.save_answers(report.id, dict.fromkeys(answered, ANSWER), person_id, NOW)
         await submit(uow, report.id, person_id, NOW)
-        await uow.session.execute(
-            update(Report).values(
-                status=ReportStatus.RETURNED.value, returned_at=returned_at, reopened=["TC.1", "TC.2", "TC.3"]
-            )
-        )
-        await uow.reports.save_answers(report.id, {"TC.2": answer}, person_id, returned_at + timedelta(minutes=1))
+        await uow.session.execute(update(Report).values(status=ReportStatus.RETURNED.value, returned_at=RETURNED_AT, reopened=reopened))
+        await uow.reports.save_answers(report.id, dict.fromkeys(answered_again, ANSWER), person_id, RETURNED_AT + timedelta(minutes=1))
+    return person_id, report
+
+
+async def test_reopened_questions_need_revision_until_answered_again(seeded: UnitOfWorkFactory) -> None:
+    person_id, _report = await returned_report(seeded, ["TC.1", "TC.2", "TC.5"], ["TC.1", "TC.2", "TC.3"], ["TC.2"])
     [returned] = await open_reports(seeded, person_id)
     assert returned.status is ReportStatus.RETURNED
     assert returned.reopened == {"TC.1", "TC.2", "TC.3"}
     assert returned.needs_revision == {"TC.1", "TC.3"}
-
-
 
 
 async def test_listing_reports_costs_the_same_few_queries_for_any_number(seeded: UnitOfWorkFactory) -> None:
@@ -262,20 +265,10 @@ async def test_a_report_read_in_hand_needs_no_second_lock_to_save_answers(seeded
 
 
 async def test_a_report_under_revision_in_hand_says_when_each_reopened_answer_was_saved(seeded: UnitOfWorkFactory) -> None:
-    person_id = await person_with(seeded, ("CAP-CL-NGHIHAI", Role.REPORTER))
-    [report] = await open_reports(seeded, person_id)
-    answer = {"status": "dat", "narrative": "Đạt"}
-    returned_at = NOW + timedelta(days=1)
-    async with seeded() as uow:
-        await uow.reports.save_answers(report.id, {"TC.1": answer, "TC.2": answer}, person_id, NOW)
-        await submit(uow, report.id, person_id, NOW)
-        await uow.session.execute(
-            update(Report).values(status=ReportStatus.RETURNED.value, returned_at=returned_at, reopened=["TC.1", "TC.2"])
-        )
-        await uow.reports.save_answers(report.id, {"TC.2": answer}, person_id, returned_at + timedelta(minutes=1))
+    person_id, report = await returned_report(seeded, ["TC.1", "TC.2"], ["TC.1", "TC.2"], ["TC.2"])
     async with seeded() as uow:
         current = await uow.reports.current_for(person_id, report.id, TODAY + timedelta(days=1))
         listed = await uow.reports.get(report.id)
     assert current is not None and current.report == listed
     assert current.report.needs_revision == {"TC.1"}
-    assert current.answers == {"TC.1": answer, "TC.2": answer}
+    assert current.answers == {"TC.1": ANSWER, "TC.2": ANSWER}
