@@ -16,7 +16,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from bot.records import ChatRecord
 from storage.models import Chat, Person
@@ -27,32 +26,33 @@ __all__ = ["TOUCH_EVERY", "SqlChats", "conversation_of"]
 TOUCH_EVERY = timedelta(minutes=5)
 """How far a linked chat's `updated_at` may fall behind while it stays its person's newest chat."""
 
-_OTHER = aliased(Chat)
+_CHATS, _PEOPLE = Chat.__table__, Person.__table__
+_OTHER = _CHATS.alias("other")
 _LINKED = (
     select(
-        Chat.person_id,
-        Chat.user_id,
-        Chat.updated_at,
-        Chat.blocked_at,
-        Chat.state.label("chat_state"),
-        Person.state,
+        _CHATS.c.person_id,
+        _CHATS.c.user_id,
+        _CHATS.c.updated_at,
+        _CHATS.c.blocked_at,
+        _CHATS.c.state.label("chat_state"),
+        _PEOPLE.c.state,
         ~exists()
-        .where(_OTHER.person_id == Chat.person_id, _OTHER.id != Chat.id, _OTHER.updated_at >= Chat.updated_at)
+        .where(_OTHER.c.person_id == _CHATS.c.person_id, _OTHER.c.id != _CHATS.c.id, _OTHER.c.updated_at >= _CHATS.c.updated_at)
         .label("newest"),
     )
-    .join(Person, Person.id == Chat.person_id)
-    .where(Chat.channel == bindparam("channel"), Chat.chat_id == bindparam("chat_id"))
+    .join(_PEOPLE, _PEOPLE.c.id == _CHATS.c.person_id)
+    .where(_CHATS.c.channel == bindparam("channel"), _CHATS.c.chat_id == bindparam("chat_id"))
     .with_for_update()
 )
 """A linked chat with its person's conversation, both rows locked until commit (PostgreSQL), so
 that two workers handling one person's updates take turns instead of overwriting each other."""
 
 _UNLINKED = (
-    select(Chat.person_id, Chat.state, Chat.user_id)
-    .where(Chat.channel == bindparam("channel"), Chat.chat_id == bindparam("chat_id"))
+    select(_CHATS.c.person_id, _CHATS.c.state, _CHATS.c.user_id)
+    .where(_CHATS.c.channel == bindparam("channel"), _CHATS.c.chat_id == bindparam("chat_id"))
     .with_for_update()
 )
-_SAVE_CONVERSATION = update(Person).where(Person.id == bindparam("person_id")).values(state=bindparam("state"))
+_SAVE_CONVERSATION = update(_PEOPLE).where(_PEOPLE.c.id == bindparam("person_id")).values(state=bindparam("state"))
 
 
 @dataclass(frozen=True)

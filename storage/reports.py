@@ -52,7 +52,12 @@ from storage.upsert import insert
 __all__ = ["SqlReports"]
 
 
-UNIT_DUE = func.coalesce(Enrolment.extended_to, MilestoneRow.due)
+_REPORTS, _ENROLMENTS, _CAMPAIGNS = Report.__table__, Enrolment.__table__, Campaign.__table__
+_GRANTS, _UNITS, _MILESTONES, _ANSWERS = GrantRow.__table__, Unit.__table__, MilestoneRow.__table__, Answer.__table__
+"""The tables themselves: what a turn reads is built from them once, so running it costs no ORM
+layer (the repositories read columns, never entities)."""
+
+UNIT_DUE = func.coalesce(_ENROLMENTS.c.extended_to, _MILESTONES.c.due)
 """A unit's deadline: its own when a supervisor extended it, else the campaign's."""
 
 
@@ -275,17 +280,13 @@ class SqlReports:
         if report_id not in self._locked:
             await self.session.execute(update(Report).where(Report.id == report_id).values(updated_at=now))  # locks the row
             self._locked.add(report_id)
-        for question_id, value in values.items():
-            next_version = (
-                select(func.coalesce(func.max(Answer.version), 0) + 1)
-                .where(Answer.report_id == report_id, Answer.question_id == question_id)
-                .scalar_subquery()
-            )
-            await self.session.execute(
-                insert(self.session, Answer).values(
-                    report_id=report_id, question_id=question_id, version=next_version, value=dict(value), author_id=author_id, created_at=now
-                )
-            )
+        await self.session.execute(
+            _ADD_ANSWER,
+            [
+                {"report_id": report_id, "question_id": question_id, "value": dict(value), "author_id": author_id, "created_at": now}
+                for question_id, value in values.items()
+            ],
+        )
 
     async def move(self, report_id: int, transition: Transition, now: datetime) -> None:
         """Records the move if the report still stands at `transition.before`: an UPDATE that
@@ -356,15 +357,15 @@ class SqlReports:
 def _filed_by(person_id: int | BindParameter[int], today: date | BindParameter[date]) -> Select[tuple[int]]:
     """The enrolments this person reports for, in campaigns open today."""
     return (
-        select(Enrolment.id)
-        .join(Campaign, Campaign.id == Enrolment.campaign_id)
-        .join(GrantRow, GrantRow.unit_id == Enrolment.unit_id)
+        select(_ENROLMENTS.c.id)
+        .join(_CAMPAIGNS, _CAMPAIGNS.c.id == _ENROLMENTS.c.campaign_id)
+        .join(_GRANTS, _GRANTS.c.unit_id == _ENROLMENTS.c.unit_id)
         .where(
-            GrantRow.person_id == person_id,
-            GrantRow.role == Role.REPORTER.value,
-            GrantRow.revoked_at.is_(None),
-            Campaign.opens <= today,
-            or_(Campaign.closes.is_(None), Campaign.closes >= today),
+            _GRANTS.c.person_id == person_id,
+            _GRANTS.c.role == Role.REPORTER.value,
+            _GRANTS.c.revoked_at.is_(None),
+            _CAMPAIGNS.c.opens <= today,
+            or_(_CAMPAIGNS.c.closes.is_(None), _CAMPAIGNS.c.closes >= today),
         )
     )
 
@@ -373,51 +374,66 @@ def _record_query() -> Select[Any]:
     """What a ReportRecord is made of: the report, its unit, campaign and deadline, in one row."""
     return (
         select(
-            Report.id,
-            Report.status,
-            Report.receipt_no,
-            Report.submitted_at,
-            Report.submission_count,
-            Report.returned_at,
-            Report.reopened,
-            Report.return_comment,
-            Enrolment.unit_id,
-            Enrolment.form_id,
-            Unit.code.label("unit_code"),
-            Unit.name.label("unit_name"),
-            Campaign.code.label("campaign_code"),
-            Campaign.title_vi,
-            Campaign.title_en,
+            _REPORTS.c.id,
+            _REPORTS.c.status,
+            _REPORTS.c.receipt_no,
+            _REPORTS.c.submitted_at,
+            _REPORTS.c.submission_count,
+            _REPORTS.c.returned_at,
+            _REPORTS.c.reopened,
+            _REPORTS.c.return_comment,
+            _ENROLMENTS.c.unit_id,
+            _ENROLMENTS.c.form_id,
+            _UNITS.c.code.label("unit_code"),
+            _UNITS.c.name.label("unit_name"),
+            _CAMPAIGNS.c.code.label("campaign_code"),
+            _CAMPAIGNS.c.title_vi,
+            _CAMPAIGNS.c.title_en,
             UNIT_DUE.label("report_due"),
-            Campaign.opens,
+            _CAMPAIGNS.c.opens,
         )
-        .join(Enrolment, Enrolment.id == Report.enrolment_id)
-        .join(Unit, Unit.id == Enrolment.unit_id)
-        .join(Campaign, Campaign.id == Enrolment.campaign_id)
-        .outerjoin(MilestoneRow, and_(MilestoneRow.campaign_id == Campaign.id, MilestoneRow.kind == REPORT_DUE))
+        .join(_ENROLMENTS, _ENROLMENTS.c.id == _REPORTS.c.enrolment_id)
+        .join(_UNITS, _UNITS.c.id == _ENROLMENTS.c.unit_id)
+        .join(_CAMPAIGNS, _CAMPAIGNS.c.id == _ENROLMENTS.c.campaign_id)
+        .outerjoin(_MILESTONES, and_(_MILESTONES.c.campaign_id == _CAMPAIGNS.c.id, _MILESTONES.c.kind == REPORT_DUE))
     )
 
 
-_NEWER = aliased(Answer)
+_NEWER = _ANSWERS.alias("newer")
 _CURRENT = (
     _record_query()
-    .add_columns(Answer.question_id, Answer.value.label("answer"))
+    .add_columns(_ANSWERS.c.question_id, _ANSWERS.c.value.label("answer"))
     .outerjoin(
-        Answer,
+        _ANSWERS,
         and_(
-            Answer.report_id == Report.id,
+            _ANSWERS.c.report_id == _REPORTS.c.id,
             ~exists().where(
-                _NEWER.report_id == Answer.report_id, _NEWER.question_id == Answer.question_id, _NEWER.version > Answer.version
+                _NEWER.c.report_id == _ANSWERS.c.report_id,
+                _NEWER.c.question_id == _ANSWERS.c.question_id,
+                _NEWER.c.version > _ANSWERS.c.version,
             ),
         ),
     )
     .where(
-        Report.id == bindparam("report_id"),
-        Report.enrolment_id.in_(_filed_by(bindparam("person_id"), bindparam("today"))),
+        _REPORTS.c.id == bindparam("report_id"),
+        _REPORTS.c.enrolment_id.in_(_filed_by(bindparam("person_id"), bindparam("today"))),
     )
-    .with_for_update(of=Report)
+    .with_for_update(of=_REPORTS)
 )
 """A report's record (repeated) with each of its newest answers, one row per answer."""
+
+
+_ADD_ANSWER = _ANSWERS.insert().values(
+    report_id=bindparam("report_id"),
+    question_id=bindparam("question_id"),
+    version=select(func.coalesce(func.max(_ANSWERS.c.version), 0) + 1)
+    .where(_ANSWERS.c.report_id == bindparam("report_id"), _ANSWERS.c.question_id == bindparam("question_id"))
+    .scalar_subquery(),
+    value=bindparam("value"),
+    author_id=bindparam("author_id"),
+    created_at=bindparam("created_at"),
+)
+"""A new version of an answer, numbered in the INSERT itself (one past the newest)."""
 
 
 def _revising(row: Row[Any]) -> bool:
