@@ -13,14 +13,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, bindparam, delete, select
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.records import InboxItem
 from storage.models import InboxRow, ProcessedUpdate
 from storage.updates import record
-from storage.upsert import insert
+from storage.upsert import prepared
 
 __all__ = ["SqlInbox"]
 
@@ -38,14 +38,9 @@ class SqlInbox:
         ]
         if not rows:
             return []
-        # One multi-row INSERT: both databases number its rows in the order of its VALUES.
-        statement = (
-            insert(self.session, InboxRow)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["channel", "update_id"])
-            .returning(InboxRow.update_id)
-        )
-        stored = set((await self.session.scalars(statement)).all())
+        # Sent as one multi-row INSERT (SQLAlchemy's "insertmanyvalues"): both databases number
+        # its rows in the order of its VALUES.
+        stored = set((await self.session.scalars(_STORE(self.session), rows)).all())
         return [item.update_id for item in items if item.update_id in stored]
 
     async def pending(self, channel: str, stored_before: datetime | None = None) -> list[InboxItem]:
@@ -90,6 +85,20 @@ class SqlInbox:
             .execution_options(synchronize_session=False)
         )
         return cast(CursorResult[Any], items).rowcount + cast(CursorResult[Any], log).rowcount
+
+
+_STORE = prepared(
+    lambda insert: insert(InboxRow.__table__)
+    .values(
+        channel=bindparam("channel"),
+        update_id=bindparam("update_id"),
+        chat_key=bindparam("chat_key"),
+        payload=bindparam("payload"),
+        received_at=bindparam("received_at"),
+    )
+    .on_conflict_do_nothing(index_elements=["channel", "update_id"])
+    .returning(InboxRow.__table__.c.update_id)
+)
 
 
 def _unhandled(channel: str) -> Select[Any]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
+from sqlalchemy import bindparam
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ProcessedUpdate
-from storage.upsert import insert
+from storage.upsert import prepared
 
 __all__ = ["OK", "SqlUpdateLog", "record"]
 
@@ -31,10 +32,19 @@ class SqlUpdateLog:
 
 async def record(session: AsyncSession, channel: str, update_id: str, outcome: str, now: datetime) -> bool:
     """Logs (channel, update_id) unless already logged; True when this call logged it."""
-    statement = (
-        insert(session, ProcessedUpdate)
-        .values(channel=channel, update_id=update_id, outcome=outcome, processed_at=now)
-        .on_conflict_do_nothing(index_elements=["channel", "update_id"])
-    )
-    result = cast(CursorResult[Any], await session.execute(statement))
+    values = {"channel": channel, "update_id": update_id, "outcome": outcome, "processed_at": now}
+    result = cast(CursorResult[Any], await session.execute(_RECORD(session), values))
     return result.rowcount == 1
+
+
+_LOG = ProcessedUpdate.__table__
+_RECORD = prepared(
+    lambda insert: insert(_LOG)
+    .values(
+        channel=bindparam("channel"),
+        update_id=bindparam("update_id"),
+        outcome=bindparam("outcome"),
+        processed_at=bindparam("processed_at"),
+    )
+    .on_conflict_do_nothing(index_elements=["channel", "update_id"])
+)
