@@ -68,11 +68,17 @@ class TransactionalInbox:
         stored earlier)."""
         async with self.unit_of_work() as uow:
             fresh = await uow.inbox.store(channel, items, self.clock.now())
-            first = {}
-            for item in items:
-                if self.shared and item.update_id in fresh:
-                    first.setdefault(item.chat_key, item)
-            clear = [item.update_id for item in first.values() if not await uow.inbox.earlier_unhandled(channel, item.update_id, item.chat_key)]
+            first_of_chat: dict[str, InboxItem] = {}
+            if self.shared:
+                stored = set(fresh)
+                for item in items:
+                    if item.update_id in stored:
+                        first_of_chat.setdefault(item.chat_key, item)
+            clear = [
+                item.update_id
+                for item in first_of_chat.values()
+                if not await uow.inbox.earlier_unhandled(channel, item.update_id, item.chat_key)
+            ]
         self._first_in_line.update(clear)
         return fresh
 
