@@ -79,9 +79,9 @@ class Inbox(Protocol):
         """Keeps the updates; returns the ids not stored before (a refetch stores nothing twice)."""
         ...
 
-    async def pending(self, channel: str, stored_before: datetime | None = None) -> list[InboxItem]:
-        """Stored updates not yet handled (stored before `stored_before`, given one), in the
-        order they arrived."""
+    async def pending(self, channel: str, stored: tuple[datetime, datetime] | None = None) -> list[InboxItem]:
+        """Stored updates not yet handled (stored between `stored`'s two instants, given them),
+        in the order they arrived."""
         ...
 
     async def earlier_unhandled(self, channel: str, update_id: str, chat_key: str) -> list[InboxItem]:

@@ -11,7 +11,7 @@ from bot.clock import Clock
 from bot.ports import UnitOfWork
 from bot.records import InboxItem
 
-__all__ = ["ABANDONED", "KEEP_HANDLED", "TransactionalInbox"]
+__all__ = ["ABANDONED", "KEEP_HANDLED", "SWEPT_BACK", "TransactionalInbox"]
 
 log = logging.getLogger(__name__)
 
@@ -20,6 +20,10 @@ ABANDONED = timedelta(seconds=30)
 """An update still unhandled this long after it was stored was left by a worker that died: a
 worker with a later update of the same chat handles it first, and any worker takes it over
 when it looks for abandoned updates (every ABANDONED)."""
+SWEPT_BACK = timedelta(minutes=10)
+"""How far back a look for abandoned updates goes (it runs every ABANDONED, so each update falls
+in twenty of them): it reads minutes of the inbox, not the days it keeps. Older ones wait for
+a worker to start (`pending`)."""
 FIRST_WAIT, LONGEST_WAIT = 0.02, 0.5
 
 
@@ -89,9 +93,10 @@ class TransactionalInbox:
             return await uow.inbox.pending(channel)
 
     async def abandoned(self, channel: str) -> list[InboxItem]:
-        """What was stored at least ABANDONED ago and is still unhandled."""
+        """What was stored at least ABANDONED ago, within SWEPT_BACK, and is still unhandled."""
+        latest = self.clock.now() - ABANDONED
         async with self.unit_of_work() as uow:
-            return await uow.inbox.pending(channel, self.clock.now() - ABANDONED)
+            return await uow.inbox.pending(channel, (latest - SWEPT_BACK, latest))
 
     async def mark_processed(self, channel: str, update_id: str, outcome: str) -> None:
         async with self.unit_of_work() as uow:

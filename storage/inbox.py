@@ -43,12 +43,12 @@ class SqlInbox:
         stored = set((await self.session.scalars(_STORE(self.session), rows)).all())
         return [item.update_id for item in items if item.update_id in stored]
 
-    async def pending(self, channel: str, stored_before: datetime | None = None) -> list[InboxItem]:
-        """Stored updates not yet in the update log (stored before `stored_before`, given one),
-        in the order they arrived."""
+    async def pending(self, channel: str, stored: tuple[datetime, datetime] | None = None) -> list[InboxItem]:
+        """Stored updates not yet in the update log (stored from `stored[0]` to before
+        `stored[1]`, given them: an indexed range), in the order they arrived."""
         query = _unhandled(channel)
-        if stored_before is not None:
-            query = query.where(InboxRow.received_at < stored_before)
+        if stored is not None:
+            query = query.where(InboxRow.received_at >= stored[0], InboxRow.received_at < stored[1])
         return _items(await self.session.execute(query))
 
     async def earlier_unhandled(self, channel: str, update_id: str, chat_key: str) -> list[InboxItem]:

@@ -280,11 +280,11 @@ class _Inbox(_Repository):
                 stored.add(item.update_id)
         return [item.update_id for item in items if item.update_id in stored]
 
-    async def pending(self, channel: str, stored_before: datetime | None = None) -> list[InboxItem]:
+    async def pending(self, channel: str, stored: tuple[datetime, datetime] | None = None) -> list[InboxItem]:
         return [
             replace(item, payload=_json(item.payload), received_at=at)
             for key, (item, at) in self.t.inbox.items()  # in the order stored
-            if key[0] == channel and key not in self.t.processed and (stored_before is None or at < stored_before)
+            if key[0] == channel and key not in self.t.processed and (stored is None or stored[0] <= at < stored[1])
         ]
 
     async def earlier_unhandled(self, channel: str, update_id: str, chat_key: str) -> list[InboxItem]:

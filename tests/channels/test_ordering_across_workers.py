@@ -12,7 +12,7 @@ from typing import Any
 from bot.clock import ShiftedClock, SystemClock
 from bot.effects import TurnResult
 from handlers.channel import Payload, Received
-from handlers.inbox import ABANDONED, TransactionalInbox
+from handlers.inbox import ABANDONED, SWEPT_BACK, TransactionalInbox
 from handlers.intake import ChannelIntake
 from handlers.ordering import ChatOrderedDispatcher
 from storage.unit_of_work import UnitOfWorkFactory
@@ -121,3 +121,18 @@ async def test_an_update_with_nothing_earlier_to_wait_for_is_found_so_as_it_is_s
     # u1 and w1 came first in their chats: their turns asked nothing more; u2 asked once.
     inbox_reads = [s for s in statements[stored:] if s.lstrip().upper().startswith("SELECT") and "inbox" in s]
     assert len(inbox_reads) == 1
+
+
+async def test_the_look_for_abandoned_updates_reads_minutes_back_and_a_restart_takes_the_rest(uow_factory: UnitOfWorkFactory) -> None:
+    read: list[str] = []
+    stuck = HeldChannel(read, held="u1")
+    dead = worker(uow_factory, stuck)
+    await take(dead, [{"id": "u1", "chat": "c"}])
+    long_after = SystemClock().now() + ABANDONED + SWEPT_BACK + timedelta(seconds=1)
+    alive = worker(uow_factory, HeldChannel(read), clock=ShiftedClock(long_after))
+    assert await alive.inbox.abandoned("fake") == []
+    await alive.resume()  # what a worker does as it starts
+    await alive.drain()
+    assert read == ["u1"] and await unhandled(uow_factory) == []
+    stuck.release.set()
+    await dead.drain()
