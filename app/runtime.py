@@ -34,7 +34,7 @@ from bot.rerouting import Routes
 from bot.service import ReportingService
 from bot.supervision import DeskSettings
 from handlers.channel import Channel, ChannelPlugin, Shared, StartError
-from handlers.inbox import ABANDONED, TransactionalInbox
+from handlers.inbox import RENEW, TransactionalInbox
 from handlers.intake import ChannelIntake
 from handlers.ordering import ChatOrderedDispatcher
 from handlers.outbox_sender import OutboxSender
@@ -238,14 +238,16 @@ async def receiving(intake: ChannelIntake) -> None:
 
 
 async def taking_over(intakes: Sequence[ChannelIntake]) -> None:
-    """With several workers, takes over every ABANDONED what a worker that died left unhandled."""
+    """With several workers, every RENEW: renews this worker's hold on the updates it holds, and
+    takes over those a worker that died let go."""
     while True:
-        await asyncio.sleep(ABANDONED.total_seconds())
+        await asyncio.sleep(RENEW.total_seconds())
         for intake in intakes:
             try:
+                await intake.keep_holding()
                 await intake.take_over()
             except Exception:
-                log.exception("%s: could not look for updates left unhandled", intake.channel.name)
+                log.exception("%s: could not renew holds or look for updates left unhandled", intake.channel.name)
 
 
 def routes_of(channels: Sequence[Channel]) -> Routes:

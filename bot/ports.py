@@ -75,13 +75,22 @@ class UpdateLog(Protocol):
 class Inbox(Protocol):
     """Updates received but perhaps not yet handled, so a crash between the two loses nothing."""
 
-    async def store(self, channel: str, items: Sequence[InboxItem], now: datetime) -> list[str]:
-        """Keeps the updates; returns the ids not stored before (a refetch stores nothing twice)."""
+    async def store(self, channel: str, items: Sequence[InboxItem], now: datetime, held_until: datetime | None = None) -> list[str]:
+        """Keeps the updates, held by this worker until `held_until`; returns the ids not stored
+        before (a refetch stores nothing twice)."""
         ...
 
-    async def pending(self, channel: str, stored: tuple[datetime, datetime] | None = None) -> list[InboxItem]:
-        """Stored updates not yet handled (stored between `stored`'s two instants, given them),
-        in the order they arrived."""
+    async def pending(self, channel: str) -> list[InboxItem]:
+        """Stored updates not yet handled, in the order they arrived."""
+        ...
+
+    async def hold(self, channel: str, update_ids: Collection[str], until: datetime) -> None:
+        """The worker that holds these updates renews its hold on them."""
+        ...
+
+    async def let_go(self, channel: str, since: datetime, now: datetime) -> list[InboxItem]:
+        """Stored updates not yet handled whose hold ran out between `since` and `now` (an
+        indexed range), in the order they arrived."""
         ...
 
     async def earlier_unhandled(self, channel: str, update_id: str, chat_key: str) -> list[InboxItem]:

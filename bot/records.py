@@ -430,5 +430,6 @@ class InboxItem:
     update_id: str
     chat_key: str
     payload: Mapping[str, Any]
-    received_at: datetime | None = field(default=None, compare=False)
-    """When it was stored (known once read back from the inbox); not part of what it is."""
+    held_until: datetime | None = field(default=None, compare=False)
+    """Until when the worker that stored it holds it (read back from the inbox; None: nobody
+    does); not part of what it is."""

@@ -4,26 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import timedelta
 
 from bot.clock import Clock
 from bot.ports import UnitOfWork
 from bot.records import InboxItem
 
-__all__ = ["ABANDONED", "KEEP_HANDLED", "SWEPT_BACK", "TransactionalInbox"]
+__all__ = ["HOLD", "KEEP_HANDLED", "RENEW", "SWEPT_BACK", "TransactionalInbox"]
 
 log = logging.getLogger(__name__)
 
 KEEP_HANDLED = timedelta(days=2)  # longer than Telegram keeps unconfirmed updates (24 h)
-ABANDONED = timedelta(seconds=30)
-"""An update still unhandled this long after it was stored was left by a worker that died: a
-worker with a later update of the same chat handles it first, and any worker takes it over
-when it looks for abandoned updates (every ABANDONED)."""
+HOLD = timedelta(seconds=30)
+"""How long the worker that stored an update vouches it will handle it; it renews that every
+RENEW while it holds the update. An update whose hold ran out was left by a worker that died:
+a worker with a later update of the same chat handles it first, and any worker takes it over
+when it looks for let-go updates (every RENEW)."""
+RENEW = timedelta(seconds=10)
 SWEPT_BACK = timedelta(minutes=10)
-"""How far back a look for abandoned updates goes (it runs every ABANDONED, so each update falls
-in twenty of them): it reads minutes of the inbox, not the days it keeps. Older ones wait for
-a worker to start (`pending`)."""
+"""How far back a look for let-go updates goes: it reads minutes of the inbox, not the days it
+keeps. Older ones wait for a worker to start (`pending`)."""
 FIRST_WAIT, LONGEST_WAIT = 0.02, 0.5
 
 
@@ -39,10 +40,10 @@ class TransactionalInbox:
 
     async def wait_turn(self, channel: str, item: InboxItem) -> list[InboxItem]:
         """Returns once no earlier update of the item's chat is still unhandled (another worker
-        held it, and handled it): with nothing to do first; or once the earliest of them has
-        been unhandled for ABANDONED: with those earlier updates, for this worker to handle
-        first (their worker died; should it only be slow, the update log applies each once).
-        A single worker orders each chat's updates in memory (handlers/ordering.py) and never
+        held it, and handled it): with nothing to do first; or once the hold on the earliest of
+        them has run out: with those earlier updates, for this worker to handle first (their
+        worker died; should it only have been stalled, the update log applies each once). A
+        single worker orders each chat's updates in memory (handlers/ordering.py) and never
         waits here."""
         if not self.shared:
             return []
@@ -55,11 +56,11 @@ class TransactionalInbox:
                 earlier = await uow.inbox.earlier_unhandled(channel, item.update_id, item.chat_key)
             if not earlier:
                 return []
-            stored = earlier[0].received_at
-            if stored is None or stored <= self.clock.now() - ABANDONED:
+            held_until = earlier[0].held_until
+            if held_until is None or held_until <= self.clock.now():
                 log.warning(
-                    "%s: update %s of chat %s is still unhandled %s after it was stored; taking it over with %d after it",
-                    channel, earlier[0].update_id, item.chat_key, ABANDONED, len(earlier) - 1,
+                    "%s: update %s of chat %s is unhandled and nobody holds it; taking it over with %d after it",
+                    channel, earlier[0].update_id, item.chat_key, len(earlier) - 1,
                 )
                 return earlier
             await asyncio.sleep(wait)
@@ -70,8 +71,9 @@ class TransactionalInbox:
         transaction which of them have no earlier update of their chat left to handle, so that
         their turn needs no transaction of its own to find out (an earlier update can only be
         stored earlier)."""
+        now = self.clock.now()
         async with self.unit_of_work() as uow:
-            fresh = await uow.inbox.store(channel, items, self.clock.now())
+            fresh = await uow.inbox.store(channel, items, now, now + HOLD if self.shared else None)
             first_of_chat: dict[str, InboxItem] = {}
             if self.shared:
                 stored = set(fresh)
@@ -92,11 +94,16 @@ class TransactionalInbox:
             await uow.inbox.prune(channel, self.clock.now() - KEEP_HANDLED)
             return await uow.inbox.pending(channel)
 
-    async def abandoned(self, channel: str) -> list[InboxItem]:
-        """What was stored at least ABANDONED ago, within SWEPT_BACK, and is still unhandled."""
-        latest = self.clock.now() - ABANDONED
+    async def hold(self, channel: str, update_ids: Collection[str]) -> None:
+        """Renews this worker's hold on the updates it holds."""
         async with self.unit_of_work() as uow:
-            return await uow.inbox.pending(channel, (latest - SWEPT_BACK, latest))
+            await uow.inbox.hold(channel, update_ids, self.clock.now() + HOLD)
+
+    async def let_go(self, channel: str) -> list[InboxItem]:
+        """What is unhandled and no longer held (its hold ran out within SWEPT_BACK)."""
+        now = self.clock.now()
+        async with self.unit_of_work() as uow:
+            return await uow.inbox.let_go(channel, now - SWEPT_BACK, now)
 
     async def mark_processed(self, channel: str, update_id: str, outcome: str) -> None:
         async with self.unit_of_work() as uow:

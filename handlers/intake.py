@@ -51,11 +51,16 @@ class ChannelIntake:
         for item in left_over:
             self.dispatch(item)
 
+    async def keep_holding(self) -> None:
+        """Renews the hold on the updates this worker holds, so that no other takes them over
+        while they wait their turn here; with several workers only."""
+        if self.holding:
+            await self.inbox.hold(self.channel.name, list(self.holding))
+
     async def take_over(self) -> None:
-        """Handles the updates another worker stored and left unhandled for ABANDONED (it died
-        before their turn) and that no later update of their chat brought up; with several
-        workers only, since a single worker holds every update it stored."""
-        left = [item for item in await self.inbox.abandoned(self.channel.name) if item.update_id not in self.holding]
+        """Handles the updates another worker stored and let go unhandled (it died before their
+        turn) that no later update of their chat brought up; with several workers only."""
+        left = [item for item in await self.inbox.let_go(self.channel.name) if item.update_id not in self.holding]
         if left:
             log.warning("%s: taking over %d updates another worker left unhandled", self.channel.name, len(left))
         for item in left:

@@ -2,18 +2,19 @@
 
 A poller confirms updates to the platform (Telegram's offset, Zalo's one-at-a-time getUpdates)
 once they are here, so a crash between fetching and handling loses nothing: on restart,
-`pending` hands back every stored update the update log has not recorded (and, with several
-workers, those left unhandled too long by one that died). An update that keeps failing is
-marked processed with its outcome, so it cannot block the queue forever.
+`pending` hands back every stored update the update log has not recorded. With several
+workers, the one that stored an update holds it (`held_until`, renewed while it waits) and
+`let_go` hands back those whose worker died. An update that keeps failing is marked processed
+with its outcome, so it cannot block the queue forever.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, bindparam, delete, select
+from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,11 +30,14 @@ class SqlInbox:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def store(self, channel: str, items: Sequence[InboxItem], now: datetime) -> list[str]:
+    async def store(self, channel: str, items: Sequence[InboxItem], now: datetime, held_until: datetime | None = None) -> list[str]:
         """Keeps the updates, in the order given; returns the ids not stored before (a refetch
         stores nothing twice)."""
         rows = [
-            {"channel": channel, "update_id": item.update_id, "chat_key": item.chat_key, "payload": dict(item.payload), "received_at": now}
+            {
+                "channel": channel, "update_id": item.update_id, "chat_key": item.chat_key, "payload": dict(item.payload),
+                "received_at": now, "held_until": held_until,
+            }
             for item in items
         ]
         if not rows:
@@ -43,13 +47,21 @@ class SqlInbox:
         stored = set((await self.session.scalars(_STORE(self.session), rows)).all())
         return [item.update_id for item in items if item.update_id in stored]
 
-    async def pending(self, channel: str, stored: tuple[datetime, datetime] | None = None) -> list[InboxItem]:
-        """Stored updates not yet in the update log (stored from `stored[0]` to before
-        `stored[1]`, given them: an indexed range), in the order they arrived."""
-        query = _unhandled(channel)
-        if stored is not None:
-            query = query.where(InboxRow.received_at >= stored[0], InboxRow.received_at < stored[1])
-        return _items(await self.session.execute(query))
+    async def pending(self, channel: str) -> list[InboxItem]:
+        """Stored updates not yet in the update log, in the order they arrived."""
+        return _items(await self.session.execute(_unhandled(channel)))
+
+    async def hold(self, channel: str, update_ids: Collection[str], until: datetime) -> None:
+        """Renews the hold on these updates (one statement, whatever their number)."""
+        if update_ids:
+            await self.session.execute(
+                update(InboxRow).where(InboxRow.channel == channel, InboxRow.update_id.in_(list(update_ids))).values(held_until=until)
+            )
+
+    async def let_go(self, channel: str, since: datetime, now: datetime) -> list[InboxItem]:
+        """Stored updates not yet in the update log whose hold ran out from `since` to before
+        `now` (an indexed range), in the order they arrived."""
+        return _items(await self.session.execute(_unhandled(channel).where(InboxRow.held_until >= since, InboxRow.held_until < now)))
 
     async def earlier_unhandled(self, channel: str, update_id: str, chat_key: str) -> list[InboxItem]:
         """The same chat's updates that arrived before this one and are not handled yet, in
@@ -95,6 +107,7 @@ _STORE = prepared(
         chat_key=bindparam("chat_key"),
         payload=bindparam("payload"),
         received_at=bindparam("received_at"),
+        held_until=bindparam("held_until"),
     )
     .on_conflict_do_nothing(index_elements=["channel", "update_id"])
     .returning(InboxRow.__table__.c.update_id)
@@ -105,11 +118,11 @@ def _unhandled(channel: str) -> Select[Any]:
     """The channel's stored updates not yet in the update log, in the order they arrived."""
     processed = select(ProcessedUpdate.update_id).where(ProcessedUpdate.channel == channel, ProcessedUpdate.update_id == InboxRow.update_id)
     return (
-        select(InboxRow.update_id, InboxRow.chat_key, InboxRow.payload, InboxRow.received_at)
+        select(InboxRow.update_id, InboxRow.chat_key, InboxRow.payload, InboxRow.held_until)
         .where(InboxRow.channel == channel, ~processed.exists())
         .order_by(InboxRow.id)
     )
 
 
 def _items(rows: Result[Any]) -> list[InboxItem]:
-    return [InboxItem(row.update_id, row.chat_key, row.payload, row.received_at) for row in rows]
+    return [InboxItem(row.update_id, row.chat_key, row.payload, row.held_until) for row in rows]

@@ -302,6 +302,9 @@ class InboxRow(Base):
     chat_key: Mapped[str] = mapped_column(String(64))
     payload: Mapped[dict[str, Any]]
     received_at: Mapped[datetime] = mapped_column(index=True)
+    held_until: Mapped[datetime | None] = mapped_column(index=True)
+    """Until when the worker that stored it vouches it will handle it (renewed while it waits):
+    past that, with several workers, another takes it over."""
 
 
 class CatalogOverride(Base):

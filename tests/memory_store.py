@@ -272,20 +272,29 @@ class _UpdateLog(_Repository):
 
 
 class _Inbox(_Repository):
-    async def store(self, channel: str, items: Sequence[InboxItem], now: datetime) -> list[str]:
+    async def store(self, channel: str, items: Sequence[InboxItem], now: datetime, held_until: datetime | None = None) -> list[str]:
         stored = set()
         for item in items:
             if (channel, item.update_id) not in self.t.inbox:
-                self.t.inbox[channel, item.update_id] = (replace(item, payload=_json(item.payload)), now)
+                self.t.inbox[channel, item.update_id] = (replace(item, payload=_json(item.payload), held_until=held_until), now)
                 stored.add(item.update_id)
         return [item.update_id for item in items if item.update_id in stored]
 
-    async def pending(self, channel: str, stored: tuple[datetime, datetime] | None = None) -> list[InboxItem]:
+    async def pending(self, channel: str) -> list[InboxItem]:
         return [
-            replace(item, payload=_json(item.payload), received_at=at)
-            for key, (item, at) in self.t.inbox.items()  # in the order stored
-            if key[0] == channel and key not in self.t.processed and (stored is None or stored[0] <= at < stored[1])
+            replace(item, payload=_json(item.payload))
+            for key, (item, _at) in self.t.inbox.items()  # in the order stored
+            if key[0] == channel and key not in self.t.processed
         ]
+
+    async def hold(self, channel: str, update_ids: Collection[str], until: datetime) -> None:
+        for update_id in update_ids:
+            if (channel, update_id) in self.t.inbox:
+                item, at = self.t.inbox[channel, update_id]
+                self.t.inbox[channel, update_id] = (replace(item, held_until=until), at)
+
+    async def let_go(self, channel: str, since: datetime, now: datetime) -> list[InboxItem]:
+        return [item for item in await self.pending(channel) if item.held_until is not None and since <= item.held_until < now]
 
     async def earlier_unhandled(self, channel: str, update_id: str, chat_key: str) -> list[InboxItem]:
         keys = list(self.t.inbox)  # in the order stored

@@ -1,6 +1,6 @@
 """One chat's updates taken by two workers (two intakes on one database, as two processes behind
 one address are): the later update waits until the earlier one, held by the other worker, is
-handled; an earlier update that stays unhandled too long is taken as abandoned."""
+handled, however long that worker renews its hold; an update whose hold ran out is taken over."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from typing import Any
 from bot.clock import ShiftedClock, SystemClock
 from bot.effects import TurnResult
 from handlers.channel import Payload, Received
-from handlers.inbox import ABANDONED, SWEPT_BACK, TransactionalInbox
+from handlers.inbox import HOLD, SWEPT_BACK, TransactionalInbox
 from handlers.intake import ChannelIntake
 from handlers.ordering import ChatOrderedDispatcher
 from storage.unit_of_work import UnitOfWorkFactory
@@ -67,12 +67,12 @@ async def test_a_later_update_at_another_worker_waits_for_the_earlier_one(uow_fa
     assert read == ["v1", "u1", "u2"]
 
 
-async def test_an_earlier_update_left_unhandled_too_long_is_handled_first_by_the_worker_with_a_later_one(uow_factory: UnitOfWorkFactory) -> None:
+async def test_an_earlier_update_nobody_holds_any_more_is_handled_first_by_the_worker_with_a_later_one(uow_factory: UnitOfWorkFactory) -> None:
     read: list[str] = []
     stuck = HeldChannel(read, held="u1")
     dead = worker(uow_factory, stuck)  # its worker dies holding u1
     await take(dead, [{"id": "u1", "chat": "c"}])
-    later = SystemClock().now() + ABANDONED + timedelta(seconds=1)
+    later = SystemClock().now() + HOLD + timedelta(seconds=1)
     alive = worker(uow_factory, HeldChannel(read), clock=ShiftedClock(later))
     await take(alive, [{"id": "u2", "chat": "c"}])
     await alive.drain()
@@ -90,8 +90,8 @@ async def test_a_worker_takes_over_what_a_dead_one_left_and_nothing_it_holds_its
     own_release = asyncio.Event()
     alive = worker(uow_factory, HeldChannel(read, held="w1", release=own_release))
     await take(alive, [{"id": "w1", "chat": "other"}])
-    assert await alive.inbox.abandoned("fake") == []  # not yet: all were stored just now
-    alive.inbox.clock = ShiftedClock(SystemClock().now() + ABANDONED + timedelta(seconds=1))
+    assert await alive.inbox.let_go("fake") == []  # not yet: their hold runs on
+    alive.inbox.clock = ShiftedClock(SystemClock().now() + HOLD + timedelta(seconds=1))
     await alive.take_over()  # u1 and u2, in order; w1 is its own, held
     await asyncio.sleep(0.3)
     assert read == ["u1", "u2"]
@@ -128,11 +128,30 @@ async def test_the_look_for_abandoned_updates_reads_minutes_back_and_a_restart_t
     stuck = HeldChannel(read, held="u1")
     dead = worker(uow_factory, stuck)
     await take(dead, [{"id": "u1", "chat": "c"}])
-    long_after = SystemClock().now() + ABANDONED + SWEPT_BACK + timedelta(seconds=1)
+    long_after = SystemClock().now() + HOLD + SWEPT_BACK + timedelta(seconds=1)
     alive = worker(uow_factory, HeldChannel(read), clock=ShiftedClock(long_after))
-    assert await alive.inbox.abandoned("fake") == []
+    assert await alive.inbox.let_go("fake") == []
     await alive.resume()  # what a worker does as it starts
     await alive.drain()
     assert read == ["u1"] and await unhandled(uow_factory) == []
     stuck.release.set()
     await dead.drain()
+
+
+async def test_a_worker_that_renews_its_hold_keeps_its_update_however_long_it_waits(uow_factory: UnitOfWorkFactory) -> None:
+    read: list[str] = []
+    release = asyncio.Event()
+    slow = worker(uow_factory, HeldChannel(read, held="u1", release=release))  # u1 waits behind a long queue
+    await take(slow, [{"id": "u1", "chat": "c"}])
+    slow.inbox.clock = ShiftedClock(SystemClock().now() + HOLD)
+    await slow.keep_holding()  # as it does every RENEW: now held until 2 × HOLD from the start
+    later = SystemClock().now() + HOLD + timedelta(seconds=1)
+    alive = worker(uow_factory, HeldChannel(read), clock=ShiftedClock(later))
+    assert await alive.inbox.let_go("fake") == []
+    await take(alive, [{"id": "u2", "chat": "c"}])
+    await asyncio.sleep(0.3)
+    assert read == []  # u2 waits for u1, which the slow worker still holds
+    release.set()
+    await slow.drain()
+    await alive.drain()
+    assert read == ["u1", "u2"]  # u1 read once: nobody took it over

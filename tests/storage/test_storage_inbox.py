@@ -49,15 +49,17 @@ async def test_prune_forgets_only_handled_old_updates(uow_factory: UnitOfWorkFac
         assert await uow.updates.claim("telegram", "99", later)
 
 
-async def test_pending_within_a_range_of_arrival_and_the_earlier_updates_of_a_chat(uow_factory: UnitOfWorkFactory) -> None:
+async def test_updates_are_let_go_when_their_hold_runs_out_and_renewed_holds_keep_them(uow_factory: UnitOfWorkFactory) -> None:
     minute = timedelta(minutes=1)
     async with uow_factory() as uow:
-        await uow.inbox.store("telegram", [update(1)], NOW)
-        await uow.inbox.store("telegram", [update(2), update(3, "200")], NOW + minute)
-        await uow.inbox.store("telegram", [update(4)], NOW + 2 * minute)
-        assert await uow.updates.claim("telegram", "2", NOW + 2 * minute)
+        await uow.inbox.store("telegram", [update(1)], NOW, held_until=NOW + minute)
+        await uow.inbox.store("telegram", [update(2), update(3, "200")], NOW, held_until=NOW + minute)
+        await uow.inbox.store("telegram", [update(4)], NOW, held_until=NOW + minute)
+        assert await uow.updates.claim("telegram", "2", NOW)
+        await uow.inbox.hold("telegram", ["4"], NOW + 3 * minute)
     async with uow_factory() as uow:
-        assert [item.update_id for item in await uow.inbox.pending("telegram", (NOW + minute, NOW + 2 * minute))] == ["3"]
-        assert [item.update_id for item in await uow.inbox.pending("telegram", (NOW, NOW + 2 * minute))] == ["1", "3"]
+        assert await uow.inbox.let_go("telegram", NOW, NOW + minute) == []  # still held
+        assert [item.update_id for item in await uow.inbox.let_go("telegram", NOW, NOW + 2 * minute)] == ["1", "3"]
+        assert await uow.inbox.let_go("telegram", NOW + 2 * minute, NOW + 10 * minute) == [update(4)]
         earlier = await uow.inbox.earlier_unhandled("telegram", "4", "100")
-    assert [(item.update_id, item.received_at) for item in earlier] == [("1", NOW)]  # 2 is handled, 3 another chat's
+    assert [(item.update_id, item.held_until) for item in earlier] == [("1", NOW + minute)]  # 2 is handled, 3 another chat's

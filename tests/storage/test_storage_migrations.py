@@ -14,7 +14,7 @@ from storage.database import create_engine
 from storage.migrate import downgrade, upgrade
 from storage.models import Base
 
-HEAD = "0011"
+HEAD = "0012"
 
 
 def _diff(connection: Connection) -> list[Any]:
