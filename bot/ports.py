@@ -95,7 +95,7 @@ class Inbox(Protocol):
 
     async def earlier_unhandled(self, channel: str, update_id: str, chat_key: str) -> list[InboxItem]:
         """The chat's updates stored before this one and not yet handled, in the order they
-        arrived, each with when it was stored."""
+        arrived, each with until when its worker holds it."""
         ...
 
     async def mark_processed(self, channel: str, update_id: str, outcome: str, now: datetime) -> None: ...
