@@ -1,20 +1,34 @@
 """Two `baocao run --webhook` workers on one PostgreSQL database behind a round-robin balancer,
 as the README's nginx example runs them: one is killed (SIGKILL) in the middle of an officer's
-burst of answers and started again, as a process manager does. Every answer is applied once, on
-the question it was typed for, in the order sent."""
+burst of answers and started again, as a process manager does; and updates a dead worker left
+held are taken over once its hold runs out. Every answer is applied once, on the question it
+was typed for, in the order sent."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
+from bot.records import InboxItem
+from storage.database import create_engine
+from storage.models import InboxRow
+from storage.unit_of_work import UnitOfWorkFactory
 from tests.balancer import RoundRobinBalancer
-from tests.bot_process import BotProcess
-from tests.channels.test_telegram_e2e import burst_cut_by_sigkill
+from tests.bot_process import BotProcess, Officer
+from tests.channels.test_telegram_e2e import (
+    FORM,
+    answer,
+    burst_cut_by_sigkill,
+    linked_officer,
+    next_prompt,
+    saved_answers,
+)
 from tests.channels.test_webhook_e2e import SECRET, free_port
 from tests.conftest import POSTGRES_URL, _new_schema, _postgres_schema
 from tests.fakes import FakeBotApi
@@ -70,3 +84,46 @@ async def test_a_worker_killed_mid_burst_loses_nothing_and_applies_nothing_twice
     assert "Traceback" not in served, served
     asked = [m["text"].split("\n")[0] for m in officer.user.messages if (m.get("text") or "").startswith("Câu")]
     assert len(asked) == len(set(asked)), asked  # each question shown once
+
+
+async def left_by_a_dead_worker(database_url: str, officer: Officer, update_id: int, text: str, hold: timedelta) -> None:
+    """Stores an update of the officer's, typed `text`, as a worker leaves it when it dies before
+    its turn: in the inbox, held for `hold` more (by the bots' clock, read off the inbox)."""
+    user_id = officer.user.id
+    database = create_engine(database_url)
+    try:
+        async with UnitOfWorkFactory(database)() as uow:
+            now = await uow.session.scalar(select(func.max(InboxRow.received_at)))
+            assert now is not None
+            payload = {
+                "update_id": update_id,
+                "message": {
+                    "message_id": update_id, "date": int(now.timestamp()), "text": text,
+                    "chat": {"id": user_id, "type": "private", "first_name": "Cán bộ"},
+                    "from": {"id": user_id, "is_bot": False, "first_name": "Cán bộ"},
+                },
+            }  # fmt: skip
+            await uow.inbox.store("telegram", [InboxItem(str(update_id), str(user_id), payload)], now, now + hold)
+    finally:
+        await database.dispose()
+
+
+async def test_what_a_dead_worker_held_is_taken_over_once_its_hold_runs_out(workers: Workers) -> None:
+    first = workers.workers[0]
+    officer = await linked_officer(workers.api, first, user_id=7008)
+    await officer.command("baocao", "Câu 1/38")
+    for position, question in enumerate(FORM.questions[:2], start=1):
+        await answer(officer, question, position)
+    held, later, alone = (f"Đoạn {i}: việc đã làm trên địa bàn phường." for i in (1, 2, 3))
+    # A later update of the chat waits for the dead worker's, then its worker handles both, in order.
+    await left_by_a_dead_worker(first.database_url, officer, 10**9 + 1, held, timedelta(seconds=3))
+    officer.user.send_text(later)
+    await officer.expect(next_prompt(4), timeout=30)
+    # With no later update to bring it up, a worker's look for let-go updates finds it.
+    await left_by_a_dead_worker(first.database_url, officer, 10**9 + 2, alone, timedelta(seconds=2))
+    await officer.expect(next_prompt(5), timeout=30)
+    saved = await saved_answers(first)
+    assert [saved[question.id] for question in FORM.questions[2:5]] == [[{"text": held}], [{"text": later}], [{"text": alone}]]
+    logs = first.logs() + workers.workers[1].logs()
+    assert "update 1000000001 of chat 7008 is unhandled and nobody holds it; taking it over" in logs
+    assert "taking over 1 updates another worker left unhandled" in logs
