@@ -123,7 +123,7 @@ async def test_an_update_with_nothing_earlier_to_wait_for_is_found_so_as_it_is_s
     assert len(inbox_reads) == 1
 
 
-async def test_the_look_for_abandoned_updates_reads_minutes_back_and_a_restart_takes_the_rest(uow_factory: UnitOfWorkFactory) -> None:
+async def test_the_look_for_let_go_updates_reads_minutes_back_and_a_restart_takes_the_rest(uow_factory: UnitOfWorkFactory) -> None:
     read: list[str] = []
     stuck = HeldChannel(read, held="u1")
     dead = worker(uow_factory, stuck)
