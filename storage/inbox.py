@@ -14,7 +14,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, bindparam, delete, select, update
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -101,14 +101,6 @@ class SqlInbox:
 
 _STORE = prepared(
     lambda insert: insert(InboxRow.__table__)
-    .values(
-        channel=bindparam("channel"),
-        update_id=bindparam("update_id"),
-        chat_key=bindparam("chat_key"),
-        payload=bindparam("payload"),
-        received_at=bindparam("received_at"),
-        held_until=bindparam("held_until"),
-    )
     .on_conflict_do_nothing(index_elements=["channel", "update_id"])
     .returning(InboxRow.__table__.c.update_id)
 )

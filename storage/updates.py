@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import bindparam
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,14 +36,4 @@ async def record(session: AsyncSession, channel: str, update_id: str, outcome: s
     return result.rowcount == 1
 
 
-_LOG = ProcessedUpdate.__table__
-_RECORD = prepared(
-    lambda insert: insert(_LOG)
-    .values(
-        channel=bindparam("channel"),
-        update_id=bindparam("update_id"),
-        outcome=bindparam("outcome"),
-        processed_at=bindparam("processed_at"),
-    )
-    .on_conflict_do_nothing(index_elements=["channel", "update_id"])
-)
+_RECORD = prepared(lambda insert: insert(ProcessedUpdate.__table__).on_conflict_do_nothing(index_elements=["channel", "update_id"]))
