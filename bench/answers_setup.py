@@ -11,16 +11,13 @@ import os
 import shutil
 import subprocess
 import sys
-import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
+from sqlalchemy import select
 
 from bot.catalog import UnitSpec
 from bot.catalog_loading import load_catalog
@@ -30,6 +27,7 @@ from storage.models import Campaign, Enrolment, Unit
 from storage.seed import load_campaign, load_units
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.bot_process import DEMO_NOW, DirectLink, link_directly
+from tests.postgres_schemas import fresh_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 CAMPAIGN = "so-ket-2023"
@@ -77,24 +75,10 @@ async def demo_database(template: Path, postgres: str | None, workdir: Path) -> 
         shutil.copyfile(template, path)
         yield f"sqlite+aiosqlite:///{path}"
         return
-    schema = f"bench_{uuid.uuid4().hex[:12]}"
-    url = make_url(postgres).update_query_dict({"search_path": schema}).render_as_string(hide_password=False)
-    await _admin(postgres, f'CREATE SCHEMA "{schema}"')
-    try:
+    async with fresh_schema(postgres, prefix="bench") as url:
         cli(url, "db", "upgrade")
         cli(url, "seed", "demo")
         yield url
-    finally:
-        await _admin(postgres, f'DROP SCHEMA "{schema}" CASCADE')
-
-
-async def _admin(postgres: str, statement: str) -> None:
-    engine = create_async_engine(postgres, isolation_level="AUTOCOMMIT")
-    try:
-        async with engine.connect() as connection:
-            await connection.execute(text(statement))
-    finally:
-        await engine.dispose()
 
 
 async def officers(database_url: str, count: int) -> list[Officer]:

@@ -10,21 +10,20 @@ each test.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from storage.database import create_engine
 from storage.migrate import upgrade
 from storage.models import Base
 from storage.unit_of_work import UnitOfWorkFactory
+from tests.postgres_schemas import create_schema, drop_schema, fresh_schema
 
 POSTGRES_URL = os.environ.get("BAOCAO_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgresql"]
@@ -34,23 +33,14 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
-async def _postgres_schema(statement: str) -> None:
-    assert POSTGRES_URL
-    admin = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(statement))
-    finally:
-        await admin.dispose()
-
-
-def _new_schema() -> tuple[str, str]:
-    """A fresh schema's name and a URL that works inside it."""
+@contextlib.asynccontextmanager
+async def own_postgres_schema() -> AsyncIterator[str]:
+    """A URL inside a new schema on the test server, dropped afterwards; the test is skipped
+    when no server is configured."""
     if not POSTGRES_URL:
         pytest.skip("BAOCAO_TEST_POSTGRES_URL is not set")
-    schema = f"test_{uuid.uuid4().hex[:12]}"
-    url = make_url(POSTGRES_URL).update_query_dict({"search_path": schema}).render_as_string(hide_password=False)
-    return schema, url
+    async with fresh_schema(POSTGRES_URL) as url:
+        yield url
 
 
 @pytest.fixture(params=BACKENDS)
@@ -59,12 +49,8 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     if request.param == "sqlite":
         yield sqlite_url(tmp_path / "baocao.db")
         return
-    schema, url = _new_schema()
-    await _postgres_schema(f'CREATE SCHEMA "{schema}"')
-    try:
+    async with own_postgres_schema() as url:
         yield url
-    finally:
-        await _postgres_schema(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @pytest.fixture(scope="session")
@@ -76,13 +62,14 @@ def migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def migrated_postgres_url() -> Iterator[str]:
-    schema, url = _new_schema()
-    asyncio.run(_postgres_schema(f'CREATE SCHEMA "{schema}"'))
+    if not POSTGRES_URL:
+        pytest.skip("BAOCAO_TEST_POSTGRES_URL is not set")
+    schema, url = asyncio.run(create_schema(POSTGRES_URL))
     try:
         asyncio.run(upgrade(url))
         yield url
     finally:
-        asyncio.run(_postgres_schema(f'DROP SCHEMA "{schema}" CASCADE'))
+        asyncio.run(drop_schema(POSTGRES_URL, schema))
 
 
 @pytest.fixture(params=BACKENDS)

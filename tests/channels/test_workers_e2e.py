@@ -30,7 +30,7 @@ from tests.channels.test_telegram_e2e import (
     saved_answers,
 )
 from tests.channels.test_webhook_e2e import SECRET, free_port
-from tests.conftest import POSTGRES_URL, _new_schema, _postgres_schema
+from tests.conftest import own_postgres_schema
 from tests.fakes import FakeBotApi
 
 
@@ -42,16 +42,12 @@ class Workers:
 
 @pytest.fixture
 async def workers(tmp_path: Path) -> AsyncIterator[Workers]:
-    if not POSTGRES_URL:
-        pytest.skip("BAOCAO_TEST_POSTGRES_URL is not set")
-    schema, url = _new_schema()
-    await _postgres_schema(f'CREATE SCHEMA "{schema}"')
     ports = [free_port(), free_port()]
     balancer = RoundRobinBalancer([f"http://127.0.0.1:{port}" for port in ports])
     processes: list[BotProcess] = []
-    try:
-        async with FakeBotApi(token="8080:WORKERS") as api:
-            await balancer.start()
+    async with own_postgres_schema() as url, FakeBotApi(token="8080:WORKERS") as api:
+        await balancer.start()
+        try:
             for n, port in enumerate(ports):
                 home = tmp_path / f"worker-{n}"
                 home.mkdir()
@@ -70,11 +66,10 @@ async def workers(tmp_path: Path) -> AsyncIterator[Workers]:
                 await asyncio.sleep(0.1)
             assert api.webhook.url, processes[0].logs()
             yield Workers(api, processes)
-    finally:
-        for process in processes:
-            await process.stop()
-        await balancer.stop()
-        await _postgres_schema(f'DROP SCHEMA "{schema}" CASCADE')
+        finally:
+            for process in processes:
+                await process.stop()
+            await balancer.stop()
 
 
 async def test_a_worker_killed_mid_burst_loses_nothing_and_applies_nothing_twice(workers: Workers) -> None:

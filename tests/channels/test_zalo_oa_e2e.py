@@ -34,7 +34,7 @@ from storage.credentials import SqlCredentials
 from storage.database import create_engine
 from tests.bot_process import DEMO_NOW, BotProcess, DirectLink, Officer, link_directly
 from tests.channels.test_telegram_e2e import FORM, next_prompt, typed_answer
-from tests.conftest import POSTGRES_URL, _new_schema, _postgres_schema
+from tests.conftest import own_postgres_schema
 from tests.fakes import FakeBotApi
 from tests.fakes.zalo_oa import FakeOaUser, FakeZaloOa
 
@@ -375,16 +375,9 @@ class TwoWorkers:
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def two_workers(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[TwoWorkers]:
     """Two `baocao run --webhook` workers on one PostgreSQL schema, Zalo posting to each in turn."""
-    if not POSTGRES_URL:
-        pytest.skip("BAOCAO_TEST_POSTGRES_URL is not set")
-    schema, url = _new_schema()
-    await _postgres_schema(f'CREATE SCHEMA "{schema}"')
-    try:
-        async with FakeBotApi(token="6310:OAWORKERS") as api, FakeZaloOa() as oa:
-            async with oa_workers(api, oa, tmp_path_factory.mktemp("two-workers"), url, 2) as workers:
-                yield TwoWorkers(oa, workers, url)
-    finally:
-        await _postgres_schema(f'DROP SCHEMA "{schema}" CASCADE')
+    async with own_postgres_schema() as url, FakeBotApi(token="6310:OAWORKERS") as api, FakeZaloOa() as oa:
+        async with oa_workers(api, oa, tmp_path_factory.mktemp("two-workers"), url, 2) as workers:
+            yield TwoWorkers(oa, workers, url)
 
 
 async def test_two_workers_on_postgresql_share_the_oa_and_refresh_its_token_once(two_workers: TwoWorkers) -> None:

@@ -50,7 +50,7 @@ from storage.models import Campaign, Enrolment, Unit
 from storage.seed import load_campaign, load_units
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.bot_process import BotProcess, DirectLink, Officer, link_directly
-from tests.conftest import POSTGRES_URL, _new_schema, _postgres_schema
+from tests.conftest import own_postgres_schema
 from tests.fakes import FakeBotApi, RecordedRequest
 from tests.fakes.limits import JITTER_ALLOWANCE
 from tests.report_moves import return_report, submit
@@ -801,13 +801,9 @@ class TwoWorkers:
 async def two_workers(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[TwoWorkers]:
     """Two `baocao run` processes on one PostgreSQL schema, both polling the same fake API (the
     inbox de-duplicates), through the 18/11 08:00 broadcast to the province's 150 officers."""
-    if not POSTGRES_URL:
-        pytest.skip("BAOCAO_TEST_POSTGRES_URL is not set")
-    schema, url = _new_schema()
-    await _postgres_schema(f'CREATE SCHEMA "{schema}"')
     root = tmp_path_factory.mktemp("two-workers")
     workers: list[BotProcess] = []
-    try:
+    async with own_postgres_schema() as url:
         await seed_demo(url)
         world = await populate(url, root / "unused.db", province_layout)
         async with FakeBotApi(token="4646:WORKERS", global_rate=30, per_chat_rate=1.0) as api:
@@ -826,8 +822,6 @@ async def two_workers(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
                 for worker in workers:
                     await worker.stop()
             yield TwoWorkers(api, world, [worker.logs() for worker in workers])
-    finally:
-        await _postgres_schema(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 async def test_two_workers_on_postgresql_send_each_reminder_once(two_workers: TwoWorkers) -> None:
