@@ -45,7 +45,6 @@ import os
 import re
 import resource
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -76,6 +75,7 @@ from answers_load import (  # noqa: E402
 from answers_setup import DEMO_NOW, Officer, demo_database, make_template, officers  # noqa: E402
 
 from tests.balancer import RoundRobinBalancer  # noqa: E402
+from tests.bot_process import free_port  # noqa: E402
 
 TOKEN = "4242:BENCH"
 LIFTED = "100000"
@@ -184,13 +184,6 @@ def peak_rss_mb(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 async def until(condition: Callable[[], bool], timeout: float, what: str, alive: Callable[[], bool]) -> None:

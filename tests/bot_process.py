@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 from collections.abc import AsyncIterator, Iterable
@@ -34,6 +35,13 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_NOW = "2023-11-20T09:00:00+07:00"
 SQLITE_URL = "sqlite+aiosqlite:///"
 _demo_template: Path | None = None
+
+
+def free_port() -> int:
+    """A port nothing listens on now, for a webhook server the test starts."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 @dataclass

@@ -5,23 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
 import pytest
 
-from tests.bot_process import BotProcess, Officer
+from tests.bot_process import BotProcess, Officer, free_port
 from tests.fakes import FakeBotApi
 
 SECRET = "s3cret-webhook-token"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from storage.database import create_engine
 from storage.models import InboxRow
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.balancer import RoundRobinBalancer
-from tests.bot_process import BotProcess, Officer
+from tests.bot_process import BotProcess, Officer, free_port
 from tests.channels.test_telegram_e2e import (
     FORM,
     answer,
@@ -29,7 +29,7 @@ from tests.channels.test_telegram_e2e import (
     next_prompt,
     saved_answers,
 )
-from tests.channels.test_webhook_e2e import SECRET, free_port
+from tests.channels.test_webhook_e2e import SECRET
 from tests.conftest import own_postgres_schema
 from tests.fakes import FakeBotApi
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import socket
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
@@ -15,19 +14,13 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.bot_process import BotProcess, DirectLink, demo_bot, link_directly
+from tests.bot_process import BotProcess, DirectLink, demo_bot, free_port, link_directly
 from tests.fakes import FakeBotApi
 from tests.fakes.zalo_bot_api import FakeZaloBotApi
 from tests.fakes.zalo_chat import FakeZaloUser
 
 SECRET = "zalo-webhook-secret"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import socket
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
@@ -32,7 +31,14 @@ from bot.forms import Question, QuestionKind
 from handlers.zalo_oa.tokens import credential_name
 from storage.credentials import SqlCredentials
 from storage.database import create_engine
-from tests.bot_process import DEMO_NOW, BotProcess, DirectLink, Officer, link_directly
+from tests.bot_process import (
+    DEMO_NOW,
+    BotProcess,
+    DirectLink,
+    Officer,
+    free_port,
+    link_directly,
+)
 from tests.channels.test_telegram_e2e import FORM, next_prompt, typed_answer
 from tests.conftest import own_postgres_schema
 from tests.fakes import FakeBotApi
@@ -44,12 +50,6 @@ TEMPLATE = "ZT-NHAC-HAN"
 CARD_IMAGE = "https://baocao.example.vn/logo.png"
 STATUSES = ("Đạt", "chua dat", "Chưa đến thời điểm xét", "3")
 """Each criterion's status, pressed (the labels) or typed (words without diacritics, a number)."""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def oa_env(oa: FakeZaloOa, port: int) -> dict[str, str]:
