@@ -353,6 +353,8 @@ class OutboxRow(Base):
     sent_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]  # past it the message no longer matters: never sent
+    retrying_since: Mapped[datetime | None]  # the first of the failures it is being retried after
 
 
 class Credential(Base):
@@ -374,6 +376,18 @@ class SendBudgetRow(Base):
     channel: Mapped[str] = mapped_column(String(32), primary_key=True)
     second: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     used: Mapped[int] = mapped_column(Integer)
+
+
+class MessageUsage(Base):
+    """Messages a channel sent in one calendar month ("2026-12", Asia/Ho_Chi_Minh), counted
+    across workers against the platform's monthly quota."""
+
+    __tablename__ = "message_usage"
+
+    channel: Mapped[str] = mapped_column(String(32), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    sent: Mapped[int] = mapped_column(Integer)
+    alerted_percent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ReminderRun(Base):
