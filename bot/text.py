@@ -16,6 +16,7 @@ __all__ = [
     "parse_whole_number",
     "shorten",
     "split_message",
+    "utf16_length",
 ]
 
 _SPACES = re.compile(r"\s+")
@@ -73,12 +74,20 @@ SEPARATORS = ("\n\n", "\n", ". ", "? ", "! ", "; ", " ")
 """Where a long text is best cut, best first: a paragraph, a line, a sentence, a word."""
 
 
+def utf16_length(text: str) -> int:
+    """Length as Telegram and Zalo count it: in UTF-16 code units (an emoji outside the BMP
+    counts 2)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
 def split_message(text: str, limit: int, measure: Callable[[str], int] = len) -> list[str]:
-    """Cuts text into pieces of at most `limit` (as `measure` counts), so a long reply is sent
-    whole in several messages instead of failing. A cut falls at the best break in the second
-    half of the window (a paragraph, a line, a sentence, a word), else at the last space in it;
-    only a single word longer than the limit is ever cut inside. Only the white space at a cut
-    is dropped."""
+    """Cuts text into pieces of at most `limit` (as `measure` counts: `utf16_length` for a
+    platform that counts UTF-16 code units), so a long reply is sent whole in several messages
+    instead of failing. A cut falls at the best break in the second half of the window (a
+    paragraph, a line, a sentence, a word), else at the last space in it; only a single word
+    longer than the limit is ever cut inside, and then never inside a character as a reader
+    sees it (a letter and its combining diacritics, an emoji sequence). Only the white space
+    at a cut is dropped."""
     if limit <= 0:
         raise ValueError("limit must be positive")
     pieces: list[str] = []
@@ -88,7 +97,7 @@ def split_message(text: str, limit: int, measure: Callable[[str], int] = len) ->
         window = rest[: fits + 1]
         cut = next(
             (at + len(sep.rstrip()) for sep in SEPARATORS if (at := window.rfind(sep)) >= fits // 2 and at > 0),
-            window.rfind(" ") if window.rfind(" ") > 0 else fits,
+            window.rfind(" ") if window.rfind(" ") > 0 else _character_start(rest, fits),
         )
         pieces.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
@@ -106,6 +115,42 @@ def _longest_prefix(text: str, limit: int, measure: Callable[[str], int]) -> int
         else:
             high = middle - 1
     return low
+
+
+_JOINER = "\u200d"
+
+
+def _character_start(text: str, at: int) -> int:
+    """The nearest cut at or before `at` that does not part a letter from its combining marks,
+    the halves of an emoji sequence (joined, modified, or a flag's two letters); `at` itself
+    when the whole prefix is one such character, so splitting still progresses."""
+    cut = at
+    while cut > 0 and _continues(text, cut):
+        cut -= 1
+    flag_letters = 0
+    while cut - flag_letters > 0 and _is_flag_letter(text[cut - flag_letters - 1]):
+        flag_letters += 1
+    if flag_letters % 2 and cut < len(text) and _is_flag_letter(text[cut]):
+        cut -= 1
+    return cut if cut > 0 else at
+
+
+def _continues(text: str, at: int) -> bool:
+    """Whether the character at `at` belongs to the one before it."""
+    if at >= len(text):
+        return False
+    here, before = text[at], text[at - 1]
+    return (
+        unicodedata.category(here).startswith("M")  # combining marks, variation selectors
+        or here == _JOINER
+        or before == _JOINER
+        or "\U0001f3fb" <= here <= "\U0001f3ff"  # a skin tone
+        or "\U000e0020" <= here <= "\U000e007f"  # the tags of a subdivision flag
+    )
+
+
+def _is_flag_letter(char: str) -> bool:
+    return "\U0001f1e6" <= char <= "\U0001f1ff"
 
 
 def shorten(text: str, width: int) -> str:

@@ -5,18 +5,13 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.events import Reply
-from bot.text import split_message
+from bot.text import split_message, utf16_length
 from handlers.button_data import button_data
 
 __all__ = ["BUTTONS_PER_ROW", "MESSAGE_LIMIT", "keyboard", "pieces", "pressed_label", "utf16_length"]
 
 MESSAGE_LIMIT = 4096
 BUTTONS_PER_ROW = 8
-
-
-def utf16_length(text: str) -> int:
-    """Length as Telegram counts it: in UTF-16 code units (an emoji outside the BMP counts 2)."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:

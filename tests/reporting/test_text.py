@@ -16,8 +16,8 @@ from bot.text import (
     parse_date,
     parse_whole_number,
     split_message,
+    utf16_length,
 )
-from handlers.telegram.render import utf16_length
 
 
 @pytest.mark.parametrize(
@@ -72,6 +72,33 @@ def test_split_message_measured_in_utf16_units_fits_telegram(text: str, limit: i
     pieces = split_message(text, limit, utf16_length)
     assert all(utf16_length(piece) <= limit for piece in pieces)
     assert "".join(pieces).replace(" ", "").replace("\n", "") == text.replace(" ", "").replace("\n", "")
+
+
+CHARACTERS = ("a", "b", "đ", "a\u0323", "o\u031b\u0301", "Ổ", "📋", "👍🏽", "👨\u200d👩\u200d👧", "🇻🇳", "❤\ufe0f", " ", "\n")
+"""What a reader sees as one character each: letters, a letter with its diacritics written as
+combining marks (as some keyboards send Vietnamese), emoji alone, modified, joined and as a flag."""
+
+
+@given(st.lists(st.sampled_from(CHARACTERS), max_size=1500), st.integers(min_value=11, max_value=300))
+def test_split_message_in_utf16_units_never_cuts_inside_a_character(characters: list[str], limit: int) -> None:
+    text = "".join(characters)
+    boundaries = {sum(len(c) for c in characters[:n]) for n in range(len(characters) + 1)}
+    pieces = split_message(text, limit, utf16_length)
+    assert all(utf16_length(piece) <= limit for piece in pieces)
+    at = 0
+    for piece in pieces:
+        while text[at : at + 1].isspace() and not piece[:1].isspace():
+            at += 1
+        assert text.startswith(piece, at) and at in boundaries and at + len(piece) in boundaries, (piece, at)
+        at += len(piece)
+    assert text[at:].strip() == ""
+
+
+def test_a_long_word_of_decomposed_vietnamese_is_cut_between_letters() -> None:
+    word = "Nghi\u0303a" * 10  # "Nghĩa" with its tilde as a combining mark, no space to cut at
+    pieces = split_message(word, 13, utf16_length)
+    assert "".join(pieces) == word
+    assert all(not piece.startswith("\u0303") for piece in pieces)
 
 
 def test_weekdays_read_as_vietnamese_writes_them_mid_sentence() -> None:
