@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from bot.clock import Clock
 from bot.ports import UnitOfWork
-from bot.records import REFUSED_STATES, DeliveryState, OutboxItem
+from bot.records import REFUSED_STATES, DeliveryState, OutboxItem, OutboxMessage
 from bot.rerouting import Routes, rerouted
 from handlers.channel import Outcome, Sender, SendResult
 
@@ -49,6 +49,7 @@ class OutboxSender:
         idle_seconds: float = 1.0,
         routes: Routes | None = None,
         on_queued: Callable[[], None] = lambda: None,
+        held: Callable[[OutboxMessage], timedelta | None] = lambda message: None,
     ) -> None:
         self.channel = channel
         self.unit_of_work = unit_of_work
@@ -61,6 +62,7 @@ class OutboxSender:
         self.routes = routes  # where a refused reminder may go next (bot/rerouting.py); None: nowhere
         self.on_queued = on_queued  # wakes the senders when a refused reminder was sent on
         self.wake = asyncio.Event()
+        self.held = held  # how long a message waits for the channel's monthly quota (handlers/usage.py)
 
     async def run(self) -> None:
         """Sends until cancelled; sleeps when the outbox is empty until woken or a second passes."""
@@ -76,6 +78,9 @@ class OutboxSender:
 
     async def guarded(self, item: OutboxItem) -> None:
         async with self.slots:
+            if (wait := self.held(item.message)) is not None:
+                await self.mark(item, DeliveryState.PENDING, "the channel's monthly quota is used up", retry_in=wait.total_seconds())
+                return
             try:
                 result = await self.channel.send(item.message)
             except Exception as error:
