@@ -75,7 +75,7 @@ SEPARATORS = ("\n\n", "\n", ". ", "? ", "! ", "; ", " ")
 
 
 def utf16_length(text: str) -> int:
-    """Length as Telegram and Zalo count it: in UTF-16 code units (an emoji outside the BMP
+    """Length as the messengers count it: in UTF-16 code units (an emoji outside the BMP
     counts 2)."""
     return len(text.encode("utf-16-le")) // 2
 
