@@ -33,6 +33,7 @@ from telegram.error import (
     TimedOut,
 )
 from telegram.ext import AIORateLimiter, ExtBot
+from telegram.request import HTTPXRequest
 
 from bot.answers import StoredFile
 from bot.commands import REPORTER_COMMANDS, SUPERVISOR_COMMANDS, CommandSpec
@@ -61,6 +62,7 @@ from handlers.channel import (
 from handlers.folding import folded
 from handlers.pacer import BudgetGate, SendPacer
 from handlers.retrying import with_retries
+from handlers.telegram.failures import never_sent, outcome_unknown
 from handlers.telegram.parse import (
     IncomingFile,
     identify,
@@ -111,6 +113,7 @@ class TelegramChannel:
             base_url=settings.api_base_url,
             base_file_url=settings.file_base_url,
             rate_limiter=BudgetedRateLimiter(gate, overall_max_rate=settings.reply_rate, max_retries=20),
+            request=HTTPXRequest(connect_timeout=settings.connect_timeout, read_timeout=settings.read_timeout),
         )
         self.broadcaster = Bot(settings.token, settings.api_base_url, settings.file_base_url)
 
@@ -254,21 +257,25 @@ class TelegramChannel:
                 await self.close_keyboard(context)
         for reply in replies:
             for text, markup in pieces(reply):
-                await with_retries(lambda: self.bot.send_message(int(chat_id), text, reply_markup=markup), transient, f"reply to chat {chat_id}")  # noqa: B023 (awaited at once)
+                await with_retries(lambda: self.bot.send_message(int(chat_id), text, reply_markup=markup), never_sent, f"reply to chat {chat_id}", sent=text)  # noqa: B023 (awaited at once)
                 self.pacer.note(chat_id)
-            await with_retries(lambda: self.attach(self.bot, int(chat_id), reply), transient, f"file to chat {chat_id}")  # noqa: B023
+            await with_retries(lambda: self.attach(self.bot, int(chat_id), reply), never_sent, f"file to chat {chat_id}", sent=reply.text)  # noqa: B023
         if response.menu_roles is not None:
             await self.set_menu(int(chat_id), response.menu_roles)
 
     @staticmethod
     async def answered_in_place(pressed: CallbackQuery, replies: list[Reply]) -> bool:
-        """Whether the one reply (with buttons, no file) replaced the pressed message."""
+        """Whether the one reply (with buttons, no file) replaced the pressed message: an edit
+        that may have landed counts, lest the reply come a second time as a new message."""
         reply = replies[0]
         if len(replies) > 1 or not reply.buttons or reply.attachment is not None or utf16_length(reply.text) > MESSAGE_LIMIT:
             return False
         try:
-            await with_retries(lambda: pressed.edit_message_text(reply.text, reply_markup=keyboard(reply)), transient, f"answer to press {pressed.id}")
-        except TelegramError as error:  # too old to edit, say: it is sent as a new message instead
+            await with_retries(lambda: pressed.edit_message_text(reply.text, reply_markup=keyboard(reply)), never_sent, f"answer to press {pressed.id}", sent=reply.text)
+        except TelegramError as error:
+            if outcome_unknown(error):
+                return True
+            # too old to edit, say: it is sent as a new message instead
             log.info("could not answer press %s in place: %s", pressed.id, error)
             return False
         return True
@@ -319,11 +326,6 @@ class TelegramChannel:
         except (TimedOut, NetworkError) as error:
             return SendResult(Outcome.TRANSIENT, detail=str(error))
         return DELIVERED
-
-
-def transient(error: BaseException) -> bool:
-    """A timeout or a failure on Telegram's side; a refusal (BadRequest, Forbidden) is final."""
-    return isinstance(error, TimedOut | NetworkError) and not isinstance(error, BadRequest | Forbidden)
 
 
 def safe_suffix(name: str) -> str:

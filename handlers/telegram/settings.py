@@ -27,6 +27,12 @@ class TelegramSettings(EnvironmentSettings):
     reply_rate: float = Field(30.0, alias="TELEGRAM_REPLY_RATE", gt=0)
     """Conversation replies a second, across chats: Telegram's limit. Only a test against a fake
     without that limit raises it (to measure what the bot itself can do)."""
+    connect_timeout: float = Field(5.0, alias="TELEGRAM_CONNECT_TIMEOUT", gt=0)
+    """Seconds to wait for a connection to the Bot API: a call that gets none was never sent,
+    and a reply is tried again."""
+    read_timeout: float = Field(5.0, alias="TELEGRAM_READ_TIMEOUT", gt=0)
+    """Seconds to wait for the Bot API's answer: a reply without one may have landed, and is not
+    sent again (handlers/retrying.py)."""
 
     @field_validator("bot_username")
     @classmethod

@@ -107,6 +107,7 @@ class FakeBotApi(LocalServer):
         self._flood = FloodControl(global_rate, per_chat_rate)
         self._faults: dict[str, deque[ApiError]] = {}
         self._holds: dict[int, Hold] = {}
+        self._late: dict[tuple[int, str], float] = {}
         self.webhook = WebhookPusher(self._updates)
         """Where updates go while the bot has a webhook set, and every delivery attempt."""
         self._methods = BotApiMethods(self.bot_user, self.users, self._files, self._updates, self.webhook)
@@ -115,6 +116,7 @@ class FakeBotApi(LocalServer):
             name.lower(): (name, handler) for name, handler in self._methods.handlers().items()
         }
         self._runner: web.AppRunner | None = None
+        self._site: web.TCPSite | None = None
         self._port: int | None = None
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -125,8 +127,22 @@ class FakeBotApi(LocalServer):
         app.router.add_get("/file/bot{token}/{file_path:.+}", self._serve_download)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        self._site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await self._site.start()
         self._port = self._runner.addresses[0][1]
+
+    async def refuse_connections(self) -> None:
+        """Stops listening and closes the connections open now: every call is refused before a
+        byte of it is sent, as when the Bot API cannot be reached. State is kept."""
+        assert self._runner is not None and self._site is not None and self._runner.server is not None
+        await self._site.stop()
+        await self._runner.server.shutdown(0.1)
+
+    async def accept_connections(self) -> None:
+        """Listens again, on the same port."""
+        assert self._runner is not None
+        self._site = web.TCPSite(self._runner, "127.0.0.1", self._port)
+        await self._site.start()
 
     async def stop(self) -> None:
         self.webhook.stop()
@@ -207,6 +223,11 @@ class FakeBotApi(LocalServer):
         hold = self._holds[user_id] = Hold()
         return hold
 
+    def answer_late(self, user_id: int, after: float, method: str = "sendMessage") -> None:
+        """The next `method` call for this user's chat is carried out at once but answered
+        `after` seconds later: a client that stops waiting sooner cannot know it landed."""
+        self._late[user_id, self._handlers[method.lower()][0]] = after
+
     def block(self, user_id: int) -> None:
         """The user blocked the bot: calls for their chat get 403 until they write again."""
         self.users[user_id].forbidden = BLOCKED
@@ -268,7 +289,11 @@ class FakeBotApi(LocalServer):
                 raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
         if chat_id is not None:
             self._touch(chat_id)
-        return await handler(params)
+        result = await handler(params)
+        late = self._late.pop((chat_id, method), None) if chat_id is not None else None
+        if late is not None:
+            await asyncio.sleep(late)
+        return result
 
     def _touch(self, user_id: int) -> None:
         if user_id in self.users:
