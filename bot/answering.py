@@ -3,7 +3,8 @@ meets the conditions, text, files, a choice, a number, a date; keeping or adding
 saved; and saving the whole answer.
 
 One message stands as a whole answer: a text is saved as soon as it is long enough, and the
-files that prove a criterion go with its text, before it or right after it. “Done” is needed
+files that prove a criterion go with its text, before it or right after it, or in the same
+message (a photo with the text as its caption). “Done” is needed
 only for a set of files or a text the messenger may have cut in pieces."""
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class Answering(ReportTurn):
             self.render(question, stage, new_step=False)
             return
         if isinstance(received, FileInput):
-            self.take_file(question, stage, received.file)
+            self.take_file(question, stage, received.file, received.caption.strip())
             return
         pressed = unpack(received.value) if isinstance(received, ButtonInput) else None
         text = received.text if isinstance(received, TextInput) else None
@@ -178,7 +179,22 @@ class Answering(ReportTurn):
         else:
             self.save(question, {"text": text})
 
-    def take_file(self, question: Question, stage: Stage, file: StoredFile) -> None:
+    def take_file(self, question: Question, stage: Stage, file: StoredFile, caption: str = "") -> None:
+        """A file, and the words sent with it: the answer's text where the step takes files and
+        text together (a criterion's evidence and what was done, in one message); elsewhere the
+        person is told the words were not kept."""
+        if not caption:
+            self.take_one_file(question, stage, file)
+        elif takes_files(question, stage) and takes_text(question, stage):
+            self.take_one_file(question, stage, file, announce=False)
+            self.take_text(question, stage, caption)
+        else:
+            self.reply(self._("The words sent with the file were not saved: only a criterion's text goes with its files in one message. Send them as a message of their own if they belong to an answer."))
+            self.take_one_file(question, stage, file)
+
+    def take_one_file(self, question: Question, stage: Stage, file: StoredFile, announce: bool = True) -> None:
+        """Adds the file to the answer being written (saying so, when `announce`), or to the
+        answer just saved, or says why it cannot be taken."""
         _ = self._
         if file.path is None or file.size > self.settings.max_file_bytes:
             self.reply(
@@ -199,6 +215,8 @@ class Answering(ReportTurn):
             return
         draft = replace(draft, files=(*draft.files, file.to_dict()))
         self.set_state(draft=draft)
+        if not announce:
+            return
         received = self.p.files_count(len(draft.files))
         if question.kind is QuestionKind.ATTACHMENT:
             text = _("Received: {files}. Send more, or {done}.").format(files=received, done=self.p.done)

@@ -48,9 +48,12 @@ class ButtonInput:
 
 @dataclass(frozen=True)
 class FileInput:
-    """A photo or document; `file.path` is None when it was too large to keep."""
+    """A photo or document; `file.path` is None when it was too large to keep. `caption` is
+    what the person wrote with it, in the same message: the answer's words, where the question
+    takes words with its files."""
 
     file: StoredFile
+    caption: str = ""
 
 
 @dataclass(frozen=True)

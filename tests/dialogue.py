@@ -3,7 +3,8 @@
 A line of a transcript is what the officer sends and a fragment the bot's answer must contain.
 `[Label]` presses the button with that label on the newest message that has buttons,
 `[#3:Label]` presses it on the message with step 3 (an old message), `<photo>` sends a photo,
-`<photo 30MB>` a photo too large to keep, `<sticker>` a sticker. Storage is simulated by a dict
+`<photo 30MB>` a photo too large to keep, `<photo: words>` a photo with words as its caption,
+`<sticker>` a sticker. Storage is simulated by a dict
 of answer versions, so a test sees history the way the database keeps it.
 """
 
@@ -34,7 +35,7 @@ from bot.report import ReportContext, ReportStatus
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2023, 11, 20, 3, 0, tzinfo=timezone.utc)
-_FILE = re.compile(r"^<(photo|document)(?: (\d+)MB)?>$")
+_FILE = re.compile(r"^<(photo|document)(?: (\d+)MB)?(?:: (.+))?>$")
 
 
 @dataclass
@@ -122,7 +123,8 @@ class Dialogue:
                     ref=f"file-{self.files_sent}",
                     size=size,
                     path=None if size > 20 * 1024 * 1024 else f"/tmp/u{self.files_sent}.jpg",
-                )
+                ),
+                caption=match.group(3) or "",
             )
         if line == "<sticker>":
             return UnsupportedInput("sticker")

@@ -309,3 +309,25 @@ def test_help_in_english_lists_the_english_names_too() -> None:
     english = help_text(Prompts("en", ZONE), supervises=False)
     assert "/baocao (/report) — Start or continue your report" in english
     assert "(/report)" not in help_text(Prompts("vi", ZONE), supervises=False)
+
+
+def test_a_photo_with_its_caption_is_the_criterions_evidence_and_text_in_one_message() -> None:
+    dialogue = Dialogue(sample_form())
+    dialogue.run(
+        [
+            *HAPPY_PATH[:5],
+            ("[Met]", "Describe what was done"),
+            ("<photo: Patrols every night, photo attached.>", "Saved Criterion 1: Met — Patrols every night, photo attached. (1 file)"),
+            ("[Not yet due for assessment]", "meet the conditions"),
+            ("[Yes]", "Describe what was done and why"),
+        ]
+    )
+    too_large = dialogue.send("<photo 30MB: Headquarters under construction.>")  # the words are kept all the same
+    assert "That file is too large" in too_large
+    assert "Saved Criterion 2: Not yet due for assessment (meets the conditions) — Headquarters under construction." in too_large
+    refused = dialogue.send("<photo: Minutes of the meeting>")  # the report file takes no words
+    assert "The words sent with the file were not saved" in refused and "Received: 1 file" in refused
+    assert dialogue.answers["TC.1"]["narrative"] == "Patrols every night, photo attached."
+    assert [f["ref"] for f in dialogue.answers["TC.1"]["files"]] == ["file-1"]
+    assert dialogue.answers["TC.2"] == {"status": "chua_den", "eligible": True, "narrative": "Headquarters under construction."}
+    assert len(dialogue.versions["TC.1"]) == 1  # saved once, the photo and its words together
