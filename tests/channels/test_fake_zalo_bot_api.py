@@ -452,3 +452,72 @@ async def test_flood_limits_refuse_excess_sends_with_429(session: aiohttp.Client
         assert refusal["description"] == "Quota exceeded"
         assert refusal["parameters"]["retry_after"] >= 1
         assert api.violations == 1
+
+
+async def test_get_webhook_info_can_answer_404_on_a_bot_without_a_webhook(session: aiohttp.ClientSession) -> None:
+    async with FakeZaloBotApi(token=TOKEN, webhook_info_404=True) as api:
+        none = await call(session, api, "getWebhookInfo")
+        await call(session, api, "setWebhook", {"url": "https://example.invalid/hook", "secret_token": SECRET})
+        status, body = await call(session, api, "getWebhookInfo")
+
+    assert none == (404, {"ok": False, "error_code": 404, "description": "Not Found"})
+    assert (status, body["result"]["url"]) == (200, "https://example.invalid/hook")
+
+
+async def test_replaying_get_updates_answers_the_last_event_again_at_once(session: aiohttp.ClientSession) -> None:
+    async with FakeZaloBotApi(token=TOKEN, replay_consumed=True) as api:
+        first = api.user("u-1").send_text("một")
+        _, delivered = await call(session, api, "getUpdates", {"timeout": 5})
+        started = time.monotonic()
+        replays = [await call(session, api, "getUpdates", {"timeout": 5}) for _ in range(3)]
+        second = api.user("u-1").send_text("hai")
+        _, fresh = await call(session, api, "getUpdates", {"timeout": 5})
+
+    assert delivered["result"]["message"]["message_id"] == first
+    assert all(body["result"] == delivered["result"] for _status, body in replays)
+    assert time.monotonic() - started < 2  # none of them held the long poll
+    assert fresh["result"]["message"]["message_id"] == second
+
+
+async def test_texts_are_counted_in_utf16_code_units(api: FakeZaloBotApi, session: aiohttp.ClientSession) -> None:
+    api.user("u-1")
+    fits, _ = await call(session, api, "sendMessage", {"chat_id": "u-1", "text": "👍" * 1000})
+    too_long, body = await call(session, api, "sendMessage", {"chat_id": "u-1", "text": "👍" * 1001})
+
+    assert (fits, too_long) == (200, 400)
+    assert body["description"] == "Bad Request: text must be 1 to 2000 characters"
+
+
+async def test_a_refused_token_answers_every_call_401_or_403_until_accepted(
+    api: FakeZaloBotApi, session: aiohttp.ClientSession
+) -> None:
+    api.user("u-1")
+    api.refuse_token()
+    unauthorized = await call(session, api, "getMe")
+    api.refuse_token(403, "Forbidden")
+    forbidden = await call(session, api, "sendMessage", {"chat_id": "u-1", "text": "a"})
+    api.accept_token()
+    status, _ = await call(session, api, "getMe")
+
+    assert unauthorized == (401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+    assert forbidden == (403, {"ok": False, "error_code": 403, "description": "Forbidden"})
+    assert status == 200 and api.user("u-1").messages == []
+
+
+async def test_a_late_answer_delivers_the_send_though_the_client_gave_up(
+    api: FakeZaloBotApi, session: aiohttp.ClientSession
+) -> None:
+    user = api.user("u-1")
+    api.answer_late_next("sendMessage", 5.0)
+
+    with pytest.raises(TimeoutError):
+        async with session.post(
+            f"{api.base_url}{TOKEN}/sendMessage",
+            json={"chat_id": "u-1", "text": "đã tới"},
+            timeout=aiohttp.ClientTimeout(total=0.3),
+        ):
+            pass
+    await eventually(lambda: len(api.requests) == 1)
+
+    assert [m["text"] for m in user.messages] == ["đã tới"]
+    assert api.requests[0].status == CLIENT_GONE

@@ -7,6 +7,13 @@ N, "description": ...}; the HTTP status equals error_code unless `errors_with_ht
 since it is not known which of the two Zalo's edge does and a bot should cope with both.
 A wrong token answers 401, a method Zalo does not have 404, a body that is not JSON 400.
 
+Where clients that ran against the live platform disagree, the fake can behave either way:
+`webhook_info_404` answers getWebhookInfo 404 on a bot with no webhook (as zalo-bot-mcp
+measured) instead of an empty url; `replay_consumed` answers an idle getUpdates at once with
+the last event again (zalo-bot-mcp measured about 12 such answers a second) instead of holding
+the long poll; `refuse_token(403)` answers a revoked token 403 (OpenClaw treats 401 and 403
+alike as a refused token) instead of 401.
+
 Every response carries two `Server` headers, as Zalo's edge has been seen to send. aiohttp's
 client accepts that by default but refuses it in strict mode (`python -X dev`, or
 PYTHONASYNCIODEBUG set), which is why some Zalo clients were written on httpx instead.
@@ -67,7 +74,15 @@ class Stall:
     seconds: float
 
 
-Fault = ZaloApiError | BrokenAnswer | Stall
+@dataclass(frozen=True)
+class LateAnswer:
+    """Serve the call (a send is delivered), then wait this long before answering: a client
+    that gives up first cannot know the call was carried out."""
+
+    seconds: float
+
+
+Fault = ZaloApiError | BrokenAnswer | Stall | LateAnswer
 
 
 class FakeZaloBotApi(LocalServer):
@@ -84,12 +99,16 @@ class FakeZaloBotApi(LocalServer):
         bot_display_name: str = "Bot Báo Cáo",
         echo_own_messages: bool = False,
         errors_with_http_200: bool = False,
+        webhook_info_404: bool = False,
+        replay_consumed: bool = False,
         global_rate: float | None = None,
         per_chat_rate: float | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """`echo_own_messages` queues every sendMessage back as an event from the bot, as Zalo
-        sometimes does; `global_rate`/`per_chat_rate` (calls a second) switch on flood limits;
+        sometimes does; `webhook_info_404` and `replay_consumed` are the behaviours measured by
+        zalo-bot-mcp (see the module's docstring); `global_rate`/`per_chat_rate` (calls a second)
+        switch on flood limits;
         `clock` times requests and flood windows, and a fake one lets a test step through
         windows."""
         bot_id, _, secret = token.partition(":")
@@ -107,6 +126,8 @@ class FakeZaloBotApi(LocalServer):
         self.requests: list[RecordedZaloRequest] = []
         """Every call served, in the order the answers were produced."""
         self.errors_with_http_200 = errors_with_http_200
+        self.token_refusal: ZaloApiError | None = None
+        """While set, every call is refused with it, as after the bot's token was reset."""
         self._bot_sender = {"id": bot_id, "display_name": bot_display_name, "is_bot": True}
         self._clock = clock
         self._updates = ZaloUpdateQueue()
@@ -116,6 +137,8 @@ class FakeZaloBotApi(LocalServer):
         """Where events go while the bot has a webhook set, and every push attempt."""
         self._methods = ZaloBotMethods(self.bot_info, self.users, self._updates, self.webhook)
         self._methods.echo_own_messages = echo_own_messages
+        self._methods.webhook_info_404 = webhook_info_404
+        self._methods.replay_consumed = replay_consumed
         self._handlers = self._methods.handlers()
         self._photos: dict[str, bytes] = {}
         self._runner: web.AppRunner | None = None
@@ -196,6 +219,13 @@ class FakeZaloBotApi(LocalServer):
         """The user blocked the bot: sends to their chat get 403 until they write again."""
         self.users[user_id].blocked = True
 
+    def refuse_token(self, status: int = 401, description: str = "Unauthorized") -> None:
+        """The token was reset on Zalo's side: every call is refused until `accept_token`."""
+        self.token_refusal = ZaloApiError(status, description)
+
+    def accept_token(self) -> None:
+        self.token_refusal = None
+
     def fail_next(
         self,
         method: str,
@@ -215,6 +245,10 @@ class FakeZaloBotApi(LocalServer):
     def stall_next(self, method: str, seconds: float, *, times: int = 1) -> None:
         """Hold the next `times` calls of `method` for `seconds` before serving them."""
         self._queue_fault(method, Stall(seconds), times)
+
+    def answer_late_next(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """Serve the next `times` calls of `method`, then hold the answer for `seconds`."""
+        self._queue_fault(method, LateAnswer(seconds), times)
 
     @property
     def pending_updates(self) -> int:
@@ -259,16 +293,21 @@ class FakeZaloBotApi(LocalServer):
         try:
             if request.match_info["token"] != self.token:
                 raise ZaloApiError(401, "Unauthorized")
+            if self.token_refusal is not None:
+                raise self.token_refusal
             handler = self._handlers.get(method)
             if handler is None:
                 raise ZaloApiError(404, "Not Found")
             if body_problem is not None:
                 raise bad_request(body_problem)
+            late = 0.0
             match self._next_fault(method):
                 case BrokenAnswer(http_status):
                     return _error_page(http_status), None
                 case Stall(seconds):
                     await asyncio.sleep(seconds)
+                case LateAnswer(seconds):
+                    late = seconds
                 case ZaloApiError() as error:
                     raise error
             if method in COUNTED:
@@ -276,6 +315,7 @@ class FakeZaloBotApi(LocalServer):
                 if retry_after is not None:
                     raise ZaloApiError(429, "Quota exceeded", retry_after)
             result = await handler(params)
+            await asyncio.sleep(late)
         except ZaloApiError as error:
             status = 200 if self.errors_with_http_200 else error.error_code
             return web.json_response(error.body(), status=status), error.error_code

@@ -61,8 +61,12 @@ class FakeZaloUser(MessageLog):
         """Write `text` to the bot; returns the message_id of the queued event."""
         return self._write(TEXT_EVENT, {"text": text}, repr(text))
 
-    def send_image(self, url: str = DEFAULT_PHOTO_URL, caption: str | None = None) -> str:
+    def send_image(self, url: str = DEFAULT_PHOTO_URL, caption: str | None = None, *, photo: str | None = None) -> str:
+        """A picture, as live events carry it in `photo_url`; `photo` adds the documented field
+        too, which need not be the same picture."""
         fields: dict[str, Any] = {"photo_url": url, "message_type": "CHAT_PHOTO"}
+        if photo is not None:
+            fields["photo"] = photo
         if caption is not None:
             fields["caption"] = caption
         return self._write(IMAGE_EVENT, fields, f"[image] {caption or ''}".rstrip())

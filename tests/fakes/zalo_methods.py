@@ -7,6 +7,7 @@ Only private chats exist: Zalo's groups are an internal beta.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -20,7 +21,8 @@ Handler = Callable[[Params], Awaitable[Any]]
 """Returns the answer's `result`, or None for an answer that has none (sendChatAction)."""
 
 TEXT_LENGTHS = range(1, 2001)
-"""Text and captions: 1 to 2000 characters, counted as Python str characters (code points)."""
+"""Text and captions: 1 to 2000 characters, counted in UTF-16 code units as OpenClaw cuts them
+(an emoji outside the BMP counts 2): the stricter of the two possible readings."""
 SECRET_LENGTHS = range(8, 257)
 CHAT_ACTIONS = frozenset({"typing"})
 """Zalo lists upload_photo as "coming soon"."""
@@ -47,6 +49,11 @@ class ZaloBotMethods:
         self._updates = updates
         self._webhook = webhook
         self.echo_own_messages = False
+        self.webhook_info_404 = False
+        """Answer getWebhookInfo 404 while no webhook is set, as zalo-bot-mcp measured."""
+        self.replay_consumed = False
+        """Answer an idle getUpdates at once with the last event again, as zalo-bot-mcp measured."""
+        self._last_event: Payload | None = None
 
     def handlers(self) -> dict[str, Handler]:
         """Handlers by method name; Zalo matches names case-sensitively."""
@@ -66,12 +73,16 @@ class ZaloBotMethods:
         return dict(self._bot_info)
 
     async def get_updates(self, params: Params) -> Payload:
-        """One event per call, gone once handed out; 408 when none came within `timeout`."""
+        """One event per call, gone once handed out; 408 when none came within `timeout` (or,
+        replaying, the last event again at once)."""
         if self._webhook.url:
             raise bad_request(WEBHOOK_IS_SET)
+        if self.replay_consumed and self._last_event is not None and not self._updates.pending:
+            return copy.deepcopy(self._last_event)
         if not await self._updates.wait(_poll_timeout(params)):
             raise ZaloApiError(408, "Request timeout")
-        return self._updates.pop().payload
+        self._last_event = self._updates.pop().payload
+        return self._last_event
 
     async def set_webhook(self, params: Params) -> dict[str, Any]:
         """Zalo wants a public HTTPS URL; the fake takes any http(s) URL so tests can listen
@@ -89,6 +100,8 @@ class ZaloBotMethods:
         return self._webhook_info()
 
     async def get_webhook_info(self, params: Params) -> dict[str, Any]:
+        if self.webhook_info_404 and not self._webhook.url:
+            raise ZaloApiError(404, "Not Found")
         return self._webhook_info()
 
     async def send_message(self, params: Params) -> dict[str, Any]:
@@ -154,7 +167,7 @@ def _poll_timeout(params: Params) -> float:
 
 def _text(params: Params, field: str) -> str:
     value = params.get(field)
-    if not isinstance(value, str) or len(value) not in TEXT_LENGTHS:
+    if not isinstance(value, str) or len(value.encode("utf-16-le")) // 2 not in TEXT_LENGTHS:
         raise bad_request(f"{field} must be 1 to 2000 characters")
     return value
 
