@@ -1,9 +1,13 @@
 """The Zalo Bot Platform channel: text and photos, no buttons, no documents.
 
 Choices are shown as numbered lists and answered by typing (bot/plain_text.py, bot/menu.py);
-commands work typed as words. Updates come one per getUpdates call (or by webhook); each is
-stored in the inbox before it is handled. Zalo consumes an update when it answers getUpdates,
-so the only window in which one can be lost is between that answer and the inbox write.
+commands work typed as words. Updates come one per getUpdates call (polling.py) or by webhook;
+each is stored in the inbox before it is handled. Where Zalo consumes an update when it answers
+getUpdates, the only window in which one can be lost is between that answer and the inbox write.
+
+A refused token (401, or a 403 that getMe confirms) is the operator's to mend: the
+administrators are told, and outbox messages wait for it instead of marking people as having
+blocked the bot.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from bot.inputs import FileInput, Input, UnsupportedInput, parse_typed
 from bot.plain_text import as_plain_text
 from bot.records import OutboxMessage
 from bot.service import Envelope
-from bot.text import split_message
+from bot.i18n import N_
+from bot.text import split_message, utf16_length
 from handlers.channel import (
     DELIVERED,
     TOKEN_REFUSED,
@@ -39,20 +44,23 @@ from handlers.channel import (
 )
 from handlers.pacer import SendPacer
 from handlers.photos import fetch_photo
-from handlers.zalo_bot.client import ZaloBotClient, ZaloError, ZaloUnreachable
+from handlers.retrying import with_retries
+from handlers.zalo_bot.client import ZaloBotClient, ZaloError, ZaloUnreachable, not_sent
+from handlers.zalo_bot.polling import Poller
 from handlers.zalo_bot.settings import ZaloBotSettings
 
 __all__ = [
     "CHANNEL",
     "DEFAULT_RETRY_SECONDS",
     "DEFAULT_WEBHOOK_PATH",
+    "CHAT_ID_LENGTH",
     "IMAGE",
-    "MAX_BACKOFF_SECONDS",
     "MESSAGE_LIMIT",
-    "REPLY_ATTEMPTS",
     "SECRET_HEADER",
     "SURFACE",
     "TEXT",
+    "TOKEN_RECHECK_SECONDS",
+    "TOKEN_REFUSED_ALERT",
     "UNSUPPORTED",
     "ZaloBotChannel",
     "event_of",
@@ -76,8 +84,18 @@ UNSUPPORTED = {
     "message.unsupported.received": "unsupported",
 }
 DEFAULT_RETRY_SECONDS = 5.0
-REPLY_ATTEMPTS = 4
-MAX_BACKOFF_SECONDS = 30.0
+TOKEN_RECHECK_SECONDS = 60.0
+"""How long outbox messages wait after Zalo refused the token before they are tried again."""
+CHAT_ID_LENGTH = 64
+"""The longest chat id kept (storage's chats.chat_id); Zalo's are 16 to 20 characters."""
+UPDATE_ID_LENGTH = 128
+"""The longest message id taken as the update's id (storage's update log); longer ones, like
+ids that are not text, are replaced by a digest of the event."""
+TOKEN_WORDS = ("unauthori", "token", "authenticat")
+"""Words of a 403's description that name the bot's own access rather than the person."""
+TOKEN_REFUSED_ALERT = N_(
+    "⚠️ Zalo refused the Zalo bot's token ({detail}). Nothing can be sent through the Zalo bot; messages wait and go out once it is accepted again. If the token was reset, put the new one in ZALO_BOT_TOKEN and restart the bot."
+)
 
 
 def event_of(payload: Payload) -> Mapping[str, Any] | None:
@@ -91,20 +109,25 @@ def event_of(payload: Payload) -> Mapping[str, Any] | None:
 
 
 def identify(payload: Payload) -> tuple[str, str] | None:
-    """(message id, chat id); an event without a message id is named by its content, so a
-    redelivery of it is still recognised."""
+    """(message id, chat id); None for an event without a chat id that is a non-empty string
+    of at most 64 characters, which no chat could answer (the webhook refuses it, polling drops
+    it, and nothing is stored). An event without a usable message id is named by its content,
+    so a redelivery of it is still recognised."""
     event = event_of(payload)
     if event is None:
         return None
     message = event.get("message")
-    message = message if isinstance(message, Mapping) else {}
-    chat = message.get("chat") if isinstance(message.get("chat"), Mapping) else {}
-    sender = message.get("from") if isinstance(message.get("from"), Mapping) else {}
+    chat = message.get("chat") if isinstance(message, Mapping) else None
+    chat_id = chat.get("id") if isinstance(chat, Mapping) else None
+    if not isinstance(chat_id, str) or not chat_id.strip() or len(chat_id) > CHAT_ID_LENGTH:
+        return None
+    assert isinstance(message, Mapping)
     message_id = message.get("message_id")
-    if not isinstance(message_id, str | int) or isinstance(message_id, bool) or not str(message_id):
+    if isinstance(message_id, int) and not isinstance(message_id, bool):
+        message_id = str(message_id)
+    if not isinstance(message_id, str) or not message_id or len(message_id) > UPDATE_ID_LENGTH:
         message_id = "sha256:" + hashlib.sha256(json.dumps(event, sort_keys=True, default=str).encode()).hexdigest()
-    chat_id = chat.get("id") or sender.get("id") or ""
-    return str(message_id), str(chat_id)
+    return message_id, chat_id
 
 
 class ZaloBotChannel:
@@ -118,7 +141,11 @@ class ZaloBotChannel:
         self.files_dir = shared.files_dir
         self.max_file_bytes = shared.max_file_bytes
         self.pacer = SendPacer(settings.send_rate, settings.per_chat_interval, gate=shared.gate(CHANNEL, settings.send_rate))
-        self.client = ZaloBotClient(settings.api_base_url, settings.token)
+        self.client = ZaloBotClient(settings.api_base_url, settings.token, settings.request_timeout)
+        self.alert = shared.alert
+        self.token_alerted = False
+        """The administrators were told of a refused token, and no call has succeeded since."""
+        self.poller = Poller(self.client, identify, settings.poll_timeout, self.tell_token_refused)
         self.bot_id: str | None = None
 
     def invite_link(self, code: str) -> str | None:
@@ -147,30 +174,7 @@ class ZaloBotChannel:
         return identify(payload)
 
     async def receive(self, intake: Intake) -> None:
-        """Long polling, one update a call; 408 means "nothing came", anything else backs off."""
-        await self.client.call("deleteWebhook")  # getUpdates is refused while a webhook is set
-        failures = 0
-        timeout = self.settings.poll_timeout
-        while True:
-            try:
-                update = await self.client.call("getUpdates", {"timeout": str(timeout)}, timeout=timeout + 10)
-                failures = 0
-            except ZaloError as error:
-                if error.code == 408:
-                    continue
-                failures += 1
-                delay = error.retry_after or min(MAX_BACKOFF_SECONDS, 0.5 * 2**failures)
-                log.warning("getUpdates refused (%s); retrying in %.1f s", error, delay)
-                await asyncio.sleep(delay)
-                continue
-            except ZaloUnreachable as error:
-                failures += 1
-                delay = min(MAX_BACKOFF_SECONDS, 0.5 * 2**failures)
-                log.warning("getUpdates failed (%s); retrying in %.1f s", error, delay)
-                await asyncio.sleep(delay)
-                continue
-            if isinstance(update, Mapping) and update:
-                await intake.take([update])
+        await self.poller.run(intake)
 
     def webhook(self) -> WebhookRoute | None:
         """Zalo sends the secret given with setWebhook, as it is, in a header of every call."""
@@ -212,11 +216,15 @@ class ZaloBotChannel:
         if name == TEXT:
             return parse_typed(str(message.get("text") or ""), bare_words=True)
         if name == IMAGE:
-            url = message.get("photo") or message.get("photo_url")
-            if not isinstance(url, str) or not url:
+            # Live events carry photo_url (OpenClaw moved to it from live traffic); the
+            # documentation's photo is the fallback.
+            url = next((value for key in ("photo_url", "photo") if isinstance(value := message.get(key), str) and value), None)
+            if url is None:
                 log.warning("an image event without a photo URL: %.300r", message)
                 return UnsupportedInput("image")
-            return FileInput(await fetch_photo(url, self.files_dir, CHANNEL, self.max_file_bytes))
+            caption = message.get("caption")
+            stored = await fetch_photo(url, self.files_dir, CHANNEL, self.max_file_bytes)
+            return FileInput(stored, caption=caption if isinstance(caption, str) else "")
         if name in UNSUPPORTED:
             log.info("a %s from chat %s, which no question takes", UNSUPPORTED[name], (message.get("chat") or {}).get("id"))
             return UnsupportedInput(UNSUPPORTED[name])
@@ -231,45 +239,91 @@ class ZaloBotChannel:
             self.pacer.note(chat_id)
 
     async def reply(self, chat_id: str, text: str) -> None:
-        """A message someone is waiting for: a 429 is waited out, a timeout or 5xx tried again, a
-        few times, before giving up (the answer itself is saved either way)."""
-        for attempt in range(1, REPLY_ATTEMPTS + 1):
+        """A message someone is waiting for, tried again only where Zalo cannot have acted on it
+        (the request never left, or a 429): after a timeout or a 5xx it may have arrived, and a
+        late copy would show an old question last. The answer is saved either way, and the
+        person's next message shows the current question."""
+
+        async def send() -> None:
             try:
-                await self.client.call("sendMessage", {"chat_id": chat_id, "text": text})
-                return
-            except (ZaloError, ZaloUnreachable) as error:
-                result = outcome_of(error) if isinstance(error, ZaloError) else SendResult(Outcome.TRANSIENT)
-                if result.outcome not in (Outcome.THROTTLED, Outcome.TRANSIENT) or attempt == REPLY_ATTEMPTS:
-                    raise
-                delay = result.retry_after or 0.5 * 2**attempt
-                log.info("reply to chat %s not sent (%s); again in %.1f s", chat_id, error, delay)
-                await asyncio.sleep(delay)
+                await self.call("sendMessage", {"chat_id": chat_id, "text": text})
+            except ZaloError as error:
+                if error.code == 429 and error.retry_after:
+                    await asyncio.sleep(error.retry_after)  # Zalo's own wait, before the retry's
+                raise
+
+        try:
+            await with_retries(send, not_sent, f"reply to Zalo chat {chat_id}")
+        except (ZaloError, ZaloUnreachable) as error:
+            if isinstance(error, ZaloError) and error.code in (401, 403):
+                await self.refusal(error)
+            log.warning("reply to Zalo chat %s not delivered, or not confirmed (%s): %.200r", chat_id, error, text)
+            raise
 
     async def send(self, message: OutboxMessage) -> SendResult:
         """One outbox message, each piece paced; Zalo's refusals as the ledger names them."""
         try:
             for piece in pieces([message.reply], message.locale):
                 await self.pacer.acquire(message.chat_id)
-                await self.client.call("sendMessage", {"chat_id": message.chat_id, "text": piece})
+                await self.call("sendMessage", {"chat_id": message.chat_id, "text": piece})
         except ZaloError as error:
-            return outcome_of(error)
+            return await self.refusal(error)
         except ZaloUnreachable as error:
             return SendResult(Outcome.TRANSIENT, detail=str(error))
         return DELIVERED
 
+    async def call(self, method: str, params: Mapping[str, Any]) -> Any:
+        """A call of the client; one that succeeds shows the token is accepted again."""
+        result = await self.client.call(method, params)
+        self.token_alerted = False
+        return result
+
+    async def refusal(self, error: ZaloError) -> SendResult:
+        """What a refused send means. 401 is a refused token. A 403 is the person having blocked
+        the bot unless it is the token: OpenClaw reads 403 as a refused token too, so a 403
+        whose description does not name the token is checked with getMe, which a refused token
+        fails as well."""
+        if error.code == 403 and not any(word in error.description.lower() for word in TOKEN_WORDS):
+            try:
+                await self.client.call("getMe")
+            except ZaloError as check:
+                if check.code not in (401, 403):
+                    return SendResult(Outcome.TRANSIENT, detail=f"{error}; getMe: {check}")
+            except ZaloUnreachable as check:
+                return SendResult(Outcome.TRANSIENT, detail=f"{error}; getMe: {check}")
+            else:
+                return outcome_of(error)
+        elif error.code != 401:
+            return outcome_of(error)
+        await self.tell_token_refused(error)
+        return SendResult(Outcome.THROTTLED, TOKEN_RECHECK_SECONDS, f"token refused: {error}")
+
+    async def tell_token_refused(self, error: ZaloError) -> None:
+        """Logs a refused token and tells the administrators, once until a call succeeds again."""
+        log.error("Zalo refused the bot's token (%s): outbox messages wait %.0f s at a time", error, TOKEN_RECHECK_SECONDS)
+        if self.token_alerted:
+            return
+        self.token_alerted = True
+        try:
+            await self.alert(f"{CHANNEL}/token-refused", TOKEN_REFUSED_ALERT, {"detail": str(error)})
+        except Exception:
+            log.exception("could not tell the administrators that Zalo refused the bot's token")
+
 
 def pieces(replies: Sequence[Reply], locale: str) -> list[str]:
     """A turn's replies as the messages they become: one text (with nothing to press, there is
-    no reason to keep them apart), choices numbered, cut at 2000 characters where it reads best."""
+    no reason to keep them apart), choices numbered, cut where it reads best to Zalo's 2000
+    characters, counted in UTF-16 code units as OpenClaw does (the stricter reading)."""
     for reply in replies:
         if reply.attachment is not None:
             log.warning("a file (%s) cannot be sent over the Zalo bot; its text is sent alone", reply.attachment.name)
-    return split_message("\n\n".join(as_plain_text(reply, locale) for reply in replies), MESSAGE_LIMIT)
+    return split_message("\n\n".join(as_plain_text(reply, locale) for reply in replies), MESSAGE_LIMIT, utf16_length)
 
 
 def outcome_of(error: ZaloError) -> SendResult:
-    """What a refusal means for the ledger. Zalo documents only the codes; 403 is taken as the
-    person having blocked the bot, 404 as a chat the bot may not open."""
+    """What a refusal means for the ledger, once a refused token is ruled out (`refusal`). Zalo
+    documents only the codes; 403 is taken as the person having blocked the bot, 404 as a chat
+    the bot may not open (the person never wrote to it)."""
     detail = str(error)
     if error.code == 429:
         return SendResult(Outcome.THROTTLED, error.retry_after or DEFAULT_RETRY_SECONDS, detail)

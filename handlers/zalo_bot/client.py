@@ -14,11 +14,22 @@ from typing import Any
 
 import aiohttp
 
-__all__ = ["TIMEOUT_SECONDS", "ZaloBotClient", "ZaloError", "ZaloUnreachable"]
+__all__ = [
+    "CONNECT_SECONDS",
+    "TIMEOUT_SECONDS",
+    "ZaloBotClient",
+    "ZaloError",
+    "ZaloNotSent",
+    "ZaloOutcomeUnknown",
+    "ZaloUnreachable",
+    "not_sent",
+]
 
 log = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 15.0
+CONNECT_SECONDS = 10.0
+"""How long a connection may take to open: past it the request never left."""
 
 
 class ZaloError(Exception):
@@ -33,12 +44,29 @@ class ZaloError(Exception):
 
 class ZaloUnreachable(Exception):
     """The call did not get an answer: a timeout, a refused or broken connection, a page that is
-    not the API's JSON."""
+    not the API's JSON. One of the two kinds below, which a retry must tell apart."""
+
+
+class ZaloNotSent(ZaloUnreachable):
+    """The request never left: the connection was refused, the name did not resolve, or the
+    connection took too long to open. Zalo cannot have acted on it."""
+
+
+class ZaloOutcomeUnknown(ZaloUnreachable):
+    """The request left but no usable answer came back (a read timeout, a connection broken
+    after sending, an error page): Zalo may have acted on it."""
+
+
+def not_sent(error: BaseException) -> bool:
+    """Whether Zalo certainly did not act on the call: it never left, or Zalo refused it for
+    rate (429). The one test for trying a send again (handlers/retrying.py)."""
+    return isinstance(error, ZaloNotSent) or (isinstance(error, ZaloError) and error.code == 429)
 
 
 class ZaloBotClient:
-    def __init__(self, base_url: str, token: str) -> None:
+    def __init__(self, base_url: str, token: str, timeout: float = TIMEOUT_SECONDS) -> None:
         self.url = f"{base_url}{token}"
+        self.timeout = timeout
         self.session: aiohttp.ClientSession | None = None
 
     async def open(self) -> None:
@@ -49,22 +77,25 @@ class ZaloBotClient:
             await self.session.close()
             self.session = None
 
-    async def call(self, method: str, params: Mapping[str, Any] | None = None, timeout: float = TIMEOUT_SECONDS) -> Any:
-        """The method's `result`; raises ZaloError for an `ok: false` answer, ZaloUnreachable
-        when there is no usable answer."""
+    async def call(self, method: str, params: Mapping[str, Any] | None = None, timeout: float | None = None) -> Any:
+        """The method's `result` (waiting at most `timeout` seconds, the client's own by default);
+        raises ZaloError for an `ok: false` answer, ZaloNotSent when the request never left,
+        ZaloOutcomeUnknown when it left and no usable answer came."""
         assert self.session is not None, "open() the client first"
+        total = self.timeout if timeout is None else timeout
+        limits = aiohttp.ClientTimeout(total=total, sock_connect=min(CONNECT_SECONDS, total))
         try:
-            async with self.session.post(
-                f"{self.url}/{method}", json=dict(params or {}), timeout=aiohttp.ClientTimeout(total=timeout)
-            ) as response:
+            async with self.session.post(f"{self.url}/{method}", json=dict(params or {}), timeout=limits) as response:
                 try:
                     body = await response.json(content_type=None)
                 except ValueError as error:
-                    raise ZaloUnreachable(f"{method}: HTTP {response.status}, not JSON") from error
+                    raise ZaloOutcomeUnknown(f"{method}: HTTP {response.status}, not JSON") from error
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError, aiohttp.InvalidURL) as error:
+            raise ZaloNotSent(f"{method}: {error!r}") from error
         except (TimeoutError, aiohttp.ClientError) as error:
-            raise ZaloUnreachable(f"{method}: {error!r}") from error
+            raise ZaloOutcomeUnknown(f"{method}: {error!r}") from error
         if not isinstance(body, dict):
-            raise ZaloUnreachable(f"{method}: HTTP {response.status}, unexpected answer {body!r:.200}")
+            raise ZaloOutcomeUnknown(f"{method}: HTTP {response.status}, unexpected answer {body!r:.200}")
         if body.get("ok"):
             return body.get("result")
         code = body.get("error_code")

@@ -20,3 +20,5 @@ class ZaloBotSettings(EnvironmentSettings):
     send_rate: float = Field(5.0, alias="ZALO_BOT_SEND_RATE", gt=0)
     per_chat_interval: float = Field(1.0, alias="ZALO_BOT_PER_CHAT_INTERVAL", ge=0)
     poll_timeout: int = Field(30, alias="ZALO_BOT_POLL_TIMEOUT", ge=1, le=60)
+    # Past it a send's outcome is unknown, and a reply is not sent again (it may have arrived).
+    request_timeout: float = Field(15.0, alias="ZALO_BOT_REQUEST_TIMEOUT", gt=0, le=120)
