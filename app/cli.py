@@ -15,7 +15,7 @@ from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from app import exporting, organisation, zalo_oa_admin
+from app import exporting, organisation, usage_report, zalo_oa_admin
 from app.cli_errors import problem
 from app.cli_text import Parser, _, argparse_speaking, cli_locale, ngettext
 from app.exporting import SUFFIXES
@@ -133,6 +133,10 @@ def build_parser() -> argparse.ArgumentParser:
     plan.add_argument("--campaign", help=_("only this campaign (code)"))
     plan.add_argument("--json", action="store_true", help=_("print JSON"))
     plan.set_defaults(command=reminders_plan)
+
+    usage = commands.add_parser("usage", help=_("messages each messenger sent this month against its quota"))
+    usage.add_argument("--plan", metavar="CAMPAIGN", help=_("also estimate the messages this campaign will take, per messenger"))
+    usage.set_defaults(command=usage_report.usage)
 
     oa = command_group(commands, "zalo-oa", _("the province's Zalo Official Account"))
     authorize = oa.add_parser("authorize", help=_("store the Official Account's first token pair, from the refresh token on its admin page"))

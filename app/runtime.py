@@ -33,16 +33,19 @@ from bot.reminding import ReminderService
 from bot.rerouting import Routes
 from bot.service import ReportingService
 from bot.supervision import DeskSettings
+from bot.usage import Quota
 from handlers.channel import Channel, ChannelPlugin, Shared, StartError
 from handlers.inbox import RENEW, TransactionalInbox
 from handlers.intake import ChannelIntake
 from handlers.ordering import ChatOrderedDispatcher
 from handlers.outbox_sender import OutboxSender
+from handlers.usage import UsageCounter
 from handlers.webhook_server import WebhookServer
 from scheduler import ReminderScheduler
 from storage.catalog_overrides import load_overrides
 from storage.credentials import SqlCredentials
 from storage.leadership import Leadership
+from storage.message_usage import SqlUsageLedger
 from storage.migrate import ensure_current
 from storage.send_budget import SqlSendBudget
 from storage.unit_of_work import UnitOfWorkFactory
@@ -86,6 +89,8 @@ class Runtime:
     service: ReportingService
     downloads: DownloadLinks | None
     """The links this installation hands out, where it has a public address (BAOCAO_PUBLIC_URL)."""
+    usage: UsageCounter
+    """This worker's count of each channel's messages; it knows every configured quota."""
 
 
 def build_service(
@@ -96,6 +101,7 @@ def build_service(
     channels: Sequence[Channel] = (),
     plugins: Sequence[ChannelPlugin] = CHANNELS,
     downloads: DownloadLinks | None = None,
+    quotas: Mapping[str, Quota] | None = None,
 ) -> ReportingService:
     """The service as every entry point (the bot, the console, the tests) runs it."""
     labels = {plugin.name: plugin.label for plugin in plugins} | {
@@ -114,6 +120,7 @@ def build_service(
         invite_days=settings.invite_days,
         new_code=new_code,
         documents=FileDocuments(settings.files_dir, downloads),
+        quotas=quotas or {},
     )
     engine = Engine(EngineSettings(zone=settings.zone, max_file_bytes=settings.max_file_bytes))
     return ReportingService(unit_of_work, engine, desk, clock, settings.zone, settings.locale)
@@ -136,6 +143,7 @@ async def runtime(settings: Settings, plugins: Sequence[ChannelPlugin] = CHANNEL
             assert service is not None, "no channel alerts before it is started"
             await service.alert(topic, message, fields)
 
+        usage = UsageCounter(SqlUsageLedger(database), clock, settings.zone, alert)
         shared = Shared(
             files_dir=settings.files_dir,
             max_file_bytes=settings.max_file_bytes,
@@ -143,10 +151,11 @@ async def runtime(settings: Settings, plugins: Sequence[ChannelPlugin] = CHANNEL
             alert=alert,
             download_link=(lambda attachment: downloads.link(Path(attachment.path), attachment.name)) if downloads else None,
             send_budget=SqlSendBudget(database) if settings.shared_send_budget else None,
+            usage=usage,
         )
         channels = [channel for plugin in plugins if (channel := plugin.create(shared)) is not None]
-        service = build_service(unit_of_work, catalog, settings, clock, channels, plugins, downloads)
-        yield Runtime(settings, database, unit_of_work, catalog, channels, service, downloads)
+        service = build_service(unit_of_work, catalog, settings, clock, channels, plugins, downloads, usage.quotas)
+        yield Runtime(settings, database, unit_of_work, catalog, channels, service, downloads, usage)
 
 
 async def serve(rt: Runtime, webhook: bool = False) -> None:
@@ -165,7 +174,7 @@ async def serve(rt: Runtime, webhook: bool = False) -> None:
     routes = routes_of(rt.channels)
     senders: list[OutboxSender] = []
     senders += [
-        OutboxSender(sender, rt.unit_of_work, clock, rt.settings.outbox_lease, routes=routes, on_queued=waker(senders))
+        OutboxSender(sender, rt.unit_of_work, clock, rt.settings.outbox_lease, routes=routes, on_queued=waker(senders), held=rt.usage.held)
         for channel in rt.channels
         for sender in (channel, *channel.phone_senders)
     ]
@@ -183,6 +192,8 @@ async def serve(rt: Runtime, webhook: bool = False) -> None:
             except Exception as error:
                 raise ChannelStartError(channel.label, error) from error
             started.append(channel)
+        await rt.usage.flush()  # every worker's counts, before the first reminder is weighed against them
+        tasks.add(asyncio.create_task(rt.usage.run(), name="usage"))
         for intake in intakes:
             await intake.resume()
         if webhook or rt.downloads is not None:
@@ -210,6 +221,7 @@ async def serve(rt: Runtime, webhook: bool = False) -> None:
             await intake.drain()
         for channel in started:
             await channel.stop()
+        await rt.usage.flush()
 
 
 async def start_webhook_server(

@@ -63,6 +63,7 @@ __all__ = [
     "UnitOfWork",
     "Units",
     "UpdateLog",
+    "UsageQueries",
 ]
 
 
@@ -324,6 +325,19 @@ class Outbox(OutboxQueries, Protocol):
         ...
 
 
+class UsageQueries(Protocol):
+    """The messages each channel sent in a month, as the workers last flushed their counts, and
+    the people each channel serves (what a platform's plan limits)."""
+
+    async def sent(self, month: str) -> Mapping[str, int]:
+        """Per channel, the messages counted in `month` ("2023-11")."""
+        ...
+
+    async def linked_users(self) -> Mapping[str, int]:
+        """Per channel, the chats linked to a person."""
+        ...
+
+
 class ReminderRuns(Protocol):
     """The reminder slots already handled, so each fires once across restarts and workers."""
 
@@ -343,6 +357,7 @@ class Queries(Protocol):
     invites: InviteQueries
     audit: AuditQueries
     outbox: OutboxQueries
+    usage: UsageQueries
 
 
 class Documents(Protocol):
@@ -389,6 +404,7 @@ class UnitOfWork(Protocol):
     audit: Audit
     outbox: Outbox
     reminder_runs: ReminderRuns
+    usage: UsageQueries
 
     async def __aenter__(self) -> UnitOfWork: ...
 

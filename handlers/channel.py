@@ -22,7 +22,9 @@ from bot.events import Attachment
 from bot.i18n import N_
 from bot.records import OutboxMessage
 from bot.service import Envelope
+from bot.usage import Quota
 from handlers.pacer import BudgetGate, SendBudget, SendPacer
+from handlers.usage import UsageCounter
 
 __all__ = [
     "DELIVERED",
@@ -132,10 +134,16 @@ class Shared:
     """A link to a file the bot produced, where this installation serves downloads."""
     send_budget: SendBudget | None = None
     """The budget every worker sends from, when several serve one bot (BAOCAO_SHARED_SEND_BUDGET)."""
+    usage: UsageCounter | None = None
+    """This worker's count of the messages each channel sends a month, against its quota."""
 
     def gate(self, channel: str, per_second: float) -> BudgetGate | None:
         """The channel's share of the workers' budget; None for a worker that sends alone."""
         return BudgetGate(self.send_budget, channel, per_second) if self.send_budget is not None else None
+
+    def meter(self, channel: str, label: str, quota: Quota = Quota()) -> Callable[[], None]:
+        """What counts one message of the channel against `quota` (nothing where none is kept)."""
+        return self.usage.meter(channel, label, quota) if self.usage is not None else lambda: None
 
 
 @dataclass(frozen=True)

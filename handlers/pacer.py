@@ -58,6 +58,7 @@ class SendPacer:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         gate: BudgetGate | None = None,
+        counted: Callable[[], None] = lambda: None,
     ) -> None:
         self.interval = (1.0 + JITTER_HEADROOM) / per_second
         self.per_chat_interval = per_chat_interval * (1.0 + 3 * JITTER_HEADROOM)
@@ -68,6 +69,7 @@ class SendPacer:
         self._paused_until = 0.0
         self._lock = asyncio.Lock()
         self.gate = gate  # the budget shared with other workers, when several send
+        self.counted = counted  # one message more against the platform's monthly quota (handlers/usage.py)
 
     async def acquire(self, chat_id: str) -> None:
         """Waits until one more message, to this chat, keeps within both limits and any pause.
@@ -90,10 +92,12 @@ class SendPacer:
             await self.sleep(due - now)
         if self.gate is not None:
             await self.gate.acquire()
+        self.counted()
 
     def note(self, chat_id: str) -> None:
         """A conversation reply went out unpaced (a person waits for it): broadcasts to that
-        chat keep their distance, and the global budget counts it."""
+        chat keep their distance, and the global budget and the month's count count it."""
+        self.counted()
         now = self.clock()
         self._next_global = max(self._next_global, now) + self.interval
         self._next_chat[chat_id] = max(self._next_chat.get(chat_id, 0.0), now + self.per_chat_interval)

@@ -15,6 +15,7 @@ from storage.chats import SqlChats
 from storage.database import session_factory
 from storage.inbox import SqlInbox
 from storage.invites import SqlInvites
+from storage.message_usage import SqlUsage
 from storage.outbox import SqlOutbox
 from storage.people import SqlPeople
 from storage.reminder_runs import SqlReminderRuns
@@ -39,6 +40,7 @@ class SqlUnitOfWork:
     audit: SqlAudit
     outbox: SqlOutbox
     reminder_runs: SqlReminderRuns
+    usage: SqlUsage
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -56,6 +58,7 @@ class SqlUnitOfWork:
         self.audit = SqlAudit(self.session)
         self.outbox = SqlOutbox(self.session)
         self.reminder_runs = SqlReminderRuns(self.session)
+        self.usage = SqlUsage(self.session)
         return self
 
     async def __aexit__(

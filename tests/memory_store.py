@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -178,6 +179,7 @@ class _Tables:
     inbox: dict[tuple[str, str], tuple[InboxItem, datetime]] = field(default_factory=dict)  # in order of arrival
     processed: dict[tuple[str, str], tuple[str, datetime]] = field(default_factory=dict)  # (outcome, when)
     reminder_runs: dict[str, tuple[str, datetime]] = field(default_factory=dict)
+    usage: dict[tuple[str, str], int] = field(default_factory=dict)  # messages sent by (channel, month)
     ids: dict[str, int] = field(default_factory=dict)
 
     def new_id(self, table: str) -> int:
@@ -713,6 +715,15 @@ class _ReminderRuns(_Repository):
         return True
 
 
+class _Usage(_Repository):
+    async def sent(self, month: str) -> dict[str, int]:
+        return {channel: sent for (channel, counted), sent in self.t.usage.items() if counted == month}
+
+    async def linked_users(self) -> dict[str, int]:
+        linked = Counter(channel for (channel, _chat), chat in self.t.chats.items() if chat.person_id is not None)
+        return dict(linked)
+
+
 # ----- the unit of work and the store ------------------------------------------------------------
 
 
@@ -731,7 +742,7 @@ class MemoryUnitOfWork:
         self.updates, self.inbox, self.chats = _UpdateLog(tables), _Inbox(tables), _Chats(tables)
         self.invites, self.people, self.units = _Invites(tables), _People(tables), _Units(tables)
         self.reports, self.audit, self.outbox = _Reports(tables), _Audit(tables), _Outbox(tables)
-        self.reminder_runs = _ReminderRuns(tables)
+        self.reminder_runs, self.usage = _ReminderRuns(tables), _Usage(tables)
         return self
 
     async def __aexit__(
@@ -777,6 +788,10 @@ class MemoryStore:
             if unit.id not in enrolled and (form_id := spec.form_for(unit.kind, unit.code)) is not None:
                 enrolment_id = t.new_id("enrolments")
                 t.enrolments[enrolment_id] = _Enrolment(enrolment_id, spec.code, unit.id, form_id)
+
+    def add_usage(self, channel: str, month: str, sent: int) -> None:
+        """As the workers' counters flushing `sent` more messages of `channel` in `month`."""
+        self._tables.usage[(channel, month)] = self._tables.usage.get((channel, month), 0) + sent
 
     def outbox_rows(self) -> list[tuple[OutboxMessage, DeliveryState]]:
         """Every outbox row in the order it was added, with its state."""

@@ -30,6 +30,7 @@ from bot.records import InviteProblem, Redemption
 from storage.database import create_engine
 from storage.migrate import upgrade
 from storage.unit_of_work import UnitOfWorkFactory
+from tests.bot_process import DirectLink, link_directly
 from tests.fakes import FakeBotApi
 
 NOT_CREATED = "Chưa tạo cơ sở dữ liệu: hãy chạy `baocao db upgrade` trước."
@@ -564,3 +565,28 @@ def test_exports_are_written_for_a_scope_and_refused_clearly(demo: Cli) -> None:
     assert (wrong.code, wrong.err.strip()) == (1, "Xuất dạng xlsx phải ghi ra tệp .xlsx.")
     assert "Không có đợt báo cáo 2099" in demo("export", "chart", "--scope", "NA", "--campaign", "2099", "--out", "x.png").err
     assert not (demo.workdir / "x.docx").exists()
+
+def test_usage_shows_the_month_against_the_quota_and_what_a_campaign_will_take(demo: Cli) -> None:
+    asyncio.run(link_directly(demo.url, [DirectLink("z-1", "Nguyễn Văn An", ("CAP-CL-NGHIHAI",), channel="zalo_bot")], datetime(2023, 11, 2, tzinfo=timezone.utc)))
+    with sqlite3.connect(demo.workdir / "baocao.db") as database:  # as the workers' counters left it
+        database.executemany("INSERT INTO message_usage (channel, month, sent, alerted_percent) VALUES (?, ?, ?, 0)",
+                             [("zalo_bot", "2023-11", 1200), ("zalo_bot", "2023-10", 2900), ("telegram", "2023-11", 40)])  # fmt: skip
+    zalo = {"ZALO_BOT_TOKEN": "1:secret", "ZALO_BOT_MONTHLY_QUOTA": "3000", "ZALO_BOT_MAX_USERS": "50"}
+    usage = demo("usage", **zalo)
+    assert usage.code == 0 and usage.out == (  # 20 November: 20 of 30 days gone
+        "Tin nhắn đã gửi trong tháng này, so với hạn mức của từng nền tảng:\n"
+        "• Telegram: 40 tin nhắn trong tháng 11/2023 (không giới hạn theo tháng) · dự kiến đến cuối tháng: 60 · người dùng đã liên kết: 0\n"
+        "• Zalo: 1.200/3.000 tin nhắn trong tháng 11/2023 (40%) · dự kiến đến cuối tháng: 1.800 · người dùng đã liên kết: 1/50\n"
+    )
+    plan = demo("usage", "--plan", "so-ket-2023", **zalo)
+    assert plan.code == 0, plan.err
+    assert plan.out.startswith(usage.out)
+    assert plan.out.endswith(
+        "Số tin nhắn ước tính cho đợt “Sơ kết công tác xây dựng đơn vị điển hình, kiểu mẫu năm 2023”, nếu mọi cán bộ đều làm trọn báo cáo:\n"
+        "   số tin nhắn cho một báo cáo, theo biểu mẫu: cap-22: 64, cq-14: 48, de-cuong: 21, huyen-32: 84, xa-34: 88\n"
+        "• Zalo: 1 cán bộ · làm báo cáo 64 · nhắc hạn 5 · thông báo 1 = 70 tin nhắn (gói dịch vụ cho phép 3.000 tin một tháng)\n"
+        "• chưa liên kết: 115 đơn vị, tính mỗi đơn vị một cán bộ · làm báo cáo 7.536 · nhắc hạn 575 · thông báo 115 = 8.226 tin nhắn\n"
+        "Tổng cộng: 8.296 tin nhắn\n"
+    )
+    unknown = demo("usage", "--plan", "so-ket-2099")
+    assert unknown.code == 1 and "so-ket-2099" in unknown.err and "so-ket-2023" in unknown.err

@@ -25,6 +25,7 @@ from bot.standing import UnitStanding
 from bot.supervision.desk import LISTED, Desk
 from bot.supervision.status import scope_standing
 from bot.text import fold
+from bot.usage import month_of, usage_line, usage_of
 
 __all__ = ["deliveries", "missing", "missing_page", "remind"]
 
@@ -166,7 +167,21 @@ async def deliveries(desk: Desk, args: str) -> None:
         lines += [unreached_line(desk, person) for person in unreached[:LISTED]]
         if len(unreached) > LISTED:
             lines.append(_("and {n} more").format(n=len(unreached) - LISTED))
+    if desk.access.administers and (usage := await usage_lines(desk)):
+        lines += ["", *usage]
     desk.say("\n".join(lines))
+
+
+async def usage_lines(desk: Desk) -> list[str]:
+    """What each channel sent this month against its plan, for the administrators who pay it."""
+    month = month_of(desk.now, desk.p.zone)
+    usages = usage_of(
+        await desk.reads.usage.sent(month), await desk.reads.usage.linked_users(), desk.settings.quotas,
+        desk.settings.channel_label, desk.now, desk.p.zone,
+    )  # fmt: skip
+    if not usages:
+        return []
+    return [desk._("Messages sent this month, against each platform's quota:"), *(f"• {usage_line(u, desk._, desk.p.fmt)}" for u in usages)]
 
 
 UNREACHED_REASONS = {

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -39,6 +39,7 @@ from bot.records import (
 from bot.reminders import deadline_of
 from bot.text import fold
 from bot.units import UnitTree
+from bot.usage import Quota
 
 __all__ = ["Desk", "DeskSettings"]
 
@@ -62,6 +63,8 @@ class DeskSettings:
     invite_days: int
     new_code: Callable[[], str]
     documents: Documents
+    quotas: Mapping[str, Quota] = field(default_factory=dict)
+    """Each running channel's monthly quota and users (bot/usage.py), for the administrators."""
 
 
 class Desk:

@@ -106,7 +106,10 @@ class TelegramChannel:
         # bot of their own, paced by the pacer alone, so no second limiter sits on top. Where
         # workers share the budget, both take their calls from it too: the outbox only while
         # fewer than its own rate were made in the second, so replies always find room.
-        self.pacer = SendPacer(settings.send_rate, settings.per_chat_interval, gate=shared.gate(CHANNEL, settings.send_rate))
+        self.pacer = SendPacer(
+            settings.send_rate, settings.per_chat_interval, gate=shared.gate(CHANNEL, settings.send_rate),
+            counted=shared.meter(CHANNEL, self.label),
+        )
         gate = shared.gate(CHANNEL, settings.reply_rate)
         self.bot = ExtBot(
             settings.token,

@@ -140,7 +140,10 @@ class ZaloBotChannel:
         self.settings = settings
         self.files_dir = shared.files_dir
         self.max_file_bytes = shared.max_file_bytes
-        self.pacer = SendPacer(settings.send_rate, settings.per_chat_interval, gate=shared.gate(CHANNEL, settings.send_rate))
+        self.pacer = SendPacer(
+            settings.send_rate, settings.per_chat_interval, gate=shared.gate(CHANNEL, settings.send_rate),
+            counted=shared.meter(CHANNEL, self.label, settings.quota),
+        )
         self.client = ZaloBotClient(settings.api_base_url, settings.token, settings.request_timeout)
         self.alert = shared.alert
         self.token_alerted = False
@@ -293,7 +296,7 @@ class ZaloBotChannel:
                 return SendResult(Outcome.TRANSIENT, detail=f"{error}; getMe: {check}")
             else:
                 return outcome_of(error)
-        elif error.code != 401:
+        elif error.code not in (401, 403):
             return outcome_of(error)
         await self.tell_token_refused(error)
         return SendResult(Outcome.THROTTLED, TOKEN_RECHECK_SECONDS, f"token refused: {error}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from bot.usage import Quota
 from handlers.environment import EnvironmentSettings
 
 __all__ = ["ZALO_BOT_API", "ZaloBotSettings"]
@@ -22,3 +23,11 @@ class ZaloBotSettings(EnvironmentSettings):
     poll_timeout: int = Field(30, alias="ZALO_BOT_POLL_TIMEOUT", ge=1, le=60)
     # Past it a send's outcome is unknown, and a reply is not sent again (it may have arrived).
     request_timeout: float = Field(15.0, alias="ZALO_BOT_REQUEST_TIMEOUT", gt=0, le=120)
+    # The free plan's limits, by one client's account of them (README, "What the real platforms
+    # allow"): unset, nothing is counted against them.
+    monthly_quota: int | None = Field(None, alias="ZALO_BOT_MONTHLY_QUOTA", gt=0)
+    max_users: int | None = Field(None, alias="ZALO_BOT_MAX_USERS", gt=0)
+
+    @property
+    def quota(self) -> Quota:
+        return Quota(self.monthly_quota, self.max_users)

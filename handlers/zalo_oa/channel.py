@@ -35,6 +35,7 @@ from bot.inputs import (
 from bot.records import OutboxMessage
 from bot.reminders import outside_quiet_hours
 from bot.service import Envelope
+from bot.usage import Quota
 from handlers.channel import (
     DELIVERED,
     Intake,
@@ -62,7 +63,7 @@ from handlers.zalo_oa.webhook import (
     read_event,
     signature_valid,
 )
-from handlers.zalo_oa.zns import ZnsSender
+from handlers.zalo_oa.zns import ZNS_CHANNEL, ZnsSender
 
 __all__ = ["CHANNEL", "FILE_LIMIT", "IMAGE_LIMIT", "SURFACE", "ZaloOaChannel", "outcome_of"]
 
@@ -111,12 +112,16 @@ class ZaloOaChannel:
         self.settings = settings
         self.app_id, self.app_secret, self.secret_key = settings.app_id, settings.app_secret, settings.secret_key
         self.shared = shared
-        self.pacer = SendPacer(settings.send_rate, settings.per_chat_interval, gate=shared.gate(CHANNEL, settings.send_rate))
+        self.pacer = SendPacer(
+            settings.send_rate, settings.per_chat_interval, gate=shared.gate(CHANNEL, settings.send_rate),
+            counted=shared.meter(CHANNEL, self.label, Quota(settings.monthly_quota)),
+        )
         self.client = OaClient(settings.api_base_url, settings.oauth_base_url, settings.zns_base_url)
         self.tokens = TokenKeeper(self.app_id, shared.credentials, self.refresh, shared.alert, settings.refresh_token)
         self.phone_senders: tuple[Sender, ...] = ()
         if settings.zns_template_id:
-            self.phone_senders = (ZnsSender(self.client, self.authorised, settings.zns_template_id, settings.send_rate),)
+            counted = shared.meter(ZNS_CHANNEL, ZnsSender.label, Quota(settings.zns_monthly_budget))
+            self.phone_senders = (ZnsSender(self.client, self.authorised, settings.zns_template_id, settings.send_rate, counted),)
 
     def invite_link(self, code: str) -> str | None:
         return None  # an OA has no link that carries a code: the officer sends it
@@ -210,9 +215,10 @@ class ZaloOaChannel:
         for reply in folded(response.replies, lambda text: len(text) <= MESSAGE_LIMIT):
             for body in await self.bodies(reply, response.locale):
                 await self.reply(chat_id, body)
+                self.pacer.note(chat_id)
         if context is EventKind.FOLLOW and self.settings.card_image_url:
             await self.reply(chat_id, self.phone_card(response.locale))
-        self.pacer.note(chat_id)
+            self.pacer.note(chat_id)
 
     async def reply(self, user_id: str, body: dict[str, Any]) -> None:
         """A message someone waits for: a timeout or a rate limit is tried again a few times."""

@@ -35,6 +35,10 @@ class ZaloOaSettings(EnvironmentSettings):
     # About 4,000 calls a minute per OA is Zalo's limit; a cautious share of it, and any -32 is waited out.
     send_rate: float = Field(20.0, alias="ZALO_OA_SEND_RATE", gt=0)
     per_chat_interval: float = Field(1.0, alias="ZALO_OA_PER_CHAT_INTERVAL", ge=0)
+    monthly_quota: int | None = Field(None, alias="ZALO_OA_MONTHLY_QUOTA", gt=0)
+    """The messages the OA's package allows a month; unset, none is counted against."""
+    zns_monthly_budget: int | None = Field(None, alias="ZALO_ZNS_MONTHLY_BUDGET", gt=0)
+    """The ZNS messages (paid each) the province budgets a month; unset, no limit."""
 
     @property
     def configured(self) -> bool:

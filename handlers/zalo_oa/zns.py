@@ -26,11 +26,13 @@ class ZnsSender:
     name = ZNS_CHANNEL
     label = "ZNS"
 
-    def __init__(self, client: OaClient, authorised: Authorised, template_id: str, rate: float) -> None:
+    def __init__(
+        self, client: OaClient, authorised: Authorised, template_id: str, rate: float, counted: Callable[[], None] = lambda: None
+    ) -> None:
         self.client = client
         self.authorised = authorised
         self.template_id = template_id
-        self.pacer = SendPacer(rate, 0.0)
+        self.pacer = SendPacer(rate, 0.0, counted=counted)  # each call one paid message, counted against the budget
 
     async def send(self, message: OutboxMessage) -> SendResult:
         """The template to the phone in `chat_id`, its `tracking_id` the outbox key (so Zalo's

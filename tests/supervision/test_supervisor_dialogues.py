@@ -24,6 +24,7 @@ from bot.records import DeliveryState, MessageKind, Role
 from bot.reminding import ReminderService
 from bot.report import ReportStatus
 from bot.service import ReportingService
+from bot.usage import Quota
 from tests import report_moves
 from tests.memory_store import MemoryStore
 from tests.service_harness import (
@@ -388,3 +389,17 @@ async def test_a_sheet_of_invites_for_every_unit_comes_as_a_file_whose_codes_wor
     assert f"Các mã đã cấp trước đó tại đây ({len(codes) - 1}) không còn hiệu lực." in again
     old = next(code for code in codes if code != hoa)
     assert "Liên kết thành công" not in await Chat(office, "late", name="x").send(f"/start {old}")
+
+
+async def test_guitin_shows_an_administrator_each_channel_s_month_against_its_quota(office: Office) -> None:
+    office.service = build_service(office.store, CATALOG, SETTINGS, office.clock, quotas={"zalo_bot": Quota(3000, 50), "telegram": Quota()})
+    admin = await office.person("ad", "Lê Văn Tỉnh", ("NA", Role.ADMIN))
+    supervisor = await office.person("sv", "Đỗ Minh Quân", ("NA-CL", Role.SUPERVISOR))
+    office.store.add_usage("zalo_bot", "2023-11", 2400)
+    office.store.add_usage("telegram", "2023-11", 120)
+    office.store.add_usage("zalo_bot", "2023-10", 2999)  # last month's: not this month's count
+    # 20 November: 20 of 30 days gone, so 2.400 become 3.600 by the month's end.
+    await play(admin, [("/guitin", "Tin nhắn đã gửi trong tháng này, so với hạn mức của từng nền tảng:\n"
+        "• Telegram: 120 tin nhắn trong tháng 11/2023 (không giới hạn theo tháng) · dự kiến đến cuối tháng: 180 · người dùng đã liên kết: 2\n"
+        "• Zalo: 2.400/3.000 tin nhắn trong tháng 11/2023 (80%) · dự kiến đến cuối tháng: 3.600 · người dùng đã liên kết: 0/50", "")])  # fmt: skip
+    assert "hạn mức" not in await supervisor.send("/guitin")  # what the plan costs is the administrators' business

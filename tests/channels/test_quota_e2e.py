@@ -1,0 +1,103 @@
+"""End to end, a Zalo bot's monthly quota: the real `baocao run` process against the fake Zalo Bot
+API, with ZALO_BOT_MONTHLY_QUOTA=10 and seven messages already counted this month (as the
+workers' counters left them). An officer's replies take it to 80 % and 100 %: the administrator
+is told of each once; the 08:00 reminder then waits, and the officer's next reply still goes out.
+
+The bot's clock starts at 07:59:35 on 18/11/2023, so the 7-days-before reminder of the 2023
+review falls due 25 seconds in; the workers' counts are flushed every 5 seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import pytest_asyncio
+
+from tests.bot_process import BotProcess, DirectLink, link_directly
+from tests.fakes import FakeBotApi
+from tests.fakes.zalo_bot_api import FakeZaloBotApi
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+START = datetime(2023, 11, 18, 7, 59, 35, tzinfo=ZONE)
+ADMIN, OFFICER = "z-admin", "z-officer"
+ALERT_80 = "Zalo đã gửi 8 trong số 10 tin nhắn mà gói dịch vụ cho phép trong tháng 11/2023 (80%)"
+ALERT_100 = "Zalo đã gửi 10 trong số 10 tin nhắn mà gói dịch vụ cho phép trong tháng 11/2023 (100%)"
+REMINDER = "⏰ Nhắc hạn"
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi(token="6200:QUOTA") as server:
+        yield server
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def zalo() -> AsyncIterator[FakeZaloBotApi]:
+    async with FakeZaloBotApi(token="987650001:quota-secret") as server:
+        yield server
+
+
+async def wait_until(condition: Callable[[], bool], what: str, bot: BotProcess, timeout: float = 30.0) -> None:
+    """Polls `condition` (a few times a second) until it holds; the bot's log if it never does."""
+    for _ in range(int(timeout * 5)):
+        if condition():
+            return
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"never: {what}\n--- bot log ---\n{bot.logs()[-4000:]}")
+
+
+async def test_at_the_quota_reminders_wait_while_replies_go_out_and_admins_are_told_once(
+    api: FakeBotApi, zalo: FakeZaloBotApi, tmp_path: Path
+) -> None:
+    database = tmp_path / "baocao.db"
+    bot = BotProcess(api, tmp_path, f"sqlite+aiosqlite:///{database}", now=START.isoformat(), zalo=zalo,
+                     extra_env={"ZALO_BOT_MONTHLY_QUOTA": "10", "ZALO_BOT_MAX_USERS": "50"})  # fmt: skip
+    await bot.prepare_demo()
+    await link_directly(bot.database_url, [
+        DirectLink(ADMIN, "Lê Văn Tỉnh", ("NA",), role="admin", channel="zalo_bot"),
+        DirectLink(OFFICER, "Nguyễn Văn An", ("CAP-CL-NGHIHAI",), channel="zalo_bot"),
+    ], START)  # fmt: skip
+    with sqlite3.connect(database) as db:
+        db.execute("INSERT INTO message_usage (channel, month, sent, alerted_percent) VALUES ('zalo_bot', '2023-11', 7, 0)")
+    admin, officer = zalo.user(ADMIN, "Lê Văn Tỉnh"), zalo.user(OFFICER, "Nguyễn Văn An")
+
+    def said(user: str, fragment: str) -> int:
+        return sum(fragment in (m.get("text") or "") for m in zalo.users[user].messages)
+
+    await bot.start()
+    try:
+        officer.send_text("/trogiup")  # the 8th message
+        await wait_until(lambda: said(ADMIN, ALERT_80) == 1, "the 80 % alert", bot)  # the 9th
+        officer.send_text("/trogiup")  # the 10th
+        await wait_until(lambda: said(ADMIN, ALERT_100) == 1, "the 100 % alert", bot)  # the 11th
+        await wait_until(lambda: "reminder" in outbox_states(database), "the 08:00 reminder queued", bot, timeout=60)
+        await asyncio.sleep(6)  # a sender's turn and a flush more: still held, no alert again
+        assert said(OFFICER, REMINDER) == 0
+        assert outbox_states(database)["reminder"] == ("pending", "the channel's monthly quota is used up")
+
+        replies = len(officer.messages)
+        officer.send_text("/trogiup")  # a reply is never held by the quota
+        await wait_until(lambda: len(officer.messages) > replies, "the officer's reply over the quota", bot)
+        await asyncio.sleep(6)
+        assert said(ADMIN, ALERT_80) == said(ADMIN, ALERT_100) == 1 and said(OFFICER, REMINDER) == 0
+    finally:
+        await bot.stop()
+    sent = sum(1 for request in zalo.requests if request.method == "sendMessage" and request.status == 200)
+    with sqlite3.connect(database) as db:
+        counted, alerted = db.execute("SELECT sent, alerted_percent FROM message_usage WHERE channel = 'zalo_bot'").fetchone()
+    assert (counted, alerted) == (7 + sent, 100)  # every message that went out was counted, by the stop at the latest
+
+
+def outbox_states(database: Path) -> dict[str, tuple[str, str | None]]:
+    """The state and error of the newest outbox row of each kind."""
+    with sqlite3.connect(database) as db:
+        rows = db.execute("SELECT kind, state, error FROM outbox ORDER BY id").fetchall()
+    return {kind: (state, error) for kind, state, error in rows}
