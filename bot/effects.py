@@ -16,7 +16,10 @@ from bot.i18n import DEFAULT_LOCALE
 from bot.records import AuditEntry, OutboxMessage, Role
 from bot.report import Transition
 
-__all__ = ["CreateInvite", "Effect", "ExtendDeadline", "MoveReport", "RecordAudit", "RevokeGrant", "SaveAnswers", "Send", "TurnResult", "WithdrawInvites"]
+__all__ = [
+    "AlertAdmins", "CreateInvite", "Effect", "ExtendDeadline", "MoveReport", "RecordAudit", "RecordWrongCode", "RevokeGrant",
+    "SaveAnswers", "Send", "TurnResult", "WithdrawInvites",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,25 @@ class Send:
     message: OutboxMessage
 
 
-Effect = SaveAnswers | MoveReport | RecordAudit | CreateInvite | WithdrawInvites | RevokeGrant | ExtendDeadline | Send
+@dataclass(frozen=True)
+class RecordWrongCode:
+    """A code typed in this chat that was no valid one: counted across chats (bot/guessing.py)."""
+
+    channel: str
+    chat_id: str
+
+
+@dataclass(frozen=True)
+class AlertAdmins:
+    """What only a person can mend, for the administrators (bot/alerts.py: once a day per topic);
+    `message` is an N_ msgid that `fields` fill in."""
+
+    topic: str
+    message: str
+    fields: Mapping[str, str]
+
+
+Effect = SaveAnswers | MoveReport | RecordAudit | CreateInvite | WithdrawInvites | RevokeGrant | ExtendDeadline | Send | RecordWrongCode | AlertAdmins
 
 
 @dataclass

@@ -12,7 +12,9 @@ from typing import TYPE_CHECKING
 from bot import commands
 from bot.buttons import Kind, pack
 from bot.conversation import ConversationState, Mode
+from bot.effects import RecordWrongCode
 from bot.events import Button, ButtonRole
+from bot.guessing import guessing_hold
 from bot.records import InviteProblem, Role
 
 if TYPE_CHECKING:
@@ -26,7 +28,8 @@ LINK_CODE_LIFETIME = timedelta(days=1)
 WRONG_CODES_ALLOWED = 5
 WRONG_CODES_WINDOW = timedelta(minutes=15)
 """Five wrong codes in a quarter of an hour, then none is tried until the oldest is that old:
-a person mistyping is not hindered, a guesser gets 20 tries an hour against ~10¹¹ codes."""
+a person mistyping is not hindered, a guesser gets 20 tries an hour against ~10¹¹ codes from one
+chat (from many, bot/guessing.py holds them back)."""
 
 
 class Linking:
@@ -53,9 +56,17 @@ class Linking:
             wait = datetime.fromisoformat(min(recent)) + WRONG_CODES_WINDOW
             turn.say(_("Too many wrong codes from this chat. Check the code with your supervisor and try again after {time}.").format(time=turn.prompts.when(wait)))
             return
+        hold = await guessing_hold(turn.uow.wrong_codes, chat.channel, turn.now)
+        if hold is not None:
+            log.warning("refused to try code %r for %s:%s: too many wrong codes from all chats (%s) until %s", code, chat.channel, chat.chat_id, hold.channel or "all channels", hold.until)
+            until = turn.prompts.when(hold.until)
+            turn.say(_("Too many wrong codes have been sent to the bot lately, so no code is checked for now. Your code has not been used: send it again after {time}.").format(time=until))
+            turn.out.effects.append(hold.alert(turn.service.desk.channel_label(chat.channel), until))
+            return
         redemption = await turn.uow.invites.redeem(code, turn.envelope.display_name or f"{chat.channel} {chat.chat_id}", chat.person_id, turn.now)
         if redemption.person_id is None:
             turn.state = replace(turn.state, wrong_codes=(*recent, turn.now.isoformat()))
+            turn.out.effects.append(RecordWrongCode(chat.channel, chat.chat_id))
             problems = {
                 InviteProblem.UNKNOWN: _("The code {code} is not valid. Check it, or ask your supervisor for a new one."),
                 InviteProblem.USED: _("The code {code} has already been used. Each code works once; ask your supervisor for a new one."),

@@ -25,11 +25,13 @@ from bot.codes import is_code, normalize_code
 from bot.commands import CommandSpec, canonical
 from bot.conversation import ConversationState, Mode, Reporting
 from bot.effects import (
+    AlertAdmins,
     CreateInvite,
     Effect,
     ExtendDeadline,
     MoveReport,
     RecordAudit,
+    RecordWrongCode,
     RevokeGrant,
     SaveAnswers,
     Send,
@@ -187,6 +189,10 @@ class _ServiceTurn:
                 await self.uow.people.revoke(grant_id, self.now)
             case ExtendDeadline(campaign_code, unit_id, due):
                 await self.uow.reports.extend(campaign_code, unit_id, due)
+            case RecordWrongCode(channel, chat_id):
+                await self.uow.wrong_codes.record(channel, chat_id, self.now)
+            case AlertAdmins(topic, message, fields):
+                await alert_admins(self.uow, topic, message, fields, self.now, self.service.zone)
             case Send():
                 pass  # enqueued together, after the rest
 

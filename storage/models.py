@@ -53,6 +53,7 @@ __all__ = [
     "Report",
     "Unit",
     "UtcDateTime",
+    "WrongCode",
 ]
 
 
@@ -388,6 +389,19 @@ class MessageUsage(Base):
     month: Mapped[str] = mapped_column(String(7), primary_key=True)
     sent: Mapped[int] = mapped_column(Integer)
     alerted_percent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class WrongCode(Base):
+    """A wrong invite or link code typed in any chat, counted across chats and workers to slow
+    guessing down (bot/guessing.py); kept a day."""
+
+    __tablename__ = "wrong_codes"
+    __table_args__ = (Index("ix_wrong_codes_channel_typed_at", "channel", "typed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    typed_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class ReminderRun(Base):

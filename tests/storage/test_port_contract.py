@@ -830,6 +830,22 @@ async def test_a_unit_of_work_that_raises_leaves_nothing_behind(seeded: Store) -
         }
 
 
+async def test_wrong_codes_are_counted_per_channel_and_over_all_since_a_moment(store: Store) -> None:
+    minute = timedelta(minutes=1)
+    async with store.uow() as uow:
+        for minutes, channel in ((0, "telegram"), (10, "zalo_bot"), (20, "telegram"), (30, "telegram")):
+            await uow.wrong_codes.record(channel, f"chat-{minutes}", NOW + minutes * minute)
+    async with store.uow() as uow:
+        codes = uow.wrong_codes
+        assert await codes.nth_latest(1, NOW) == NOW + 30 * minute
+        assert await codes.nth_latest(4, NOW - minute) == NOW
+        assert await codes.nth_latest(4, NOW) is None  # strictly after `since`: the first no longer counts
+        assert await codes.nth_latest(3, NOW - minute, "telegram") == NOW
+        assert await codes.nth_latest(2, NOW, "telegram") == NOW + 20 * minute
+        assert await codes.nth_latest(1, NOW, "zalo_bot") == NOW + 10 * minute
+        assert await codes.nth_latest(2, NOW - minute, "zalo_bot") is None
+
+
 # ----- the memory store itself ------------------------------------------------------------------
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from bot.catalog import UnitSpec
 from bot.records import ChatRecord, Grant, InviteProblem, Redemption, Role
 from storage.invites import UnknownUnit
-from storage.models import GrantRow, Invite, Person
+from storage.models import GrantRow, Invite, Person, WrongCode
 from storage.seed import load_units
 from storage.unit_of_work import UnitOfWorkFactory
 
@@ -172,3 +172,14 @@ async def test_a_link_code_joins_another_chat_to_the_person_and_merges_a_duplica
         assert await uow.people.grants(duplicate.person_id) == []
     assert chat is not None and (chat.person_id, chat.state) == (officer.person_id, {"step": 7})
     assert roles == {("CAP-CL-NGHIHAI", Role.REPORTER), ("NA-CL", Role.SUPERVISOR)}
+
+
+async def test_wrong_codes_are_kept_a_day(uow_factory: UnitOfWorkFactory) -> None:
+    async with uow_factory() as uow:
+        await uow.wrong_codes.record("telegram", "1", NOW)
+        await uow.wrong_codes.record("telegram", "2", NOW + timedelta(hours=23))
+    async with uow_factory() as uow:
+        await uow.wrong_codes.record("zalo_bot", "3", NOW + timedelta(days=1, minutes=1))
+    async with uow_factory() as uow:
+        kept = list(await uow.session.scalars(select(WrongCode.chat_id).order_by(WrongCode.id)))
+    assert kept == ["2", "3"]

@@ -14,7 +14,7 @@ from storage.database import create_engine
 from storage.migrate import downgrade, upgrade
 from storage.models import Base
 
-HEAD = "0014"
+HEAD = "0015"
 
 
 def _diff(connection: Connection) -> list[Any]:
