@@ -155,6 +155,11 @@ class WebhookRoute:
     path: str
     authentic: Callable[[Mapping[str, str], bytes], bool]
     refusal_status: int = 403
+    url_check: Callable[[bytes], bool] = lambda body: False
+    """Whether a call is the platform checking the URL, carrying no update (the OA's unsigned
+    empty call when its webhook is set): answered 200 before authentication, nothing stored."""
+    updates: Callable[[Payload], Sequence[Payload]] = lambda payload: (payload,)
+    """The updates one call carries (an OA event with several pictures is one per picture)."""
 
 
 def secret_header_route(url: str | None, secret: str | None, header: str, default_path: str) -> WebhookRoute | None:

@@ -15,7 +15,10 @@ __all__ = ["HOLD", "KEEP_HANDLED", "RENEW", "SWEPT_BACK", "TransactionalInbox"]
 
 log = logging.getLogger(__name__)
 
-KEEP_HANDLED = timedelta(days=2)  # longer than Telegram keeps unconfirmed updates (24 h)
+KEEP_HANDLED = timedelta(days=7)
+"""How long a handled update's id is remembered, so a redelivery is known: longer than Telegram
+keeps unconfirmed updates (24 h), and the age up to which the Zalo OA takes a redelivered event
+(handlers/zalo_oa/webhook.py), since Zalo redelivers for hours after an outage."""
 HOLD = timedelta(seconds=30)
 """How long the worker that stored an update vouches it will handle it; it renews that every
 RENEW while it holds the update. An update whose hold ran out was left by a worker that died:

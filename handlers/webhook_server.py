@@ -3,6 +3,8 @@
 A call is answered 200 only once its update is in the inbox, so a crash after that point loses
 nothing (platforms retry on any other answer). Forged calls are refused and logged, and bodies
 that are not an update are refused with 400: a 5xx would make the platform retry them forever.
+A channel may say which calls are the platform checking the URL (no update in them): those are
+answered 200 and nothing is stored.
 """
 
 from __future__ import annotations
@@ -51,6 +53,9 @@ class WebhookServer:
             except web.HTTPRequestEntityTooLarge:
                 log.warning("%s webhook: refused a body over %d bytes from %s", channel.name, MAX_BODY, request.remote)
                 return web.Response(status=400, text="too large")
+            if route.url_check(body):
+                log.info("%s webhook: answered a call without an update from %s (the platform checking the URL)", channel.name, request.remote)
+                return web.Response(text="ok")
             if not route.authentic(request.headers, body):
                 log.warning("%s webhook: refused a call that failed authentication from %s", channel.name, request.remote)
                 return web.Response(status=route.refusal_status, text="forbidden")
@@ -62,7 +67,7 @@ class WebhookServer:
             if not isinstance(payload, dict) or channel.identify(payload) is None:
                 log.warning("%s webhook: refused a body that is not an update: %.300r", channel.name, payload)
                 return web.Response(status=400, text="not an update")
-            await intake.take([payload])
+            await intake.take(route.updates(payload))
             return web.Response(text="ok")
 
         return receive

@@ -6,9 +6,15 @@ up to four buttons (render.py); files the bot produces go out as Zalo files (PDF
 pictures, anything else as a download link. Every call carries the access token the keeper
 holds (tokens.py): refused as invalid or expired, it is renewed and the call made once more.
 
-A send Zalo refuses because the person has not written to the OA for 7 days is recorded as
-outside the window; the outbox sender then sends the reminder on by the next way
-(bot/rerouting.py): another chat, or ZNS (zns.py) to the person's phone.
+A send Zalo refuses because the person has not written to the OA for 7 days (or for 48 hours,
+or the OA's replies to them are used up) is recorded as outside the window; the outbox sender
+then sends the reminder on by the next way (bot/rerouting.py): another chat, or ZNS (zns.py) to
+the person's phone. A send refused because the OA's quota is spent waits, and the
+administrators are told once a day.
+
+What a person sends: text, pictures and files (several in one event are one update each) are
+the core's input; stickers, voice, video, locations, links without text and the like are
+answered with what can be sent.
 """
 
 from __future__ import annotations
@@ -50,7 +56,7 @@ from handlers.channel import (
 )
 from handlers.folding import folded
 from handlers.pacer import SendPacer
-from handlers.photos import fetch_photo
+from handlers.photos import fetch_document, fetch_photo
 from handlers.retrying import with_retries
 from handlers.zalo_oa.client import OaClient, OaError, OaUnreachable, TokenPair
 from handlers.zalo_oa.render import MESSAGE_LIMIT, OaMessage, oa_messages, pressed
@@ -60,8 +66,10 @@ from handlers.zalo_oa.webhook import (
     EventKind,
     OaEvent,
     identity_of,
+    is_url_check,
     read_event,
     signature_valid,
+    unpacked,
 )
 from handlers.zalo_oa.zns import ZNS_CHANNEL, ZnsSender
 
@@ -84,8 +92,16 @@ TOKEN_REFUSED_CODES = frozenset({-216, -220, -124})
 """Invalid, expired (the OA API), and ZNS's one code for both."""
 RATE_LIMITED = -32
 NOT_FOLLOWER = -213
-OUTSIDE_WINDOW_CODES = frozenset({-230, -232, -227})
-"""No interaction for 7 days (-230, -232), or none on Zalo at all for 45 (-227)."""
+OUTSIDE_WINDOW_CODES = frozenset({-230, -232, -227, -305, -311})
+"""No interaction for 7 days (-230, -232), or none on Zalo at all for 45 (-227); no reply after
+48 hours (-305), or the replies to this person's messages used up (-311)."""
+OA_QUOTA_SPENT = -211
+"""The OA's quota is used up: every send waits."""
+RECEIVING_QUOTA_SPENT = -218
+"""Out of quota for receiving: perhaps this person's alone, so only this message waits."""
+QUOTA_CODES = frozenset({OA_QUOTA_SPENT, RECEIVING_QUOTA_SPENT})
+"""What only a person can mend (the OA's package): the administrators are told."""
+QUOTA_WAIT = 3600.0
 NIGHT = -234
 ZALO_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 """Whose night Zalo means."""
@@ -93,6 +109,9 @@ RATE_LIMIT_WAIT = 60.0
 WEBHOOK_ONLY = N_("the Zalo Official Account receives only through its webhook: run baocao run --webhook")
 NO_FILE_TYPE = N_("“{name}” cannot be sent through the Zalo Official Account, which takes only PDF and Word files up to 5 MB and pictures up to 1 MB: export it in another messenger linked to your account (/lienket).")
 DOWNLOAD = N_("Download “{name}” within an hour: {link}")
+QUOTA_SPENT = N_(
+    "⚠️ Zalo refused to send a message of the Official Account: its quota is used up ({detail}). Messages wait and are tried again every hour; check the account's package and quotas on Zalo."
+)
 CARD_TITLE = N_("Share your phone number")
 CARD_SUBTITLE = N_("So that deadline reminders still reach you when Zalo does not let the account write to you.")
 
@@ -116,7 +135,7 @@ class ZaloOaChannel:
             settings.send_rate, settings.per_chat_interval, gate=shared.gate(CHANNEL, settings.send_rate),
             counted=shared.meter(CHANNEL, self.label, Quota(settings.monthly_quota)),
         )
-        self.client = OaClient(settings.api_base_url, settings.oauth_base_url, settings.zns_base_url)
+        self.client = OaClient(settings.api_base_url, settings.oauth_base_url, settings.zns_base_url, settings.timeout_seconds)
         self.tokens = TokenKeeper(self.app_id, shared.credentials, self.refresh, shared.alert, settings.refresh_token)
         self.phone_senders: tuple[Sender, ...] = ()
         if settings.zns_template_id:
@@ -165,7 +184,7 @@ class ZaloOaChannel:
         def authentic(headers: Any, body: bytes) -> bool:
             return signature_valid(headers, body, self.app_id, self.secret_key, platform_now())
 
-        return WebhookRoute(self.settings.webhook_path, authentic, refusal_status=401)
+        return WebhookRoute(self.settings.webhook_path, authentic, refusal_status=401, url_check=is_url_check, updates=unpacked)
 
     async def announce_webhook(self) -> None:
         """An OA's webhook is set on Zalo's developer site, not through the API: this says where."""
@@ -202,9 +221,15 @@ class ZaloOaChannel:
                 return ContactInput(event.phone)
             case EventKind.IMAGE if event.image_urls:
                 return FileInput(await fetch_photo(event.image_urls[0], self.shared.files_dir, CHANNEL, self.shared.max_file_bytes))
-            case EventKind.IMAGE:
-                log.warning("a Zalo OA image event without a picture from %s", event.user_id)
-                return UnsupportedInput("image")
+            case EventKind.FILE if event.file is not None:
+                url, name = event.file.url, event.file.name
+                return FileInput(await fetch_document(url, name, self.shared.files_dir, CHANNEL, self.shared.max_file_bytes))
+            case EventKind.IMAGE | EventKind.FILE:
+                log.warning("a Zalo OA %s event without a URL from %s", event.kind, event.user_id)
+                return UnsupportedInput(event.kind.name.lower())
+            case EventKind.UNSUPPORTED:
+                log.info("Zalo OA: a %s from %s, which no question takes", event.what, event.user_id)
+                return UnsupportedInput(event.what)
         log.info("Zalo OA: %s unfollowed the account", event.user_id)
         return None
 
@@ -221,8 +246,16 @@ class ZaloOaChannel:
             self.pacer.note(chat_id)
 
     async def reply(self, user_id: str, body: dict[str, Any]) -> None:
-        """A message someone waits for: a timeout or a rate limit is tried again a few times."""
-        await with_retries(lambda: self.authorised(lambda token: self.client.send(token, user_id, body)), transient, f"reply to {user_id}")
+        """A message someone waits for: tried again only where Zalo cannot have acted on it
+        (handlers/retrying.py)."""
+        try:
+            await with_retries(
+                lambda: self.authorised(lambda token: self.client.send(token, user_id, body)), transient,
+                f"Zalo OA reply to {user_id}", sent=str(body.get("text") or body.get("attachment", "")),
+            )  # fmt: skip
+        except OaError as error:
+            await self.alert_quota(error)
+            raise
 
     async def send(self, message: OutboxMessage) -> SendResult:
         """One outbox message, each part paced; Zalo's refusals as the ledger names them."""
@@ -231,6 +264,7 @@ class ZaloOaChannel:
                 await self.pacer.acquire(message.chat_id)
                 await self.authorised(lambda token, body=body: self.client.send(token, message.chat_id, body))
         except OaError as error:
+            await self.alert_quota(error)
             return outcome_of(error, platform_now())
         except OaUnreachable as error:
             return SendResult(Outcome.TRANSIENT, detail=str(error))
@@ -264,6 +298,12 @@ class ZaloOaChannel:
             return None, _(DOWNLOAD).format(name=attachment.name, link=self.shared.download_link(attachment))
         return None, _(NO_FILE_TYPE).format(name=attachment.name)
 
+    async def alert_quota(self, error: OaError) -> None:
+        """The administrators told, once a day, when Zalo refuses for a spent quota."""
+        if error.code in QUOTA_CODES:
+            log.error("Zalo OA %s: out of quota (%s); messages wait %.0f s", self.app_id, error, QUOTA_WAIT)
+            await self.shared.alert(f"{CHANNEL}:{self.app_id}/quota{error.code}", QUOTA_SPENT, {"detail": str(error)})
+
     def phone_card(self, locale: str) -> dict[str, Any]:
         _ = translations(locale).gettext
         element = {"title": _(CARD_TITLE), "subtitle": _(CARD_SUBTITLE), "image_url": self.settings.card_image_url}
@@ -271,8 +311,10 @@ class ZaloOaChannel:
 
 
 def transient(error: BaseException) -> bool:
-    """No answer, or Zalo's rate limit: worth trying a reply again; other refusals are final."""
-    return isinstance(error, OaUnreachable) or (isinstance(error, OaError) and error.code == RATE_LIMITED)
+    """Whether Zalo cannot have acted on the call: the request never left, or its rate limit."""
+    if isinstance(error, OaUnreachable):
+        return not error.may_have_acted
+    return isinstance(error, OaError) and error.code == RATE_LIMITED
 
 
 def outcome_of(error: OaError, now: datetime) -> SendResult:
@@ -284,6 +326,10 @@ def outcome_of(error: OaError, now: datetime) -> SendResult:
         return SendResult(Outcome.THROTTLED, (outside_quiet_hours(now, ZALO_ZONE) - now).total_seconds() or RATE_LIMIT_WAIT, detail)
     if error.code in OUTSIDE_WINDOW_CODES:
         return SendResult(Outcome.OUTSIDE_WINDOW, detail=detail)
+    if error.code == OA_QUOTA_SPENT:
+        return SendResult(Outcome.THROTTLED, QUOTA_WAIT, detail)
+    if error.code == RECEIVING_QUOTA_SPENT:
+        return SendResult(Outcome.TRANSIENT, QUOTA_WAIT, detail)
     if error.code == NOT_FOLLOWER:
         return SendResult(Outcome.NEVER_STARTED, detail=detail)
     return SendResult(Outcome.FAILED, detail=detail)

@@ -4,6 +4,10 @@ The Open API answers HTTP 200 with `{"error": 0, "message", "data"}`, or a negat
 its message; the OAuth endpoint answers the token pair itself, or `{"error", "error_name",
 "error_description"}`. Secrets (tokens, the app secret) travel in headers and form fields and
 never appear in an exception's text, so they cannot reach a log.
+
+A call that gets no usable answer says whether Zalo may have acted on it (`may_have_acted`):
+not when the connection was never made, so it can be made again; yes after a read timeout, a
+connection broken once the request was sent, or a 5xx, so a message is not sent twice.
 """
 
 from __future__ import annotations
@@ -18,11 +22,14 @@ from typing import Any
 
 import aiohttp
 
-__all__ = ["TIMEOUT_SECONDS", "OaClient", "OaError", "OaUnreachable", "TokenPair"]
+__all__ = ["CONNECT_SECONDS", "TIMEOUT_SECONDS", "OaClient", "OaError", "OaUnreachable", "TokenPair", "plain_filename"]
 
 log = logging.getLogger(__name__)
 
 TIMEOUT_SECONDS = 15.0
+CONNECT_SECONDS = 5.0
+"""Within the whole call's time: a connection not made by then is a request that never left."""
+UNSAFE_IN_FILENAME = dict.fromkeys(map(ord, '"\\\r\n'))
 
 
 class OaError(Exception):
@@ -35,7 +42,12 @@ class OaError(Exception):
 
 
 class OaUnreachable(Exception):
-    """No usable answer: a timeout, a broken connection, a page that is not the API's JSON."""
+    """No usable answer: a timeout, a broken connection, a page that is not the API's JSON;
+    `may_have_acted` unless the request never reached Zalo."""
+
+    def __init__(self, description: str, may_have_acted: bool = True) -> None:
+        super().__init__(description)
+        self.may_have_acted = may_have_acted
 
 
 @dataclass(frozen=True)
@@ -57,14 +69,15 @@ class TokenPair:
 
 
 class OaClient:
-    def __init__(self, api_url: str, oauth_url: str, zns_url: str) -> None:
+    def __init__(self, api_url: str, oauth_url: str, zns_url: str, timeout: float = TIMEOUT_SECONDS) -> None:
         self.api_url = api_url.rstrip("/")
         self.oauth_url = oauth_url.rstrip("/")
         self.zns_url = zns_url.rstrip("/")
+        self.timeout = aiohttp.ClientTimeout(total=timeout, connect=min(CONNECT_SECONDS, timeout))
         self.session: aiohttp.ClientSession | None = None
 
     async def open(self) -> None:
-        self.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=TIMEOUT_SECONDS))
+        self.session = aiohttp.ClientSession(timeout=self.timeout)
 
     async def close(self) -> None:
         if self.session is not None:
@@ -90,9 +103,10 @@ class OaClient:
         return str(data.get("display_name") or "") if isinstance(data, dict) else ""
 
     async def upload(self, access_token: str, kind: str, path: Path, name: str, media_type: str) -> Any:
-        """A file ("file": PDF/DOC/DOCX) or picture ("image") uploaded to be sent by its token."""
-        form = aiohttp.FormData()
-        form.add_field("file", path.read_bytes(), filename=name, content_type=media_type)
+        """A file ("file": PDF/DOC/DOCX) or picture ("image") uploaded to be sent by its token,
+        under `name` as the officer should see it (plain_filename)."""
+        form = aiohttp.FormData(quote_fields=False)
+        form.add_field("file", path.read_bytes(), filename=plain_filename(name), content_type=media_type)
         return await self.api(f"/v2.0/oa/upload/{kind}", access_token, data=form)
 
     async def zns(self, access_token: str, body: Mapping[str, Any]) -> Any:
@@ -124,12 +138,22 @@ class OaClient:
         assert self.session is not None, "open() the client first"
         try:
             async with self.session.post(url, headers=dict(headers), **body) as response:
+                if response.status >= 500:
+                    raise OaUnreachable(f"{url}: HTTP {response.status}")
                 try:
                     answer = await response.json(content_type=None)
                 except ValueError as error:
                     raise OaUnreachable(f"{url}: HTTP {response.status}, not JSON") from error
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as error:
+            raise OaUnreachable(f"{url}: not sent: {error!r}", may_have_acted=False) from error
         except (TimeoutError, aiohttp.ClientError) as error:
-            raise OaUnreachable(f"{url}: {error!r}") from error
+            raise OaUnreachable(f"{url}: sent, no answer: {error!r}") from error
         if not isinstance(answer, dict):
             raise OaUnreachable(f"{url}: HTTP {response.status}, unexpected answer")
         return answer
+
+
+def plain_filename(name: str) -> str:
+    """The name as the officer should see it, in plain UTF-8 as zalo-sdk's uploads send it (not
+    percent-encoded, which Zalo would show as such); only what would break the header goes."""
+    return name.translate(UNSAFE_IN_FILENAME).strip() or "file"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from handlers.environment import EnvironmentSettings
+from handlers.zalo_oa.client import TIMEOUT_SECONDS
 
 __all__ = ["OAUTH_URL", "OPEN_API_URL", "ZNS_URL", "ZaloOaSettings"]
 
@@ -35,6 +36,8 @@ class ZaloOaSettings(EnvironmentSettings):
     # About 4,000 calls a minute per OA is Zalo's limit; a cautious share of it, and any -32 is waited out.
     send_rate: float = Field(20.0, alias="ZALO_OA_SEND_RATE", gt=0)
     per_chat_interval: float = Field(1.0, alias="ZALO_OA_PER_CHAT_INTERVAL", ge=0)
+    timeout_seconds: float = Field(TIMEOUT_SECONDS, alias="ZALO_OA_TIMEOUT_SECONDS", gt=0)
+    """How long a call to Zalo may take; a send that times out is not made again (it may have landed)."""
     monthly_quota: int | None = Field(None, alias="ZALO_OA_MONTHLY_QUOTA", gt=0)
     """The messages the OA's package allows a month; unset, none is counted against."""
     zns_monthly_budget: int | None = Field(None, alias="ZALO_ZNS_MONTHLY_BUDGET", gt=0)

@@ -5,11 +5,16 @@ reach the bot as signed webhook events (zalo_oa_push.py, zalo_oa_user.py).
 Endpoints, all answering HTTP 200 with JSON:
 - POST /v3.0/oa/message/cs (header `access_token`): a consultation message. Checked in this
   order: the token (-216 missing, unknown or revoked; -220 expired), the rate limit (-32), the
-  recipient (-201 unknown id, -213 not a follower), Zalo's 7-day window since the user's last
-  interaction (-230), the night (-234), the message itself (zalo_oa_wire.py).
+  recipient (-201 unknown id, -213 not a follower), a refusal the test asked for
+  (`refuse_sends`: -305, -311, -211, -218...), Zalo's 7-day window since the user's last
+  interaction (-230), the night (-234), the message itself (zalo_oa_wire.py). A send can be
+  performed and then answered late or with a 502 (`answer_late`, `fail_after_sending`), as a
+  platform that acted but whose answer never reached the bot.
 - POST /v2.0/oa/upload/file and /v2.0/oa/upload/image (multipart field `file`): PDF, DOC or DOCX
   up to 5 MB for a `token`; JPG, PNG or GIF up to 1 MB for an `attachment_id`. The type is the
-  name's extension, or the part's content type when the name has none; a wrong type answers
+  name's extension, or the part's content type when the name has none. The name is kept as the
+  multipart header carried it, not decoded (what Zalo would show), and recorded in `requests`
+  as {"file": {"name", ...}}. A wrong type answers
   -201, too large -210 (Zalo's "parameter exceeds allowable limit"; no upload-specific code
   was found). The bytes are kept and served at /media/..., as Zalo's CDN would.
 - POST /v4/oa/access_token (form app_id, refresh_token, grant_type=refresh_token; header
@@ -29,6 +34,7 @@ refused as stale. Error codes and their sources are in zalo_oa_wire.py.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import secrets
@@ -147,6 +153,10 @@ class FakeZaloOa(LocalServer):
         self._refresh: dict[str, bool] = {}
         """Every live refresh token and whether it is spent."""
         self._rate_limited = 0
+        self._refusals: list[int] = []
+        self._after_sending: list[float | int] = []
+        """For each of the next sends performed: seconds to wait before answering (a float),
+        or an HTTP status to answer instead of the result (an int)."""
         self._uploads: dict[str, dict[str, Upload]] = {"file": {}, "image": {}}
         self._media: dict[str, tuple[bytes, str]] = {}
         self._pusher = OaWebhookPusher(app_id, oa_secret_key)
@@ -191,6 +201,18 @@ class FakeZaloOa(LocalServer):
     def rate_limit_next(self, n: int) -> None:
         """The next `n` API calls that pass the token check answer -32."""
         self._rate_limited += n
+
+    def refuse_sends(self, code: int, n: int = 1) -> None:
+        """The next `n` /message/cs calls from a follower answer `code` (a zalo_oa_wire code)."""
+        self._refusals += [code] * n
+
+    def answer_late(self, seconds: float) -> None:
+        """The next send is performed, and answered only `seconds` later."""
+        self._after_sending.append(seconds)
+
+    def fail_after_sending(self, status: int = 502) -> None:
+        """The next send is performed, and answered with this HTTP status and no JSON."""
+        self._after_sending.append(status)
 
     def user(self, user_id: str | None = None, display_name: str = "Nguyễn Văn An") -> FakeOaUser:
         """The user with this id (a new id when None), created on first use, not yet a follower;
@@ -245,6 +267,19 @@ class FakeZaloOa(LocalServer):
         """Queue a webhook event, stamped now in milliseconds (a string) and with the app id."""
         self._pusher.queue(event_id, {"app_id": self.app_id, **payload, "timestamp": str(int(self._clock() * 1000))})
 
+    def redeliver(self, event_id: str) -> None:
+        """Push an event already pushed once more, byte for byte (Zalo after an outage)."""
+        self._pusher.redeliver(event_id)
+
+    @property
+    def timestamp_header(self) -> bool:
+        """Whether pushes carry the signed timestamp in X-ZEvent-Timestamp too."""
+        return self._pusher.timestamp_header
+
+    @timestamp_header.setter
+    def timestamp_header(self, on: bool) -> None:
+        self._pusher.timestamp_header = on
+
     # --- OAuth -------------------------------------------------------------------------------
 
     async def _oauth(self, request: web.Request) -> web.Response:
@@ -296,6 +331,8 @@ class FakeZaloOa(LocalServer):
                 raise invalid("body" if body is None else "user_id")
             if not user.follower:
                 raise refusal(NOT_FOLLOWER)
+            if self._refusals:
+                raise refusal(self._refusals.pop(0))
             if self._clock() - user.last_interaction > WINDOW:
                 raise refusal(OUTSIDE_WINDOW)
             if self.night:
@@ -315,7 +352,14 @@ class FakeZaloOa(LocalServer):
                 self.emit(message_id, echo)
             return {"message_id": message_id, "user_id": user.user_id}
 
-        return self._serve(request, body or {}, send, user_id=user_id)
+        answer = self._serve(request, body or {}, send, user_id=user_id)
+        if not self._after_sending or self.requests[-1].error:
+            return answer
+        after = self._after_sending.pop(0)
+        if isinstance(after, int):
+            return web.Response(status=after, text="Bad Gateway")
+        await asyncio.sleep(after)
+        return answer
 
     async def _upload(self, request: web.Request) -> web.Response:
         kind = request.match_info["kind"]

@@ -1,6 +1,9 @@
 """Webhook delivery as Zalo does it for an Official Account: each event is POSTed as JSON to the
 app's webhook URL, one at a time and in order, signed with `X-ZEvent-Signature: mac=<hex>`, the
 SHA-256 of app id + the exact bytes posted + the event's `timestamp` + the OA's secret key.
+With `timestamp_header` set the timestamp also travels in `X-ZEvent-Timestamp`, as other
+verifiers expect it; `redeliver` posts an event already sent once more, as Zalo does after an
+outage (its timestamp the first delivery's).
 
 Zalo retries a refused push for about an hour (30 s, then 5, 15, 30 minutes...); the fake tries
 three times 0.1 s apart and then drops the event, so a test of a failing receiver stays fast and
@@ -22,6 +25,7 @@ from typing import Any, NamedTuple
 import aiohttp
 
 SIGNATURE_HEADER = "X-ZEvent-Signature"
+TIMESTAMP_HEADER = "X-ZEvent-Timestamp"
 PUSH_ATTEMPTS = 3
 RETRY_DELAY = 0.1
 PUSH_TIMEOUT = 5.0
@@ -51,6 +55,8 @@ class OaWebhookPusher:
         self.app_id = app_id
         self.secret_key = secret_key
         self.urls: list[str] = []
+        self.timestamp_header = False
+        self.queued: dict[str, QueuedEvent] = {}
         self.attempts: list[PushAttempt] = []
         self._queue: asyncio.Queue[QueuedEvent] = asyncio.Queue()
         self._turn = 0
@@ -63,7 +69,12 @@ class OaWebhookPusher:
     def queue(self, event_id: str, payload: dict[str, Any]) -> None:
         """Serialised once here: the bytes signed are the bytes posted."""
         body = json.dumps(payload, ensure_ascii=False).encode()
-        self._queue.put_nowait(QueuedEvent(event_id, body, payload["timestamp"]))
+        self.queued[event_id] = QueuedEvent(event_id, body, payload["timestamp"])
+        self._queue.put_nowait(self.queued[event_id])
+
+    def redeliver(self, event_id: str) -> None:
+        """The event queued under `event_id` is pushed again, byte for byte."""
+        self._queue.put_nowait(self.queued[event_id])
 
     async def start(self) -> None:
         self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=PUSH_TIMEOUT))
@@ -105,6 +116,8 @@ class OaWebhookPusher:
         url = self.urls[self._turn % len(self.urls)]
         self._turn += 1
         headers = {SIGNATURE_HEADER: f"mac={self.sign(event.body, event.timestamp)}", "Content-Type": "application/json"}
+        if self.timestamp_header:
+            headers[TIMESTAMP_HEADER] = event.timestamp
         for attempt in range(PUSH_ATTEMPTS):
             if attempt:
                 await asyncio.sleep(RETRY_DELAY)

@@ -3,9 +3,16 @@ buttons, send pictures and share a phone number, and reads (or waits for) what t
 
 Each action is queued as the signed webhook event Zalo posts for it, shaped as Zalo documents:
 `user_send_text` (also for a pressed oa.query.* button, whose payload comes back as the user's
-text), `user_send_image`, `follow`/`unfollow` (with `follower` and `source` instead of a
-sender), `user_submit_info` (the phone and name the user agreed to share, with empty address
-fields). Ids are opaque strings: 19-digit user ids, 32-hex-digit message ids. A user has two
+text), `user_send_image` (one event for several pictures sent at once, one attachment each),
+`user_send_file` (the file's url, name and size, a string), `follow`/`unfollow` (with
+`follower` and `source` instead of a sender), `user_submit_info` (the phone and name the user
+agreed to share, with empty address fields), and what no question takes (`send_other`).
+
+The shapes of `user_send_file` and `user_send_location` (a `message.location`) are those of
+hoangnd25/monorepo wip/zalo-platform-integration.md; the other location shape (an attachment
+with `coordinates`) and the sticker, gif, audio, video and link attachments those integrators
+type in trungndpc/CorporateServer (webhook/UserSendMessageEvent.java) and other public
+receivers: the shapes disagree, so the fake sends either. Ids are opaque strings: 19-digit user ids, 32-hex-digit message ids. A user has two
 ids, as on Zalo: `user_id` for this OA (what the OA sends to), `user_id_by_app` for the app.
 """
 
@@ -19,6 +26,16 @@ from .log import Message, MessageLog
 from .zalo_oa_wire import QUERY_BUTTONS
 
 DAY = 24 * 60 * 60
+OTHER_MESSAGES: dict[str, tuple[str, dict[str, Any]]] = {
+    "sticker": ("user_send_sticker", {"attachments": [{"type": "sticker", "payload": {"id": "bf8a4fc2", "url": "https://zalo.example/s.png"}}]}),
+    "gif": ("user_send_gif", {"attachments": [{"type": "gif", "payload": {"url": "https://zalo.example/a.gif", "thumbnail": "https://zalo.example/a.jpg"}}]}),
+    "audio": ("user_send_audio", {"attachments": [{"type": "audio", "payload": {"url": "https://zalo.example/v.aac"}}]}),
+    "video": ("user_send_video", {"attachments": [{"type": "video", "payload": {"url": "https://zalo.example/v.mp4", "thumbnail": "https://zalo.example/v.jpg", "description": ""}}]}),
+    "location": ("user_send_location", {"location": {"latitude": "18.6796", "longitude": "105.6813"}}),
+    "location attachment": ("user_send_location", {"attachments": [{"type": "location", "payload": {"coordinates": {"latitude": "18.6796", "longitude": "105.6813"}}}]}),
+    "link": ("user_send_link", {"attachments": [{"type": "link", "payload": {"url": "https://congan.nghean.gov.vn", "title": "Công an Nghệ An", "description": "", "thumbnail": ""}}]}),
+}  # fmt: skip
+"""What a user may send that the bot takes as no answer: the event and its `message` fields."""
 NEVER = float("-inf")
 """The last interaction of a user who never did anything."""
 
@@ -80,9 +97,23 @@ class FakeOaUser(MessageLog):
 
     def send_image(self, data: bytes) -> str:
         """Send a picture: Zalo hosts it and the event carries its URL (and a thumbnail's)."""
-        url = self._zalo.host_media(data)
-        attachment = {"type": "image", "payload": {"url": url, "thumbnail": url}}
-        return self._send({"attachments": [attachment]}, f"[image, {len(data)} bytes]")
+        return self.send_images(data)
+
+    def send_images(self, *pictures: bytes) -> str:
+        """Send several pictures at once: one event, an attachment for each."""
+        attachments = [{"type": "image", "payload": {"url": (url := self._zalo.host_media(data)), "thumbnail": url}} for data in pictures]
+        return self._send({"attachments": attachments}, f"[{len(pictures)} image(s)]", "user_send_image")
+
+    def send_file(self, data: bytes, name: str, content_type: str = "application/octet-stream") -> str:
+        """Send a file (a PDF, a Word or Excel file…): Zalo hosts it; the event carries its URL,
+        name and size."""
+        payload = {"url": self._zalo.host_media(data, content_type), "name": name, "size": str(len(data))}
+        return self._send({"attachments": [{"type": "file", "payload": payload}]}, f"[file {name}]", "user_send_file")
+
+    def send_other(self, what: str, text: str | None = None) -> str:
+        """Send one of OTHER_MESSAGES (a sticker, a location…), with `text` if given."""
+        event, fields = OTHER_MESSAGES[what]
+        return self._send({**fields, **({"text": text} if text is not None else {})}, f"[{what}]", event)
 
     def submit_info(self, phone: str, name: str = "") -> None:
         """Share a phone number through a request_user_info card; the name defaults to the
@@ -133,11 +164,11 @@ class FakeOaUser(MessageLog):
     def _interacted(self) -> None:
         self.last_interaction = self._zalo.now()
 
-    def _send(self, fields: dict[str, Any], summary: str) -> str:
+    def _send(self, fields: dict[str, Any], summary: str, event: str = "user_send_text") -> str:
         self._interacted()
         msg_id = new_msg_id()
         payload = {
-            "event_name": "user_send_image" if "attachments" in fields else "user_send_text",
+            "event_name": event,
             "sender": {"id": self.user_id},
             "recipient": {"id": self._zalo.oa_id},
             "message": {"msg_id": msg_id, **fields},

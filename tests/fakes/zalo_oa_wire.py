@@ -6,6 +6,9 @@ integrators copied from it, and where none was found the choice is written next 
 - OA Open API: the error table in hoangnd25/monorepo, wip/zalo-platform-integration.md (-32, -201,
   -210, -213, -216, -220, -230, -234), which also gives the message shapes and button types;
   -230 is confirmed live by khoicodedao/Poto_platform docs/FIX_ERROR_230.md.
+- The quota codes (-211, -218) and -305, -311: zalo-sdk 0.3.0 (connext-biz/zalo_integration),
+  ZaloOAException.ERROR_CODE_TO_STR, which cites developers.zalo.me's OA error table
+  (official-account-api/phu-luc/ma-loi-post-735); the wording below is that table's.
 - ZNS: zalo.cloud/zns/guidelines/handle-error-code (-108, -109, -111, -112 in that table's
   order); -124 for a bad access token from the ZNS constants in
   Tran-Huu-Tai-12-04-23/quiz-wise-backend src/constants/server.ts.
@@ -32,6 +35,10 @@ TOKEN_INVALID = -216
 TOKEN_EXPIRED = -220
 OUTSIDE_WINDOW = -230
 NIGHT = -234
+OUT_OF_QUOTA = -211
+OUT_OF_RECEIVING_QUOTA = -218
+NO_REPLY_AFTER_48_HOURS = -305
+OUT_OF_REPLY_QUOTA = -311
 OA_MESSAGES = {
     RATE_LIMITED: "Your application reached limit call api",
     OVER_LIMIT: "Parameter exceeds allowable limit",
@@ -40,6 +47,10 @@ OA_MESSAGES = {
     TOKEN_EXPIRED: "access_token is expired or removed",
     OUTSIDE_WINDOW: "User has not interacted with the OA in the past 7 days",
     NIGHT: "Message cannot be sent at night (10PM - 6AM)",
+    OUT_OF_QUOTA: "Out of quota",
+    OUT_OF_RECEIVING_QUOTA: "Out of quota for receiving",
+    NO_REPLY_AFTER_48_HOURS: "Offical Account cannot response to user after 48 hours",
+    OUT_OF_REPLY_QUOTA: "Out of quota for responding to user message",
 }
 
 # --- ZNS ------------------------------------------------------------------------------------
