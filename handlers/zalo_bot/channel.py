@@ -140,10 +140,7 @@ class ZaloBotChannel:
         self.settings = settings
         self.files_dir = shared.files_dir
         self.max_file_bytes = shared.max_file_bytes
-        self.pacer = SendPacer(
-            settings.send_rate, settings.per_chat_interval, gate=shared.gate(CHANNEL, settings.send_rate),
-            counted=shared.meter(CHANNEL, self.label, settings.quota),
-        )
+        self.pacer = SendPacer(settings.send_rate, settings.per_chat_interval, gate=shared.gate(CHANNEL, settings.send_rate))
         self.client = ZaloBotClient(settings.api_base_url, settings.token, settings.request_timeout)
         self.alert = shared.alert
         self.token_alerted = False
