@@ -64,6 +64,7 @@ __all__ = [
     "Units",
     "UpdateLog",
     "UsageQueries",
+    "WrongCodes",
 ]
 
 
@@ -338,6 +339,20 @@ class UsageQueries(Protocol):
         ...
 
 
+class WrongCodes(Protocol):
+    """Wrong invite and link codes typed, from every chat of every channel: what slows guessing
+    down across chats and workers (bot/guessing.py), where a chat's own state cannot."""
+
+    async def nth_latest(self, n: int, since: datetime, channel: str | None = None) -> datetime | None:
+        """When the n-th most recent wrong code after `since` was typed (on `channel`, or on
+        any); None when fewer were."""
+        ...
+
+    async def record(self, channel: str, chat_id: str, at: datetime) -> None:
+        """One wrong code more."""
+        ...
+
+
 class ReminderRuns(Protocol):
     """The reminder slots already handled, so each fires once across restarts and workers."""
 
@@ -405,6 +420,7 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     reminder_runs: ReminderRuns
     usage: UsageQueries
+    wrong_codes: WrongCodes
 
     async def __aenter__(self) -> UnitOfWork: ...
 

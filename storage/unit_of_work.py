@@ -22,6 +22,7 @@ from storage.reminder_runs import SqlReminderRuns
 from storage.reports import SqlReports
 from storage.units import SqlUnits
 from storage.updates import SqlUpdateLog
+from storage.wrong_codes import SqlWrongCodes
 
 __all__ = ["SqlUnitOfWork", "UnitOfWorkFactory"]
 
@@ -41,6 +42,7 @@ class SqlUnitOfWork:
     outbox: SqlOutbox
     reminder_runs: SqlReminderRuns
     usage: SqlUsage
+    wrong_codes: SqlWrongCodes
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -59,6 +61,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(self.session)
         self.reminder_runs = SqlReminderRuns(self.session)
         self.usage = SqlUsage(self.session)
+        self.wrong_codes = SqlWrongCodes(self.session)
         return self
 
     async def __aexit__(

@@ -180,6 +180,7 @@ class _Tables:
     processed: dict[tuple[str, str], tuple[str, datetime]] = field(default_factory=dict)  # (outcome, when)
     reminder_runs: dict[str, tuple[str, datetime]] = field(default_factory=dict)
     usage: dict[tuple[str, str], int] = field(default_factory=dict)  # messages sent by (channel, month)
+    wrong_codes: list[tuple[str, datetime]] = field(default_factory=list)  # (channel, typed at)
     ids: dict[str, int] = field(default_factory=dict)
 
     def new_id(self, table: str) -> int:
@@ -724,6 +725,15 @@ class _Usage(_Repository):
         return dict(linked)
 
 
+class _WrongCodes(_Repository):
+    async def nth_latest(self, n: int, since: datetime, channel: str | None = None) -> datetime | None:
+        typed = sorted((at for on, at in self.t.wrong_codes if at > since and channel in (None, on)), reverse=True)
+        return typed[n - 1] if len(typed) >= n else None
+
+    async def record(self, channel: str, chat_id: str, at: datetime) -> None:
+        self.t.wrong_codes.append((channel, at))
+
+
 # ----- the unit of work and the store ------------------------------------------------------------
 
 
@@ -742,7 +752,7 @@ class MemoryUnitOfWork:
         self.updates, self.inbox, self.chats = _UpdateLog(tables), _Inbox(tables), _Chats(tables)
         self.invites, self.people, self.units = _Invites(tables), _People(tables), _Units(tables)
         self.reports, self.audit, self.outbox = _Reports(tables), _Audit(tables), _Outbox(tables)
-        self.reminder_runs, self.usage = _ReminderRuns(tables), _Usage(tables)
+        self.reminder_runs, self.usage, self.wrong_codes = _ReminderRuns(tables), _Usage(tables), _WrongCodes(tables)
         return self
 
     async def __aexit__(
