@@ -140,7 +140,10 @@ class ZaloBotChannel:
         self.settings = settings
         self.files_dir = shared.files_dir
         self.max_file_bytes = shared.max_file_bytes
-        self.pacer = SendPacer(settings.send_rate, settings.per_chat_interval, gate=shared.gate(CHANNEL, settings.send_rate))
+        self.pacer = SendPacer(
+            settings.send_rate, settings.per_chat_interval, gate=shared.gate(CHANNEL, settings.send_rate),
+            counted=shared.meter(CHANNEL, self.label, settings.quota),
+        )
         self.client = ZaloBotClient(settings.api_base_url, settings.token, settings.request_timeout)
         self.alert = shared.alert
         self.token_alerted = False
@@ -253,11 +256,10 @@ class ZaloBotChannel:
                 raise
 
         try:
-            await with_retries(send, not_sent, f"reply to Zalo chat {chat_id}")
-        except (ZaloError, ZaloUnreachable) as error:
-            if isinstance(error, ZaloError) and error.code in (401, 403):
-                await self.refusal(error)
-            log.warning("reply to Zalo chat %s not delivered, or not confirmed (%s): %.200r", chat_id, error, text)
+            await with_retries(send, not_sent, f"reply to Zalo chat {chat_id}", sent=text)
+        except ZaloError as error:
+            if error.code in (401, 403):
+                await self.refusal(error)  # a refused token is told to the administrators
             raise
 
     async def send(self, message: OutboxMessage) -> SendResult:
