@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.events import Reply
 from bot.i18n import translations
+from bot.lifetimes import ALERT_LIFETIME
 from bot.ports import UnitOfWork
 from bot.records import MessageKind, OutboxMessage, Role
 
@@ -29,7 +30,7 @@ async def alert_admins(uow: UnitOfWork, topic: str, message: str, fields: Mappin
         OutboxMessage(
             key=f"alert/{topic}@{day}", person_id=person.person_id, channel=person.channel, chat_id=person.chat_id,
             reply=Reply(translations(person.locale).gettext(message).format(**fields)), kind=MessageKind.ALERT,
-            person_name=person.full_name, locale=person.locale,
+            person_name=person.full_name, locale=person.locale, expires_at=now + ALERT_LIFETIME,
         )
         for person in admins.values()
     ]  # fmt: skip

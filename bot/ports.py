@@ -38,6 +38,7 @@ from bot.records import (
     Redemption,
     ReportRecord,
     ReportWithAnswers,
+    Retrying,
     Role,
     UnitRecord,
     Unreached,
@@ -300,6 +301,11 @@ class OutboxQueries(Protocol):
         time that message was queued; in no particular order."""
         ...
 
+    async def retrying(self, campaign_code: str, unit_ids: Collection[int]) -> Sequence[Retrying]:
+        """The messages of the campaign about these units that a platform has been failing and
+        that are waiting to be tried again, the longest failing first."""
+        ...
+
 
 class Outbox(OutboxQueries, Protocol):
     """Messages waiting to be sent, and the record of what became of each (the ledger)."""
@@ -313,16 +319,31 @@ class Outbox(OutboxQueries, Protocol):
     ) -> Sequence[OutboxItem]:
         """Takes this channel's due pending rows (only one chat's, given `chat_id`) for sending;
         with PostgreSQL several senders never take the same row (SKIP LOCKED). Rows claimed
-        longer than `lease` ago, by a sender that died, are taken back."""
+        longer than `lease` ago, by a sender that died, are taken back. A due row past its
+        expiry (OutboxMessage.expires_at) is not taken: it ends EXPIRED."""
         ...
 
     async def mark(
-        self, item_id: int, state: DeliveryState, now: datetime, error: str | None = None, retry_at: datetime | None = None
+        self,
+        item_id: int,
+        state: DeliveryState,
+        now: datetime,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+        retrying_since: datetime | None = None,
     ) -> None:
-        """Records an outcome; PENDING with `retry_at` schedules another try. A refusal
+        """Records an outcome; PENDING with `retry_at` schedules another try, failing since
+        `retrying_since` (None: not failing); SENT ends the run of failures. A refusal
         (REFUSED_STATES) also marks the chat as refusing, so `recipients` passes it over until
         its person writes again. ValueError for SENDING (only `claim` makes rows sending),
         LookupError for an unknown row."""
+        ...
+
+    async def supersede(self, series: str, newer: Sequence[OutboxMessage], now: datetime) -> int:
+        """Stops the still-pending messages of a reminder series (keys under "`series`/") to the
+        same person about the same unit as one of `newer` (a digest: about none), other than
+        `newer` themselves and what was sent on for them: the newer reminder says it again, with
+        today's figures. They end EXPIRED; returns how many."""
         ...
 
 

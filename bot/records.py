@@ -45,6 +45,7 @@ __all__ = [
     "Recipient",
     "Redemption",
     "ReportRecord",
+    "Retrying",
     "Role",
     "UnitRecord",
     "Unreached",
@@ -374,15 +375,20 @@ class OutboxMessage:
     locale: str = DEFAULT_LOCALE  # what the text is written in
     data: Mapping[str, str] | None = None
     """The fields of a template message (a text to a phone), where the channel sends templates."""
+    expires_at: datetime | None = None
+    """Past it the message no longer matters and is never sent (bot/lifetimes.py says how long
+    each kind lasts); None: UNDATED_LIFETIME from when it was queued."""
 
 
 @dataclass(frozen=True)
 class OutboxItem:
-    """A claimed outbox row, ready to send."""
+    """A claimed outbox row, ready to send; `retrying_since` is the first failure of the run of
+    failures it is being tried again after (None: the last try did not fail)."""
 
     id: int
     message: OutboxMessage
     attempts: int
+    retrying_since: datetime | None = None
 
 
 class DeliveryState(StrEnum):
@@ -393,11 +399,12 @@ class DeliveryState(StrEnum):
     BLOCKED = "blocked"
     NEVER_STARTED = "never_started"
     OUTSIDE_WINDOW = "outside_window"  # the platform lets the bot write only so long after the person did
+    EXPIRED = "expired"  # no longer worth sending: past its expiry, or a newer reminder of its series replaced it
 
 
 REFUSED_STATES = frozenset({DeliveryState.BLOCKED, DeliveryState.NEVER_STARTED, DeliveryState.OUTSIDE_WINDOW})
 """Outcomes after which the chat itself is unusable until its person writes again."""
-FINAL_STATES = frozenset({DeliveryState.SENT, DeliveryState.FAILED}) | REFUSED_STATES
+FINAL_STATES = frozenset({DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.EXPIRED}) | REFUSED_STATES
 """Outcomes after which a message is never tried again."""
 UNDELIVERED = FINAL_STATES - {DeliveryState.SENT}
 """Final outcomes in which the message did not reach its person."""
@@ -417,6 +424,19 @@ class Unreached:
     unit_id: int
     state: DeliveryState
     at: datetime
+
+
+@dataclass(frozen=True)
+class Retrying:
+    """A person's message the platform has been failing, tried again until it no longer matters."""
+
+    person_id: int
+    person_name: str
+    unit_id: int
+    kind: MessageKind
+    since: datetime
+    """The first failure of the run of failures (a success ends the run)."""
+    error: str
 
 
 # ----- updates --------------------------------------------------------------------------------------------

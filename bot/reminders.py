@@ -12,6 +12,8 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.lifetimes import OVERDUE_LIFETIME
+
 __all__ = [
     "DEADLINE_TIME",
     "REPORT_DUE",
@@ -60,6 +62,12 @@ class ReminderSlot:
     deadline: datetime
     fire_at: datetime
     days_before: int = 0
+
+    @property
+    def expires_at(self) -> datetime:
+        """Until when its messages are worth sending: its deadline; an overdue notice's, a week
+        after it falls due (bot/lifetimes.py)."""
+        return self.fire_at + OVERDUE_LIFETIME if self.kind is SlotKind.OVERDUE else self.deadline
 
 
 def deadline_of(due: date, zone: ZoneInfo) -> datetime:
@@ -115,9 +123,7 @@ def plan_slots(
 def still_worth_sending(slot: ReminderSlot, now: datetime) -> bool:
     """After downtime a missed reminder still goes out while its deadline is ahead; an overdue
     notice stays useful for a week."""
-    if slot.kind is SlotKind.OVERDUE:
-        return now < slot.fire_at + timedelta(days=7)
-    return now < slot.deadline
+    return now < slot.expires_at
 
 
 def sending_times(slots: list[ReminderSlot], now: datetime, zone: ZoneInfo) -> dict[str, datetime | None]:

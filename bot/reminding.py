@@ -1,6 +1,8 @@
 """Who gets which reminder, in what words. The database says who is still pending; this turns
 that into outbox messages, each in its reader's language. Firing a slot twice (a restart,
-a second worker) enqueues nothing new: the outbox is unique per reminder and person.
+a second worker) enqueues nothing new: the outbox is unique per reminder and person. Each
+message is worth sending until the slot's deadline, and firing the series' next slot stops
+what is still waiting of the earlier ones, in the same transaction.
 """
 
 from __future__ import annotations
@@ -65,13 +67,14 @@ async def pending_units(reads: Queries, campaign_code: str, unit_ids: Collection
 
 @dataclass(frozen=True)
 class Composer:
-    """Writes reminders for one campaign at one moment."""
+    """Writes reminders for one campaign at one moment, each worth sending until `expires_at`."""
 
     campaign: CampaignRecord
     unit_names: Mapping[int, str]
     forms: Callable[[str], Form]
     zone: ZoneInfo
     now: datetime
+    expires_at: datetime
 
     def prompts(self, locale: str) -> Prompts:
         return Prompts(locale, self.zone)
@@ -100,7 +103,7 @@ class Composer:
         return OutboxMessage(
             key=key, person_id=person.person_id, channel=person.channel, chat_id=person.chat_id, reply=reply,
             kind=kind, campaign_code=self.campaign.code, unit_id=unit.row.unit_id, person_name=person.full_name,
-            locale=person.locale,
+            locale=person.locale, expires_at=self.expires_at,
         )
 
     def left_to_answer(self, p: Prompts, unit: Enrolment) -> str:
@@ -139,7 +142,7 @@ class Composer:
         return OutboxMessage(
             key=key, person_id=person.person_id, channel=person.channel, chat_id=person.chat_id,
             reply=Reply("\n".join(lines)), kind=MessageKind.DIGEST, campaign_code=self.campaign.code,
-            person_name=person.full_name, locale=person.locale,
+            person_name=person.full_name, locale=person.locale, expires_at=self.expires_at,
         )
 
 
@@ -246,13 +249,14 @@ class ReminderService:
             messages = await self.compose(uow, slot, campaign, now)
             if not await uow.reminder_runs.record(slot_key, "enqueued", now):
                 return 0
+            superseded = await uow.outbox.supersede(slot.series, messages, now)
             new = await uow.outbox.enqueue(messages, now)
-        log.info("reminder %s: %d messages queued", slot_key, new)
+        log.info("reminder %s: %d messages queued, %d earlier ones of its series stopped", slot_key, new, superseded)
         return new
 
     async def compose(self, uow: Queries, slot: ReminderSlot, campaign: CampaignRecord, now: datetime) -> list[OutboxMessage]:
         tree = UnitTree(await uow.units.units())
-        composer = Composer(campaign, {unit.id: unit.name for unit in tree}, self.forms, self.zone, now)
+        composer = Composer(campaign, {unit.id: unit.name for unit in tree}, self.forms, self.zone, now, slot.expires_at)
         return await compose_slot(uow, tree, composer, slot, self.routes)
 
     async def preview(self, slot: ReminderSlot, campaign: CampaignRecord, now: datetime) -> list[OutboxMessage]:

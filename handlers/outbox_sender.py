@@ -5,6 +5,11 @@ of it (`handlers.channel.SendResult`). A row is claimed (several senders never t
 one), sent, and marked in its own short transaction, so a crash leaves at most the one message
 in flight undecided; rows a dead sender had claimed are taken back when their lease runs out,
 and that one may go out twice.
+
+A platform's passing failure (a timeout, a 5xx, an outage) is tried again, ever less often (as
+long again as the message has been failing, at most RETRY_CEILING apart), until the message no
+longer matters: its expiry (bot/lifetimes.py) passes, and the claim marks it EXPIRED instead of
+taking it. Being asked to slow down is no failure: the message just waits as long as asked.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.ports import UnitOfWork
@@ -21,11 +26,18 @@ from bot.records import REFUSED_STATES, DeliveryState, OutboxItem, OutboxMessage
 from bot.rerouting import Routes, rerouted
 from handlers.channel import Outcome, Sender, SendResult
 
-__all__ = ["OUTCOME_STATES", "MAX_ATTEMPTS", "OutboxSender"]
+__all__ = ["OUTCOME_STATES", "RETRY_CEILING", "RETRY_FIRST", "OutboxSender", "retry_delay"]
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 3
+RETRY_FIRST = timedelta(seconds=2)
+"""The wait after a message's first failure: most failures are a moment's."""
+RETRY_CEILING = timedelta(minutes=15)
+"""The longest wait between two tries: a platform back from an outage gets the message within
+a quarter of an hour."""
+SPREAD = 0.2
+"""Waits are shortened by up to this fraction, by row, so the messages one outage held back do
+not all come back in the same second."""
 
 OUTCOME_STATES = {
     Outcome.DELIVERED: DeliveryState.SENT,
@@ -67,19 +79,24 @@ class OutboxSender:
     async def run(self) -> None:
         """Sends until cancelled; sleeps when the outbox is empty until woken or a second passes."""
         while True:
-            async with self.unit_of_work() as uow:
-                mine = await uow.outbox.claim(self.batch, self.clock.now(), self.channel.name, self.lease, self.chat_id)
-            if not mine:
+            if not await self.send_due():
                 self.wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self.wake.wait(), self.idle_seconds)
-                continue
-            await asyncio.gather(*(self.guarded(item) for item in mine))
+
+    async def send_due(self) -> int:
+        """Claims the rows due now (a batch) and sends them; returns how many."""
+        async with self.unit_of_work() as uow:
+            mine = await uow.outbox.claim(self.batch, self.clock.now(), self.channel.name, self.lease, self.chat_id)
+        await asyncio.gather(*(self.guarded(item) for item in mine))
+        return len(mine)
 
     async def guarded(self, item: OutboxItem) -> None:
         async with self.slots:
             if (wait := self.held(item.message)) is not None:
-                await self.mark(item, DeliveryState.PENDING, "the channel's monthly quota is used up", retry_in=wait.total_seconds())
+                await self.mark(
+                    item, DeliveryState.PENDING, "the channel's monthly quota is used up", wait.total_seconds(), item.retrying_since
+                )
                 return
             try:
                 result = await self.channel.send(item.message)
@@ -94,13 +111,17 @@ class OutboxSender:
             seconds = result.retry_after or 1.0
             self.channel.pacer.pause(seconds)
             log.warning("%s asked to slow down: pausing %.0f s", self.channel.label, seconds)
-            await self.mark(item, DeliveryState.PENDING, result.detail, retry_in=seconds)
+            await self.mark(item, DeliveryState.PENDING, result.detail, retry_in=seconds, retrying_since=item.retrying_since)
         elif result.outcome is Outcome.TRANSIENT:
-            if item.attempts >= MAX_ATTEMPTS:
-                log.error("%s: giving up on outbox row %s after %d tries: %s", self.channel.name, item.id, item.attempts, result.detail)
-                await self.mark(item, DeliveryState.FAILED, result.detail)
-            else:
-                await self.mark(item, DeliveryState.PENDING, result.detail, retry_in=result.retry_after or 2.0**item.attempts)
+            now = self.clock.now()
+            since = item.retrying_since or now
+            seconds = max(retry_delay(item.id, now - since).total_seconds(), result.retry_after or 0.0)
+            log.warning(
+                "%s: outbox row %s (%s to %s) failed, try %d, failing since %s: %s; trying again in %.0f s"
+                " (had the platform acted on it before failing, it arrives twice)",
+                self.channel.name, item.id, message.kind, message.chat_id, item.attempts, since.isoformat(), result.detail, seconds,
+            )  # fmt: skip
+            await self.mark(item, DeliveryState.PENDING, result.detail, retry_in=seconds, retrying_since=since)
         else:
             state = OUTCOME_STATES[result.outcome]
             if state is DeliveryState.FAILED:
@@ -109,16 +130,32 @@ class OutboxSender:
                 log.info("%s: chat %s cannot be reached (%s): %s", self.channel.name, message.chat_id, state.value, result.detail)
             await self.mark(item, state, result.detail or None)
 
-    async def mark(self, item: OutboxItem, state: DeliveryState, error: str | None = None, retry_in: float | None = None) -> None:
+    async def mark(
+        self,
+        item: OutboxItem,
+        state: DeliveryState,
+        error: str | None = None,
+        retry_in: float | None = None,
+        retrying_since: datetime | None = None,
+    ) -> None:
         """Records the outcome; a refused reminder goes on by the next way to its person, queued
         in the same transaction as the refusal."""
         now = self.clock.now()
         retry_at = now + timedelta(seconds=retry_in) if retry_in is not None else None
         async with self.unit_of_work() as uow:
-            await uow.outbox.mark(item.id, state, now, error=error, retry_at=retry_at)
+            await uow.outbox.mark(item.id, state, now, error=error, retry_at=retry_at, retrying_since=retrying_since)
             onward = await rerouted(uow, item.message, self.routes) if state in REFUSED_STATES and self.routes else None
             if onward is not None:
                 await uow.outbox.enqueue([onward], now)
         if onward is not None:
             log.info("%s: outbox row %s (%s) goes on by %s", self.channel.name, item.id, state.value, onward.channel)
             self.on_queued()
+
+
+def retry_delay(row_id: int, failing_for: timedelta) -> timedelta:
+    """The wait before the next try of a message failing for `failing_for`: as long again (so the
+    waits double), at least RETRY_FIRST, at most RETRY_CEILING, shortened by the row's own share
+    of SPREAD (the same for a row every time, so a test knows when each try comes)."""
+    wait = min(max(failing_for, RETRY_FIRST), RETRY_CEILING)
+    share = (row_id * 0.6180339887) % 1.0  # the golden ratio spreads consecutive ids evenly
+    return wait * (1.0 - SPREAD * share)

@@ -8,6 +8,9 @@ Senders claim due rows and mark each outcome; on PostgreSQL several senders clai
 without waiting for or taking each other's rows (FOR UPDATE SKIP LOCKED). On SQLite every
 transaction already holds the write lock from its first statement (BEGIN IMMEDIATE), so claims
 simply take turns.
+
+A message is tried until it no longer matters: past its expiry a claim does not take it but
+marks it EXPIRED, and a newer reminder of its series stops it when it is queued (`supersede`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Attachment, Button, ButtonRole, Reply
+from bot.lifetimes import UNDATED_LIFETIME
 from bot.records import (
     DEFAULT_LEASE,
     FINAL_STATES,
@@ -30,6 +34,7 @@ from bot.records import (
     MessageKind,
     OutboxItem,
     OutboxMessage,
+    Retrying,
     Unreached,
 )
 from storage.models import Chat, OutboxRow, Person
@@ -69,8 +74,9 @@ class SqlOutbox:
     ) -> list[OutboxItem]:
         """Takes back this channel's rows whose claim is older than `lease` (a sender that died),
         then claims up to `limit` due pending rows, oldest first: they become sending, stamped
-        `now`, one attempt more. Rows another transaction has locked are skipped, not waited
-        for (PostgreSQL; SQLite ignores the locking clause)."""
+        `now`, one attempt more; those past their expiry become EXPIRED instead. Rows another
+        transaction has locked are skipped, not waited for (PostgreSQL; SQLite ignores the
+        locking clause)."""
         if limit <= 0:
             return []
         mine = [OutboxRow.channel == channel] + ([OutboxRow.chat_id == chat_id] if chat_id is not None else [])
@@ -103,6 +109,9 @@ class SqlOutbox:
                     OutboxRow.campaign_code,
                     OutboxRow.unit_id,
                     OutboxRow.attempts,
+                    OutboxRow.expires_at,
+                    OutboxRow.created_at,
+                    OutboxRow.retrying_since,
                 )
                 .where(*mine, OutboxRow.state == DeliveryState.PENDING.value, OutboxRow.next_attempt_at <= now)
                 .order_by(OutboxRow.id)
@@ -110,15 +119,27 @@ class SqlOutbox:
                 .with_for_update(skip_locked=True)
             )
         ).all()
-        if not rows:
+        expired = [row.id for row in rows if _expiry(row) <= now]
+        if expired:
+            await self.session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id.in_(expired))
+                .values(state=DeliveryState.EXPIRED.value)
+                .execution_options(synchronize_session=False)
+            )
+        live = [row for row in rows if row.id not in expired]
+        if not live:
             return []
         await self.session.execute(
             update(OutboxRow)
-            .where(OutboxRow.id.in_([row.id for row in rows]))
+            .where(OutboxRow.id.in_([row.id for row in live]))
             .values(state=DeliveryState.SENDING.value, claimed_at=now, attempts=OutboxRow.attempts + 1)
             .execution_options(synchronize_session=False)
         )
-        return [OutboxItem(id=row.id, message=_message(row), attempts=row.attempts + 1) for row in rows]
+        return [
+            OutboxItem(id=row.id, message=_message(row), attempts=row.attempts + 1, retrying_since=row.retrying_since)
+            for row in live
+        ]
 
     async def mark(
         self,
@@ -127,19 +148,21 @@ class SqlOutbox:
         now: datetime,
         error: str | None = None,
         retry_at: datetime | None = None,
+        retrying_since: datetime | None = None,
     ) -> None:
-        """Records a send's outcome. SENT stamps `sent_at`; PENDING schedules another try at
-        `retry_at` (at once without one); the other outcomes are final, and a refusal (blocked,
-        never started, outside the platform's window) also marks the chat as refusing, so no
-        later reminder is queued for it until its person writes again."""
+        """Records a send's outcome. SENT stamps `sent_at` and ends the run of failures;
+        PENDING schedules another try at `retry_at` (at once without one), failing since
+        `retrying_since`; the other outcomes are final, and a refusal (blocked, never started,
+        outside the platform's window) also marks the chat as refusing, so no later reminder is
+        queued for it until its person writes again."""
         state = DeliveryState(state)
         values: dict[str, Any] = {"state": state.value}
         if error is not None:
             values["error"] = error
         if state is DeliveryState.SENT:
-            values["sent_at"] = now
+            values.update(sent_at=now, retrying_since=None)
         elif state is DeliveryState.PENDING:
-            values.update(next_attempt_at=retry_at or now, claimed_at=None)
+            values.update(next_attempt_at=retry_at or now, claimed_at=None, retrying_since=retrying_since)
         elif state not in FINAL_STATES:
             raise ValueError(f"an outbox row cannot be marked {state}: claim() makes rows sending")
         marked = (
@@ -160,6 +183,37 @@ class SqlOutbox:
                 .values(blocked_at=now, blocked_reason=state.value)
                 .execution_options(synchronize_session=False)
             )
+
+    async def supersede(self, series: str, newer: Sequence[OutboxMessage], now: datetime) -> int:
+        """Marks EXPIRED the pending messages of the series to the same (person, unit) as one of
+        `newer`, except `newer` and their onward copies (keys under theirs); how many."""
+        newest: dict[tuple[int, int | None], list[str]] = {}
+        for message in newer:
+            newest.setdefault((message.person_id, message.unit_id), []).append(message.key)
+        if not newest:
+            return 0
+        prefix = f"{series}/"
+        candidates = await self.session.execute(
+            select(OutboxRow.id, OutboxRow.key, OutboxRow.person_id, OutboxRow.unit_id).where(
+                OutboxRow.state == DeliveryState.PENDING.value,
+                OutboxRow.person_id.in_(sorted({person for person, _unit in newest})),
+                func.substr(OutboxRow.key, 1, len(prefix)) == prefix,
+            )
+        )
+        older = [
+            row.id
+            for row in candidates
+            if (keys := newest.get((row.person_id, row.unit_id))) and not any(_under(row.key, key) for key in keys)
+        ]
+        if not older:
+            return 0
+        await self.session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.id.in_(older), OutboxRow.state == DeliveryState.PENDING.value)
+            .values(state=DeliveryState.EXPIRED.value, error=f"superseded by a newer reminder of {series}")
+            .execution_options(synchronize_session=False)
+        )
+        return len(older)
 
     async def ledger(self, campaign_code: str, unit_ids: Collection[int]) -> Ledger:
         """Rows of the campaign about these units, per kind and state (every kind and state a key)."""
@@ -208,6 +262,26 @@ class SqlOutbox:
         )
         return [Unreached(row.person_id, row.full_name, row.unit_id, DeliveryState(row.state), row.created_at) for row in rows]
 
+    async def retrying(self, campaign_code: str, unit_ids: Collection[int]) -> list[Retrying]:
+        ids = list(unit_ids)
+        if not ids:
+            return []
+        rows = await self.session.execute(
+            select(OutboxRow.person_id, Person.full_name, OutboxRow.unit_id, OutboxRow.kind, OutboxRow.retrying_since, OutboxRow.error)
+            .join(Person, Person.id == OutboxRow.person_id)
+            .where(
+                OutboxRow.campaign_code == campaign_code,
+                OutboxRow.unit_id.in_(ids),
+                OutboxRow.state.in_([DeliveryState.PENDING.value, DeliveryState.SENDING.value]),
+                OutboxRow.retrying_since.is_not(None),
+            )
+            .order_by(OutboxRow.retrying_since, OutboxRow.id)
+        )
+        return [
+            Retrying(row.person_id, row.full_name, row.unit_id, MessageKind(row.kind), row.retrying_since, row.error or "")
+            for row in rows
+        ]
+
 
 def _row_values(message: OutboxMessage, now: datetime) -> dict[str, Any]:
     reply = message.reply
@@ -232,6 +306,7 @@ def _row_values(message: OutboxMessage, now: datetime) -> dict[str, Any]:
         "attempts": 0,
         "next_attempt_at": now,
         "created_at": now,
+        "expires_at": message.expires_at,
     }
 
 
@@ -268,4 +343,17 @@ def _message(row: Row[Any]) -> OutboxMessage:
         unit_id=row.unit_id,
         locale=row.locale,
         data=row.data,
+        expires_at=row.expires_at,
     )
+
+
+def _expiry(row: Row[Any]) -> datetime:
+    """When a claimed row stops mattering; one queued before messages carried an expiry lasts
+    UNDATED_LIFETIME from when it was queued."""
+    expires_at: datetime | None = row.expires_at
+    return expires_at if expires_at is not None else row.created_at + UNDATED_LIFETIME
+
+
+def _under(key: str, newer: str) -> bool:
+    """The key is the newer message's own, or an onward copy of it ("<key>/<channel>")."""
+    return key == newer or key.startswith(f"{newer}/")

@@ -26,6 +26,7 @@ from bot.catalog import CampaignSpec, UnitSpec
 from bot.codes import new_code
 from bot.forms import CRITERION_PREFIX
 from bot.i18n import DEFAULT_LOCALE
+from bot.lifetimes import UNDATED_LIFETIME
 from bot.phones import international
 from bot.ports import ReportMoved
 from bot.records import (
@@ -56,6 +57,7 @@ from bot.records import (
     Redemption,
     ReportRecord,
     ReportWithAnswers,
+    Retrying,
     Role,
     UnitRecord,
     Unreached,
@@ -159,6 +161,12 @@ class _Outgoing:
     state: DeliveryState = DeliveryState.PENDING
     attempts: int = 0
     claimed_at: datetime | None = None
+    error: str | None = None
+    retrying_since: datetime | None = None
+
+    @property
+    def expires_at(self) -> datetime:
+        return self.message.expires_at or self.queued_at + UNDATED_LIFETIME
 
 
 @dataclass
@@ -658,26 +666,62 @@ class _Outbox(_Repository):
                 row.state, row.claimed_at = DeliveryState.PENDING, None
         due = [row for row in mine if row.state is DeliveryState.PENDING and row.next_attempt_at <= now][:limit]
         for row in due:
-            row.state, row.claimed_at, row.attempts = DeliveryState.SENDING, now, row.attempts + 1
-        return [OutboxItem(row.id, row.message, row.attempts) for row in due]
+            if row.expires_at <= now:
+                row.state = DeliveryState.EXPIRED
+            else:
+                row.state, row.claimed_at, row.attempts = DeliveryState.SENDING, now, row.attempts + 1
+        return [OutboxItem(row.id, row.message, row.attempts, row.retrying_since) for row in due if row.state is DeliveryState.SENDING]
 
     async def mark(
-        self, item_id: int, state: DeliveryState, now: datetime, error: str | None = None, retry_at: datetime | None = None
+        self,
+        item_id: int,
+        state: DeliveryState,
+        now: datetime,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+        retrying_since: datetime | None = None,
     ) -> None:
         """PENDING retries at `retry_at` (or at once); a refusal also marks the chat as refusing.
-        The error and the time sent are not kept: no port reads them."""
+        The time sent is not kept: no port reads it."""
         state = DeliveryState(state)
         if state is not DeliveryState.PENDING and state not in FINAL_STATES:
             raise ValueError(f"an outbox row cannot be marked {state}: claim() makes rows sending")
         row = self.t.outbox.get(item_id)
         if row is None:
             raise LookupError(f"no outbox row {item_id}")
-        row.state = state
+        row.state, row.error = state, error if error is not None else row.error
         if state is DeliveryState.PENDING:
-            row.next_attempt_at, row.claimed_at = retry_at or now, None
+            row.next_attempt_at, row.claimed_at, row.retrying_since = retry_at or now, None, retrying_since
+        elif state is DeliveryState.SENT:
+            row.retrying_since = None
         chat = self.t.chats.get((row.message.channel, row.message.chat_id))
         if state in REFUSED_STATES and chat is not None:
             chat.blocked_at = now
+
+    async def supersede(self, series: str, newer: Sequence[OutboxMessage], now: datetime) -> int:
+        newest: dict[tuple[int, int | None], list[str]] = {}
+        for message in newer:
+            newest.setdefault((message.person_id, message.unit_id), []).append(message.key)
+        older = [
+            row for row in self.t.outbox.values()
+            if row.state is DeliveryState.PENDING and row.message.key.startswith(f"{series}/")
+            and (keys := newest.get((row.message.person_id, row.message.unit_id)))
+            and not any(row.message.key == key or row.message.key.startswith(f"{key}/") for key in keys)
+        ]  # fmt: skip
+        for row in older:
+            row.state, row.error = DeliveryState.EXPIRED, f"superseded by a newer reminder of {series}"
+        return len(older)
+
+    async def retrying(self, campaign_code: str, unit_ids: Collection[int]) -> list[Retrying]:
+        ids = set(unit_ids)
+        found = [
+            Retrying(row.message.person_id, self.t.people[row.message.person_id].full_name, row.message.unit_id or 0,
+                     row.message.kind, row.retrying_since, row.error or "")
+            for row in self.t.outbox.values()
+            if row.message.campaign_code == campaign_code and row.message.unit_id in ids and row.retrying_since is not None
+            and row.state in (DeliveryState.PENDING, DeliveryState.SENDING)
+        ]  # fmt: skip
+        return sorted(found, key=lambda retrying: retrying.since)  # stable: in order of id within one instant
 
     async def ledger(self, campaign_code: str, unit_ids: Collection[int]) -> Ledger:
         counts = {kind: dict.fromkeys(DeliveryState, 0) for kind in MessageKind}

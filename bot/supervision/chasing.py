@@ -1,6 +1,6 @@
 """Chasing the units that have not reported: /chuanop lists them (paged, closest to done first:
 a nudge finishes those soonest), /nhacnho reminds them now (once per unit a day), /guitin tells
-what the outbox delivered and who was not reached."""
+what the outbox delivered, what it is still trying to deliver, and who was not reached."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from bot.buttons import Kind, Pressed, pack
 from bot.effects import Send
 from bot.events import Button, ButtonRole
 from bot.i18n import N_
+from bot.lifetimes import end_of_day
 from bot.prompts import NOT_STARTED, REPORT_STATUS_LABELS
 from bot.records import (
     REMINDER_KINDS,
@@ -17,6 +18,7 @@ from bot.records import (
     DeliveryState,
     Ledger,
     MessageKind,
+    Retrying,
     Unreached,
 )
 from bot.reminding import Composer, Pending, pending_units
@@ -95,7 +97,9 @@ async def remind(desk: Desk, args: str) -> None:
     pending = await pending_units(desk.reads, campaign.code, desk.access.unit_ids)
     already = await desk.reads.outbox.units_with_key([u.row.unit_id for u in pending], day_key)
     todo = [unit for unit in pending if unit.row.unit_id not in already]
-    composer = Composer(campaign, {u.row.unit_id: desk.tree.get(u.row.unit_id).name for u in pending}, desk.forms, desk.p.zone, desk.now)
+    composer = Composer(campaign, {u.row.unit_id: desk.tree.get(u.row.unit_id).name for u in pending}, desk.forms, desk.p.zone, desk.now,
+        end_of_day(desk.now, desk.p.zone),
+    )  # fmt: skip
     messages = [
         composer.to_reporter(f"{day_key}{unit.row.unit_id}", MessageKind.MANUAL, unit, person, overdue(desk, unit, campaign))
         for unit in todo
@@ -150,17 +154,25 @@ async def deliveries(desk: Desk, args: str) -> None:
     ]
     if reminders[DeliveryState.OUTSIDE_WINDOW]:
         lines.append(_("Outside the messenger's window (the person has not written to the bot lately): {n}").format(n=reminders[DeliveryState.OUTSIDE_WINDOW]))
+    if reminders[DeliveryState.EXPIRED]:
+        lines.append(_("No longer sent (its deadline passed, or a newer reminder took its place): {n}").format(n=reminders[DeliveryState.EXPIRED]))
     unreachable = sum(notices[state] for state in (DeliveryState.BLOCKED, DeliveryState.NEVER_STARTED, DeliveryState.OUTSIDE_WINDOW))
-    lines += [
-        "",
-        _("Notices to officers (returned, approved): {n} · delivered {sent} · waiting {waiting} · unreachable {unreachable} · other failures {failed}").format(
-            n=sum(notices.values()),
-            sent=notices[DeliveryState.SENT],
-            waiting=notices[DeliveryState.PENDING] + notices[DeliveryState.SENDING],
-            unreachable=unreachable,
-            failed=notices[DeliveryState.FAILED],
-        ),
-    ]
+    notices_line = _("Notices to officers (returned, approved): {n} · delivered {sent} · waiting {waiting} · unreachable {unreachable} · other failures {failed}").format(
+        n=sum(notices.values()),
+        sent=notices[DeliveryState.SENT],
+        waiting=notices[DeliveryState.PENDING] + notices[DeliveryState.SENDING],
+        unreachable=unreachable,
+        failed=notices[DeliveryState.FAILED],
+    )
+    if notices[DeliveryState.EXPIRED]:
+        notices_line += " · " + _("expired unsent {n}").format(n=notices[DeliveryState.EXPIRED])
+    lines += ["", notices_line]
+    retrying = await desk.reads.outbox.retrying(campaign.code, desk.access.unit_ids)
+    if retrying:
+        lines += ["", _("Being tried again after the messenger failed ({n}):").format(n=len(retrying))]
+        lines += [retrying_line(desk, message) for message in retrying[:LISTED]]
+        if len(retrying) > LISTED:
+            lines.append(_("and {n} more").format(n=len(retrying) - LISTED))
     unreached = await desk.reads.outbox.unreached(campaign.code, desk.access.unit_ids)
     if unreached:
         lines += ["", _("Not reached by the latest message ({n}):").format(n=len(unreached))]
@@ -189,6 +201,7 @@ UNREACHED_REASONS = {
     DeliveryState.BLOCKED: N_("has blocked the bot"),
     DeliveryState.NEVER_STARTED: N_("never started the bot"),
     DeliveryState.OUTSIDE_WINDOW: N_("has not written to the bot lately, so the messenger does not let it write"),
+    DeliveryState.EXPIRED: N_("could not be sent before it stopped mattering"),
 }
 
 
@@ -196,6 +209,19 @@ def unreached_line(desk: Desk, person: Unreached) -> str:
     return "• " + desk._("{name} ({unit}): {reason}, {time}").format(
         name=person.person_name, unit=desk.tree.get(person.unit_id).name,
         reason=desk._(UNREACHED_REASONS[person.state]), time=desk.p.when(person.at),
+    )
+
+
+ERROR_SHOWN = 120
+"""Characters of a platform's error shown in /guitin: enough to tell a timeout from an outage."""
+
+
+def retrying_line(desk: Desk, message: Retrying) -> str:
+    """"• Name (unit): retrying since 09:14, last error: …"; the day too when it is not today's."""
+    since = message.since.astimezone(desk.p.zone)
+    time = desk.p.fmt.time(since) if since.date() == desk.today() else desk.p.when(since)
+    return "• " + desk._("{name} ({unit}): retrying since {time}, last error: {error}").format(
+        name=message.person_name, unit=desk.tree.get(message.unit_id).name, time=time, error=message.error[:ERROR_SHOWN],
     )
 
 

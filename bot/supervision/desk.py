@@ -23,6 +23,7 @@ from bot.effects import RecordAudit, Send, TurnResult
 from bot.events import Attachment, Button, ButtonRole, Reply
 from bot.forms import Form, LocalText
 from bot.i18n import translations
+from bot.lifetimes import NOTICE_LIFETIME
 from bot.ports import Documents, Queries
 from bot.prompts import Prompts
 from bot.records import (
@@ -143,6 +144,7 @@ class Desk:
                 unit_id=unit.id,
                 person_name=person.full_name,
                 locale=person.locale,
+                expires_at=self.now + NOTICE_LIFETIME,
             )))
         return len(people)
 

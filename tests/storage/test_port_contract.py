@@ -22,6 +22,8 @@ from bot.i18n import DEFAULT_LOCALE
 from bot.ports import ReportMoved, UnitOfWork
 from bot.records import (
     DEFAULT_LEASE,
+    FINAL_STATES,
+    UNDELIVERED,
     AuditEntry,
     CampaignRecord,
     ChatRecord,
@@ -40,6 +42,7 @@ from bot.records import (
     Recipient,
     Redemption,
     ReportRecord,
+    Retrying,
     Role,
     Unreached,
 )
@@ -745,6 +748,87 @@ async def test_the_unreached_are_those_whose_latest_message_was_not_delivered(se
     ]
     assert [u.person_id for u in only_hai] == [tran]
     assert retrying == []  # a newer message is waiting to be tried
+
+
+async def test_a_message_past_its_expiry_is_never_claimed_but_ends_expired(seeded: Store) -> None:
+    le = await person(seeded, "Lê Văn An", (HAI, Role.REPORTER), chat=("telegram", "1"))
+    hai = seeded.ids[HAI]
+    async with seeded.uow() as uow:
+        await uow.outbox.enqueue([
+            replace(message("brief", le, unit_id=hai), expires_at=at(10)),
+            replace(message("lasting", le, unit_id=hai), expires_at=at(60 * 24 * 5)),
+            message("undated", le, unit_id=hai),  # queued before messages carried an expiry: a day
+        ], NOW)  # fmt: skip
+    async with seeded.uow() as uow:
+        claimed = list(await uow.outbox.claim(5, at(10), "telegram"))
+        assert [(i.message.key, i.message.expires_at) for i in claimed] == [("lasting", at(60 * 24 * 5)), ("undated", None)]
+        for item in claimed:  # failed for a moment: due again at once
+            await uow.outbox.mark(item.id, DeliveryState.PENDING, at(10), "timed out", retrying_since=at(10))
+    async with seeded.uow() as uow:
+        assert [i.message.key for i in await uow.outbox.claim(5, at(60 * 24), "telegram")] == ["lasting"]
+        ledger = await uow.outbox.ledger(SO_KET, [hai])
+    assert ledger[MessageKind.REMINDER][DeliveryState.EXPIRED] == 2
+    assert DeliveryState.EXPIRED in FINAL_STATES and DeliveryState.EXPIRED in UNDELIVERED
+
+
+async def test_a_run_of_failures_is_dated_from_its_first_and_ended_by_a_delivery(seeded: Store) -> None:
+    le = await person(seeded, "Lê Văn An", (HAI, Role.REPORTER), chat=("telegram", "1"))
+    tran = await person(seeded, "Trần Văn Ba", (THUY, Role.REPORTER), chat=("telegram", "2"))
+    hai, thuy = seeded.ids[HAI], seeded.ids[THUY]
+    async with seeded.uow() as uow:
+        await uow.outbox.enqueue([message("a", le, unit_id=hai), message("b", tran, ("telegram", "2"), unit_id=thuy)], NOW)
+        first, second = await uow.outbox.claim(5, NOW, "telegram")
+        await uow.outbox.mark(first.id, DeliveryState.PENDING, at(1), "502 Bad Gateway", retry_at=at(2), retrying_since=at(1))
+        await uow.outbox.mark(second.id, DeliveryState.PENDING, at(1), "429", retry_at=at(2))  # slowed down: no failure
+    async with seeded.uow() as uow:
+        again = {item.message.key: item for item in await uow.outbox.claim(5, at(2), "telegram")}
+        assert (again["a"].retrying_since, again["b"].retrying_since) == (at(1), None)
+        assert await uow.outbox.retrying(SO_KET, [hai, thuy]) == [
+            Retrying(le, "Lê Văn An", hai, MessageKind.REMINDER, at(1), "502 Bad Gateway")  # being sent again right now
+        ]
+        await uow.outbox.mark(again["a"].id, DeliveryState.PENDING, at(3), "timed out", retry_at=at(5), retrying_since=at(1))
+        assert await uow.outbox.retrying(SO_KET, [thuy]) == []
+        assert await uow.outbox.retrying(SO_KET, []) == []
+        assert [(r.since, r.error) for r in await uow.outbox.retrying(SO_KET, [hai])] == [(at(1), "timed out")]
+        [last] = await uow.outbox.claim(5, at(5), "telegram", chat_id="1")
+        await uow.outbox.mark(last.id, DeliveryState.SENT, at(5))
+        assert await uow.outbox.retrying(SO_KET, [hai, thuy]) == []
+
+
+async def test_a_newer_reminder_of_a_series_stops_the_older_one_still_waiting(seeded: Store) -> None:
+    le = await person(seeded, "Lê Văn An", (HAI, Role.REPORTER), (THUY, Role.REPORTER), chat=("telegram", "1"))
+    tran = await person(seeded, "Trần Văn Ba", (HAI, Role.REPORTER), chat=("telegram", "2"))
+    hai, thuy = seeded.ids[HAI], seeded.ids[THUY]
+    series, other = f"{SO_KET}/report_due", f"{SO_KET}/report_due@2023-12-05"
+    async with seeded.uow() as uow:
+        await uow.outbox.enqueue([
+            message(f"{series}/-3d/{hai}", le, unit_id=hai),
+            message(f"{series}/-3d/{hai}/zalo_bot", le, ("zalo_bot", "z"), unit_id=hai),  # sent on by another way
+            message(f"{series}/-3d/{thuy}", le, unit_id=thuy),
+            message(f"{series}/-3d/{hai}", tran, ("telegram", "2"), unit_id=hai),
+            message(f"{series}/-3d/digest", le, kind=MessageKind.DIGEST),
+            message(f"{other}/-3d/{hai}", le, unit_id=hai),  # another series
+            message(f"manual/{SO_KET}/2023-11-10/{hai}", le, kind=MessageKind.MANUAL, unit_id=hai),
+        ], NOW)  # fmt: skip
+        [delivered] = await uow.outbox.claim(1, NOW, "telegram", chat_id="2")
+        await uow.outbox.mark(delivered.id, DeliveryState.SENT, NOW)  # Trần's is no longer waiting
+    newer = [
+        message(f"{series}/-1d/{hai}", le, unit_id=hai),
+        message(f"{series}/-1d/{hai}", tran, ("telegram", "2"), unit_id=hai),
+        message(f"{series}/-1d/digest", le, kind=MessageKind.DIGEST),
+        message(f"{series}/-3d/{thuy}", le, unit_id=thuy),  # the same key again: itself, not older
+    ]
+    async with seeded.uow() as uow:
+        assert await uow.outbox.supersede(series, newer, at(1)) == 3
+        assert await uow.outbox.supersede(series, [], at(1)) == 0
+        await uow.outbox.enqueue(newer, at(1))
+        claimed = [item.message.key for item in await uow.outbox.claim(10, at(1), "telegram")]
+        ledger = await uow.outbox.ledger(SO_KET, [hai, thuy])
+    assert sorted(claimed) == sorted([
+        f"{series}/-3d/{thuy}", f"{other}/-3d/{hai}", f"manual/{SO_KET}/2023-11-10/{hai}",
+        f"{series}/-1d/{hai}", f"{series}/-1d/{hai}", f"{series}/-1d/digest",
+    ])  # fmt: skip
+    assert ledger[MessageKind.REMINDER][DeliveryState.EXPIRED] == 2  # Lê's -3d for Nghi Hải, and its copy by Zalo
 
 
 # ----- updates, the inbox and reminder slots ----------------------------------------------------
