@@ -566,6 +566,7 @@ def test_exports_are_written_for_a_scope_and_refused_clearly(demo: Cli) -> None:
     assert "Không có đợt báo cáo 2099" in demo("export", "chart", "--scope", "NA", "--campaign", "2099", "--out", "x.png").err
     assert not (demo.workdir / "x.docx").exists()
 
+
 def test_usage_shows_the_month_against_the_quota_and_what_a_campaign_will_take(demo: Cli) -> None:
     asyncio.run(link_directly(demo.url, [DirectLink("z-1", "Nguyễn Văn An", ("CAP-CL-NGHIHAI",), channel="zalo_bot")], datetime(2023, 11, 2, tzinfo=timezone.utc)))
     with sqlite3.connect(demo.workdir / "baocao.db") as database:  # as the workers' counters left it
