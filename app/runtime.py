@@ -67,6 +67,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 LEADERSHIP_RETRY_SECONDS = 30
+ANNOUNCE_BACKOFF_CEILING = 60.0
+"""Seconds between tries at most, while a platform cannot be told where the webhook is."""
 
 
 class ChannelStartError(RuntimeError):
@@ -185,6 +187,7 @@ async def serve(rt: Runtime, webhook: bool = False) -> None:
     started: list[Channel] = []
     server: WebhookServer | None = None
     tasks: set[asyncio.Task[None]] = set()
+    announcements: set[asyncio.Task[None]] = set()
     try:
         for channel in rt.channels:
             try:
@@ -201,7 +204,7 @@ async def serve(rt: Runtime, webhook: bool = False) -> None:
             server = await start_webhook_server(rt.settings.webhook_listen, intakes if webhook else [], routes)
         for intake in intakes:
             if server is not None and intake.channel.name in pushed:
-                await intake.channel.announce_webhook()
+                announcements.add(asyncio.create_task(announcing(intake.channel), name=f"announce-{intake.channel.name}"))
             else:
                 tasks.add(asyncio.create_task(receiving(intake), name=f"receive-{intake.channel.name}"))
                 log.info("polling %s", intake.channel.label)
@@ -210,9 +213,9 @@ async def serve(rt: Runtime, webhook: bool = False) -> None:
             tasks.add(asyncio.create_task(taking_over(shared), name="take-over"))
         await until_stopped(tasks)
     finally:
-        for task in tasks:
+        for task in tasks | announcements:
             task.cancel()
-        for task in tasks:
+        for task in tasks | announcements:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         if server is not None:
@@ -276,6 +279,22 @@ def waker(senders: Sequence[OutboxSender]) -> Callable[[], None]:
             sender.wake.set()
 
     return wake
+
+
+async def announcing(channel: Channel) -> None:
+    """Tells the platform where the webhook is, again and again while it cannot be told: a
+    network blip at start must not stop the other channels (the server takes calls meanwhile).
+    Its task is not one whose end stops the bot."""
+    failures = 0
+    while True:
+        try:
+            await channel.announce_webhook()
+            return
+        except Exception as error:
+            failures += 1
+            delay = min(ANNOUNCE_BACKOFF_CEILING, 2.0 ** (failures - 1))
+            log.warning("%s: the webhook could not be announced (%r); trying again in %.0f s", channel.label, error, delay)
+            await asyncio.sleep(delay)
 
 
 async def until_stopped(tasks: set[asyncio.Task[None]]) -> None:

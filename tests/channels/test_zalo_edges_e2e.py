@@ -68,12 +68,15 @@ async def test_the_webhook_takes_zalos_calls_and_refuses_the_rest(
     async with demo_bot(telegram, tmp_path, zalo=zalo, **env) as bot:
         bot.run_args = ("run", "--webhook")
         await bot.stop()
+        zalo.break_next("setWebhook", 502)  # Zalo failing at start: told again, the bot runs on
+        zalo.fail_next("setWebhook", 503, "Service Unavailable")
         await bot.start()
         for _ in range(100):
             if zalo.webhook.url:
                 break
             await asyncio.sleep(0.1)
         assert (zalo.webhook.url, zalo.webhook.secret) == (hook, SECRET), bot.logs()
+        assert bot.logs().count("Zalo: the webhook could not be announced") == 2
 
         # Zalo's own pushes, one wrapped as its documentation shows, one bare; the bot's echo dropped.
         invite = json.loads(await bot.cli("invite", "--unit", "CAP-CL-NGHIHAI", "--json"))
