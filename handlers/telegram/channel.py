@@ -262,7 +262,9 @@ class TelegramChannel:
             for text, markup in pieces(reply):
                 await with_retries(lambda: self.bot.send_message(int(chat_id), text, reply_markup=markup), never_sent, f"reply to chat {chat_id}", sent=text)  # noqa: B023 (awaited at once)
                 self.pacer.note(chat_id)
-            await with_retries(lambda: self.attach(self.bot, int(chat_id), reply), never_sent, f"file to chat {chat_id}", sent=reply.text)  # noqa: B023
+            if reply.attachment is not None:
+                await with_retries(lambda: self.attach(self.bot, int(chat_id), reply), never_sent, f"file to chat {chat_id}", sent=reply.text)  # noqa: B023
+                self.pacer.note(chat_id)
         if response.menu_roles is not None:
             await self.set_menu(int(chat_id), response.menu_roles)
 
@@ -300,7 +302,7 @@ class TelegramChannel:
             log.info("could not close keyboard of message %s: %s", message.message_id, error)
 
     async def attach(self, bot: Bot, chat_id: int, reply: Reply) -> None:
-        """Sends the file a reply carries, after its text."""
+        """Sends the file a reply carries, after its text (the caller paces it)."""
         if reply.attachment is None:
             return
         with open(reply.attachment.path, "rb") as content:
@@ -308,7 +310,6 @@ class TelegramChannel:
                 await bot.send_photo(chat_id, content, filename=reply.attachment.name)
             else:
                 await bot.send_document(chat_id, content, filename=reply.attachment.name)
-        self.pacer.note(str(chat_id))
 
     async def send(self, message: OutboxMessage) -> SendResult:
         """One outbox message, each piece paced; Telegram's refusals as the ledger names them."""
