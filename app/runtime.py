@@ -176,7 +176,10 @@ async def serve(rt: Runtime, webhook: bool = False) -> None:
     routes = routes_of(rt.channels)
     senders: list[OutboxSender] = []
     senders += [
-        OutboxSender(sender, rt.unit_of_work, clock, rt.settings.outbox_lease, routes=routes, on_queued=waker(senders), held=rt.usage.held)
+        OutboxSender(
+            sender, rt.unit_of_work, clock, rt.settings.outbox_lease, routes=routes, on_queued=waker(senders), held=rt.usage.held,
+            zone=rt.settings.zone,
+        )
         for channel in rt.channels
         for sender in (channel, *channel.phone_senders)
     ]

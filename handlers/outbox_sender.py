@@ -9,7 +9,9 @@ and that one may go out twice.
 A platform's passing failure (a timeout, a 5xx, an outage) is tried again, ever less often (as
 long again as the message has been failing, at most RETRY_CEILING apart), until the message no
 longer matters: its expiry (bot/lifetimes.py) passes, and the claim marks it EXPIRED instead of
-taking it. Being asked to slow down is no failure: the message just waits as long as asked.
+taking it (or the failure does, when the next try would come after the expiry). A reminder's next try keeps the quiet hours its first send kept: one that fails in the
+evening is tried again in the morning. Being asked to slow down is no failure: the message just
+waits as long as asked.
 """
 
 from __future__ import annotations
@@ -19,10 +21,12 @@ import contextlib
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.ports import UnitOfWork
-from bot.records import REFUSED_STATES, DeliveryState, OutboxItem, OutboxMessage
+from bot.records import REFUSED_STATES, REMINDER_KINDS, DeliveryState, OutboxItem, OutboxMessage
+from bot.reminders import outside_quiet_hours
 from bot.rerouting import Routes, rerouted
 from handlers.channel import Outcome, Sender, SendResult
 
@@ -62,6 +66,7 @@ class OutboxSender:
         routes: Routes | None = None,
         on_queued: Callable[[], None] = lambda: None,
         held: Callable[[OutboxMessage], timedelta | None] = lambda message: None,
+        zone: ZoneInfo | None = None,
     ) -> None:
         self.channel = channel
         self.unit_of_work = unit_of_work
@@ -75,6 +80,7 @@ class OutboxSender:
         self.on_queued = on_queued  # wakes the senders when a refused reminder was sent on
         self.wake = asyncio.Event()
         self.held = held  # how long a message waits for the channel's monthly quota (handlers/usage.py)
+        self.zone = zone  # whose nights a failed reminder waits out; None: none (a console's own chat)
 
     async def run(self) -> None:
         """Sends until cancelled; sleeps when the outbox is empty until woken or a second passes."""
@@ -116,6 +122,15 @@ class OutboxSender:
             now = self.clock.now()
             since = item.retrying_since or now
             seconds = max(retry_delay(item.id, now - since).total_seconds(), result.retry_after or 0.0)
+            if message.kind in REMINDER_KINDS and self.zone is not None:
+                seconds = (outside_quiet_hours(now + timedelta(seconds=seconds), self.zone) - now).total_seconds()
+            if message.expires_at is not None and now + timedelta(seconds=seconds) >= message.expires_at:
+                log.warning(
+                    "%s: outbox row %s (%s to %s) failed (%s) and expires before its next try",
+                    self.channel.name, item.id, message.kind, message.chat_id, result.detail,
+                )  # fmt: skip
+                await self.mark(item, DeliveryState.EXPIRED, result.detail)
+                return
             log.warning(
                 "%s: outbox row %s (%s to %s) failed, try %d, failing since %s: %s; trying again in %.0f s"
                 " (had the platform acted on it before failing, it arrives twice)",

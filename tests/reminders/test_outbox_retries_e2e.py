@@ -65,7 +65,7 @@ async def sender(api: FakeBotApi, harness: Harness, tmp_path: Path) -> AsyncIter
     })  # fmt: skip
     channel = TelegramChannel(settings, Shared(tmp_path, 1_000_000))
     await channel.start()
-    yield OutboxSender(channel, harness.factory, harness.clock, lease=timedelta(minutes=1))
+    yield OutboxSender(channel, harness.factory, harness.clock, lease=timedelta(minutes=1), zone=ZONE)
     await channel.stop()
 
 
@@ -200,6 +200,24 @@ async def test_a_reminder_failing_until_the_next_of_its_series_is_replaced_by_it
     [reminder] = received(api, "Nhắc hạn")
     assert "(còn 1 ngày)" in reminder, reminder
     assert [(kind, state) for kind, state, *_ in await rows(harness)] == [("reminder", "expired"), ("reminder", "sent")]
+
+
+async def test_a_reminder_failing_in_the_evening_is_tried_again_in_the_morning_not_at_night(
+    api: FakeBotApi, harness: Harness, sender: OutboxSender
+) -> None:
+    await harness.linked_chat(str(OFFICER))
+    reminders = ReminderService(harness.factory, load_catalog().form, ZONE)
+    harness.clock.instant = datetime(2023, 11, 24, 20, 50, tzinfo=ZONE)  # sent late (the bot was down at 08:00)
+    assert await reminders.fire("so-ket-2023/report_due/-1d", harness.clock.now()) == 1
+    await api.refuse_connections()
+    tries = await live_through(sender, harness.clock, timedelta(minutes=30))
+    await api.accept_connections()
+    tries += await live_through(sender, harness.clock, timedelta(hours=11))
+
+    local = [when.astimezone(ZONE) for when in tries]
+    assert all(when.hour < 21 and when.day == 24 for when in local[:-1]), local
+    assert local[-1] == datetime(2023, 11, 25, 7, 0, tzinfo=ZONE)  # the first try after the night delivers it
+    assert len(received(api, "Nhắc hạn")) == 1
 
 
 async def test_being_asked_to_slow_down_is_no_failure(api: FakeBotApi, harness: Harness, sender: OutboxSender) -> None:
