@@ -24,6 +24,7 @@ from storage.migrate import upgrade
 from storage.models import Base
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.postgres_schemas import create_schema, drop_schema, fresh_schema
+from tests.service_harness import Harness
 
 POSTGRES_URL = os.environ.get("BAOCAO_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgresql"]
@@ -94,3 +95,17 @@ async def uow_factory(migrated_url: str) -> AsyncIterator[UnitOfWorkFactory]:
         yield UnitOfWorkFactory(engine)
     finally:
         await engine.dispose()
+
+
+@pytest.fixture
+async def harness(uow_factory: UnitOfWorkFactory) -> Harness:
+    """The service over a migrated database seeded with the demo province."""
+    harness = Harness(uow_factory)
+    await harness.seed()
+    return harness
+
+
+@pytest.fixture
+def ptb_timedelta(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PTB 22 warns when RetryAfter.retry_after is read as int; opt in to timedelta."""
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")

@@ -169,16 +169,12 @@ async def deliveries(desk: Desk, args: str) -> None:
     lines += ["", notices_line]
     retrying = await desk.reads.outbox.retrying(campaign.code, desk.access.unit_ids)
     if retrying:
-        lines += ["", _("Being tried again after the messenger failed ({n}):").format(n=len(retrying))]
-        lines += [retrying_line(desk, message) for message in retrying[:LISTED]]
-        if len(retrying) > LISTED:
-            lines.append(_("and {n} more").format(n=len(retrying) - LISTED))
+        heading = _("Being tried again after the messenger failed ({n}):").format(n=len(retrying))
+        lines += ["", heading, *listed(desk, [retrying_line(desk, message) for message in retrying])]
     unreached = await desk.reads.outbox.unreached(campaign.code, desk.access.unit_ids)
     if unreached:
-        lines += ["", _("Not reached by the latest message ({n}):").format(n=len(unreached))]
-        lines += [unreached_line(desk, person) for person in unreached[:LISTED]]
-        if len(unreached) > LISTED:
-            lines.append(_("and {n} more").format(n=len(unreached) - LISTED))
+        heading = _("Not reached by the latest message ({n}):").format(n=len(unreached))
+        lines += ["", heading, *listed(desk, [unreached_line(desk, person) for person in unreached])]
     if desk.access.administers and (usage := await usage_lines(desk)):
         lines += ["", *usage]
     desk.say("\n".join(lines))
@@ -203,6 +199,12 @@ UNREACHED_REASONS = {
     DeliveryState.OUTSIDE_WINDOW: N_("has not written to the bot lately, so the messenger does not let it write"),
     DeliveryState.EXPIRED: N_("could not be sent before it stopped mattering"),
 }
+
+
+def listed(desk: Desk, lines: list[str]) -> list[str]:
+    """The first LISTED lines, and how many more there are."""
+    more = [desk._("and {n} more").format(n=len(lines) - LISTED)] if len(lines) > LISTED else []
+    return lines[:LISTED] + more
 
 
 def unreached_line(desk: Desk, person: Unreached) -> str:

@@ -25,13 +25,6 @@ from tests.service_harness import NGHI_HAI, NGHI_HAI_NAME, Harness
 APPROVED_NOTICE = f"✅ Báo cáo của {NGHI_HAI_NAME} — Sơ kết công tác xây dựng đơn vị điển hình, kiểu mẫu năm 2023 đã được duyệt."
 
 
-@pytest.fixture
-async def harness(uow_factory: UnitOfWorkFactory) -> Harness:
-    harness = Harness(uow_factory)
-    await harness.seed()
-    return harness
-
-
 async def console(
     harness: Harness, name: str, unit: str, role: Role, files: Path
 ) -> tuple[ConsoleChannel, io.StringIO]:

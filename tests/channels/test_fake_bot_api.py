@@ -26,6 +26,8 @@ from telegram.ext import (
 
 from tests.fakes import FakeBotApi
 
+pytestmark = pytest.mark.usefixtures("ptb_timedelta")
+
 TOKEN = "123456:TEST-token"
 
 
@@ -37,12 +39,6 @@ class StepClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture(autouse=True)
-def _timedelta_durations(monkeypatch: pytest.MonkeyPatch) -> None:
-    """PTB 22 warns when RetryAfter.retry_after is read as int; opt in to timedelta."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 @pytest.fixture

@@ -29,17 +29,13 @@ from storage.unit_of_work import UnitOfWorkFactory
 from tests.fakes import FakeBotApi
 from tests.service_harness import NGHI_HAI, NGHI_HAI_NAME, ZONE, Chat, Harness
 
+pytestmark = pytest.mark.usefixtures("ptb_timedelta")
+
 TOKEN = "8300:RETRIES"
 OFFICER, SUPERVISOR = 8301, 8302
 APPROVED_NOTICE = f"✅ Báo cáo của {NGHI_HAI_NAME} — Sơ kết công tác xây dựng đơn vị điển hình, kiểu mẫu năm 2023 đã được duyệt."
 RETRYING_HEAD = "Đang thử gửi lại do ứng dụng nhắn tin gặp lỗi (1):"
 NOTICES_LINE = "Thông báo cho cán bộ (trả lại, duyệt): "
-
-
-@pytest.fixture(autouse=True)
-def _timedelta_durations(monkeypatch: pytest.MonkeyPatch) -> None:
-    """PTB 22 warns when RetryAfter.retry_after is read as int; opt in to timedelta."""
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
 
 
 @pytest.fixture
@@ -48,13 +44,6 @@ async def api() -> AsyncIterator[FakeBotApi]:
         server.user(OFFICER, "Nguyễn Văn An")
         server.user(SUPERVISOR, "Đỗ Minh Quân")
         yield server
-
-
-@pytest.fixture
-async def harness(uow_factory: UnitOfWorkFactory) -> Harness:
-    harness = Harness(uow_factory)
-    await harness.seed()
-    return harness
 
 
 @pytest.fixture

@@ -41,13 +41,6 @@ class ZaloChat(Chat):
         return "\n".join(reply.text for reply in result.replies)
 
 
-@pytest.fixture
-async def harness(uow_factory: UnitOfWorkFactory) -> Harness:
-    harness = Harness(uow_factory)
-    await harness.seed()
-    return harness
-
-
 async def test_the_estimate_is_what_filing_a_whole_report_sends(harness: Harness) -> None:
     assert SURFACE == Surface(buttons=False, documents=False)
     officer = ZaloChat(harness, "z-1", name="Nguyễn Văn An")

@@ -56,13 +56,6 @@ STATUS_CYCLE = (CriterionStatus.MET, CriterionStatus.NOT_MET, CriterionStatus.NO
 
 
 @pytest.fixture
-async def harness(uow_factory: UnitOfWorkFactory) -> Harness:
-    harness = Harness(uow_factory)
-    await harness.seed()
-    return harness
-
-
-@pytest.fixture
 async def unclosed(harness: Harness) -> Harness:
     """The demo with the 2023 campaign left open (no closing date), as a province may: in June
     2024 an officer then has two reports to choose from."""
