@@ -19,6 +19,7 @@ import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,7 @@ import pytest_asyncio
 from sqlalchemy import text
 
 from storage.database import create_engine
-from tests.bot_process import BotProcess, Officer
+from tests.bot_process import DEMO_NOW, BotProcess, DirectLink, Officer, link_directly
 from tests.channels.test_zalo_oa_e2e import TEMPLATE, OaOfficer, inbox_ids, linked, oa_workers, until_zns
 from tests.fakes import FakeBotApi
 from tests.fakes.zalo_oa import FakeZaloOa
@@ -170,12 +171,22 @@ async def test_what_no_question_takes_is_answered_with_what_can_be_sent(bot: Bot
     await officer.expect("Câu 4/38")  # the text of a link message is the answer
 
 
-async def remind(api: FakeBotApi, bot: BotProcess, oa: FakeZaloOa, unit: str, user_id: str, telegram_id: int, code: int) -> tuple[Officer, OaOfficer]:
+async def remind(
+    api: FakeBotApi, bot: BotProcess, oa: FakeZaloOa, unit: str, user_id: str, telegram_id: int, code: int, *others: DirectLink
+) -> tuple[Officer, OaOfficer]:
     """A unit's supervisor on Telegram sends /nhacnho; its officer, on the OA only with a phone
-    shared, is due a reminder that Zalo answers with `code`."""
+    shared, is due a reminder that Zalo answers with `code`. Both (and `others`) are linked straight
+    in the database, in one transaction rather than one `baocao invite` each: linking by code is
+    what test_zalo_oa_e2e.py proves."""
     supervisor = Officer(api.user(telegram_id, "Giám sát"), bot)
-    await supervisor.command("start", "Liên kết thành công", args=(await bot.invite(unit, "supervisor"))["code"])
-    officer = await linked(bot, oa, user_id, unit, "Cán bộ")
+    await link_directly(bot.database_url, [
+        DirectLink(telegram_id, "Giám sát", (unit,), role="supervisor"),
+        DirectLink(user_id, "Cán bộ", (unit,), channel="zalo_oa"),
+        *others,
+    ], datetime.fromisoformat(DEMO_NOW))  # fmt: skip
+    officer = OaOfficer(oa.user(user_id, "Cán bộ"), bot)
+    officer.user.follow()
+    await officer.expect("/baocao")  # a linked follower is shown how to start a report
     officer.user.submit_info(f"0912 00{telegram_id}", "Cán bộ")
     await officer.expect("đã lưu số điện thoại")
     oa.refuse_sends(code)
@@ -199,10 +210,10 @@ async def test_a_reminder_refused_after_48_hours_or_for_the_reply_quota_goes_on_
 async def test_a_reminder_refused_for_the_oas_quota_waits_and_the_administrators_are_told(
     api: FakeBotApi, bot: BotProcess, oa: FakeZaloOa, code: int
 ) -> None:
-    admin = Officer(api.user(6410 + abs(code) % 10, "Quản trị"), bot)
-    await admin.command("start", "Liên kết thành công", args=(await bot.invite("NA", "admin"))["code"])
+    admin_id = 6410 + abs(code) % 10
+    admin = Officer(api.user(admin_id, "Quản trị"), bot)
     unit, user_id, telegram_id = {OUT_OF_QUOTA: ("CAP-CL-THUTHUY", "oa-8501", 6501), OUT_OF_RECEIVING_QUOTA: ("CAP-CL-NGHITHU", "oa-8502", 6502)}[code]
-    supervisor, officer = await remind(api, bot, oa, unit, user_id, telegram_id, code)
+    supervisor, officer = await remind(api, bot, oa, unit, user_id, telegram_id, code, DirectLink(admin_id, "Quản trị", ("NA",), role="admin"))
     alert = await admin.expect("hết hạn mức")
     assert str(code) in alert["text"]
     waiting = await supervisor.command("guitin", "Đang chờ gửi: 1")
