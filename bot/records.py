@@ -262,13 +262,15 @@ class ReportRecord:
     submissions: int = 0
     reopened: frozenset[str] = field(default=frozenset())
     returned_at: datetime | None = None
-    last_saved: Mapping[str, datetime] = field(default_factory=dict)
-    """When each reopened question was last answered."""
+    returned_versions: Mapping[str, int] = field(default_factory=dict)
+    """The version each reopened answer stood at when the report was returned (absent: none)."""
+    versions: Mapping[str, int] = field(default_factory=dict)
+    """The newest version of each reopened answer."""
     return_comment: str | None = None
 
     @property
     def needs_revision(self) -> frozenset[str]:
-        return needs_revision(self.reopened, self.returned_at, self.last_saved)
+        return needs_revision(self.reopened, self.returned_versions, self.versions)
 
 
 @dataclass(frozen=True)

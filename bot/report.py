@@ -98,12 +98,14 @@ def return_for_revision(
 
 
 def needs_revision(
-    reopened: Collection[str], returned_at: datetime | None, last_saved: Mapping[str, datetime]
+    reopened: Collection[str], returned_versions: Mapping[str, int], versions: Mapping[str, int]
 ) -> frozenset[str]:
-    """The reopened questions not answered anew since the return."""
-    if returned_at is None:
-        return frozenset()
-    return frozenset(q for q in reopened if (saved := last_saved.get(q)) is None or saved < returned_at)
+    """The reopened questions not answered anew since the return: those whose newest answer
+    version is no newer than the version it stood at when the report was returned (0: none).
+    Versions follow the order of events; the times beside them come from whichever clock the
+    officer's or the supervisor's process keeps, so comparing those would loop an officer
+    between questions already revised."""
+    return frozenset(q for q in reopened if versions.get(q, 0) <= returned_versions.get(q, 0))
 
 
 @dataclass(frozen=True)

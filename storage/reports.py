@@ -290,7 +290,8 @@ class SqlReports:
 
     async def move(self, report_id: int, transition: Transition, now: datetime) -> None:
         """Records the move if the report still stands at `transition.before`: an UPDATE that
-        checks the status itself, so of two concurrent moves one wins and the other fails."""
+        checks the status itself, so of two concurrent moves one wins and the other fails. A
+        return records the version each reopened answer stands at (bot.report.needs_revision)."""
         values: dict[str, Any] = {"status": transition.after.value, "updated_at": now}
         if transition.receipt is not None:
             values.update(
@@ -300,7 +301,14 @@ class SqlReports:
                 submitted_by=transition.by,
             )
         if transition.reopened is not None:
-            values.update(returned_at=now, reopened=sorted(transition.reopened), return_comment=transition.comment)
+            # A returnable report is handed in, so no turn adds versions while this one reads them.
+            stood_at = (await self._versions([report_id])).get(report_id, {})
+            values.update(
+                returned_at=now,
+                reopened=sorted(transition.reopened),
+                reopened_versions={q: v for q, v in stood_at.items() if q in transition.reopened},
+                return_comment=transition.comment,
+            )
         moved = cast(
             CursorResult[Any],
             await self.session.execute(
@@ -331,27 +339,27 @@ class SqlReports:
         """Runs a `_record_query()` (narrowed and ordered by the caller) and makes its rows records,
         in two queries whatever their number."""
         rows = (await self.session.execute(query)).all()
-        saved = await self._last_saved([row.id for row in rows if _revising(row)])
-        return [_record(row, saved.get(row.id, {})) for row in rows]
+        versions = await self._versions([row.id for row in rows if _revising(row)])
+        return [_record(row, versions.get(row.id, {})) for row in rows]
 
     async def _record_of(self, row: Row[Any]) -> ReportRecord:
         """One row of a `_record_query()` as a record (a query more for a report under revision)."""
-        saved = await self._last_saved([row.id]) if _revising(row) else {}
-        return _record(row, saved.get(row.id, {}))
+        versions = await self._versions([row.id]) if _revising(row) else {}
+        return _record(row, versions.get(row.id, {}))
 
-    async def _last_saved(self, report_ids: list[int]) -> dict[int, dict[str, datetime]]:
-        """When each answer of these reports was last saved, in one query."""
+    async def _versions(self, report_ids: list[int]) -> dict[int, dict[str, int]]:
+        """The newest version of each answer of these reports, in one query."""
         if not report_ids:
             return {}
         rows = await self.session.execute(
-            select(Answer.report_id, Answer.question_id, func.max(Answer.created_at).label("at"))
+            select(Answer.report_id, Answer.question_id, func.max(Answer.version).label("version"))
             .where(Answer.report_id.in_(report_ids))
             .group_by(Answer.report_id, Answer.question_id)
         )
-        saved: dict[int, dict[str, datetime]] = {}
+        versions: dict[int, dict[str, int]] = {}
         for row in rows:
-            saved.setdefault(row.report_id, {})[row.question_id] = row.at
-        return saved
+            versions.setdefault(row.report_id, {})[row.question_id] = row.version
+        return versions
 
 
 def _filed_by(person_id: int | BindParameter[int], today: date | BindParameter[date]) -> Select[tuple[int]]:
@@ -381,6 +389,7 @@ def _record_query() -> Select[Any]:
             _REPORTS.c.submission_count,
             _REPORTS.c.returned_at,
             _REPORTS.c.reopened,
+            _REPORTS.c.reopened_versions,
             _REPORTS.c.return_comment,
             _ENROLMENTS.c.unit_id,
             _ENROLMENTS.c.form_id,
@@ -437,12 +446,12 @@ _ADD_ANSWER = _ANSWERS.insert().values(
 
 
 def _revising(row: Row[Any]) -> bool:
-    """Whether the report was sent back with questions to revise (its record then says when each
-    was last saved)."""
-    return row.returned_at is not None and bool(row.reopened)
+    """Whether the report was sent back with questions to revise (its record then says which
+    version each answer has reached)."""
+    return bool(row.reopened)
 
 
-def _record(row: Row[Any], last_saved: Mapping[str, datetime]) -> ReportRecord:
+def _record(row: Row[Any], versions: Mapping[str, int]) -> ReportRecord:
     reopened = frozenset(row.reopened)
     return ReportRecord(
         id=row.id,
@@ -460,6 +469,7 @@ def _record(row: Row[Any], last_saved: Mapping[str, datetime]) -> ReportRecord:
         submissions=row.submission_count,
         reopened=reopened,
         returned_at=row.returned_at,
-        last_saved={q: at for q, at in last_saved.items() if q in reopened},
+        returned_versions=dict(row.reopened_versions),
+        versions={q: version for q, version in versions.items() if q in reopened},
         return_comment=row.return_comment,
     )

@@ -93,6 +93,7 @@ class _Enrolment:
     submitted_at: datetime | None = None
     returned_at: datetime | None = None
     reopened: tuple[str, ...] = ()
+    reopened_versions: dict[str, int] = field(default_factory=dict)
     return_comment: str | None = None
     extended_to: date | None = None
 
@@ -249,16 +250,15 @@ class _Tables:
         assert report.report_id is not None
         unit, campaign = self.units[report.unit_id], self.campaigns[report.campaign_code]
         reopened = frozenset(report.reopened)
-        saved = {}
-        if report.returned_at is not None and reopened:
-            saved = {q: answer.created_at for q, answer in self.newest(report.report_id).items() if q in reopened}
+        versions = {q: answer.version for q, answer in self.newest(report.report_id).items() if q in reopened}
         return ReportRecord(
             id=report.report_id, unit_id=unit.id, unit_code=unit.code, unit_name=unit.name,
             campaign_code=campaign.code, campaign_title=campaign.title, form_id=report.form_id,
             status=report.status, report_due=report.extended_to or self.due(campaign.code), campaign_opens=campaign.opens,
             receipt_no=report.receipt_no,
             submitted_at=report.submitted_at, submissions=report.submission_count, reopened=reopened,
-            returned_at=report.returned_at, last_saved=saved, return_comment=report.return_comment,
+            returned_at=report.returned_at, returned_versions=dict(report.reopened_versions), versions=versions,
+            return_comment=report.return_comment,
         )  # fmt: skip
 
     def log(self, channel: str, update_id: str, outcome: str, now: datetime) -> bool:
@@ -615,6 +615,8 @@ class _Reports(_Repository):
             report.receipt_no, report.submitted_at = transition.receipt.number, transition.receipt.at
         if transition.reopened is not None:
             report.returned_at, report.reopened, report.return_comment = now, tuple(sorted(transition.reopened)), transition.comment
+            stood_at = self.t.newest(report_id)
+            report.reopened_versions = {q: stood_at[q].version for q in transition.reopened if q in stood_at}
 
 
 class _Audit(_Repository):

@@ -3,18 +3,20 @@ migrating a database that holds data keeps the data."""
 
 from __future__ import annotations
 
+import json
+from datetime import datetime, timezone
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import bindparam, inspect, text
 from sqlalchemy.engine import Connection
 
 from storage.database import create_engine
 from storage.migrate import downgrade, upgrade
-from storage.models import Base
+from storage.models import Base, UtcDateTime
 
-HEAD = "0015"
+HEAD = "0016"
 
 
 def _diff(connection: Connection) -> list[Any]:
@@ -114,5 +116,44 @@ async def test_upgrading_a_database_with_data_keeps_it_and_can_be_undone(databas
             assert "audit" not in await connection.run_sync(_tables)
             columns = await connection.run_sync(lambda sync: {c["name"] for c in inspect(sync).get_columns("reports")})
             assert "return_comment" not in columns
+    finally:
+        await engine.dispose()
+
+
+async def test_a_report_returned_before_0016_keeps_what_was_revised(database_url: str) -> None:
+    """The versions saved before the return are where the reopened answers stood; one saved
+    after it (TC.1's second) has revised its question."""
+    await upgrade(database_url, "0001")
+    engine = create_engine(database_url)
+    saved, returned = datetime(2023, 11, 20, 2, tzinfo=timezone.utc), datetime(2023, 11, 21, 2, tzinfo=timezone.utc)
+    try:
+        async with engine.begin() as connection:
+            for statement in ROWS_AT_0001:
+                await connection.execute(text(statement))
+        await upgrade(database_url, "0015")
+        async with engine.begin() as connection:
+            at = bindparam("at", type_=UtcDateTime())
+            await connection.execute(
+                text(
+                    "INSERT INTO answers (report_id, question_id, version, value, author_id, created_at)"
+                    " VALUES (1, 'TC.2', 1, '{\"text\": \"ba\"}', 1, :at), (1, 'TC.4', 1, '{\"text\": \"bốn\"}', 1, :at)"
+                ).bindparams(at),
+                {"at": saved},
+            )
+            await connection.execute(
+                text("UPDATE answers SET created_at = :at WHERE question_id = 'TC.1' AND version = 1").bindparams(at), {"at": saved}
+            )
+            await connection.execute(
+                text("UPDATE reports SET status = 'returned', returned_at = :at, reopened = '[\"TC.1\", \"TC.2\", \"TC.3\"]'").bindparams(at),
+                {"at": returned},
+            )
+        await upgrade(database_url)
+        async with engine.connect() as connection:
+            stood_at = (await connection.execute(text("SELECT reopened_versions FROM reports"))).scalar_one()
+        assert (json.loads(stood_at) if isinstance(stood_at, str) else stood_at) == {"TC.1": 1, "TC.2": 1}
+        await downgrade(database_url, "0015")
+        async with engine.connect() as connection:
+            columns = await connection.run_sync(lambda sync: {c["name"] for c in inspect(sync).get_columns("reports")})
+        assert "reopened_versions" not in columns and "reopened" in columns
     finally:
         await engine.dispose()

@@ -16,7 +16,7 @@ from bot.report import ReportStatus
 from storage.models import Answer, GrantRow, Report
 from storage.seed import load_campaign, load_units
 from storage.unit_of_work import UnitOfWorkFactory
-from tests.report_moves import answer_versions, submit
+from tests.report_moves import answer_versions, return_report, submit
 from tests.statements import counting_statements
 
 TODAY = date(2023, 11, 10)
@@ -189,14 +189,15 @@ RETURNED_AT = NOW + timedelta(days=1)
 
 async def returned_report(seeded: UnitOfWorkFactory, answered: list[str], reopened: list[str], answered_again: list[str]) -> tuple[int, Any]:
     """A reporter and their report: `answered`, submitted, sent back on RETURNED_AT with
-    `reopened` to revise, then `answered_again` a minute later."""
+    `reopened` to revise, then `answered_again` by a process whose clock stands a day behind
+    (the order of events decides what is revised, not those times)."""
     person_id = await person_with(seeded, ("CAP-CL-NGHIHAI", Role.REPORTER))
     [report] = await open_reports(seeded, person_id)
     async with seeded() as uow:
         await uow.reports.save_answers(report.id, dict.fromkeys(answered, ANSWER), person_id, NOW)
         await submit(uow, report.id, person_id, NOW)
-        await uow.session.execute(update(Report).values(status=ReportStatus.RETURNED.value, returned_at=RETURNED_AT, reopened=reopened))
-        await uow.reports.save_answers(report.id, dict.fromkeys(answered_again, ANSWER), person_id, RETURNED_AT + timedelta(minutes=1))
+        await return_report(uow, report.id, reopened, "Sửa lại", person_id, RETURNED_AT)
+        await uow.reports.save_answers(report.id, dict.fromkeys(answered_again, ANSWER), person_id, NOW + timedelta(minutes=1))
     return person_id, report
 
 
