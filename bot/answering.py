@@ -366,10 +366,11 @@ class Answering(ReportTurn):
         self.save(question, value)
 
     def save(self, question: Question, value: AnswerValue, carried: bool = False) -> None:
-        """Saves the answer and moves on. An answer equal to the saved one records no edit,
-        unless the question was sent back for revision: keeping it then is the officer's answer."""
-        kept = value == self.ctx.answers.get(question.id) and question.id not in self.ctx.needs_revision
-        if not kept:
+        """Saves the answer and moves on. An answer equal to the saved one is kept, not edited: it
+        adds no version, unless the question was sent back for revision, where keeping it is the
+        officer's answer and its new version marks it revised (bot.report.needs_revision)."""
+        kept = value == self.ctx.answers.get(question.id)
+        if not kept or question.id in self.ctx.needs_revision:
             self.record(question, value)
         self.ctx = replace(self.ctx, needs_revision=self.ctx.needs_revision - {question.id})
         self.screens.ctx = self.ctx

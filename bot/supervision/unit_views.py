@@ -164,6 +164,8 @@ def describe(desk: Desk, entry: AuditEntry, form: Form) -> str:
         after = desk.p.summary(question, details.get("after"))
         if details.get("before") is None:
             return _("answered {label}: {after}").format(label=label, after=after)
+        if details["before"] == details.get("after"):  # kept when sent back for revision: no edit
+            return _("kept {label} as it was: {after}").format(label=label, after=after)
         return _("changed {label}: {before} → {after}").format(label=label, before=desk.p.summary(question, details["before"]), after=after)
     template = ACTION_LABELS.get(entry.action)
     if template is None:

@@ -90,3 +90,24 @@ async def test_answers_saved_after_a_return_on_an_earlier_clock_count_as_revised
         report = await report_of(uow, report_id)
     assert (report.status, report.needs_revision) == (ReportStatus.RESUBMITTED, frozenset())
 
+
+async def test_keeping_a_returned_answer_revises_it_and_is_not_audited_as_an_edit(
+    harness: Harness, returned: tuple[Chat, Chat, int]
+) -> None:
+    officer, supervisor, report_id = returned
+    number_4 = WARD_FORM.index_of(CRITERION_4.id) + 1
+    assert heading(CRITERION_4) in await officer.send("/baocao")
+    kept = await officer.press("Giữ nguyên")
+    assert f"✓ Giữ nguyên Tiêu chí 4: Đạt — {MET['narrative']}" in kept and heading(CRITERION_5) in kept, kept
+    await officer.press("Chưa đạt")
+    assert ALL_ANSWERED in await officer.send("Chưa lập đủ biên bản các buổi tuần tra.")
+    assert heading(CRITERION_4) in await officer.send(f"/sua {number_4}")
+    assert "✓ Giữ nguyên Tiêu chí 4" in await officer.press("Giữ nguyên")  # revised already: nothing to add
+    async with harness.factory() as uow:
+        versions = [value for _, value, _ in await answer_versions(uow, report_id, CRITERION_4.id)]
+        report = await report_of(uow, report_id)
+    assert (versions, report.needs_revision) == ([MET, MET], frozenset())
+    history = await supervisor.send(f"/lichsu {NGHI_HAI}")
+    assert f"Lịch sử báo cáo của {NGHI_HAI_NAME}" in history
+    assert f"Nguyễn Văn An: giữ nguyên Tiêu chí 4: Đạt — {MET['narrative']}" in history, history
+    assert "đã sửa Tiêu chí 4" not in history and "đã sửa Tiêu chí 5: Đạt" in history, history
