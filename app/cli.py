@@ -216,8 +216,8 @@ async def list_units(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     for row in rows:
         forms = ", ".join(f"{campaign}: {form}" for campaign, form in row.forms.items())
-        demo = " [demo]" if row.demo else ""
-        print(f"{row.code:<20} {row.kind:<8} {row.parent_code or '-':<10} {row.name}{demo}  {forms}")
+        marks = (" [demo]" if row.demo else "") + (" [" + _("retired") + "]" if row.retired else "")
+        print(f"{row.code:<20} {row.kind:<8} {row.parent_code or '-':<10} {row.name}{marks}  {forms}")
     return 0
 
 

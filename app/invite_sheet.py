@@ -16,7 +16,7 @@ from openpyxl.styles import Alignment, Font
 
 from bot.catalog import CatalogError
 from bot.records import IssuedInvite
-from bot.sheets import Gettext
+from bot.sheets import Gettext, text_cells
 
 __all__ = ["SheetWriter", "qr_of", "sheet_title", "sheet_writer"]
 
@@ -66,10 +66,10 @@ def write_workbook(path: Path, scope: str, invites: Sequence[IssuedInvite], _: G
         cell.font = Font(bold=True)
     for row, invite in enumerate(invites, start=2):
         links = "\n".join(f"{link.channel}: {link.url}" for link in invite.links)
-        sheet.append([
+        sheet.append(text_cells(sheet, [  # a name starting with "=" is a name, not a formula
             row - 1, invite.unit_name, invite.unit_code, invite.full_name, invite.phone, invite.role, invite.code,
             invite.start, links, invite.expires,
-        ])  # fmt: skip
+        ]))  # fmt: skip
         png = io.BytesIO()
         qr_of(invite).save(png, kind="png", scale=3, border=2)
         image = Image(png)

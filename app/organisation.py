@@ -8,7 +8,7 @@ import argparse
 import sys
 from collections import Counter
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import date, timedelta
 
 from app.cli_text import _
 from app.progress import Progress
@@ -41,6 +41,11 @@ async def import_units(args: argparse.Namespace, settings: Settings) -> int:
         if changes.empty:
             print(_("The organisation already matches {file}; nothing changed.").format(file=args.file.name))
             return 0
+        if changes.retires_most and not args.retire:
+            print(_("Not imported: the file leaves out {n} of the {active} units in use, more than half. Check that it is the whole organisation, or pass --retire to retire them.").format(
+                n=len(changes.retired), active=changes.active
+            ), file=sys.stderr)
+            return 1
         if changes.retired_with_reports and not args.retire:
             print(_("Not imported: {n} units left out of the file have reports ({codes}). Add them back, or pass --retire to retire them.").format(
                 n=len(changes.retired_with_reports), codes=", ".join(changes.retired_with_reports)
@@ -96,9 +101,8 @@ async def load_campaign_file(args: argparse.Namespace, settings: Settings) -> in
         if not matched:
             print(_("Warning: enrol[{index}] ({kind} → {form}) matches no unit.").format(index=index, kind=rule.unit_kind, form=rule.form_id))
     fmt = Formatter(settings.locale)
-    print(_("Loaded campaign {code}: {n} units enrolled; opens {opens}, report due {due}, closes {closes}.").format(
-        code=spec.code, n=enrolled, opens=fmt.date(spec.opens), due=fmt.date(spec.report_due.due),
-        closes=fmt.date(spec.closes) if spec.closes else _("never"),
+    print(_("Loaded campaign {code}: {n} units enrolled; opens {opens}, report due {due}, {closing}.").format(
+        code=spec.code, n=enrolled, opens=fmt.date(spec.opens), due=fmt.date(spec.report_due.due), closing=closing(spec.closes, fmt),
     ))
     return 0
 
@@ -117,6 +121,11 @@ async def list_campaigns(args: argparse.Namespace, settings: Settings) -> int:
         closes = fmt.date(c.closes) if c.closes else "–"
         print(f"{c.code:<24} {fmt.date(c.opens)} → {due} → {closes}  {counts[c.code]:>4}  {c.title.get(settings.locale)}")
     return 0
+
+
+def closing(closes: date | None, fmt: Formatter) -> str:
+    """How a campaign's end reads in a sentence: the day it closes, or that it has none."""
+    return _("closes {day}").format(day=fmt.date(closes)) if closes else _("has no closing day")
 
 
 def unknown_campaign(code: str, codes: Sequence[str]) -> str:
@@ -139,9 +148,9 @@ async def show_campaign(args: argparse.Namespace, settings: Settings) -> int:
         forms = Counter(row.form_id for row in await uow.reports.enrolments(campaign.code))
     plan = campaign.reminders
     print(campaign.title.get(settings.locale))
-    print(_("Opens {opens}; report due {due}; closes {closes}.").format(
+    print(_("Opens {opens}; report due {due}; {closing}.").format(
         opens=fmt.date(campaign.opens), due=fmt.date(campaign.report_due) if campaign.report_due else "–",
-        closes=fmt.date(campaign.closes) if campaign.closes else _("never"),
+        closing=closing(campaign.closes, fmt),
     ))
     print(_("Reminders {days} days before the deadline, at {at}.").format(
         days=", ".join(str(day) for day in plan.days_before), at=plan.at.strftime("%H:%M")

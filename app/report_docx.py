@@ -91,13 +91,14 @@ ROW_ORDER = (
 )  # fmt: skip
 
 ILLEGAL_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # a pasted control character
+PROPERTY_LENGTH = 255  # characters the file's title or author may have (python-docx refuses more)
 
 
 def write_report_docx(path: Path, report: OfficialReport) -> None:
     """The whole report, in the order NĐ 30 sets its parts."""
     document = Document()
-    document.core_properties.title = report.subject
-    document.core_properties.author = report.issuing_body
+    document.core_properties.title = property_text(report.subject)
+    document.core_properties.author = property_text(report.issuing_body)
     set_defaults(document)
     body, heading, cell = add_styles(document)
     set_page(document)
@@ -372,6 +373,12 @@ def place(parent: BaseOxmlElement, child: BaseOxmlElement, order: tuple[str, ...
     it: Word refuses a file whose properties are out of order."""
     tag = f"{child.prefix}:{etree.QName(child).localname}"
     parent.insert_element_before(child, *order[order.index(tag) + 1 :])
+
+
+def property_text(text: str) -> str:
+    """A document property: one line, shortened to what the format holds (the page shows it whole)."""
+    text = " ".join(clean(text).split())
+    return text if len(text) <= PROPERTY_LENGTH else text[: PROPERTY_LENGTH - 1] + "…"
 
 
 def clean(text: str) -> str:

@@ -14,12 +14,12 @@ from pathlib import Path
 
 from openpyxl import Workbook as XlsxWorkbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from bot.documents import Cell, Sheet, Workbook
+from bot.sheets import text_cell
 
 __all__ = ["write_workbook"]
 
@@ -30,7 +30,6 @@ FORBIDDEN_IN_NAME = re.compile(r"[\\/?*\[\]:]")
 RESERVED_NAMES = {"history"}  # Excel keeps it for its own change-tracking sheet
 MOST_WIDTH = 60  # characters: a wider column is wrapped instead
 LEAST_WIDTH = 8
-TEXT_LIMIT = 32_767  # characters Excel holds in a cell; a longer one makes it "repair" the file
 
 HEADER = Font(bold=True)
 HEADER_ALIGNMENT = Alignment(vertical="top", wrap_text=True)
@@ -126,15 +125,4 @@ def body_cell(worksheet: WriteOnlyWorksheet, value: Cell, width: float) -> Write
         if isinstance(value, date):
             cell.number_format = DATE_FORMAT
     cell.alignment = TOP
-    return cell
-
-
-def text_cell(worksheet: WriteOnlyWorksheet, text: str) -> WriteOnlyCell:
-    """Text stays text: what an officer typed starting with "=" is not a formula for Excel to
-    run, and control characters XML cannot carry (a pasted vertical tab) are dropped."""
-    text = ILLEGAL_CHARACTERS_RE.sub("", text)
-    if len(text) > TEXT_LIMIT:
-        text = text[: TEXT_LIMIT - 1] + "…"
-    cell = WriteOnlyCell(worksheet, text)
-    cell.data_type = "s"
     return cell

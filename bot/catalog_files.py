@@ -5,10 +5,10 @@ field to fix; each model turns itself into the public types of bot.catalog."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
 from bot.catalog import (
@@ -24,6 +24,7 @@ from bot.catalog import (
     Milestone,
     neutral_prompt,
 )
+from bot.field_limits import CODE_LENGTH, NAME_LENGTH, TEXT_LENGTH, TITLE_LENGTH, field_problem
 from bot.forms import CRITERION_PREFIX, LocalText, Option, Question, QuestionKind
 from bot.i18n import N_
 from bot.reminders import REPORT_DUE, ReminderPlan
@@ -34,18 +35,39 @@ __all__ = ["CampaignFile", "CriteriaFile", "DemoFile", "FormEntry", "FormsFile",
 def _invalid(path: str, message: str, **params: object) -> PydanticCustomError:
     """A rule violation inside a model; `path` is relative to the model that found it. With
     `params`, `message` is a msgid (N_) filled from them, read in the reader's language."""
-    english = message.format(**params) if params else message
-    return PydanticCustomError("catalog", "{message}", {"message": english, "path": path, "msgid": message, "params": params or None})
+    if params:
+        return _translated(path, message, params)
+    return PydanticCustomError("catalog", "{message}", {"message": message, "path": path, "msgid": message, "params": None})
+
+
+def _translated(path: str, msgid: str, params: Mapping[str, object]) -> PydanticCustomError:
+    """A rule violation worded by a msgid (N_), read in the reader's language."""
+    return PydanticCustomError("catalog", "{message}", {"message": msgid.format(**params), "path": path, "msgid": msgid, "params": dict(params)})
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
-_Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-_Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$")]
-_UnitCode = Annotated[str, StringConstraints(pattern=UNIT_CODE_PATTERN)]
-_QuestionId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]*$")]
+def _within(limit: int, lines: bool = False) -> AfterValidator:
+    """The limits every import keeps (bot.field_limits), as a field's check."""
+
+    def check(text: str) -> str:
+        problem = field_problem(text, limit, lines)
+        if problem is not None:
+            raise _translated("", problem.msgid, problem.params)
+        return text
+
+    return AfterValidator(check)
+
+
+_Filled = StringConstraints(strip_whitespace=True, min_length=1)
+_Text = Annotated[str, _Filled, _within(TEXT_LENGTH, lines=True)]
+_Title = Annotated[str, _Filled, _within(TITLE_LENGTH)]
+_Name = Annotated[str, _Filled, _within(NAME_LENGTH)]
+_Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$"), _within(CODE_LENGTH)]
+_UnitCode = Annotated[str, StringConstraints(pattern=UNIT_CODE_PATTERN), _within(CODE_LENGTH)]
+_QuestionId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]*$"), _within(CODE_LENGTH)]
 _Positive = Annotated[int, Field(ge=1)]
 
 
@@ -55,6 +77,13 @@ class _LocalText(_Model):
 
     def local(self) -> LocalText:
         return LocalText(vi=self.vi, en=self.en)
+
+
+class _LocalTitle(_LocalText):
+    """A title, on one line: a report's subject, a sheet's or a button's label."""
+
+    vi: _Title
+    en: _Title | None = None
 
 
 def _local(text: _LocalText | None) -> LocalText | None:
@@ -76,7 +105,7 @@ class _CriterionText(_Model):
 
 class _CriterionEntry(_Model):
     number: int
-    group: _LocalText | None = None
+    group: _LocalTitle | None = None
     text: _CriterionText | None = None
     guidance: _LocalText | None = None
 
@@ -84,8 +113,8 @@ class _CriterionEntry(_Model):
 class CriteriaFile(_Model):
     id: _Slug
     version: Annotated[int, Field(ge=1, lt=FORM_VERSION_STEP)]
-    title: _LocalText
-    citation: _LocalText
+    title: _LocalTitle
+    citation: _LocalTitle
     legal_basis: Annotated[list[_Text], Field(min_length=1)]
     total: _Positive
     criteria: list[_CriterionEntry]
@@ -128,7 +157,7 @@ def _verified_text(text: _CriterionText | None, neutral: LocalText) -> LocalText
 
 class _Option(_Model):
     code: _Slug
-    label: _LocalText
+    label: _LocalTitle
 
 
 # Fields only some question kinds take; any other kind setting them is an error.
@@ -203,13 +232,13 @@ class _OutlineQuestion(_Model):
 
 
 class _Section(_Model):
-    title: _LocalText
+    title: _LocalTitle
     questions: Annotated[list[_OutlineQuestion], Field(min_length=1)]
 
 
 class OutlineFile(_Model):
     id: _Slug
-    title: _LocalText
+    title: _LocalTitle
     source: _Text
     sections: Annotated[list[_Section], Field(min_length=1)]
 
@@ -241,7 +270,7 @@ class OutlineFile(_Model):
 class FormEntry(_Model):
     id: _Slug
     version: _Positive
-    title: _LocalText
+    title: _LocalTitle
     outline: _Slug
     criteria: _Slug | None = None
 
@@ -261,7 +290,7 @@ class FormsFile(_Model):
 class _Milestone(_Model):
     kind: Literal["report_due", "appraisal_due", "conference"]
     due: dt.date
-    title: _LocalText
+    title: _LocalTitle
 
 
 class _Reminders(_Model):
@@ -286,7 +315,7 @@ class _EnrolRule(_Model):
 
 class CampaignFile(_Model):
     code: Annotated[str, StringConstraints(pattern=CAMPAIGN_CODE_PATTERN)]
-    title: _LocalText
+    title: _LocalTitle
     basis: _Text
     opens: dt.date
     milestones: Annotated[list[_Milestone], Field(min_length=1)]
@@ -341,7 +370,7 @@ class CampaignFile(_Model):
 
 class _Unit(_Model):
     code: _UnitCode
-    name: _Text
+    name: _Name
     kind: _Slug
     parent: _UnitCode | None = None
     demo: bool = False
@@ -351,8 +380,8 @@ class _Generate(_Model):
     """Units the documents only count: numbered names from templates, always demo data."""
 
     kind: _Slug
-    code: _Text
-    name: _Text
+    code: _Name
+    name: _Name
     spread: Annotated[dict[_UnitCode, _Positive], Field(min_length=1)]
 
     @model_validator(mode="after")
@@ -366,7 +395,7 @@ class _Generate(_Model):
 
 
 class UnitKindsFile(_Model):
-    kinds: Annotated[dict[str, _LocalText], Field(min_length=1)]
+    kinds: Annotated[dict[_Slug, _LocalTitle], Field(min_length=1)]
 
 
 class DemoFile(_Model):

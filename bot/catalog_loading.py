@@ -39,19 +39,40 @@ from bot.i18n import N_
 __all__ = ["load_campaign", "load_catalog", "load_demo_units"]
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """PyYAML lets a repeated key silently overwrite the first; in hand-edited data that is a bug."""
+class _DuplicateKey(yaml.constructor.ConstructorError):
+    def __init__(self, key: object, mark: yaml.Mark) -> None:
+        super().__init__(None, None, f"duplicate key {key!r}", mark)
+        self.key = key
+
+
+class _NoSuchDay(str):
+    """What was written as a date where the calendar has no such day (2026-13-20), kept as text
+    so that the file's model names the field it was written in."""
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """PyYAML lets a repeated key silently overwrite the first; in hand-edited data that is a bug.
+    And a date with no such day is a ValueError out of PyYAML that names neither the line nor the
+    field: it is kept as text for the model to refuse where it stands."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)
             if key in seen:
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"duplicate key {key!r}", key_node.start_mark
-                )
+                raise _DuplicateKey(key, key_node.start_mark)
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> object:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            return _NoSuchDay(node.value)
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
+LINE_SHOWN = 60  # characters of the line a YAML error quotes
 
 
 _M = TypeVar("_M", bound=BaseModel)
@@ -68,16 +89,44 @@ def _label(path: Path, root: Path) -> str:
 def _read(model: type[_M], path: Path, root: Path) -> tuple[_M, str]:
     label = _label(path, root)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeyLoader)
+        text = path.read_text(encoding="utf-8")
+        data = yaml.load(text, Loader=_StrictLoader)
     except UnicodeDecodeError as exc:
         raise CatalogError(label, "", N_("not UTF-8 text: {error}"), {"error": exc}) from None
-    except yaml.MarkedYAMLError as exc:
-        where = f"line {exc.problem_mark.line + 1}" if exc.problem_mark else ""
-        raise CatalogError(label, where, N_("not valid YAML: {problem}"), {"problem": exc.problem}) from None
+    except yaml.YAMLError as exc:
+        raise _yaml_error(label, text, exc) from None
     try:
         return model.model_validate(data), label
     except ValidationError as exc:
         raise _catalog_error(label, exc) from None
+
+
+def _yaml_error(label: str, text: str, exc: yaml.YAMLError) -> CatalogError:
+    """PyYAML's English, said as where to look and what to check there."""
+    mark = getattr(exc, "problem_mark", None)
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML refuses to read at all
+        line = text.count("\n", 0, exc.position) + 1
+        return CatalogError(
+            label, "", N_("line {line}: an invisible control character ({code}); type the line again"), {"line": line, "code": f"U+{exc.character:04X}"}
+        )
+    if isinstance(exc, _DuplicateKey):
+        return CatalogError(label, str(exc.key), N_("given twice (line {line}); keep one"), {"line": mark.line + 1})
+    if mark is None:
+        return CatalogError(label, "", N_("not valid YAML; check the indentation, the colons, the quotes and the brackets"))
+    lines = text.splitlines()
+
+    def shown(at: yaml.Mark) -> str:
+        return lines[at.line].strip()[:LINE_SHOWN] if at.line < len(lines) else ""
+
+    opened = getattr(exc, "context_mark", None)
+    if not shown(mark) and opened is not None:  # the file ended (or a blank line came) before a bracket or quote closed
+        mark = opened
+    place = {"line": mark.line + 1, "column": mark.column + 1, "text": shown(mark)}
+    if "'\\t'" in (getattr(exc, "problem", "") or ""):
+        return CatalogError(label, "", N_("line {line}, column {column} (“{text}”): a tab; YAML indents with spaces only"), place)
+    return CatalogError(
+        label, "", N_("not valid YAML at line {line}, column {column} (“{text}”) or just above it: check the indentation, the colons, the quotes and the brackets"), place
+    )
 
 
 def _catalog_error(label: str, exc: ValidationError) -> CatalogError:
@@ -91,6 +140,8 @@ def _catalog_error(label: str, exc: ValidationError) -> CatalogError:
         if ctx.get("params") is not None:
             return CatalogError(label, field, ctx["msgid"], ctx["params"], more)
         return CatalogError(label, field, error["msg"], more=more)
+    if isinstance(error.get("input"), _NoSuchDay):
+        return CatalogError(label, field, N_("there is no day {day}; write a date as 2024-07-15"), {"day": error["input"]}, more)
     if error["type"] in PROBLEMS:
         return CatalogError(label, field, PROBLEMS[error["type"]], ctx, more)
     return CatalogError(label, field, error["msg"], more=more)

@@ -13,20 +13,16 @@ import dataclasses
 from pathlib import Path
 
 from bot.catalog import CatalogError, CriteriaSet, Criterion
+from bot.field_limits import TEXT_LENGTH, TITLE_LENGTH
 from bot.forms import LocalText
 from bot.i18n import DEFAULT_LOCALE, N_, translations
-from bot.sheets import (
-    Gettext,
-    names_of,
-    read_table,
-    whole_number,
-)
+from bot.sheets import ROW_NUMBER_HEADERS, Gettext, names_of, read_table, whole_number
 
 __all__ = ["read_criteria_sheet"]
 
 _HEADER_NAMES = {
     **names_of("group", ("group", "Nhóm", "Nhóm tiêu chí", "Lĩnh vực")),
-    **names_of("number", ("number", "no", "Số", "STT", "TT", "Số TT", "Số thứ tự", "Thứ tự", "Số tiêu chí", "Tiêu chí số")),
+    **names_of("number", ("number", "no", "Số", *ROW_NUMBER_HEADERS, "Thứ tự", "Số tiêu chí", "Tiêu chí số")),
     **names_of("text", ("text", "Nội dung", "Tiêu chí", "Nội dung tiêu chí", "Tên tiêu chí", "Yêu cầu")),
     **names_of("guidance", ("guidance", "Hướng dẫn", "Hướng dẫn đánh giá", "Ghi chú")),
 }
@@ -55,11 +51,11 @@ def read_criteria_sheet(path: Path, criteria_set: CriteriaSet, _: Gettext = tran
             raise table.error(record, "number", _("{number} is outside 1..{total} ({set})").format(number=number, total=criteria_set.total, set=criteria_set.id))
         if number in rows_of:
             raise table.error(record, "number", _("criterion {number} is already on row {row}").format(number=number, row=rows_of[number]))
-        text = record.text("text")
+        text = table.field(record, "text", TEXT_LENGTH, lines=True)
         if not text:
             raise table.error(record, "text", _("the text of criterion {number} is empty").format(number=number))
-        group = record.text("group") or group
-        guidance = record.text("guidance")
+        group = table.field(record, "group", TITLE_LENGTH) or group
+        guidance = table.field(record, "guidance", TEXT_LENGTH, lines=True)
         rows_of[number] = record.number
         criteria[number] = Criterion(
             number=number,

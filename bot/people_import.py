@@ -10,7 +10,8 @@ from pathlib import Path
 
 from bot.i18n import DEFAULT_LOCALE, N_, translations
 from bot.records import Role
-from bot.sheets import Gettext, RowsRead, names_of, read_table
+from bot.field_limits import NAME_LENGTH
+from bot.sheets import ROW_NUMBER_HEADERS, Gettext, RowsRead, names_of, read_table
 from bot.text import fold
 
 __all__ = ["PersonSpec", "read_people_sheet"]
@@ -20,6 +21,7 @@ _HEADER_NAMES = {
     **names_of("phone", ("phone", "Số điện thoại", "Điện thoại", "SĐT", "SDT")),
     **names_of("unit", ("unit", "unit code", "Mã đơn vị", "Đơn vị")),
     **names_of("role", ("role", "Vai trò", "Nhiệm vụ")),
+    **names_of("row_number", ROW_NUMBER_HEADERS),  # read past
 }
 _REQUIRED = {"name": N_("person's name"), "unit": N_("unit's code")}
 _EXPECTED_HEADERS = "Họ và tên, Số điện thoại, Mã đơn vị, Vai trò"
@@ -41,13 +43,13 @@ class PersonSpec:
 def read_people_sheet(
     path: Path, unit_codes: Collection[str], _: Gettext = translations(DEFAULT_LOCALE).gettext, rows_read: RowsRead | None = None
 ) -> list[PersonSpec]:
-    """Every person of the sheet, checked whole: a name, a known unit (code in any case), a role
+    """Every person of the sheet, checked whole: a name (within bot.field_limits), a known unit (code in any case), a role
     (empty means reporter; administrators are not made in bulk), a phone written as Vietnamese
     numbers are, if any. The same name twice on one unit is one person."""
     table = read_table(path, _HEADER_NAMES, _REQUIRED, _EXPECTED_HEADERS, _, rows_read)
     people: dict[tuple[str, str], PersonSpec] = {}
     for record in table.records:
-        name, unit = " ".join(record.text("name").split()), record.text("unit").upper()
+        name, unit = " ".join(table.field(record, "name", NAME_LENGTH).split()), record.text("unit").upper()
         phone = re.sub(r"[\s.\-]", "", record.text("phone"))
         role = _ROLE_WORDS.get(fold(record.text("role")))
         if not name:

@@ -1,7 +1,11 @@
 """Reading a spreadsheet people typed (XLSX, or CSV from Excel): its rows, its cells as clean
 text or whole numbers, and its header row matched loosely (case, diacritics, separators), with
 every error naming the file, the row and the column in the reader's language. The importers
-(criterion texts, units) say which headers they accept."""
+(criterion texts, units) say which headers they accept.
+
+And the one rule for writing a cell people will open: text stays text. A name starting with
+= + - @ would be run by Excel as a formula (=HYPERLINK(…) a live link); an XLSX cell is written
+as a string, a CSV cell with a leading apostrophe, which reading takes off again."""
 
 from __future__ import annotations
 
@@ -15,16 +19,33 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import Cell as XlsxCell
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.catalog import CatalogError
+from bot.field_limits import field_problem
 from bot.text import fold
 
-__all__ = ["PROGRESS_EVERY", "Cell", "Gettext", "Record", "Row", "RowsRead", "Table", "cell_text", "header_columns", "names_of", "read_rows", "read_table", "whole_number"]
+__all__ = [
+    "PROGRESS_EVERY", "ROW_NUMBER_HEADERS", "TEXT_LIMIT", "Cell", "Gettext", "Record", "Row", "RowsRead", "Table", "cell_text",
+    "csv_text", "header_columns", "names_of", "read_rows", "read_table", "text_cell", "text_cells", "whole_number",
+]
 
 Cell = object
 Row = Sequence[Cell]
 Gettext = Callable[[str], str]
+
+ROW_NUMBER_HEADERS = ("STT", "TT", "Số TT", "Số thứ tự")
+"""The row-number column almost every Vietnamese sheet has; an importer that needs no number
+accepts it and reads nothing from it."""
+FORMULA_STARTS = ("=", "+", "-", "@")
+"""What makes Excel run a cell as a formula."""
+TEXT_LIMIT = 32_767  # characters Excel holds in a cell; a longer one makes it "repair" the file
+DOCTYPE = b"<!DOCTYPE"
+PROLOG_BYTES = 4096  # an XML part's declaration and DTD, if any, come within these
 
 
 @dataclass(frozen=True)
@@ -53,6 +74,15 @@ class Table:
         number = record.number if isinstance(record, Record) else record
         where = self._("row {row}, column “{column}”").format(row=number, column=self.headers.get(column, column))
         return CatalogError(self.label, where, message)
+
+    def field(self, record: Record, column: str, limit: int, lines: bool = False) -> str:
+        """The cell's text, refused if longer than `limit` or holding a control character (a
+        line break only where `lines` allows it): the limits of bot.field_limits."""
+        text = record.text(column)
+        problem = field_problem(text, limit, lines)
+        if problem is not None:
+            raise self.error(record, column, problem.text(self._))
+        return text
 
 
 RowsRead = Callable[[int], None]
@@ -103,18 +133,36 @@ def read_rows(path: Path, label: str, _: Gettext) -> Iterator[Row]:
 def _xlsx_rows(path: Path, label: str, _: Gettext) -> Iterator[Row]:
     """openpyxl's read-only mode parses the sheet as it goes; the workbook is closed when the rows
     run out or the reader stops early (a generator closed, or collected)."""
+    unreadable = CatalogError(label, "", _("the workbook holds XML that Excel never writes (a DTD, or broken XML); open it in Excel and save it again"))
     try:
+        if _has_dtd(path):
+            raise unreadable
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError) as exc:
         raise CatalogError(label, "", _("cannot read the workbook: {error}").format(error=exc)) from None
+    except ValueError:  # openpyxl's word for XML it refuses (defusedxml's entities among them)
+        raise unreadable from None
 
     def rows() -> Iterator[Row]:
         try:
             yield from workbook.worksheets[0].iter_rows(values_only=True)
+        except ValueError:
+            raise unreadable from None
         finally:
             workbook.close()
 
     return rows()
+
+
+def _has_dtd(path: Path) -> bool:
+    """Whether a part of the workbook declares a DTD (which may define entities that expand to
+    gigabytes or read other files): refused before any XML parser sees it."""
+    with zipfile.ZipFile(path) as archive:
+        for member in archive.infolist():
+            with archive.open(member) as part:
+                if DOCTYPE in part.read(PROLOG_BYTES):
+                    return True
+    return False
 
 
 def _csv_rows(path: Path, label: str, _: Gettext) -> Iterator[Row]:
@@ -144,9 +192,19 @@ def _csv_rows(path: Path, label: str, _: Gettext) -> Iterator[Row]:
         with file:
             for row in csv.reader(itertools.chain([header_line] if header_line else [], text), delimiter=delimiter):
                 read += 1
-                yield row
+                yield [_unquoted(cell) for cell in row]
 
     return rows()
+
+
+def _unquoted(cell: str) -> str:
+    """A CSV cell as it was before `csv_text` kept it from being a formula."""
+    return cell[1:] if cell.startswith("'") and _formula_like(cell) else cell
+
+
+def _formula_like(text: str) -> bool:
+    """Whether Excel would run the text as a formula, or reading would take an apostrophe off it."""
+    return text.lstrip("'").startswith(FORMULA_STARTS)
 
 
 def header_columns(
@@ -201,3 +259,26 @@ def whole_number(cell: Cell) -> int | None:
         return int(cell) if cell.is_integer() else None
     text = cell_text(cell)
     return int(text) if re.fullmatch(r"[0-9]+", text) else None
+
+
+def csv_text(text: str) -> str:
+    """A CSV cell Excel opens as the text it is: a leading apostrophe before = + - @ (and before
+    a text that already starts with apostrophes and then one of them, which reading would cut)."""
+    return "'" + text if _formula_like(text) else text
+
+
+def text_cells(worksheet: Worksheet | WriteOnlyWorksheet, row: Sequence[object]) -> list[object]:
+    """A row to append to an XLSX sheet, every text in it a `text_cell`."""
+    return [text_cell(worksheet, value) if isinstance(value, str) else value for value in row]
+
+
+def text_cell(worksheet: Worksheet | WriteOnlyWorksheet, text: str) -> XlsxCell:
+    """Text stays text: a name or answer starting with "=" is not a formula for Excel to run, and
+    control characters XML cannot carry (a pasted vertical tab) are dropped. For either mode of
+    openpyxl (a write-only sheet's cells are cells of no sheet)."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    if len(text) > TEXT_LIMIT:
+        text = text[: TEXT_LIMIT - 1] + "…"
+    cell = XlsxCell(worksheet, row=1, column=1, value=text)  # append() puts it in its place
+    cell.data_type = "s"
+    return cell

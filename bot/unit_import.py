@@ -3,7 +3,9 @@ code; any depth), compared with what is loaded to say what an import changes, an
 in the same format so the tree can be edited in Excel and imported again.
 
 The file is the whole tree: a unit it no longer lists is retired (kept with its history, left
-out of new campaigns), never deleted; one that has reports is only retired when asked.
+out of new campaigns), never deleted; one that has reports is only retired when asked, and so is
+more than half of the tree at once (a file cut short, or the wrong file). A file without a single
+unit is no tree at all.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ from pathlib import Path
 
 import openpyxl
 
-from bot.catalog import UNIT_CODE_PATTERN, UnitSpec
+from bot.catalog import UNIT_CODE_PATTERN, CatalogError, UnitSpec
+from bot.field_limits import CODE_LENGTH, NAME_LENGTH
 from bot.i18n import DEFAULT_LOCALE, N_, translations
 from bot.records import LoadedUnit
-from bot.sheets import Gettext, RowsRead, names_of, read_table
+from bot.sheets import ROW_NUMBER_HEADERS, Gettext, RowsRead, csv_text, names_of, read_table, text_cells
 
 __all__ = ["EXPORT_HEADERS", "UnitChanges", "keeping_demo_marks", "plan_changes", "read_units_sheet", "write_units_sheet"]
 
@@ -29,6 +32,7 @@ _HEADER_NAMES = {
     **names_of("name", ("name", "Tên", "Tên đơn vị")),
     **names_of("kind", ("kind", "Loại", "Loại đơn vị")),
     **names_of("parent", ("parent", "parent code", "Cấp trên", "Mã cấp trên", "Mã đơn vị cấp trên", "Đơn vị cấp trên")),
+    **names_of("row_number", ROW_NUMBER_HEADERS),  # read past
 }
 _REQUIRED = {"code": N_("unit's code"), "name": N_("unit's name"), "kind": N_("unit's kind"), "parent": N_("parent unit's code")}
 _EXPECTED_HEADERS = ", ".join(EXPORT_HEADERS)
@@ -37,14 +41,16 @@ _EXPECTED_HEADERS = ", ".join(EXPORT_HEADERS)
 def read_units_sheet(
     path: Path, kinds: Collection[str], _: Gettext = translations(DEFAULT_LOCALE).gettext, rows_read: RowsRead | None = None
 ) -> list[UnitSpec]:
-    """Every unit of the sheet, checked as a whole: codes (any case) unique and well formed,
-    kinds known, each parent listed in the file, no cycle. CatalogError names the row and column.
+    """Every unit of the sheet, checked as a whole: at least one, codes (any case) unique and well
+    formed, names and codes within bot.field_limits, kinds known, each parent listed in the file,
+    no cycle. CatalogError names the row and column.
     The rows are read as they come; the checks take time in proportion to the rows, at any depth."""
     table = read_table(path, _HEADER_NAMES, _REQUIRED, _EXPECTED_HEADERS, _, rows_read)
     specs: dict[str, UnitSpec] = {}
     row_of: dict[str, int] = {}
     for record in table.records:
-        code, name, kind, parent = record.text("code").upper(), record.text("name"), record.text("kind"), record.text("parent").upper()
+        code = table.field(record, "code", CODE_LENGTH).upper()
+        name, kind, parent = table.field(record, "name", NAME_LENGTH), record.text("kind"), record.text("parent").upper()
         if not code:
             raise table.error(record, "code", _("the unit's code is missing"))
         if not _well_formed(code):
@@ -57,6 +63,8 @@ def read_units_sheet(
             raise table.error(record, "kind", _("unknown kind “{kind}”; the kinds are: {kinds}").format(kind=kind, kinds=", ".join(sorted(kinds))))
         specs[code] = UnitSpec(code, name, kind, parent or None, False)
         row_of[code] = record.number
+    if not specs:
+        raise CatalogError(table.label, _("row {row}").format(row=2), _("no unit under the header row; the file is the whole organisation, one unit a row"))
     for code, spec in specs.items():
         if spec.parent_code is not None and spec.parent_code not in specs:
             raise table.error(row_of[code], "parent", _("the parent {parent} of {code} is not in the file").format(parent=spec.parent_code, code=code))
@@ -90,6 +98,13 @@ class UnitChanges:
     revived: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     retired_with_reports: list[str] = field(default_factory=list)  # among `retired`
+    active: int = 0  # units in use before the import
+
+    @property
+    def retires_most(self) -> bool:
+        """More than half of the units in use would be retired: more likely a file cut short
+        or the wrong file than a reorganisation, so it is done only when asked."""
+        return 2 * len(self.retired) > self.active
 
     @property
     def empty(self) -> bool:
@@ -129,7 +144,7 @@ def keeping_demo_marks(loaded: Sequence[LoadedUnit], specs: Sequence[UnitSpec]) 
 
 def plan_changes(loaded: Sequence[LoadedUnit], specs: Sequence[UnitSpec]) -> UnitChanges:
     """What making the loaded tree look like the sheet takes."""
-    changes = UnitChanges()
+    changes = UnitChanges(active=sum(1 for unit in loaded if not unit.retired))
     by_code = {unit.code: unit for unit in loaded}
     listed = {spec.code for spec in specs}
     for spec in specs:
@@ -155,15 +170,15 @@ def plan_changes(loaded: Sequence[LoadedUnit], specs: Sequence[UnitSpec]) -> Uni
 
 def write_units_sheet(path: Path, specs: Sequence[UnitSpec]) -> None:
     """The units in the format `read_units_sheet` reads: XLSX, or CSV (UTF-8 with a BOM, which
-    Excel opens as UTF-8)."""
+    Excel opens as UTF-8); a name is text in either, never a formula."""
     rows = [EXPORT_HEADERS, *((s.code, s.name, s.kind, s.parent_code or "") for s in specs)]
     if path.suffix.lower() == ".xlsx":
         workbook = openpyxl.Workbook()
         sheet = workbook.active
         assert sheet is not None
         for row in rows:
-            sheet.append(list(row))
+            sheet.append(text_cells(sheet, row))
         workbook.save(path)
         return
     with path.open("w", newline="", encoding="utf-8-sig") as file:
-        csv.writer(file).writerows(rows)
+        csv.writer(file).writerows([csv_text(cell) for cell in row] for row in rows)

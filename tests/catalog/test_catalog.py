@@ -377,7 +377,7 @@ def test_malformed_catalog_names_file_and_field(catalog_copy, defect):
 def test_duplicate_yaml_key_is_an_error(catalog_copy):
     path = catalog_copy / "forms.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("    version: 1\n", "    version: 1\n    version: 2\n", 1))
-    with pytest.raises(CatalogError, match=r"^forms\.yaml: .*duplicate key 'version'"):
+    with pytest.raises(CatalogError, match=r"^forms\.yaml: version: given twice \(line \d+\); keep one$"):
         load_catalog(catalog_copy)
 
 

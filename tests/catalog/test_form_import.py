@@ -120,6 +120,9 @@ FAILURES = {
     "empty text": (_broken(lambda r: r[6].__setitem__(2, "   ")), "dòng 8", "Nội dung", "đang để trống"),
     "number out of range": (_broken(lambda r: r.append(["", 15, "Thừa", ""])), "dòng 16", "Số", "nằm ngoài khoảng 1..14"),
     "too few rows": (_broken(lambda r: r.pop(12)), None, "Số", "có 13 tiêu chí, nhưng bộ co-quan-14 có 14; còn thiếu: 13"),
+    "text too long": (_broken(lambda r: r[2].__setitem__(2, "x" * 2001)), "dòng 4", "Nội dung", "quá dài: 2001 ký tự, tối đa 2000"),
+    "control character": (_broken(lambda r: r[2].__setitem__(3, "Xem\x7f biên bản")), "dòng 4", "Hướng dẫn", "(U+007F)"),
+    "line break in a group": (_broken(lambda r: r[2].__setitem__(0, "Nhóm\nmột")), "dòng 4", "Nhóm", "không được xuống dòng"),
 }  # fmt: skip
 
 

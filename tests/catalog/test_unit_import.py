@@ -69,6 +69,9 @@ MISTAKES = {
     "bad code": ([*GOOD, ["XÃ 2", "Xã Hai", "xa", "TINH"]], "dòng 4, cột “Mã đơn vị”", "không phải mã đơn vị hợp lệ"),
     "missing name": ([*GOOD, ["XA-2", "", "xa", "TINH"]], "dòng 4, cột “Tên đơn vị”", "thiếu tên của đơn vị XA-2"),
     "missing code": ([*GOOD, ["", "Xã Hai", "xa", "TINH"]], "dòng 4, cột “Mã đơn vị”", "thiếu mã đơn vị"),
+    "long name": ([*GOOD, ["XA-2", "x" * 151, "xa", "TINH"]], "dòng 4, cột “Tên đơn vị”", "quá dài: 151 ký tự, tối đa 150"),
+    "long code": ([*GOOD, ["XA-" + "2" * 38, "Xã Hai", "xa", "TINH"]], "dòng 4, cột “Mã đơn vị”", "quá dài: 41 ký tự, tối đa 40"),
+    "a tab in a name": ([*GOOD, ["XA-2", "Xã\tHai", "xa", "TINH"]], "dòng 4, cột “Tên đơn vị”", "ký tự điều khiển không nhìn thấy (U+0009)"),
 }
 
 
@@ -115,3 +118,31 @@ def test_an_import_says_what_it_adds_renames_moves_retires_and_brings_back() -> 
         "- {code}: retired (it has reports)": "- {code}: thôi sử dụng (đơn vị đã có báo cáo)"
     }.get(text, text))
     assert plan_changes([*loaded[:1]], sheet[:1]).empty
+
+
+def test_a_row_number_column_is_read_past_and_a_sheet_without_units_is_refused(tmp_path: Path) -> None:
+    numbered = write(tmp_path / "stt.csv", [["1", *GOOD[0]], ["2", *GOOD[1]]], ["STT", *EXPORT_HEADERS])
+    assert read_units_sheet(numbered, KINDS) == [UnitSpec("TINH", "Tỉnh A", "tinh", None, False), UnitSpec("XA-1", "Xã Một", "xa", "TINH", False)]
+    header_only = write(tmp_path / "trong.csv", [["", "", "", ""]])
+    with pytest.raises(CatalogError) as caught:
+        read_units_sheet(header_only, KINDS)
+    assert (caught.value.field, caught.value.message) == ("dòng 2", "không có đơn vị nào dưới dòng tiêu đề; tệp là toàn bộ cơ cấu tổ chức, mỗi dòng một đơn vị")
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_names_excel_would_take_for_formulas_are_written_as_text_and_read_back_as_they_were(tmp_path: Path, suffix: str) -> None:
+    tree = [UnitSpec("TINH", "=HYPERLINK(\"http://x\",\"Xem\")", "tinh", None, False)]
+    tree += [UnitSpec(f"XA-{n}", name, "xa", "TINH", False) for n, name in enumerate(("+84 Xã", "-Xã", "@Xã", "'=Xã", "Xã 'Một'"))]
+    path = tmp_path / f"don-vi{suffix}"
+    write_units_sheet(path, tree)
+    assert read_units_sheet(path, KINDS) == tree
+    if suffix == ".csv":
+        assert path.read_text(encoding="utf-8-sig").splitlines()[1] == "TINH,\"'=HYPERLINK(\"\"http://x\"\",\"\"Xem\"\")\",tinh,"
+
+
+def test_an_import_that_retires_more_than_half_of_the_units_in_use_says_so() -> None:
+    loaded = [LoadedUnit(f"XA-{n}", f"Xã {n}", "xa", None, retired=n >= 5, has_reports=False) for n in range(9)]
+    keep = [UnitSpec(unit.code, unit.name, unit.kind, None, False) for unit in loaded[:2]]
+    assert plan_changes(loaded, keep).retires_most  # 3 of the 5 in use; the 4 retired before do not count
+    assert not plan_changes(loaded, [*keep, UnitSpec("XA-2", "Xã 2", "xa", None, False)]).retires_most
+    assert not plan_changes([], keep).retires_most  # a first import retires nothing

@@ -5,6 +5,7 @@ the signer's block, page numbers from page 2), and the words exactly as the core
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -245,3 +246,18 @@ async def test_pages_are_numbered_from_the_second_on(document: docx.document.Doc
 )
 def test_the_date_line_pads_days_below_10_and_the_first_two_months(day: date, line: str) -> None:
     assert place_and_date("Nghệ An", day) == line
+
+
+async def test_a_subject_and_a_body_longer_than_the_file_s_properties_hold_are_written_whole_on_the_page(tmp_path: Path) -> None:
+    """A title or a unit's name stored before the import limits (or a summary's subject built from
+    a long title) exceeds the 255 characters a document property holds: the report is still
+    written, its properties shortened and the page showing every word."""
+    subject = "Sơ kết công tác xây dựng đơn vị điển hình, kiểu mẫu " * 8
+    body = "CÔNG AN PHƯỜNG NGHI HẢI\x0b " * 12
+    report = replace(REPORT, subject=subject.strip(), issuing_body=body)
+    attachment = await FileDocuments(tmp_path).report(report, "dai.docx")
+    written = docx.Document(attachment.path)
+    title, author = written.core_properties.title, written.core_properties.author
+    assert len(title) == len(author) == 255 and title.endswith("…") and author.endswith("…")
+    assert subject.startswith(title[:-1]) and "\x0b" not in author
+    assert any(p.text == subject.strip() for p in written.paragraphs)
