@@ -64,7 +64,7 @@ class ReminderScheduler:
 
     async def arm(self) -> None:
         now = self.clock.now()
-        planned = await self.reminders.slots()
+        planned = await self.reminders.slots(now)
         unfired = [slot for _campaign, slot in planned if not await self.reminders.was_fired(slot.key)]
         wanted: set[str] = set()
         for key, when in sending_times(unfired, now, self.zone).items():

@@ -19,6 +19,7 @@ SUFFIXES = {"docx": ".docx", "xlsx": ".xlsx", "chart": ".png"}
 
 async def export(args: argparse.Namespace, settings: Settings) -> int:
     from app.runtime import runtime
+    from bot.campaign_time import default_campaign
     from bot.exports import (
         chart_document,
         report_document,
@@ -26,7 +27,6 @@ async def export(args: argparse.Namespace, settings: Settings) -> int:
         workbook_document,
     )
     from bot.prompts import Prompts
-    from bot.supervision.desk import nearest
     from bot.units import UnitTree
 
     if args.out.suffix.lower() != SUFFIXES[args.kind]:
@@ -45,9 +45,7 @@ async def export(args: argparse.Namespace, settings: Settings) -> int:
                 print(_("Unknown unit {code}. See `baocao units list`.").format(code=args.unit if root else args.scope), file=sys.stderr)
                 return 1
             campaigns = await uow.units.campaigns()
-            campaign = next((c for c in campaigns if c.code == args.campaign), None) if args.campaign else (
-                nearest(campaigns, today) if campaigns else None
-            )  # fmt: skip
+            campaign = next((c for c in campaigns if c.code == args.campaign), None) if args.campaign else default_campaign(campaigns, today)
             if campaign is None:
                 print(unknown_campaign(args.campaign or "", [c.code for c in campaigns]), file=sys.stderr)
                 return 1
@@ -68,5 +66,7 @@ async def export(args: argparse.Namespace, settings: Settings) -> int:
         return 1
     shutil.move(attachment.path, args.out)
     print(text)
+    if not args.campaign:
+        print(p.campaign_chosen(campaign, today))
     print(_("Written to {file}.").format(file=args.out))
     return 0

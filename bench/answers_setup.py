@@ -127,6 +127,6 @@ async def _skip_missed_reminders(factory: UnitOfWorkFactory) -> None:
     the older ones, it is not sent, and the runs measure answers only."""
     now = datetime.fromisoformat(DEMO_NOW)
     reminders = ReminderService(factory, CATALOG.form, ZONE)
-    for _campaign, slot in await reminders.slots():
+    for _campaign, slot in await reminders.slots(now):
         if slot.fire_at <= now + timedelta(hours=1):
             await reminders.skip(slot.key, now, "superseded")

@@ -10,7 +10,7 @@ from datetime import date
 from bot.documents import ChartBar, ProgressChart
 from bot.forms import Form
 from bot.prompts import Prompts
-from bot.records import Enrolment, UnitRecord
+from bot.records import CampaignRecord, Enrolment, UnitRecord
 from bot.standing import UnitStanding
 from bot.text import fold
 from bot.units import UnitTree
@@ -22,9 +22,10 @@ MOST_BARS = 60
 
 
 def progress_chart(
-    root: UnitRecord, tree: UnitTree, rows: Sequence[Enrolment], forms: Mapping[str, Form], campaign_title: str,
-    due: date | None, today: date, p: Prompts,
+    root: UnitRecord, tree: UnitTree, rows: Sequence[Enrolment], forms: Mapping[str, Form], campaign: CampaignRecord,
+    today: date, p: Prompts,
 ) -> ProgressChart:
+    """Against the deadline while the campaign is open; once closed, as it stood when it closed."""
     _ = p._
     groups: dict[int, list[Enrolment]] = {}
     for row in rows:
@@ -40,7 +41,7 @@ def progress_chart(
     shown = sorted(bars, key=lambda bar: (bar.submitted, bar.answered))[:MOST_BARS]
     return ProgressChart(
         title=_("Progress of the reports — {area}").format(area=root.name),
-        subtitle=f"{campaign_title} · {p.deadline_text(due, today)}" if due else campaign_title,
+        subtitle=" · ".join(part for part in (campaign.title.get(p.locale), p.campaign_deadline(campaign, today)) if part),
         bars=tuple(sorted(shown, key=lambda bar: fold(bar.label))),
         legend=(_("Reports handed in"), _("Questions answered")),
         axis="%",

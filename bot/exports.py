@@ -121,7 +121,7 @@ async def chart_document(
     rows = await rows_under(reads, tree, root, within, campaign)
     if not rows:
         return _("No unit of {area} takes part in {campaign}.").format(area=root.name, campaign=campaign.title.get(p.locale)), None
-    chart = progress_chart(root, tree, rows, settings.forms, campaign.title.get(p.locale), campaign.report_due, today, p)
+    chart = progress_chart(root, tree, rows, settings.forms, campaign, today, p)
     text = _("📈 Progress of {area} — {campaign}.").format(area=root.name, campaign=campaign.title.get(p.locale))
     name = file_name(_("Progress - {area} - {campaign}").format(area=root.name, campaign=campaign.code), ".png")
     return await deliver(text, lambda: settings.documents.chart(chart, name), settings, p)

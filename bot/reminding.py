@@ -14,6 +14,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.buttons import Kind, pack
+from bot.campaign_time import worth_sending_until
 from bot.commands import REPORT
 from bot.events import Button, ButtonRole, Reply
 from bot.forms import Form
@@ -204,8 +205,11 @@ class ReminderService:
         self.zone = zone
         self.routes = routes
 
-    async def slots(self) -> list[tuple[CampaignRecord, ReminderSlot]]:
-        """Each campaign's series for its deadline, and one for each date units were given."""
+    async def slots(self, now: datetime) -> list[tuple[CampaignRecord, ReminderSlot]]:
+        """Each campaign's series for its deadline, and one for each date units were given, as
+        planned at `now`: nothing of a campaign closed by then (a closed campaign is history,
+        whatever it missed), nor any slot that would fall after its closing day."""
+        today = now.astimezone(self.zone).date()
         async with self.unit_of_work() as uow:
             campaigns = await uow.units.campaigns()
             extensions = await uow.reports.extensions()
@@ -215,11 +219,10 @@ class ReminderService:
         planned = [
             (campaign, slot)
             for campaign in campaigns
-            if campaign.report_due is not None
+            if campaign.report_due is not None and not campaign.closed(today)
             for due in sorted({campaign.report_due, *extended.get(campaign.code, ())})
             for slot in plan_slots(campaign.code, due, campaign.reminders, self.zone, extended=due != campaign.report_due)
         ]
-        # A closed campaign is not chased.
         return [(campaign, slot) for campaign, slot in planned if not campaign.closed(slot.fire_at.astimezone(self.zone).date())]
 
     async def was_fired(self, slot_key: str) -> bool:
@@ -234,9 +237,9 @@ class ReminderService:
 
     async def fire(self, slot_key: str, now: datetime) -> int:
         """Enqueues a slot's reminders once; returns how many messages were new."""
-        found = {slot.key: (campaign, slot) for campaign, slot in await self.slots()}.get(slot_key)
+        found = {slot.key: (campaign, slot) for campaign, slot in await self.slots(now)}.get(slot_key)
         if found is None:
-            log.warning("no reminder slot %s any more; nothing sent", slot_key)
+            log.warning("no reminder slot %s any more (its campaign closed, or its date changed); nothing sent", slot_key)
             return 0
         campaign, slot = found
         async with self.unit_of_work() as uow:
@@ -256,7 +259,8 @@ class ReminderService:
 
     async def compose(self, uow: Queries, slot: ReminderSlot, campaign: CampaignRecord, now: datetime) -> list[OutboxMessage]:
         tree = UnitTree(await uow.units.units())
-        composer = Composer(campaign, {unit.id: unit.name for unit in tree}, self.forms, self.zone, now, slot.expires_at)
+        expires_at = worth_sending_until(campaign, slot.expires_at, self.zone)
+        composer = Composer(campaign, {unit.id: unit.name for unit in tree}, self.forms, self.zone, now, expires_at)
         return await compose_slot(uow, tree, composer, slot, self.routes)
 
     async def preview(self, slot: ReminderSlot, campaign: CampaignRecord, now: datetime) -> list[OutboxMessage]:

@@ -48,7 +48,8 @@ from bot.menu import menu_of, resolve
 from bot.phones import international
 from bot.ports import UnitOfWork
 from bot.prompts import Prompts, help_text
-from bot.records import ChatRecord, InviteLink, ReportRecord, Role
+from bot.no_report import closed_campaign_of, nothing_open
+from bot.records import CampaignRecord, ChatRecord, InviteLink, ReportRecord, Role
 from bot.reminders import deadline_of
 from bot.report import LOCKED_STATUSES, ReportContext, ReportStatus
 from bot.supervision import Desk, DeskSettings, refusal
@@ -322,8 +323,13 @@ class _ServiceTurn:
         if named_report is not None:
             await self.start_report(named_report)
             return
+        closed = None
+        if current is None and self.state.reporting.report_id is not None:  # the report on hand is no longer open
+            if closed := await closed_campaign_of(self.uow, self.state.reporting.report_id, self.today()):
+                self.say(self.prompts.campaign_closed(closed))
+            self.state = replace(self.state, reporting=Reporting())
         if wants_report or current is None or self.state.reporting.mode is Mode.CHOOSING_REPORT:
-            await self.open_report(reports, current)
+            await self.open_report(reports, current, closed)
             return
         await self.go_on(current, received, person_id)
 
@@ -335,16 +341,17 @@ class _ServiceTurn:
     def today(self) -> date:
         return self.now.astimezone(self.service.zone).date()
 
-    async def open_report(self, reports: Sequence[ReportRecord], current: ReportRecord | None) -> None:
+    async def open_report(self, reports: Sequence[ReportRecord], current: ReportRecord | None, closed: CampaignRecord | None = None) -> None:
         """Opens the one report still to be filed; offers a choice when there are several;
-        with none left, shows the current (locked) one so the officer sees its receipt."""
+        with none left, shows the current (locked) one so the officer sees its receipt; with
+        none at all, what is opening next or what closed (`closed`: already said)."""
         unlocked = [r for r in reports if r.status not in LOCKED_STATUSES]
         if len(unlocked) > 1:
             self.offer_reports(unlocked)
             return
         report = unlocked[0] if unlocked else current or (reports[0] if reports else None)
         if report is None:
-            self.say(self.prompts._("There is no report to file for your unit at the moment."))
+            self.say(await nothing_open(self.uow, self.today(), self.prompts, closed))
             return
         await self.start_report(report)
 

@@ -46,13 +46,19 @@ async def missing(desk: Desk, args: str, page: int = 0) -> None:
         key=lambda u: (-u.progress, fold(desk.tree.get(u.row.unit_id).name)),
     )
     title = desk.title(campaign)
+    closed = campaign.closed(desk.today())
     if not pending:
         desk.say(_("Every enrolled unit in your area has submitted ({campaign}).").format(campaign=title))
         return
     pages = -(-len(pending) // PAGE_SIZE)
     page = min(max(page, 0), pages - 1)
+    heading = (
+        _("Never submitted — {campaign} (closed on {closes}): {n} units (page {page}/{pages})")
+        if closed
+        else _("Not yet submitted — {campaign}: {n} units (page {page}/{pages})")
+    )
     lines = [
-        _("Not yet submitted — {campaign}: {n} units (page {page}/{pages})").format(campaign=title, n=len(pending), page=page + 1, pages=pages),
+        heading.format(campaign=title, closes=desk.p.fmt.date(campaign.closes) if campaign.closes else "", n=len(pending), page=page + 1, pages=pages),
         "",
     ]
     for number, unit in enumerate(pending[page * PAGE_SIZE : (page + 1) * PAGE_SIZE], start=page * PAGE_SIZE + 1):
@@ -92,6 +98,12 @@ async def remind(desk: Desk, args: str) -> None:
     _ = desk._
     campaign = await desk.campaign(args)
     if campaign is None or campaign.report_due is None:
+        return
+    if campaign.closed(desk.today()):
+        assert campaign.closes is not None
+        desk.say(_("“{campaign}” closed on {day}; its units are no longer reminded.").format(
+            campaign=desk.title(campaign), day=desk.p.fmt.date(campaign.closes)
+        ))
         return
     day_key = f"manual/{campaign.code}/{desk.today().isoformat()}/"
     pending = await pending_units(desk.reads, campaign.code, desk.access.unit_ids)

@@ -75,6 +75,11 @@ def refusal(desk: Desk, campaign: CampaignRecord, day: date, current: date) -> s
     _ = desk._
     fmt = desk.p.fmt.date
     assert campaign.report_due is not None
+    if campaign.closed(desk.today()):
+        assert campaign.closes is not None
+        return _("“{campaign}” closed on {closes}; its deadlines can no longer be changed.").format(
+            campaign=desk.title(campaign), closes=fmt(campaign.closes)
+        )
     if day == current:
         return _("The deadline of this unit is already {day}; nothing was changed.").format(day=fmt(day))
     if day < campaign.report_due:

@@ -17,6 +17,7 @@ from typing import Any
 
 from bot.access import Access
 from bot.buttons import Kind, pack
+from bot.campaign_time import default_campaign
 from bot.commands import REPORT, CommandSpec
 from bot.conversation import ConversationState, Supervising
 from bot.effects import RecordAudit, Send, TurnResult
@@ -83,6 +84,8 @@ class Desk:
         self.settings = settings
         self.out = TurnResult(state=state, locale=state.locale)
         self._campaigns: Sequence[CampaignRecord] | None = None
+        self._chosen: str | None = None
+        """Which campaign the turn took when none was named; said at the foot of its first reply."""
 
     # ----- the result ---------------------------------------------------------------------------
 
@@ -103,6 +106,8 @@ class Desk:
         self.out.state = replace(self.state, supervising=replace(self.slice, **changes))
 
     def say(self, text: str, buttons: tuple[tuple[Button, ...], ...] = (), attachment: Attachment | None = None) -> None:
+        if self._chosen:
+            text, self._chosen = f"{text}\n\n{self._chosen}", None
         if buttons:
             self.out.state = replace(self.state, step=self.state.step + 1)
         self.out.say(Reply(text, buttons, self.state.step if buttons else None, attachment=attachment))
@@ -165,6 +170,7 @@ class Desk:
         """One unit in scope for `query`; otherwise says what went wrong and returns None. The
         buttons offered for several matches keep the campaign in view."""
         _ = self._
+        chosen, self._chosen = self._chosen, None  # named with the answer about the unit, not with a question back
         if not query:
             self.say(_("Name the unit, for example /{command} Nghi Hải or /{command} CAP-CL-NGHIHAI.").format(command=command.name))
             return None
@@ -180,6 +186,7 @@ class Desk:
             code = campaign.code if campaign else ""
             self.say("\n".join(lines), tuple((Button(u.name, pack(Kind.UNIT, u.id, code)),) for u in matches[:CHOICES_SHOWN]))
             return None
+        self._chosen = chosen
         return matches[0]
 
     async def campaigns(self) -> Sequence[CampaignRecord]:
@@ -189,13 +196,15 @@ class Desk:
 
     async def campaign(self, wanted: str = "") -> CampaignRecord | None:
         """The campaign named (by its code, the years it ends with, or words of its title), else
-        the one whose deadline is nearest today, past or future."""
+        the default one (bot/campaign_time.py), which the turn's reply then names."""
         campaigns = await self.campaigns()
-        if not campaigns:
+        chosen = default_campaign(campaigns, self.today())
+        if chosen is None:
             self.say(self._("There is no campaign yet."))
             return None
         if not wanted:
-            return nearest(campaigns, self.today())
+            self._chosen = self.p.campaign_chosen(chosen, self.today())
+            return chosen
         folded = fold(wanted)
         found = [c for c in campaigns if names(wanted, c)] or [c for c in campaigns if folded in fold(self.title(c))]
         if not found:
@@ -251,11 +260,3 @@ def names(word: str, campaign: CampaignRecord) -> bool:
     years = YEARS.search(campaign.code)
     return folded == campaign.code or (years is not None and folded == years.group())
 
-
-def nearest(campaigns: Sequence[CampaignRecord], today: date) -> CampaignRecord:
-    """The campaign whose deadline (or, without one, opening) is nearest today; on a tie the later."""
-
-    def day(campaign: CampaignRecord) -> date:
-        return campaign.report_due or campaign.opens
-
-    return min(campaigns, key=lambda c: (abs((day(c) - today).days), -day(c).toordinal()))

@@ -37,8 +37,11 @@ async def status(desk: Desk, args: str) -> None:
         _("📊 Report status — {campaign}").format(campaign=campaign.title.get(desk.locale)),
         _("Area: {area}").format(area=", ".join(desk.tree.get(r).name for r in desk.access.roots)),
     ]
-    if campaign.report_due:
-        lines.append(desk.p.deadline_text(campaign.report_due, desk.today()))
+    closed = campaign.closed(desk.today())
+    if deadline := desk.p.campaign_deadline(campaign, desk.today()):
+        lines.append(deadline)
+    if closed:
+        lines.append(_("The figures are what was submitted by then."))
     if not standing.units:
         lines += ["", _("No unit in your area is enrolled in this campaign.")]
         desk.say("\n".join(lines))
@@ -46,7 +49,7 @@ async def status(desk: Desk, args: str) -> None:
     lines += ["", _("By kind of unit:")]
     for group, tally in sorted(standing.by_kind.items(), key=lambda item: -item[1].enrolled):
         lines.append("• " + kind_line(desk, standing, group, tally))
-        lines.append("   " + details(desk, tally))
+        lines.append("   " + details(desk, tally, closed))
     branches: dict[int, list[str]] = {}
     for (branch_id, group), tally in standing.by_branch.items():
         branches.setdefault(branch_id, []).append(
@@ -60,7 +63,8 @@ async def status(desk: Desk, args: str) -> None:
         lines += ["", _("By area:")]
         for branch_id in sorted(branches, key=lambda b: fold(desk.tree.get(b).name)):
             lines += [f"• {line}" for line in sorted(branches[branch_id])]
-    desk.say("\n".join(lines), ((Button(_("Not yet submitted"), pack(Kind.MISSING_PAGE, 0), ButtonRole.ACTION),),))
+    label = _("Never submitted") if closed else _("Not yet submitted")
+    desk.say("\n".join(lines), ((Button(label, pack(Kind.MISSING_PAGE, 0, campaign.code), ButtonRole.ACTION),),))
 
 
 def group_label(desk: Desk, standing: Standing, group: Group) -> str:
@@ -73,11 +77,16 @@ def kind_line(desk: Desk, standing: Standing, group: Group, tally: Tally) -> str
     )
 
 
-def details(desk: Desk, tally: Tally) -> str:
-    return desk._(
-        "{linked} with an officer linked · {not_started} not started · {in_progress} in progress ({average}%) · "
-        "{returned} returned · {approved} approved · {overdue} overdue"
-    ).format(
+def details(desk: Desk, tally: Tally, closed: bool) -> str:
+    """The tally's line; of a closed campaign, the units that never submitted rather than "overdue"."""
+    text = (
+        desk._("{linked} with an officer linked · {not_started} not started · {in_progress} in progress ({average}%) · "
+               "{returned} returned · {approved} approved · {overdue} never submitted")
+        if closed
+        else desk._("{linked} with an officer linked · {not_started} not started · {in_progress} in progress ({average}%) · "
+                    "{returned} returned · {approved} approved · {overdue} overdue")
+    )  # fmt: skip
+    return text.format(
         linked=tally.linked, not_started=tally.not_started, in_progress=tally.in_progress,
         average=tally.average_progress, returned=tally.returned, approved=tally.approved, overdue=tally.overdue,
     )

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 from bot.chart_export import progress_chart
 from bot.prompts import Prompts
-from bot.records import Enrolment
+from bot.forms import LocalText
+from bot.records import CampaignRecord, Enrolment
 from bot.units import UnitTree
 from bot.workbook_export import WorkbookSource, scope_workbook
 from tests import report_moves
@@ -19,6 +20,7 @@ from tests.service_harness import CAMPAIGNS, CATALOG, DEMO_UNITS
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2023, 11, 20, 9, 0, tzinfo=ZONE)
 P = Prompts("vi", ZONE)
+SO_KET_2023 = CampaignRecord("so-ket-2023", LocalText("Sơ kết 2023"), date(2023, 11, 1), date(2023, 11, 25), closes=date(2023, 12, 10))
 
 
 async def province() -> tuple[UnitTree, list[Enrolment], dict]:
@@ -46,7 +48,7 @@ async def test_the_workbook_has_a_status_sheet_a_sheet_per_criteria_form_and_the
     workbook = scope_workbook(WorkbookSource(tree, rows, answers, CATALOG.forms, "Sơ kết 2023", date(2023, 11, 25)), P, ZONE)
     assert workbook.title == "Báo cáo — Sơ kết 2023"
     status, *forms, narrative = workbook.sheets
-    assert status.name == "Trạng thái" and [sheet.name for sheet in forms] == ["cap-22", "cq-14", "huyen-32", "xa-34"]
+    assert status.name == "Trạng thái" and [sheet.name for sheet in forms] == ["Mẫu 22 tiêu chí", "Mẫu 14 tiêu chí", "Mẫu 32 tiêu chí", "Mẫu 34 tiêu chí"]
     assert status.columns[:4] == ("Mã đơn vị", "Đơn vị", "Đơn vị cấp trên", "Trạng thái")
     hai = next(row for row in status.rows if row[0] == "CAP-CL-NGHIHAI")
     assert hai[1:7] == ("Công an phường Nghi Hải", "Thị xã Cửa Lò", "đã nộp", 3, 38, date(2023, 11, 25))
@@ -68,7 +70,7 @@ async def test_the_chart_has_a_bar_per_unit_under_the_root_with_its_shares() -> 
     root = tree.by_code("NA-CL")
     assert root is not None
     mine = [row for row in rows if row.unit_id in tree.subtree([root.id])]
-    chart = progress_chart(root, tree, mine, CATALOG.forms, "Sơ kết 2023", date(2023, 11, 25), date(2023, 11, 20), P)
+    chart = progress_chart(root, tree, mine, CATALOG.forms, SO_KET_2023, date(2023, 11, 20), P)
     assert chart.title == "Tiến độ báo cáo — Thị xã Cửa Lò"
     assert chart.subtitle == "Sơ kết 2023 · Hạn nộp: thứ Bảy, 25/11/2023 (còn 5 ngày)"
     assert chart.legend == ("Báo cáo đã nộp", "Câu hỏi đã trả lời")
@@ -78,3 +80,6 @@ async def test_the_chart_has_a_bar_per_unit_under_the_root_with_its_shares() -> 
     assert (hai.submitted, round(hai.answered, 3)) == (1.0, round(3 / 38, 3))
     assert bars["Công an phường Nghi Hòa"].submitted == 0.0
     assert len(chart.bars) == len({row.unit_id for row in mine})  # wards and communes hang right under the town
+    closed = progress_chart(root, tree, mine, CATALOG.forms, SO_KET_2023, date(2026, 11, 28), P)
+    assert closed.subtitle == "Sơ kết 2023 · Đã kết thúc ngày 10/12/2023 (hạn nộp là 25/11/2023)"
+    assert closed.bars == chart.bars  # as it stood when it closed

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.campaign_time import worth_sending_until
+from bot.catalog import CampaignSpec
 from bot.catalog_loading import load_catalog
 from bot.reminders import (
     ReminderPlan,
@@ -17,7 +19,11 @@ from bot.reminders import (
     sending_times,
     still_worth_sending,
 )
+from bot.records import CampaignRecord
+from bot.reminding import ReminderService
 from storage.units import plan_json, plan_of
+from tests.memory_store import MemoryStore
+from tests.service_harness import CAMPAIGNS, CUA_LO_UNITS, NGHI_HAI
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 CATALOG = load_catalog()
@@ -89,3 +95,37 @@ def test_a_missed_reminder_found_at_night_is_not_sent_when_the_next_one_comes_th
     assert at_night["so-ket-2023/report_due/-3d"] == local("2023-11-22T08:00")
     next_evening = sending_times(slots, local("2023-11-22T22:00"), ZONE)
     assert next_evening["so-ket-2023/report_due/-3d"] == local("2023-11-23T07:00")
+
+
+async def planned_by(now: datetime, extended_to: date | None = None) -> list[str]:
+    """The slot keys the reminder service plans at `now` over the demo's Cửa Lò in memory,
+    Nghi Hải's 2023 deadline extended to `extended_to`."""
+    store = MemoryStore()
+    store.add_units(CUA_LO_UNITS)
+    for spec in CAMPAIGNS:
+        store.add_campaign(spec)
+    if extended_to is not None:
+        async with store() as uow:
+            await uow.reports.extend("so-ket-2023", store.unit_id(NGHI_HAI), extended_to)
+    return [slot.key for _campaign, slot in await ReminderService(store, CATALOG.form, ZONE).slots(now)]
+
+
+async def test_a_closed_campaign_plans_nothing_not_even_the_overdue_notice_it_missed() -> None:
+    assert await planned_by(local("2026-11-28T09:00")) == []  # both campaigns closed long ago
+    on_the_last_day = await planned_by(local("2023-12-10T09:00"), extended_to=date(2023, 12, 5))
+    assert "so-ket-2023/report_due/overdue" in on_the_last_day
+    assert "so-ket-2023/report_due@2023-12-05/overdue" in on_the_last_day  # falls on 06/12, before closing
+    after = await planned_by(local("2023-12-11T07:00"), extended_to=date(2023, 12, 5))
+    assert [key for key in after if key.startswith("so-ket-2023/")] == []  # no series, no digest, no catch-up
+    assert sending_times([], local("2023-12-11T07:00"), ZONE) == {}
+
+
+def test_a_message_still_waiting_when_its_campaign_closes_is_never_sent() -> None:
+    campaign = CATALOG.campaigns["so-ket-2023"]
+    [overdue] = [s for s in plan_slots("so-ket-2023", date(2023, 12, 5), campaign.reminders, ZONE, extended=True) if s.kind is SlotKind.OVERDUE]
+    assert overdue.expires_at == local("2023-12-13T08:00")  # a week after it falls due…
+    assert worth_sending_until(record_of(campaign), overdue.expires_at, ZONE) == local("2023-12-10T23:59:59")  # …cut at closing
+
+
+def record_of(spec: CampaignSpec) -> CampaignRecord:
+    return CampaignRecord(spec.code, spec.title, spec.opens, spec.report_due.due, spec.reminders, spec.closes)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -32,6 +32,7 @@ from tests.service_harness import (
     NGHI_HOA,
     NGHI_HOA_NAME,
     NOV_20_2023,
+    ZONE,
     Chat,
     Harness,
     joined,
@@ -267,6 +268,27 @@ async def test_in_june_2024_a_closed_2023_campaign_is_not_offered(harness: Harne
     opened = await chat.send("/baocao")
     assert opened.startswith(f"Báo cáo của {NGHI_HAI_NAME} — {TITLE_2024}\n"), opened
     assert [r.campaign_code for r in await harness.reports_of(chat)] == ["so-ket-2023-2024"]
+
+
+async def test_an_officer_whose_campaign_closed_is_told_when_and_what_opens_instead(harness: Harness) -> None:
+    chat = await harness.linked_chat("110")
+    assert TITLE_2023 in await chat.send("/baocao")  # on the 2023 report
+    harness.clock.instant = datetime(2023, 12, 11, 9, 0, tzinfo=ZONE)  # the day after it closed
+    told = await chat.send("/baocao")
+    assert f"Đợt “{TITLE_2023}” đã kết thúc ngày 10/12/2023; không nhận báo cáo của đợt này nữa." in told, told
+    assert f"Hiện đơn vị chưa có đợt báo cáo nào đang mở. Đợt tiếp theo, “{TITLE_2024}”, bắt đầu ngày 01/06/2024." in told
+    harness.clock.instant = JUNE_10_2024
+    assert f"Báo cáo của {NGHI_HAI_NAME} — {TITLE_2024}" in await chat.send("/baocao")
+    harness.clock.instant = datetime(2026, 11, 28, 9, 0, tzinfo=ZONE)
+    for typed in ("Đã làm.", "/baocao"):  # an answer to the closed report, then asking again
+        told = await chat.send(typed)
+        assert f"Đợt “{TITLE_2024}” đã kết thúc ngày 15/08/2024; không nhận báo cáo của đợt này nữa." in told, told
+        assert "Hiện đơn vị không có đợt báo cáo nào khác đang mở." in told
+        assert "quá hạn" not in told
+    harness.clock.instant = JUNE_10_2024
+    [report] = await harness.reports_of(chat)
+    async with harness.factory() as uow:
+        assert await uow.reports.answers(report.id) == {}  # the answer typed after closing was not taken
 
 
 async def test_in_june_2024_two_open_reports_are_offered_and_the_chosen_one_opens(unclosed: Harness) -> None:

@@ -119,6 +119,19 @@ async def test_reading_the_area_changes_nothing(office: Office) -> None:
     assert office.store.outbox_rows() == []
 
 
+async def test_tieuchi_says_precisely_which_form_or_criterion_does_not_exist(office: Office) -> None:
+    supervisor = await office.person("sv", "Đỗ Minh Quân", ("NA-CL", Role.SUPERVISOR))
+    await play(supervisor, [
+        ("/tieuchi 22 5", "Tiêu chí 5 của mẫu 22 tiêu chí — ", ""),
+        ("/tieuchi 22 23", "Mẫu 22 tiêu chí có 22 tiêu chí: hãy gõ số tiêu chí từ 1 đến 22.", ""),
+        ("/tieuchi cap-22 0", "Mẫu 22 tiêu chí có 22 tiêu chí: hãy gõ số tiêu chí từ 1 đến 22.", ""),
+        ("/tieuchi 23 5", "Không có mẫu “23”. Hãy gọi mẫu theo số tiêu chí của nó: 14 (mẫu 14 tiêu chí), 22 (mẫu 22 tiêu chí),"
+                          " 32 (mẫu 32 tiêu chí), 34 (mẫu 34 tiêu chí).", ""),
+        ("/tieuchi de-cuong 1", "“Báo cáo sơ kết tổng hợp theo đề cương (không chấm tiêu chí)” không có tiêu chí nào để đếm.", ""),
+        ("/tieuchi 22", "Hãy gõ số tiêu chí của mẫu (mẫu 22 tiêu chí: 22), rồi số thứ tự tiêu chí", ""),
+    ])  # fmt: skip
+
+
 async def test_an_approval_moves_the_report_is_audited_and_tells_the_officer(office: Office) -> None:
     officer = await office.person("officer", "Nguyễn Văn An", (NGHI_HAI, Role.REPORTER))
     supervisor = await office.person("sv", "Đỗ Minh Quân", ("NA-CL", Role.SUPERVISOR))
@@ -269,7 +282,7 @@ async def test_every_command_reaches_every_campaign_and_says_which(office: Offic
         ("/donvi Nghi Hai 2023-2024", f"📄 {NGHI_HAI_NAME} — {TITLE_2024}", ""),
         ("[Lịch sử]", f"Lịch sử báo cáo của {NGHI_HAI_NAME} — {TITLE_2024}", ""),  # the button keeps the campaign
         ("/lichsu CAP-CL-NGHIHAI so-ket-2023", f"Lịch sử báo cáo của {NGHI_HAI_NAME} — {TITLE_2023}", ""),
-        ("/tieuchi 22 5 2023–2024", f"Tiêu chí 5 mẫu cap-22 — {TITLE_2024}", ""),
+        ("/tieuchi 22 5 2023–2024", f"Tiêu chí 5 của mẫu 22 tiêu chí — {TITLE_2024}", ""),
         ("/duyet Nghi Hai 2023-2024", f"Báo cáo của {NGHI_HAI_NAME} ({TITLE_2024}): chưa bắt đầu.", ""),
         ("/tralai Nghi Hai 2023", f"Báo cáo của {NGHI_HAI_NAME} ({TITLE_2023}): chưa bắt đầu.", ""),
         ("/chuanop 2023-2024", f"Chưa nộp — {TITLE_2024}", ""),
@@ -345,7 +358,7 @@ async def test_one_units_deadline_is_extended_audited_told_and_its_reminders_fol
     assert "02/12/2023" in await officer.send("/tiendo")
 
     reminders = ReminderService(office.store, CATALOG.form, SETTINGS.zone)
-    keys = {slot.key for _campaign, slot in await reminders.slots() if slot.campaign_code == CAMPAIGN}
+    keys = {slot.key for _campaign, slot in await reminders.slots(office.clock.now()) if slot.campaign_code == CAMPAIGN}
     assert keys == {
         f"so-ket-2023/report_due{series}/{when}" for series in ("", "@2023-12-02") for when in ("-7d", "-3d", "-1d", "-0d", "overdue")
     }
@@ -359,7 +372,7 @@ async def test_one_units_deadline_is_extended_audited_told_and_its_reminders_fol
     await play(supervisor, [
         ("/giahan Nghi Hai 25/11/2023", "nay là ngày 25/11/2023 (trước đó là 02/12/2023", "ExtendDeadline RecordAudit Send"),
     ])  # fmt: skip
-    assert not [slot for _campaign, slot in await reminders.slots() if "@" in slot.key]
+    assert not [slot for _campaign, slot in await reminders.slots(office.clock.now()) if "@" in slot.key]
 
 
 async def test_a_sheet_of_invites_for_every_unit_comes_as_a_file_whose_codes_work(tmp_path: Path) -> None:
@@ -403,3 +416,39 @@ async def test_guitin_shows_an_administrator_each_channel_s_month_against_its_qu
         "• Telegram: 120 tin nhắn trong tháng 11/2023 (không giới hạn theo tháng) · dự kiến đến cuối tháng: 180 · người dùng đã liên kết: 2\n"
         "• Zalo: 2.400/3.000 tin nhắn trong tháng 11/2023 (80%) · dự kiến đến cuối tháng: 3.600 · người dùng đã liên kết: 0/50", "")])  # fmt: skip
     assert "hạn mức" not in await supervisor.send("/guitin")  # what the plan costs is the administrators' business
+
+
+async def test_without_a_named_campaign_the_open_one_then_the_next_then_the_last_closed_is_taken_and_named() -> None:
+    for now, campaign, where in (
+        (NOV_20_2023, TITLE_2023, "đang mở, hạn nộp 25/11/2023"),
+        (datetime(2024, 1, 15, 9, 0, tzinfo=SETTINGS.zone), TITLE_2024, "bắt đầu ngày 01/06/2024"),  # 2023's deadline is nearer, but it closed
+        (datetime(2026, 11, 28, 9, 0, tzinfo=SETTINGS.zone), TITLE_2024, "đã kết thúc ngày 15/08/2024"),
+    ):
+        office = Office(now=now)
+        supervisor = await office.person("sv", "Đỗ Minh Quân", ("NA-CL", Role.SUPERVISOR))
+        chosen = f"\n\nĐợt: {campaign} ({where})"
+        for command in ("/tinhhinh", "/chuanop", "/donvi Nghi Hai", "/guitin"):
+            reply = await supervisor.send(command)
+            assert reply.endswith(chosen), (now, command, reply)
+        assert "Đợt:" not in await supervisor.send("/tinhhinh 2023")  # a campaign named is not announced
+        assert "Đợt:" not in await supervisor.send("/donvi Không Có")  # a question back names no campaign
+
+
+async def test_a_closed_campaign_reads_as_closed_with_what_was_handed_in_by_then() -> None:
+    office = Office(now=datetime(2026, 11, 28, 9, 0, tzinfo=SETTINGS.zone))
+    await office.submit(NGHI_HAI)
+    supervisor = await office.person("sv", "Đỗ Minh Quân", ("NA-CL", Role.SUPERVISOR))
+    closed = "Đã kết thúc ngày 10/12/2023 (hạn nộp là 25/11/2023)"
+    await play(supervisor, [
+        ("/tinhhinh 2023", f"{closed}\nSố liệu dưới đây là các báo cáo đã nộp đến thời điểm kết thúc.", ""),
+        ("/tinhhinh 2023", "• Công an phường: 01/07 đã nộp", ""),
+        ("/tinhhinh 2023", "0 đã duyệt · 6 không nộp", ""),
+        ("[Không nộp]", f"Không nộp — {TITLE_2023} (đã kết thúc ngày 10/12/2023): 17 đơn vị (trang 1/2)", ""),
+        ("/chuanop 2023", f"Không nộp — {TITLE_2023} (đã kết thúc ngày 10/12/2023)", ""),
+        ("/donvi Nghi Hoa 2023", closed, ""),
+        ("/nhacnho 2023", f"Đợt “{TITLE_2023}” đã kết thúc ngày 10/12/2023; không nhắc hạn các đơn vị nữa.", ""),
+        ("/giahan Nghi Hoa 20/12/2023 2023", f"Đợt “{TITLE_2023}” đã kết thúc ngày 10/12/2023; không thể thay đổi hạn nộp nữa.", ""),
+    ])  # fmt: skip
+    for command in ("/tinhhinh 2023", "/chuanop 2023", "/donvi Nghi Hoa 2023", "/tinhhinh", "/donvi Nghi Hai"):
+        assert "quá hạn" not in await supervisor.send(command), command
+    assert office.outbox(MessageKind.MANUAL) == []
