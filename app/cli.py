@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     units_import.add_argument("--retire", action="store_true", help=_("also retire units the file leaves out that have reports"))
     units_import.set_defaults(command=organisation.import_units)
     units_export = units.add_parser("export", help=_("write the organisation to an XLSX or CSV file that units import reads"))
-    units_export.add_argument("file", type=Path)
+    units_export.add_argument("file", type=output_file)
     units_export.set_defaults(command=organisation.export_units)
 
     campaigns = command_group(commands, "campaigns", _("review campaigns"))
@@ -100,7 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     issue.add_argument("--scope", required=True, type=unit_code, help=_("unit code, e.g. NA-CL (any case)"))
     issue.add_argument("--role", choices=[Role.REPORTER.value, Role.SUPERVISOR.value], default=Role.REPORTER.value)
     issue.add_argument("--days", type=positive_days, default=None, help=_("days until the codes expire (default: until the open campaigns close)"))
-    issue.add_argument("--out", required=True, type=Path, help=_("the file to write: .xlsx for a workbook, .pdf for printing"))
+    issue.add_argument("--out", required=True, action="append", type=output_file,
+                       help=_("the file to write: .xlsx for a workbook, .pdf for printing; give --out twice for both, with the same codes"))
     issue.set_defaults(command=organisation.issue_invites)
 
     export = commands.add_parser("export", help=_("write a report, the area's summary, workbook or chart to a file"))
@@ -108,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--scope", required=True, type=unit_code, help=_("unit code, e.g. NA-CL (any case)"))
     export.add_argument("--unit", type=unit_code, default=None, help=_("with docx: this unit's own report (within the scope)"))
     export.add_argument("--campaign", default=None, help=_("campaign code (default: the one whose deadline is nearest today)"))
-    export.add_argument("--out", required=True, type=Path, help=_("the file to write"))
+    export.add_argument("--out", required=True, type=output_file, help=_("the file to write"))
     export.set_defaults(command=exporting.export)
 
     invite = commands.add_parser("invite", help=_("make a one-time code that links a chat to a unit"))
@@ -167,6 +168,15 @@ def positive_days(text: str) -> int:
         raise argparse.ArgumentTypeError(_("expected a whole number of days from 1 to {max}, not “{text}”").format(max=MAX_INVITE_DAYS, text=text))
     return days
 
+def output_file(text: str) -> Path:
+    """A file a command writes: its folder must exist, checked before anything is done (no code
+    issued for a sheet that cannot be written), and named when it does not."""
+    path = Path(text)
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(_("there is no folder {folder} to write {file} in").format(folder=path.parent, file=text))
+    return path
+
+
 
 def unit_code(text: str) -> str:
     """Unit codes are stored in capitals; people type them in any case, spaces around."""
@@ -174,8 +184,12 @@ def unit_code(text: str) -> str:
 
 
 async def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
-    from app.database import opened_database
+    from app.database import missing_folder, opened_database
     from storage.migrate import upgrade
+    folder = missing_folder(settings.database_url)
+    if folder is not None and folder.parent.is_dir():  # one folder is made, as for `data/baocao.db`; a deeper miss is a typo
+        folder.mkdir()
+        print(_("Created the folder {folder} for the database.").format(folder=folder))
 
     async with opened_database(settings.database_url):  # a wrong URL or a server that is down, said as such
         before, after = await upgrade(settings.database_url)

@@ -16,7 +16,7 @@ __all__ = ["problem"]
 def problem(error: Exception) -> str:
     """The one line that says `error`; the layers it may come from are imported only now, so a
     command that went well never loads them for this."""
-    from app.database import DatabaseUnreachable
+    from app.database import DatabaseFolderMissing, DatabaseUnreachable
     from app.runtime import ChannelStartError
     from handlers.channel import StartError
     from storage.migrate import DatabaseNotReady
@@ -25,6 +25,8 @@ def problem(error: Exception) -> str:
         if error.current is None:
             return _("The database has not been created yet: run `baocao db upgrade` first.")
         return _("The database is older than this version of baocao: run `baocao db upgrade` first.")
+    if isinstance(error, DatabaseFolderMissing):
+        return _("There is no folder {folder} for the database: create it, or correct BAOCAO_DATABASE_URL.").format(folder=error.folder)
     if isinstance(error, DatabaseUnreachable):
         return _("Cannot open the database {url}: check that it is running and BAOCAO_DATABASE_URL (--verbose says why).").format(url=error.url)
     if isinstance(error, ValidationError | SettingError):

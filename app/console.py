@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sys
+from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 from app.runtime import Runtime, runtime
 from app.settings import Settings
@@ -17,9 +20,11 @@ from bot.records import Role
 from handlers.console import CHANNEL, ConsoleChannel
 from handlers.outbox_sender import OutboxSender
 
-__all__ = ["CONSOLE_INVITE_DAYS", "TEXT_ONLY", "console_session"]
+__all__ = ["CONSOLE_INVITE_DAYS", "CONSOLE_LOG", "TEXT_ONLY", "console_session", "logging_to_file"]
 
 CONSOLE_INVITE_DAYS = 1
+CONSOLE_LOG = "console.log"
+"""In BAOCAO_FILES_DIR: where a console session's log lines go."""
 
 
 TEXT_ONLY = Surface(buttons=False, documents=False)
@@ -31,6 +36,11 @@ async def console_session(
 ) -> int:
     """Links the terminal to a person of that unit and role (one chat per unit and role), then
     chats until /thoat or the end of input; `text_only` shows what a Zalo officer sees."""
+    with logging_to_file(settings.files_dir / CONSOLE_LOG):
+        return await chat(settings, unit_code, role, text_only)
+
+
+async def chat(settings: Settings, unit_code: str | None, role: Role, text_only: bool) -> int:
     _ = translations(settings.locale).gettext
     async with runtime(settings) as rt:
         chat_id = f"console-{unit_code or 'guest'}" + ("" if role is Role.REPORTER else f"-{role.value}")
@@ -59,6 +69,28 @@ async def console_session(
             with contextlib.suppress(asyncio.CancelledError):
                 await sending
     return 0
+
+
+@contextlib.contextmanager
+def logging_to_file(path: Path) -> Iterator[None]:
+    """Log lines go to `path` meanwhile, not to the terminal, where they would read as the bot's
+    replies (“WARNING bot.linking: …” amid the chat): the handlers writing to the terminal are
+    set aside and put back after."""
+    root = logging.getLogger()
+    terminal = [h for h in root.handlers if isinstance(h, logging.StreamHandler) and h.stream in (sys.stderr, sys.stdout)]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    to_file = logging.FileHandler(path, encoding="utf-8")
+    to_file.setFormatter(terminal[0].formatter if terminal else None)
+    for handler in terminal:
+        root.removeHandler(handler)
+    root.addHandler(to_file)
+    try:
+        yield
+    finally:
+        root.removeHandler(to_file)
+        to_file.close()
+        for handler in terminal:
+            root.addHandler(handler)
 
 
 async def link_code(rt: Runtime, chat_id: str, unit_code: str, role: Role) -> str | None:

@@ -15,10 +15,10 @@ from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Font
 
 from bot.catalog import CatalogError
-from bot.records import IssuedInvite
+from bot.records import BotEntrance, IssuedInvite
 from bot.sheets import Gettext, text_cells
 
-__all__ = ["SheetWriter", "qr_of", "sheet_title", "sheet_writer"]
+__all__ = ["SheetWriter", "qr_of", "sheet_title", "sheet_writer", "ways_in"]
 
 QR_COLUMN = "K"
 WIDTHS = {"A": 5, "B": 32, "C": 18, "D": 24, "E": 14, "F": 22, "G": 12, "H": 20, "I": 44, "J": 18, QR_COLUMN: 20}
@@ -51,6 +51,25 @@ def sheet_title(scope: str, _: Gettext) -> str:
     return _("Invites to the reporting bot — {scope}").format(scope=scope)
 
 
+def ways_in(invite: IssuedInvite, _: Gettext) -> list[str]:
+    """A line per channel: its link that carries the code, or, where it has none (Zalo), how to
+    reach the bot and what to send it."""
+    return [f"{link.channel}: {link.url}" for link in invite.links] + [
+        entrance_line(entrance, invite.start, _) for entrance in invite.entrances
+    ]
+
+
+def entrance_line(entrance: BotEntrance, start: str, _: Gettext) -> str:
+    channel, name, link = entrance.channel, entrance.name, entrance.link
+    if name and link:
+        return _("{channel}: look for “{name}” or open {link}, then send: {start}").format(channel=channel, name=name, link=link, start=start)
+    if name:
+        return _("{channel}: look for “{name}”, then send: {start}").format(channel=channel, name=name, start=start)
+    if link:
+        return _("{channel}: open {link}, then send: {start}").format(channel=channel, link=link, start=start)
+    return _("{channel}: send the bot: {start}").format(channel=channel, start=start)
+
+
 def write_workbook(path: Path, scope: str, invites: Sequence[IssuedInvite], _: Gettext) -> None:
     """An XLSX workbook, one row per invite."""
     workbook = openpyxl.Workbook()
@@ -65,7 +84,7 @@ def write_workbook(path: Path, scope: str, invites: Sequence[IssuedInvite], _: G
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row, invite in enumerate(invites, start=2):
-        links = "\n".join(f"{link.channel}: {link.url}" for link in invite.links)
+        links = "\n".join(ways_in(invite, _))
         sheet.append(text_cells(sheet, [  # a name starting with "=" is a name, not a formula
             row - 1, invite.unit_name, invite.unit_code, invite.full_name, invite.phone, invite.role, invite.code,
             invite.start, links, invite.expires,

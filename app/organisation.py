@@ -14,13 +14,16 @@ from app.cli_text import _
 from app.progress import Progress
 from app.settings import Settings
 from bot.bulk_invites import bulk_expiry, plan_bulk
+from bot.forms import Form
 from bot.i18n import Formatter
+from bot.prompts import ROLE_LABELS, Prompts
+from bot.records import IssuedInvite, Role
 from bot.text import fold
 from bot.units import UnitTree
 
 __all__ = [
-    "export_units", "import_people", "import_units", "issue_invites", "list_campaigns", "load_campaign_file", "show_campaign",
-    "unknown_campaign",
+    "export_units", "import_people", "import_units", "issue_invites", "list_campaigns", "load_campaign_file", "form_name",
+    "nobody_to_invite", "show_campaign", "unknown_campaign",
 ]
 
 
@@ -89,7 +92,7 @@ async def load_campaign_file(args: argparse.Namespace, settings: Settings) -> in
         spec = load_campaign(args.file, rt.catalog.forms.keys())
         for index, rule in enumerate(spec.enrol):
             if rule.unit_kind not in rt.catalog.unit_kinds:
-                raise CatalogError(str(args.file), f"enrol[{index}].unit_kind", _("unknown kind “{kind}”; the kinds are: {kinds}").format(
+                raise CatalogError(str(args.file), _("enrolment rule {n}, unit_kind").format(n=index + 1), _("unknown kind “{kind}”; the kinds are: {kinds}").format(
                     kind=rule.unit_kind, kinds=", ".join(sorted(rt.catalog.unit_kinds))
                 ))
         async with rt.unit_of_work() as uow:
@@ -99,7 +102,9 @@ async def load_campaign_file(args: argparse.Namespace, settings: Settings) -> in
     for index, rule in enumerate(spec.enrol):
         matched = sum(1 for unit in units if spec.rule_for(unit.kind, unit.code) is rule)
         if not matched:
-            print(_("Warning: enrol[{index}] ({kind} → {form}) matches no unit.").format(index=index, kind=rule.unit_kind, form=rule.form_id))
+            print(_("Warning: enrolment rule {n} ({kind} → {form}) matches no unit.").format(
+                n=index + 1, kind=rt.catalog.kind_label(rule.unit_kind).get(settings.locale), form=form_name(rt.catalog.form(rule.form_id), settings)
+            ))
     fmt = Formatter(settings.locale)
     print(_("Loaded campaign {code}: {n} units enrolled; opens {opens}, report due {due}, {closing}.").format(
         code=spec.code, n=enrolled, opens=fmt.date(spec.opens), due=fmt.date(spec.report_due.due), closing=closing(spec.closes, fmt),
@@ -126,6 +131,11 @@ async def list_campaigns(args: argparse.Namespace, settings: Settings) -> int:
 def closing(closes: date | None, fmt: Formatter) -> str:
     """How a campaign's end reads in a sentence: the day it closes, or that it has none."""
     return _("closes {day}").format(day=fmt.date(closes)) if closes else _("has no closing day")
+
+
+def form_name(form: Form, settings: Settings) -> str:
+    """A form as the administrator reads it (“the 22-criteria form”), not its id."""
+    return Prompts(settings.locale, settings.zone).form_name(form)
 
 
 def unknown_campaign(code: str, codes: Sequence[str]) -> str:
@@ -156,7 +166,7 @@ async def show_campaign(args: argparse.Namespace, settings: Settings) -> int:
         days=", ".join(str(day) for day in plan.days_before), at=plan.at.strftime("%H:%M")
     ))
     for form_id, count in sorted(forms.items()):
-        print("   " + _("{form}: {n} units").format(form=form_id, n=count))
+        print("   " + _("{form}: {n} units").format(form=form_name(rt.catalog.form(form_id), settings), n=count))
     return 0
 
 
@@ -190,15 +200,15 @@ async def import_people(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def issue_invites(args: argparse.Namespace, settings: Settings) -> int:
-    """Fresh codes for the scope as bot.bulk_invites plans them; the codes issued before in the
-    scope are withdrawn, so only the newest sheet works."""
+    """Fresh codes for the scope as bot.bulk_invites plans them, written to every file asked for
+    (a PDF to print and a workbook to forward carry the same codes); the codes issued before in
+    the scope are withdrawn, so only the newest run's sheets work."""
     from app.invite_sheet import sheet_writer
     from app.runtime import runtime
-    from bot.prompts import ROLE_LABELS
-    from bot.records import IssuedInvite, Role
     from storage.seed import list_units
 
-    write_sheet = sheet_writer(args.out, _)  # an unknown suffix is refused before any code is issued or withdrawn
+    outs = list(dict.fromkeys(args.out))  # a file named twice is written once
+    writers = [sheet_writer(out, _) for out in outs]  # an unknown suffix is refused before any code is issued or withdrawn
     role = Role(args.role)
     fmt = Formatter(settings.locale)
     async with runtime(settings) as rt:
@@ -214,17 +224,33 @@ async def issue_invites(args: argparse.Namespace, settings: Settings) -> int:
                 return 1
             units = {unit_id: tree.get(unit_id) for unit_id in tree.subtree([root.id]) if tree.get(unit_id).code not in retired}
             plan = await plan_bulk(uow, units, role, now, settings.zone)
+            if not plan.wanted:
+                print(nobody_to_invite(role, f"{root.name} ({root.code})"), file=sys.stderr)
+                return 1
             withdrawn = await uow.invites.withdraw(plan.withdraw, now)
             issued = [
                 await uow.invites.create(w.unit.code, role, expires, now, full_name=w.full_name, phone=w.phone) for w in plan.wanted
             ]
+        entrances = tuple(entrance for channel in rt.channels if (entrance := channel.entrance()))
     sheet = [
         IssuedInvite(new.unit_code, new.unit_name, w.full_name, w.phone, _(ROLE_LABELS[role]), new.code,
-                     tuple(rt.service.invite_links(new.code)), fmt.datetime(expires.astimezone(settings.zone)))  # fmt: skip
+                     tuple(rt.service.invite_links(new.code)), fmt.datetime(expires.astimezone(settings.zone)), entrances)  # fmt: skip
         for new, w in zip(issued, plan.wanted, strict=True)
     ]
-    write_sheet(args.out, f"{root.name} ({root.code})", sheet, _)
+    for out, write_sheet in zip(outs, writers, strict=True):
+        write_sheet(out, f"{root.name} ({root.code})", sheet, _)
     print(_("Wrote {n} invites to {file} ({named} for named people); {withdrawn} codes issued before are withdrawn.").format(
-        n=len(sheet), file=args.out, named=plan.named, withdrawn=withdrawn
+        n=len(sheet), file=", ".join(str(out) for out in outs), named=plan.named, withdrawn=withdrawn
     ))
+    if not any(invite.qr_link for invite in sheet):
+        print(_("Warning: no messenger configured here gives a link, so each QR code holds only “/start CODE”, which no phone opens. "
+                "Set TELEGRAM_BOT_TOKEN and TELEGRAM_BOT_USERNAME (a link that carries the code), or ZALO_BOT_LINK (the Zalo bot's chat, where the code is sent)."), file=sys.stderr)  # fmt: skip
     return 0
+
+
+def nobody_to_invite(role: Role, scope: str) -> str:
+    """Why a sheet would be empty: for officers, every unit that reports has one linked and no
+    named person waits; for supervisors (invited only by name), no named person waits."""
+    if role is Role.REPORTER:
+        return _("Nobody is left to invite in {scope}: every unit that reports in an open campaign has its officer linked and nobody named waits for a code. Nothing was written and no code withdrawn.").format(scope=scope)
+    return _("No supervisor waits for a code in {scope} (supervisors are invited by name: `baocao people import FILE`). Nothing was written and no code withdrawn.").format(scope=scope)

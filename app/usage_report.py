@@ -8,7 +8,7 @@ import sys
 from collections.abc import Mapping
 
 from app.cli_text import _
-from app.organisation import unknown_campaign
+from app.organisation import form_name, unknown_campaign
 from app.settings import Settings
 from bot.campaign_cost import CampaignCost, campaign_cost, messages_per_report
 from bot.forms import Form
@@ -56,7 +56,7 @@ async def usage(args: argparse.Namespace, settings: Settings) -> int:
     campaign, costs, form_ids = plan
     print()
     print(_("What {campaign} will take, if every officer files a whole report:").format(campaign=campaign.title.get(settings.locale)))
-    per_report = [f"{form_id}: {fmt.number(messages_per_report(rt.catalog.form(form_id)))}" for form_id in form_ids]
+    per_report = [f"{form_name(rt.catalog.form(form_id), settings)}: {fmt.number(messages_per_report(rt.catalog.form(form_id)))}" for form_id in form_ids]
     print("   " + _("messages a report takes, by form: {forms}").format(forms=", ".join(per_report)))
     for cost in sorted(costs, key=lambda cost: (cost.channel == NOT_LINKED, labels.get(cost.channel, cost.channel))):
         print(f"• {cost_line(cost, labels, rt.usage.quotas, fmt)}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from datetime import date, datetime
+from decimal import localcontext
 from functools import cache
 from pathlib import Path
 
@@ -92,4 +93,9 @@ class Formatter:
         return f"{self.time(value)} {self.date(value)}"
 
     def number(self, value: int | float) -> str:
-        return format_decimal(value, locale=self.locale)
+        """Babel rounds within the decimal context, whose 28 digits a number typed by someone
+        leaning on a key exceeds (26 digits and the 3 decimals it keeps); its own digits and a
+        margin are always enough."""
+        with localcontext() as context:
+            context.prec = max(context.prec, len(str(int(value))) + 8)
+            return format_decimal(value, locale=self.locale)

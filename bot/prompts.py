@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from bot.answers import AnswerValue, criterion_status, files_of, is_answered, is_skipped
 from bot.commands import REPORTER_COMMANDS, SUPERVISOR_COMMANDS, CommandSpec
 from bot.events import Surface
-from bot.forms import CriterionStatus, Question, QuestionKind
+from bot.forms import CriterionStatus, Form, Question, QuestionKind
 from bot.i18n import DEFAULT_LOCALE, N_, Formatter, translations
 from bot.menu import typed_words
 from bot.records import Role
@@ -69,6 +69,13 @@ class Prompts:
         self.fmt = Formatter(locale)
 
     def act(self, label: str) -> str:
+    def form_name(self, form: Form) -> str:
+        """A form as people call it, “the 22-criteria form” (its title where it has no criteria),
+        never its id in the catalog."""
+        if form.criteria_count:
+            return self._("the {n}-criteria form").format(n=form.criteria_count)
+        return form.title.get(self.locale)
+
         """How to use a button here: "press “Done”", or where there are no buttons, "type “done”"."""
         shown = self._(label)
         if self.surface.buttons:

@@ -24,6 +24,7 @@ __all__ = [
     "REMINDER_KINDS",
     "UNDELIVERED",
     "AuditEntry",
+    "BotEntrance",
     "CampaignRecord",
     "ChatRecord",
     "ChatRoute",
@@ -195,6 +196,17 @@ class InviteLink:
 
 
 @dataclass(frozen=True)
+class BotEntrance:
+    """How people reach a bot whose platform has no link that carries a code: the name
+    to look for and a link that opens its chat, as far as the settings give them; there the
+    officer sends the code."""
+
+    channel: str
+    name: str = ""
+    link: str = ""
+
+
+@dataclass(frozen=True)
 class NewInvite:
     code: str
     unit_code: str
@@ -215,6 +227,7 @@ class IssuedInvite:
     code: str
     links: tuple[InviteLink, ...]
     expires: str  # written as the reader writes dates
+    entrances: tuple[BotEntrance, ...] = ()
 
     @property
     def start(self) -> str:
@@ -222,10 +235,17 @@ class IssuedInvite:
         return f"/start {self.code}"
 
     @property
+    def qr_link(self) -> str | None:
+        """What a phone's camera opens: the first link that carries the code, else a link to a
+        bot where the code is then sent; None where the settings give neither."""
+        if self.links:
+            return self.links[0].url
+        return next((entrance.link for entrance in self.entrances if entrance.link), None)
+
+    @property
     def qr_content(self) -> str:
-        """What the QR code holds: the first link, or what to send where no channel has a link
-        that carries a code."""
-        return self.links[0].url if self.links else self.start
+        """What the QR code holds: the link it opens, or, where there is none, what to send."""
+        return self.qr_link or self.start
 
 
 @dataclass(frozen=True)

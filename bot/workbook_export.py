@@ -91,12 +91,14 @@ def criteria_sheet(source: WorkbookSource, p: Prompts, form: Form, rows: Sequenc
             cells += [verdict(p, status, value) if status else None, (value or {}).get("narrative"), len(files_of(value)) or None]
         table.append(tuple(cells))
     widths = (18, 36, 28, 12, *([22, 60, 10] * len(criteria)))
-    return Sheet(sheet_name(form), tuple(columns), tuple(table), widths=widths)
+    return Sheet(sheet_name(form, p), tuple(columns), tuple(table), widths=widths)
 
 
-def sheet_name(form: Form) -> str:
-    """A form's sheet, named by its short id ("cap-22"): Excel allows 31 characters."""
-    return form.id
+def sheet_name(form: Form, p: Prompts) -> str:
+    """A form's sheet, named as people call the form (“Mẫu 22 tiêu chí”), not by its id: Excel
+    allows 31 characters."""
+    name = p.form_name(form)
+    return (name[:1].upper() + name[1:])[:31]
 
 
 def narrative_sheet(source: WorkbookSource, p: Prompts, rows: Sequence[Enrolment]) -> Sheet:

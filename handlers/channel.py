@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 from bot.effects import TurnResult
 from bot.events import Attachment
 from bot.i18n import N_
-from bot.records import OutboxMessage
+from bot.records import BotEntrance, OutboxMessage
 from bot.service import Envelope
 from bot.usage import Quota
 from handlers.pacer import BudgetGate, SendBudget, SendPacer
@@ -205,6 +205,11 @@ class Channel(Sender, Protocol):
 
     def invite_link(self, code: str) -> str | None:
         """A link that opens the bot with this invite code, where the platform has one."""
+        ...
+
+    def entrance(self) -> BotEntrance | None:
+        """Where the platform has no such link: how people reach the bot to send the code (its
+        name, a link to its chat), as the settings give it; None where they give nothing."""
         ...
 
     async def start(self) -> None: ...

@@ -9,6 +9,7 @@ import asyncio
 import contextlib
 import csv
 import gettext
+import io
 import json
 import os
 import shutil
@@ -24,6 +25,7 @@ import docx
 import openpyxl
 import pypdf
 import pytest
+import segno
 
 from app.cli import main
 from bot.records import InviteProblem, Redemption
@@ -403,12 +405,12 @@ def test_a_province_loads_its_own_campaign_and_it_closes_on_its_date(demo: Cli) 
     path.write_text(CAMPAIGN_FILE, encoding="utf-8")
     loaded = demo("campaigns", "load", str(path))
     assert loaded.out.splitlines() == [
-        "Cảnh báo: quy tắc enrol[1] (tinh → de-cuong) không áp dụng cho đơn vị nào.",
+        "Cảnh báo: quy tắc tham gia thứ 2 (Tỉnh → Báo cáo sơ kết tổng hợp theo đề cương (không chấm tiêu chí)) không áp dụng cho đơn vị nào.",
         "Đã nạp đợt báo cáo tong-ket-2025: 16 đơn vị tham gia; mở ngày 01/11/2023, hạn nộp 25/11/2023, đóng ngày 25/11/2023.",
     ]
     assert "tong-ket-2025            01/11/2023 → 25/11/2023 → 25/11/2023    16  Tổng kết năm 2025" in demo("campaigns", "list").out
     shown = demo("campaigns", "show", "tong-ket-2025").out
-    assert "Nhắc hạn trước 3, 1, 0 ngày, lúc 08:30." in shown and "cap-22: 16 đơn vị" in shown
+    assert "Nhắc hạn trước 3, 1, 0 ngày, lúc 08:30." in shown and "mẫu 22 tiêu chí: 16 đơn vị" in shown
     plan = demo("reminders", "plan", "--campaign", "tong-ket-2025").out
     assert plan.count(" — tong-ket-2025 — ") == 3 and "quá hạn" not in plan  # no overdue notice: it has closed by then
     path.write_text(CAMPAIGN_FILE.replace("closes: 2023-11-25", "closes: 2023-11-24"), encoding="utf-8")
@@ -502,6 +504,78 @@ def redeem(cli: Cli, code: str) -> Redemption:
             done = await uow.invites.redeem(code, "tên trên Telegram", None, datetime(2023, 11, 20, 2, tzinfo=timezone.utc))
         await engine.dispose()
         return done
+def test_one_run_writes_a_pdf_to_print_and_a_workbook_to_forward_with_the_same_codes(demo: Cli) -> None:
+    bot = {"TELEGRAM_BOT_TOKEN": "1:abc", "TELEGRAM_BOT_USERNAME": "baocao_bot"}
+    both = demo("invites", "issue", "--scope", "NA-CL", "--out", "in.pdf", "--out", "gui.xlsx", **bot)
+    assert both.out.strip() == "Đã ghi 18 mã mời vào in.pdf, gui.xlsx (0 mã cho người có tên); 0 mã phát hành trước đó đã bị thu hồi."
+    assert both.err == ""  # the links are there: no warning
+    forwarded = [row[6] for row in openpyxl.load_workbook(demo.workdir / "gui.xlsx").active.iter_rows(min_row=2, values_only=True)]
+    printed = [line.removeprefix("Gửi cho bot: /start ") for page in pypdf.PdfReader(demo.workdir / "in.pdf").pages
+               for line in page.extract_text().splitlines() if line.startswith("Gửi cho bot: /start ")]  # fmt: skip
+    assert len(forwarded) == 18 and printed == forwarded
+    assert all(redeem(demo, code).grant is not None for code in (printed[0], forwarded[-1]))  # neither sheet revoked the other
+
+
+def test_on_zalo_the_sheet_says_how_to_reach_the_bot_and_its_qr_code_opens_the_bot(demo: Cli) -> None:
+    zalo = {"ZALO_BOT_TOKEN": "123:abc", "ZALO_BOT_NAME": "Báo cáo Nghệ An", "ZALO_BOT_LINK": "https://zalo.me/s/1234567890"}
+    issued = demo("invites", "issue", "--scope", "CAP-CL-NGHIHAI", "--out", "zalo.pdf", "--out", "zalo.xlsx", **zalo)
+    assert (issued.code, issued.err) == (0, "")
+    sheet = openpyxl.load_workbook(demo.workdir / "zalo.xlsx").active
+    (row,) = sheet.iter_rows(min_row=2, values_only=True)
+    code = row[6]
+    way = f"Zalo: tìm “Báo cáo Nghệ An” hoặc mở https://zalo.me/s/1234567890, rồi gửi: /start {code}"
+    assert row[8] == way
+    assert way in " ".join(pypdf.PdfReader(demo.workdir / "zalo.pdf").pages[0].extract_text().splitlines())
+    qr = io.BytesIO()
+    segno.make("https://zalo.me/s/1234567890", error="m").save(qr, kind="png", scale=3, border=2)
+    assert sheet._images[0]._data() == qr.getvalue()  # scanned, it opens the bot's chat, where the code is sent
+
+    unnamed = demo("invites", "issue", "--scope", "CAP-CL-NGHIHAI", "--out", "zalo.xlsx", ZALO_BOT_TOKEN="123:abc")
+    (row,) = openpyxl.load_workbook(demo.workdir / "zalo.xlsx").active.iter_rows(min_row=2, values_only=True)
+    assert row[8] == f"Zalo: nhắn cho bot: /start {row[6]}"
+    assert unnamed.code == 0 and unnamed.err.strip() == (
+        "Cảnh báo: chưa cấu hình ứng dụng nhắn tin nào cho đường liên kết, nên mỗi mã QR chỉ chứa “/start MÃ”, điện thoại quét không"
+        " mở được. Hãy đặt TELEGRAM_BOT_TOKEN và TELEGRAM_BOT_USERNAME (liên kết mang sẵn mã), hoặc ZALO_BOT_LINK (cuộc trò chuyện"
+        " với bot Zalo, nơi gửi mã)."
+    )
+
+
+def test_a_scope_with_nobody_left_to_invite_writes_nothing_and_says_why(demo: Cli) -> None:
+    first = demo("invites", "issue", "--scope", "CAP-CL-NGHIHAI", "--out", "moi.xlsx")
+    (row,) = openpyxl.load_workbook(demo.workdir / "moi.xlsx").active.iter_rows(min_row=2, values_only=True)
+    assert first.code == 0 and redeem(demo, row[6]).grant is not None  # the ward's officer joins
+    again = demo("invites", "issue", "--scope", "cap-cl-nghihai", "--out", "lan-2.pdf")
+    assert (again.code, again.err.strip()) == (1, (
+        "Không còn ai cần mời ở Công an phường Nghi Hải (CAP-CL-NGHIHAI): mọi đơn vị báo cáo trong đợt đang mở đều đã có cán bộ"
+        " liên kết và không còn người có tên nào chờ mã. Không ghi tệp nào, không thu hồi mã nào."
+    ))
+    assert not (demo.workdir / "lan-2.pdf").exists()
+    supervisors = demo("invites", "issue", "--scope", "NA-CL", "--role", "supervisor", "--out", "giam-sat.pdf")
+    assert supervisors.code == 1 and supervisors.err.startswith("Không có cán bộ theo dõi nào chờ mã ở Thị xã Cửa Lò (NA-CL)")
+
+
+def test_a_file_in_a_folder_that_does_not_exist_is_refused_naming_the_folder(demo: Cli) -> None:
+    for command in (
+        ("invites", "issue", "--scope", "NA-CL", "--out", "ban-in/moi.pdf"),
+        ("export", "xlsx", "--scope", "NA-CL", "--out", "ban-in/so-lieu.xlsx"),
+        ("units", "export", "ban-in/don-vi.xlsx"),
+    ):
+        refused = demo(*command)
+        assert refused.code == 2 and refused.err.splitlines()[-1].endswith("không có thư mục ban-in để ghi ban-in/" + command[-1].split("/")[1]), refused.err
+    with contextlib.closing(sqlite3.connect(demo.workdir / "baocao.db")) as db:
+        assert db.execute("SELECT count(*) FROM invites").fetchone() == (0,)  # refused before any code was issued
+
+
+def test_db_upgrade_makes_the_database_s_own_folder_but_not_a_mistyped_path(cli: Cli) -> None:
+    made = cli("db", "upgrade", BAOCAO_DATABASE_URL="sqlite+aiosqlite:///data/baocao.db")
+    assert made.code == 0 and made.out.splitlines()[0] == "Đã tạo thư mục data cho cơ sở dữ liệu."
+    assert (cli.workdir / "data" / "baocao.db").is_file()
+    for command in (("db", "upgrade"), ("units", "list")):
+        typo = cli(*command, BAOCAO_DATABASE_URL="sqlite+aiosqlite:///dta/baocao/baocao.db")
+        assert (typo.code, typo.err.strip()) == (1, "Không có thư mục dta/baocao cho cơ sở dữ liệu: hãy tạo thư mục đó, hoặc sửa BAOCAO_DATABASE_URL.")
+    assert not (cli.workdir / "dta").exists()
+
+
 
     return asyncio.run(redeeming())
 
@@ -584,7 +658,8 @@ def test_usage_shows_the_month_against_the_quota_and_what_a_campaign_will_take(d
     assert plan.out.startswith(usage.out)
     assert plan.out.endswith(
         "Số tin nhắn ước tính cho đợt “Sơ kết công tác xây dựng đơn vị điển hình, kiểu mẫu năm 2023”, nếu mọi cán bộ đều làm trọn báo cáo:\n"
-        "   số tin nhắn cho một báo cáo, theo biểu mẫu: cap-22: 64, cq-14: 48, de-cuong: 21, huyen-32: 84, xa-34: 88\n"
+        "   số tin nhắn cho một báo cáo, theo biểu mẫu: mẫu 22 tiêu chí: 64, mẫu 14 tiêu chí: 48, "
+        "Báo cáo sơ kết tổng hợp theo đề cương (không chấm tiêu chí): 21, mẫu 32 tiêu chí: 84, mẫu 34 tiêu chí: 88\n"
         "• Zalo: 1 cán bộ · làm báo cáo 64 · nhắc hạn 5 · thông báo 1 = 70 tin nhắn (gói dịch vụ cho phép 3.000 tin một tháng)\n"
         "• chưa liên kết: 115 đơn vị, tính mỗi đơn vị một cán bộ · làm báo cáo 7.536 · nhắc hạn 575 · thông báo 115 = 8.226 tin nhắn\n"
         "Tổng cộng: 8.296 tin nhắn\n"

@@ -79,19 +79,41 @@ async def criterion(desk: Desk, args: str) -> None:
         return
     rest, campaign = found
     parts = rest.split()
-    number = parse_whole_number(parts[-1]) if parts else None
-    form = form_named(desk, parts[0]) if len(parts) == 2 else None
-    question_id = f"{CRITERION_PREFIX}{number}"
-    if form is None or number is None or not form.has(question_id):
-        desk.say(_("Give a form and a criterion number, and the campaign if not the current one: for example /tieuchi cap-22 5 or /tieuchi 22 5 2023."))
+    number = parse_whole_number(parts[-1]) if len(parts) == 2 else None
+    if number is None:
+        desk.say(_(
+            "Give the form by its number of criteria (the 22-criteria form: 22), then the criterion's number, and the campaign if not the current one:"
+            " for example /tieuchi 22 5 or /tieuchi 22 5 2023."
+        ))
+        return
+    form = form_named(desk, parts[0])
+    problem = criterion_problem(desk, parts[0], form, number)
+    if form is None or problem:
+        desk.say(problem)
         return
     rows = [r for r in await desk.reads.reports.enrolments(campaign.code, desk.access.unit_ids) if r.form_id == form.id]
     values = await desk.reads.reports.answers_to(campaign.code, question_id, [r.unit_id for r in rows])
+    question_id = f"{CRITERION_PREFIX}{number}"
     desk.say(criterion_text(desk, form, number, campaign, [r.unit_id for r in rows], values))
 
 
 def form_named(desk: Desk, name: str) -> Form | None:
     """A form by id, or by its criteria count ("22" for the ward police form), among the forms
+def criterion_problem(desk: Desk, name: str, form: Form | None, number: int) -> str:
+    """What is wrong with the form and criterion asked for, said precisely; "" when nothing is."""
+    _ = desk._
+    if form is None:
+        counted = sorted((f for f in desk.settings.forms.values() if f.criteria_count), key=lambda f: f.criteria_count)
+        return _("There is no form “{name}”. Name a form by its number of criteria: {forms}.").format(
+            name=name, forms=", ".join(f"{f.criteria_count} ({desk.p.form_name(f)})" for f in counted)
+        )
+    if not form.criteria_count:
+        return _("“{form}” has no criteria to count.").format(form=desk.p.form_name(form))
+    if not form.has(f"{CRITERION_PREFIX}{number}"):
+        return _("The {n}-criteria form has {n} criteria: give a criterion number from 1 to {n}.").format(n=form.criteria_count)
+    return ""
+
+
     the campaigns use."""
     try:
         return desk.forms(name)
@@ -116,7 +138,9 @@ def criterion_text(
             name += f" ({_('meets the conditions')})"
         named[status].append(name)
     lines = [
-        _("Criterion {n} of {form} — {campaign}: {total} units").format(n=number, form=form.id, campaign=desk.title(campaign), total=count.total),
+        _("Criterion {n} of {form_name} — {campaign}: {total} units").format(
+            n=number, form_name=desk.p.form_name(form), campaign=desk.title(campaign), total=count.total
+        ),
         f"• {desk.p.status_label(CriterionStatus.MET)}: {count.met}",
         f"• {desk.p.status_label(CriterionStatus.NOT_MET)}: {count.not_met}",
         f"• {desk.p.status_label(CriterionStatus.NOT_YET_DUE)}: {count.not_yet_due} "

@@ -41,7 +41,7 @@ from bot.effects import TurnResult
 from bot.events import Reply
 from bot.i18n import SUPPORTED_LOCALES, translations
 from bot.inputs import FileInput, Input
-from bot.records import OutboxMessage, Role
+from bot.records import BotEntrance, OutboxMessage, Role
 from bot.service import Envelope
 from handlers.button_data import parse_button_data
 from handlers.channel import (
@@ -122,6 +122,9 @@ class TelegramChannel:
 
     def invite_link(self, code: str) -> str | None:
         return f"https://t.me/{self.username}?start={code}" if self.username else None
+
+    def entrance(self) -> BotEntrance | None:
+        return None  # the deep link above carries the code
 
     async def start(self) -> None:
         """Asks Telegram who the bot is and sets its menus; a StartError names the setting to fix

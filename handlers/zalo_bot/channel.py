@@ -23,7 +23,7 @@ from bot.effects import TurnResult
 from bot.events import Reply, Surface
 from bot.inputs import FileInput, Input, UnsupportedInput, parse_typed
 from bot.plain_text import as_plain_text
-from bot.records import OutboxMessage
+from bot.records import BotEntrance, OutboxMessage
 from bot.service import Envelope
 from bot.i18n import N_
 from bot.text import split_message, utf16_length
@@ -153,6 +153,11 @@ class ZaloBotChannel:
 
     def invite_link(self, code: str) -> str | None:
         return None  # Zalo bots have no link that carries a code: the officer sends it
+
+    def entrance(self) -> BotEntrance:
+        """The bot's name and link as ZALO_BOT_NAME and ZALO_BOT_LINK give them; without them the
+        sheet still says that on Zalo the code is sent to the bot."""
+        return BotEntrance(self.label, self.settings.name or "", self.settings.link or "")
 
     async def start(self) -> None:
         await self.client.open()

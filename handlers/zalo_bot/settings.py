@@ -15,6 +15,9 @@ ZALO_BOT_API = "https://bot-api.zaloplatforms.com/bot"
 class ZaloBotSettings(EnvironmentSettings):
     token: str | None = Field(None, alias="ZALO_BOT_TOKEN")
     api_base_url: str = Field(ZALO_BOT_API, alias="ZALO_BOT_API_BASE_URL")
+    # Zalo bots have no link that carries an invite code: invite sheets say how to reach the bot.
+    name: str | None = Field(None, alias="ZALO_BOT_NAME", max_length=100)
+    link: str | None = Field(None, alias="ZALO_BOT_LINK", pattern=r"^https?://\S+$")
     webhook_url: str | None = Field(None, alias="ZALO_BOT_WEBHOOK_URL")
     webhook_secret: str | None = Field(None, alias="ZALO_BOT_WEBHOOK_SECRET", min_length=8, max_length=256)
     # Zalo publishes no sending limits: cautious defaults, and any 429 is waited out.

@@ -38,7 +38,7 @@ from bot.inputs import (
     parse_typed,
     spends_code,
 )
-from bot.records import OutboxMessage
+from bot.records import BotEntrance, OutboxMessage
 from bot.reminders import outside_quiet_hours
 from bot.service import Envelope
 from bot.usage import Quota
@@ -144,6 +144,9 @@ class ZaloOaChannel:
 
     def invite_link(self, code: str) -> str | None:
         return None  # an OA has no link that carries a code: the officer sends it
+
+    def entrance(self) -> BotEntrance | None:
+        return None
 
     async def refresh(self, refresh_token: str, now: datetime) -> TokenPair:
         return await self.client.refresh(self.app_id, self.app_secret, refresh_token, now)

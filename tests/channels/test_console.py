@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from app.cli import main
 from bot.records import DeliveryState, MessageKind, ReportRecord, Role
 from handlers.console import CHANNEL, ConsoleChannel, button_key
 from handlers.outbox_sender import OutboxSender
@@ -142,3 +143,22 @@ def test_a_line_longer_than_the_terminal_buffer_is_read_whole(tmp_path: Path) ->
     _, errors = process.communicate(timeout=30)
     os.close(master)
     assert errors.decode().split()[-1] == str(len(paragraph))
+
+
+def test_the_console_keeps_its_log_lines_out_of_the_chat_in_a_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A wrong code is logged as a warning: in the terminal it would read as the bot's reply."""
+    ours = {"BAOCAO_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'baocao.db'}", "BAOCAO_FILES_DIR": str(tmp_path / "tep")}
+    for name in [name for name in os.environ if name.startswith(("BAOCAO_", "TELEGRAM_", "ZALO_"))]:
+        monkeypatch.delenv(name)
+    for name, value in ours.items():
+        monkeypatch.setenv(name, value)
+    env = dict(os.environ)
+    assert main(["db", "upgrade"]) == 0 and main(["seed", "demo"]) == 0
+    session = subprocess.run(
+        [sys.executable, "-m", "app.cli", "console"], input="/start ABCD2345\n/thoat\n", env=env, cwd=tmp_path,
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert session.returncode == 0, session.stderr
+    assert "Mã ABCD2345 không hợp lệ." in session.stdout
+    assert "WARNING" not in session.stdout + session.stderr and "bot.linking" not in session.stdout + session.stderr
+    assert "WARNING bot.linking: refused code 'ABCD2345'" in (tmp_path / "tep" / "console.log").read_text(encoding="utf-8")

@@ -101,6 +101,7 @@ def test_bad_input_is_answered_and_nothing_is_lost() -> None:
             ("twelve", "That is not a whole number"),
             ("501", "501 is out of range: type a whole number from 0 to 500"),
             ("1.200", "1,200 is out of range"),
+            ("12345678901234567890123456", "12,345,678,901,234,567,890,123,456 is out of range: type a whole number from 0 to 500"),
             ("7", "Criterion 1/2"),
             ("[Not met]", "Describe what was done, what is not achieved yet and why, in one message."),
             ("<photo 30MB>", "That file is too large (30 MB). Each file can be at most 20 MB"),

@@ -248,10 +248,10 @@ async def test_each_district_supervisor_sees_only_its_district(cast: Cast) -> No
     shown = await ask(thai_hoa, f"/donvi {HOA_HIEU}", "📄 ")
     assert shown["text"].startswith(f"📄 {HOA_HIEU_NAME} — ")
 
-    criterion = await ask(cua_lo, "/tieuchi 22 3", "Tiêu chí 3 mẫu cap-22")
+    criterion = await ask(cua_lo, "/tieuchi 22 3", "Tiêu chí 3 của mẫu 22 tiêu chí")
     assert f"— {CAMPAIGN_TITLE}: 7 đơn vị\n" in criterion["text"]
     assert f"Chưa trả lời:\n– {NGHI_HAI_NAME}\n" in criterion["text"]
-    criterion = await ask(thai_hoa, "/tieuchi cap-22 3", "Tiêu chí 3 mẫu cap-22")
+    criterion = await ask(thai_hoa, "/tieuchi cap-22 3", "Tiêu chí 3 của mẫu 22 tiêu chí")
     assert f"— {CAMPAIGN_TITLE}: 4 đơn vị\n" in criterion["text"]
     assert f"Chưa trả lời:\n– {HOA_HIEU_NAME}\n" in criterion["text"]
 
@@ -301,7 +301,7 @@ async def test_the_province_supervisor_sees_both_districts(cast: Cast) -> None:
     for query, name in (("Hòa Hiếu", HOA_HIEU_NAME), (NGHI_HAI, NGHI_HAI_NAME)):
         shown = await ask(province, f"/donvi {query}", "📄 ")
         assert shown["text"].startswith(f"📄 {name} — "), shown["text"]
-    criterion = await ask(province, "/tieuchi 22 3", "Tiêu chí 3 mẫu cap-22")
+    criterion = await ask(province, "/tieuchi 22 3", "Tiêu chí 3 của mẫu 22 tiêu chí")
     assert f"— {CAMPAIGN_TITLE}: 16 đơn vị\n" in criterion["text"]
     people = await ask(province, "/canbo", "Những người có quyền truy cập (5):")
     for name in (PROVINCE_SUPERVISOR, CUA_LO_SUPERVISOR, THAI_HOA_SUPERVISOR, CUA_LO_REPORTER, THAI_HOA_REPORTER):
@@ -666,12 +666,12 @@ async def test_tieuchi_counts_a_criterion_by_status_over_the_scope(cast: Cast, w
         wards = [u for u in subtree(root) if u.kind == "cap"]
         assert len(wards) == total
         met, not_met, not_due, eligible = criterion_counts(u.code for u in wards)
-        by_number = await ask(supervisor, "/tieuchi 22 3", "Tiêu chí 3 mẫu cap-22")
-        by_form = await ask(supervisor, "/tieuchi cap-22 3", "Tiêu chí 3 mẫu cap-22")
+        by_number = await ask(supervisor, "/tieuchi 22 3", "Tiêu chí 3 của mẫu 22 tiêu chí")
+        by_form = await ask(supervisor, "/tieuchi cap-22 3", "Tiêu chí 3 của mẫu 22 tiêu chí")
         assert by_number["text"] == by_form["text"]
         text = by_number["text"]
         assert text.startswith(
-            f"Tiêu chí 3 mẫu cap-22 — {CAMPAIGN_TITLE}: {total} đơn vị\n"
+            f"Tiêu chí 3 của mẫu 22 tiêu chí — {CAMPAIGN_TITLE}: {total} đơn vị\n"
             f"• Đạt: {met}\n• Chưa đạt: {not_met}\n"
             f"• Chưa đến thời điểm xét: {not_due} ({eligible} đủ điều kiện xét đạt)\n"
             "• Chưa trả lời: 0"
@@ -686,7 +686,7 @@ async def test_tieuchi_counts_a_criterion_by_status_over_the_scope(cast: Cast, w
             for heading, units in expected.items()
             if units
         }
-    wrong = await ask(cast.cua_lo, "/tieuchi 22 23", "Hãy gõ mẫu báo cáo và số thứ tự tiêu chí")
+    wrong = await ask(cast.cua_lo, "/tieuchi 22 23", "Mẫu 22 tiêu chí có 22 tiêu chí")
     assert not wrong.get("reply_markup")
 
 
@@ -728,8 +728,8 @@ async def test_the_province_gets_its_summary_workbook_and_chart_as_files(
     assert "TỔNG HỢP KẾT QUẢ SƠ KẾT CÔNG TÁC XÂY DỰNG ĐƠN VỊ ĐIỂN HÌNH, KIỂU MẪU NĂM 2023" in [p.upper() for p in paragraphs]
     await ask(cast.province, "/xuatexcel", "📊 Báo cáo của Tỉnh Nghệ An")
     workbook = openpyxl.load_workbook(io.BytesIO(await received_file(api, cast.province, "Báo cáo - Tỉnh Nghệ An - so-ket-2023.xlsx")))
-    assert workbook.sheetnames == ["Trạng thái", "cap-22", "cq-14", "huyen-32", "xa-34", "Nội dung báo cáo"]
-    assert workbook["Trạng thái"].max_row == 117 and workbook["cap-22"].max_row == 17
+    assert workbook.sheetnames == ["Trạng thái", "Mẫu 22 tiêu chí", "Mẫu 14 tiêu chí", "Mẫu 32 tiêu chí", "Mẫu 34 tiêu chí", "Nội dung báo cáo"]
+    assert workbook["Trạng thái"].max_row == 117 and workbook["Mẫu 22 tiêu chí"].max_row == 17
     await ask(cast.province, "/bieudo", "📈 Tiến độ báo cáo của Tỉnh Nghệ An")
     chart = await cast.province.user.wait_for_message(lambda m: "document" in m or "photo" in m, timeout=30)
     stored = api.file((chart.get("document") or chart["photo"][-1])["file_id"])
