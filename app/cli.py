@@ -168,6 +168,7 @@ def positive_days(text: str) -> int:
         raise argparse.ArgumentTypeError(_("expected a whole number of days from 1 to {max}, not “{text}”").format(max=MAX_INVITE_DAYS, text=text))
     return days
 
+
 def output_file(text: str) -> Path:
     """A file a command writes: its folder must exist, checked before anything is done (no code
     issued for a sheet that cannot be written), and named when it does not."""
@@ -175,7 +176,6 @@ def output_file(text: str) -> Path:
     if not path.parent.is_dir():
         raise argparse.ArgumentTypeError(_("there is no folder {folder} to write {file} in").format(folder=path.parent, file=text))
     return path
-
 
 
 def unit_code(text: str) -> str:
@@ -186,11 +186,11 @@ def unit_code(text: str) -> str:
 async def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
     from app.database import missing_folder, opened_database
     from storage.migrate import upgrade
+
     folder = missing_folder(settings.database_url)
     if folder is not None and folder.parent.is_dir():  # one folder is made, as for `data/baocao.db`; a deeper miss is a typo
         folder.mkdir()
         print(_("Created the folder {folder} for the database.").format(folder=folder))
-
     async with opened_database(settings.database_url):  # a wrong URL or a server that is down, said as such
         before, after = await upgrade(settings.database_url)
     if before is None:

@@ -495,15 +495,6 @@ def test_the_invite_sheet_prints_as_a_pdf_of_whole_blocks_whose_codes_work(demo:
     assert joined.grant is not None and joined.grant.unit_code == "CAP-CL-NGHIHAI"
 
 
-def redeem(cli: Cli, code: str) -> Redemption:
-    """`code` redeemed from a chat, as an officer who received the sheet would."""
-
-    async def redeeming() -> Redemption:
-        engine = create_engine(cli.url)
-        async with UnitOfWorkFactory(engine)() as uow:
-            done = await uow.invites.redeem(code, "tên trên Telegram", None, datetime(2023, 11, 20, 2, tzinfo=timezone.utc))
-        await engine.dispose()
-        return done
 def test_one_run_writes_a_pdf_to_print_and_a_workbook_to_forward_with_the_same_codes(demo: Cli) -> None:
     bot = {"TELEGRAM_BOT_TOKEN": "1:abc", "TELEGRAM_BOT_USERNAME": "baocao_bot"}
     both = demo("invites", "issue", "--scope", "NA-CL", "--out", "in.pdf", "--out", "gui.xlsx", **bot)
@@ -576,6 +567,15 @@ def test_db_upgrade_makes_the_database_s_own_folder_but_not_a_mistyped_path(cli:
     assert not (cli.workdir / "dta").exists()
 
 
+def redeem(cli: Cli, code: str) -> Redemption:
+    """`code` redeemed from a chat, as an officer who received the sheet would."""
+
+    async def redeeming() -> Redemption:
+        engine = create_engine(cli.url)
+        async with UnitOfWorkFactory(engine)() as uow:
+            done = await uow.invites.redeem(code, "tên trên Telegram", None, datetime(2023, 11, 20, 2, tzinfo=timezone.utc))
+        await engine.dispose()
+        return done
 
     return asyncio.run(redeeming())
 
