@@ -10,12 +10,13 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.answers import AnswerValue, criterion_status, files_of, is_answered, is_skipped
+from bot.campaign_time import Phase, phase_of
 from bot.commands import REPORTER_COMMANDS, SUPERVISOR_COMMANDS, CommandSpec
 from bot.events import Surface
 from bot.forms import CriterionStatus, Form, Question, QuestionKind
 from bot.i18n import DEFAULT_LOCALE, N_, Formatter, translations
 from bot.menu import typed_words
-from bot.records import Role
+from bot.records import CampaignRecord, Role
 from bot.report import ReportContext, ReportStatus
 from bot.text import shorten
 
@@ -68,7 +69,6 @@ class Prompts:
         self.ngettext = translations(locale).ngettext
         self.fmt = Formatter(locale)
 
-    def act(self, label: str) -> str:
     def form_name(self, form: Form) -> str:
         """A form as people call it, “the 22-criteria form” (its title where it has no criteria),
         never its id in the catalog."""
@@ -76,6 +76,7 @@ class Prompts:
             return self._("the {n}-criteria form").format(n=form.criteria_count)
         return form.title.get(self.locale)
 
+    def act(self, label: str) -> str:
         """How to use a button here: "press “Done”", or where there are no buttons, "type “done”"."""
         shown = self._(label)
         if self.surface.buttons:
@@ -212,6 +213,42 @@ class Prompts:
         else:
             left = self.ngettext("{n} day overdue", "{n} days overdue", -days).format(n=-days)
         return _("Deadline: {day} ({left})").format(day=self.day(due), left=left)
+
+    def campaign_deadline(self, campaign: CampaignRecord, today: date, due: date | None = None) -> str:
+        """The deadline line of a campaign as it stands today (`due`: a unit's own): the days
+        left or late while it is open; once it has closed, when it closed, since "1108 days
+        overdue" says nothing anyone can still act on."""
+        _ = self._
+        due = due or campaign.report_due
+        if phase_of(campaign, today) is Phase.CLOSED:
+            assert campaign.closes is not None
+            if due is None:
+                return _("Closed on {closes}").format(closes=self.fmt.date(campaign.closes))
+            return _("Closed on {closes} (the deadline was {due})").format(closes=self.fmt.date(campaign.closes), due=self.fmt.date(due))
+        return self.deadline_text(due, today) if due else ""
+
+    def campaign_closed(self, campaign: CampaignRecord) -> str:
+        """What an officer asking for a closed campaign's report is told."""
+        assert campaign.closes is not None
+        return self._("“{campaign}” closed on {day}; its reports are no longer taken.").format(
+            campaign=campaign.title.get(self.locale), day=self.fmt.date(campaign.closes)
+        )
+
+    def campaign_chosen(self, campaign: CampaignRecord, today: date) -> str:
+        """"Đợt: … (đang mở, hạn nộp 25/11/2023)": which campaign a command took when none was
+        named, and where it stands."""
+        _ = self._
+        phase = phase_of(campaign, today)
+        if phase is Phase.CLOSED:
+            assert campaign.closes is not None
+            where = _("closed on {day}").format(day=self.fmt.date(campaign.closes))
+        elif phase is Phase.UPCOMING:
+            where = _("opens on {day}").format(day=self.fmt.date(campaign.opens))
+        elif campaign.report_due is not None:
+            where = _("open, deadline {day}").format(day=self.fmt.date(campaign.report_due))
+        else:
+            where = _("open")
+        return _("Campaign: {title} ({where})").format(title=campaign.title.get(self.locale), where=where)
 
     def progress(self, ctx: ReportContext, now: datetime) -> str:
         _ = self._

@@ -89,6 +89,8 @@ NOT_REOPENED = "Câu {n} không thuộc phần được mở lại để chỉnh
 APPROVED_TO_SUPERVISOR = "✅ Đã duyệt báo cáo của {unit} — {campaign}.\n" + WILL_BE_TOLD
 APPROVED_NOTICE = "✅ Báo cáo của {unit} — {campaign} đã được duyệt."
 ALL_SUBMITTED = f"Tất cả đơn vị tham gia trong địa bàn đã nộp báo cáo ({CAMPAIGN_TITLE})."
+CHOSEN = f"\n\nĐợt: {CAMPAIGN_TITLE} (đang mở, hạn nộp 25/11/2023)"
+"""The foot of a reply about the campaign a command took when none was named."""
 ALL_ANSWERED = "Đã trả lời hết các câu hỏi"
 RECEIPT = re.compile(r"Số tiếp nhận: (BC-\d{6})-(\d+)")
 
@@ -270,7 +272,7 @@ async def test_each_district_supervisor_sees_only_its_district(cast: Cast) -> No
 
     for command in ("duyet", "tralai"):
         refused = await ask(cua_lo, f"/{command} Nghi Hải", "Chỉ báo cáo đã nộp")
-        assert refused["text"] == NOT_SUBMITTED_YET.format(unit=NGHI_HAI_NAME, campaign=CAMPAIGN_TITLE)
+        assert refused["text"] == NOT_SUBMITTED_YET.format(unit=NGHI_HAI_NAME, campaign=CAMPAIGN_TITLE) + CHOSEN
         await expect_not_found(cua_lo, command, "Hòa Hiếu")
         await expect_not_found(cua_lo, command, HOA_HIEU)
         await expect_not_found(thai_hoa, command, "Nghi Hải")
@@ -639,7 +641,7 @@ async def test_every_unit_submitted_reads_as_the_outline_counts(cast: Cast, whol
     assert "0 chưa bắt đầu · 0 đang làm (0%) · 0 bị trả lại" in text
     for supervisor in (cast.province, cast.cua_lo, cast.thai_hoa):
         done = await ask(supervisor, "/chuanop", "Tất cả đơn vị")
-        assert done["text"] == ALL_SUBMITTED
+        assert done["text"] == ALL_SUBMITTED + CHOSEN
     cua_lo = await ask(cast.cua_lo, "/tinhhinh", "📊 Tình hình báo cáo")
     assert "• Công an phường: 07/07 đã nộp\n" in cua_lo["text"]
     assert "Đơn vị cấp huyện: 01/01 đã nộp" in cua_lo["text"]
@@ -669,7 +671,8 @@ async def test_tieuchi_counts_a_criterion_by_status_over_the_scope(cast: Cast, w
         by_number = await ask(supervisor, "/tieuchi 22 3", "Tiêu chí 3 của mẫu 22 tiêu chí")
         by_form = await ask(supervisor, "/tieuchi cap-22 3", "Tiêu chí 3 của mẫu 22 tiêu chí")
         assert by_number["text"] == by_form["text"]
-        text = by_number["text"]
+        assert by_number["text"].endswith(CHOSEN)
+        text = by_number["text"].removesuffix(CHOSEN)
         assert text.startswith(
             f"Tiêu chí 3 của mẫu 22 tiêu chí — {CAMPAIGN_TITLE}: {total} đơn vị\n"
             f"• Đạt: {met}\n• Chưa đạt: {not_met}\n"
