@@ -108,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("kind", choices=list(SUFFIXES), help=_("docx: a unit's report (--unit) or the summary of the scope; xlsx: the workbook; chart: a PNG"))
     export.add_argument("--scope", required=True, type=unit_code, help=_("unit code, e.g. NA-CL (any case)"))
     export.add_argument("--unit", type=unit_code, default=None, help=_("with docx: this unit's own report (within the scope)"))
-    export.add_argument("--campaign", default=None, help=_("campaign code (default: the one whose deadline is nearest today)"))
+    export.add_argument("--campaign", default=None, help=_("campaign code (default: the open one whose deadline is nearest, else the next to open, else the last closed)"))
     export.add_argument("--out", required=True, type=output_file, help=_("the file to write"))
     export.set_defaults(command=exporting.export)
 
@@ -294,10 +294,11 @@ async def reminders_plan(args: argparse.Namespace, settings: Settings) -> int:
     async with runtime(settings) as rt:
         service = ReminderService(rt.unit_of_work, rt.catalog.form, settings.zone)
         now = rt.service.clock.now()
-        slots = await service.slots()
-        codes = sorted({c.code for c, _s in slots})
-        if args.campaign and args.campaign not in codes:
-            print(organisation.unknown_campaign(args.campaign, codes), file=sys.stderr)
+        slots = await service.slots(now)
+        async with rt.unit_of_work() as uow:
+            campaigns = {c.code: c for c in await uow.units.campaigns()}
+        if args.campaign and args.campaign not in campaigns:
+            print(organisation.unknown_campaign(args.campaign, sorted(campaigns)), file=sys.stderr)
             return 1
         planned = [(c, s) for c, s in slots if not args.campaign or c.code == args.campaign]
         unfired = [(c, s) for c, s in planned if not await service.was_fired(s.key)]
@@ -305,6 +306,10 @@ async def reminders_plan(args: argparse.Namespace, settings: Settings) -> int:
         for campaign, slot in unfired:
             when = times[slot.key]
             if when is None:
+        named = campaigns.get(args.campaign or "")
+        if named is not None and named.closes is not None and named.closed(now.astimezone(settings.zone).date()):
+            print(_("{campaign} closed on {day}; nothing is planned for it any more.").format(campaign=named.code, day=fmt.date(named.closes)))
+            return 0
                 continue
             messages = await service.preview(slot, campaign, now)
             to_officers = [m for m in messages if m.kind is not MessageKind.DIGEST]

@@ -666,3 +666,16 @@ def test_usage_shows_the_month_against_the_quota_and_what_a_campaign_will_take(d
     )
     unknown = demo("usage", "--plan", "so-ket-2099")
     assert unknown.code == 1 and "so-ket-2099" in unknown.err and "so-ket-2023" in unknown.err
+
+
+def test_after_closing_a_campaign_plans_nothing_and_exports_name_the_one_they_took(demo: Cli) -> None:
+    demo.now = "2026-11-28T09:00:00+07:00"  # both campaigns closed years ago
+    plan = demo("reminders", "plan")
+    assert (plan.code, plan.out.strip()) == (0, "Chưa có lịch nhắc hạn nào.")
+    assert demo("reminders", "plan", "--json").out.strip() == "[]"
+    named = demo("reminders", "plan", "--campaign", "so-ket-2023")
+    assert (named.code, named.out.strip()) == (0, "Đợt so-ket-2023 đã kết thúc ngày 10/12/2023; không còn lịch nhắc nào cho đợt này.")
+    chart = demo("export", "chart", "--scope", "NA-CL", "--out", "tien-do.png")
+    assert chart.code == 0 and "\nĐợt: Sơ kết 02 năm (2023–2024) thực hiện nhiệm vụ xây dựng đơn vị điển hình (đã kết thúc ngày 15/08/2024)\n" in chart.out
+    demo.now = DEMO_DAY
+    assert "so-ket-2023 — " in demo("reminders", "plan").out  # while it is open, it is planned
