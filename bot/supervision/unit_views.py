@@ -49,9 +49,7 @@ async def show_report(desk: Desk, unit: UnitRecord, campaign: CampaignRecord) ->
     status = report.status if report else None
     people = [p for p in await desk.reads.people.linked([unit.id]) if p.role is Role.REPORTER]
     lines = [f"📄 {unit.name} — {desk.title(campaign)}", _("Status: {status}").format(status=_(status_word(status, len(answers))))]
-    if campaign.closed(desk.today()):
-        lines.append(desk.p.campaign_deadline(campaign, desk.today(), enrolment.report_due(campaign.report_due)))
-    elif enrolment.extended_to:
+    if enrolment.extended_to:
         lines.append(_("⏳ Extended for this unit — {deadline}").format(deadline=desk.p.deadline_text(enrolment.extended_to, desk.today())))
     if report and report.receipt_no and report.submitted_at:
         lines.append(desk.p.receipt(report.receipt_no, report.submitted_at))
@@ -93,14 +91,12 @@ async def criterion(desk: Desk, args: str) -> None:
     if form is None or problem:
         desk.say(problem)
         return
+    question_id = f"{CRITERION_PREFIX}{number}"
     rows = [r for r in await desk.reads.reports.enrolments(campaign.code, desk.access.unit_ids) if r.form_id == form.id]
     values = await desk.reads.reports.answers_to(campaign.code, question_id, [r.unit_id for r in rows])
-    question_id = f"{CRITERION_PREFIX}{number}"
     desk.say(criterion_text(desk, form, number, campaign, [r.unit_id for r in rows], values))
 
 
-def form_named(desk: Desk, name: str) -> Form | None:
-    """A form by id, or by its criteria count ("22" for the ward police form), among the forms
 def criterion_problem(desk: Desk, name: str, form: Form | None, number: int) -> str:
     """What is wrong with the form and criterion asked for, said precisely; "" when nothing is."""
     _ = desk._
@@ -116,6 +112,8 @@ def criterion_problem(desk: Desk, name: str, form: Form | None, number: int) -> 
     return ""
 
 
+def form_named(desk: Desk, name: str) -> Form | None:
+    """A form by id, or by its criteria count ("22" for the ward police form), among the forms
     the campaigns use."""
     try:
         return desk.forms(name)
