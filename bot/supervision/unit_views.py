@@ -49,7 +49,9 @@ async def show_report(desk: Desk, unit: UnitRecord, campaign: CampaignRecord) ->
     status = report.status if report else None
     people = [p for p in await desk.reads.people.linked([unit.id]) if p.role is Role.REPORTER]
     lines = [f"📄 {unit.name} — {desk.title(campaign)}", _("Status: {status}").format(status=_(status_word(status, len(answers))))]
-    if enrolment.extended_to:
+    if campaign.closed(desk.today()):
+        lines.append(desk.p.campaign_deadline(campaign, desk.today(), enrolment.report_due(campaign.report_due)))
+    elif enrolment.extended_to:
         lines.append(_("⏳ Extended for this unit — {deadline}").format(deadline=desk.p.deadline_text(enrolment.extended_to, desk.today())))
     if report and report.receipt_no and report.submitted_at:
         lines.append(desk.p.receipt(report.receipt_no, report.submitted_at))
