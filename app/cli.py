@@ -300,16 +300,16 @@ async def reminders_plan(args: argparse.Namespace, settings: Settings) -> int:
         if args.campaign and args.campaign not in campaigns:
             print(organisation.unknown_campaign(args.campaign, sorted(campaigns)), file=sys.stderr)
             return 1
+        named = campaigns.get(args.campaign or "")
+        if named is not None and named.closes is not None and named.closed(now.astimezone(settings.zone).date()):
+            print(_("{campaign} closed on {day}; nothing is planned for it any more.").format(campaign=named.code, day=fmt.date(named.closes)))
+            return 0
         planned = [(c, s) for c, s in slots if not args.campaign or c.code == args.campaign]
         unfired = [(c, s) for c, s in planned if not await service.was_fired(s.key)]
         times = sending_times([s for _c, s in unfired], now, settings.zone)
         for campaign, slot in unfired:
             when = times[slot.key]
             if when is None:
-        named = campaigns.get(args.campaign or "")
-        if named is not None and named.closes is not None and named.closed(now.astimezone(settings.zone).date()):
-            print(_("{campaign} closed on {day}; nothing is planned for it any more.").format(campaign=named.code, day=fmt.date(named.closes)))
-            return 0
                 continue
             messages = await service.preview(slot, campaign, now)
             to_officers = [m for m in messages if m.kind is not MessageKind.DIGEST]
