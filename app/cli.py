@@ -20,7 +20,6 @@ from app.cli_errors import problem
 from app.cli_text import Parser, _, argparse_speaking, cli_locale, ngettext
 from app.exporting import SUFFIXES
 from app.settings import MAX_INVITE_DAYS, Settings
-from bot.catalog_loading import load_demo_units
 from bot.i18n import Formatter
 from bot.prompts import ROLE_LABELS
 from bot.records import MessageKind, Role
@@ -204,18 +203,25 @@ async def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 async def seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     from app.runtime import runtime
+    from storage.demo_seed import load_demo
     from storage.seed import list_units as rows_of_units
-    from storage.seed import load_campaign, load_units
 
+    today = settings.clock().now().astimezone(settings.zone).date()
     async with runtime(settings) as rt:
         async with rt.unit_of_work() as uow:
-            await load_units(uow, load_demo_units())
-            for campaign in rt.catalog.campaigns.values():
-                await load_campaign(uow, campaign)
+            replayed = await load_demo(uow, rt.catalog, today, settings.zone)
         async with rt.unit_of_work() as uow:
             rows = await rows_of_units(uow)
     enrolments = sum(len(row.forms) for row in rows)
     print(_("Demo province loaded: {units} units, {enrolments} campaign enrolments.").format(units=len(rows), enrolments=enrolments))
+    fmt = Formatter(settings.locale)
+    if replayed is None:
+        print(_("No rehearsal campaign: on {today} the catalog's own campaigns are the live ones.").format(today=fmt.date(today)))
+    else:
+        print(_("Rehearsal campaign {code}: opened {opens}, report due {due}, closes {closes}; some units' 2023 reports are filed.").format(
+            code=replayed.code, opens=fmt.date(replayed.opens), due=fmt.date(replayed.report_due.due),
+            closes=fmt.date(replayed.closes) if replayed.closes else _("never"),
+        ))
     return 0
 
 
