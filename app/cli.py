@@ -66,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help=_("create or migrate the database")).set_defaults(command=db_upgrade)
 
     seed = command_group(commands, "seed", _("load example data"))
-    seed.add_parser("demo", help=_("load the Nghệ An 2023 demo province")).set_defaults(command=seed_demo)
+    seed.add_parser("demo", help=_("load the Nghệ An demo province: a rehearsal campaign dated around today, and the 2023 reviews as history")).set_defaults(command=seed_demo)
 
     units = command_group(commands, "units", _("organisation units"))
     units_list = units.add_parser("list", help=_("list units with their kind, parent and forms"))
@@ -203,6 +203,7 @@ async def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 async def seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     from app.runtime import runtime
+    from app.organisation import closing
     from storage.demo_seed import load_demo
     from storage.seed import list_units as rows_of_units
 
@@ -218,9 +219,8 @@ async def seed_demo(args: argparse.Namespace, settings: Settings) -> int:
     if replayed is None:
         print(_("No rehearsal campaign: on {today} the catalog's own campaigns are the live ones.").format(today=fmt.date(today)))
     else:
-        print(_("Rehearsal campaign {code}: opened {opens}, report due {due}, closes {closes}; some units' 2023 reports are filed.").format(
-            code=replayed.code, opens=fmt.date(replayed.opens), due=fmt.date(replayed.report_due.due),
-            closes=fmt.date(replayed.closes) if replayed.closes else _("never"),
+        print(_("Rehearsal campaign {code}: opened {opens}, report due {due}, {closing}; some units' 2023 reports are filed.").format(
+            code=replayed.code, opens=fmt.date(replayed.opens), due=fmt.date(replayed.report_due.due), closing=closing(replayed.closes, fmt),
         ))
     return 0
 

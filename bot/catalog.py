@@ -9,6 +9,7 @@ files and checks the references between them.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -72,7 +73,22 @@ class CatalogError(ValueError):
         message = self.problem(gettext)
         if self.more:
             message += gettext(N_(" (and {n} more)")).format(n=self.more)
-        return f"{self.file}: {self.field}: {message}" if self.field else f"{self.file}: {message}"
+        where = readable_field(self.field, gettext)
+        return f"{self.file}: {where}: {message}" if where else f"{self.file}: {message}"
+
+
+LISTED_FIELDS = {"enrol": N_("enrolment rule {n}"), "milestones": N_("milestone {n}")}
+"""A file's lists whose items a person knows by their place, counted from 1, not by an index."""
+
+
+def readable_field(field: str, gettext: Callable[[str], str]) -> str:
+    """A field's path as the person who wrote the file reads it: `enrol[1].form` becomes
+    “enrolment rule 2, form”."""
+
+    def item(match: re.Match[str]) -> str:
+        return gettext(LISTED_FIELDS[match[1]]).format(n=int(match[2]) + 1) + (", " if match[3] else "")
+
+    return re.sub(r"\b(enrol|milestones)\[(\d+)\](\.?)", item, field)
 
 
 def neutral_prompt(number: int, citation: LocalText) -> LocalText:

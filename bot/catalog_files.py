@@ -342,8 +342,8 @@ class CampaignFile(_Model):
             if rule.unit_kind in catch_all:
                 raise _invalid(
                     f"enrol[{index}]",
-                    N_("never applies: enrol[{earlier}] already takes every unit of kind “{kind}”"),
-                    earlier=catch_all[rule.unit_kind], kind=rule.unit_kind,
+                    N_("never applies: enrolment rule {earlier} already takes every unit of kind “{kind}”"),
+                    earlier=catch_all[rule.unit_kind] + 1, kind=rule.unit_kind,
                 )
             if rule.units is None:
                 catch_all[rule.unit_kind] = index

@@ -426,11 +426,11 @@ def test_a_province_loads_its_own_campaign_and_it_closes_on_its_date(demo: Cli) 
     wrong = demo("campaigns", "load", str(path))
     assert wrong.code == 1 and "tong-ket-2025.yaml: closes: 2023-11-24 sớm hơn hạn nộp báo cáo (2023-11-25)" in wrong.err
     path.write_text(CAMPAIGN_FILE.replace("form: cap-22", "form: cap-23").replace("opens: 2023-11-01", "opens: 2023-11-30"), encoding="utf-8")
-    assert "milestones[0].due: 2023-11-25 sớm hơn ngày mở đợt báo cáo (2023-11-30)" in demo("campaigns", "load", str(path)).err
+    assert "mốc thời gian thứ 1, due: 2023-11-25 sớm hơn ngày mở đợt báo cáo (2023-11-30)" in demo("campaigns", "load", str(path)).err
     path.write_text(CAMPAIGN_FILE.replace("form: cap-22", "form: cap-23").replace("opens: 2023-11-01", "opens: 1/11/2023"), encoding="utf-8")
     assert "opens: không phải là ngày; hãy ghi theo dạng 2024-07-15" in demo("campaigns", "load", str(path)).err
     path.write_text(CAMPAIGN_FILE.replace("form: cap-22", "form: cap-23"), encoding="utf-8")
-    assert "enrol[0].form: không có mẫu báo cáo “cap-23”; các mẫu hiện có: cap-22, cq-14, de-cuong, huyen-32, xa-34" in demo(
+    assert "quy tắc tham gia thứ 1, form: không có mẫu báo cáo “cap-23”; các mẫu hiện có: cap-22, cq-14, de-cuong, huyen-32, xa-34" in demo(
         "campaigns", "load", str(path)
     ).err
 

@@ -68,7 +68,7 @@ def test_a_few_units_left_out_are_retired_as_before(demo: Cli) -> None:
         (("opens: 2023-11-01", "opens: 2026-13-20"), "opens: không có ngày 2026-13-20; hãy ghi ngày theo dạng 2024-07-15"),
         (("opens: 2023-11-01", "opens: 2023-13-45"), "opens: không có ngày 2023-13-45; hãy ghi ngày theo dạng 2024-07-15"),
         (("closes: 2023-11-25", "closes: 2023-02-30"), "closes: không có ngày 2023-02-30; hãy ghi ngày theo dạng 2024-07-15"),
-        (("due: 2023-11-25", "due: 2023-11-31"), "milestones[0].due: không có ngày 2023-11-31; hãy ghi ngày theo dạng 2024-07-15"),
+        (("due: 2023-11-25", "due: 2023-11-31"), "mốc thời gian thứ 1, due: không có ngày 2023-11-31; hãy ghi ngày theo dạng 2024-07-15"),
         (("enrol:\n", "enrol: [\n"), (
             "không đúng cú pháp YAML ở dòng 9, cột 3 (“- {unit_kind: cap, form: cap-22}”) hoặc ngay phía trên: hãy kiểm tra thụt lề, "
             "dấu hai chấm, dấu nháy và dấu ngoặc"
@@ -78,7 +78,7 @@ def test_a_few_units_left_out_are_retired_as_before(demo: Cli) -> None:
         (("Tổng kết năm 2025,", "Tổng kết " + "rất dài " * 40 + ","), "title.vi: quá dài: 328 ký tự, tối đa 200"),
         (("basis: Kế hoạch của tỉnh", 'basis: "Kế hoạch\\0 của tỉnh"'), "basis: có ký tự điều khiển không nhìn thấy (U+0000); hãy gõ lại nội dung này"),
         (("basis: Kế hoạch của tỉnh", "basis: Kế hoạch\x07 của tỉnh"), "dòng 3: có ký tự điều khiển không nhìn thấy (U+0007); hãy gõ lại dòng này"),
-        (("title: {vi: Hạn gửi báo cáo}", 'title: {vi: "Hạn gửi\\nbáo cáo"}'), "milestones[0].title.vi: không được xuống dòng ở đây; hãy viết trên một dòng"),
+        (("title: {vi: Hạn gửi báo cáo}", 'title: {vi: "Hạn gửi\\nbáo cáo"}'), "mốc thời gian thứ 1, title.vi: không được xuống dòng ở đây; hãy viết trên một dòng"),
     ],
 )
 def test_every_mistake_in_a_campaign_file_is_one_vietnamese_line_naming_the_file_and_the_field(

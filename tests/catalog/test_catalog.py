@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.catalog import CATALOGS_DIR, CatalogError, CriteriaSet
+from bot.catalog import CATALOGS_DIR, CatalogError, CriteriaSet, readable_field
 from bot.catalog_loading import load_campaign, load_catalog, load_demo_units
 from bot.forms import LocalText, QuestionKind
 
@@ -254,7 +254,7 @@ def test_a_new_campaign_is_just_a_file(tmp_path, catalog):
     data["closes"] = dt.date(2026, 7, 31)
     data["enrol"] = [{"unit_kind": "xa", "form": "xa-35"}]
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    with pytest.raises(CatalogError, match=r"enrol\[0\]\.form"):
+    with pytest.raises(CatalogError, match=r"enrolment rule 1, form"):
         load_campaign(path, catalog.forms.keys())
 
 
@@ -371,7 +371,7 @@ def test_malformed_catalog_names_file_and_field(catalog_copy, defect):
     assert isinstance(error, ValueError)
     assert (error.file, error.field) == (file, field)
     assert message in error.message
-    assert str(error).startswith(f"{file}: {field}: ")
+    assert str(error).startswith(f"{file}: {readable_field(field, str)}: ")  # enrol[2] read as “enrolment rule 3”
 
 
 def test_duplicate_yaml_key_is_an_error(catalog_copy):
