@@ -15,7 +15,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from app.invite_sheet import qr_of, sheet_title, ways_in
+from app.invite_sheet import qr_of, sheet_title, valid_until, ways_in
 from bot.records import IssuedInvite
 from bot.sheets import Gettext
 
@@ -107,7 +107,7 @@ def block_lines(invite: IssuedInvite, _: Gettext) -> list[Line]:
         Line(invite.code, 24, bold=True, spacing=3),
         Line(f"{_('Send to the bot')}: {invite.start}", 10.5, before=1),
         *(Line(way, 9.5) for way in ways_in(invite, _)),
-        Line(f"{_('Valid until')}: {invite.expires}", 9.5, before=1),
+        Line(f"{_('Valid until')}: {valid_until(invite)}", 9.5, before=1),
     ]
 
 

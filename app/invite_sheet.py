@@ -1,6 +1,7 @@
 """The invite sheet a district prints or forwards, with the code, what to send the bot, a link for
 every configured channel and a QR code to scan from paper for each invite. The file's suffix
-chooses the writer: a workbook (one row per invite, here) or a printable PDF (one block per
+chooses the writer: a workbook (one row per invite, here: a frozen header with filters, the
+expiry a real date, printed as the supervisors' workbook is) or a printable PDF (one block per
 invite, invite_pdf.py)."""
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ import openpyxl
 import segno
 from openpyxl.drawing.image import Image
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
+from app.workbook_xlsx import DATETIME_FORMAT, print_setup
 from bot.catalog import CatalogError
+from bot.i18n import DEFAULT_LOCALE, Formatter
 from bot.records import BotEntrance, IssuedInvite
 from bot.sheets import Gettext, text_cells
 
-__all__ = ["SheetWriter", "qr_of", "sheet_title", "sheet_writer", "ways_in"]
+__all__ = ["SheetWriter", "qr_of", "sheet_title", "sheet_writer", "valid_until", "ways_in"]
 
 QR_COLUMN = "K"
 WIDTHS = {"A": 5, "B": 32, "C": 18, "D": 24, "E": 14, "F": 22, "G": 12, "H": 20, "I": 44, "J": 18, QR_COLUMN: 20}
@@ -59,6 +63,12 @@ def ways_in(invite: IssuedInvite, _: Gettext) -> list[str]:
     ]
 
 
+def valid_until(invite: IssuedInvite) -> str:
+    """The expiry as every date the reader sees is written ("23:59 15/08/2024", the same in each
+    of the bot's languages)."""
+    return Formatter(DEFAULT_LOCALE).datetime(invite.expires)
+
+
 def entrance_line(entrance: BotEntrance, start: str, _: Gettext) -> str:
     channel, name, link = entrance.channel, entrance.name, entrance.link
     if name and link:
@@ -71,7 +81,8 @@ def entrance_line(entrance: BotEntrance, start: str, _: Gettext) -> str:
 
 
 def write_workbook(path: Path, scope: str, invites: Sequence[IssuedInvite], _: Gettext) -> None:
-    """An XLSX workbook, one row per invite."""
+    """An XLSX workbook, one row per invite; the expiry the wall-clock time of the reader's zone,
+    as Excel has no time zones, to the second (23:59:59.999999 would show as the next day)."""
     workbook = openpyxl.Workbook()
     workbook.properties.title = sheet_title(scope, _)
     sheet = workbook.active
@@ -87,8 +98,9 @@ def write_workbook(path: Path, scope: str, invites: Sequence[IssuedInvite], _: G
         links = "\n".join(ways_in(invite, _))
         sheet.append(text_cells(sheet, [  # a name starting with "=" is a name, not a formula
             row - 1, invite.unit_name, invite.unit_code, invite.full_name, invite.phone, invite.role, invite.code,
-            invite.start, links, invite.expires,
+            invite.start, links, invite.expires.replace(tzinfo=None, microsecond=0),
         ]))  # fmt: skip
+        sheet.cell(row, 10).number_format = DATETIME_FORMAT
         png = io.BytesIO()
         qr_of(invite).save(png, kind="png", scale=3, border=2)
         image = Image(png)
@@ -99,4 +111,7 @@ def write_workbook(path: Path, scope: str, invites: Sequence[IssuedInvite], _: G
             cell.alignment = Alignment(vertical="top", wrap_text=True)
     for column, width in WIDTHS.items():
         sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(WIDTHS) - 1)}{len(invites) + 1}"  # the QR codes are not filtered
+    print_setup(sheet)
     workbook.save(path)

@@ -210,7 +210,6 @@ async def issue_invites(args: argparse.Namespace, settings: Settings) -> int:
     outs = list(dict.fromkeys(args.out))  # a file named twice is written once
     writers = [sheet_writer(out, _) for out in outs]  # an unknown suffix is refused before any code is issued or withdrawn
     role = Role(args.role)
-    fmt = Formatter(settings.locale)
     async with runtime(settings) as rt:
         now = settings.clock().now()
         async with rt.unit_of_work() as uow:
@@ -234,7 +233,7 @@ async def issue_invites(args: argparse.Namespace, settings: Settings) -> int:
         entrances = tuple(entrance for channel in rt.channels if (entrance := channel.entrance()))
     sheet = [
         IssuedInvite(new.unit_code, new.unit_name, w.full_name, w.phone, _(ROLE_LABELS[role]), new.code,
-                     tuple(rt.service.invite_links(new.code)), fmt.datetime(expires.astimezone(settings.zone)), entrances)  # fmt: skip
+                     tuple(rt.service.invite_links(new.code)), expires.astimezone(settings.zone), entrances)  # fmt: skip
         for new, w in zip(issued, plan.wanted, strict=True)
     ]
     for out, write_sheet in zip(outs, writers, strict=True):

@@ -1,6 +1,6 @@
 """A progress chart the core described (bot.documents.ProgressChart) as a PNG to read on a phone:
 1080 pixels wide, a unit to a row in the core's order, two bars each (the share of reports
-handed in, the share of questions answered) with the percentage written at the bar's end.
+handed in, the share of questions answered) with the core's whole percent written at the bar's end.
 
 Drawn on matplotlib's Agg canvas through a Figure of its own, never pyplot: pyplot keeps global
 state, and this runs in worker threads. Every text names its font (DejaVu Sans, in matplotlib's
@@ -9,7 +9,6 @@ page is laid out by measuring the text: long titles and unit names are wrapped, 
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,14 +81,13 @@ def write_chart(path: Path, chart: ProgressChart) -> None:
 
 
 def draw_bars(axes: Axes, chart: ProgressChart, labels: list[str], font: FontProperties) -> None:
-    """Two bars a row, each with its whole percent at its end: inside a bar that nearly reaches
-    100 (where the text would leave the axis), after a shorter one."""
+    """Two bars a row, each with its percent at its end: inside a bar that nearly reaches 100
+    (where the text would leave the axis), after a shorter one."""
     rows = range(len(chart.bars))
-    for offset, colour, inside_colour, shares in (
+    for offset, colour, inside_colour, values in (
         (-BAR / 2, SUBMITTED_COLOUR, "white", [bar.submitted for bar in chart.bars]),
         (BAR / 2, ANSWERED_COLOUR, "black", [bar.answered for bar in chart.bars]),
     ):
-        values = [share_percent(share) for share in shares]
         axes.barh([row + offset for row in rows], values, height=BAR, color=colour)
         for row, value in zip(rows, values, strict=True):
             inside = value >= INSIDE
@@ -107,11 +105,6 @@ def draw_bars(axes: Axes, chart: ProgressChart, labels: list[str], font: FontPro
     axes.set_axisbelow(True)
     for side in ("right", "left"):
         axes.spines[side].set_visible(False)
-
-
-def share_percent(share: float) -> int:
-    """Whole percent, rounded down: 37 answers of 38 are 97 %, never a 100 % that is not."""
-    return math.floor(share * 100 + 1e-9)
 
 
 def inches(text: str, size: float) -> float:

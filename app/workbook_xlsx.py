@@ -1,6 +1,7 @@
 """A workbook the core described (bot.documents.Workbook) as an XLSX file a district filters and
 sorts: a bold header row, frozen, with filters over the used range; dates and times as real
-Excel dates, so they sort and compute; numbers as numbers; long text wrapped.
+Excel dates, so they sort and compute; numbers as numbers; long text wrapped. Every sheet
+prints on A4 in landscape, as wide as the page, with its header on every page.
 
 Written in openpyxl's write-only mode: rows stream to disk as they are written, so an export of
 ten thousand rows does not hold a second copy of every cell in memory. That mode sets widths,
@@ -17,11 +18,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.documents import Cell, Sheet, Workbook
 from bot.sheets import text_cell
 
-__all__ = ["write_workbook"]
+__all__ = ["DATETIME_FORMAT", "print_setup", "write_workbook"]
 
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
@@ -72,11 +74,24 @@ def write_sheet(worksheet: WriteOnlyWorksheet, sheet: Sheet) -> None:
     for column, width in enumerate(widths, start=1):
         worksheet.column_dimensions[get_column_letter(column)].width = width
     last = get_column_letter(len(sheet.columns))
+    print_setup(worksheet)
     worksheet.freeze_panes = "A2"
     worksheet.auto_filter.ref = f"A1:{last}{len(sheet.rows) + 1}"
     worksheet.append([header_cell(worksheet, title) for title in sheet.columns])
     for row in sheet.rows:
         worksheet.append([body_cell(worksheet, value, width) for value, width in zip(row, widths, strict=True)])
+
+
+def print_setup(worksheet: Worksheet | WriteOnlyWorksheet) -> None:
+    """A4, landscape, every column on the page's width and as many pages down as the rows take,
+    the header row printed again at the top of each page: a sheet a district prints reads as a
+    table, not as a stack of pages of stray columns."""
+    worksheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    worksheet.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
+    worksheet.page_setup.fitToWidth = 1
+    worksheet.page_setup.fitToHeight = 0  # no limit: as many pages as the rows need
+    worksheet.sheet_properties.pageSetUpPr.fitToPage = True
+    worksheet.print_title_rows = "1:1"
 
 
 def column_widths(sheet: Sheet) -> list[float]:

@@ -1,6 +1,7 @@
 """A scope's progress as a chart: for each unit right under the scope's root (its own report and
 those below it together), the share of reports handed in and of questions answered, against
-the deadline."""
+the deadline. The units stand in order of progress, furthest ahead first, and every figure is
+the whole percent /tinhhinh and /chuanop show for the same unit."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from bot.documents import ChartBar, ProgressChart
 from bot.forms import Form
 from bot.prompts import Prompts
 from bot.records import CampaignRecord, Enrolment, UnitRecord
-from bot.standing import UnitStanding
+from bot.standing import UnitStanding, percent
 from bot.text import fold
 from bot.units import UnitTree
 
@@ -37,12 +38,12 @@ def progress_chart(
         handed = sum(1 for unit in units if unit.has_submitted)
         questions = sum(unit.questions for unit in units)
         answered = sum(unit.progress * unit.questions for unit in units)
-        bars.append(ChartBar(tree.get(unit_id).name, handed / len(units), answered / questions if questions else 0.0))
-    shown = sorted(bars, key=lambda bar: (bar.submitted, bar.answered))[:MOST_BARS]
+        bars.append(ChartBar(tree.get(unit_id).name, percent(handed / len(units)), percent(answered / questions) if questions else 0))
+    by_progress = sorted(bars, key=lambda bar: (-bar.submitted, -bar.answered, fold(bar.label)))
     return ProgressChart(
         title=_("Progress of the reports — {area}").format(area=root.name),
         subtitle=" · ".join(part for part in (campaign.title.get(p.locale), p.campaign_deadline(campaign, today)) if part),
-        bars=tuple(sorted(shown, key=lambda bar: fold(bar.label))),
+        bars=tuple(by_progress[-MOST_BARS:]),
         legend=(_("Reports handed in"), _("Questions answered")),
         axis="%",
     )

@@ -114,11 +114,12 @@ class Workbook:
 
 @dataclass(frozen=True)
 class ChartBar:
-    """One unit's bar: the share of its reports submitted (0–1) and of its questions answered."""
+    """One unit's bar: the whole percent of its reports submitted and of its questions answered,
+    rounded by the core as every other progress figure is (bot.standing.percent)."""
 
     label: str
-    submitted: float
-    answered: float
+    submitted: int
+    answered: int
 
 
 @dataclass(frozen=True)

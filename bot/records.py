@@ -226,7 +226,7 @@ class IssuedInvite:
     role: str  # as the reader calls it
     code: str
     links: tuple[InviteLink, ...]
-    expires: str  # written as the reader writes dates
+    expires: datetime  # when the code stops working, on the reader's clock (their time zone)
     entrances: tuple[BotEntrance, ...] = ()
 
     @property

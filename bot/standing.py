@@ -12,7 +12,15 @@ from bot.records import Enrolment
 from bot.report import ReportStatus
 from bot.units import UnitTree
 
-__all__ = ["Group", "Standing", "Tally", "UnitStanding", "standing_of"]
+__all__ = ["Group", "Standing", "Tally", "UnitStanding", "percent", "standing_of"]
+
+
+def percent(share: float) -> int:
+    """A share (0–1) as the whole percent every progress figure shows: /tinhhinh, /chuanop and
+    the chart round it the same way, so one unit never reads 7 % in one and 8 % in another. Only
+    a whole share is 100 %: 199 answers of 200 are 99 %, never a 100 % that is not."""
+    whole = round(100 * share)
+    return 99 if whole == 100 and share < 1 else whole
 
 
 @dataclass
@@ -31,7 +39,7 @@ class Tally:
 
     @property
     def average_progress(self) -> int:
-        return round(100 * self.progress_sum / self.in_progress) if self.in_progress else 0
+        return percent(self.progress_sum / self.in_progress) if self.in_progress else 0
 
 
 @dataclass(frozen=True)

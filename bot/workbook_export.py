@@ -72,7 +72,7 @@ def status_sheet(source: WorkbookSource, p: Prompts, rows: Sequence[Enrolment], 
 def criteria_sheet(source: WorkbookSource, p: Prompts, form: Form, rows: Sequence[Enrolment]) -> Sheet:
     _ = p._
     criteria = [q for q in form if q.kind is QuestionKind.CRITERION]
-    columns: list[str] = [_("Unit code"), _("Unit"), _("Parent unit"), _("Criteria met")]
+    columns: list[str] = [_("Unit code"), _("Unit"), _("Parent unit"), _("Criteria met (of {total})").format(total=len(criteria))]
     for question in criteria:
         number = question.criterion_number
         columns += [
@@ -84,13 +84,13 @@ def criteria_sheet(source: WorkbookSource, p: Prompts, form: Form, rows: Sequenc
     for row in rows:
         answers = source.answers.get(row.unit_id, {})
         count = count_criteria(form, answers)
-        cells: list[Cell] = [*unit_cells(source, row), f"{count.met}/{count.total}"]
+        cells: list[Cell] = [*unit_cells(source, row), count.met]  # a number, to sort and sum; the total is in the header
         for question in criteria:
             value = answers.get(question.id)
             status = criterion_status(value)
             cells += [verdict(p, status, value) if status else None, (value or {}).get("narrative"), len(files_of(value)) or None]
         table.append(tuple(cells))
-    widths = (18, 36, 28, 12, *([22, 60, 10] * len(criteria)))
+    widths = (18, 36, 28, 14, *([22, 60, 10] * len(criteria)))
     return Sheet(sheet_name(form, p), tuple(columns), tuple(table), widths=widths)
 
 

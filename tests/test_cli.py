@@ -450,7 +450,14 @@ def test_officers_are_imported_once_and_their_invite_sheet_works_and_replaces_th
     assert rows[0][:8] == ("STT", "Đơn vị", "Mã đơn vị", "Họ và tên", "Số điện thoại", "Vai trò", "Mã mời", "Gửi cho bot")
     hoa = next(row for row in rows if row[3] == "Phan Thị Hoa")
     assert (hoa[2], hoa[4], hoa[5], hoa[7]) == ("CAP-CL-NGHIHAI", "0912345678", "cán bộ báo cáo", f"/start {hoa[6]}")
-    assert hoa[8] == f"Telegram: https://t.me/baocao_bot?start={hoa[6]}" and hoa[9] == "23:59 15/08/2024"  # until the last campaign closes
+    assert hoa[8] == f"Telegram: https://t.me/baocao_bot?start={hoa[6]}" and hoa[9] == datetime(2024, 8, 15, 23, 59, 59)  # until the last campaign closes
+    # a table to filter and print: the expiry a real date, a frozen header with filters, A4 landscape as wide as the page
+    expiry = sheet.cell(rows.index(hoa) + 1, 10)
+    assert expiry.is_date and expiry.number_format == "dd/mm/yyyy hh:mm"
+    assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref == f"A1:J{len(rows)}"
+    setup = sheet.page_setup
+    assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0)
+    assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows == "$1:$1"
     assert len(sheet._images) == len(rows) - 1  # a QR code on every invite
     # Every unit of Cửa Lò that reports gets a code; the town itself files a compiled report too.
     assert {row[2] for row in rows[1:]} >= {"NA-CL", "CAP-CL-NGHIHAI", "CAP-CL-NGHITHU", "XA-DEMO-37"}

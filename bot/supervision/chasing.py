@@ -23,7 +23,7 @@ from bot.records import (
 )
 from bot.reminding import Composer, Pending, pending_units
 from bot.report import ReportStatus
-from bot.standing import UnitStanding
+from bot.standing import UnitStanding, percent
 from bot.supervision.desk import LISTED, Desk
 from bot.supervision.status import scope_standing
 from bot.text import fold
@@ -81,7 +81,7 @@ def missing_line(desk: Desk, unit: UnitStanding) -> str:
     parent = desk.tree.get(record.parent_id).name if record.parent_id in desk.tree else ""
     parts = [
         f"{record.name}" + (f" ({parent})" if parent else ""),
-        _("{percent}% ({answered}/{total})").format(percent=round(100 * unit.progress), answered=unit.row.answered, total=unit.questions)
+        _("{percent}% ({answered}/{total})").format(percent=percent(unit.progress), answered=unit.row.answered, total=unit.questions)
         if unit.started
         else _(NOT_STARTED),
     ]

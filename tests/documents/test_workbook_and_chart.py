@@ -90,7 +90,7 @@ async def test_sheet_names_are_cut_cleaned_and_unique(tmp_path: Path) -> None:
 
 def chart(count: int) -> ProgressChart:
     bars = tuple(
-        ChartBar(f"{NAMES[i % len(NAMES)]} {i + 1}", (i % 5) / 4, min(1.0, (i * 7 % 13) / 12)) for i in range(count)
+        ChartBar(f"{NAMES[i % len(NAMES)]} {i + 1}", (i % 5) * 25, min(100, (i * 7 % 13) * 9)) for i in range(count)
     )
     return ProgressChart(
         "Tiến độ báo cáo — Công an thị xã Cửa Lò",
