@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # BAOCAO_NOW set in the environment is that day, and the console follows it too).
 DEMO_UNIT ?= CAP-CL-NGHIHAI
 
-.PHONY: run test setup locales clean
+.PHONY: run test setup locales clean docs-preview
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,7 +37,26 @@ locales: $(STAMP)
 	$(BIN)/pybabel update -i locales/messages.pot -d locales --no-fuzzy-matching --ignore-obsolete -w 100
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache $(PREVIEW)
+
+# The demo's documents as the officials who sign them see them: a unit's report and the
+# district's summary of the 2023 review, the workbook and the invite sheet, rendered page by
+# page to PNG under preview/ by LibreOffice (installed from Debian when missing). For people's
+# eyes: the tests check the files' structure and do not need it.
+PREVIEW ?= preview
+PREVIEW_ENV := BAOCAO_DATABASE_URL=sqlite+aiosqlite:///$(CURDIR)/$(PREVIEW)/demo.db BAOCAO_FILES_DIR=$(CURDIR)/$(PREVIEW)/files
+docs-preview: $(STAMP)
+	@command -v soffice >/dev/null && command -v pdftoppm >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils fonts-liberation; }
+	rm -rf $(PREVIEW) && mkdir -p $(PREVIEW)
+	$(PREVIEW_ENV) $(BIN)/baocao db upgrade >/dev/null
+	$(PREVIEW_ENV) $(BIN)/baocao seed demo >/dev/null
+	$(PREVIEW_ENV) $(BIN)/baocao export docx --scope NA-CL --unit CAP-CL-NGHIHAI --campaign so-ket-2023 --out $(PREVIEW)/unit-report.docx
+	$(PREVIEW_ENV) $(BIN)/baocao export docx --scope NA-CL --campaign so-ket-2023 --out $(PREVIEW)/summary.docx
+	$(PREVIEW_ENV) $(BIN)/baocao export xlsx --scope NA-CL --campaign so-ket-2023 --out $(PREVIEW)/workbook.xlsx
+	$(PREVIEW_ENV) $(BIN)/baocao invites issue --scope NA-CL --out $(PREVIEW)/invites.xlsx --out $(PREVIEW)/invite-sheet.pdf
+	cd $(PREVIEW) && soffice --headless --convert-to pdf unit-report.docx summary.docx workbook.xlsx invites.xlsx >/dev/null
+	cd $(PREVIEW) && for document in unit-report summary workbook invites invite-sheet; do pdftoppm -png -r 70 $$document.pdf $$document; done
+	@echo "The pages are in $(PREVIEW)/ (one PNG a page)."
 
 # The reminder outbox benchmark (bench/README.md): about 6 minutes; pass options with
 # BENCH_ARGS, e.g. `make bench BENCH_ARGS="--count 600 --chats 200"` for a quick run.

@@ -119,7 +119,7 @@ def _answer(question: Question, position: int) -> AnswerValue | None:
         case QuestionKind.CHOICE:
             return {"choice": question.options[0].code}
         case QuestionKind.TEXT:
-            return {"text": f"Nội dung năm 2023 của đơn vị cho mục {question.id} (dữ liệu mẫu)."}
+            return {"text": "Năm 2023, đơn vị đã thực hiện nội dung này theo kế hoạch; kết quả cụ thể được nêu trong hồ sơ kèm theo (dữ liệu mẫu)."}
         case QuestionKind.NUMBER:
             low, high = number_bounds(question)
             return {"number": min(max(low, 3), high)}
