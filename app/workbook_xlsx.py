@@ -10,6 +10,8 @@ the frozen pane and the filter before the rows, which is why widths are worked o
 from __future__ import annotations
 
 import re
+import textwrap
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 
@@ -32,6 +34,8 @@ FORBIDDEN_IN_NAME = re.compile(r"[\\/?*\[\]:]")
 RESERVED_NAMES = {"history"}  # Excel keeps it for its own change-tracking sheet
 MOST_WIDTH = 60  # characters: a wider column is wrapped instead
 LEAST_WIDTH = 8
+LINE_HEIGHT = 15  # points: a line of Excel's default font, Calibri 11
+MOST_HEIGHT = 409  # points: Excel's tallest row
 
 HEADER = Font(bold=True)
 HEADER_ALIGNMENT = Alignment(vertical="top", wrap_text=True)
@@ -77,9 +81,28 @@ def write_sheet(worksheet: WriteOnlyWorksheet, sheet: Sheet) -> None:
     print_setup(worksheet)
     worksheet.freeze_panes = "A2"
     worksheet.auto_filter.ref = f"A1:{last}{len(sheet.rows) + 1}"
-    worksheet.append([header_cell(worksheet, title) for title in sheet.columns])
-    for row in sheet.rows:
-        worksheet.append([body_cell(worksheet, value, width) for value, width in zip(row, widths, strict=True)])
+    append_row(worksheet, 1, [header_cell(worksheet, title) for title in sheet.columns], sheet.columns, widths)
+    for number, row in enumerate(sheet.rows, start=2):
+        cells = [body_cell(worksheet, value, width) for value, width in zip(row, widths, strict=True)]
+        append_row(worksheet, number, cells, row, widths)
+
+
+def append_row(
+    worksheet: WriteOnlyWorksheet, number: int, cells: list[WriteOnlyCell | None], values: Sequence[Cell], widths: list[float]
+) -> None:
+    """A row as tall as its longest wrapped text: LibreOffice, and Excel until the row is edited,
+    keep the default one-line height, which prints wrapped lines over the next rows. The height
+    is held only while the row is written, so a long sheet keeps nothing per row."""
+    lines = max((len(wrapped_lines(value, width)) for value, width in zip(values, widths) if isinstance(value, str)), default=1)
+    if lines > 1:
+        worksheet.row_dimensions[number].height = min(lines * LINE_HEIGHT, MOST_HEIGHT)
+    worksheet.append(cells)
+    worksheet.row_dimensions.pop(number, None)
+
+
+def wrapped_lines(text: str, width: float) -> list[str]:
+    """The lines a text takes wrapped at word boundaries in a column `width` characters wide."""
+    return [part for line in text.splitlines() or [""] for part in textwrap.wrap(line, int(width)) or [""]]
 
 
 def print_setup(worksheet: Worksheet | WriteOnlyWorksheet) -> None:

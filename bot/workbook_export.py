@@ -1,6 +1,10 @@
-"""A scope's reports as a workbook a district works in: a sheet per form (a row per unit, the
-status and text of each criterion in columns), a sheet of the narrative answers, a status sheet.
-Every unit's current answers, handed in or not; the status column tells which."""
+"""A scope's reports as a workbook a district works in: a status sheet (a row per unit, with how
+many criteria it meets), a sheet per criteria form (a row per unit and criterion: the result, what
+was done, the evidence count), a sheet of the narrative answers. Every unit's current answers,
+handed in or not; the status column tells which.
+
+The sheets are long, not wide: a handful of columns whatever the number of criteria, so a sheet
+prints one page wide at a size people read, and filters by unit or criterion and pivots in Excel."""
 
 from __future__ import annotations
 
@@ -58,40 +62,39 @@ def status_sheet(source: WorkbookSource, p: Prompts, rows: Sequence[Enrolment], 
     table = []
     for row in rows:
         form = source.forms[row.form_id]
+        met = count_criteria(form, source.answers.get(row.unit_id, {})).met if form.criteria_count else None
         table.append((
-            *unit_cells(source, row), _(status_word(row.status, row.answered)), row.answered, len(form), row.report_due(source.campaign_due),
-            local(row.submitted_at), row.receipt_no, local(row.last_activity),
+            *unit_cells(source, row), _(status_word(row.status, row.answered)), row.answered, len(form),
+            met, form.criteria_count or None, row.report_due(source.campaign_due), local(row.submitted_at), row.receipt_no,
+            local(row.last_activity),
         ))  # fmt: skip
     columns = (
-        _("Unit code"), _("Unit"), _("Parent unit"), _("Status"), _("Answered"), _("Questions"), _("Deadline"),
-        _("Handed in at"), _("Receipt number"), _("Last activity"),
+        _("Unit code"), _("Unit"), _("Parent unit"), _("Status"), _("Answered"), _("Questions"), _("Criteria met"),
+        _("Number of criteria"), _("Deadline"), _("Handed in at"), _("Receipt number"), _("Last activity"),
     )  # fmt: skip
-    return Sheet(_("Status"), columns, tuple(table), widths=(18, 36, 28, 22, 10, 10, 12, 18, 18, 18))
+    return Sheet(_("Status"), columns, tuple(table), widths=(16, 28, 20, 14, 9, 9, 9, 9, 11, 17, 14, 17))
 
 
 def criteria_sheet(source: WorkbookSource, p: Prompts, form: Form, rows: Sequence[Enrolment]) -> Sheet:
+    """A row per unit and criterion, the criterion's number a number and its whole text beside it,
+    so a filter on either column, or a pivot, reads the form by unit or by criterion."""
     _ = p._
     criteria = [q for q in form if q.kind is QuestionKind.CRITERION]
-    columns: list[str] = [_("Unit code"), _("Unit"), _("Parent unit"), _("Criteria met (of {total})").format(total=len(criteria))]
-    for question in criteria:
-        number = question.criterion_number
-        columns += [
-            _("Criterion {n} — result").format(n=number),
-            _("Criterion {n} — what was done").format(n=number),
-            _("Criterion {n} — evidence").format(n=number),
-        ]
+    columns = (
+        _("Unit code"), _("Unit"), _("Parent unit"), _("Criterion"), _("Criterion text"), _("Result"), _("What was done"),
+        _("Evidence files"),
+    )  # fmt: skip
     table = []
     for row in rows:
         answers = source.answers.get(row.unit_id, {})
-        count = count_criteria(form, answers)
-        cells: list[Cell] = [*unit_cells(source, row), count.met]  # a number, to sort and sum; the total is in the header
         for question in criteria:
             value = answers.get(question.id)
             status = criterion_status(value)
-            cells += [verdict(p, status, value) if status else None, (value or {}).get("narrative"), len(files_of(value)) or None]
-        table.append(tuple(cells))
-    widths = (18, 36, 28, 14, *([22, 60, 10] * len(criteria)))
-    return Sheet(sheet_name(form, p), tuple(columns), tuple(table), widths=widths)
+            table.append((
+                *unit_cells(source, row), question.criterion_number, question.prompt.get(p.locale),
+                verdict(p, status, value) if status else None, (value or {}).get("narrative"), len(files_of(value)) or None,
+            ))  # fmt: skip
+    return Sheet(sheet_name(form, p), columns, tuple(table), widths=(16, 26, 20, 8, 34, 20, 48, 13))
 
 
 def sheet_name(form: Form, p: Prompts) -> str:
@@ -113,4 +116,4 @@ def narrative_sheet(source: WorkbookSource, p: Prompts, rows: Sequence[Enrolment
             if question.kind is QuestionKind.TEXT and text:
                 table.append((*unit_cells(source, row), number, question.section.vi, p.short_text(question, 200), text))
     columns = (_("Unit code"), _("Unit"), _("Parent unit"), _("No."), _("Section"), _("Item"), _("Answer"))
-    return Sheet(_("Narrative answers"), columns, tuple(table), widths=(18, 36, 28, 6, 30, 40, 80))
+    return Sheet(_("Narrative answers"), columns, tuple(table), widths=(16, 26, 20, 6, 28, 34, 52))

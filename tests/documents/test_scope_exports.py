@@ -26,6 +26,7 @@ from tests.service_harness import CAMPAIGNS, CATALOG, DEMO_UNITS
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2023, 11, 20, 9, 0, tzinfo=ZONE)
 P = Prompts("vi", ZONE)
+EVIDENCE = {"kind": "photo", "ref": "anh-buoi-tuyen-truyen", "size": 204800}
 SO_KET_2023 = CampaignRecord("so-ket-2023", LocalText("Sơ kết 2023"), date(2023, 11, 1), date(2023, 11, 25), closes=date(2023, 12, 10))
 
 
@@ -46,7 +47,7 @@ async def province() -> tuple[UnitTree, list[Enrolment], dict]:
         thu = await uow.reports.open_unit("so-ket-2023", store.unit_id("CAP-CL-NGHITHU"), NOW)
         assert thu is not None  # 3 of 38 answered, not handed in: 7.9 %, which /tinhhinh rounds to 8
         await uow.reports.save_answers(thu.id, {
-            "TC.1": {"status": "dat", "narrative": "Đã tổ chức 5 buổi."},
+            "TC.1": {"status": "dat", "narrative": "Đã tổ chức 5 buổi.", "files": [EVIDENCE, EVIDENCE]},
             "TC.2": {"status": "chua_dat", "narrative": "Chưa làm."},
             "I.1": {"text": "Phường có 9 khối phố."},
         }, None, NOW)  # fmt: skip
@@ -64,16 +65,20 @@ async def test_the_workbook_has_a_status_sheet_a_sheet_per_criteria_form_and_the
     assert status.name == "Trạng thái" and [sheet.name for sheet in forms] == ["Mẫu 22 tiêu chí", "Mẫu 14 tiêu chí", "Mẫu 32 tiêu chí", "Mẫu 34 tiêu chí"]
     assert status.columns[:4] == ("Mã đơn vị", "Đơn vị", "Đơn vị cấp trên", "Trạng thái")
     hai = next(row for row in status.rows if row[0] == "CAP-CL-NGHIHAI")
-    assert hai[1:7] == ("Công an phường Nghi Hải", "Thị xã Cửa Lò", "đã nộp", 3, 38, date(2023, 11, 25))
-    assert hai[7] == NOW and hai[8].startswith("BC-")
+    assert hai[1:6] == ("Công an phường Nghi Hải", "Thị xã Cửa Lò", "đã nộp", 3, 38) and hai[8] == date(2023, 11, 25)
+    assert hai[9] == NOW and hai[10].startswith("BC-")
+    assert hai[6:8] == (1, 22)  # criteria met, of the form's 22: numbers, to sort and sum
     assert next(row for row in status.rows if row[0] == "CAP-CL-NGHIHOA")[3] == "chưa bắt đầu"
     ward = forms[0]
-    assert ward.columns[3] == "Số tiêu chí đạt (trên 22)"
-    assert ward.columns[4:7] == ("Tiêu chí 1 — kết quả", "Tiêu chí 1 — việc đã triển khai", "Tiêu chí 1 — minh chứng")
-    assert len(ward.columns) == 4 + 3 * 22 and len(ward.rows) == 16
-    row = next(row for row in ward.rows if row[0] == "CAP-CL-NGHIHAI")
-    assert row[3] == 1 and row[4:7] == ("Đạt", "Đã tổ chức 12 buổi.", None)
-    assert row[10] == "Chưa đến thời điểm xét (chưa đủ điều kiện xét đạt)" and row[7] is None
+    assert ward.columns == ("Mã đơn vị", "Đơn vị", "Đơn vị cấp trên", "Tiêu chí", "Nội dung tiêu chí", "Kết quả",
+                            "Việc đã triển khai", "Số tệp minh chứng")  # fmt: skip
+    assert len(ward.rows) == 16 * 22  # a row per unit and criterion
+    criteria = {row[3]: (*row[1:3], *row[4:]) for row in ward.rows if row[0] == "CAP-CL-NGHIHAI"}
+    assert list(criteria) == list(range(1, 23))
+    text = "Tiêu chí 1 (theo Bộ tiêu chí thí điểm của Bộ Công an)"
+    assert criteria[1] == ("Công an phường Nghi Hải", "Thị xã Cửa Lò", text, "Đạt", "Đã tổ chức 12 buổi.", None)
+    assert criteria[3][3:5] == ("Chưa đến thời điểm xét (chưa đủ điều kiện xét đạt)", "Chưa đủ thời gian.")
+    assert criteria[2][3:] == (None, None, None)  # not answered: the criterion is there, its result empty
     item = ("Thị xã Cửa Lò", 3, "I. Tình hình có liên quan",
             "Khái quát đặc điểm, tình hình kinh tế, văn hóa, xã hội, an ninh, trật tự trên địa bàn")
     assert narrative.rows == (("CAP-CL-NGHIHAI", "Công an phường Nghi Hải", *item, "Phường có 12 khối phố."),
@@ -88,19 +93,54 @@ async def test_the_written_workbook_counts_in_numbers_and_prints_every_sheet_a4_
     tree, rows, answers = await province()
     attachment = await FileDocuments(tmp_path).workbook(scope_workbook(source(tree, rows, answers), P, ZONE), "Báo cáo.xlsx")
     book = openpyxl.load_workbook(attachment.path)
-    ward = book["Mẫu 22 tiêu chí"]
-    assert ward["D1"].value == "Số tiêu chí đạt (trên 22)"
-    met = {row[0].value: row[3] for row in ward.iter_rows(min_row=2)}
-    assert met["CAP-CL-NGHIHAI"].value == 1 and met["CAP-CL-NGHIHAI"].data_type == "n"
-    assert met["CAP-CL-NGHIHOA"].value == 0 and met["CAP-CL-NGHIHOA"].data_type == "n"
     status = book["Trạng thái"]
-    assert [status.cell(1, column).value for column in (5, 6)] == ["Đã trả lời", "Số câu hỏi"]
-    assert all(status.cell(row, column).data_type == "n" for row in range(2, status.max_row + 1) for column in (5, 6))
+    assert [status.cell(1, column).value for column in range(5, 9)] == ["Đã trả lời", "Số câu hỏi", "Số tiêu chí đạt", "Số tiêu chí"]
+    met = {row[0].value: (row[6], row[7]) for row in status.iter_rows(min_row=2)}
+    assert [cell.value for cell in met["CAP-CL-NGHIHAI"]] == [1, 22] and [cell.value for cell in met["CAP-CL-NGHIHOA"]] == [0, 22]
+    assert all(status.cell(row, column).data_type == "n" for row in range(2, status.max_row + 1) for column in (5, 6, 7, 8))
     for sheet in book.worksheets:
         setup = sheet.page_setup
         assert (setup.orientation, setup.paperSize, setup.fitToWidth, setup.fitToHeight) == ("landscape", 9, 1, 0), sheet.title
         assert sheet.sheet_properties.pageSetUpPr.fitToPage and sheet.print_title_rows == "$1:$1", sheet.title
         assert sheet.freeze_panes == "A2"
+
+
+PAGE_PIXELS_AT_70_PERCENT = int((297 / 25.4 - 2 * 0.75) * 96 / 0.70)
+"""How wide a sheet's columns may be, in Excel's screen pixels, for the sheet to print one page wide
+at 70 % of its size or more: an A4 page in landscape is 297 mm = 11.69 in wide, less the margins
+of 0.75 in either side the writer leaves as they are, 10.19 in = 978 pixels at 96 per inch; shrunk
+to 70 % a sheet may be 978 / 0.70 = 1397 pixels wide. A column `w` characters wide is 7 w + 5
+pixels (Calibri 11, whose digits are 7 pixels wide, and 5 of padding), so eight columns may add up
+to about 193 characters."""
+
+
+def column_pixels(width: float) -> float:
+    return 7 * width + 5
+
+
+async def test_every_sheet_is_a_long_table_that_prints_one_page_wide_at_a_readable_size(tmp_path: Path) -> None:
+    tree, rows, answers = await province()
+    attachment = await FileDocuments(tmp_path).workbook(scope_workbook(source(tree, rows, answers), P, ZONE), "Báo cáo.xlsx")
+    book = openpyxl.load_workbook(attachment.path)
+    for sheet in book.worksheets:
+        assert sheet.page_margins.left == sheet.page_margins.right == 0.75, sheet.title  # as the arithmetic has them
+        pixels = sum(column_pixels(sheet.column_dimensions[cell.column_letter].width) for cell in sheet[1])
+        assert pixels <= PAGE_PIXELS_AT_70_PERCENT, (sheet.title, pixels)
+    _status, *forms, _narrative = book.worksheets
+    assert [sheet.max_column for sheet in forms] == [8, 8, 8, 8]  # whatever the number of criteria
+    units = sum(row.form_id == "cap-22" for row in rows)
+    ward = book["Mẫu 22 tiêu chí"]
+    assert [cell.value for cell in ward[1]][3:] == ["Tiêu chí", "Nội dung tiêu chí", "Kết quả", "Việc đã triển khai", "Số tệp minh chứng"]
+    body = list(ward.iter_rows(min_row=2))
+    pairs = [(row[0].value, row[3].value) for row in body]
+    assert len(pairs) == len(set(pairs)) == units * 22  # one row per unit and criterion
+    assert {number for _code, number in pairs} == set(range(1, 23))
+    assert all(row[3].data_type == "n" for row in body)
+    thu = next(row for row in body if (row[0].value, row[3].value) == ("CAP-CL-NGHITHU", 1))
+    assert (thu[5].value, thu[6].value, thu[7].value, thu[7].data_type) == ("Đạt", "Đã tổ chức 5 buổi.", 2, "n")
+    assert thu[6].alignment.vertical == "top" and ward.print_title_rows == "$1:$1"
+    # as tall as its criterion's text wrapped on two lines, which would otherwise print over the next row
+    assert thu[4].alignment.wrap_text and ward.row_dimensions[thu[0].row].height == 30
 
 
 async def test_the_chart_has_a_bar_per_unit_under_the_root_with_its_shares() -> None:
