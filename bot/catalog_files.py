@@ -189,6 +189,7 @@ class _OutlineQuestion(_Model):
     criteria_slot: bool = False
     criteria_section: _LocalText | None = None
     within_campaign: bool = False
+    document: _LocalText | None = None
 
     @model_validator(mode="after")
     def _fits_its_kind(self) -> _OutlineQuestion:
@@ -228,6 +229,7 @@ class _OutlineQuestion(_Model):
             max_length=self.max_length,
             max_files=self.max_files,
             within_campaign=self.within_campaign,
+            document=_local(self.document),
         )
 
 

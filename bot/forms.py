@@ -72,6 +72,9 @@ class Question:
     max_files: int = 10
     within_campaign: bool = False
     """A date that must fall between the campaign's opening and today (a review date)."""
+    document: LocalText | None = None
+    """How a document words the item where the prompt is a question for the chat: a statement's
+    label ("Hình thức sơ kết") before the answer, or a text's heading."""
 
     def option(self, code: str) -> Option | None:
         return next((o for o in self.options if o.code == code), None)

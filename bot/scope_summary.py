@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.answers import AnswerValue
+from bot.answers import AnswerValue, is_skipped
 from bot.criteria_counts import count_criteria, count_criterion
 from bot.documents import (
     Block,
@@ -21,7 +21,7 @@ from bot.documents import (
     Table,
     place_and_date,
 )
-from bot.forms import Form, LocalText, QuestionKind
+from bot.forms import Form, LocalText, Question, QuestionKind
 from bot.prompts import REPORT_STATUS_LABELS, Prompts
 from bot.records import Enrolment, UnitRecord
 from bot.report import ReportStatus
@@ -29,9 +29,14 @@ from bot.standing import standing_of
 from bot.text import fold
 from bot.unit_report import (
     DOCUMENT_LOCALE,
+    answer_text,
+    document_label,
     heading_of,
     issued_by,
+    item_heading,
     lower_first,
+    name_in_sentence,
+    text_lines,
 )
 from bot.units import UnitTree
 
@@ -65,7 +70,7 @@ def scope_summary(source: ScopeSource, today: date, zone: ZoneInfo) -> OfficialR
         Heading(_("I. WHO TOOK PART AND WHO HAS REPORTED")),
     ]  # fmt: skip
     blocks += [Paragraph(line) for line in participation(source, p)]
-    blocks.append(reporting_table(source, p, today))
+    blocks += reporting_blocks(source, p, today)
     blocks += status_lists(source, p, names)
     blocks.append(Heading(_("II. RESULTS ON THE CRITERIA")))
     if not handed_in:
@@ -84,13 +89,14 @@ def scope_summary(source: ScopeSource, today: date, zone: ZoneInfo) -> OfficialR
 
 
 def participation(source: ScopeSource, p: Prompts) -> list[str]:
-    """Per kind of unit, where the units taking part are: "Tại 07/07 Công an phường thuộc thị xã
-    Cửa Lò; 04/04 … và 05 Công an phường thuộc thành phố Vinh" — "07/07" where every unit of the
-    kind there takes part, "05" alone where only some do; units right under the scope's root
-    (a district's own unit, a department) are counted without a place."""
+    """Per kind of unit, a sentence saying where the units taking part are: "Có 07/07 Công an
+    phường thuộc thị xã Cửa Lò; 04/04 … và 05 Công an phường thuộc thành phố Vinh tham gia sơ
+    kết" — "07/07" where every unit of the kind there takes part, "05" alone where only some do;
+    units right under the scope's root (a department) are those "of" the root, and the root's
+    own report (a district's) is said as such."""
     _ = p._
-    tree, enrolled = source.tree, {row.unit_id for row in source.rows}
-    children = tree.children(source.root.id)
+    tree, enrolled, root = source.tree, {row.unit_id for row in source.rows}, source.root
+    children = tree.children(root.id)
     below = {branch.id: tree.subtree([branch.id]) - {branch.id} for branch in children}
 
     def share(units: list[int]) -> str:
@@ -100,20 +106,25 @@ def participation(source: ScopeSource, p: Prompts) -> list[str]:
     lines = []
     for kind in sorted({tree.get(row.unit_id).kind for row in source.rows}):
         label = source.kind_label(kind).vi
-        direct = [unit.id for unit in (source.root, *children) if unit.kind == kind]  # the root's own report too
-        parts = [f"{share(direct)} {label}"] if any(unit_id in enrolled for unit_id in direct) else []
+        if root.kind == kind and root.id in enrolled:
+            lines.append(_("{area} takes part with its own report ({kind}).").format(area=root.name, kind=lower_first(label)))
+        direct = [unit.id for unit in children if unit.kind == kind]
+        parts = []
+        if any(unit_id in enrolled for unit_id in direct):
+            parts.append(_("{share} {kind} of {place}").format(share=share(direct), kind=label, place=name_in_sentence(root.name)))
         for branch in children:
             of_kind = [unit_id for unit_id in below[branch.id] if tree.get(unit_id).kind == kind]
             if any(unit_id in enrolled for unit_id in of_kind):
-                parts.append(_("{share} {kind} in {place}").format(share=share(of_kind), kind=label, place=lower_first(branch.name)))
+                parts.append(_("{share} {kind} in {place}").format(share=share(of_kind), kind=label, place=name_in_sentence(branch.name)))
         if parts:
             listed = "; ".join(parts[:-1]) + (_(" and ") if len(parts) > 1 else "") + parts[-1]
-            lines.append(_("In {list}.").format(list=listed))
+            lines.append(_("{list} took part in the review.").format(list=listed))
     return lines
 
 
-def reporting_table(source: ScopeSource, p: Prompts, today: date) -> Table:
-    """Per kind of unit, counted as /tinhhinh counts (bot.standing)."""
+def reporting_blocks(source: ScopeSource, p: Prompts, today: date) -> list[Block]:
+    """Per kind of unit, counted as /tinhhinh counts (bot.standing); where a kind files both a
+    report on its criteria and a compiled one, a sentence says what each row holds."""
     _ = p._
     standing = standing_of(
         source.rows, source.tree, (source.root.id,), lambda form_id: len(source.forms[form_id]),
@@ -126,7 +137,14 @@ def reporting_table(source: ScopeSource, p: Prompts, today: date) -> Table:
             f"{tally.submitted:02d}", f"{tally.approved:02d}", f"{tally.returned:02d}", f"{tally.enrolled - tally.submitted:02d}",
         ))  # fmt: skip
     columns = (_("Kind of unit"), _("Taking part"), _("Handed in"), _("Approved"), _("Returned"), _("Not yet handed in"))
-    return Table(columns, tuple(rows), widths=(3.0, 1.2, 1.2, 1.2, 1.2, 1.4))
+    blocks: list[Block] = [Table(columns, tuple(rows), widths=(3.0, 1.2, 1.2, 1.2, 1.2, 1.4))]
+    for kind, narrative in sorted(standing.by_kind):
+        if narrative and (kind, False) in standing.by_kind:
+            blocks.append(Paragraph(_(
+                "The row “{kind}” counts the units that assess themselves on their criteria; the row “{compiled}” counts "
+                "the reports that compile, along the outline and without criteria, the results of the units in their area."
+            ).format(kind=source.kind_label(kind).vi, compiled=standing.group_name((kind, True), lambda k: source.kind_label(k).vi, _))))
+    return blocks
 
 
 def status_lists(source: ScopeSource, p: Prompts, names: Mapping[int, str]) -> list[Block]:
@@ -154,7 +172,7 @@ def criteria_blocks(source: ScopeSource, p: Prompts, form: Form, rows: Sequence[
     for question in criteria:
         count = count_criterion(unit.get(question.id) for unit in answers)
         per_criterion.append((
-            str(question.criterion_number), p.short_text(question, 200), f"{count.met:02d}", f"{count.not_met:02d}",
+            str(question.criterion_number), question.prompt.vi, f"{count.met:02d}", f"{count.not_met:02d}",
             f"{count.not_yet_due:02d} ({count.eligible:02d})", f"{count.unanswered:02d}",
         ))  # fmt: skip
     per_unit = []
@@ -174,29 +192,40 @@ def criteria_blocks(source: ScopeSource, p: Prompts, form: Form, rows: Sequence[
 
 
 def annex(source: ScopeSource, p: Prompts, rows: Sequence[Enrolment], names: Mapping[int, str]) -> list[Block]:
-    """The units' own words, item by item of the outline, from the reports handed in."""
+    """What the units reported, item by item of the outline, from the reports handed in: their
+    words under each item, every other answer by unit, and numbers added up first."""
     _ = p._
     blocks: list[Block] = [Heading(_("ANNEX: WHAT THE UNITS REPORTED, ITEM BY ITEM"))]
-    questions: dict[str, tuple[str, str]] = {}  # id → (section, prompt), in form order, once per id
+    questions: dict[str, Question] = {}  # by id, in form order, once per id; criteria are in part II
     for form_id in sorted({row.form_id for row in rows}):
         for question in source.forms[form_id]:
-            if question.kind is QuestionKind.TEXT:
-                questions.setdefault(question.id, (question.section.vi, question.prompt.vi))
+            if question.kind is not QuestionKind.CRITERION:
+                questions.setdefault(question.id, question)
     section = ""
     ordered = sorted(rows, key=lambda row: fold(names[row.unit_id]))
-    for question_id, (question_section, prompt) in questions.items():
-        said = [
-            (names[row.unit_id], text)
+    for question in questions.values():
+        given = [
+            (names[row.unit_id], value)
             for row in ordered
-            if (text := (source.answers.get(row.unit_id, {}).get(question_id) or {}).get("text"))
+            if (value := source.answers.get(row.unit_id, {}).get(question.id)) and not is_skipped(value)
         ]
-        if not said:
+        if not given:
             continue
-        if question_section != section:
-            section = question_section
+        if question.section.vi != section:
+            section = question.section.vi
             blocks.append(heading_of(section))
-        blocks.append(Heading(prompt, 2))
-        blocks += [Paragraph(f"{name}: {text}") for name, text in said]
+        blocks += item_heading(question)
+        if question.kind is QuestionKind.TEXT:
+            blocks.append(Heading(document_label(question) if question.document else question.prompt.vi, 2))
+            for name, value in given:
+                first, *rest = text_lines(value)
+                blocks += [Paragraph(f"{name}: {first}"), *(Paragraph(line) for line in rest)]
+            continue
+        blocks.append(Heading(document_label(question), 2))
+        if question.kind is QuestionKind.NUMBER:
+            total = sum(value["number"] for _name, value in given)
+            blocks.append(Paragraph(_("In all, {n} units: {total}.").format(n=f"{len(given):02d}", total=p.fmt.number(total))))
+        blocks += [Paragraph(f"{name}: {answer_text(p, question, value)}.") for name, value in given]
     if len(blocks) == 1:
         blocks.append(Paragraph(_("No unit has handed in its report yet."), note=True))
     return blocks

@@ -22,11 +22,23 @@ from bot.documents import (
 )
 from bot.forms import CriterionStatus, Form, Question, QuestionKind
 from bot.ports import ReportQueries
-from bot.prompts import Prompts
+from bot.prompts import OUTLINE_NUMBER, Prompts
 from bot.records import ReportRecord, UnitRecord
 from bot.units import UnitTree
 
-__all__ = ["DOCUMENT_LOCALE", "ReportSource", "criteria_line", "place_of", "report_source", "unit_report"]
+__all__ = [
+    "DOCUMENT_LOCALE",
+    "ReportSource",
+    "answer_text",
+    "criteria_line",
+    "document_label",
+    "item_heading",
+    "name_in_sentence",
+    "place_of",
+    "report_source",
+    "text_lines",
+    "unit_report",
+]
 
 DOCUMENT_LOCALE = "vi"
 EXAMPLE = re.compile(r"\s*\([^)]*\)\s*\.?$")
@@ -35,6 +47,8 @@ TOP_SECTION = re.compile(r"^[IVX]+\.\s")
 """A section of the outline ("I. Tình hình có liên quan"); others ("III.2. …") are items in one."""
 ITEM_OF_SECTION = re.compile(r"^[IVX]+\.(\d+\.)")
 PROVINCE_WORDS = ("Tỉnh ", "Thành phố ")
+TIER_WORDS = (*PROVINCE_WORDS, "Thị xã ", "Thị trấn ", "Huyện ", "Quận ", "Xã ", "Phường ")
+"""The administrative tiers a unit's name may start with, lowered inside a sentence."""
 REVIEW_DATE = "ngay-so-ket"
 """The question whose answer dates the report (the review's day), when the form has it."""
 
@@ -118,19 +132,53 @@ def heading_of(section: str) -> Heading:
 
 
 def answer_blocks(p: Prompts, question: Question, value: AnswerValue | None) -> list[Block]:
-    """An item of the outline with its answer: a text under its prompt, anything else after it."""
+    """An item of the outline stated with its answer: a text under its heading, anything else
+    after its label ("Hình thức sơ kết: Hội nghị sơ kết."). An optional item left out is left
+    out of the document; a required one says it is missing."""
     _ = p._
-    prompt = question.prompt.vi
+    label = document_label(question)
     if not value or is_skipped(value):
+        if not question.required:
+            return []
         said = _("(Not answered.)") if not value else _("(Skipped.)")
-        return [Heading(prompt, 2), Paragraph(said, note=True)] if question.kind is QuestionKind.TEXT else [
-            Paragraph(f"{prompt} {said}", note=True)
-        ]
+        if question.kind is QuestionKind.TEXT and not question.document:
+            return [Heading(question.prompt.vi, 2), Paragraph(said, note=True)]
+        return [*item_heading(question), Paragraph(f"{label}: {said}", note=True)]
     if question.kind is QuestionKind.TEXT:
-        return [Heading(prompt, 2), *(Paragraph(line) for line in value["text"].splitlines() if line.strip())]
+        lines = text_lines(value)
+        if question.document:  # a text that continues an item: stated after its label
+            return [Paragraph(f"{label}: {lines[0]}"), *(Paragraph(line) for line in lines[1:])]
+        return [Heading(question.prompt.vi, 2), *(Paragraph(line) for line in lines)]
+    return [*item_heading(question), Paragraph(f"{label}: {answer_text(p, question, value)}.")]
+
+
+def document_label(question: Question) -> str:
+    """How a document names an item: the catalog's `document` wording, else the prompt without
+    its closing hint and mark; a criterion by its number."""
+    if question.document:
+        return question.document.vi
+    return EXAMPLE.sub("", question.prompt.vi).rstrip("?:. ")
+
+
+def item_heading(question: Question) -> list[Block]:
+    """A question numbered as an item of the outline ("3. Công tác kiểm tra…: … bao nhiêu cuộc?")
+    opens the item: its heading is the prompt up to the question it asks."""
+    if question.kind is QuestionKind.TEXT or not OUTLINE_NUMBER.match(question.prompt.vi) or ":" not in question.prompt.vi:
+        return []
+    return [Heading(question.prompt.vi.split(":")[0] + ".", 2)]
+
+
+def answer_text(p: Prompts, question: Question, value: AnswerValue) -> str:
+    """A choice, number, date or attachment answer as a document states it, in full."""
     if question.kind is QuestionKind.ATTACHMENT:
-        return [Paragraph(_("Attached documents: {files}.").format(files=p.files_count(len(files_of(value)))))]
-    return [Paragraph(f"{EXAMPLE.sub('', prompt).rstrip('?:. ')}: {p.summary(question, value, 100_000)}.")]
+        return p.files_count(len(files_of(value)))
+    return p.summary(question, value, 100_000)
+
+
+def text_lines(value: AnswerValue) -> list[str]:
+    """A text answer's lines, each a paragraph of its own: a line break kept inside a justified
+    paragraph would stretch the words of its line across the page."""
+    return [line.strip() for line in value.get("text", "").splitlines() if line.strip()] or [""]
 
 
 def criteria_table(p: Prompts, criteria: list[Question], answers: Mapping[str, AnswerValue]) -> Table:
@@ -142,7 +190,7 @@ def criteria_table(p: Prompts, criteria: list[Question], answers: Mapping[str, A
         files = len(files_of(value))
         rows.append((
             str(question.criterion_number),
-            p.short_text(question, 400),
+            question.prompt.vi,
             verdict(p, status, value) if status else _("Not answered"),
             value.get("narrative", "") if value else "",
             p.files_count(files) if files else "—",
@@ -172,3 +220,9 @@ def criteria_line(p: Prompts, count: CriteriaCount) -> str:
 
 def lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
+
+
+def name_in_sentence(name: str) -> str:
+    """A unit's name inside a sentence: an administrative tier word is lowered ("thị xã Cửa Lò"),
+    any other name is a proper noun and keeps its capital ("Công an tỉnh Hà Tĩnh")."""
+    return lower_first(name) if name.startswith(TIER_WORDS) else name

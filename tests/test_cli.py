@@ -642,7 +642,7 @@ def test_exports_are_written_for_a_scope_and_refused_clearly(demo: Cli) -> None:
     assert summary.code == 0 and summary.out.startswith("📄 Tổng hợp của Thị xã Cửa Lò — "), summary.err
     assert summary.out.rstrip().endswith("Đã ghi ra tệp tong-hop.docx.")
     paragraphs = [p.text for p in docx.Document(demo.workdir / "tong-hop.docx").paragraphs]
-    assert "Tại 07/07 Công an phường." in paragraphs and "Chưa có đơn vị nào nộp báo cáo." in paragraphs
+    assert "Có 07/07 Công an phường trực thuộc thị xã Cửa Lò tham gia sơ kết." in paragraphs and "Chưa có đơn vị nào nộp báo cáo." in paragraphs
     assert demo("export", "xlsx", "--scope", "NA-CL", "--campaign", "so-ket-2023", "--out", "bao-cao.xlsx").code == 0
     assert openpyxl.load_workbook(demo.workdir / "bao-cao.xlsx")["Trạng thái"].max_row == 1 + 7 + 6 + 4 + 1
     assert demo("export", "chart", "--scope", "NA-CL", "--out", "tien-do.png").code == 0

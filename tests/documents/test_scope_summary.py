@@ -4,9 +4,11 @@ the units' words as an annex."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.answers import AnswerValue
 from bot.documents import Heading, OfficialReport, Paragraph, Table
 from bot.exports import answers_by_unit, rows_under
 from bot.scope_summary import ScopeSource, scope_summary
@@ -26,13 +28,13 @@ FILED = {
 }  # fmt: skip
 
 
-async def summary(scope: str, returned: str | None = None) -> OfficialReport:
+async def summary(scope: str, returned: str | None = None, filed: Mapping[str, Mapping[str, AnswerValue]] = FILED) -> OfficialReport:
     store = MemoryStore()
     store.add_units(DEMO_UNITS)
     for spec in CAMPAIGNS:
         store.add_campaign(spec)
     async with store() as uow:
-        for code, answers in FILED.items():
+        for code, answers in filed.items():
             report = await uow.reports.open_unit("so-ket-2023", store.unit_id(code), NOW)
             assert report is not None
             await uow.reports.save_answers(report.id, answers, None, NOW)
@@ -62,10 +64,14 @@ async def test_the_province_summary_says_who_took_part_as_the_outline_says_it() 
     said = paragraphs(document)
     assert said[0] == "Tỉnh Nghệ An tổng hợp kết quả sơ kết công tác xây dựng đơn vị điển hình, kiểu mẫu năm 2023 của 116 đơn vị như sau:"
     assert (
-        "Tại 07/07 Công an phường thuộc thị xã Cửa Lò; 04/04 Công an phường thuộc thị xã Thái Hòa "
-        "và 05/05 Công an phường thuộc thành phố Vinh."
+        "Có 07/07 Công an phường thuộc thị xã Cửa Lò; 04/04 Công an phường thuộc thị xã Thái Hòa "
+        "và 05/05 Công an phường thuộc thành phố Vinh tham gia sơ kết."
     ) in said  # the demo holds only the five wards of Vinh that take part
-    assert "Tại 05/05 Sở, ban, ngành, đoàn thể." in said
+    assert "Có 05/05 Sở, ban, ngành, đoàn thể trực thuộc tỉnh Nghệ An tham gia sơ kết." in said
+    assert (
+        "Dòng “Đơn vị cấp huyện” là các đơn vị tự đánh giá theo bộ tiêu chí của mình; dòng “Đơn vị cấp huyện "
+        "(báo cáo tổng hợp)” là các báo cáo tổng hợp theo đề cương (không chấm tiêu chí) kết quả của các đơn vị trên địa bàn."
+    ) in said  # the two rows of the district-level units, said in words
     headings = [block.text for block in document.blocks if isinstance(block, Heading) and block.level == 1]
     assert headings == ["I. ĐƠN VỊ THAM GIA VÀ TÌNH HÌNH NỘP BÁO CÁO", "II. KẾT QUẢ THỰC HIỆN CÁC TIÊU CHÍ"]
     annex = [block.text for block in document.annex if isinstance(block, Heading) and block.level == 1]
@@ -86,4 +92,5 @@ async def test_criteria_are_counted_from_the_reports_handed_in_only() -> None:
     said = paragraphs(document)
     assert any(line.startswith("Chưa nộp (") and "Công an phường Nghi Thủy" in line for line in said)
     assert "Công an phường Nghi Hải: Phường Nghi Hải có 12 khối phố." in [b.text for b in document.annex if isinstance(b, Paragraph)]
-    assert "Tại 01/01 Đơn vị cấp huyện." in said  # the district's own report counts too
+    assert "Thị xã Cửa Lò tham gia sơ kết bằng báo cáo của chính đơn vị (đơn vị cấp huyện)." in said  # its own report counts too
+    assert "Có 07/07 Công an phường trực thuộc thị xã Cửa Lò tham gia sơ kết." in said

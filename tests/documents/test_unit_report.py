@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.catalog_loading import load_catalog
 from bot.documents import Heading, OfficialReport, Paragraph, Table, place_and_date
+from bot.forms import Form
 from bot.records import UnitRecord
 from bot.unit_report import ReportSource, unit_report
 
@@ -29,8 +30,8 @@ ANSWERS = {
 }
 
 
-def report(answers: dict = ANSWERS) -> OfficialReport:
-    source = ReportSource(FORM, answers, WARD, TOWN, "Nghệ An", CATALOG.campaigns["so-ket-2023"].title.vi)
+def report(answers: dict = ANSWERS, form: Form = FORM) -> OfficialReport:
+    source = ReportSource(form, answers, WARD, TOWN, "Nghệ An", CATALOG.campaigns["so-ket-2023"].title.vi)
     return unit_report(source, date(2023, 11, 20), ZONE)
 
 
@@ -57,13 +58,13 @@ def test_sections_i_to_vi_carry_the_officers_words_and_say_what_is_unanswered() 
     assert [h.split(".")[0] for h in headings] == ["I", "II", "III", "IV", "V", "VI"]
     assert headings[0] == "I. TÌNH HÌNH CÓ LIÊN QUAN"
     assert blocks[0] == Paragraph("Công an phường Nghi Hải báo cáo kết quả sơ kết công tác xây dựng đơn vị điển hình, kiểu mẫu năm 2023 như sau:")
-    assert Paragraph("Đơn vị, địa phương sơ kết theo hình thức nào: Hội nghị sơ kết.") in blocks
-    assert Paragraph("Ngày tổ chức hội nghị sơ kết hoặc ngày ký báo cáo sơ kết: 05/11/2023.") in blocks
+    assert blocks[1:3] == (Paragraph("Hình thức sơ kết: Hội nghị sơ kết."), Paragraph("Ngày sơ kết: 05/11/2023."))
     i1 = blocks.index(next(b for b in blocks if isinstance(b, Heading) and b.text.startswith("1. Khái quát")))
     assert blocks[i1 + 1 : i1 + 3] == (Paragraph("Phường có 12 khối phố."), Paragraph("Dân số khoảng 9.000 người."))
     assert blocks[i1 + 3].text.startswith("2. Những thuận lợi") and blocks[i1 + 4] == Paragraph("(Chưa trả lời.)", note=True)
     texts = " ".join(b.text for b in blocks if isinstance(b, Paragraph))
-    assert "Tài liệu kèm theo" not in texts and "(Bỏ qua, không trả lời.)" in texts
+    assert "Tài liệu kèm theo" not in texts and "Gửi bản báo cáo" not in texts and "Bỏ qua" not in texts  # optional, skipped
+    assert not [b.text for b in blocks if not isinstance(b, Table) and "?" in b.text]  # no question meant for the chat
 
 
 def test_the_criteria_are_a_table_with_the_count_before_it() -> None:

@@ -725,8 +725,8 @@ async def test_the_province_gets_its_summary_workbook_and_chart_as_files(
     document = docx.Document(io.BytesIO(await received_file(api, cast.province, "Tổng hợp - Tỉnh Nghệ An - so-ket-2023.docx")))
     paragraphs = [paragraph.text for paragraph in document.paragraphs]
     assert (
-        "Tại 07/07 Công an phường thuộc thị xã Cửa Lò; 04/04 Công an phường thuộc thị xã Thái Hòa "
-        "và 05/05 Công an phường thuộc thành phố Vinh."
+        "Có 07/07 Công an phường thuộc thị xã Cửa Lò; 04/04 Công an phường thuộc thị xã Thái Hòa "
+        "và 05/05 Công an phường thuộc thành phố Vinh tham gia sơ kết."
     ) in paragraphs
     assert "TỔNG HỢP KẾT QUẢ SƠ KẾT CÔNG TÁC XÂY DỰNG ĐƠN VỊ ĐIỂN HÌNH, KIỂU MẪU NĂM 2023" in [p.upper() for p in paragraphs]
     await ask(cast.province, "/xuatexcel", "📊 Báo cáo của Tỉnh Nghệ An")
