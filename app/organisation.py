@@ -74,7 +74,7 @@ async def export_units(args: argparse.Namespace, settings: Settings) -> int:
 
     async with runtime(settings) as rt, rt.unit_of_work() as uow:
         rows = [row for row in await rows_of_units(uow) if not row.retired]
-    write_units_sheet(args.file, [UnitSpec(row.code, row.name, row.kind, row.parent_code, row.demo) for row in rows])
+    write_units_sheet(args.file, [UnitSpec(row.code, row.name, row.kind, row.parent_code, row.demo, row.letterhead) for row in rows])
     print(_("Wrote {n} units to {file}.").format(n=len(rows), file=args.file))
     return 0
 
@@ -175,7 +175,7 @@ async def import_people(args: argparse.Namespace, settings: Settings) -> int:
     it again adds only who is new."""
     from app.runtime import runtime
     from bot.people_import import read_people_sheet
-    from storage.seed import list_units
+    from storage.seed import list_units, name_signers
 
     async with runtime(settings) as rt:
         now = settings.clock().now()
@@ -192,9 +192,13 @@ async def import_people(args: argparse.Namespace, settings: Settings) -> int:
             new = [p for p in people if (fold(p.full_name), ids[p.unit_code], p.role) not in known]
             for person in new:
                 await uow.invites.create(person.unit_code, person.role, expires, now, full_name=person.full_name, phone=person.phone)
+            signers = {person.unit_code: (person.full_name, person.signs_as) for person in people if person.signs_as}
+            await name_signers(uow, signers)
     print(_("Imported {file}: {new} people to invite, {known} already invited or linked.").format(
         file=args.file.name, new=len(new), known=len(people) - len(new)
     ))
+    if signers:
+        print(_("The reports of {n} units will name who signs them.").format(n=len(signers)))
     print(_("Print or send their invites with `baocao invites issue --scope CODE --out FILE.pdf` (or FILE.xlsx for a workbook)."))
     return 0
 

@@ -284,22 +284,29 @@ def column_widths(block: Table) -> tuple[float, ...]:
 
 
 def write_signature(document: DocxDocument, report: OfficialReport) -> None:
-    """Left: "Nơi nhận:" and the recipients, one line each as given; right: the signer's role,
-    room for the signature and seal, the signer's name."""
-    document.paragraphs[-1].paragraph_format.keep_with_next = True  # the block never stands alone on a page
+    """Left: "Nơi nhận:" and the recipients, one line each as given; right: the authority (TM.,
+    KT., Q.) where there is one, the signer's title, room for the signature and seal, the
+    signer's name. The body's last paragraph is kept with the block and the block's row is never
+    cut, so the block never stands alone on a page."""
+    document.paragraphs[-1].paragraph_format.keep_with_next = True
     table = borderless_table(document, 1, SIGNATURE_COLUMNS_MM)
-    place(table.rows[0]._tr.get_or_add_trPr(), OxmlElement("w:cantSplit"), ROW_ORDER)  # nor is it cut in two
+    place(table.rows[0]._tr.get_or_add_trPr(), OxmlElement("w:cantSplit"), ROW_ORDER)
     recipients, signer = table.cell(0, 0), table.cell(0, 1)
     label = text_line(recipients.paragraphs[0], "Nơi nhận:", Pt(12), bold=True, italic=True)
     label.alignment = WD_ALIGN_PARAGRAPH.LEFT
     for line in report.recipients:
         text_line(recipients.add_paragraph(), line, Pt(11)).alignment = WD_ALIGN_PARAGRAPH.LEFT
-    role = text_line(signer.paragraphs[0], report.signer_role.upper(), Pt(14), bold=True)
+    first = signer.paragraphs[0]
+    if report.signer_authority:
+        text_line(first, report.signer_authority.upper(), Pt(14), bold=True)
+        first = signer.add_paragraph()
+    role = text_line(first, report.signer_role.upper(), Pt(14), bold=True)
     role.paragraph_format.space_after = SIGNATURE_SPACE
-    if report.signer_name:
-        text_line(signer.add_paragraph(), report.signer_name, Pt(14), bold=True)
-    for paragraph in (label, role):
+    text_line(signer.add_paragraph(), report.signer_name, Pt(14), bold=True)
+    for paragraph in (label, signer.paragraphs[0]):
         paragraph.paragraph_format.space_before = Pt(12)
+    for paragraph in signer.paragraphs[:-1]:
+        paragraph.paragraph_format.keep_with_next = True
 
 
 # ----- paragraphs --------------------------------------------------------------------------------

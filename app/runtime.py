@@ -117,6 +117,7 @@ def build_service(
     desk = DeskSettings(
         forms=catalog.forms,
         kind_label=catalog.kind_label,
+        letterhead=catalog.letterhead,
         invite_links=invite_links,
         channel_label=lambda name: labels.get(name, name),
         invite_days=settings.invite_days,

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from bot.forms import Form, LocalText
 from bot.i18n import N_
+from bot.letterhead import Letterhead
 from bot.reminders import REPORT_DUE, ReminderPlan
 
 __all__ = [
@@ -167,6 +168,8 @@ class CampaignSpec:
     closes: dt.date | None = None
     """After this day officers no longer see the report as open and reminders stop; between the
     deadline and this day a late report is still taken."""
+    issuer: Letterhead | None = None
+    """Who issues the summary of the whole province, over the top unit's own letterhead."""
 
     def rule_for(self, unit_kind: str, unit_code: str) -> EnrolRule | None:
         """The first matching enrolment rule (the one that enrols the unit); None if none does."""
@@ -189,6 +192,7 @@ class UnitSpec:
     kind: str
     parent_code: str | None
     demo: bool
+    letterhead: Letterhead = Letterhead()
 
 
 @dataclass(frozen=True)
@@ -200,9 +204,14 @@ class Catalog:
     campaigns: Mapping[str, CampaignSpec]
     criteria_set_ids: Mapping[str, str]
     unit_kinds: Mapping[str, LocalText] = field(default_factory=dict)
+    letterheads: Mapping[str, Letterhead] = field(default_factory=dict)
+    """How a unit of each kind issues its documents, as the unit kinds file says."""
 
     def kind_label(self, kind: str) -> LocalText:
         return self.unit_kinds.get(kind) or LocalText(kind)
+
+    def letterhead(self, kind: str) -> Letterhead:
+        return self.letterheads.get(kind) or Letterhead()
 
     def form(self, form_id: str) -> Form:
         try:

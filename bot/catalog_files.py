@@ -27,6 +27,7 @@ from bot.catalog import (
 from bot.field_limits import CODE_LENGTH, NAME_LENGTH, TEXT_LENGTH, TITLE_LENGTH, field_problem
 from bot.forms import CRITERION_PREFIX, LocalText, Option, Question, QuestionKind
 from bot.i18n import N_
+from bot.letterhead import Letterhead
 from bot.reminders import REPORT_DUE, ReminderPlan
 
 __all__ = ["CampaignFile", "CriteriaFile", "DemoFile", "FormEntry", "FormsFile", "OutlineFile", "UnitKindsFile"]
@@ -315,6 +316,23 @@ class _EnrolRule(_Model):
     units: Annotated[list[_UnitCode], Field(min_length=1)] | None = None
 
 
+class _Letterhead(_Model):
+    """How a kind of unit, a unit or a campaign's summary is issued and signed (bot.letterhead)."""
+
+    managing_body: Annotated[str, _within(NAME_LENGTH)] | None = None  # "" for none
+    issuing_body: _Name | None = None
+    abbreviation: Annotated[str, _Filled, _within(CODE_LENGTH)] | None = None
+    signer_authority: _Name | None = None
+    signer_title: _Name | None = None
+    signer_name: _Name | None = None
+    reports_to: _Name | None = None
+    copies_to: list[_Name] | None = None
+
+    def letterhead(self) -> Letterhead:
+        said = {name: getattr(self, name) for name in _Letterhead.model_fields}
+        return Letterhead(**said | {"copies_to": tuple(self.copies_to) if self.copies_to is not None else None})
+
+
 class CampaignFile(_Model):
     code: Annotated[str, StringConstraints(pattern=CAMPAIGN_CODE_PATTERN)]
     title: _LocalTitle
@@ -324,6 +342,7 @@ class CampaignFile(_Model):
     reminders: _Reminders
     enrol: Annotated[list[_EnrolRule], Field(min_length=1)]
     closes: dt.date | None = None
+    issuer: _Letterhead | None = None
 
     @model_validator(mode="after")
     def _calendar_and_rules_make_sense(self) -> CampaignFile:
@@ -367,10 +386,11 @@ class CampaignFile(_Model):
             ),
             enrol=tuple(EnrolRule(rule.unit_kind, rule.form, frozenset(rule.units or ())) for rule in self.enrol),
             closes=self.closes,
+            issuer=self.issuer.letterhead() if self.issuer else None,
         )
 
 
-class _Unit(_Model):
+class _Unit(_Letterhead):
     code: _UnitCode
     name: _Name
     kind: _Slug
@@ -396,8 +416,12 @@ class _Generate(_Model):
         return self
 
 
+class _UnitKind(_LocalTitle, _Letterhead):
+    """A kind's name, and how a unit of it issues its documents."""
+
+
 class UnitKindsFile(_Model):
-    kinds: Annotated[dict[_Slug, _LocalTitle], Field(min_length=1)]
+    kinds: Annotated[dict[_Slug, _UnitKind], Field(min_length=1)]
 
 
 class DemoFile(_Model):

@@ -224,10 +224,10 @@ def load_catalog(
         forms[entry.id] = _compose(entry, outline, criteria_set)
 
     kinds_file, kinds_label = _read(UnitKindsFile, root / "unit-kinds.yaml", root)
-    unit_kinds = {code: text.local() for code, text in kinds_file.kinds.items()}
+    kinds = dict(kinds_file.kinds)
     if extra_kinds is not None:
-        province_kinds = _read(UnitKindsFile, extra_kinds, root)[0]
-        unit_kinds |= {code: text.local() for code, text in province_kinds.kinds.items()}
+        kinds |= _read(UnitKindsFile, extra_kinds, root)[0].kinds
+    unit_kinds = {code: kind.local() for code, kind in kinds.items()}
     campaigns: dict[str, CampaignSpec] = {}
     for path in _yaml_files(root / "campaigns"):
         campaign = _load_campaign(path, root, forms.keys())
@@ -242,6 +242,7 @@ def load_catalog(
 
     return Catalog(
         unit_kinds=MappingProxyType(unit_kinds),
+        letterheads=MappingProxyType({code: kind.letterhead() for code, kind in kinds.items()}),
         forms=MappingProxyType(forms),
         criteria_sets=MappingProxyType(criteria_sets),
         campaigns=MappingProxyType(campaigns),
@@ -354,7 +355,7 @@ def _add_demo_units(demo: DemoFile, label: str, units: dict[str, UnitSpec]) -> N
 
     for index, unit in enumerate(demo.units):
         path = f"units[{index}]"
-        add(UnitSpec(unit.code, unit.name, unit.kind, unit.parent, unit.demo), path, f"{path}.parent")
+        add(UnitSpec(unit.code, unit.name, unit.kind, unit.parent, unit.demo, unit.letterhead()), path, f"{path}.parent")
     for index, generated in enumerate(demo.generate):
         path = f"generate[{index}]"
         number = 0

@@ -71,6 +71,7 @@ class OfficialReport:
     recipients: tuple[str, ...]  # "- …;" lines, the last "- Lưu: VT, …."
     signer_role: str  # "TRƯỞNG CÔNG AN PHƯỜNG"
     signer_name: str = ""
+    signer_authority: str = ""  # "TM. ỦY BAN NHÂN DÂN", "KT. TRƯỞNG CÔNG AN PHƯỜNG", above the title
     title: str = "BÁO CÁO"
     annex: tuple[Block, ...] = ()
     """What follows the signature on pages of its own (a summary's annex of the units' words)."""

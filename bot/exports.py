@@ -13,6 +13,7 @@ from bot.documents import file_name
 from bot.events import Attachment
 from bot.forms import Form, LocalText
 from bot.i18n import N_
+from bot.letterhead import Letterhead
 from bot.ports import Documents, Queries
 from bot.prompts import REPORT_STATUS_LABELS, Prompts
 from bot.records import CampaignRecord, Enrolment, ReportRecord, UnitRecord
@@ -40,6 +41,8 @@ class ExportSettings(Protocol):
     def documents(self) -> Documents: ...
 
     def kind_label(self, kind: str) -> LocalText: ...
+
+    def letterhead(self, kind: str) -> Letterhead: ...
 
 
 async def deliver(
@@ -71,7 +74,7 @@ async def report_document(
 ) -> tuple[str, Attachment | None]:
     """A unit's report as a DOCX to check, sign and file."""
     _ = p._
-    source = await report_source(reads.reports, tree, report, settings.forms[report.form_id])
+    source = await report_source(reads.reports, tree, report, settings.forms[report.form_id], settings.letterhead)
     answered = sum(1 for question in source.form if question.id in source.answers)
     text = _("📄 The report of {unit} — {campaign} ({status}; {answered}/{total} questions answered), laid out as an official report: check it, sign it and file it.").format(
         unit=source.unit.name, campaign=report.campaign_title.get(p.locale), status=_(REPORT_STATUS_LABELS[report.status]),
@@ -89,7 +92,9 @@ async def summary_document(
     _ = p._
     rows = await rows_under(reads, tree, root, within, campaign)
     answers = await answers_by_unit(reads, [row for row in rows if row.handed_in])
-    source = ScopeSource(root, tree, rows, answers, settings.forms, settings.kind_label, place_of(tree, root), campaign.title.vi)
+    source = ScopeSource(root, tree, rows, answers, settings.forms, settings.kind_label, place_of(tree, root), campaign.title.vi,
+        settings.letterhead, campaign.issuer,
+    )
     text = _("📄 The summary of {area} — {campaign}: {handed}/{n} reports handed in, compiled as an official report with the units' answers as an annex.").format(
         area=root.name, campaign=campaign.title.get(p.locale), handed=len(answers), n=len(rows)
     )

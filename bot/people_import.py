@@ -1,5 +1,6 @@
 """A province's officers from a spreadsheet (name, phone, unit code, role), so that each gets an
-invite of their own and joins under the name the province gave."""
+invite of their own and joins under the name the province gave; and, where the sheet gives the
+title one of them signs under, who signs the unit's reports."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ _HEADER_NAMES = {
     **names_of("phone", ("phone", "Số điện thoại", "Điện thoại", "SĐT", "SDT")),
     **names_of("unit", ("unit", "unit code", "Mã đơn vị", "Đơn vị")),
     **names_of("role", ("role", "Vai trò", "Nhiệm vụ")),
+    **names_of("signs_as", ("signs as", "Chức vụ ký", "Chức vụ ký báo cáo", "Ký báo cáo")),
     **names_of("row_number", ROW_NUMBER_HEADERS),  # read past
 }
 _REQUIRED = {"name": N_("person's name"), "unit": N_("unit's code")}
@@ -38,6 +40,7 @@ class PersonSpec:
     phone: str
     unit_code: str
     role: Role
+    signs_as: str = ""  # the title they sign the unit's reports under ("Trưởng Công an phường"); "" if they do not
 
 
 def read_people_sheet(
@@ -45,9 +48,10 @@ def read_people_sheet(
 ) -> list[PersonSpec]:
     """Every person of the sheet, checked whole: a name (within bot.field_limits), a known unit (code in any case), a role
     (empty means reporter; administrators are not made in bulk), a phone written as Vietnamese
-    numbers are, if any. The same name twice on one unit is one person."""
+    numbers are, if any; at most one signer a unit. The same name twice on one unit is one person."""
     table = read_table(path, _HEADER_NAMES, _REQUIRED, _EXPECTED_HEADERS, _, rows_read)
     people: dict[tuple[str, str], PersonSpec] = {}
+    signer_row: dict[str, int] = {}
     for record in table.records:
         name, unit = " ".join(table.field(record, "name", NAME_LENGTH).split()), record.text("unit").upper()
         phone = re.sub(r"[\s.\-]", "", record.text("phone"))
@@ -60,5 +64,8 @@ def read_people_sheet(
             raise table.error(record, "role", _("unknown role “{role}”: write “cán bộ báo cáo” or “cán bộ theo dõi, thẩm định”").format(role=record.text("role")))
         if phone and not _PHONE.fullmatch(phone):
             raise table.error(record, "phone", _("“{phone}” is not a phone number").format(phone=record.text("phone")))
-        people.setdefault((fold(name), unit), PersonSpec(name, phone, unit, role))
+        signs_as = " ".join(table.field(record, "signs_as", NAME_LENGTH).split())
+        if signs_as and signer_row.setdefault(unit, record.number) != record.number:
+            raise table.error(record, "signs_as", _("{code} already has its signer on row {row}").format(code=unit, row=signer_row[unit]))
+        people.setdefault((fold(name), unit), PersonSpec(name, phone, unit, role, signs_as))
     return list(people.values())

@@ -13,6 +13,7 @@ from bot.answers import AnswerValue
 from bot.events import Reply
 from bot.forms import LocalText
 from bot.i18n import DEFAULT_LOCALE
+from bot.letterhead import Letterhead
 from bot.reminders import ReminderPlan
 from bot.report import LOCKED_STATUSES, ReportStatus, needs_revision
 
@@ -70,6 +71,7 @@ class UnitRecord:
     kind: str
     parent_id: int | None
     demo: bool = False
+    letterhead: Letterhead = Letterhead()  # what its row of the organisation sheet says of its documents
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,7 @@ class CampaignRecord:
     report_due: date | None
     reminders: ReminderPlan = field(default_factory=ReminderPlan)
     closes: date | None = None
+    issuer: Letterhead | None = None  # who issues the province's summary, where the campaign file says
 
     def closed(self, today: date) -> bool:
         return self.closes is not None and today > self.closes
@@ -99,6 +102,7 @@ class LoadedUnit:
     retired: bool
     has_reports: bool
     demo: bool = False
+    letterhead: Letterhead = Letterhead()
 
 
 @dataclass(frozen=True)

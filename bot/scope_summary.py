@@ -22,6 +22,7 @@ from bot.documents import (
     place_and_date,
 )
 from bot.forms import Form, LocalText, Question, QuestionKind
+from bot.letterhead import Letterhead, issuer_of
 from bot.prompts import REPORT_STATUS_LABELS, Prompts
 from bot.records import Enrolment, UnitRecord
 from bot.report import ReportStatus
@@ -56,6 +57,8 @@ class ScopeSource:
     kind_label: Callable[[str], LocalText]
     place: str
     campaign_title: str
+    letterhead: Callable[[str], Letterhead]  # how each kind of unit issues its documents
+    campaign_issuer: Letterhead | None = None  # who issues the summary of the whole province
 
 
 def scope_summary(source: ScopeSource, today: date, zone: ZoneInfo) -> OfficialReport:
@@ -80,12 +83,16 @@ def scope_summary(source: ScopeSource, today: date, zone: ZoneInfo) -> OfficialR
         if form.criteria_count:
             rows = [row for row in handed_in if row.form_id == form_id]
             blocks += criteria_blocks(source, p, form, rows, names)
-    parent = source.tree.ancestors(source.root.id)
     subject = _("Summary of the {subject}").format(subject=lower_first(source.campaign_title))
     return issued_by(
-        p, source.root, parent[0] if parent else None, place_and_date(source.place, today), subject, blocks,
+        p, issuer_of(source.tree, source.root, source.letterhead, province_issuer(source)), place_and_date(source.place, today), subject, blocks,
         annex(source, p, handed_in, names),
     )  # fmt: skip
+
+
+def province_issuer(source: ScopeSource) -> Letterhead | None:
+    """The campaign's issuer signs the summary of the whole tree; a district's is its own."""
+    return None if source.tree.ancestors(source.root.id) else source.campaign_issuer
 
 
 def participation(source: ScopeSource, p: Prompts) -> list[str]:

@@ -1,5 +1,6 @@
 """A province's organisation as a spreadsheet: read and checked whole (code, name, kind, parent
-code; any depth), compared with what is loaded to say what an import changes, and written back
+code; any depth; and, where the province fills them, how each unit's documents are headed and
+signed), compared with what is loaded to say what an import changes, and written back
 in the same format so the tree can be edited in Excel and imported again.
 
 The file is the whole tree: a unit it no longer lists is retired (kept with its history, left
@@ -21,18 +22,31 @@ import openpyxl
 from bot.catalog import UNIT_CODE_PATTERN, CatalogError, UnitSpec
 from bot.field_limits import CODE_LENGTH, NAME_LENGTH
 from bot.i18n import DEFAULT_LOCALE, N_, translations
+from bot.letterhead import Letterhead
 from bot.records import LoadedUnit
 from bot.sheets import ROW_NUMBER_HEADERS, Gettext, RowsRead, csv_text, names_of, read_table, text_cells
 
-__all__ = ["EXPORT_HEADERS", "UnitChanges", "keeping_demo_marks", "plan_changes", "read_units_sheet", "write_units_sheet"]
+__all__ = ["EXPORT_HEADERS", "LETTERHEAD_HEADERS", "UnitChanges", "keeping_demo_marks", "plan_changes", "read_units_sheet", "write_units_sheet"]
 
 EXPORT_HEADERS = ("Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Mã đơn vị cấp trên")
+LETTERHEAD_HEADERS = {
+    "managing_body": ("Cơ quan chủ quản", "managing body"),
+    "issuing_body": ("Tên cơ quan ban hành", "Cơ quan ban hành", "issuing body"),
+    "abbreviation": ("Tên viết tắt", "Viết tắt", "abbreviation"),
+    "signer_authority": ("Thẩm quyền ký", "signer authority"),
+    "signer_title": ("Chức vụ người ký", "signer title"),
+    "signer_name": ("Người ký", "Họ tên người ký", "signer"),
+}
+"""Optional columns, each Letterhead's field by the headers it goes by, the first the one written:
+an empty cell leaves the field to the unit kinds file (bot.letterhead)."""
+_LETTERHEAD_LIMITS = {"abbreviation": CODE_LENGTH}
 _HEADER_NAMES = {
     **names_of("code", ("code", "Mã", "Mã đơn vị")),
     **names_of("name", ("name", "Tên", "Tên đơn vị")),
     **names_of("kind", ("kind", "Loại", "Loại đơn vị")),
     **names_of("parent", ("parent", "parent code", "Cấp trên", "Mã cấp trên", "Mã đơn vị cấp trên", "Đơn vị cấp trên")),
     **names_of("row_number", ROW_NUMBER_HEADERS),  # read past
+    **{name: column for field_name, headers in LETTERHEAD_HEADERS.items() for name, column in names_of(field_name, headers).items()},
 }
 _REQUIRED = {"code": N_("unit's code"), "name": N_("unit's name"), "kind": N_("unit's kind"), "parent": N_("parent unit's code")}
 _EXPECTED_HEADERS = ", ".join(EXPORT_HEADERS)
@@ -61,7 +75,10 @@ def read_units_sheet(
             raise table.error(record, "name", _("the name of {code} is missing").format(code=code))
         if kind not in kinds:
             raise table.error(record, "kind", _("unknown kind “{kind}”; the kinds are: {kinds}").format(kind=kind, kinds=", ".join(sorted(kinds))))
-        specs[code] = UnitSpec(code, name, kind, parent or None, False)
+        letterhead = Letterhead(**{
+            column: table.field(record, column, _LETTERHEAD_LIMITS.get(column, NAME_LENGTH)) or None for column in LETTERHEAD_HEADERS
+        })  # fmt: skip
+        specs[code] = UnitSpec(code, name, kind, parent or None, False, letterhead)
         row_of[code] = record.number
     if not specs:
         raise CatalogError(table.label, _("row {row}").format(row=2), _("no unit under the header row; the file is the whole organisation, one unit a row"))
@@ -95,6 +112,7 @@ class UnitChanges:
     renamed: list[tuple[str, str, str]] = field(default_factory=list)  # code, from, to
     moved: list[tuple[str, str | None, str | None]] = field(default_factory=list)
     rekinded: list[tuple[str, str, str]] = field(default_factory=list)
+    relettered: list[str] = field(default_factory=list)  # what the unit's documents say of it changed
     revived: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     retired_with_reports: list[str] = field(default_factory=list)  # among `retired`
@@ -108,17 +126,20 @@ class UnitChanges:
 
     @property
     def empty(self) -> bool:
-        return not (self.added or self.renamed or self.moved or self.rekinded or self.revived or self.retired)
+        return not (self.added or self.renamed or self.moved or self.rekinded or self.relettered or self.revived or self.retired)
 
     @property
     def count(self) -> int:
         """How many lines `lines` has."""
-        return len(self.added) + len(self.renamed) + len(self.moved) + len(self.rekinded) + len(self.revived) + len(self.retired)
+        return (
+            len(self.added) + len(self.renamed) + len(self.moved) + len(self.rekinded) + len(self.relettered) + len(self.revived)
+            + len(self.retired)
+        )
 
     @property
     def units(self) -> int:
         """How many units an import writes: each unit added, changed in any way or retired, once."""
-        changed = {code for code, *_rest in (*self.renamed, *self.moved, *self.rekinded)} | set(self.revived)
+        changed = {code for code, *_rest in (*self.renamed, *self.moved, *self.rekinded)} | set(self.relettered) | set(self.revived)
         return len(self.added) + len(changed) + len(self.retired)
 
     def lines(self, _: Gettext) -> list[str]:
@@ -128,6 +149,7 @@ class UnitChanges:
         lines += [_("~ {code}: renamed “{old}” → “{new}”").format(code=c, old=o, new=n) for c, o, n in self.renamed]
         lines += [_("~ {code}: moved from {old} to {new}").format(code=c, old=o or "–", new=n or "–") for c, o, n in self.moved]
         lines += [_("~ {code}: kind {old} → {new}").format(code=c, old=o, new=n) for c, o, n in self.rekinded]
+        lines += [_("~ {code}: how its documents are headed or signed").format(code=code) for code in self.relettered]
         lines += [_("+ {code}: back in use").format(code=code) for code in self.revived]
         lines += [
             (_("- {code}: retired (it has reports)") if code in with_reports else _("- {code}: retired")).format(code=code)
@@ -158,6 +180,8 @@ def plan_changes(loaded: Sequence[LoadedUnit], specs: Sequence[UnitSpec]) -> Uni
             changes.moved.append((spec.code, unit.parent_code, spec.parent_code))
         if unit.kind != spec.kind:
             changes.rekinded.append((spec.code, unit.kind, spec.kind))
+        if unit.letterhead != spec.letterhead:
+            changes.relettered.append(spec.code)
         if unit.retired:
             changes.revived.append(spec.code)
     for unit in loaded:
@@ -171,7 +195,11 @@ def plan_changes(loaded: Sequence[LoadedUnit], specs: Sequence[UnitSpec]) -> Uni
 def write_units_sheet(path: Path, specs: Sequence[UnitSpec]) -> None:
     """The units in the format `read_units_sheet` reads: XLSX, or CSV (UTF-8 with a BOM, which
     Excel opens as UTF-8); a name is text in either, never a formula."""
-    rows = [EXPORT_HEADERS, *((s.code, s.name, s.kind, s.parent_code or "") for s in specs)]
+    letterhead = tuple(LETTERHEAD_HEADERS)
+    rows = [
+        (*EXPORT_HEADERS, *(LETTERHEAD_HEADERS[column][0] for column in letterhead)),
+        *((s.code, s.name, s.kind, s.parent_code or "", *(getattr(s.letterhead, column) or "" for column in letterhead)) for s in specs),
+    ]
     if path.suffix.lower() == ".xlsx":
         workbook = openpyxl.Workbook()
         sheet = workbook.active

@@ -5,7 +5,7 @@ says so. Official documents are written in Vietnamese whatever language the pers
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -21,6 +21,7 @@ from bot.documents import (
     place_and_date,
 )
 from bot.forms import CriterionStatus, Form, Question, QuestionKind
+from bot.letterhead import BLANK, SHORT_BLANK, Issuer, Letterhead, issuer_of
 from bot.ports import ReportQueries
 from bot.prompts import OUTLINE_NUMBER, Prompts
 from bot.records import ReportRecord, UnitRecord
@@ -60,7 +61,7 @@ class ReportSource:
     form: Form
     answers: Mapping[str, AnswerValue]
     unit: UnitRecord
-    parent: UnitRecord | None
+    issuer: Issuer
     place: str  # the province, as the date line names it ("Nghệ An")
     campaign_title: str
 
@@ -86,35 +87,42 @@ def unit_report(source: ReportSource, today: date, zone: ZoneInfo) -> OfficialRe
         blocks += answer_blocks(p, question, answers.get(question.id))
     reviewed = answers.get(REVIEW_DATE, {}).get("date")
     day = date.fromisoformat(reviewed) if reviewed else today
-    return issued_by(p, source.unit, source.parent, place_and_date(source.place, day), source.campaign_title, blocks)
+    return issued_by(p, source.issuer, place_and_date(source.place, day), source.campaign_title, blocks)
 
 
-def issued_by(
-    p: Prompts, unit: UnitRecord, parent: UnitRecord | None, dated: str, subject: str, blocks: Sequence[Block],
-    annex: Sequence[Block] = (),
-) -> OfficialReport:
-    """A report `unit` issues to the body above it: the header, one copy to that body and one
-    kept, signed by the unit's head. The number is left blank: it is given when registered."""
+def issued_by(p: Prompts, issuer: Issuer, dated: str, subject: str, blocks: Sequence[Block], annex: Sequence[Block] = ()) -> OfficialReport:
+    """A report `issuer` sends to the body it reports to: the header, one copy to that body, the
+    others it names and one kept, signed as the province says or with blanks to fill in. The
+    number is left blank: it is given when registered."""
     _ = p._
+    abbreviation = issuer.abbreviation or SHORT_BLANK
     return OfficialReport(
-        parent_body=parent.name.upper() if parent else "",
-        issuing_body=unit.name.upper(),
-        number="Số:        /BC",
+        parent_body=issuer.managing_body.upper(),
+        issuing_body=issuer.issuing_body.upper(),
+        number=f"Số:        /BC-{abbreviation}",
         place_and_date=dated,
         subject=subject,
         blocks=tuple(blocks),
-        recipients=(*((_("- {body} (to report);").format(body=parent.name),) if parent else ()), "- Lưu: VT."),
-        signer_role=_("HEAD OF THE UNIT"),
+        recipients=(
+            *((_("- {body} (to report);").format(body=issuer.reports_to),) if issuer.reports_to else ()),
+            *(f"- {recipient};" for recipient in issuer.copies_to),
+            f"- Lưu: VT, {abbreviation}.",
+        ),
+        signer_authority=issuer.signer_authority.upper(),
+        signer_role=(issuer.signer_title or BLANK).upper(),
+        signer_name=issuer.signer_name,
         annex=tuple(annex),
     )
 
 
-async def report_source(reads: ReportQueries, tree: UnitTree, report: ReportRecord, form: Form) -> ReportSource:
-    """What the report of `report` is made from, read from storage."""
+async def report_source(
+    reads: ReportQueries, tree: UnitTree, report: ReportRecord, form: Form, letterhead: Callable[[str], Letterhead]
+) -> ReportSource:
+    """What the report of `report` is made from, read from storage; `letterhead` is how each kind
+    of unit issues its documents."""
     unit = tree.get(report.unit_id)
-    above = tree.ancestors(unit.id)
     return ReportSource(
-        form, await reads.answers(report.id), unit, above[0] if above else None, place_of(tree, unit), report.campaign_title.vi
+        form, await reads.answers(report.id), unit, issuer_of(tree, unit, letterhead), place_of(tree, unit), report.campaign_title.vi
     )
 
 

@@ -109,6 +109,7 @@ class Unit(Base):
     kind: Mapped[str] = mapped_column(String(64))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    letterhead: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # what the sheet says of its documents
     created_at: Mapped[datetime]
     retired_at: Mapped[datetime | None]  # left out of an imported tree: kept, but in no new campaign
 
@@ -196,6 +197,7 @@ class Campaign(Base):
     opens: Mapped[date] = mapped_column(Date)
     closes: Mapped[date | None] = mapped_column(Date)  # after it no report is open, no reminder goes
     reminders: Mapped[dict[str, Any]]
+    issuer: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # who issues the province's summary
     created_at: Mapped[datetime]
 
 

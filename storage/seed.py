@@ -7,8 +7,8 @@ are only ever added: a unit that has started its report keeps it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterator, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from typing import Any
 
@@ -17,13 +17,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.catalog import CampaignSpec, UnitSpec
+from bot.letterhead import Letterhead
 from bot.records import LoadedUnit
 from bot.units import parents_first
 from storage.models import Campaign, Enrolment, MilestoneRow, Report, Unit
 from storage.unit_of_work import SqlUnitOfWork
-from storage.units import plan_json
+from storage.units import letterhead_json, letterhead_of, plan_json
 
-__all__ = ["UnitRow", "list_units", "load_campaign", "load_units", "loaded_units", "retire_units"]
+__all__ = ["UnitRow", "list_units", "load_campaign", "load_units", "loaded_units", "name_signers", "retire_units"]
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class UnitRow:
     demo: bool
     forms: dict[str, str]
     retired: bool = False
+    letterhead: Letterhead = Letterhead()
 
 
 def _session(target: AsyncSession | SqlUnitOfWork) -> AsyncSession:
@@ -61,7 +63,7 @@ async def load_units(target: AsyncSession | SqlUnitOfWork, units: list[UnitSpec]
     table = Unit.__table__
     existing = {
         row.code: row
-        for row in await session.execute(select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.parent_id, Unit.demo, Unit.retired_at))
+        for row in await session.execute(select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.parent_id, Unit.demo, Unit.letterhead, Unit.retired_at))
     }
     now = datetime.now(timezone.utc)
     new: list[dict[str, Any]] = []
@@ -74,7 +76,10 @@ async def load_units(target: AsyncSession | SqlUnitOfWork, units: list[UnitSpec]
             if spec.parent_code not in new_codes:
                 raise ValueError(f"unit {spec.code}: parent {spec.parent_code} is neither loaded nor listed")
             under_new[spec.code] = spec.parent_code
-        wanted = {"name": spec.name, "kind": spec.kind, "parent_id": parent.id if parent else None, "demo": spec.demo, "retired_at": None}
+        wanted = {
+            "name": spec.name, "kind": spec.kind, "parent_id": parent.id if parent else None, "demo": spec.demo,
+            "letterhead": letterhead_json(spec.letterhead), "retired_at": None,
+        }  # fmt: skip
         row = existing.get(spec.code)
         if row is None:
             new.append({"code": spec.code, "created_at": now, **wanted})
@@ -85,7 +90,7 @@ async def load_units(target: AsyncSession | SqlUnitOfWork, units: list[UnitSpec]
         await session.execute(insert(table), batch)
         if written is not None:
             written(len(batch))
-    columns = ("name", "kind", "parent_id", "demo", "retired_at")
+    columns = ("name", "kind", "parent_id", "demo", "letterhead", "retired_at")
     for batch in _batches(changed):
         await session.execute(
             update(table).where(table.c.id == bindparam("b_id")).values({key: bindparam(f"b_{key}") for key in columns}), batch
@@ -117,6 +122,7 @@ async def load_campaign(target: AsyncSession | SqlUnitOfWork, spec: CampaignSpec
         "opens": spec.opens,
         "closes": spec.closes,
         "reminders": plan_json(spec.reminders),
+        "issuer": letterhead_json(spec.issuer),
     }
     changed = 0
     campaign = (
@@ -190,7 +196,8 @@ async def list_units(target: AsyncSession | SqlUnitOfWork) -> list[UnitRow]:
     units = (
         await session.execute(
             select(
-                Unit.id, Unit.code, Unit.name, Unit.kind, Unit.demo, Unit.parent_id, Unit.retired_at, parent.code.label("parent_code")
+                Unit.id, Unit.code, Unit.name, Unit.kind, Unit.demo, Unit.parent_id, Unit.retired_at, Unit.letterhead,
+                parent.code.label("parent_code"),
             )
             .outerjoin(parent, parent.id == Unit.parent_id)
             .order_by(Unit.code)
@@ -204,7 +211,10 @@ async def list_units(target: AsyncSession | SqlUnitOfWork) -> list[UnitRow]:
     ):
         forms.setdefault(unit_id, {})[campaign_code] = form_id
     return [
-        UnitRow(unit.code, unit.name, unit.kind, unit.parent_code, unit.demo, forms.get(unit.id, {}), unit.retired_at is not None)
+        UnitRow(
+            unit.code, unit.name, unit.kind, unit.parent_code, unit.demo, forms.get(unit.id, {}), unit.retired_at is not None,
+            letterhead_of(unit.letterhead),
+        )
         for unit in parents_first(units, lambda unit: unit.id, lambda unit: unit.parent_id)
     ]
 
@@ -216,14 +226,28 @@ async def loaded_units(target: AsyncSession | SqlUnitOfWork) -> list[LoadedUnit]
     with_reports = set(await session.scalars(select(Enrolment.unit_id).join(Report, Report.enrolment_id == Enrolment.id)))
     parent = aliased(Unit)
     rows = await session.execute(
-        select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.demo, Unit.retired_at, parent.code.label("parent_code"))
+        select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.demo, Unit.retired_at, Unit.letterhead, parent.code.label("parent_code"))
         .outerjoin(parent, parent.id == Unit.parent_id)
         .order_by(Unit.code)
     )
     return [
-        LoadedUnit(row.code, row.name, row.kind, row.parent_code, row.retired_at is not None, row.id in with_reports, row.demo)
+        LoadedUnit(
+            row.code, row.name, row.kind, row.parent_code, row.retired_at is not None, row.id in with_reports, row.demo,
+            letterhead_of(row.letterhead),
+        )
         for row in rows
     ]
+
+
+async def name_signers(target: AsyncSession | SqlUnitOfWork, signers: Mapping[str, tuple[str, str]]) -> None:
+    """Who signs each unit's reports and as what (unit code → name, title), into what the unit's
+    letterhead already says."""
+    session = _session(target)
+    rows = await session.execute(select(Unit.id, Unit.code, Unit.letterhead).where(Unit.code.in_(list(signers))))
+    for unit_id, code, letterhead in rows.all():
+        name, title = signers[code]
+        signed = replace(letterhead_of(letterhead), signer_name=name, signer_title=title)
+        await session.execute(update(Unit).where(Unit.id == unit_id).values(letterhead=letterhead_json(signed)))
 
 
 async def retire_units(

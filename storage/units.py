@@ -1,9 +1,10 @@
 """The organisation and its campaigns, as the core reads them; and the one place that knows how
-a campaign's reminder plan is kept as JSON."""
+a campaign's reminder plan and a unit's letterhead are kept as JSON."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import asdict
 from datetime import time
 from typing import Any
 
@@ -11,12 +12,13 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.forms import LocalText
+from bot.letterhead import Letterhead
 from bot.records import CampaignRecord, UnitRecord
 from bot.reminders import REPORT_DUE, ReminderPlan
 from bot.units import parents_first
 from storage.models import Campaign, MilestoneRow, Unit
 
-__all__ = ["SqlUnits", "plan_json", "plan_of"]
+__all__ = ["SqlUnits", "letterhead_json", "letterhead_of", "plan_json", "plan_of"]
 
 
 def plan_json(plan: ReminderPlan) -> dict[str, Any]:
@@ -34,6 +36,19 @@ def plan_of(data: Mapping[str, Any] | None) -> ReminderPlan:
     )
 
 
+def letterhead_json(letterhead: Letterhead | None) -> dict[str, Any] | None:
+    """Only what was said (None where nothing was), so that the unit kinds file fills the rest."""
+    said = {name: value for name, value in asdict(letterhead or Letterhead()).items() if value is not None}
+    return said or None
+
+
+def letterhead_of(data: Mapping[str, Any] | None) -> Letterhead:
+    said = dict(data or {})
+    if "copies_to" in said:
+        said["copies_to"] = tuple(said["copies_to"])  # a list in JSON
+    return Letterhead(**said)
+
+
 class SqlUnits:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -41,18 +56,26 @@ class SqlUnits:
     async def units(self) -> list[UnitRecord]:
         """Every unit, depth-first from the roots (a parent before its children), siblings by code."""
         rows = await self.session.execute(
-            select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.parent_id, Unit.demo).order_by(Unit.code)
+            select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.parent_id, Unit.demo, Unit.letterhead).order_by(Unit.code)
         )
-        units = [UnitRecord(row.id, row.code, row.name, row.kind, row.parent_id, row.demo) for row in rows]
+        units = [
+            UnitRecord(row.id, row.code, row.name, row.kind, row.parent_id, row.demo, letterhead_of(row.letterhead)) for row in rows
+        ]
         return parents_first(units, lambda unit: unit.id, lambda unit: unit.parent_id)
 
     async def campaigns(self) -> list[CampaignRecord]:
         rows = await self.session.execute(
-            select(Campaign.code, Campaign.title_vi, Campaign.title_en, Campaign.opens, MilestoneRow.due, Campaign.reminders, Campaign.closes)
+            select(
+                Campaign.code, Campaign.title_vi, Campaign.title_en, Campaign.opens, MilestoneRow.due, Campaign.reminders,
+                Campaign.closes, Campaign.issuer,
+            )
             .outerjoin(MilestoneRow, and_(MilestoneRow.campaign_id == Campaign.id, MilestoneRow.kind == REPORT_DUE))
             .order_by(Campaign.opens, Campaign.code)
         )
         return [
-            CampaignRecord(row.code, LocalText(row.title_vi, row.title_en), row.opens, row.due, plan_of(row.reminders), row.closes)
+            CampaignRecord(
+                row.code, LocalText(row.title_vi, row.title_en), row.opens, row.due, plan_of(row.reminders), row.closes,
+                letterhead_of(row.issuer) if row.issuer else None,
+            )
             for row in rows
         ]

@@ -507,7 +507,7 @@ class _Units(_Repository):
 
     async def campaigns(self) -> list[CampaignRecord]:
         specs = sorted(self.t.campaigns.values(), key=lambda spec: (spec.opens, spec.code))
-        return [CampaignRecord(s.code, s.title, s.opens, self.t.due(s.code), s.reminders, s.closes) for s in specs]
+        return [CampaignRecord(s.code, s.title, s.opens, self.t.due(s.code), s.reminders, s.closes, s.issuer) for s in specs]
 
 
 class _Reports(_Repository):
@@ -832,7 +832,7 @@ class MemoryStore:
                 raise ValueError(f"unit {spec.code}: parent {spec.parent_code} is neither loaded nor listed")
             known = t.unit_by_code(spec.code)
             unit_id = known.id if known is not None else t.new_id("units")
-            t.units[unit_id] = UnitRecord(unit_id, spec.code, spec.name, spec.kind, parent.id if parent else None, spec.demo)
+            t.units[unit_id] = UnitRecord(unit_id, spec.code, spec.name, spec.kind, parent.id if parent else None, spec.demo, spec.letterhead)
 
     def add_campaign(self, spec: CampaignSpec) -> None:
         """As storage.seed.load_campaign: the campaign and its milestones as given, and every unit

@@ -111,7 +111,7 @@ def test_names_that_excel_would_run_as_formulas_are_written_as_text_everywhere(d
     assert (cell.value, cell.data_type) == (FORMULA, "s")
     assert demo("units", "export", "ra.csv").code == 0
     with (demo.workdir / "ra.csv").open(encoding="utf-8-sig", newline="") as file:
-        assert ["CAP-CL-NGHIHAI", "'" + FORMULA, "cap", "NA-CL"] in list(csv.reader(file))
+        assert ["CAP-CL-NGHIHAI", "'" + FORMULA, "cap", "NA-CL"] in [row[:4] for row in csv.reader(file)]
     for exported in ("ra.csv", "ra.xlsx"):  # and both read back as the same names
         assert demo("units", "import", exported).out.strip() == f"Cơ cấu tổ chức đã khớp với {exported}; không có gì thay đổi."
 

@@ -24,6 +24,7 @@ from bot.effects import RecordAudit, Send, TurnResult
 from bot.events import Attachment, Button, ButtonRole, Reply
 from bot.forms import Form, LocalText
 from bot.i18n import translations
+from bot.letterhead import Letterhead
 from bot.lifetimes import NOTICE_LIFETIME
 from bot.ports import Documents, Queries
 from bot.prompts import Prompts
@@ -60,6 +61,7 @@ class DeskSettings:
 
     forms: Mapping[str, Form]
     kind_label: Callable[[str], LocalText]
+    letterhead: Callable[[str], Letterhead]
     invite_links: Callable[[str], Sequence[InviteLink]]
     channel_label: Callable[[str], str]
     invite_days: int

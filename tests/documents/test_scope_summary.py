@@ -48,7 +48,7 @@ async def summary(scope: str, returned: str | None = None, filed: Mapping[str, M
         [campaign] = [c for c in await uow.units.campaigns() if c.code == "so-ket-2023"]
         rows = await rows_under(uow, tree, root, tree.subtree([root.id]), campaign)
         answers = await answers_by_unit(uow, [row for row in rows if row.handed_in])
-    source = ScopeSource(root, tree, rows, answers, CATALOG.forms, CATALOG.kind_label, place_of(tree, root), campaign.title.vi)
+    source = ScopeSource(root, tree, rows, answers, CATALOG.forms, CATALOG.kind_label, place_of(tree, root), campaign.title.vi, CATALOG.letterhead, campaign.issuer)
     return scope_summary(source, date(2023, 11, 20), ZONE)
 
 
@@ -58,7 +58,10 @@ def paragraphs(document: OfficialReport) -> list[str]:
 
 async def test_the_province_summary_says_who_took_part_as_the_outline_says_it() -> None:
     document = await summary("NA")
-    assert (document.issuing_body, document.parent_body) == ("TỈNH NGHỆ AN", "")
+    assert (document.issuing_body, document.parent_body) == ("CÔNG AN TỈNH NGHỆ AN", "")  # the campaign's issuer
+    assert document.number == "Số:        /BC-CAT-PV01"
+    assert document.recipients == ("- UBND tỉnh Nghệ An (để báo cáo);", "- Lưu: VT, CAT-PV01.")
+    assert (document.signer_authority, document.signer_role, document.signer_name) == ("", "GIÁM ĐỐC", "……………………")
     assert document.subject == "Tổng hợp kết quả sơ kết công tác xây dựng đơn vị điển hình, kiểu mẫu năm 2023"
     assert document.place_and_date == "Nghệ An, ngày 20 tháng 11 năm 2023"
     said = paragraphs(document)

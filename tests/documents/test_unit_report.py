@@ -10,13 +10,16 @@ from bot.catalog_loading import load_catalog
 from bot.documents import Heading, OfficialReport, Paragraph, Table, place_and_date
 from bot.forms import Form
 from bot.records import UnitRecord
+from bot.letterhead import issuer_of
 from bot.unit_report import ReportSource, unit_report
+from bot.units import UnitTree
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 CATALOG = load_catalog()
 FORM = CATALOG.form("cap-22")
 WARD = UnitRecord(7, "CAP-CL-NGHIHAI", "Công an phường Nghi Hải", "cap", 2)
 TOWN = UnitRecord(2, "NA-CL", "Thị xã Cửa Lò", "huyen", 1)
+TREE = UnitTree([UnitRecord(1, "NA", "Tỉnh Nghệ An", "tinh", None), TOWN, WARD])
 ANSWERS = {
     "hinh-thuc": {"choice": "hoi-nghi"},
     "ngay-so-ket": {"date": "2023-11-05"},
@@ -31,7 +34,7 @@ ANSWERS = {
 
 
 def report(answers: dict = ANSWERS, form: Form = FORM) -> OfficialReport:
-    source = ReportSource(form, answers, WARD, TOWN, "Nghệ An", CATALOG.campaigns["so-ket-2023"].title.vi)
+    source = ReportSource(form, answers, WARD, issuer_of(TREE, WARD, CATALOG.letterhead), "Nghệ An", CATALOG.campaigns["so-ket-2023"].title.vi)
     return unit_report(source, date(2023, 11, 20), ZONE)
 
 
@@ -42,14 +45,16 @@ def test_the_date_line_pads_days_below_10_and_months_1_and_2() -> None:
     assert place_and_date("Nghệ An", date(2023, 11, 20)) == "Nghệ An, ngày 20 tháng 11 năm 2023"
 
 
-def test_the_header_names_the_unit_under_its_parent_and_dates_the_report_by_the_review() -> None:
+def test_the_header_names_the_unit_under_its_managing_body_and_dates_the_report_by_the_review() -> None:
     document = report()
-    assert (document.parent_body, document.issuing_body) == ("THỊ XÃ CỬA LÒ", "CÔNG AN PHƯỜNG NGHI HẢI")
+    assert (document.parent_body, document.issuing_body) == ("CÔNG AN THỊ XÃ CỬA LÒ", "CÔNG AN PHƯỜNG NGHI HẢI")
+    assert document.number == "Số:        /BC-CAP"
     assert document.place_and_date == "Nghệ An, ngày 05 tháng 11 năm 2023"  # the review's day, as answered
     assert report({}).place_and_date == "Nghệ An, ngày 20 tháng 11 năm 2023"  # today, where it is not
     assert document.subject == "Sơ kết công tác xây dựng đơn vị điển hình, kiểu mẫu năm 2023"
-    assert document.recipients == ("- Thị xã Cửa Lò (để báo cáo);", "- Lưu: VT.")
-    assert document.signer_role == "THỦ TRƯỞNG ĐƠN VỊ"
+    assert document.recipients == ("- Công an thị xã Cửa Lò (để báo cáo);", "- Lưu: VT, CAP.")
+    assert (document.signer_authority, document.signer_role) == ("", "TRƯỞNG CÔNG AN PHƯỜNG")
+    assert document.signer_name == "……………………"  # a visible blank: the unit kinds file names no one
 
 
 def test_sections_i_to_vi_carry_the_officers_words_and_say_what_is_unanswered() -> None:
