@@ -50,12 +50,12 @@ HEADER_DISTANCE = Mm(10)  # the page number sits in the top margin, above the te
 HEADER_COLUMNS_MM = (72.0, TEXT_WIDTH_MM - 72.0)
 SIGNATURE_COLUMNS_MM = (80.0, TEXT_WIDTH_MM - 80.0)
 
-# The motto is fixed text in a fixed font, so its printed width is known: 56.1 mm in Times New
-# Roman Bold 13 pt (measured with Liberation Serif, which has the same metrics). Its rule is the
-# motto paragraph's own bottom border, and indents narrow that paragraph to the text's width (plus
-# 1.5 mm so that no renderer wraps it): a border is part of the text flow, moves with it and looks
-# the same in Word and LibreOffice, where a drawn shape would be anchored apart from the text.
-MOTTO_WIDTH_MM = 56.1 + 1.5
+# The motto is fixed text in a fixed font, so its printed width is known: 53.1 mm in Times New
+# Roman Bold 13 pt (measured with Liberation Serif, which has the same metrics). It stands centred
+# in the whole column, which is far wider, so no renderer wraps it (an indented paragraph just
+# wider than the text did wrap in LibreOffice); the rule under it is a rule paragraph of its own,
+# as long as the text, as NĐ 30 draws it.
+MOTTO_WIDTH_MM = 53.1
 
 BODY_SIZE = Pt(14)
 FIRST_LINE = Mm(12.7)
@@ -224,10 +224,8 @@ def write_header(document: DocxDocument, report: OfficialReport) -> None:
         text_line(bodies.paragraphs[0], report.issuing_body.upper(), Pt(13), bold=True)
     rule(bodies.add_paragraph(), left_width, rule_length(report.issuing_body.upper(), 13, left_width))
     text_line(state.paragraphs[0], NATIONAL_NAME, Pt(12), bold=True)
-    motto = text_line(state.add_paragraph(), MOTTO, Pt(13), bold=True)
-    inset = Mm((right_width - MOTTO_WIDTH_MM) / 2)
-    motto.paragraph_format.left_indent = motto.paragraph_format.right_indent = inset
-    bottom_border(motto)
+    text_line(state.add_paragraph(), MOTTO, Pt(13), bold=True)
+    rule(state.add_paragraph(), right_width, MOTTO_WIDTH_MM)
     number = text_line(table.cell(1, 0).paragraphs[0], report.number, Pt(13))
     dated = text_line(table.cell(1, 1).paragraphs[0], report.place_and_date, Pt(14), italic=True)
     for paragraph in (number, dated):

@@ -149,12 +149,15 @@ async def test_the_header_holds_the_bodies_and_the_national_name_in_a_borderless
     assert (issuing.text, only_run(issuing).font.size, only_run(issuing).font.bold) == ("CÔNG AN PHƯỜNG NGHI HẢI", Pt(13), True)
     assert rule.text == "" and has_bottom_border(rule)  # drawn, not typed
     assert rule.paragraph_format.left_indent > Mm(15)  # a short rule, centred under the name
-    national, motto = right.paragraphs
+    national, motto, motto_rule = right.paragraphs
     assert (national.text, only_run(national).font.size, only_run(national).font.bold) == (
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", Pt(12), True
     )  # fmt: skip
     assert (motto.text, only_run(motto).font.size, only_run(motto).font.bold) == ("Độc lập - Tự do - Hạnh phúc", Pt(13), True)
-    assert has_bottom_border(motto) and motto.paragraph_format.left_indent == motto.paragraph_format.right_indent
+    assert not has_bottom_border(motto) and motto.paragraph_format.left_indent is None  # the whole column: it never wraps
+    assert motto_rule.text == "" and has_bottom_border(motto_rule)
+    inset = motto_rule.paragraph_format.left_indent
+    assert inset == motto_rule.paragraph_format.right_indent and Mm(52) < Mm(93) - 2 * inset < Mm(54)  # as long as the motto
     number = paragraph_of(header, "Số:        /BC-CAP")
     assert only_run(number).font.size == Pt(13)
     dated = paragraph_of(header, "Nghệ An, ngày 05 tháng 3 năm 2024")
