@@ -51,9 +51,10 @@ class Officer:
 
 
 def cli(database_url: str, *args: str) -> None:
-    """Runs a one-shot `baocao` command against the database, as an operator would."""
+    """Runs a one-shot `baocao` command against the database, as an operator would, on the
+    benchmark's day (seeded on any other, the demo would be a rehearsal with 2023 filed)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("BAOCAO_", "TELEGRAM_", "ZALO_"))}
-    env.update(BAOCAO_DATABASE_URL=database_url, PYTHONPATH=str(ROOT))
+    env.update(BAOCAO_DATABASE_URL=database_url, BAOCAO_NOW=DEMO_NOW, PYTHONPATH=str(ROOT))
     subprocess.run([sys.executable, "-m", "app.cli", *args], env=env, cwd=ROOT, check=True, capture_output=True)
 
 
