@@ -1,8 +1,8 @@
 """What the platforms let a province send, and how much of it this month has used.
 
 A platform's plan may cap the messages a month (a free bot plan, an official account's package,
-a budget for paid messages to phones) and the users a bot serves; another caps neither. Every worker counts what its channels send
-(handlers/usage.py) into one row per channel and month; this module says what those counts
+a budget for paid messages to phones) and the users a bot serves; another caps neither. Every
+worker counts what its channels send (handlers/usage.py) into one row per channel and month; this module says what those counts
 mean: the month they fall in, the thresholds the administrators are told of, the projection
 to the month's end, and the lines /guitin and `baocao usage` show.
 """
@@ -23,6 +23,7 @@ __all__ = [
     "ChannelUsage",
     "Quota",
     "crossed_threshold",
+    "month_label",
     "month_of",
     "projected",
     "usage_line",
@@ -52,6 +53,12 @@ class Quota:
 def month_of(instant: datetime, zone: ZoneInfo) -> str:
     """The calendar month an instant is counted in, local time: "2023-11"."""
     return instant.astimezone(zone).strftime("%Y-%m")
+
+
+def month_label(month: str) -> str:
+    """A counted month as Vietnamese users write it: "2023-11" → "11/2023"."""
+    year, number = month.split("-")
+    return f"{number}/{year}"
 
 
 def projected(sent: int, now: datetime, zone: ZoneInfo) -> int:
@@ -106,7 +113,7 @@ def usage_line(usage: ChannelUsage, gettext: Callable[[str], str], fmt: Formatte
     """"<label>: 2.400/3.000 messages in 12/2026 (80%) · by the month's end: 3.100 · linked users: 45/50"."""
     _ = gettext
     number = fmt.number
-    month = "/".join(reversed(usage.month.split("-")))
+    month = month_label(usage.month)
     quota = usage.quota
     if quota.monthly:
         sent = _("{sent}/{quota} messages in {month} ({percent}%)").format(

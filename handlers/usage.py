@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.records import REMINDER_KINDS, OutboxMessage
-from bot.usage import QUOTA_ALERT, Quota, crossed_threshold, month_of
+from bot.usage import QUOTA_ALERT, Quota, crossed_threshold, month_label, month_of
 
 __all__ = ["FLUSH_SECONDS", "RECHECK", "UsageCounter", "UsageLedger"]
 
@@ -118,7 +118,7 @@ class UsageCounter:
         log.warning("%s: %d of %s messages sent in %s (%d%% of its quota)", label, sent, quota.monthly, month, threshold)
         fields = {
             "channel": label, "sent": str(sent), "quota": str(quota.monthly), "percent": str(threshold),
-            "month": "/".join(reversed(month.split("-"))),
+            "month": month_label(month),
         }  # fmt: skip
         try:
             await self.alert(f"quota/{channel}/{month}/{threshold}", QUOTA_ALERT, fields)
