@@ -92,7 +92,7 @@ async def load_campaign_file(args: argparse.Namespace, settings: Settings) -> in
         spec = load_campaign(args.file, rt.catalog.forms.keys())
         for index, rule in enumerate(spec.enrol):
             if rule.unit_kind not in rt.catalog.unit_kinds:
-                raise CatalogError(str(args.file), _("enrolment rule {n}, unit_kind").format(n=index + 1), _("unknown kind “{kind}”; the kinds are: {kinds}").format(
+                raise CatalogError(str(args.file), f"enrol[{index}].unit_kind", _("unknown kind “{kind}”; the kinds are: {kinds}").format(
                     kind=rule.unit_kind, kinds=", ".join(sorted(rt.catalog.unit_kinds))
                 ))
         async with rt.unit_of_work() as uow:
