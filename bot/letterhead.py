@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # the records carry a Letterhead: imported for the hints only
     from bot.records import UnitRecord
     from bot.units import UnitTree
 
-__all__ = ["BLANK", "SHORT_BLANK", "Issuer", "Letterhead", "issuer_of"]
+__all__ = ["BLANK", "SHORT_BLANK", "Issuer", "Letterhead", "issuer_of", "lower_first"]
 
 BLANK = "……………………"
 """A line left for the office to fill in by hand, where the province has not said."""
@@ -93,4 +93,5 @@ def filled(template: str, unit: UnitRecord, parent: UnitRecord | None) -> str:
 
 
 def lower_first(text: str) -> str:
+    """A name as it stands inside a sentence or another name: its first letter lowered."""
     return text[:1].lower() + text[1:]

@@ -22,7 +22,7 @@ from bot.documents import (
     place_and_date,
 )
 from bot.forms import Form, LocalText, Question, QuestionKind
-from bot.letterhead import Letterhead, issuer_of
+from bot.letterhead import Letterhead, issuer_of, lower_first
 from bot.prompts import REPORT_STATUS_LABELS, Prompts
 from bot.records import Enrolment, UnitRecord
 from bot.report import ReportStatus
@@ -35,7 +35,6 @@ from bot.unit_report import (
     heading_of,
     issued_by,
     item_heading,
-    lower_first,
     name_in_sentence,
     text_lines,
 )

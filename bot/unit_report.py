@@ -21,7 +21,7 @@ from bot.documents import (
     place_and_date,
 )
 from bot.forms import CriterionStatus, Form, Question, QuestionKind
-from bot.letterhead import BLANK, SHORT_BLANK, Issuer, Letterhead, issuer_of
+from bot.letterhead import BLANK, SHORT_BLANK, Issuer, Letterhead, issuer_of, lower_first
 from bot.ports import ReportQueries
 from bot.prompts import OUTLINE_NUMBER, Prompts
 from bot.records import ReportRecord, UnitRecord
@@ -224,10 +224,6 @@ def criteria_line(p: Prompts, count: CriteriaCount) -> str:
         met=f"{count.met:02d}", total=f"{count.total:02d}", not_met=count.not_met, not_yet_due=count.not_yet_due,
         eligible=count.eligible, unanswered=count.unanswered,
     )
-
-
-def lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:]
 
 
 def name_in_sentence(name: str) -> str:
