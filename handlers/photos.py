@@ -7,17 +7,25 @@ from __future__ import annotations
 import mimetypes
 import re
 import secrets
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
 import aiohttp
 
 from bot.answers import StoredFile
 
-__all__ = ["DOWNLOAD_SECONDS", "fetch_document", "fetch_photo"]
+__all__ = ["DOWNLOAD_SECONDS", "fetch_document", "fetch_photo", "safe_suffix"]
 
 DOWNLOAD_SECONDS = 60
 EXTENSION = re.compile(r"\.[a-z0-9]{1,8}")
-"""A document's extension, kept on our copy when it looks like one."""
+"""A file's extension, kept on our copy when it looks like one."""
+
+
+def safe_suffix(name: str) -> str:
+    """The file's extension, when it is a short plain one (".pdf"): the rest of a name a person
+    or a platform chose never reaches a path."""
+    suffix = PurePosixPath(name).suffix.lower()
+    return suffix if EXTENSION.fullmatch(suffix) else ""
 
 
 async def fetch_photo(url: str, files_dir: Path, channel: str, max_bytes: int) -> StoredFile:
@@ -32,7 +40,7 @@ async def fetch_document(url: str, name: str, files_dir: Path, channel: str, max
     suffix = PurePosixPath(name).suffix.lower()
     guessed = mimetypes.guess_type(f"file{suffix}")[0] or "application/octet-stream"
     described = StoredFile(kind="document", ref=url, size=0, name=name or None, mime_type=guessed, channel=channel)
-    return await fetch(url, files_dir / channel, suffix if EXTENSION.fullmatch(suffix) else ".bin", described, max_bytes)
+    return await fetch(url, files_dir / channel, safe_suffix(name) or ".bin", described, max_bytes)
 
 
 async def fetch(url: str, directory: Path, suffix: str, described: StoredFile, max_bytes: int) -> StoredFile:
@@ -45,8 +53,8 @@ async def fetch(url: str, directory: Path, suffix: str, described: StoredFile, m
         served = answer.headers.get("Content-Type", "").split(";")[0].strip()
     mime = served if served and served != "application/octet-stream" else described.mime_type
     if len(data) > max_bytes:
-        return StoredFile(**{**described.to_dict(), "size": len(data), "mime_type": mime})
+        return replace(described, size=len(data), mime_type=mime)
     target = directory / f"{secrets.token_hex(12)}{suffix}"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
-    return StoredFile(**{**described.to_dict(), "size": len(data), "mime_type": mime, "path": str(target)})
+    return replace(described, size=len(data), mime_type=mime, path=str(target))

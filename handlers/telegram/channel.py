@@ -8,10 +8,8 @@ ledger's outcomes.
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 from collections.abc import Callable, Coroutine
-from pathlib import Path
 from typing import Any
 
 from telegram import (
@@ -61,6 +59,7 @@ from handlers.channel import (
 )
 from handlers.folding import folded
 from handlers.pacer import BudgetGate, SendPacer
+from handlers.photos import safe_suffix
 from handlers.retrying import with_retries
 from handlers.telegram.failures import never_sent, outcome_unknown
 from handlers.telegram.parse import (
@@ -85,7 +84,6 @@ __all__ = ["ALLOWED_UPDATES", "CHANNEL", "DEFAULT_WEBHOOK_PATH", "SECRET_HEADER"
 log = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
-SAFE_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,8}")
 ALLOWED_UPDATES = ["message", "callback_query"]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 DEFAULT_WEBHOOK_PATH = "/telegram"
@@ -333,13 +331,6 @@ class TelegramChannel:
         except (TimedOut, NetworkError) as error:
             return SendResult(Outcome.TRANSIENT, detail=str(error))
         return DELIVERED
-
-
-def safe_suffix(name: str) -> str:
-    """The file's extension, when it is a short plain one (".pdf"): the rest of a name a person
-    or a platform chose never reaches a path."""
-    suffix = Path(name).suffix
-    return suffix.lower() if SAFE_SUFFIX.fullmatch(suffix) else ""
 
 
 class BudgetedRateLimiter(AIORateLimiter):
