@@ -21,11 +21,11 @@ from typing import Any
 
 from bot.effects import TurnResult
 from bot.events import Reply, Surface
+from bot.i18n import N_
 from bot.inputs import FileInput, Input, UnsupportedInput, parse_typed
 from bot.plain_text import as_plain_text
 from bot.records import BotEntrance, OutboxMessage
 from bot.service import Envelope
-from bot.i18n import N_
 from bot.text import split_message, utf16_length
 from handlers.channel import (
     DELIVERED,
