@@ -1,7 +1,8 @@
 """Alembic environment: migrates the database named by the caller or by BAOCAO_DATABASE_URL.
 
-`storage.migrate.upgrade` passes its URL in the config's attributes; the alembic command line
-takes it from the settings (BAOCAO_DATABASE_URL or .env). Either way the engine comes from
+`storage.migrate` passes the URL its caller read from the settings in the config's attributes;
+the alembic command line, run by hand, reads BAOCAO_DATABASE_URL from the environment itself, as
+storage never imports the application's settings. Either way the engine comes from
 `storage.database`, so migrations run under the application's SQLite settings (WAL, BEGIN
 IMMEDIATE: the whole upgrade is one transaction).
 """
@@ -9,13 +10,15 @@ IMMEDIATE: the whole upgrade is one transaction).
 from __future__ import annotations
 
 import asyncio
+import os
 
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from app.settings import Settings
 from storage.database import create_engine
 from storage.models import Base
+
+URL_VARIABLE = "BAOCAO_DATABASE_URL"
 
 
 def run_on(connection: Connection) -> None:
@@ -41,5 +44,11 @@ async def run_with_url(url: str) -> None:
 if context.is_offline_mode():
     raise SystemExit("offline (--sql) migrations are not supported; run against a database")
 
-url = context.config.attributes.get("url") or Settings().database_url
-asyncio.run(run_with_url(url))
+def database_url() -> str:
+    url = context.config.attributes.get("url") or os.environ.get(URL_VARIABLE)
+    if not url:
+        raise SystemExit(f"set {URL_VARIABLE} to the database to migrate")
+    return url
+
+
+asyncio.run(run_with_url(database_url()))
