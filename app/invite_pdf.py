@@ -15,7 +15,7 @@ from pathlib import Path
 
 from fpdf import FPDF
 
-from app.invite_sheet import qr_of, sheet_title, valid_until, ways_in
+from app.invite_content import qr_of, sheet_title, valid_until, ways_in
 from bot.records import IssuedInvite
 from bot.sheets import Gettext
 
