@@ -108,8 +108,11 @@ def write_report_docx(path: Path, report: OfficialReport) -> None:
     write_blocks(document, report.blocks, styles)
     write_signature(document, report)
     if report.annex:
-        document.add_page_break()
+        written = len(document.paragraphs)
         write_blocks(document, report.annex, styles)
+        # The annex opens a page of its own; a break of the paragraph's own, not a paragraph
+        # holding a break, which would leave an empty page when the signature fills the last.
+        document.paragraphs[written].paragraph_format.page_break_before = True
     document.save(path)
 
 

@@ -264,3 +264,15 @@ async def test_a_subject_and_a_body_longer_than_the_file_s_properties_hold_are_w
     assert len(title) == len(author) == 255 and title.endswith("…") and author.endswith("…")
     assert subject.startswith(title[:-1]) and "\x0b" not in author
     assert any(p.text == subject.strip() for p in written.paragraphs)
+
+
+async def test_the_annex_opens_its_own_page_without_a_paragraph_that_only_breaks(tmp_path: Path) -> None:
+    """A paragraph holding a page break lands on a page of its own, and leaves it empty, when the
+    signature fills the page before; the annex's first paragraph starts the page itself."""
+    annex = (Heading("PHỤ LỤC: NỘI DUNG BÁO CÁO CỦA CÁC ĐƠN VỊ THEO TỪNG MỤC"), Paragraph("Công an phường Nghi Hải: 7."))
+    attachment = await FileDocuments(tmp_path).report(replace(REPORT, annex=annex), "phu-luc.docx")
+    written = docx.Document(attachment.path)
+    opening = paragraph_of(written, annex[0].text)
+    assert opening.paragraph_format.page_break_before
+    assert not [p for p in written.paragraphs if p._p.xpath(".//w:br[@w:type='page']")]
+    assert written.paragraphs[-1].text == "Công an phường Nghi Hải: 7."
