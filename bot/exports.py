@@ -93,7 +93,7 @@ async def summary_document(
     rows = await rows_under(reads, tree, root, within, campaign)
     answers = await answers_by_unit(reads, [row for row in rows if row.handed_in])
     source = ScopeSource(root, tree, rows, answers, settings.forms, settings.kind_label, place_of(tree, root), campaign.title.vi,
-        settings.letterhead, campaign.issuer,
+        settings.letterhead, campaign.issuer, campaign.closed(today),
     )
     text = _("📄 The summary of {area} — {campaign}: {handed}/{n} reports handed in, compiled as an official report with the units' answers as an annex.").format(
         area=root.name, campaign=campaign.title.get(p.locale), handed=len(answers), n=len(rows)
@@ -110,7 +110,7 @@ async def workbook_document(
     _ = p._
     rows = await rows_under(reads, tree, root, within, campaign)
     source = WorkbookSource(tree, rows, await answers_by_unit(reads, rows), settings.forms, campaign.title.vi, campaign.report_due)
-    text = _("📊 The reports of {area} — {campaign} as a workbook: {n} units, a sheet per form, the narrative answers and the status.").format(
+    text = _("📊 The reports of {area} — {campaign} as a workbook: {n} units, a sheet per form, the outline's other answers and the status.").format(
         area=root.name, campaign=campaign.title.get(p.locale), n=len(rows)
     )
     name = file_name(_("Reports - {area} - {campaign}").format(area=root.name, campaign=campaign.code), ".xlsx")

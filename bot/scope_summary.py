@@ -6,12 +6,13 @@ bot.criteria_counts, as /tieuchi counts them; the wording is here, the reading i
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.answers import AnswerValue, is_skipped
+from bot.answers import AnswerValue, files_of
 from bot.criteria_counts import count_criteria, count_criterion
 from bot.documents import (
     Block,
@@ -36,6 +37,7 @@ from bot.unit_report import (
     issued_by,
     item_heading,
     name_in_sentence,
+    stated,
     text_lines,
 )
 from bot.units import UnitTree
@@ -58,6 +60,7 @@ class ScopeSource:
     campaign_title: str
     letterhead: Callable[[str], Letterhead]  # how each kind of unit issues its documents
     campaign_issuer: Letterhead | None = None  # who issues the summary of the whole province
+    closed: bool = False  # the campaign has closed: who did not hand in, did not, as history says
 
 
 def scope_summary(source: ScopeSource, today: date, zone: ZoneInfo) -> OfficialReport:
@@ -82,6 +85,7 @@ def scope_summary(source: ScopeSource, today: date, zone: ZoneInfo) -> OfficialR
         if form.criteria_count:
             rows = [row for row in handed_in if row.form_id == form_id]
             blocks += criteria_blocks(source, p, form, rows, names)
+    blocks += figures(source, p, handed_in)
     subject = _("Summary of the {subject}").format(subject=lower_first(source.campaign_title))
     return issued_by(
         p, issuer_of(source.tree, source.root, source.letterhead, province_issuer(source)), place_and_date(source.place, today), subject, blocks,
@@ -142,7 +146,7 @@ def reporting_blocks(source: ScopeSource, p: Prompts, today: date) -> list[Block
             standing.group_name(group, lambda kind: source.kind_label(kind).vi, _), f"{tally.enrolled:02d}",
             f"{tally.submitted:02d}", f"{tally.approved:02d}", f"{tally.returned:02d}", f"{tally.enrolled - tally.submitted:02d}",
         ))  # fmt: skip
-    columns = (_("Kind of unit"), _("Taking part"), _("Handed in"), _("Approved"), _("Returned"), _("Not yet handed in"))
+    columns = (_("Kind of unit"), _("Taking part"), _("Handed in"), _("Approved"), _("Returned"), missing_label(source, p))
     blocks: list[Block] = [Table(columns, tuple(rows), widths=(3.0, 1.2, 1.2, 1.2, 1.2, 1.4))]
     for kind, narrative in sorted(standing.by_kind):
         if narrative and (kind, False) in standing.by_kind:
@@ -158,7 +162,7 @@ def status_lists(source: ScopeSource, p: Prompts, names: Mapping[int, str]) -> l
     _ = p._
     blocks: list[Block] = []
     groups = (
-        (_("Not yet handed in"), lambda row: not row.handed_in and row.status is not ReportStatus.RETURNED),
+        (missing_label(source, p), lambda row: not row.handed_in and row.status is not ReportStatus.RETURNED),
         (_(REPORT_STATUS_LABELS[ReportStatus.RETURNED]).capitalize(), lambda row: row.status is ReportStatus.RETURNED),
         (_(REPORT_STATUS_LABELS[ReportStatus.APPROVED]).capitalize(), lambda row: row.status is ReportStatus.APPROVED),
     )
@@ -167,6 +171,11 @@ def status_lists(source: ScopeSource, p: Prompts, names: Mapping[int, str]) -> l
         if units:
             blocks.append(Paragraph(f"{title} ({len(units):02d}): {', '.join(units)}."))
     return blocks
+
+
+def missing_label(source: ScopeSource, p: Prompts) -> str:
+    """Those without a report: "not yet" while the campaign is open, "did not" once it closed."""
+    return p._("Did not hand in") if source.closed else p._("Not yet handed in")
 
 
 def criteria_blocks(source: ScopeSource, p: Prompts, form: Form, rows: Sequence[Enrolment], names: Mapping[int, str]) -> list[Block]:
@@ -197,23 +206,61 @@ def criteria_blocks(source: ScopeSource, p: Prompts, form: Form, rows: Sequence[
     ]
 
 
+def figures(source: ScopeSource, p: Prompts, rows: Sequence[Enrolment]) -> list[Block]:
+    """Every answer that is neither a text nor a criterion, compiled over the reports handed in:
+    numbers added up, choices counted, dates from the first to the last, files counted. Each
+    unit's own answer is in the annex."""
+    _ = p._
+    blocks: list[Block] = []
+    for question in outline_questions(source, rows):
+        given = [value for row in rows if stated(value := source.answers.get(row.unit_id, {}).get(question.id))]
+        if question.kind is QuestionKind.TEXT or not given:
+            continue
+        match question.kind:
+            case QuestionKind.CHOICE:
+                chosen = Counter(answer_text(p, question, value) for value in given)
+                said = "; ".join(f"{choice} ({units_count(p, n)})" for choice, n in chosen.most_common())
+            case QuestionKind.NUMBER:
+                said = _("{total} in all").format(total=p.fmt.number(sum(value["number"] for value in given)))
+            case QuestionKind.DATE:
+                days = sorted(date.fromisoformat(value["date"]) for value in given)
+                said = p.fmt.date(days[0]) if days[0] == days[-1] else _("from {first} to {last}").format(
+                    first=p.fmt.date(days[0]), last=p.fmt.date(days[-1])
+                )  # fmt: skip
+            case _:
+                said = p.files_count(sum(len(files_of(value)) for value in given))
+        if question.kind is not QuestionKind.CHOICE:
+            said = f"{said} ({units_count(p, len(given))})"
+        blocks.append(Paragraph(f"{document_label(question)}: {said}."))
+    return [Heading(_("III. FIGURES FROM THE UNITS' REPORTS")), *blocks] if blocks else []
+
+
+def units_count(p: Prompts, n: int) -> str:
+    return p.ngettext("{n} unit", "{n} units", n).format(n=f"{n:02d}")
+
+
+def outline_questions(source: ScopeSource, rows: Sequence[Enrolment]) -> list[Question]:
+    """The questions of the forms these units answered that are not criteria, once each, in form order."""
+    questions: dict[str, Question] = {}
+    for form_id in sorted({row.form_id for row in rows}):
+        for question in source.forms[form_id]:
+            if question.kind is not QuestionKind.CRITERION:
+                questions.setdefault(question.id, question)
+    return list(questions.values())
+
+
 def annex(source: ScopeSource, p: Prompts, rows: Sequence[Enrolment], names: Mapping[int, str]) -> list[Block]:
     """What the units reported, item by item of the outline, from the reports handed in: their
     words under each item, every other answer by unit, and numbers added up first."""
     _ = p._
     blocks: list[Block] = [Heading(_("ANNEX: WHAT THE UNITS REPORTED, ITEM BY ITEM"))]
-    questions: dict[str, Question] = {}  # by id, in form order, once per id; criteria are in part II
-    for form_id in sorted({row.form_id for row in rows}):
-        for question in source.forms[form_id]:
-            if question.kind is not QuestionKind.CRITERION:
-                questions.setdefault(question.id, question)
     section = ""
     ordered = sorted(rows, key=lambda row: fold(names[row.unit_id]))
-    for question in questions.values():
+    for question in outline_questions(source, rows):
         given = [
             (names[row.unit_id], value)
             for row in ordered
-            if (value := source.answers.get(row.unit_id, {}).get(question.id)) and not is_skipped(value)
+            if stated(value := source.answers.get(row.unit_id, {}).get(question.id))
         ]
         if not given:
             continue

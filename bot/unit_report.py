@@ -8,6 +8,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import pairwise
+from typing import TypeGuard
 from zoneinfo import ZoneInfo
 
 from bot.answers import AnswerValue, criterion_status, files_of, is_skipped
@@ -50,8 +52,6 @@ ITEM_OF_SECTION = re.compile(r"^[IVX]+\.(\d+\.)")
 PROVINCE_WORDS = ("Tỉnh ", "Thành phố ")
 TIER_WORDS = (*PROVINCE_WORDS, "Thị xã ", "Thị trấn ", "Huyện ", "Quận ", "Xã ", "Phường ")
 """The administrative tiers a unit's name may start with, lowered inside a sentence."""
-REVIEW_DATE = "ngay-so-ket"
-"""The question whose answer dates the report (the review's day), when the form has it."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,11 @@ def unit_report(source: ReportSource, today: date, zone: ZoneInfo) -> OfficialRe
     ))]  # fmt: skip
     section = ""
     criteria = [q for q in form if q.kind is QuestionKind.CRITERION]
+    dated = dated_items(form)
     for question in form:
+        stated_with = next((item for item, day in dated.items() if day is question), None)
+        if stated_with is not None and stated(answers.get(stated_with.id)):
+            continue  # said in the sentence of the item it dates
         if question.kind is QuestionKind.CRITERION:
             if question is criteria[0]:
                 blocks += [heading_of(question.section.vi), Paragraph(criteria_line(p, count_criteria(form, answers)))]
@@ -84,8 +88,9 @@ def unit_report(source: ReportSource, today: date, zone: ZoneInfo) -> OfficialRe
         if question.section.vi != section and TOP_SECTION.match(question.section.vi):
             section = question.section.vi
             blocks.append(heading_of(section))
-        blocks += answer_blocks(p, question, answers.get(question.id))
-    reviewed = answers.get(REVIEW_DATE, {}).get("date")
+        day_question = dated.get(question)
+        blocks += answer_blocks(p, question, answers.get(question.id), answers.get(day_question.id) if day_question else None)
+    reviewed = next((answers.get(q.id, {}).get("date") for q in form if q.kind is QuestionKind.DATE and q.within_campaign), None)
     day = date.fromisoformat(reviewed) if reviewed else today
     return issued_by(p, source.issuer, place_and_date(source.place, day), source.campaign_title, blocks)
 
@@ -139,13 +144,29 @@ def heading_of(section: str) -> Heading:
     return Heading(ITEM_OF_SECTION.sub(r"\1", section), 2)
 
 
-def answer_blocks(p: Prompts, question: Question, value: AnswerValue | None) -> list[Block]:
+def dated_items(form: Form) -> dict[Question, Question]:
+    """The review's date (a date within the campaign) is said in the sentence of the item right
+    before it, the review's form: "Hình thức sơ kết: hội nghị sơ kết, ngày 20/11/2023."."""
+    return {
+        item: day
+        for item, day in pairwise(form)
+        if day.kind is QuestionKind.DATE and day.within_campaign and item.kind is QuestionKind.CHOICE and item.section == day.section
+    }
+
+
+def stated(value: AnswerValue | None) -> TypeGuard[AnswerValue]:
+    """An answer given, neither left out nor skipped."""
+    return bool(value) and not is_skipped(value)
+
+
+def answer_blocks(p: Prompts, question: Question, value: AnswerValue | None, day: AnswerValue | None = None) -> list[Block]:
     """An item of the outline stated with its answer: a text under its heading, anything else
-    after its label ("Hình thức sơ kết: Hội nghị sơ kết."). An optional item left out is left
-    out of the document; a required one says it is missing."""
+    after its label ("Hình thức sơ kết: hội nghị sơ kết, ngày 20/11/2023.", with the `day` that
+    dates it). An optional item left out is left out of the document; a required one says it
+    is missing."""
     _ = p._
     label = document_label(question)
-    if not value or is_skipped(value):
+    if not stated(value):
         if not question.required:
             return []
         said = _("(Not answered.)") if not value else _("(Skipped.)")
@@ -157,7 +178,10 @@ def answer_blocks(p: Prompts, question: Question, value: AnswerValue | None) -> 
         if question.document:  # a text that continues an item: stated after its label
             return [Paragraph(f"{label}: {lines[0]}"), *(Paragraph(line) for line in lines[1:])]
         return [Heading(question.prompt.vi, 2), *(Paragraph(line) for line in lines)]
-    return [*item_heading(question), Paragraph(f"{label}: {answer_text(p, question, value)}.")]
+    statement = f"{label}: {answer_text(p, question, value)}"
+    if stated(day):
+        statement = _("{statement}, on {date}").format(statement=statement, date=p.fmt.date(date.fromisoformat(day["date"])))
+    return [*item_heading(question), Paragraph(f"{statement}.")]
 
 
 def document_label(question: Question) -> str:
@@ -177,9 +201,12 @@ def item_heading(question: Question) -> list[Block]:
 
 
 def answer_text(p: Prompts, question: Question, value: AnswerValue) -> str:
-    """A choice, number, date or attachment answer as a document states it, in full."""
+    """A choice, number, date or attachment answer as a document states it, in full; a choice
+    inside the sentence, as a common noun ("hội nghị sơ kết")."""
     if question.kind is QuestionKind.ATTACHMENT:
         return p.files_count(len(files_of(value)))
+    if question.kind is QuestionKind.CHOICE:
+        return lower_first(p.summary(question, value, 100_000))
     return p.summary(question, value, 100_000)
 
 
@@ -204,7 +231,7 @@ def criteria_table(p: Prompts, criteria: list[Question], answers: Mapping[str, A
             p.files_count(files) if files else "—",
         ))  # fmt: skip
     columns = (_("No."), _("Criterion"), _("Self-assessment"), _("What was done and achieved"), _("Evidence"))
-    return Table(columns, tuple(rows), widths=(0.6, 2.4, 1.6, 4.4, 1.0))
+    return Table(columns, tuple(rows), widths=(0.6, 2.4, 1.6, 4.2, 1.2))
 
 
 def verdict(p: Prompts, status: CriterionStatus, value: AnswerValue | None) -> str:

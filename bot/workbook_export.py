@@ -1,7 +1,8 @@
 """A scope's reports as a workbook a district works in: a status sheet (a row per unit, with how
 many criteria it meets), a sheet per criteria form (a row per unit and criterion: the result, what
-was done, the evidence count), a sheet of the narrative answers. Every unit's current answers,
-handed in or not; the status column tells which.
+was done, the evidence count), a sheet of the outline's other answers (texts, the review's form
+and date, numbers such as inspections, files). Every unit's current answers, handed in or not;
+the status column tells which.
 
 The sheets are long, not wide: a handful of columns whatever the number of criteria, so a sheet
 prints one page wide at a size people read, and filters by unit or criterion and pivots in Excel."""
@@ -16,10 +17,10 @@ from zoneinfo import ZoneInfo
 from bot.answers import AnswerValue, criterion_status, files_of
 from bot.criteria_counts import count_criteria
 from bot.documents import Cell, Sheet, Workbook
-from bot.forms import Form, QuestionKind
+from bot.forms import Form, Question, QuestionKind
 from bot.prompts import Prompts, status_word
 from bot.records import Enrolment
-from bot.unit_report import verdict
+from bot.unit_report import answer_text, document_label, stated, verdict
 from bot.units import UnitTree
 
 __all__ = ["WorkbookSource", "scope_workbook"]
@@ -43,7 +44,7 @@ def scope_workbook(source: WorkbookSource, p: Prompts, zone: ZoneInfo) -> Workbo
         form = source.forms[form_id]
         if form.criteria_count:
             sheets.append(criteria_sheet(source, p, form, [row for row in rows if row.form_id == form_id]))
-    sheets.append(narrative_sheet(source, p, rows))
+    sheets.append(outline_sheet(source, p, rows))
     return Workbook(_("Reports — {campaign}").format(campaign=source.campaign_title), tuple(sheets))
 
 
@@ -104,16 +105,36 @@ def sheet_name(form: Form, p: Prompts) -> str:
     return (name[:1].upper() + name[1:])[:31]
 
 
-def narrative_sheet(source: WorkbookSource, p: Prompts, rows: Sequence[Enrolment]) -> Sheet:
-    """Every text answer, one per row: the outline's item next to what the unit wrote."""
+def outline_sheet(source: WorkbookSource, p: Prompts, rows: Sequence[Enrolment]) -> Sheet:
+    """Every answer that is not a criterion, one per row: the outline's item, whole, next to what
+    the unit gave, typed (a number, a date, a choice, a text) so it sums and filters, and its
+    files counted."""
     _ = p._
     table = []
     for row in rows:
         form = source.forms[row.form_id]
         answers = source.answers.get(row.unit_id, {})
         for number, question in enumerate(form, start=1):
-            text = (answers.get(question.id) or {}).get("text")
-            if question.kind is QuestionKind.TEXT and text:
-                table.append((*unit_cells(source, row), number, question.section.vi, p.short_text(question, 200), text))
-    columns = (_("Unit code"), _("Unit"), _("Parent unit"), _("No."), _("Section"), _("Item"), _("Answer"))
-    return Sheet(_("Narrative answers"), columns, tuple(table), widths=(16, 26, 20, 6, 28, 34, 52))
+            value = answers.get(question.id)
+            if question.kind is not QuestionKind.CRITERION and stated(value):
+                files = len(files_of(value)) or None
+                table.append((*unit_cells(source, row), number, question.section.vi, document_label(question), typed(p, question, value), files))
+    columns = (_("Unit code"), _("Unit"), _("Parent unit"), _("No."), _("Section"), _("Item"), _("Answer"), _("Files"))
+    return Sheet(_("Outline answers"), columns, tuple(table), widths=(16, 24, 18, 6, 24, 32, 52, 8))
+
+
+def typed(p: Prompts, question: Question, value: AnswerValue) -> Cell:
+    """An answer as a cell of its own type; an attachment's answer is its files alone."""
+    match question.kind:
+        case QuestionKind.NUMBER:
+            number: int = value["number"]
+            return number
+        case QuestionKind.DATE:
+            return date.fromisoformat(value["date"])
+        case QuestionKind.TEXT:
+            text: str = value.get("text", "")
+            return text
+        case QuestionKind.ATTACHMENT:
+            return None
+        case _:
+            return answer_text(p, question, value)

@@ -5,22 +5,27 @@ criterion texts are whole; names keep their capitals."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 
 import docx
+import openpyxl
 
 from app.documents import FileDocuments
 from bot.answers import AnswerValue
-from bot.documents import OfficialReport
+from bot.documents import OfficialReport, Workbook
 from bot.forms import Form, Question, QuestionKind
-from bot.unit_report import name_in_sentence
+from bot.unit_report import document_label, name_in_sentence
+from bot.workbook_export import WorkbookSource, scope_workbook
+from tests.documents.test_scope_exports import P, ZONE, province
 from tests.documents.test_scope_summary import summary
 from tests.documents.test_unit_report import CATALOG, report
 
 FILES = [{"kind": "document", "file_id": f"f{n}", "path": f"f{n}.pdf", "size": 10, "name": f"f{n}.pdf"} for n in (1, 2)]
 STATEMENTS = {
-    "hinh-thuc": "Hình thức sơ kết: Sơ kết bằng văn bản.",
-    "ngay-so-ket": "Ngày sơ kết: 05/11/2023.",
+    "hinh-thuc": "Hình thức sơ kết: sơ kết bằng văn bản, ngày 05/11/2023.",
+    "ngay-so-ket": "Hình thức sơ kết: sơ kết bằng văn bản, ngày 05/11/2023.",  # the review's date, in its form's sentence
     "II.3.so-cuoc": "Số cuộc kiểm tra, hướng dẫn đã tổ chức: 7.",
     "tai-lieu": "Tài liệu kèm theo: 2 tệp.",
 }
@@ -48,6 +53,13 @@ def answer(question: Question, inspections: int = 7) -> AnswerValue:
 
 def answers(form: Form, inspections: int = 7) -> dict[str, AnswerValue]:
     return {question.id: answer(question, inspections) for question in form}
+
+
+async def workbook(filed: Mapping[str, Mapping[str, AnswerValue]]) -> Workbook:
+    """The demo province's workbook with these answers, by unit code."""
+    tree, rows, _answers = await province()
+    by_unit = {unit.id: values for code, values in filed.items() if (unit := tree.by_code(code))}
+    return scope_workbook(WorkbookSource(tree, rows, by_unit, CATALOG.forms, "Sơ kết 2023", date(2023, 11, 25)), P, ZONE)
 
 
 async def written(report_: OfficialReport, tmp_path: Path) -> tuple[list[str], list[list[str]]]:
@@ -84,7 +96,7 @@ async def test_every_answer_of_every_form_has_its_place_in_the_summary_and_count
     said, rows = await written(document, tmp_path)
     ward = "Công an phường Nghi Hải"
     assert "Tổng cộng 06 đơn vị: 40." in said  # 7 inspections in five units, 5 in Nghi Hòa
-    assert f"{ward}: Sơ kết bằng văn bản." in said and f"{ward}: 05/11/2023." in said
+    assert f"{ward}: sơ kết bằng văn bản." in said and f"{ward}: 05/11/2023." in said
     assert f"{ward}: 7." in said and "Công an phường Nghi Hòa: 5." in said and f"{ward}: 2 tệp." in said
     for heading in ("Hình thức sơ kết", "Ngày sơ kết", "Số cuộc kiểm tra, hướng dẫn đã tổ chức", "Tài liệu kèm theo"):
         assert heading in said
@@ -98,6 +110,38 @@ async def test_every_answer_of_every_form_has_its_place_in_the_summary_and_count
                 assert STATEMENTS[question.id].split(": ")[0] in said, question.id
     assert "3. Công tác kiểm tra, hướng dẫn thực hiện tại cơ sở." in said
     assert not [line for line in said if "(tiếp)" in line or "?" in line or "phường\n" in line]
+    figures = said[said.index("III. SỐ LIỆU TỔNG HỢP TỪ BÁO CÁO CỦA CÁC ĐƠN VỊ") + 1 : said.index("PHỤ LỤC: NỘI DUNG BÁO CÁO CỦA CÁC ĐƠN VỊ THEO TỪNG MỤC")]
+    assert figures[:4] == [  # in the body, compiled: every answer that is neither a text nor a criterion
+        "Hình thức sơ kết: sơ kết bằng văn bản (06 đơn vị).",
+        "Ngày sơ kết: 05/11/2023 (06 đơn vị).",
+        "Số cuộc kiểm tra, hướng dẫn đã tổ chức: tổng cộng 40 (06 đơn vị).",
+        "Tài liệu kèm theo: 12 tệp (06 đơn vị).",
+    ]
+
+
+async def test_every_answer_of_every_form_has_its_place_in_the_workbook_as_its_own_type(tmp_path: Path) -> None:
+    filed = {code: answers(CATALOG.forms[form_id]) for form_id, code in ONE_UNIT_PER_FORM.items()}
+    book = openpyxl.load_workbook((await FileDocuments(tmp_path).workbook(await workbook(filed), "x.xlsx")).path)
+    outline = {(row[0].value, row[5].value): row for row in book["Nội dung theo đề cương"].iter_rows(min_row=2)}
+    criteria = {(row[0].value, row[3].value) for sheet in book.worksheets[1:-1] for row in sheet.iter_rows(min_row=2)}
+    for form_id, code in ONE_UNIT_PER_FORM.items():
+        for question in CATALOG.forms[form_id]:
+            if question.kind is QuestionKind.CRITERION:
+                assert (code, question.criterion_number) in criteria, (form_id, question.id)
+                continue
+            row = outline[(code, document_label(question))]
+            answer_cell, files_cell = row[6], row[7]
+            match question.kind:
+                case QuestionKind.NUMBER:
+                    assert (answer_cell.value, answer_cell.data_type) == (7, "n")
+                case QuestionKind.DATE:
+                    assert answer_cell.is_date and answer_cell.value.date() == date(2023, 11, 5)
+                case QuestionKind.CHOICE:
+                    assert answer_cell.value == "sơ kết bằng văn bản"
+                case QuestionKind.ATTACHMENT:
+                    assert (answer_cell.value, files_cell.value) == (None, 2)
+                case _:
+                    assert answer_cell.value == f"Công an phường\nđã làm mục {question.id}."
 
 
 def test_a_name_keeps_its_capitals_and_only_a_tier_word_is_lowered_in_a_sentence() -> None:

@@ -1,5 +1,5 @@
 """What the workbook and the chart of a scope say, from the demo province in memory: a row per
-unit with each criterion's result and text, the narrative answers, the status, every sheet set
+unit with each criterion's result and text, the outline's other answers, the status, every sheet set
 to print; a bar per unit right under the scope's root, with the percentages /tinhhinh shows."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import openpyxl
 
 from app.documents import FileDocuments
 from bot.chart_export import progress_chart
-from bot.prompts import Prompts
 from bot.forms import LocalText
+from bot.prompts import Prompts
 from bot.records import CampaignRecord, Enrolment
 from bot.standing import standing_of
 from bot.text import fold
@@ -57,11 +57,11 @@ async def province() -> tuple[UnitTree, list[Enrolment], dict]:
     return tree, rows, answers
 
 
-async def test_the_workbook_has_a_status_sheet_a_sheet_per_criteria_form_and_the_narrative_answers() -> None:
+async def test_the_workbook_has_a_status_sheet_a_sheet_per_criteria_form_and_the_outline_answers() -> None:
     tree, rows, answers = await province()
     workbook = scope_workbook(source(tree, rows, answers), P, ZONE)
     assert workbook.title == "Báo cáo — Sơ kết 2023"
-    status, *forms, narrative = workbook.sheets
+    status, *forms, outline = workbook.sheets
     assert status.name == "Trạng thái" and [sheet.name for sheet in forms] == ["Mẫu 22 tiêu chí", "Mẫu 14 tiêu chí", "Mẫu 32 tiêu chí", "Mẫu 34 tiêu chí"]
     assert status.columns[:4] == ("Mã đơn vị", "Đơn vị", "Đơn vị cấp trên", "Trạng thái")
     hai = next(row for row in status.rows if row[0] == "CAP-CL-NGHIHAI")
@@ -80,9 +80,10 @@ async def test_the_workbook_has_a_status_sheet_a_sheet_per_criteria_form_and_the
     assert criteria[3][3:5] == ("Chưa đến thời điểm xét (chưa đủ điều kiện xét đạt)", "Chưa đủ thời gian.")
     assert criteria[2][3:] == (None, None, None)  # not answered: the criterion is there, its result empty
     item = ("Thị xã Cửa Lò", 3, "I. Tình hình có liên quan",
-            "Khái quát đặc điểm, tình hình kinh tế, văn hóa, xã hội, an ninh, trật tự trên địa bàn")
-    assert narrative.rows == (("CAP-CL-NGHIHAI", "Công an phường Nghi Hải", *item, "Phường có 12 khối phố."),
-                              ("CAP-CL-NGHITHU", "Công an phường Nghi Thu", *item, "Phường có 9 khối phố."))  # fmt: skip
+            "1. Khái quát đặc điểm, tình hình kinh tế, văn hóa, xã hội, an ninh, trật tự trên địa bàn")
+    assert outline.name == "Nội dung theo đề cương"
+    assert outline.rows == (("CAP-CL-NGHIHAI", "Công an phường Nghi Hải", *item, "Phường có 12 khối phố.", None),
+                            ("CAP-CL-NGHITHU", "Công an phường Nghi Thu", *item, "Phường có 9 khối phố.", None))  # fmt: skip
 
 
 def source(tree: UnitTree, rows: list[Enrolment], answers: dict) -> WorkbookSource:
@@ -126,7 +127,7 @@ async def test_every_sheet_is_a_long_table_that_prints_one_page_wide_at_a_readab
         assert sheet.page_margins.left == sheet.page_margins.right == 0.75, sheet.title  # as the arithmetic has them
         pixels = sum(column_pixels(sheet.column_dimensions[cell.column_letter].width) for cell in sheet[1])
         assert pixels <= PAGE_PIXELS_AT_70_PERCENT, (sheet.title, pixels)
-    _status, *forms, _narrative = book.worksheets
+    _status, *forms, _outline = book.worksheets
     assert [sheet.max_column for sheet in forms] == [8, 8, 8, 8]  # whatever the number of criteria
     units = sum(row.form_id == "cap-22" for row in rows)
     ward = book["Mẫu 22 tiêu chí"]

@@ -28,7 +28,9 @@ FILED = {
 }  # fmt: skip
 
 
-async def summary(scope: str, returned: str | None = None, filed: Mapping[str, Mapping[str, AnswerValue]] = FILED) -> OfficialReport:
+async def summary(
+    scope: str, returned: str | None = None, filed: Mapping[str, Mapping[str, AnswerValue]] = FILED, closed: bool = False
+) -> OfficialReport:
     store = MemoryStore()
     store.add_units(DEMO_UNITS)
     for spec in CAMPAIGNS:
@@ -48,7 +50,7 @@ async def summary(scope: str, returned: str | None = None, filed: Mapping[str, M
         [campaign] = [c for c in await uow.units.campaigns() if c.code == "so-ket-2023"]
         rows = await rows_under(uow, tree, root, tree.subtree([root.id]), campaign)
         answers = await answers_by_unit(uow, [row for row in rows if row.handed_in])
-    source = ScopeSource(root, tree, rows, answers, CATALOG.forms, CATALOG.kind_label, place_of(tree, root), campaign.title.vi, CATALOG.letterhead, campaign.issuer)
+    source = ScopeSource(root, tree, rows, answers, CATALOG.forms, CATALOG.kind_label, place_of(tree, root), campaign.title.vi, CATALOG.letterhead, campaign.issuer, closed)
     return scope_summary(source, date(2023, 11, 20), ZONE)
 
 
@@ -97,3 +99,14 @@ async def test_criteria_are_counted_from_the_reports_handed_in_only() -> None:
     assert "Công an phường Nghi Hải: Phường Nghi Hải có 12 khối phố." in [b.text for b in document.annex if isinstance(b, Paragraph)]
     assert "Thị xã Cửa Lò tham gia sơ kết bằng báo cáo của chính đơn vị (đơn vị cấp huyện)." in said  # its own report counts too
     assert "Có 07/07 Công an phường trực thuộc thị xã Cửa Lò tham gia sơ kết." in said
+
+
+async def test_a_closed_campaign_s_summary_says_who_did_not_hand_in_not_who_has_not_yet() -> None:
+    open_, closed = await summary("NA-CL"), await summary("NA-CL", closed=True)
+    [open_table, *_] = [block for block in open_.blocks if isinstance(block, Table)]
+    [closed_table, *_] = [block for block in closed.blocks if isinstance(block, Table)]
+    assert open_table.columns[-1] == "Chưa nộp" and closed_table.columns[-1] == "Không nộp"
+    assert any(line.startswith("Chưa nộp (") for line in paragraphs(open_))
+    missing = [line for line in paragraphs(closed) if line.startswith("Không nộp (")]
+    assert missing and "Công an phường Nghi Thủy" in missing[0]  # answered, never handed in
+    assert not [line for line in paragraphs(closed) if "Chưa nộp" in line]

@@ -731,7 +731,7 @@ async def test_the_province_gets_its_summary_workbook_and_chart_as_files(
     assert "TỔNG HỢP KẾT QUẢ SƠ KẾT CÔNG TÁC XÂY DỰNG ĐƠN VỊ ĐIỂN HÌNH, KIỂU MẪU NĂM 2023" in [p.upper() for p in paragraphs]
     await ask(cast.province, "/xuatexcel", "📊 Báo cáo của Tỉnh Nghệ An")
     workbook = openpyxl.load_workbook(io.BytesIO(await received_file(api, cast.province, "Báo cáo - Tỉnh Nghệ An - so-ket-2023.xlsx")))
-    assert workbook.sheetnames == ["Trạng thái", "Mẫu 22 tiêu chí", "Mẫu 14 tiêu chí", "Mẫu 32 tiêu chí", "Mẫu 34 tiêu chí", "Nội dung báo cáo"]
+    assert workbook.sheetnames == ["Trạng thái", "Mẫu 22 tiêu chí", "Mẫu 14 tiêu chí", "Mẫu 32 tiêu chí", "Mẫu 34 tiêu chí", "Nội dung theo đề cương"]
     assert workbook["Trạng thái"].max_row == 117 and workbook["Mẫu 22 tiêu chí"].max_row == 1 + 16 * 22  # a row per ward and criterion
     await ask(cast.province, "/bieudo", "📈 Tiến độ báo cáo của Tỉnh Nghệ An")
     chart = await cast.province.user.wait_for_message(lambda m: "document" in m or "photo" in m, timeout=30)
