@@ -1,6 +1,6 @@
 """Answer path benchmark: officers answering their report through the real `baocao run` process,
 next to a bare python-telegram-bot echo bot measured in the same run, against the fake Telegram
-Bot API of tests/fakes on 127.0.0.1 (real HTTP, no flood limits of its own).
+Bot API of harness/fakes on 127.0.0.1 (real HTTP, no flood limits of its own).
 
     .venv/bin/python bench/answers.py --quick     # about 1.5 minutes, SQLite
     .venv/bin/python bench/answers.py             # 20, 100 and 200 officers: about 10 minutes
@@ -21,7 +21,7 @@ answers_setup.py), the bot(s) as child processes, and the load (answers_load.py)
 - open load: 100 officers each answering at Poisson times, every 5 s on average, for 30 s, at
   the real 30/s.
 - in process: the same answers through `ReportingService.handle` (built as app/runtime.py
-  builds it), one at a time, SQL statements counted with tests/statements.py (BEGIN, which is
+  builds it), one at a time, SQL statements counted with harness/statements.py (BEGIN, which is
   transaction control and on PostgreSQL not seen by the count at all, left out).
 - peak RSS with 10,000 officers linked, 2,000 of them mid-report (opened and one answer given,
   through the bot), while 200 of them answer three rounds.
@@ -74,8 +74,8 @@ from answers_load import (  # noqa: E402
 )
 from answers_setup import DEMO_NOW, Officer, demo_database, make_template, officers  # noqa: E402
 
-from tests.balancer import RoundRobinBalancer  # noqa: E402
-from tests.bot_process import free_port  # noqa: E402
+from harness.balancer import RoundRobinBalancer  # noqa: E402
+from harness.bot_process import free_port  # noqa: E402
 
 TOKEN = "4242:BENCH"
 LIFTED = "100000"
@@ -235,7 +235,7 @@ async def echo_bot(api: Any, spec: Spec, workdir: Path) -> AsyncIterator[list[in
 async def baocao_bots(api: Any, spec: Spec, url: str, workdir: Path) -> AsyncIterator[list[int]]:
     """`baocao run` polling, or `spec.workers` × `baocao run --webhook` behind a round-robin proxy
     that the fake's webhook posts to; yields their pids once they receive updates."""
-    from tests.bot_process import BotProcess
+    from harness.bot_process import BotProcess
 
     proxy: RoundRobinBalancer | None = None
     env = {"TELEGRAM_REPLY_RATE": LIFTED} if spec.lifted else {}
@@ -288,7 +288,7 @@ def walks_for(people: Sequence[Officer], measured: int, echo: bool) -> list[list
 
 async def bot_row(spec: Spec, template: Path, postgres: str | None, workdir: Path) -> Row:
     """A closed-loop, open-load or RSS row against the echo bot or baocao."""
-    from tests.fakes import FakeBotApi
+    from harness.fakes import FakeBotApi
 
     row = Row(spec)
     began = time.monotonic()
@@ -363,7 +363,7 @@ async def inprocess_row(spec: Spec, template: Path, postgres: str | None, workdi
     from app.settings import Settings
     from bot.inputs import ButtonInput, CommandInput, Input, TextInput
     from bot.service import Envelope
-    from tests.statements import counting_statements
+    from harness.statements import counting_statements
 
     row = Row(spec)
     database = postgres if spec.database == "postgresql" else None

@@ -27,8 +27,8 @@ from bot.catalog_loading import load_catalog
 from bot.forms import Form, QuestionKind
 from bot.i18n import translations
 from handlers.intake import SORRY
-from tests.fakes import FakeUser
-from tests.fakes.webhook import SECRET_HEADER, WebhookPusher
+from harness.fakes import FakeUser
+from harness.fakes.webhook import SECRET_HEADER, WebhookPusher
 
 CATALOG = load_catalog()
 STARTS = (1, 10, 13, 16, 19, 22)

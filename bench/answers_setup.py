@@ -22,12 +22,12 @@ from sqlalchemy import select
 from bot.catalog import UnitSpec
 from bot.catalog_loading import load_catalog
 from bot.reminding import ReminderService
+from harness.bot_process import DEMO_NOW, DirectLink, link_directly
+from harness.postgres_schemas import fresh_schema
 from storage.database import create_engine
 from storage.models import Campaign, Enrolment, Unit
 from storage.seed import load_campaign, load_units
 from storage.unit_of_work import UnitOfWorkFactory
-from tests.bot_process import DEMO_NOW, DirectLink, link_directly
-from tests.postgres_schemas import fresh_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 CAMPAIGN = "so-ket-2023"

@@ -291,7 +291,7 @@ async def drain_naively(url: str, api: Any, result: Result, timeout: float) -> N
 
 
 async def run_phase(args: argparse.Namespace) -> Result:
-    from tests.fakes import FakeBotApi
+    from harness.fakes import FakeBotApi
 
     name = "OutboxSender + SendPacer(30/s)" if args.phase == "ours" else "naive: AIORateLimiter()"
     result = Result(sender=name, rows=args.count, chats=args.chats)

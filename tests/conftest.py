@@ -19,11 +19,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+from harness.postgres_schemas import create_schema, drop_schema, fresh_schema
 from storage.database import create_engine
 from storage.migrate import upgrade
 from storage.models import Base
 from storage.unit_of_work import UnitOfWorkFactory
-from tests.postgres_schemas import create_schema, drop_schema, fresh_schema
 from tests.service_harness import Harness
 
 POSTGRES_URL = os.environ.get("BAOCAO_TEST_POSTGRES_URL")

@@ -29,11 +29,11 @@ import segno
 
 from app.cli import main
 from bot.records import InviteProblem, Redemption
+from harness.bot_process import DirectLink, link_directly
+from harness.fakes import FakeBotApi
 from storage.database import create_engine
 from storage.migrate import upgrade
 from storage.unit_of_work import UnitOfWorkFactory
-from tests.bot_process import DirectLink, link_directly
-from tests.fakes import FakeBotApi
 
 NOT_CREATED = "Chưa tạo cơ sở dữ liệu: hãy chạy `baocao db upgrade` trước."
 ENV_PREFIXES = ("BAOCAO_", "TELEGRAM_", "ZALO_")

@@ -23,11 +23,11 @@ from bot.catalog_loading import load_catalog
 from bot.living_demo import FILED_UNITS, HISTORY_CAMPAIGN, REHEARSAL_CODE, rehearsal
 from bot.records import CampaignRecord
 from bot.report import ReportStatus
+from harness.postgres_schemas import create_schema, drop_schema
 from storage.database import create_engine
 from storage.models import Base, Unit
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.conftest import BACKENDS, POSTGRES_URL
-from tests.postgres_schemas import create_schema, drop_schema
 from tests.test_cli import DEMO_DAY, ENV_PREFIXES, Cli, Result
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -24,7 +24,7 @@ from telegram.ext import (
     ContextTypes,
 )
 
-from tests.fakes import FakeBotApi
+from harness.fakes import FakeBotApi
 
 pytestmark = pytest.mark.usefixtures("ptb_timedelta")
 

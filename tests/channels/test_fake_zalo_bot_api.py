@@ -14,8 +14,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from tests.fakes.zalo_bot_api import CLIENT_GONE, FakeZaloBotApi
-from tests.fakes.zalo_webhook import SECRET_HEADER, PushAttempt
+from harness.fakes.zalo_bot_api import CLIENT_GONE, FakeZaloBotApi
+from harness.fakes.zalo_webhook import SECRET_HEADER, PushAttempt
 
 TOKEN = "1234567890:test-zalo-secret"
 SECRET = "s3cret-webhook-token"

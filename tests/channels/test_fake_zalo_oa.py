@@ -17,8 +17,8 @@ from aiohttp import web
 
 from handlers.zalo_oa.client import OaClient, OaError
 from handlers.zalo_oa.webhook import EventKind, read_event, signature_valid
-from tests.fakes.zalo_oa import FakeZaloOa
-from tests.fakes.zalo_oa_push import NO_ANSWER
+from harness.fakes.zalo_oa import FakeZaloOa
+from harness.fakes.zalo_oa_push import NO_ANSWER
 
 APP_ID, APP_SECRET, SECRET_KEY, OA_ID = "3500000000000000009", "app-secret", "oa-secret-key", "4300000000000000009"
 TEMPLATE = "254001"

@@ -14,10 +14,10 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import text
 
+from harness.bot_process import BotProcess, Officer, demo_bot
+from harness.fakes import FakeBotApi
 from storage.database import create_engine
-from tests.bot_process import BotProcess, Officer, demo_bot
 from tests.channels.test_telegram_e2e import FORM, answer, next_prompt, saved_answers
-from tests.fakes import FakeBotApi
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -15,8 +15,8 @@ from handlers.channel import Payload, Received
 from handlers.inbox import HOLD, SWEPT_BACK, TransactionalInbox
 from handlers.intake import ChannelIntake
 from handlers.ordering import ChatOrderedDispatcher
+from harness.statements import counting_statements
 from storage.unit_of_work import UnitOfWorkFactory
-from tests.statements import counting_statements
 
 
 class HeldChannel:

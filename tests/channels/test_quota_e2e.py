@@ -21,9 +21,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import pytest_asyncio
 
-from tests.bot_process import BotProcess, DirectLink, link_directly
-from tests.fakes import FakeBotApi
-from tests.fakes.zalo_bot_api import FakeZaloBotApi
+from harness.bot_process import BotProcess, DirectLink, link_directly
+from harness.fakes import FakeBotApi
+from harness.fakes.zalo_bot_api import FakeZaloBotApi
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

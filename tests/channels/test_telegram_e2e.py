@@ -19,10 +19,10 @@ from sqlalchemy import text
 
 from bot.catalog_loading import load_catalog
 from bot.forms import Question, QuestionKind
+from harness.bot_process import BotProcess, Officer, demo_bot
+from harness.fakes import FakeBotApi
 from storage.database import create_engine
 from storage.unit_of_work import UnitOfWorkFactory
-from tests.bot_process import BotProcess, Officer, demo_bot
-from tests.fakes import FakeBotApi
 from tests.report_moves import submit
 
 UNIT = "CAP-CL-NGHIHAI"

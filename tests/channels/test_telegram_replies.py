@@ -21,7 +21,7 @@ from bot.events import Button, Reply
 from handlers.channel import Shared
 from handlers.telegram.channel import TelegramChannel
 from handlers.telegram.settings import TelegramSettings
-from tests.fakes import FakeBotApi
+from harness.fakes import FakeBotApi
 
 TOKEN = "4242:REPLIES"
 USER = 5005

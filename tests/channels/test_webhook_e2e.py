@@ -11,8 +11,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.bot_process import BotProcess, Officer, free_port
-from tests.fakes import FakeBotApi
+from harness.bot_process import BotProcess, Officer, free_port
+from harness.fakes import FakeBotApi
 
 SECRET = "s3cret-webhook-token"
 

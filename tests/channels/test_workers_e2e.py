@@ -16,11 +16,12 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.records import InboxItem
+from harness.balancer import RoundRobinBalancer
+from harness.bot_process import BotProcess, Officer, free_port
+from harness.fakes import FakeBotApi
 from storage.database import create_engine
 from storage.models import InboxRow
 from storage.unit_of_work import UnitOfWorkFactory
-from tests.balancer import RoundRobinBalancer
-from tests.bot_process import BotProcess, Officer, free_port
 from tests.channels.test_telegram_e2e import (
     FORM,
     answer,
@@ -31,7 +32,6 @@ from tests.channels.test_telegram_e2e import (
 )
 from tests.channels.test_webhook_e2e import SECRET
 from tests.conftest import own_postgres_schema
-from tests.fakes import FakeBotApi
 
 
 @dataclass

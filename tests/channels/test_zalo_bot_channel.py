@@ -22,8 +22,8 @@ from handlers.channel import Outcome, Payload, Shared
 from handlers.zalo_bot.channel import TOKEN_RECHECK_SECONDS, TOKEN_REFUSED_ALERT, ZaloBotChannel
 from handlers.zalo_bot.client import ZaloBotClient, ZaloNotSent, ZaloOutcomeUnknown, not_sent
 from handlers.zalo_bot.settings import ZaloBotSettings
-from tests.bot_process import free_port
-from tests.fakes.zalo_bot_api import FakeZaloBotApi
+from harness.bot_process import free_port
+from harness.fakes.zalo_bot_api import FakeZaloBotApi
 
 TOKEN = "888000111:channel-secret"
 

@@ -20,13 +20,13 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.forms import QuestionKind
+from harness.bot_process import BotProcess, Officer, demo_bot, free_port
+from harness.fakes import FakeBotApi
+from harness.fakes.zalo_bot_api import FakeZaloBotApi
 from storage.database import create_engine
 from storage.models import Answer, Chat, InboxRow, ProcessedUpdate
-from tests.bot_process import BotProcess, Officer, demo_bot, free_port
 from tests.channels.test_telegram_e2e import FORM
 from tests.channels.test_zalo_e2e import PHOTO, ZaloOfficer, answer, zalo_officer
-from tests.fakes import FakeBotApi
-from tests.fakes.zalo_bot_api import FakeZaloBotApi
 
 TOKEN = "777000111:live-behaviour-secret"
 SECRET = "zalo-webhook-secret"

@@ -21,11 +21,11 @@ import pytest
 import pytest_asyncio
 
 from bot.forms import Question, QuestionKind
-from tests.bot_process import BotProcess, Officer, demo_bot
+from harness.bot_process import BotProcess, Officer, demo_bot
+from harness.fakes import FakeBotApi
+from harness.fakes.zalo_bot_api import FakeZaloBotApi
+from harness.fakes.zalo_chat import FakeZaloUser
 from tests.channels.test_telegram_e2e import FORM, next_prompt, typed_answer
-from tests.fakes import FakeBotApi
-from tests.fakes.zalo_bot_api import FakeZaloBotApi
-from tests.fakes.zalo_chat import FakeZaloUser
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -14,10 +14,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from tests.bot_process import BotProcess, DirectLink, demo_bot, free_port, link_directly
-from tests.fakes import FakeBotApi
-from tests.fakes.zalo_bot_api import FakeZaloBotApi
-from tests.fakes.zalo_chat import FakeZaloUser
+from harness.bot_process import BotProcess, DirectLink, demo_bot, free_port, link_directly
+from harness.fakes import FakeBotApi
+from harness.fakes.zalo_bot_api import FakeZaloBotApi
+from harness.fakes.zalo_chat import FakeZaloUser
 
 SECRET = "zalo-webhook-secret"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"

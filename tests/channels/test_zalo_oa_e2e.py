@@ -1,5 +1,5 @@
 """End to end over a province's Zalo Official Account: the real `baocao run --webhook` process
-against the fake OA, OAuth and ZNS server (tests/fakes/zalo_oa.py), which signs what it posts
+against the fake OA, OAuth and ZNS server (harness/fakes/zalo_oa.py), which signs what it posts
 with Zalo's formula and checks what the bot sends; the fake Telegram Bot API runs beside it.
 
 One story over one bot process, in file order, each test with its own people: an officer
@@ -29,9 +29,7 @@ from sqlalchemy import text
 
 from bot.forms import Question, QuestionKind
 from handlers.zalo_oa.tokens import credential_name
-from storage.credentials import SqlCredentials
-from storage.database import create_engine
-from tests.bot_process import (
+from harness.bot_process import (
     DEMO_NOW,
     BotProcess,
     DirectLink,
@@ -39,10 +37,12 @@ from tests.bot_process import (
     free_port,
     link_directly,
 )
+from harness.fakes import FakeBotApi
+from harness.fakes.zalo_oa import FakeOaUser, FakeZaloOa
+from storage.credentials import SqlCredentials
+from storage.database import create_engine
 from tests.channels.test_telegram_e2e import FORM, next_prompt, typed_answer
 from tests.conftest import own_postgres_schema
-from tests.fakes import FakeBotApi
-from tests.fakes.zalo_oa import FakeOaUser, FakeZaloOa
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -1,6 +1,6 @@
 """End to end over the Zalo OA where the live platform may differ from its documentation: the real
 `baocao run --webhook` process against the fake OA, made to behave each way other integrations
-report (tests/fakes/zalo_oa.py).
+report (harness/fakes/zalo_oa.py).
 
 - Zalo checks a new webhook URL with a call that carries no event and maybe no signature: 200,
   nothing stored; an event still needs its signature.
@@ -26,13 +26,13 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import text
 
+from harness.bot_process import DEMO_NOW, BotProcess, DirectLink, Officer, link_directly
+from harness.fakes import FakeBotApi
+from harness.fakes.zalo_oa import FakeZaloOa
+from harness.fakes.zalo_oa_user import OTHER_MESSAGES
+from harness.fakes.zalo_oa_wire import NO_REPLY_AFTER_48_HOURS, OUT_OF_QUOTA, OUT_OF_RECEIVING_QUOTA, OUT_OF_REPLY_QUOTA
 from storage.database import create_engine
-from tests.bot_process import DEMO_NOW, BotProcess, DirectLink, Officer, link_directly
 from tests.channels.test_zalo_oa_e2e import TEMPLATE, OaOfficer, inbox_ids, linked, oa_workers, until_zns
-from tests.fakes import FakeBotApi
-from tests.fakes.zalo_oa import FakeZaloOa
-from tests.fakes.zalo_oa_user import OTHER_MESSAGES
-from tests.fakes.zalo_oa_wire import NO_REPLY_AFTER_48_HOURS, OUT_OF_QUOTA, OUT_OF_RECEIVING_QUOTA, OUT_OF_REPLY_QUOTA
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

@@ -22,17 +22,17 @@ from handlers.zalo_oa.channel import QUOTA_WAIT, ZaloOaChannel, outcome_of, tran
 from handlers.zalo_oa.client import OaClient, OaError, OaUnreachable, TokenPair
 from handlers.zalo_oa.settings import ZaloOaSettings
 from handlers.zalo_oa.tokens import credential_name
-from storage.credentials import SqlCredentials
-from storage.database import create_engine
-from tests.bot_process import free_port
-from tests.fakes.zalo_oa import FakeZaloOa
-from tests.fakes.zalo_oa_wire import (
+from harness.bot_process import free_port
+from harness.fakes.zalo_oa import FakeZaloOa
+from harness.fakes.zalo_oa_wire import (
     NO_REPLY_AFTER_48_HOURS,
     OUT_OF_QUOTA,
     OUT_OF_RECEIVING_QUOTA,
     OUT_OF_REPLY_QUOTA,
     OUTSIDE_WINDOW,
 )
+from storage.credentials import SqlCredentials
+from storage.database import create_engine
 
 TIMEOUT = 0.5
 """The channel's time for a call to Zalo here: the fake answers "too late" after three times it."""

@@ -19,9 +19,9 @@ from handlers.zalo_oa.tokens import (
     TokensUnavailable,
     credential_name,
 )
+from harness.fakes.zalo_oa import FakeZaloOa
 from storage.credentials import SqlCredentials
 from storage.database import create_engine
-from tests.fakes.zalo_oa import FakeZaloOa
 
 
 def now() -> datetime:

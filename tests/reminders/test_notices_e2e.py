@@ -19,11 +19,11 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
+from harness.bot_process import DEMO_NOW, BotProcess, Officer, demo_bot
+from harness.fakes import FakeBotApi
 from storage.database import create_engine
 from storage.models import OutboxRow
 from storage.unit_of_work import UnitOfWorkFactory
-from tests.bot_process import DEMO_NOW, BotProcess, Officer, demo_bot
-from tests.fakes import FakeBotApi
 from tests.report_moves import submit
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

@@ -24,9 +24,9 @@ from handlers.channel import Shared
 from handlers.outbox_sender import RETRY_CEILING, RETRY_FIRST, OutboxSender, retry_delay
 from handlers.telegram.channel import TelegramChannel
 from handlers.telegram.settings import TelegramSettings
+from harness.fakes import FakeBotApi
 from storage.models import OutboxRow
 from storage.unit_of_work import UnitOfWorkFactory
-from tests.fakes import FakeBotApi
 from tests.service_harness import NGHI_HAI, NGHI_HAI_NAME, ZONE, Chat, Harness
 
 pytestmark = pytest.mark.usefixtures("ptb_timedelta")

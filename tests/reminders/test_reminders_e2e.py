@@ -44,15 +44,15 @@ from bot.answers import AnswerValue
 from bot.catalog_loading import load_catalog, load_demo_units
 from bot.forms import Form, Question, QuestionKind
 from bot.records import DEFAULT_LEASE
+from harness.bot_process import BotProcess, DirectLink, Officer, link_directly
+from harness.fakes import FakeBotApi, RecordedRequest
+from harness.fakes.limits import JITTER_ALLOWANCE
 from storage.database import create_engine
 from storage.migrate import upgrade
 from storage.models import Campaign, Enrolment, Unit
 from storage.seed import load_campaign, load_units
 from storage.unit_of_work import UnitOfWorkFactory
-from tests.bot_process import BotProcess, DirectLink, Officer, link_directly
 from tests.conftest import own_postgres_schema
-from tests.fakes import FakeBotApi, RecordedRequest
-from tests.fakes.limits import JITTER_ALLOWANCE
 from tests.report_moves import return_report, submit
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")

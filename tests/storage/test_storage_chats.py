@@ -8,10 +8,10 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import select, update
 
 from bot.records import ChatRecord
+from harness.statements import counting_statements
 from storage.chats import TOUCH_EVERY
 from storage.models import Chat, Person
 from storage.unit_of_work import UnitOfWorkFactory
-from tests.statements import counting_statements
 
 NOW = datetime(2023, 11, 10, 2, 30, tzinfo=timezone.utc)
 

@@ -13,11 +13,11 @@ from bot.forms import LocalText
 from bot.records import Role
 from bot.reminders import ReminderPlan
 from bot.report import ReportStatus
+from harness.statements import counting_statements
 from storage.models import Answer, GrantRow, Report
 from storage.seed import load_campaign, load_units
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.report_moves import answer_versions, return_report, submit
-from tests.statements import counting_statements
 
 TODAY = date(2023, 11, 10)
 NOW = datetime(2023, 11, 10, 2, 30, tzinfo=timezone.utc)

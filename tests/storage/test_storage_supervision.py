@@ -20,11 +20,11 @@ from bot.records import (
     UnitRecord,
 )
 from bot.report import ReportStatus
+from harness.statements import counting_statements
 from storage.models import Chat, Report
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.demo_province import DEMO_UNITS, load_demo_province, unit_ids
 from tests.report_moves import approve, return_report, submit
-from tests.statements import counting_statements
 
 CAMPAIGN = "so-ket-2023"
 LATER_CAMPAIGN = "so-ket-2023-2024"

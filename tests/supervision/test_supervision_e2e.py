@@ -40,13 +40,13 @@ from bot.forms import Form, QuestionKind
 from bot.prompts import OUTLINE_NUMBER
 from bot.report import LOCKED_STATUSES
 from bot.text import fold
+from harness.bot_process import DEMO_NOW, BotProcess, Officer, demo_bot
+from harness.fakes import FakeBotApi
 from storage.database import create_engine
 from storage.models import Campaign, Enrolment, Report, Unit
 from storage.unit_of_work import UnitOfWorkFactory
 from tests import report_moves
-from tests.bot_process import DEMO_NOW, BotProcess, Officer, demo_bot
 from tests.channels.test_telegram_e2e import FORM, answer, saved_answers
-from tests.fakes import FakeBotApi
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

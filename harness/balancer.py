@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import aiohttp
 from aiohttp import web
 
-from tests.fakes.webhook import SECRET_HEADER
+from harness.fakes.webhook import SECRET_HEADER
 
 __all__ = ["RoundRobinBalancer"]
 

@@ -1,4 +1,4 @@
-"""Fakes of the outside world for tests; `FakeBotApi` stands in for Telegram's Bot API."""
+"""Fakes of the outside world for tests and benchmarks; `FakeBotApi` stands in for Telegram's Bot API."""
 
 from .bot_api import FakeBotApi, RecordedRequest
 from .chat import FakeUser

@@ -25,11 +25,11 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.conversation import ConversationState
+from harness.fakes import FakeBotApi, FakeUser
+from harness.fakes.zalo_bot_api import FakeZaloBotApi
 from storage.database import create_engine
 from storage.models import Chat, GrantRow, Person, Unit
 from storage.unit_of_work import UnitOfWorkFactory
-from tests.fakes import FakeBotApi, FakeUser
-from tests.fakes.zalo_bot_api import FakeZaloBotApi
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_NOW = "2023-11-20T09:00:00+07:00"
