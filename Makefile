@@ -26,7 +26,7 @@ run: $(STAMP)
 		$(BIN)/baocao console --as $(DEMO_UNIT); \
 	fi
 
-# First that no import runs against the layers (pyproject.toml, [tool.importlinter]; a second).
+# First, in about a second, that no import runs against the layers (pyproject.toml, [tool.importlinter]).
 # Then three workers, one test file each: the end-to-end files run real bot processes and share
 # them within a file; they spend much of their time waiting on those processes and on real
 # time, so a third worker keeps two cores busy (4.4 minutes against 5 with two).
