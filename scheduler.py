@@ -17,9 +17,9 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.clock import Clock
-from bot.reminders import sending_times
-from bot.reminding import ReminderService
+from bot.base.clock import Clock
+from bot.reminders.plan import sending_times
+from bot.reminders.composing import ReminderService
 
 __all__ = ["REARM_JOB", "ReminderScheduler"]
 

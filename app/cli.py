@@ -20,10 +20,10 @@ from app.cli_errors import problem
 from app.cli_text import Parser, _, argparse_speaking, cli_locale, ngettext
 from app.exporting import SUFFIXES
 from app.settings import MAX_INVITE_DAYS, Settings
-from bot.i18n import Formatter
-from bot.prompts import ROLE_LABELS
-from bot.records import MessageKind, Role
-from bot.text import parse_whole_number
+from bot.base.i18n import Formatter
+from bot.reporting.prompts import ROLE_LABELS
+from bot.base.records import MessageKind, Role
+from bot.base.text import parse_whole_number
 
 __all__ = ["build_parser", "main"]
 
@@ -292,8 +292,8 @@ async def run_console(args: argparse.Namespace, settings: Settings) -> int:
 
 async def reminders_plan(args: argparse.Namespace, settings: Settings) -> int:
     from app.runtime import runtime
-    from bot.reminders import SlotKind, sending_times
-    from bot.reminding import ReminderService
+    from bot.reminders.plan import SlotKind, sending_times
+    from bot.reminders.composing import ReminderService
 
     fmt = Formatter(settings.locale)
     rows = []
@@ -369,7 +369,7 @@ async def list_forms(args: argparse.Namespace, settings: Settings) -> int:
 
 async def import_form(args: argparse.Namespace, settings: Settings) -> int:
     from app.runtime import runtime
-    from bot.form_import import read_criteria_sheet
+    from bot.catalog.form_import import read_criteria_sheet
     from storage.catalog_overrides import save_override
 
     async with runtime(settings) as rt:

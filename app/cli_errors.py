@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from app.cli_text import _
 from app.settings import SettingError
-from bot.catalog import CatalogError
+from bot.catalog.model import CatalogError
 
 __all__ = ["problem"]
 

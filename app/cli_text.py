@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.settings import Settings
-from bot.i18n import N_, normalize_locale, translations
+from bot.base.i18n import N_, normalize_locale, translations
 
 __all__ = ["ARGPARSE_WORDS", "Parser", "_", "argparse_speaking", "cli_locale", "ngettext"]
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from app.runtime import Runtime, runtime
 from app.settings import Settings
-from bot import commands
-from bot.events import Surface
-from bot.i18n import translations
-from bot.records import Role
+from bot.base import commands
+from bot.base.events import Surface
+from bot.base.i18n import translations
+from bot.base.records import Role
 from handlers.console import CHANNEL, ConsoleChannel
 from handlers.outbox_sender import OutboxSender
 
@@ -74,7 +74,7 @@ async def chat(settings: Settings, unit_code: str | None, role: Role, text_only:
 @contextlib.contextmanager
 def logging_to_file(path: Path) -> Iterator[None]:
     """Log lines go to `path` meanwhile, not to the terminal, where they would read as the bot's
-    replies (“WARNING bot.linking: …” amid the chat): the handlers writing to the terminal are
+    replies (“WARNING bot.linking.chat_linking: …” amid the chat): the handlers writing to the terminal are
     set aside and put back after."""
     root = logging.getLogger()
     terminal = [h for h in root.handlers if isinstance(h, logging.StreamHandler) and h.stream in (sys.stderr, sys.stdout)]

@@ -1,4 +1,4 @@
-"""The files the bot writes for people (bot.ports.Documents): laid out by the writers beside this
+"""The files the bot writes for people (bot.base.ports.Documents): laid out by the writers beside this
 module, kept under the files directory, each under a fresh name so that two files never meet.
 Each is written in a worker thread: a large document never holds up the event loop."""
 
@@ -13,10 +13,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from app.downloads import DownloadLinks
-from bot.documents import OfficialReport, ProgressChart, Workbook, file_name
-from bot.events import Attachment
-from bot.i18n import translations
-from bot.records import IssuedInvite
+from bot.documents.model import OfficialReport, ProgressChart, Workbook, file_name
+from bot.base.events import Attachment
+from bot.base.i18n import translations
+from bot.base.records import IssuedInvite
 
 __all__ = ["KEPT_FOR", "FileDocuments"]
 

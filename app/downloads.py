@@ -19,7 +19,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
-from bot.clock import Clock
+from bot.base.clock import Clock
 
 __all__ = ["DOWNLOAD_PATH", "LINK_LIFETIME", "DownloadLinks", "download_links", "download_route"]
 

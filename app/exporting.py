@@ -1,6 +1,6 @@
 """`baocao export docx|xlsx|chart --scope CODE [--unit CODE] [--campaign C] --out FILE`: the files
 the bot sends in chat, written for a script or an office without a messenger. The same builders
-make them (bot/exports.py); only the destination differs."""
+make them (bot/documents/exports.py); only the destination differs."""
 
 from __future__ import annotations
 
@@ -19,15 +19,15 @@ SUFFIXES = {"docx": ".docx", "xlsx": ".xlsx", "chart": ".png"}
 
 async def export(args: argparse.Namespace, settings: Settings) -> int:
     from app.runtime import runtime
-    from bot.campaign_time import default_campaign
-    from bot.exports import (
+    from bot.catalog.campaign_time import default_campaign
+    from bot.documents.exports import (
         chart_document,
         report_document,
         summary_document,
         workbook_document,
     )
-    from bot.prompts import Prompts
-    from bot.units import UnitTree
+    from bot.reporting.prompts import Prompts
+    from bot.organisation.units import UnitTree
 
     if args.out.suffix.lower() != SUFFIXES[args.kind]:
         print(_("A {kind} export is written to a {suffix} file.").format(kind=args.kind, suffix=SUFFIXES[args.kind]), file=sys.stderr)

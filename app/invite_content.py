@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import segno
 
-from bot.i18n import DEFAULT_LOCALE, Formatter
-from bot.records import BotEntrance, IssuedInvite
-from bot.sheets import Gettext
+from bot.base.i18n import DEFAULT_LOCALE, Formatter
+from bot.base.records import BotEntrance, IssuedInvite
+from bot.base.sheets import Gettext
 
 __all__ = ["qr_of", "sheet_title", "valid_until", "ways_in"]
 

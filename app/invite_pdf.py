@@ -16,8 +16,8 @@ from pathlib import Path
 from fpdf import FPDF
 
 from app.invite_content import qr_of, sheet_title, valid_until, ways_in
-from bot.records import IssuedInvite
-from bot.sheets import Gettext
+from bot.base.records import IssuedInvite
+from bot.base.sheets import Gettext
 
 __all__ = ["write_invite_pdf"]
 

@@ -13,13 +13,13 @@ from datetime import date, timedelta
 from app.cli_text import _
 from app.progress import Progress
 from app.settings import Settings
-from bot.bulk_invites import bulk_expiry, plan_bulk
-from bot.forms import Form
-from bot.i18n import Formatter
-from bot.prompts import ROLE_LABELS, Prompts
-from bot.records import IssuedInvite, Role
-from bot.text import fold
-from bot.units import UnitTree
+from bot.organisation.bulk_invites import bulk_expiry, plan_bulk
+from bot.catalog.forms import Form
+from bot.base.i18n import Formatter
+from bot.reporting.prompts import ROLE_LABELS, Prompts
+from bot.base.records import IssuedInvite, Role
+from bot.base.text import fold
+from bot.organisation.units import UnitTree
 
 __all__ = [
     "export_units", "import_people", "import_units", "issue_invites", "list_campaigns", "load_campaign_file", "form_name",
@@ -30,7 +30,7 @@ __all__ = [
 async def import_units(args: argparse.Namespace, settings: Settings) -> int:
     """Checks the whole file, prints what changes, and writes it all or nothing."""
     from app.runtime import runtime
-    from bot.unit_import import keeping_demo_marks, plan_changes, read_units_sheet
+    from bot.organisation.unit_import import keeping_demo_marks, plan_changes, read_units_sheet
     from storage.seed import load_units, loaded_units, retire_units
 
     async with runtime(settings) as rt:
@@ -68,8 +68,8 @@ async def import_units(args: argparse.Namespace, settings: Settings) -> int:
 
 async def export_units(args: argparse.Namespace, settings: Settings) -> int:
     from app.runtime import runtime
-    from bot.catalog import UnitSpec
-    from bot.unit_import import write_units_sheet
+    from bot.catalog.model import UnitSpec
+    from bot.organisation.unit_import import write_units_sheet
     from storage.seed import list_units as rows_of_units
 
     async with runtime(settings) as rt, rt.unit_of_work() as uow:
@@ -83,8 +83,8 @@ async def load_campaign_file(args: argparse.Namespace, settings: Settings) -> in
     """Checks the file against the forms and unit kinds, loads it (enrolling the units its rules
     match) and warns of a rule that matches no unit."""
     from app.runtime import runtime
-    from bot.catalog import CatalogError
-    from bot.catalog_loading import load_campaign
+    from bot.catalog.model import CatalogError
+    from bot.catalog.loading import load_campaign
     from storage.seed import list_units
     from storage.seed import load_campaign as store_campaign
 
@@ -174,7 +174,7 @@ async def import_people(args: argparse.Namespace, settings: Settings) -> int:
     """One named invite per person not yet invited or linked on that unit in that role; running
     it again adds only who is new."""
     from app.runtime import runtime
-    from bot.people_import import read_people_sheet
+    from bot.organisation.people_import import read_people_sheet
     from storage.seed import list_units, name_signers
 
     async with runtime(settings) as rt:
@@ -204,7 +204,7 @@ async def import_people(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def issue_invites(args: argparse.Namespace, settings: Settings) -> int:
-    """Fresh codes for the scope as bot.bulk_invites plans them, written to every file asked for
+    """Fresh codes for the scope as bot.organisation.bulk_invites plans them, written to every file asked for
     (a PDF to print and a workbook to forward carry the same codes); the codes issued before in
     the scope are withdrawn, so only the newest run's sheets work."""
     from app.invite_sheet import sheet_writer

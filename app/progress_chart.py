@@ -1,4 +1,4 @@
-"""A progress chart the core described (bot.documents.ProgressChart) as a PNG to read on a phone:
+"""A progress chart the core described (bot.documents.model.ProgressChart) as a PNG to read on a phone:
 1080 pixels wide, a unit to a row in the core's order, two bars each (the share of reports
 handed in, the share of questions answered) with the core's whole percent written at the bar's end.
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.documents import ProgressChart
+from bot.documents.model import ProgressChart
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes

@@ -1,4 +1,4 @@
-"""An official report the core described (bot.documents.OfficialReport) as a DOCX laid out as
+"""An official report the core described (bot.documents.model.OfficialReport) as a DOCX laid out as
 Nghị định 30/2020/NĐ-CP, Phụ lục I prescribes, so an office can edit, register and sign it as it
 is: A4 portrait, margins 20/20/30/15 mm, Times New Roman; the header (the bodies and the number
 on the left, the national name, the motto and the place-and-date line on the right), "BÁO CÁO"
@@ -32,7 +32,7 @@ from docx.table import _Cell, _Row
 from docx.text.paragraph import Paragraph as DocxParagraph
 from lxml import etree
 
-from bot.documents import Block, Heading, OfficialReport, Paragraph, Table
+from bot.documents.model import Block, Heading, OfficialReport, Paragraph, Table
 
 __all__ = ["write_report_docx"]
 

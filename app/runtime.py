@@ -21,19 +21,19 @@ from app.database import opened_database
 from app.documents import FileDocuments
 from app.downloads import DownloadLinks, download_links, download_route
 from app.settings import Settings
-from bot.catalog import Catalog
-from bot.catalog_loading import load_catalog
-from bot.clock import Clock
-from bot.codes import new_code
-from bot.engine import Engine, EngineSettings
-from bot.i18n import N_
-from bot.ports import UnitOfWork
-from bot.records import InviteLink
-from bot.reminding import ReminderService
-from bot.rerouting import Routes
+from bot.catalog.model import Catalog
+from bot.catalog.loading import load_catalog
+from bot.base.clock import Clock
+from bot.linking.codes import new_code
+from bot.reporting.engine import Engine, EngineSettings
+from bot.base.i18n import N_
+from bot.base.ports import UnitOfWork
+from bot.base.records import InviteLink
+from bot.reminders.composing import ReminderService
+from bot.reminders.rerouting import Routes
 from bot.service import ReportingService
 from bot.supervision import DeskSettings
-from bot.usage import Quota
+from bot.delivery.usage import Quota
 from handlers.channel import Channel, ChannelPlugin, Shared, StartError
 from handlers.inbox import RENEW, TransactionalInbox
 from handlers.intake import ChannelIntake

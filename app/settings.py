@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, field_validator
 
-from bot.clock import Clock, ShiftedClock, SystemClock
-from bot.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES
+from bot.base.clock import Clock, ShiftedClock, SystemClock
+from bot.base.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES
 from handlers.environment import EnvironmentSettings
 
 __all__ = ["MAX_INVITE_DAYS", "SettingError", "Settings"]
@@ -36,7 +36,7 @@ class Settings(EnvironmentSettings):
     now: datetime | None = Field(None, alias="BAOCAO_NOW")
     files_dir: Path = Field(Path("files"), alias="BAOCAO_FILES_DIR")
     unit_kinds_file: Path | None = Field(None, alias="BAOCAO_UNIT_KINDS_FILE")
-    """A province's own unit kinds (the format of bot/catalogs/unit-kinds.yaml), added to the shipped ones."""
+    """A province's own unit kinds (the format of bot/catalog/data/unit-kinds.yaml), added to the shipped ones."""
     max_file_mb: int = Field(20, alias="BAOCAO_MAX_FILE_MB", ge=1, le=2000)
     invite_days: int = Field(7, alias="BAOCAO_INVITE_DAYS", ge=1, le=MAX_INVITE_DAYS)
     webhook_listen: str = Field("127.0.0.1:8080", alias="BAOCAO_WEBHOOK_LISTEN")

@@ -1,5 +1,5 @@
 """`baocao usage`: each channel's messages this month against its quota, and with --plan what a
-campaign will take, per channel, before it starts (bot/usage.py, bot/campaign_cost.py)."""
+campaign will take, per channel, before it starts (bot/delivery/usage.py, bot/delivery/campaign_cost.py)."""
 
 from __future__ import annotations
 
@@ -10,11 +10,11 @@ from collections.abc import Mapping
 from app.cli_text import _
 from app.organisation import form_name, unknown_campaign
 from app.settings import Settings
-from bot.campaign_cost import CampaignCost, campaign_cost, messages_per_report
-from bot.forms import Form
-from bot.i18n import Formatter
-from bot.records import Role
-from bot.usage import Quota, month_of, usage_line, usage_of
+from bot.delivery.campaign_cost import CampaignCost, campaign_cost, messages_per_report
+from bot.catalog.forms import Form
+from bot.base.i18n import Formatter
+from bot.base.records import Role
+from bot.delivery.usage import Quota, month_of, usage_line, usage_of
 
 __all__ = ["usage"]
 

@@ -1,4 +1,4 @@
-"""A workbook the core described (bot.documents.Workbook) as an XLSX file a district filters and
+"""A workbook the core described (bot.documents.model.Workbook) as an XLSX file a district filters and
 sorts: a bold header row, frozen, with filters over the used range; dates and times as real
 Excel dates, so they sort and compute; numbers as numbers; long text wrapped. Every sheet
 prints on A4 in landscape, as wide as the page, with its header on every page.
@@ -22,8 +22,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.documents import Cell, Sheet, Workbook
-from bot.sheets import text_cell
+from bot.documents.model import Cell, Sheet, Workbook
+from bot.base.sheets import text_cell
 
 __all__ = ["DATETIME_FORMAT", "print_setup", "write_workbook"]
 

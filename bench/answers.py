@@ -361,7 +361,7 @@ async def inprocess_row(spec: Spec, template: Path, postgres: str | None, workdi
     """The same steps through ReportingService.handle, one at a time, each answer's SQL counted."""
     from app.runtime import runtime
     from app.settings import Settings
-    from bot.inputs import ButtonInput, CommandInput, Input, TextInput
+    from bot.base.inputs import ButtonInput, CommandInput, Input, TextInput
     from bot.service import Envelope
     from harness.statements import counting_statements
 

@@ -19,9 +19,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.catalog import UnitSpec
-from bot.catalog_loading import load_catalog
-from bot.reminding import ReminderService
+from bot.catalog.model import UnitSpec
+from bot.catalog.loading import load_catalog
+from bot.reminders.composing import ReminderService
 from harness.bot_process import DEMO_NOW, DirectLink, link_directly
 from harness.postgres_schemas import fresh_schema
 from storage.database import create_engine

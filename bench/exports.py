@@ -31,19 +31,19 @@ from sqlalchemy import insert, select
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from app.documents import FileDocuments  # noqa: E402
-from bot.catalog import CampaignSpec, EnrolRule, UnitSpec  # noqa: E402
-from bot.catalog_loading import load_catalog  # noqa: E402
-from bot.exports import (  # noqa: E402
+from bot.catalog.model import CampaignSpec, EnrolRule, UnitSpec  # noqa: E402
+from bot.catalog.loading import load_catalog  # noqa: E402
+from bot.documents.exports import (  # noqa: E402
     chart_document,
     report_document,
     summary_document,
     workbook_document,
 )
-from bot.forms import QuestionKind  # noqa: E402
-from bot.prompts import Prompts  # noqa: E402
-from bot.report import ReportStatus  # noqa: E402
-from bot.standing import standing_of  # noqa: E402
-from bot.units import UnitTree  # noqa: E402
+from bot.catalog.forms import QuestionKind  # noqa: E402
+from bot.reporting.prompts import Prompts  # noqa: E402
+from bot.reporting.report import ReportStatus  # noqa: E402
+from bot.reporting.standing import standing_of  # noqa: E402
+from bot.organisation.units import UnitTree  # noqa: E402
 from storage.database import create_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import Answer, Campaign, Enrolment, Report  # noqa: E402

@@ -104,9 +104,9 @@ async def prepare(url: str, api: Any, count: int, chats: int) -> dict[tuple[int,
     """Migrates a fresh database, creates `chats` people each with a linked Telegram chat (and the
     fake user behind it), and enqueues `count` reminder rows through SqlReminders.enqueue.
     Returns the expected deliveries: (chat id, text) -> 1."""
-    from bot.buttons import Kind, pack
-    from bot.events import Button, Reply
-    from bot.records import MessageKind, OutboxMessage
+    from bot.base.buttons import Kind, pack
+    from bot.base.events import Button, Reply
+    from bot.base.records import MessageKind, OutboxMessage
     from handlers.telegram.channel import CHANNEL
     from storage.database import create_engine
     from storage.migrate import upgrade
@@ -193,8 +193,8 @@ async def drain_with_outbox_sender(url: str, api: Any, result: Result, timeout: 
     from sqlalchemy import func, select
     from sqlalchemy.ext.asyncio import create_async_engine
 
-    from bot.clock import SystemClock
-    from bot.records import DEFAULT_LEASE, DeliveryState
+    from bot.base.clock import SystemClock
+    from bot.base.records import DEFAULT_LEASE, DeliveryState
     from handlers.channel import Shared
     from handlers.outbox_sender import OutboxSender
     from handlers.telegram.channel import TelegramChannel
@@ -244,8 +244,8 @@ async def drain_naively(url: str, api: Any, result: Result, timeout: float) -> N
     at once with asyncio.gather; what raises is logged and dropped, as a hand-made bot does."""
     from telegram.ext import AIORateLimiter, ApplicationBuilder
 
-    from bot.clock import SystemClock
-    from bot.records import DeliveryState
+    from bot.base.clock import SystemClock
+    from bot.base.records import DeliveryState
     from handlers.telegram.channel import CHANNEL
     from handlers.telegram.render import keyboard
     from storage.database import create_engine

@@ -15,16 +15,16 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot import commands
-from bot.access import access_of
-from bot.alerts import alert_admins
-from bot.answers import AnswerValue
-from bot.buttons import Kind, pack, unpack
-from bot.clock import Clock
-from bot.codes import is_code, normalize_code
-from bot.commands import CommandSpec, canonical
-from bot.conversation import ConversationState, Mode, Reporting
-from bot.effects import (
+from bot.base import commands
+from bot.organisation.access import access_of
+from bot.delivery.alerts import alert_admins
+from bot.reporting.answers import AnswerValue
+from bot.base.buttons import Kind, pack, unpack
+from bot.base.clock import Clock
+from bot.linking.codes import is_code, normalize_code
+from bot.base.commands import CommandSpec, canonical
+from bot.base.conversation import ConversationState, Mode, Reporting
+from bot.base.effects import (
     AlertAdmins,
     CreateInvite,
     Effect,
@@ -38,24 +38,24 @@ from bot.effects import (
     TurnResult,
     WithdrawInvites,
 )
-from bot.engine import Engine
-from bot.events import Attachment, Button, Reply, Surface
-from bot.exports import report_document
-from bot.i18n import next_locale, normalize_locale
-from bot.inputs import ButtonInput, CommandInput, ContactInput, Input, TextInput
-from bot.linking import Linking
-from bot.menu import menu_of, resolve
-from bot.phones import international
-from bot.ports import UnitOfWork
-from bot.prompts import Prompts, help_text
-from bot.no_report import closed_campaign_of, nothing_open
-from bot.records import CampaignRecord, ChatRecord, InviteLink, ReportRecord, Role
-from bot.reminders import deadline_of
-from bot.report import LOCKED_STATUSES, ReportContext, ReportStatus
+from bot.reporting.engine import Engine
+from bot.base.events import Attachment, Button, Reply, Surface
+from bot.documents.exports import report_document
+from bot.base.i18n import next_locale, normalize_locale
+from bot.base.inputs import ButtonInput, CommandInput, ContactInput, Input, TextInput
+from bot.linking.chat_linking import Linking
+from bot.base.menu import menu_of, resolve
+from bot.base.phones import international
+from bot.base.ports import UnitOfWork
+from bot.reporting.prompts import Prompts, help_text
+from bot.reporting.no_report import closed_campaign_of, nothing_open
+from bot.base.records import CampaignRecord, ChatRecord, InviteLink, ReportRecord, Role
+from bot.reminders.plan import deadline_of
+from bot.reporting.report import LOCKED_STATUSES, ReportContext, ReportStatus
 from bot.supervision import Desk, DeskSettings, refusal
 from bot.supervision import handle as supervise
 from bot.supervision import wants as desk_wants
-from bot.units import UnitTree
+from bot.organisation.units import UnitTree
 
 __all__ = ["Envelope", "ReportingService"]
 
@@ -101,7 +101,7 @@ class ReportingService:
             return turn.out
 
     async def alert(self, topic: str, message: str, fields: Mapping[str, str]) -> None:
-        """Tells the administrators in their chats (bot/alerts.py); the caller has logged it."""
+        """Tells the administrators in their chats (bot/delivery/alerts.py); the caller has logged it."""
         async with self.unit_of_work() as uow:
             await alert_admins(uow, topic, message, fields, self.clock.now(), self.zone)
 

@@ -4,7 +4,7 @@ carries it as callback data, the Zalo OA as the payload of an `oa.query.hide` bu
 
 from __future__ import annotations
 
-from bot.inputs import ButtonInput
+from bot.base.inputs import ButtonInput
 
 __all__ = ["BUTTON_DATA_LIMIT", "button_data", "parse_button_data"]
 

@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from bot.effects import TurnResult
-from bot.events import Attachment
-from bot.i18n import N_
-from bot.records import BotEntrance, OutboxMessage
+from bot.base.effects import TurnResult
+from bot.base.events import Attachment
+from bot.base.i18n import N_
+from bot.base.records import BotEntrance, OutboxMessage
 from bot.service import Envelope
-from bot.usage import Quota
+from bot.delivery.usage import Quota
 from handlers.pacer import BudgetGate, SendBudget, SendPacer
 from handlers.usage import UsageCounter
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from bot.events import Reply
+from bot.base.events import Reply
 
 __all__ = ["folded"]
 

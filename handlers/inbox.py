@@ -7,9 +7,9 @@ import logging
 from collections.abc import Callable, Collection, Sequence
 from datetime import timedelta
 
-from bot.clock import Clock
-from bot.ports import UnitOfWork
-from bot.records import InboxItem
+from bot.base.clock import Clock
+from bot.base.ports import UnitOfWork
+from bot.base.records import InboxItem
 
 __all__ = ["HOLD", "KEEP_HANDLED", "RENEW", "SWEPT_BACK", "TransactionalInbox"]
 

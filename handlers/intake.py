@@ -7,11 +7,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 
-from bot.conversation import ConversationState
-from bot.effects import TurnResult
-from bot.events import Reply
-from bot.i18n import N_, translations
-from bot.records import InboxItem
+from bot.base.conversation import ConversationState
+from bot.base.effects import TurnResult
+from bot.base.events import Reply
+from bot.base.i18n import N_, translations
+from bot.base.records import InboxItem
 from bot.service import ReportingService
 from handlers.channel import Channel, Payload
 from handlers.inbox import TransactionalInbox

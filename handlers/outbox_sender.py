@@ -8,7 +8,7 @@ and that one may go out twice.
 
 A platform's passing failure (a timeout, a 5xx, an outage) is tried again, ever less often (as
 long again as the message has been failing, at most RETRY_CEILING apart), until the message no
-longer matters: its expiry (bot/lifetimes.py) passes, and the claim marks it EXPIRED instead of
+longer matters: its expiry (bot/delivery/lifetimes.py) passes, and the claim marks it EXPIRED instead of
 taking it (or the failure does, when the next try would come after the expiry). A reminder's next try keeps the quiet hours its first send kept: one that fails in the
 evening is tried again in the morning. Being asked to slow down is no failure: the message just
 waits as long as asked.
@@ -23,11 +23,11 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
-from bot.ports import UnitOfWork
-from bot.records import REFUSED_STATES, REMINDER_KINDS, DeliveryState, OutboxItem, OutboxMessage
-from bot.reminders import outside_quiet_hours
-from bot.rerouting import Routes, rerouted
+from bot.base.clock import Clock
+from bot.base.ports import UnitOfWork
+from bot.base.records import REFUSED_STATES, REMINDER_KINDS, DeliveryState, OutboxItem, OutboxMessage
+from bot.reminders.plan import outside_quiet_hours
+from bot.reminders.rerouting import Routes, rerouted
 from handlers.channel import Outcome, Sender, SendResult
 
 __all__ = ["OUTCOME_STATES", "RETRY_CEILING", "RETRY_FIRST", "OutboxSender", "retry_delay"]
@@ -76,7 +76,7 @@ class OutboxSender:
         self.slots = asyncio.Semaphore(concurrency)
         self.batch = batch
         self.idle_seconds = idle_seconds
-        self.routes = routes  # where a refused reminder may go next (bot/rerouting.py); None: nowhere
+        self.routes = routes  # where a refused reminder may go next (bot/reminders/rerouting.py); None: nowhere
         self.on_queued = on_queued  # wakes the senders when a refused reminder was sent on
         self.wake = asyncio.Event()
         self.held = held  # how long a message waits for the channel's monthly quota (handlers/usage.py)

@@ -19,7 +19,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from bot.text import shorten
+from bot.base.text import shorten
 
 __all__ = ["REPLY_ATTEMPTS", "with_retries"]
 

@@ -21,9 +21,9 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.clock import Clock
-from bot.records import REMINDER_KINDS, OutboxMessage
-from bot.usage import QUOTA_ALERT, Quota, crossed_threshold, month_label, month_of
+from bot.base.clock import Clock
+from bot.base.records import REMINDER_KINDS, OutboxMessage
+from bot.delivery.usage import QUOTA_ALERT, Quota, crossed_threshold, month_label, month_of
 
 __all__ = ["FLUSH_SECONDS", "RECHECK", "UsageCounter", "UsageLedger"]
 

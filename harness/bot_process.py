@@ -24,7 +24,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.conversation import ConversationState
+from bot.base.conversation import ConversationState
 from harness.fakes import FakeBotApi, FakeUser
 from harness.fakes.zalo_bot_api import FakeZaloBotApi
 from storage.database import create_engine

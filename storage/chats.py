@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import bindparam, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.records import ChatRecord
+from bot.base.records import ChatRecord
 from storage.models import Chat, Person
 from storage.upsert import insert
 

@@ -1,5 +1,5 @@
 """The demo province as `baocao seed demo` loads it: the catalogs' units and campaigns, and, on a
-day past them, the rehearsal campaign and the 2023 reports a few units filed (bot/living_demo.py).
+day past them, the rehearsal campaign and the 2023 reports a few units filed (bot/catalog/living_demo.py).
 
 The reports are filed through the same repositories the service uses (a draft opened, its
 answers saved, the submission the core decides, its audit entry), so the demo's history reads
@@ -15,11 +15,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.catalog import CampaignSpec, Catalog
-from bot.catalog_loading import load_demo_units
-from bot.living_demo import HISTORY_CAMPAIGN, Filing, history, rehearsal
-from bot.records import AuditEntry
-from bot.report import submission
+from bot.catalog.model import CampaignSpec, Catalog
+from bot.catalog.loading import load_demo_units
+from bot.catalog.living_demo import HISTORY_CAMPAIGN, Filing, history, rehearsal
+from bot.base.records import AuditEntry
+from bot.reporting.report import submission
 from storage.models import Campaign, Enrolment, Unit
 from storage.seed import load_campaign, load_units
 from storage.unit_of_work import SqlUnitOfWork

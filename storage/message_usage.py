@@ -3,7 +3,7 @@
 A worker counts in memory and adds its counts here every few seconds in one statement
 (`SqlUsageLedger.add`, off the answer's path); what it reads back is every worker's total. The
 alert thresholds already told of are claimed with a conditional update, so one worker tells.
-`SqlUsage` is the read side a unit of work serves (bot.ports.UsageQueries).
+`SqlUsage` is the read side a unit of work serves (bot.base.ports.UsageQueries).
 """
 
 from __future__ import annotations

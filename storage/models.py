@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
-from bot.i18n import DEFAULT_LOCALE
+from bot.base.i18n import DEFAULT_LOCALE
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -244,7 +244,7 @@ class Report(Base):
     reopened: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
     reopened_versions: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     """The version each reopened answer stood at when the report was returned (absent: none
-    yet): an answer is revised once it has a newer one (bot.report.needs_revision)."""
+    yet): an answer is revised once it has a newer one (bot.reporting.report.needs_revision)."""
     return_comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -398,7 +398,7 @@ class MessageUsage(Base):
 
 class WrongCode(Base):
     """A wrong invite or link code typed in any chat, counted across chats and workers to slow
-    guessing down (bot/guessing.py); kept a day."""
+    guessing down (bot/linking/guessing.py); kept a day."""
 
     __tablename__ = "wrong_codes"
     __table_args__ = (Index("ix_wrong_codes_channel_typed_at", "channel", "typed_at"),)

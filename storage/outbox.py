@@ -22,9 +22,9 @@ from typing import Any
 from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.events import Attachment, Button, ButtonRole, Reply
-from bot.lifetimes import UNDATED_LIFETIME
-from bot.records import (
+from bot.base.events import Attachment, Button, ButtonRole, Reply
+from bot.delivery.lifetimes import UNDATED_LIFETIME
+from bot.base.records import (
     DEFAULT_LEASE,
     FINAL_STATES,
     REFUSED_STATES,

@@ -21,9 +21,9 @@ from sqlalchemy import (
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import DEFAULT_LOCALE
-from bot.phones import international
-from bot.records import ChatRoute, Contact, Grant, LinkedPerson, Recipient, Role
+from bot.base.i18n import DEFAULT_LOCALE
+from bot.base.phones import international
+from bot.base.records import ChatRoute, Contact, Grant, LinkedPerson, Recipient, Role
 from storage.chats import conversation_of
 from storage.models import Chat, GrantRow, Invite, Person, Unit
 

@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.forms import LocalText
-from bot.letterhead import Letterhead
-from bot.records import CampaignRecord, UnitRecord
-from bot.reminders import REPORT_DUE, ReminderPlan
-from bot.units import parents_first
+from bot.catalog.forms import LocalText
+from bot.documents.letterhead import Letterhead
+from bot.base.records import CampaignRecord, UnitRecord
+from bot.reminders.plan import REPORT_DUE, ReminderPlan
+from bot.organisation.units import parents_first
 from storage.models import Campaign, MilestoneRow, Unit
 
 __all__ = ["SqlUnits", "letterhead_json", "letterhead_of", "plan_json", "plan_of"]

@@ -1,4 +1,4 @@
-"""Wrong invite and link codes typed, from every chat (bot/guessing.py counts them per channel
+"""Wrong invite and link codes typed, from every chat (bot/linking/guessing.py counts them per channel
 and overall). A row is kept a day, far longer than any window that counts it."""
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.catalog_loading import load_catalog, load_demo_units
+from bot.catalog.loading import load_catalog, load_demo_units
 from storage.seed import load_campaign, load_units
 from storage.unit_of_work import UnitOfWorkFactory
 

@@ -16,13 +16,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from bot.answers import AnswerValue, StoredFile
-from bot.conversation import ConversationState
-from bot.effects import MoveReport, SaveAnswers
-from bot.engine import Engine, EngineSettings
-from bot.events import Reply
-from bot.forms import Form
-from bot.inputs import (
+from bot.reporting.answers import AnswerValue, StoredFile
+from bot.base.conversation import ConversationState
+from bot.base.effects import MoveReport, SaveAnswers
+from bot.reporting.engine import Engine, EngineSettings
+from bot.base.events import Reply
+from bot.catalog.forms import Form
+from bot.base.inputs import (
     ButtonInput,
     FileInput,
     Input,
@@ -30,8 +30,8 @@ from bot.inputs import (
     UnsupportedInput,
     parse_typed,
 )
-from bot.menu import menu_of, resolve
-from bot.report import ReportContext, ReportStatus
+from bot.base.menu import menu_of, resolve
+from bot.reporting.report import ReportContext, ReportStatus
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2023, 11, 20, 3, 0, tzinfo=timezone.utc)

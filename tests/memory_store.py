@@ -1,4 +1,4 @@
-"""Every port of bot/ports.py in memory, so supervisor and service tests run the real
+"""Every port of bot/base/ports.py in memory, so supervisor and service tests run the real
 ReportingService without a database or a process.
 
 It does what the SQL store (storage/) documents: the same ordering, de-duplication and
@@ -21,15 +21,15 @@ from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any
 
-from bot.answers import AnswerValue
-from bot.catalog import CampaignSpec, UnitSpec
-from bot.codes import new_code
-from bot.forms import CRITERION_PREFIX
-from bot.i18n import DEFAULT_LOCALE
-from bot.lifetimes import UNDATED_LIFETIME
-from bot.phones import international
-from bot.ports import ReportMoved
-from bot.records import (
+from bot.reporting.answers import AnswerValue
+from bot.catalog.model import CampaignSpec, UnitSpec
+from bot.linking.codes import new_code
+from bot.catalog.forms import CRITERION_PREFIX
+from bot.base.i18n import DEFAULT_LOCALE
+from bot.delivery.lifetimes import UNDATED_LIFETIME
+from bot.base.phones import international
+from bot.base.ports import ReportMoved
+from bot.base.records import (
     ANSWER_ACTION,
     DEFAULT_LEASE,
     FINAL_STATES,
@@ -62,9 +62,9 @@ from bot.records import (
     UnitRecord,
     Unreached,
 )
-from bot.reminders import REPORT_DUE
-from bot.report import LOCKED_STATUSES, ReportStatus, Transition
-from bot.units import parents_first
+from bot.reminders.plan import REPORT_DUE
+from bot.reporting.report import LOCKED_STATUSES, ReportStatus, Transition
+from bot.organisation.units import parents_first
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]
 

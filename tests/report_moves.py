@@ -8,10 +8,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.answers import AnswerValue
-from bot.ports import UnitOfWork
-from bot.records import ReportRecord
-from bot.report import Receipt, approval, return_for_revision, submission
+from bot.reporting.answers import AnswerValue
+from bot.base.ports import UnitOfWork
+from bot.base.records import ReportRecord
+from bot.reporting.report import Receipt, approval, return_for_revision, submission
 from storage.models import Answer
 from storage.unit_of_work import SqlUnitOfWork
 

@@ -28,7 +28,7 @@ import pytest
 import segno
 
 from app.cli import main
-from bot.records import InviteProblem, Redemption
+from bot.base.records import InviteProblem, Redemption
 from harness.bot_process import DirectLink, link_directly
 from harness.fakes import FakeBotApi
 from storage.database import create_engine

@@ -18,8 +18,8 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from bot.commands import REPORTER_COMMANDS, CommandSpec
-from bot.i18n import LOCALES_DIR, translations
+from bot.base.commands import REPORTER_COMMANDS, CommandSpec
+from bot.base.i18n import LOCALES_DIR, translations
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIRS = ("app", "bot", "handlers", "storage")

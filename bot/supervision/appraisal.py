@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 
-from bot.buttons import Kind, Pressed, pack
-from bot.conversation import ReturnDraft
-from bot.effects import MoveReport
-from bot.events import Button, ButtonRole
-from bot.i18n import N_
-from bot.prompts import status_word
-from bot.records import CampaignRecord, ReportRecord, UnitRecord
-from bot.report import (
+from bot.base.buttons import Kind, Pressed, pack
+from bot.base.conversation import ReturnDraft
+from bot.base.effects import MoveReport
+from bot.base.events import Button, ButtonRole
+from bot.base.i18n import N_
+from bot.reporting.prompts import status_word
+from bot.base.records import CampaignRecord, ReportRecord, UnitRecord
+from bot.reporting.report import (
     APPRAISABLE,
     RETURNABLE,
     ReportStatus,
@@ -22,7 +22,7 @@ from bot.report import (
 )
 from bot.supervision.desk import Desk
 from bot.supervision.unit_views import pick_button, pick_label
-from bot.text import parse_whole_number
+from bot.base.text import parse_whole_number
 
 __all__ = ["approve_confirmed", "approve_unit", "comment", "dismiss", "pick", "pick_cancel", "pick_done", "pick_typed", "return_unit"]
 

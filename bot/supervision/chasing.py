@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from bot.buttons import Kind, Pressed, pack
-from bot.effects import Send
-from bot.events import Button, ButtonRole
-from bot.i18n import N_
-from bot.lifetimes import end_of_day
-from bot.prompts import NOT_STARTED, REPORT_STATUS_LABELS
-from bot.records import (
+from bot.base.buttons import Kind, Pressed, pack
+from bot.base.effects import Send
+from bot.base.events import Button, ButtonRole
+from bot.base.i18n import N_
+from bot.delivery.lifetimes import end_of_day
+from bot.reporting.prompts import NOT_STARTED, REPORT_STATUS_LABELS
+from bot.base.records import (
     REMINDER_KINDS,
     CampaignRecord,
     DeliveryState,
@@ -21,13 +21,13 @@ from bot.records import (
     Retrying,
     Unreached,
 )
-from bot.reminding import Composer, Pending, pending_units
-from bot.report import ReportStatus
-from bot.standing import UnitStanding, percent
+from bot.reminders.composing import Composer, Pending, pending_units
+from bot.reporting.report import ReportStatus
+from bot.reporting.standing import UnitStanding, percent
 from bot.supervision.desk import LISTED, Desk
 from bot.supervision.status import scope_standing
-from bot.text import fold
-from bot.usage import month_of, usage_line, usage_of
+from bot.base.text import fold
+from bot.delivery.usage import month_of, usage_line, usage_of
 
 __all__ = ["deliveries", "missing", "missing_page", "remind"]
 

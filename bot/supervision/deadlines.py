@@ -7,11 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from bot import commands
-from bot.effects import ExtendDeadline
-from bot.records import CampaignRecord, Enrolment
+from bot.base import commands
+from bot.base.effects import ExtendDeadline
+from bot.base.records import CampaignRecord, Enrolment
 from bot.supervision.desk import Desk
-from bot.text import DateFormatError, ImpossibleDateError, parse_date
+from bot.base.text import DateFormatError, ImpossibleDateError, parse_date
 
 __all__ = ["extend"]
 

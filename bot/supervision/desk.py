@@ -15,20 +15,20 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
-from bot.access import Access
-from bot.buttons import Kind, pack
-from bot.campaign_time import default_campaign
-from bot.commands import REPORT, CommandSpec
-from bot.conversation import ConversationState, Supervising
-from bot.effects import RecordAudit, Send, TurnResult
-from bot.events import Attachment, Button, ButtonRole, Reply
-from bot.forms import Form, LocalText
-from bot.i18n import translations
-from bot.letterhead import Letterhead
-from bot.lifetimes import NOTICE_LIFETIME
-from bot.ports import Documents, Queries
-from bot.prompts import Prompts
-from bot.records import (
+from bot.organisation.access import Access
+from bot.base.buttons import Kind, pack
+from bot.catalog.campaign_time import default_campaign
+from bot.base.commands import REPORT, CommandSpec
+from bot.base.conversation import ConversationState, Supervising
+from bot.base.effects import RecordAudit, Send, TurnResult
+from bot.base.events import Attachment, Button, ButtonRole, Reply
+from bot.catalog.forms import Form, LocalText
+from bot.base.i18n import translations
+from bot.documents.letterhead import Letterhead
+from bot.delivery.lifetimes import NOTICE_LIFETIME
+from bot.base.ports import Documents, Queries
+from bot.reporting.prompts import Prompts
+from bot.base.records import (
     AuditEntry,
     CampaignRecord,
     Enrolment,
@@ -39,10 +39,10 @@ from bot.records import (
     Role,
     UnitRecord,
 )
-from bot.reminders import deadline_of
-from bot.text import fold
-from bot.units import UnitTree
-from bot.usage import Quota
+from bot.reminders.plan import deadline_of
+from bot.base.text import fold
+from bot.organisation.units import UnitTree
+from bot.delivery.usage import Quota
 
 __all__ = ["Desk", "DeskSettings"]
 
@@ -68,7 +68,7 @@ class DeskSettings:
     new_code: Callable[[], str]
     documents: Documents
     quotas: Mapping[str, Quota] = field(default_factory=dict)
-    """Each running channel's monthly quota and users (bot/usage.py), for the administrators."""
+    """Each running channel's monthly quota and users (bot/delivery/usage.py), for the administrators."""
 
 
 class Desk:
@@ -198,7 +198,7 @@ class Desk:
 
     async def campaign(self, wanted: str = "") -> CampaignRecord | None:
         """The campaign named (by its code, the years it ends with, or words of its title), else
-        the default one (bot/campaign_time.py), which the turn's reply then names."""
+        the default one (bot/catalog/campaign_time.py), which the turn's reply then names."""
         campaigns = await self.campaigns()
         chosen = default_campaign(campaigns, self.today())
         if chosen is None:

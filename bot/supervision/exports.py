@@ -6,15 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot import commands
-from bot.events import Attachment
-from bot.exports import (
+from bot.base import commands
+from bot.base.events import Attachment
+from bot.documents.exports import (
     chart_document,
     report_document,
     summary_document,
     workbook_document,
 )
-from bot.records import CampaignRecord, UnitRecord
+from bot.base.records import CampaignRecord, UnitRecord
 from bot.supervision.desk import Desk
 
 __all__ = ["export_chart", "export_report", "export_workbook"]

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot import commands
-from bot.bulk_invites import bulk_expiry, plan_bulk
-from bot.buttons import Kind, Pressed, pack
-from bot.effects import CreateInvite, RevokeGrant, WithdrawInvites
-from bot.events import Button, ButtonRole
-from bot.prompts import ROLE_LABELS
-from bot.records import IssuedInvite, LinkedPerson, Role
+from bot.base import commands
+from bot.organisation.bulk_invites import bulk_expiry, plan_bulk
+from bot.base.buttons import Kind, Pressed, pack
+from bot.base.effects import CreateInvite, RevokeGrant, WithdrawInvites
+from bot.base.events import Button, ButtonRole
+from bot.reporting.prompts import ROLE_LABELS
+from bot.base.records import IssuedInvite, LinkedPerson, Role
 from bot.supervision.desk import Desk
-from bot.text import fold, parse_whole_number
+from bot.base.text import fold, parse_whole_number
 
 __all__ = ["invite", "invite_every_unit", "people", "revoke", "revoke_confirmed"]
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot import commands
-from bot.buttons import DESK, Kind, Pressed, unpack
-from bot.commands import CommandSpec
-from bot.conversation import ConversationState
-from bot.inputs import ButtonInput, CommandInput, Input, TextInput
-from bot.records import CampaignRecord, UnitRecord
+from bot.base import commands
+from bot.base.buttons import DESK, Kind, Pressed, unpack
+from bot.base.commands import CommandSpec
+from bot.base.conversation import ConversationState
+from bot.base.inputs import ButtonInput, CommandInput, Input, TextInput
+from bot.base.records import CampaignRecord, UnitRecord
 from bot.supervision import (
     appraisal,
     chasing,

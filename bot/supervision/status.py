@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from bot.buttons import Kind, pack
-from bot.events import Button, ButtonRole
-from bot.records import CampaignRecord, Role
-from bot.standing import Group, Standing, Tally, standing_of
+from bot.base.buttons import Kind, pack
+from bot.base.events import Button, ButtonRole
+from bot.base.records import CampaignRecord, Role
+from bot.reporting.standing import Group, Standing, Tally, standing_of
 from bot.supervision.desk import Desk
-from bot.text import fold
+from bot.base.text import fold
 
 __all__ = ["scope_standing", "status"]
 

@@ -7,18 +7,18 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from bot.answers import AnswerValue, criterion_status
-from bot.buttons import Kind, pack
-from bot.criteria_counts import count_criterion
-from bot.events import Button, ButtonRole
-from bot.forms import CRITERION_PREFIX, CriterionStatus, Form
-from bot.i18n import N_
-from bot.prompts import status_word
-from bot.records import ANSWER_ACTION, AuditEntry, CampaignRecord, Role, UnitRecord
-from bot.reminders import deadline_of
-from bot.report import APPRAISABLE, RETURNABLE, ReportStatus
+from bot.reporting.answers import AnswerValue, criterion_status
+from bot.base.buttons import Kind, pack
+from bot.reporting.criteria_counts import count_criterion
+from bot.base.events import Button, ButtonRole
+from bot.catalog.forms import CRITERION_PREFIX, CriterionStatus, Form
+from bot.base.i18n import N_
+from bot.reporting.prompts import status_word
+from bot.base.records import ANSWER_ACTION, AuditEntry, CampaignRecord, Role, UnitRecord
+from bot.reminders.plan import deadline_of
+from bot.reporting.report import APPRAISABLE, RETURNABLE, ReportStatus
 from bot.supervision.desk import Desk
-from bot.text import fold, parse_whole_number
+from bot.base.text import fold, parse_whole_number
 
 __all__ = ["criterion", "history_of", "pick_button", "pick_label", "show_report"]
 

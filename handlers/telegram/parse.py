@@ -9,7 +9,7 @@ from typing import Any
 from telegram import Message
 from telegram.error import RetryAfter
 
-from bot.inputs import Input, UnsupportedInput, parse_typed
+from bot.base.inputs import Input, UnsupportedInput, parse_typed
 
 __all__ = [
     "MAX_UPDATE_ID",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.events import Reply
-from bot.text import split_message, utf16_length
+from bot.base.events import Reply
+from bot.base.text import split_message, utf16_length
 from handlers.button_data import button_data
 
 __all__ = ["BUTTONS_PER_ROW", "MESSAGE_LIMIT", "keyboard", "pieces", "pressed_label", "utf16_length"]

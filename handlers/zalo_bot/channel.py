@@ -1,6 +1,6 @@
 """The Zalo Bot Platform channel: text and photos, no buttons, no documents.
 
-Choices are shown as numbered lists and answered by typing (bot/plain_text.py, bot/menu.py);
+Choices are shown as numbered lists and answered by typing (bot/base/plain_text.py, bot/base/menu.py);
 commands work typed as words. Updates come one per getUpdates call (polling.py) or by webhook;
 each is stored in the inbox before it is handled. Where Zalo consumes an update when it answers
 getUpdates, the only window in which one can be lost is between that answer and the inbox write.
@@ -19,14 +19,14 @@ import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.effects import TurnResult
-from bot.events import Reply, Surface
-from bot.i18n import N_
-from bot.inputs import FileInput, Input, UnsupportedInput, parse_typed
-from bot.plain_text import as_plain_text
-from bot.records import BotEntrance, OutboxMessage
+from bot.base.effects import TurnResult
+from bot.base.events import Reply, Surface
+from bot.base.i18n import N_
+from bot.base.inputs import FileInput, Input, UnsupportedInput, parse_typed
+from bot.base.plain_text import as_plain_text
+from bot.base.records import BotEntrance, OutboxMessage
 from bot.service import Envelope
-from bot.text import split_message, utf16_length
+from bot.base.text import split_message, utf16_length
 from handlers.channel import (
     DELIVERED,
     TOKEN_REFUSED,

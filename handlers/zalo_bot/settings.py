@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from bot.usage import Quota
+from bot.delivery.usage import Quota
 from handlers.environment import EnvironmentSettings
 
 __all__ = ["ZALO_BOT_API", "ZaloBotSettings"]

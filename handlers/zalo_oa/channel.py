@@ -8,7 +8,7 @@ holds (tokens.py): refused as invalid or expired, it is renewed and the call mad
 
 A send Zalo refuses because the person has not written to the OA for 7 days (or for 48 hours,
 or the OA's replies to them are used up) is recorded as outside the window; the outbox sender
-then sends the reminder on by the next way (bot/rerouting.py): another chat, or ZNS (zns.py) to
+then sends the reminder on by the next way (bot/reminders/rerouting.py): another chat, or ZNS (zns.py) to
 the person's phone. A send refused because the OA's quota is spent waits, and the
 administrators are told once a day.
 
@@ -26,10 +26,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from bot.effects import TurnResult
-from bot.events import Attachment, Reply, Surface
-from bot.i18n import N_, translations
-from bot.inputs import (
+from bot.base.effects import TurnResult
+from bot.base.events import Attachment, Reply, Surface
+from bot.base.i18n import N_, translations
+from bot.base.inputs import (
     CommandInput,
     ContactInput,
     FileInput,
@@ -38,10 +38,10 @@ from bot.inputs import (
     parse_typed,
     spends_code,
 )
-from bot.records import BotEntrance, OutboxMessage
-from bot.reminders import outside_quiet_hours
+from bot.base.records import BotEntrance, OutboxMessage
+from bot.reminders.plan import outside_quiet_hours
 from bot.service import Envelope
-from bot.usage import Quota
+from bot.delivery.usage import Quota
 from handlers.channel import (
     DELIVERED,
     Intake,

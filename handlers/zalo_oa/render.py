@@ -3,7 +3,7 @@
 
 Choices come first on the buttons, then as many actions as still fit; the actions left over
 are named as words to type. More than four choices become the numbered list a messenger
-without buttons shows (bot/plain_text.py): a typed number or the words of a choice work on
+without buttons shows (bot/base/plain_text.py): a typed number or the words of a choice work on
 every channel, so nothing is lost when a button is not there.
 """
 
@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.events import ButtonRole, Reply
-from bot.inputs import ButtonInput
-from bot.plain_text import as_plain_text, or_type
-from bot.text import split_message
+from bot.base.events import ButtonRole, Reply
+from bot.base.inputs import ButtonInput
+from bot.base.plain_text import as_plain_text, or_type
+from bot.base.text import split_message
 from handlers.button_data import button_data, parse_button_data
 
 __all__ = ["MAX_BUTTONS", "MESSAGE_LIMIT", "PRESS_MARK", "OaMessage", "oa_messages", "pressed"]

@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from bot.i18n import N_
+from bot.base.i18n import N_
 from handlers.channel import Alert, Credentials
 from handlers.zalo_oa.client import OaError, OaUnreachable, TokenPair
 

@@ -1,13 +1,13 @@
 """ZNS: a reminder as a paid template message to the officer's phone, the one way Zalo lets an
 OA reach someone who has not written to it for 7 days. Its outbox rows carry the phone as the
-chat and the template's fields as data (bot/rerouting.py builds them); the OA's token pays."""
+chat and the template's fields as data (bot/reminders/rerouting.py builds them); the OA's token pays."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.records import OutboxMessage
+from bot.base.records import OutboxMessage
 from handlers.channel import DELIVERED, Outcome, SendResult
 from handlers.pacer import SendPacer
 from handlers.zalo_oa.client import OaClient, OaError, OaUnreachable

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.catalog import CatalogError, UnitSpec
-from bot.records import LoadedUnit
-from bot.unit_import import (
+from bot.catalog.model import CatalogError, UnitSpec
+from bot.base.records import LoadedUnit
+from bot.organisation.unit_import import (
     EXPORT_HEADERS,
     plan_changes,
     read_units_sheet,

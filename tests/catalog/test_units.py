@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from bot.access import access_of
-from bot.records import Enrolment, Grant, Role, UnitRecord
-from bot.report import ReportStatus
-from bot.standing import standing_of
-from bot.units import UnitTree
+from bot.organisation.access import access_of
+from bot.base.records import Enrolment, Grant, Role, UnitRecord
+from bot.reporting.report import ReportStatus
+from bot.reporting.standing import standing_of
+from bot.organisation.units import UnitTree
 
 UNITS = [
     UnitRecord(1, "NA", "Tỉnh Nghệ An", "tinh", None),

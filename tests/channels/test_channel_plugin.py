@@ -25,9 +25,9 @@ from sqlalchemy import select
 from app.channels import CHANNELS
 from app.runtime import runtime, serve
 from app.settings import Settings
-from bot.effects import TurnResult
-from bot.inputs import parse_typed
-from bot.records import ChatRecord, OutboxMessage, Role
+from bot.base.effects import TurnResult
+from bot.base.inputs import parse_typed
+from bot.base.records import ChatRecord, OutboxMessage, Role
 from bot.service import Envelope
 from handlers.channel import (
     DELIVERED,

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from bot.records import DeliveryState, MessageKind, ReportRecord, Role
+from bot.base.records import DeliveryState, MessageKind, ReportRecord, Role
 from handlers.console import CHANNEL, ConsoleChannel, button_key
 from handlers.outbox_sender import OutboxSender
 from storage.unit_of_work import UnitOfWorkFactory
@@ -160,5 +160,5 @@ def test_the_console_keeps_its_log_lines_out_of_the_chat_in_a_file(tmp_path: Pat
     )  # fmt: skip
     assert session.returncode == 0, session.stderr
     assert "Mã ABCD2345 không hợp lệ." in session.stdout
-    assert "WARNING" not in session.stdout + session.stderr and "bot.linking" not in session.stdout + session.stderr
-    assert "WARNING bot.linking: refused code 'ABCD2345'" in (tmp_path / "tep" / "console.log").read_text(encoding="utf-8")
+    assert "WARNING" not in session.stdout + session.stderr and "bot.linking.chat_linking" not in session.stdout + session.stderr
+    assert "WARNING bot.linking.chat_linking: refused code 'ABCD2345'" in (tmp_path / "tep" / "console.log").read_text(encoding="utf-8")

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from bot.clock import ShiftedClock, SystemClock
-from bot.effects import TurnResult
+from bot.base.clock import ShiftedClock, SystemClock
+from bot.base.effects import TurnResult
 from handlers.channel import Payload, Received
 from handlers.inbox import HOLD, SWEPT_BACK, TransactionalInbox
 from handlers.intake import ChannelIntake

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from bot.catalog_loading import load_catalog
-from bot.forms import Question, QuestionKind
+from bot.catalog.loading import load_catalog
+from bot.catalog.forms import Question, QuestionKind
 from harness.bot_process import BotProcess, Officer, demo_bot
 from harness.fakes import FakeBotApi
 from storage.database import create_engine

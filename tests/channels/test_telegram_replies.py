@@ -15,9 +15,9 @@ import pytest
 from telegram import Update
 from telegram.error import TimedOut
 
-from bot.conversation import ConversationState
-from bot.effects import TurnResult
-from bot.events import Button, Reply
+from bot.base.conversation import ConversationState
+from bot.base.effects import TurnResult
+from bot.base.events import Button, Reply
 from handlers.channel import Shared
 from handlers.telegram.channel import TelegramChannel
 from handlers.telegram.settings import TelegramSettings

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.records import InboxItem
+from bot.base.records import InboxItem
 from harness.balancer import RoundRobinBalancer
 from harness.bot_process import BotProcess, Officer, free_port
 from harness.fakes import FakeBotApi

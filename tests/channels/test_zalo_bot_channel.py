@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.events import Reply
-from bot.records import MessageKind, OutboxMessage
-from bot.text import utf16_length
+from bot.base.events import Reply
+from bot.base.records import MessageKind, OutboxMessage
+from bot.base.text import utf16_length
 from handlers.channel import Outcome, Payload, Shared
 from handlers.zalo_bot.channel import TOKEN_RECHECK_SECONDS, TOKEN_REFUSED_ALERT, ZaloBotChannel
 from handlers.zalo_bot.client import ZaloBotClient, ZaloNotSent, ZaloOutcomeUnknown, not_sent

@@ -19,7 +19,7 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
-from bot.forms import QuestionKind
+from bot.catalog.forms import QuestionKind
 from harness.bot_process import BotProcess, Officer, demo_bot, free_port
 from harness.fakes import FakeBotApi
 from harness.fakes.zalo_bot_api import FakeZaloBotApi

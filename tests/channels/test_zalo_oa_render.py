@@ -4,8 +4,8 @@ payload and is read as the press it was."""
 
 from __future__ import annotations
 
-from bot.events import Button, ButtonRole, Reply
-from bot.inputs import ButtonInput
+from bot.base.events import Button, ButtonRole, Reply
+from bot.base.inputs import ButtonInput
 from handlers.zalo_oa.render import MAX_BUTTONS, MESSAGE_LIMIT, oa_messages, pressed
 
 ACTION = ButtonRole.ACTION

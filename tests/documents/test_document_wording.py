@@ -13,11 +13,11 @@ import docx
 import openpyxl
 
 from app.documents import FileDocuments
-from bot.answers import AnswerValue
-from bot.documents import OfficialReport, Workbook
-from bot.forms import Form, Question, QuestionKind
-from bot.unit_report import document_label, name_in_sentence
-from bot.workbook_export import WorkbookSource, scope_workbook
+from bot.reporting.answers import AnswerValue
+from bot.documents.model import OfficialReport, Workbook
+from bot.catalog.forms import Form, Question, QuestionKind
+from bot.documents.unit_report import document_label, name_in_sentence
+from bot.documents.workbook import WorkbookSource, scope_workbook
 from tests.documents.test_scope_exports import P, ZONE, province
 from tests.documents.test_scope_summary import summary
 from tests.documents.test_unit_report import CATALOG, report

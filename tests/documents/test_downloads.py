@@ -19,11 +19,11 @@ from aiohttp import web
 
 from app.documents import KEPT_FOR, FileDocuments
 from app.downloads import LINK_LIFETIME, DownloadLinks, download_route
-from bot.clock import FixedClock
-from bot.events import Surface
-from bot.exports import chart_document
-from bot.prompts import Prompts
-from bot.units import UnitTree
+from bot.base.clock import FixedClock
+from bot.base.events import Surface
+from bot.documents.exports import chart_document
+from bot.reporting.prompts import Prompts
+from bot.organisation.units import UnitTree
 from tests.memory_store import MemoryStore
 from tests.service_harness import CAMPAIGNS, CATALOG, DEMO_UNITS
 

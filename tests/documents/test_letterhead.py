@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.catalog_loading import load_catalog
-from bot.letterhead import BLANK, Letterhead, issuer_of
-from bot.prompts import Prompts
-from bot.records import UnitRecord
-from bot.unit_report import DOCUMENT_LOCALE, issued_by
-from bot.units import UnitTree
+from bot.catalog.loading import load_catalog
+from bot.documents.letterhead import BLANK, Letterhead, issuer_of
+from bot.reporting.prompts import Prompts
+from bot.base.records import UnitRecord
+from bot.documents.unit_report import DOCUMENT_LOCALE, issued_by
+from bot.organisation.units import UnitTree
 
 CATALOG = load_catalog()
 PROVINCE = UnitRecord(1, "NA", "Tỉnh Nghệ An", "tinh", None)

@@ -18,7 +18,7 @@ from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
 
 from app.documents import FileDocuments
-from bot.documents import Heading, OfficialReport, Paragraph, Table, place_and_date
+from bot.documents.model import Heading, OfficialReport, Paragraph, Table, place_and_date
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 SITUATION = (

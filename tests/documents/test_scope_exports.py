@@ -11,14 +11,14 @@ from zoneinfo import ZoneInfo
 import openpyxl
 
 from app.documents import FileDocuments
-from bot.chart_export import progress_chart
-from bot.forms import LocalText
-from bot.prompts import Prompts
-from bot.records import CampaignRecord, Enrolment
-from bot.standing import standing_of
-from bot.text import fold
-from bot.units import UnitTree
-from bot.workbook_export import WorkbookSource, scope_workbook
+from bot.documents.chart import progress_chart
+from bot.catalog.forms import LocalText
+from bot.reporting.prompts import Prompts
+from bot.base.records import CampaignRecord, Enrolment
+from bot.reporting.standing import standing_of
+from bot.base.text import fold
+from bot.organisation.units import UnitTree
+from bot.documents.workbook import WorkbookSource, scope_workbook
 from tests import report_moves
 from tests.memory_store import MemoryStore
 from tests.service_harness import CAMPAIGNS, CATALOG, DEMO_UNITS

@@ -8,12 +8,12 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.answers import AnswerValue
-from bot.documents import Heading, OfficialReport, Paragraph, Table
-from bot.exports import answers_by_unit, rows_under
-from bot.scope_summary import ScopeSource, scope_summary
-from bot.unit_report import place_of
-from bot.units import UnitTree
+from bot.reporting.answers import AnswerValue
+from bot.documents.model import Heading, OfficialReport, Paragraph, Table
+from bot.documents.exports import answers_by_unit, rows_under
+from bot.documents.scope_summary import ScopeSource, scope_summary
+from bot.documents.unit_report import place_of
+from bot.organisation.units import UnitTree
 from tests import report_moves
 from tests.memory_store import MemoryStore
 from tests.service_harness import CAMPAIGNS, CATALOG, DEMO_UNITS

@@ -6,13 +6,13 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.catalog_loading import load_catalog
-from bot.documents import Heading, OfficialReport, Paragraph, Table, place_and_date
-from bot.forms import Form
-from bot.records import UnitRecord
-from bot.letterhead import issuer_of
-from bot.unit_report import ReportSource, unit_report
-from bot.units import UnitTree
+from bot.catalog.loading import load_catalog
+from bot.documents.model import Heading, OfficialReport, Paragraph, Table, place_and_date
+from bot.catalog.forms import Form
+from bot.base.records import UnitRecord
+from bot.documents.letterhead import issuer_of
+from bot.documents.unit_report import ReportSource, unit_report
+from bot.organisation.units import UnitTree
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 CATALOG = load_catalog()

@@ -12,7 +12,7 @@ import openpyxl
 from PIL import Image
 
 from app.documents import FileDocuments
-from bot.documents import ChartBar, ProgressChart, Sheet, Workbook
+from bot.documents.model import ChartBar, ProgressChart, Sheet, Workbook
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 LONG = "Đã hoàn thành thủ tục xây dựng trụ sở, tổ chức 12 buổi tuyên truyền tại các khối phố. " * 4

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.catalog_loading import load_catalog
-from bot.clock import FixedClock
-from bot.records import DeliveryState, Role
-from bot.reminding import ReminderService
+from bot.catalog.loading import load_catalog
+from bot.base.clock import FixedClock
+from bot.base.records import DeliveryState, Role
+from bot.reminders.composing import ReminderService
 from handlers.channel import Shared
 from handlers.outbox_sender import RETRY_CEILING, RETRY_FIRST, OutboxSender, retry_delay
 from handlers.telegram.channel import TelegramChannel

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.campaign_time import worth_sending_until
-from bot.catalog import CampaignSpec
-from bot.catalog_loading import load_catalog
-from bot.reminders import (
+from bot.catalog.campaign_time import worth_sending_until
+from bot.catalog.model import CampaignSpec
+from bot.catalog.loading import load_catalog
+from bot.reminders.plan import (
     ReminderPlan,
     SlotKind,
     outside_quiet_hours,
@@ -19,8 +19,8 @@ from bot.reminders import (
     sending_times,
     still_worth_sending,
 )
-from bot.records import CampaignRecord
-from bot.reminding import ReminderService
+from bot.base.records import CampaignRecord
+from bot.reminders.composing import ReminderService
 from storage.units import plan_json, plan_of
 from tests.memory_store import MemoryStore
 from tests.service_harness import CAMPAIGNS, CUA_LO_UNITS, NGHI_HAI

@@ -40,10 +40,10 @@ import pytest_asyncio
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from bot.answers import AnswerValue
-from bot.catalog_loading import load_catalog, load_demo_units
-from bot.forms import Form, Question, QuestionKind
-from bot.records import DEFAULT_LEASE
+from bot.reporting.answers import AnswerValue
+from bot.catalog.loading import load_catalog, load_demo_units
+from bot.catalog.forms import Form, Question, QuestionKind
+from bot.base.records import DEFAULT_LEASE
 from harness.bot_process import BotProcess, DirectLink, Officer, link_directly
 from harness.fakes import FakeBotApi, RecordedRequest
 from harness.fakes.limits import JITTER_ALLOWANCE

@@ -9,11 +9,11 @@ from dataclasses import replace
 
 import pytest
 
-from bot.campaign_cost import campaign_cost, messages_per_report, reminders_per_officer
-from bot.events import Surface
-from bot.forms import QuestionKind
-from bot.inputs import parse_typed
-from bot.reminders import ReminderPlan
+from bot.delivery.campaign_cost import campaign_cost, messages_per_report, reminders_per_officer
+from bot.base.events import Surface
+from bot.catalog.forms import QuestionKind
+from bot.base.inputs import parse_typed
+from bot.reminders.plan import ReminderPlan
 from handlers.zalo_bot.channel import SURFACE, pieces
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.service_harness import CATALOG, NGHI_HAI, Chat, Harness

@@ -8,7 +8,7 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.conversation import (
+from bot.base.conversation import (
     ConversationState,
     Draft,
     Mode,
@@ -17,7 +17,7 @@ from bot.conversation import (
     Stage,
     Supervising,
 )
-from bot.menu import Menu, MenuEntry
+from bot.base.menu import Menu, MenuEntry
 
 ids = st.integers(min_value=1, max_value=2**31 - 1)
 words = st.text(max_size=40)

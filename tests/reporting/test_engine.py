@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.conversation import ConversationState
-from bot.prompts import Prompts, help_text
-from bot.report import ReportStatus
+from bot.base.conversation import ConversationState
+from bot.reporting.prompts import Prompts, help_text
+from bot.reporting.report import ReportStatus
 from tests.dialogue import ZONE, Dialogue
 from tests.sample_form import sample_form
 

@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.answers import AnswerValue
-from bot.conversation import Mode
-from bot.forms import CriterionStatus, Question, QuestionKind
-from bot.inputs import ButtonInput, TextInput, parse_typed
-from bot.report import ReportStatus, receipt_number
+from bot.reporting.answers import AnswerValue
+from bot.base.conversation import Mode
+from bot.catalog.forms import CriterionStatus, Question, QuestionKind
+from bot.base.inputs import ButtonInput, TextInput, parse_typed
+from bot.reporting.report import ReportStatus, receipt_number
 from storage.models import Answer, Person, Report
 from storage.seed import load_campaign
 from storage.unit_of_work import UnitOfWorkFactory

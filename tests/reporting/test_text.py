@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.i18n import Formatter
-from bot.text import (
+from bot.base.i18n import Formatter
+from bot.base.text import (
     DateFormatError,
     ImpossibleDateError,
     fold,

@@ -8,14 +8,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.codes import is_code, normalize_code
-from bot.commands import REPORTER_COMMANDS, SUPERVISOR_COMMANDS
-from bot.conversation import ConversationState
-from bot.events import Button, ButtonRole, Reply
-from bot.inputs import ButtonInput, CommandInput, TextInput, parse_typed
-from bot.menu import Menu, menu_of, resolve
-from bot.plain_text import as_plain_text
-from bot.text import fold
+from bot.linking.codes import is_code, normalize_code
+from bot.base.commands import REPORTER_COMMANDS, SUPERVISOR_COMMANDS
+from bot.base.conversation import ConversationState
+from bot.base.events import Button, ButtonRole, Reply
+from bot.base.inputs import ButtonInput, CommandInput, TextInput, parse_typed
+from bot.base.menu import Menu, menu_of, resolve
+from bot.base.plain_text import as_plain_text
+from bot.base.text import fold
 
 ACTION = ButtonRole.ACTION
 STATUS = Reply(

@@ -15,12 +15,12 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from bot.catalog import CampaignSpec, EnrolRule, Milestone, UnitSpec
-from bot.events import Attachment, Button, ButtonRole, Reply
-from bot.forms import LocalText
-from bot.i18n import DEFAULT_LOCALE
-from bot.ports import ReportMoved, UnitOfWork
-from bot.records import (
+from bot.catalog.model import CampaignSpec, EnrolRule, Milestone, UnitSpec
+from bot.base.events import Attachment, Button, ButtonRole, Reply
+from bot.catalog.forms import LocalText
+from bot.base.i18n import DEFAULT_LOCALE
+from bot.base.ports import ReportMoved, UnitOfWork
+from bot.base.records import (
     DEFAULT_LEASE,
     FINAL_STATES,
     UNDELIVERED,
@@ -46,8 +46,8 @@ from bot.records import (
     Role,
     Unreached,
 )
-from bot.reminders import ReminderPlan
-from bot.report import ReportStatus, approval, return_for_revision, submission
+from bot.reminders.plan import ReminderPlan
+from bot.reporting.report import ReportStatus, approval, return_for_revision, submission
 from storage.database import create_engine
 from storage.models import Base
 from storage.seed import load_campaign, load_units

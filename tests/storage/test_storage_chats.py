@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select, update
 
-from bot.records import ChatRecord
+from bot.base.records import ChatRecord
 from harness.statements import counting_statements
 from storage.chats import TOUCH_EVERY
 from storage.models import Chat, Person

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.catalog import CampaignSpec, EnrolRule, Milestone, UnitSpec
-from bot.forms import LocalText
-from bot.records import Role
-from bot.reminders import ReminderPlan
+from bot.catalog.model import CampaignSpec, EnrolRule, Milestone, UnitSpec
+from bot.catalog.forms import LocalText
+from bot.base.records import Role
+from bot.reminders.plan import ReminderPlan
 from storage.database import create_engine
 from storage.migrate import upgrade
 from storage.models import ProcessedUpdate

@@ -1,4 +1,4 @@
-"""Reminders over real storage: who is pending and who hears of it (bot/reminding.py reading the
+"""Reminders over real storage: who is pending and who hears of it (bot/reminders/composing.py reading the
 database), and the outbox that carries them, which never sends the same reminder twice,
 whatever restarts or how many workers."""
 
@@ -14,9 +14,9 @@ import pytest
 from sqlalchemy import event, func, inspect, select, text, update
 from sqlalchemy.engine import Connection
 
-from bot.catalog import UnitSpec
-from bot.events import Button, Reply
-from bot.records import (
+from bot.catalog.model import UnitSpec
+from bot.base.events import Button, Reply
+from bot.base.records import (
     ChatRecord,
     DeliveryState,
     MessageKind,
@@ -24,9 +24,9 @@ from bot.records import (
     Recipient,
     Role,
 )
-from bot.reminding import nearest_supervisors, pending_units
-from bot.report import ReportStatus
-from bot.units import UnitTree
+from bot.reminders.composing import nearest_supervisors, pending_units
+from bot.reporting.report import ReportStatus
+from bot.organisation.units import UnitTree
 from storage.database import create_engine
 from storage.migrate import downgrade, upgrade
 from storage.models import Chat, GrantRow, OutboxRow, Person

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.catalog import CampaignSpec, EnrolRule, Milestone, UnitSpec
-from bot.forms import LocalText
-from bot.records import Role
-from bot.reminders import ReminderPlan
-from bot.report import ReportStatus
+from bot.catalog.model import CampaignSpec, EnrolRule, Milestone, UnitSpec
+from bot.catalog.forms import LocalText
+from bot.base.records import Role
+from bot.reminders.plan import ReminderPlan
+from bot.reporting.report import ReportStatus
 from harness.statements import counting_statements
 from storage.models import Answer, GrantRow, Report
 from storage.seed import load_campaign, load_units

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.forms import LocalText
-from bot.records import (
+from bot.catalog.forms import LocalText
+from bot.base.records import (
     AuditEntry,
     ChatRecord,
     Enrolment,
@@ -19,7 +19,7 @@ from bot.records import (
     Role,
     UnitRecord,
 )
-from bot.report import ReportStatus
+from bot.reporting.report import ReportStatus
 from harness.statements import counting_statements
 from storage.models import Chat, Report
 from storage.unit_of_work import UnitOfWorkFactory

@@ -9,10 +9,10 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.clock import FixedClock
-from bot.events import Reply
-from bot.records import MessageKind, OutboxMessage
-from bot.usage import Quota
+from bot.base.clock import FixedClock
+from bot.base.events import Reply
+from bot.base.records import MessageKind, OutboxMessage
+from bot.delivery.usage import Quota
 from handlers.pacer import SendPacer
 from handlers.usage import RECHECK, UsageCounter
 from storage.database import create_engine

@@ -10,11 +10,11 @@ from datetime import timedelta
 
 import pytest
 
-from bot.answers import AnswerValue
-from bot.clock import FixedClock
-from bot.forms import Question, QuestionKind
-from bot.records import Role
-from bot.report import ReportStatus
+from bot.reporting.answers import AnswerValue
+from bot.base.clock import FixedClock
+from bot.catalog.forms import Question, QuestionKind
+from bot.base.records import Role
+from bot.reporting.report import ReportStatus
 from bot.service import ReportingService
 from tests.report_moves import answer_versions, report_of, submit
 from tests.service_harness import CATALOG, NGHI_HAI, NGHI_HAI_NAME, NOV_20_2023, Chat, Harness, make_service

@@ -33,13 +33,13 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
-from bot.answers import AnswerValue
-from bot.catalog_loading import load_catalog, load_demo_units
-from bot.commands import REPORTER_COMMANDS, SUPERVISOR_COMMANDS
-from bot.forms import Form, QuestionKind
-from bot.prompts import OUTLINE_NUMBER
-from bot.report import LOCKED_STATUSES
-from bot.text import fold
+from bot.reporting.answers import AnswerValue
+from bot.catalog.loading import load_catalog, load_demo_units
+from bot.base.commands import REPORTER_COMMANDS, SUPERVISOR_COMMANDS
+from bot.catalog.forms import Form, QuestionKind
+from bot.reporting.prompts import OUTLINE_NUMBER
+from bot.reporting.report import LOCKED_STATUSES
+from bot.base.text import fold
 from harness.bot_process import DEMO_NOW, BotProcess, Officer, demo_bot
 from harness.fakes import FakeBotApi
 from storage.database import create_engine

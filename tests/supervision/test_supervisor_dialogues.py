@@ -18,13 +18,13 @@ import pypdf
 import pytest
 
 from app.runtime import build_service
-from bot.clock import FixedClock
-from bot.effects import SaveAnswers
-from bot.records import DeliveryState, MessageKind, Role
-from bot.reminding import ReminderService
-from bot.report import ReportStatus
+from bot.base.clock import FixedClock
+from bot.base.effects import SaveAnswers
+from bot.base.records import DeliveryState, MessageKind, Role
+from bot.reminders.composing import ReminderService
+from bot.reporting.report import ReportStatus
 from bot.service import ReportingService
-from bot.usage import Quota
+from bot.delivery.usage import Quota
 from tests import report_moves
 from tests.memory_store import MemoryStore
 from tests.service_harness import (

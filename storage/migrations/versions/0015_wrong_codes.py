@@ -1,5 +1,5 @@
 """Wrong invite and link codes typed, from every chat, so that guessing is slowed down across
-chats, channels and workers (bot/guessing.py), not only per chat; kept a day.
+chats, channels and workers (bot/linking/guessing.py), not only per chat; kept a day.
 
 Revision ID: 0015
 Revises: 0014

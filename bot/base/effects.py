@@ -1,0 +1,122 @@
+"""What a turn changes, as data: the engine and the supervisor's features return these, and the
+service applies them, in order, in the turn's one transaction. A turn's result is the same type
+for all three, and the channel shows it after the commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from bot.reporting.answers import AnswerValue
+from bot.base.conversation import ConversationState
+from bot.base.events import Reply
+from bot.base.i18n import DEFAULT_LOCALE
+from bot.base.records import AuditEntry, OutboxMessage, Role
+from bot.reporting.report import Transition
+
+__all__ = [
+    "AlertAdmins", "CreateInvite", "Effect", "ExtendDeadline", "MoveReport", "RecordAudit", "RecordWrongCode", "RevokeGrant",
+    "SaveAnswers", "Send", "TurnResult", "WithdrawInvites",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SaveAnswers:
+    """New versions of these answers (earlier ones stay)."""
+
+    report_id: int
+    values: Mapping[str, AnswerValue]
+    author_id: int | None
+
+
+@dataclass(frozen=True)
+class MoveReport:
+    report_id: int
+    transition: Transition
+
+
+@dataclass(frozen=True)
+class RecordAudit:
+    entry: AuditEntry
+
+
+@dataclass(frozen=True)
+class CreateInvite:
+    code: str
+    unit_code: str
+    role: Role
+    expires_at: datetime
+    created_by: int | None
+    full_name: str = ""  # the person it is issued for, when the province named one
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class WithdrawInvites:
+    """Codes no longer to be redeemed: a newer sheet replaces them."""
+
+    codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RevokeGrant:
+    grant_id: int
+
+
+@dataclass(frozen=True)
+class ExtendDeadline:
+    """One unit's own report deadline in a campaign; None puts it back on the campaign's."""
+
+    campaign_code: str
+    unit_id: int
+    due: date | None
+
+
+@dataclass(frozen=True)
+class Send:
+    """A message for someone else, into the outbox with the rest of the turn."""
+
+    message: OutboxMessage
+
+
+@dataclass(frozen=True)
+class RecordWrongCode:
+    """A code typed in this chat that was no valid one: counted across chats (bot/linking/guessing.py)."""
+
+    channel: str
+    chat_id: str
+
+
+@dataclass(frozen=True)
+class AlertAdmins:
+    """What only a person can mend, for the administrators (bot/delivery/alerts.py: once a day per topic);
+    `message` is an N_ msgid that `fields` fill in."""
+
+    topic: str
+    message: str
+    fields: Mapping[str, str]
+
+
+Effect = SaveAnswers | MoveReport | RecordAudit | CreateInvite | WithdrawInvites | RevokeGrant | ExtendDeadline | Send | RecordWrongCode | AlertAdmins
+
+
+@dataclass
+class TurnResult:
+    """What one input produced: the new state, replies to this chat, the changes to apply, the
+    roles to show commands for when they changed, and the language the replies are in."""
+
+    state: ConversationState
+    replies: list[Reply] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
+    menu_roles: frozenset[Role] | None = None
+    locale: str = DEFAULT_LOCALE
+
+    @property
+    def outbox(self) -> list[OutboxMessage]:
+        """The messages for other people this turn sends."""
+        return [effect.message for effect in self.effects if isinstance(effect, Send)]
+
+    def say(self, reply: Reply) -> None:
+        self.replies.append(reply)

@@ -1,0 +1,455 @@
+"""What the core needs from storage, one protocol per thing stored, so `bot/` never imports a
+database library. `storage/` implements them; every method runs inside the unit of work's single
+transaction. The records they take and give are in bot/base/records.py.
+
+The supervisor's features only read (the protocols' query methods); every change they decide
+comes back as an effect (bot/base/effects.py) that the service applies through the write methods.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import date, datetime, timedelta
+from types import TracebackType
+from typing import Any, Protocol
+
+from bot.reporting.answers import AnswerValue
+from bot.documents.model import OfficialReport, ProgressChart, Workbook
+from bot.base.events import Attachment
+from bot.base.records import (
+    AuditEntry,
+    CampaignRecord,
+    ChatRecord,
+    ChatRoute,
+    Contact,
+    DeliveryState,
+    Enrolment,
+    Grant,
+    InboxItem,
+    IssuedInvite,
+    Ledger,
+    LinkedPerson,
+    NewInvite,
+    OutboxItem,
+    OutboxMessage,
+    PendingInvite,
+    PreviousAnswers,
+    Recipient,
+    Redemption,
+    ReportRecord,
+    ReportWithAnswers,
+    Retrying,
+    Role,
+    UnitRecord,
+    Unreached,
+)
+from bot.reporting.report import Transition
+
+__all__ = [
+    "Audit",
+    "AuditQueries",
+    "Chats",
+    "Inbox",
+    "InviteQueries",
+    "Invites",
+    "Outbox",
+    "OutboxQueries",
+    "People",
+    "PeopleQueries",
+    "Queries",
+    "ReminderRuns",
+    "ReportMoved",
+    "ReportQueries",
+    "Reports",
+    "UnitOfWork",
+    "Units",
+    "UpdateLog",
+    "UsageQueries",
+    "WrongCodes",
+]
+
+
+class UpdateLog(Protocol):
+    async def claim(self, channel: str, update_id: str, now: datetime) -> bool:
+        """Records a platform update; False if it was seen before (a redelivery)."""
+        ...
+
+
+class Inbox(Protocol):
+    """Updates received but perhaps not yet handled, so a crash between the two loses nothing."""
+
+    async def store(self, channel: str, items: Sequence[InboxItem], now: datetime, held_until: datetime | None = None) -> list[str]:
+        """Keeps the updates, held by this worker until `held_until`; returns the ids not stored
+        before (a refetch stores nothing twice)."""
+        ...
+
+    async def pending(self, channel: str) -> list[InboxItem]:
+        """Stored updates not yet handled, in the order they arrived."""
+        ...
+
+    async def hold(self, channel: str, update_ids: Collection[str], until: datetime) -> None:
+        """The worker that holds these updates renews its hold on them."""
+        ...
+
+    async def let_go(self, channel: str, since: datetime, now: datetime) -> list[InboxItem]:
+        """Stored updates not yet handled whose hold ran out between `since` and `now` (an
+        indexed range), in the order they arrived."""
+        ...
+
+    async def earlier_unhandled(self, channel: str, update_id: str, chat_key: str) -> list[InboxItem]:
+        """The chat's updates stored before this one and not yet handled, in the order they
+        arrived, each with until when its worker holds it."""
+        ...
+
+    async def mark_processed(self, channel: str, update_id: str, outcome: str, now: datetime) -> None: ...
+
+    async def prune(self, channel: str, older_than: datetime) -> int: ...
+
+
+class Chats(Protocol):
+    async def get(self, channel: str, chat_id: str) -> ChatRecord | None:
+        """The chat and its conversation (the person's, once linked), locked until commit."""
+        ...
+
+    async def save(self, record: ChatRecord, now: datetime) -> None:
+        """Creates or updates the chat (its person, and the conversation where it belongs); a
+        chat marked as refusing the bot is unmarked, since its person just wrote."""
+        ...
+
+
+class InviteQueries(Protocol):
+    async def pending(self, unit_ids: Collection[int], now: datetime) -> Sequence[PendingInvite]:
+        """Invites to these units not yet used and not expired at `now`, soonest to expire first
+        (link codes, which name a person, not a unit, are not among them)."""
+        ...
+
+
+class Invites(InviteQueries, Protocol):
+    async def create(
+        self,
+        unit_code: str,
+        role: Role,
+        expires_at: datetime,
+        now: datetime,
+        created_by: int | None = None,
+        code: str | None = None,
+        full_name: str = "",
+        phone: str = "",
+    ) -> NewInvite:
+        """A one-time code for a role on a unit (`code`, or a new one), for a named person if
+        given (who then joins under that name); LookupError for an unknown unit."""
+        ...
+
+    async def withdraw(self, codes: Collection[str], now: datetime) -> int:
+        """Revokes these codes where still unused (a re-issued sheet makes the old one void);
+        returns how many were withdrawn."""
+        ...
+
+    async def redeem(self, code: str, display_name: str, person_id: int | None, now: datetime) -> Redemption:
+        """Spends a one-time code: makes (or reuses) the person and grants the role on the unit;
+        a link code joins the chat's person (if any) to the person it was made for, their chats
+        and roles moving over."""
+        ...
+
+    async def link_code(self, person_id: int, expires_at: datetime, now: datetime) -> str:
+        """A one-time code that links another chat to this person (/lienket)."""
+        ...
+
+
+class PeopleQueries(Protocol):
+    async def grants(self, person_id: int) -> Sequence[Grant]:
+        """The person's roles in force, by unit code."""
+        ...
+
+    async def conversation(self, person_id: int) -> Mapping[str, Any] | None:
+        """The person's conversation state, as the chats of the person share it."""
+        ...
+
+    async def recipients(
+        self, role: Role, unit_ids: Collection[int], including_refusing: bool = False
+    ) -> Mapping[int, Sequence[Recipient]]:
+        """Per unit, the holders of `role` there (by name), each with the chat to write to: their
+        most recently active chat that has not refused the bot; with `including_refusing`, a
+        person whose every chat refused is still given their latest one (a notice is then
+        recorded as refused instead of being dropped unseen). Holders without any usable chat
+        are left out; a unit where someone holds the role is a key even then."""
+        ...
+
+    async def linked(self, unit_ids: Collection[int]) -> Sequence[LinkedPerson]:
+        """Grants in force on these units, by unit code, role and name."""
+        ...
+
+    async def chats_of(self, person_id: int) -> Sequence[ChatRoute]:
+        """The person's chats, those that have not refused the bot first, latest first."""
+        ...
+
+    async def contact_of(self, person_id: int) -> Contact:
+        """The person's name, and a mobile number they shared or were imported with."""
+        ...
+
+
+class People(PeopleQueries, Protocol):
+    async def set_locale(self, person_id: int, locale: str) -> None: ...
+
+    async def revoke(self, grant_id: int, now: datetime) -> LinkedPerson | None:
+        """Ends a grant in force and returns it as it stood; None if there is none. The person's
+        chats stay linked but lose that unit."""
+        ...
+
+
+class Units(Protocol):
+    """The organisation and the campaigns it runs."""
+
+    async def units(self) -> Sequence[UnitRecord]:
+        """Every unit, a parent before its children, siblings by code."""
+        ...
+
+    async def campaigns(self) -> Sequence[CampaignRecord]:
+        """Every campaign, by opening date and code."""
+        ...
+
+
+class ReportMoved(Exception):
+    """A report was no longer where the core saw it when its move was applied (another turn
+    moved it first): the turn is rolled back."""
+
+
+class ReportQueries(Protocol):
+    async def get(self, report_id: int) -> ReportRecord | None: ...
+
+    async def of_unit(self, campaign_code: str, unit_id: int) -> ReportRecord | None:
+        """The unit's report in the campaign; None if it was never opened (or the unit is not
+        enrolled: `enrolments` tells which)."""
+        ...
+
+    async def answers(self, report_id: int) -> dict[str, AnswerValue]:
+        """The current (newest) version of every answer."""
+        ...
+
+    async def answers_of(self, report_ids: Collection[int]) -> Mapping[int, Mapping[str, AnswerValue]]:
+        """The current answers of each of these reports, in one query however many."""
+        ...
+
+    async def answers_to(self, campaign_code: str, question_id: str, unit_ids: Collection[int]) -> Mapping[int, AnswerValue]:
+        """The current answer to one question, per unit of these that has one."""
+        ...
+
+    async def enrolments(self, campaign_code: str, unit_ids: Collection[int] | None = None) -> Sequence[Enrolment]:
+        """Every enrolment of these units (all, given None) in the campaign, by unit code, with
+        its report's state and counts; a fixed number of queries however many units."""
+        ...
+
+    async def extensions(self) -> Sequence[tuple[str, date]]:
+        """Every (campaign code, date) to which some unit's deadline was extended, once each."""
+        ...
+
+    async def previous_answers(self, report_id: int) -> PreviousAnswers | None:
+        """The answers of the same unit's latest report on the same form in an earlier-opening
+        campaign, if it was ever submitted; None when there is none."""
+        ...
+
+
+class Reports(ReportQueries, Protocol):
+    async def open_for(self, person_id: int, today: date, now: datetime) -> Sequence[ReportRecord]:
+        """Reports of the units this person reports for, in campaigns that have opened, open ones
+        first, then by deadline; creates the draft rows on first use."""
+        ...
+
+    async def current_for(self, person_id: int, report_id: int, today: date) -> ReportWithAnswers | None:
+        """The report and its current answers, if the person still files it in a campaign open
+        today; the report stays locked until commit, so the answers saved next need no lock of
+        their own."""
+        ...
+
+    async def save_answers(
+        self, report_id: int, values: Mapping[str, AnswerValue], author_id: int | None, now: datetime
+    ) -> None:
+        """Adds a new version per answer; earlier versions stay."""
+        ...
+
+    async def move(self, report_id: int, transition: Transition, now: datetime) -> None:
+        """Records the move the core decided; ReportMoved if the report is not at `before`."""
+        ...
+
+    async def extend(self, campaign_code: str, unit_id: int, due: date | None) -> None:
+        """Sets the unit's own deadline in the campaign (None: back to the campaign's)."""
+        ...
+
+
+class AuditQueries(Protocol):
+    async def history(self, report_id: int) -> Sequence[AuditEntry]:
+        """The report's audit entries and every answer change (before/after), oldest first."""
+        ...
+
+
+class Audit(AuditQueries, Protocol):
+    async def record(self, entry: AuditEntry) -> None: ...
+
+
+class OutboxQueries(Protocol):
+    async def ledger(self, campaign_code: str, unit_ids: Collection[int]) -> Ledger:
+        """How many messages about these units are in each state, per kind (every kind and state a key)."""
+        ...
+
+    async def units_with_key(self, unit_ids: Collection[int], key_prefix: str) -> frozenset[int]:
+        """Those of these units with a message whose key starts with `key_prefix`."""
+        ...
+
+    async def unreached(self, campaign_code: str, unit_ids: Collection[int]) -> Sequence[Unreached]:
+        """The people whose latest message of the campaign about these units ended UNDELIVERED
+        (a later delivery, or a retry still pending, means they are not unreached), with the
+        time that message was queued; in no particular order."""
+        ...
+
+    async def retrying(self, campaign_code: str, unit_ids: Collection[int]) -> Sequence[Retrying]:
+        """The messages of the campaign about these units that a platform has been failing and
+        that are waiting to be tried again, the longest failing first."""
+        ...
+
+
+class Outbox(OutboxQueries, Protocol):
+    """Messages waiting to be sent, and the record of what became of each (the ledger)."""
+
+    async def enqueue(self, messages: Sequence[OutboxMessage], now: datetime) -> int:
+        """Adds the messages not already there (by key and person); returns how many were new."""
+        ...
+
+    async def claim(
+        self, limit: int, now: datetime, channel: str, lease: timedelta = ..., chat_id: str | None = None
+    ) -> Sequence[OutboxItem]:
+        """Takes this channel's due pending rows (only one chat's, given `chat_id`) for sending;
+        with PostgreSQL several senders never take the same row (SKIP LOCKED). Rows claimed
+        longer than `lease` ago, by a sender that died, are taken back. A due row past its
+        expiry (OutboxMessage.expires_at) is not taken: it ends EXPIRED."""
+        ...
+
+    async def mark(
+        self,
+        item_id: int,
+        state: DeliveryState,
+        now: datetime,
+        error: str | None = None,
+        retry_at: datetime | None = None,
+        retrying_since: datetime | None = None,
+    ) -> None:
+        """Records an outcome; PENDING with `retry_at` schedules another try, failing since
+        `retrying_since` (None: not failing); SENT ends the run of failures. A refusal
+        (REFUSED_STATES) also marks the chat as refusing, so `recipients` passes it over until
+        its person writes again. ValueError for SENDING (only `claim` makes rows sending),
+        LookupError for an unknown row."""
+        ...
+
+    async def supersede(self, series: str, newer: Sequence[OutboxMessage], now: datetime) -> int:
+        """Stops the still-pending messages of a reminder series (keys under "`series`/") to the
+        same person about the same unit as one of `newer` (a digest: about none), other than
+        `newer` themselves and what was sent on for them: the newer reminder says it again, with
+        today's figures. They end EXPIRED; returns how many."""
+        ...
+
+
+class UsageQueries(Protocol):
+    """The messages each channel sent in a month, as the workers last flushed their counts, and
+    the people each channel serves (what a platform's plan limits)."""
+
+    async def sent(self, month: str) -> Mapping[str, int]:
+        """Per channel, the messages counted in `month` ("2023-11")."""
+        ...
+
+    async def linked_users(self) -> Mapping[str, int]:
+        """Per channel, the chats linked to a person."""
+        ...
+
+
+class WrongCodes(Protocol):
+    """Wrong invite and link codes typed, from every chat of every channel: what slows guessing
+    down across chats and workers (bot/linking/guessing.py), where a chat's own state cannot."""
+
+    async def nth_latest(self, n: int, since: datetime, channel: str | None = None) -> datetime | None:
+        """When the n-th most recent wrong code after `since` was typed (on `channel`, or on
+        any); None when fewer were."""
+        ...
+
+    async def record(self, channel: str, chat_id: str, at: datetime) -> None:
+        """One wrong code more."""
+        ...
+
+
+class ReminderRuns(Protocol):
+    """The reminder slots already handled, so each fires once across restarts and workers."""
+
+    async def fired(self, slot_key: str) -> bool: ...
+
+    async def record(self, slot_key: str, outcome: str, now: datetime) -> bool:
+        """Marks a slot as handled; False if another worker already did."""
+        ...
+
+
+class Queries(Protocol):
+    """What a supervisor's feature may read: queries only; its changes come back as effects."""
+
+    units: Units
+    reports: ReportQueries
+    people: PeopleQueries
+    invites: InviteQueries
+    audit: AuditQueries
+    outbox: OutboxQueries
+    usage: UsageQueries
+
+
+class Documents(Protocol):
+    """Files the bot writes for a person to download or print: the core says what goes in them,
+    the composition root how they are laid out and where they are kept. Writing runs off the
+    event loop, so a large document never holds up other chats."""
+
+    async def invite_sheet(self, scope: str, invites: Sequence[IssuedInvite], locale: str) -> Attachment:
+        """The printable invite sheet (one block per invite, with its QR code)."""
+        ...
+
+    async def report(self, report: OfficialReport, name: str) -> Attachment:
+        """An official report as a DOCX laid out as Nghị định 30/2020/NĐ-CP prescribes."""
+        ...
+
+    async def workbook(self, workbook: Workbook, name: str) -> Attachment:
+        """An XLSX workbook: frozen header rows with filters, dates as dates."""
+        ...
+
+    async def chart(self, chart: ProgressChart, name: str) -> Attachment:
+        """A PNG bar chart readable on a phone."""
+        ...
+
+    @property
+    def serves_downloads(self) -> bool:
+        """Whether this installation serves downloads (BAOCAO_PUBLIC_URL is set)."""
+        ...
+
+    def download_link(self, attachment: Attachment) -> str:
+        """An address to fetch a written file from for a short time; only where it serves downloads."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One database transaction; repositories are valid only inside it."""
+
+    updates: UpdateLog
+    inbox: Inbox
+    chats: Chats
+    invites: Invites
+    people: People
+    units: Units
+    reports: Reports
+    audit: Audit
+    outbox: Outbox
+    reminder_runs: ReminderRuns
+    usage: UsageQueries
+    wrong_codes: WrongCodes
+
+    async def __aenter__(self) -> UnitOfWork: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Commits when the block succeeded, rolls back when it raised."""
+        ...
