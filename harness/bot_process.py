@@ -16,7 +16,7 @@ import signal
 import socket
 import sys
 import tempfile
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +27,7 @@ from sqlalchemy import select
 from bot.base.conversation import ConversationState
 from harness.fakes import FakeBotApi, FakeUser
 from harness.fakes.zalo_bot_api import FakeZaloBotApi
+from harness.waiting import EVENT_CEILING, eventually
 from storage.database import create_engine
 from storage.models import Chat, GrantRow, Person, Unit
 from storage.unit_of_work import UnitOfWorkFactory
@@ -126,7 +127,7 @@ class BotProcess:
             return
         self.process.send_signal(signal.SIGTERM)
         try:
-            await asyncio.wait_for(self.process.wait(), timeout=15)
+            await asyncio.wait_for(self.process.wait(), timeout=EVENT_CEILING)
         except TimeoutError:
             self.process.kill()
             await self.process.wait()
@@ -136,6 +137,15 @@ class BotProcess:
         return "\n".join(
             path.read_text(errors="replace") for path in sorted(self.workdir.glob("bot-*.log"))
         )
+
+    def log_tail(self) -> str:
+        """The end of the bot's log, for a failure message."""
+        return f"--- bot log ---\n{self.logs()[-4000:]}"
+
+    async def until(self, condition: Callable[[], bool | Awaitable[bool]], what: str) -> None:
+        """Waits for `condition`, as long as the bot needs (up to the tests' one ceiling); the
+        bot's log if it never holds."""
+        await eventually(condition, what, self.log_tail)
 
 
 @contextlib.asynccontextmanager
@@ -160,11 +170,11 @@ class Officer:
         self.user = user
         self.bot = bot
 
-    async def expect(self, fragment: str, timeout: float = 10.0) -> dict[str, Any]:
+    async def expect(self, fragment: str) -> dict[str, Any]:
         try:
-            return await self.user.wait_for_message(lambda m: fragment in (m.get("text") or ""), timeout=timeout)
+            return await self.user.wait_for_message(lambda m: fragment in (m.get("text") or ""))
         except TimeoutError as error:
-            raise AssertionError(f"bot never said {fragment!r}\n--- bot log ---\n{self.bot.logs()[-4000:]}") from error
+            raise AssertionError(f"bot never said {fragment!r}\n{self.bot.log_tail()}") from error
 
     async def say(self, text: str, fragment: str) -> dict[str, Any]:
         self.user.send_text(text)

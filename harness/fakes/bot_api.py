@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 from aiohttp import web
 
+from ..waiting import EVENT_CEILING
 from .chat import FakeUser
 from .errors import ApiError
 from .files import FileStore, StoredFile
@@ -47,9 +48,9 @@ class Hold:
         self._arrived = asyncio.Event()
         self._dropped = asyncio.Event()
 
-    async def arrived(self, timeout: float = 10.0) -> None:
+    async def arrived(self) -> None:
         """Waits until a send is being held."""
-        await asyncio.wait_for(self._arrived.wait(), timeout)
+        await asyncio.wait_for(self._arrived.wait(), EVENT_CEILING)
 
     def drop(self) -> None:
         """Ends the hold: the held sends fail without reaching the user; later ones go through."""

@@ -10,6 +10,7 @@ from itertools import count
 from pathlib import PurePosixPath
 from typing import Any
 
+from ..waiting import EVENT_CEILING
 from .content import utf16_length
 from .files import FileStore, StoredFile
 from .log import Message, MessageLog
@@ -135,10 +136,10 @@ class FakeUser(MessageLog):
         """How many messages the user sent and buttons they pressed: what a report costs them."""
         return sum(1 for line in self._log if line.startswith("user "))
 
-    async def wait_until_idle(self, quiet: float = 0.3, timeout: float = 10.0) -> None:
+    async def wait_until_idle(self, quiet: float = 0.3) -> None:
         """Wait until the bot has taken all of this user's updates and has not touched the chat
         for `quiet` seconds, i.e. it is done reacting to what the user did."""
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + EVENT_CEILING
         while True:
             now = time.monotonic()
             quiet_for = now - self.last_activity
@@ -147,7 +148,7 @@ class FakeUser(MessageLog):
                 return
             if now >= deadline:
                 raise TimeoutError(
-                    f"user {self.id}: chat still busy after {timeout}s "
+                    f"user {self.id}: chat still busy after {EVENT_CEILING:.0f} s "
                     f"({pending} updates unconfirmed)\n{self.transcript()}"
                 )
             await asyncio.sleep(min(max(quiet - quiet_for, 0.01), deadline - now))

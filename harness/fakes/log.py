@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from ..waiting import EVENT_CEILING
+
 Message = dict[str, Any]
 
 
@@ -39,7 +41,7 @@ class MessageLog:
         raise NotImplementedError
 
     async def wait_for_message(
-        self, predicate: Callable[[Message], bool] | None = None, timeout: float = 5.0
+        self, predicate: Callable[[Message], bool] | None = None, timeout: float = EVENT_CEILING
     ) -> Message:
         """The next bot message (new, or edited to say something new) after the last one this
         method returned (a cursor); with a predicate, the next matching one, skipping the others.

@@ -22,6 +22,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from ..waiting import EVENT_CEILING
 from .log import Message, MessageLog
 from .zalo_oa_wire import QUERY_BUTTONS
 
@@ -136,7 +137,7 @@ class FakeOaUser(MessageLog):
 
     # --- what the test reads ------------------------------------------------------------
 
-    async def wait_for_message(self, predicate: Callable[[Message], bool] | None = None, timeout: float = 10.0) -> Message:
+    async def wait_for_message(self, predicate: Callable[[Message], bool] | None = None, timeout: float = EVENT_CEILING) -> Message:
         """The next message from the OA (that matches), after the last one this returned: a
         message already returned is never returned again."""
         return await super().wait_for_message(predicate, timeout)

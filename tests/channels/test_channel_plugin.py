@@ -40,6 +40,7 @@ from handlers.channel import (
     Shared,
 )
 from handlers.pacer import SendPacer
+from harness.waiting import eventually
 from storage.database import create_engine
 from storage.migrate import upgrade
 from storage.models import GrantRow, OutboxRow, Person
@@ -70,13 +71,12 @@ class FakeChatServer:
         self._next_id += 1
         self.inbox.put_nowait({"id": f"m{self._next_id}", "chat": chat, "text": text})
 
-    async def wait_for(self, chat: str, fragment: str, timeout: float = 15) -> str:
-        async with asyncio.timeout(timeout):
-            while True:
-                found = [text for text in self.sent.get(chat, []) if fragment in text]
-                if found:
-                    return found[0]
-                await asyncio.sleep(0.05)
+    async def wait_for(self, chat: str, fragment: str) -> str:
+        def found() -> list[str]:
+            return [text for text in self.sent.get(chat, []) if fragment in text]
+
+        await eventually(lambda: bool(found()), f"{fragment!r} sent to {chat}", lambda: str(self.sent))
+        return found()[0]
 
     async def updates(self, request: web.Request) -> web.Response:
         try:

@@ -7,7 +7,7 @@ import os
 import sys
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -16,6 +16,7 @@ from aiohttp import web
 
 from harness.fakes.zalo_bot_api import CLIENT_GONE, FakeZaloBotApi
 from harness.fakes.zalo_webhook import SECRET_HEADER, PushAttempt
+from harness.waiting import EVENT_CEILING, eventually
 
 TOKEN = "1234567890:test-zalo-secret"
 SECRET = "s3cret-webhook-token"
@@ -79,13 +80,6 @@ async def call(
 ) -> tuple[int, dict[str, Any]]:
     async with session.post(f"{api.base_url}{token}/{method}", json=params or {}) as response:
         return response.status, await response.json()
-
-
-async def eventually(condition: Callable[[], bool], timeout: float = 2.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met in time"
-        await asyncio.sleep(0.01)
 
 
 async def test_get_me_describes_the_bot(
@@ -248,7 +242,7 @@ async def test_a_webhook_gets_each_event_with_the_secret_and_get_updates_is_refu
         session, api, "setWebhook", {"url": receiver.url, "secret_token": SECRET}
     )
     message_id = api.user("u-1").send_text("qua webhook")
-    await eventually(lambda: len(receiver.pushes) == 1)
+    await eventually(lambda: len(receiver.pushes) == 1, "the push")
     polling, refusal = await call(session, api, "getUpdates", {"timeout": 1})
     _, info = await call(session, api, "getWebhookInfo")
 
@@ -270,7 +264,7 @@ async def test_a_refused_push_is_tried_again(
     await call(session, api, "setWebhook", {"url": receiver.url, "secret_token": SECRET})
     message_id = api.user("u-1").send_text("thử lại")
 
-    await eventually(lambda: len(receiver.pushes) == 3)
+    await eventually(lambda: len(receiver.pushes) == 3, "three pushes")
 
     assert [attempt.status for attempt in api.webhook.attempts] == [500, 503, 200]
     assert {attempt.message_id for attempt in api.webhook.attempts} == {message_id}
@@ -297,7 +291,7 @@ async def test_events_come_bare_or_wrapped_in_the_ok_result_envelope(
     api.user("bare").send_text("một")
     api.user("wrapped", wrap_in_envelope=True).send_text("hai")
 
-    await eventually(lambda: len(receiver.pushes) == 2)
+    await eventually(lambda: len(receiver.pushes) == 2, "two pushes")
 
     bare, wrapped = (body for _, body in receiver.pushes)
     assert bare["message"]["text"] == "một" and "ok" not in bare
@@ -377,7 +371,7 @@ async def test_strict_aiohttp_refuses_the_duplicate_server_header(api: FakeZaloB
         env={**os.environ, "PYTHONASYNCIODEBUG": "1"},
         stdout=asyncio.subprocess.PIPE,
     )  # fmt: skip
-    output, _ = await asyncio.wait_for(child.communicate(), 10)
+    output, _ = await asyncio.wait_for(child.communicate(), EVENT_CEILING)
 
     assert "Duplicate 'Server' header" in output.decode()
 
@@ -430,7 +424,7 @@ async def test_a_stalled_get_updates_outlasts_the_client_and_loses_no_event(
             timeout=aiohttp.ClientTimeout(total=0.3),
         ):
             pass
-    await eventually(lambda: len(api.requests) == 1)
+    await eventually(lambda: len(api.requests) == 1, "the request recorded")
     status, body = await call(session, api, "getUpdates", {"timeout": 1})
 
     assert api.requests[0].status == CLIENT_GONE
@@ -517,7 +511,7 @@ async def test_a_late_answer_delivers_the_send_though_the_client_gave_up(
             timeout=aiohttp.ClientTimeout(total=0.3),
         ):
             pass
-    await eventually(lambda: len(api.requests) == 1)
+    await eventually(lambda: len(api.requests) == 1, "the request recorded")
 
     assert [m["text"] for m in user.messages] == ["đã tới"]
     assert api.requests[0].status == CLIENT_GONE

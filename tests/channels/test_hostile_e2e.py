@@ -6,7 +6,6 @@ someone else. Each case is answered clearly, loses nothing, and the bot goes on 
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 
@@ -16,6 +15,7 @@ from sqlalchemy import text
 
 from harness.bot_process import BotProcess, Officer, demo_bot
 from harness.fakes import FakeBotApi
+from harness.waiting import quiet_period
 from storage.database import create_engine
 from tests.channels.test_telegram_e2e import FORM, answer, next_prompt, saved_answers
 
@@ -74,7 +74,7 @@ async def test_a_press_answered_too_late_is_still_applied(api: FakeBotApi, bot: 
     officer.user.press("Hội nghị sơ kết")
     officer.user.expire_presses()  # the bot was down longer than Telegram lets a press be answered
     await bot.start()
-    await officer.expect("Câu 2/38", timeout=20)
+    await officer.expect("Câu 2/38")
 
 
 async def test_a_reply_telegram_fails_on_its_side_is_not_sent_again_and_the_next_word_shows_the_question(api: FakeBotApi, bot: BotProcess) -> None:
@@ -159,12 +159,12 @@ async def test_a_database_kept_busy_delays_answers_and_loses_none(api: FakeBotAp
         shown = len(officer.user.messages)
         for part in parts:
             officer.user.send_text(part)
-        await asyncio.sleep(2)
+        await quiet_period(2)
         assert len(officer.user.messages) == shown  # nothing answered while the database is held
         holder.execute("COMMIT")
     finally:
         holder.close()
-    await officer.expect(next_prompt(5), timeout=20)
+    await officer.expect(next_prompt(5))
     saved = await saved_answers(bot, "CAP-CL-NGHITHUY")
     assert [saved[question.id] for question in FORM.questions[2:5]] == [[{"text": part}] for part in parts]
     assert "Xin lỗi" not in "\n".join(m.get("text") or "" for m in officer.user.messages)

@@ -16,6 +16,7 @@ from handlers.inbox import HOLD, SWEPT_BACK, TransactionalInbox
 from handlers.intake import ChannelIntake
 from handlers.ordering import ChatOrderedDispatcher
 from harness.statements import counting_statements
+from harness.waiting import eventually, quiet_period
 from storage.unit_of_work import UnitOfWorkFactory
 
 
@@ -59,7 +60,8 @@ async def test_a_later_update_at_another_worker_waits_for_the_earlier_one(uow_fa
     second = worker(uow_factory, HeldChannel(read))
     await take(first, [{"id": "u1", "chat": "c"}])
     await take(second, [{"id": "u2", "chat": "c"}, {"id": "v1", "chat": "other"}])
-    await asyncio.sleep(0.3)
+    await eventually(lambda: bool(read), "another chat's update read")
+    await quiet_period(0.3)  # for u2, which must wait
     assert read == ["v1"]  # another chat goes on; u2 waits for u1, which the first worker holds
     release.set()
     await first.drain()
@@ -93,7 +95,7 @@ async def test_a_worker_takes_over_what_a_dead_one_left_and_nothing_it_holds_its
     assert await alive.inbox.let_go("fake") == []  # not yet: their hold runs on
     alive.inbox.clock = ShiftedClock(SystemClock().now() + HOLD + timedelta(seconds=1))
     await alive.take_over()  # u1 and u2, in order; w1 is its own, held
-    await asyncio.sleep(0.3)
+    await eventually(lambda: len(read) >= 2, "the updates taken over read")
     assert read == ["u1", "u2"]
     own_release.set()
     await alive.drain()
@@ -149,7 +151,7 @@ async def test_a_worker_that_renews_its_hold_keeps_its_update_however_long_it_wa
     alive = worker(uow_factory, HeldChannel(read), clock=ShiftedClock(later))
     assert await alive.inbox.let_go("fake") == []
     await take(alive, [{"id": "u2", "chat": "c"}])
-    await asyncio.sleep(0.3)
+    await quiet_period(0.3)
     assert read == []  # u2 waits for u1, which the slow worker still holds
     release.set()
     await slow.drain()

@@ -11,9 +11,8 @@ every 5 seconds; the test waits for what each flush leaves in the database, neve
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -47,15 +46,6 @@ async def zalo() -> AsyncIterator[FakeZaloBotApi]:
         yield server
 
 
-async def wait_until(condition: Callable[[], bool], what: str, bot: BotProcess, timeout: float = 30.0) -> None:
-    """Polls `condition` (a few times a second) until it holds; the bot's log if it never does."""
-    for _ in range(int(timeout * 5)):
-        if condition():
-            return
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"never: {what}\n--- bot log ---\n{bot.logs()[-4000:]}")
-
-
 async def test_at_the_quota_reminders_wait_while_replies_go_out_and_admins_are_told_once(
     api: FakeBotApi, zalo: FakeZaloBotApi, tmp_path: Path
 ) -> None:
@@ -77,18 +67,18 @@ async def test_at_the_quota_reminders_wait_while_replies_go_out_and_admins_are_t
     await bot.start()
     try:
         officer.send_text("/trogiup")  # the 8th message
-        await wait_until(lambda: said(ADMIN, ALERT_80) == 1, "the 80 % alert", bot)  # the 9th
+        await bot.until(lambda: said(ADMIN, ALERT_80) == 1, "the 80 % alert")  # the 9th
         officer.send_text("/trogiup")  # the 10th
-        await wait_until(lambda: said(ADMIN, ALERT_100) == 1, "the 100 % alert", bot)  # the 11th
+        await bot.until(lambda: said(ADMIN, ALERT_100) == 1, "the 100 % alert")  # the 11th
         held = ("pending", "the channel's monthly quota is used up")
-        await wait_until(lambda: outbox_states(database).get("reminder") == held, "the 08:00 reminder held by the sender", bot)
+        await bot.until(lambda: outbox_states(database).get("reminder") == held, "the 08:00 reminder held by the sender")
         assert said(OFFICER, REMINDER) == 0
 
         replies = len(officer.messages)
         officer.send_text("/trogiup")  # a reply is never held by the quota
-        await wait_until(lambda: len(officer.messages) > replies, "the officer's reply over the quota", bot)
+        await bot.until(lambda: len(officer.messages) > replies, "the officer's reply over the quota")
         # A flush more, one that counts that reply: still held, no alert again.
-        await wait_until(lambda: counted_in(database)[0] == 7 + sent(zalo), "the reply over the quota counted", bot)
+        await bot.until(lambda: counted_in(database)[0] == 7 + sent(zalo), "the reply over the quota counted")
         assert said(ADMIN, ALERT_80) == said(ADMIN, ALERT_100) == 1 and said(OFFICER, REMINDER) == 0
         assert outbox_states(database)["reminder"] == held
     finally:

@@ -22,6 +22,7 @@ from handlers.channel import Shared
 from handlers.telegram.channel import TelegramChannel
 from handlers.telegram.settings import TelegramSettings
 from harness.fakes import FakeBotApi
+from harness.waiting import EVENT_CEILING, quiet_period
 
 TOKEN = "4242:REPLIES"
 USER = 5005
@@ -68,7 +69,7 @@ async def test_a_reply_whose_answer_comes_after_the_timeout_is_not_sent_again(
     api.answer_late(USER, LATE)
     with caplog.at_level(logging.WARNING, "handlers.retrying"), pytest.raises(TimedOut):
         await channel.render(str(USER), said(Reply(QUESTION)))
-    await asyncio.sleep(LATE)  # a second attempt, had there been one, would have landed by now
+    await quiet_period(LATE)  # a second attempt, had there been one, would have landed by now
     assert texts(api) == [QUESTION]
     [logged] = caplog.records
     assert f"reply to chat {USER}" in logged.message and "not sent again" in logged.message
@@ -91,10 +92,10 @@ async def test_a_reply_refused_a_connection_is_tried_again_and_lands_once(
     try:
         with caplog.at_level(logging.INFO, "handlers.retrying"):
             rendering = asyncio.create_task(channel.render(str(USER), said(Reply(QUESTION))))
-            await asyncio.wait_for(retried.wait(), 5)
+            await asyncio.wait_for(retried.wait(), EVENT_CEILING)
             assert texts(api) == []
             await api.accept_connections()  # within the first pause (0.5 s) before the next try
-            await asyncio.wait_for(rendering, 10)
+            await asyncio.wait_for(rendering, EVENT_CEILING)
     finally:
         logging.getLogger("handlers.retrying").removeHandler(handler)
     assert texts(api) == [QUESTION]
@@ -112,5 +113,5 @@ async def test_a_press_whose_edit_may_have_landed_is_not_answered_again_as_a_new
     api.answer_late(USER, LATE, "editMessageText")
     answer = Reply(f"✓ Đã lưu Câu 1: Hội nghị\n\n{QUESTION}", ((Button("Xem lại", "xem-lai"),),), step=2)
     await channel.render(str(USER), said(answer), context=update)
-    await asyncio.sleep(LATE)
+    await quiet_period(LATE)
     assert texts(api) == [answer.text]  # the pressed message became the answer; no second copy

@@ -3,7 +3,6 @@ request without the secret is refused and changes nothing; a repeated update is 
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 
 from harness.bot_process import BotProcess, Officer, free_port
 from harness.fakes import FakeBotApi
+from harness.waiting import quiet_period
 
 SECRET = "s3cret-webhook-token"
 
@@ -39,10 +39,7 @@ async def bot(api: FakeBotApi, tmp_path: Path) -> AsyncIterator[BotProcess]:
     )
     await process.prepare_demo()
     await process.start()
-    for _ in range(100):
-        if api.webhook.url:
-            break
-        await asyncio.sleep(0.1)
+    await process.until(lambda: api.webhook.url is not None, "the webhook set")
     assert api.webhook.url == f"http://127.0.0.1:{port}/telegram-hook", process.logs()
     yield process
     await process.stop()
@@ -76,7 +73,7 @@ async def test_a_forged_webhook_call_is_refused_and_changes_nothing(api: FakeBot
     assert await post(api.webhook.url, forged, {}) == 403
     assert await post(api.webhook.url, forged, {"X-Telegram-Bot-Api-Secret-Token": "wrong-secret"}) == 403
     assert await post(api.webhook.url, {"not": "an update"}, {"X-Telegram-Bot-Api-Secret-Token": SECRET}) == 400
-    await asyncio.sleep(1)
+    await quiet_period(1)  # a refused call, had it been taken, would have had its answer by now
     assert not [r for r in api.requests if r.chat_id == 5555]
     assert "telegram webhook: refused a call that failed authentication" in bot.logs()
 

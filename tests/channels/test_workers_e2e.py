@@ -6,7 +6,6 @@ was typed for, in the order sent."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -60,11 +59,10 @@ async def workers(tmp_path: Path) -> AsyncIterator[Workers]:
             await processes[0].prepare_demo()
             for process in processes:
                 await process.start()
-            for _ in range(150):
-                if api.webhook.url and all(process.logs().count("webhook") for process in processes):
-                    break
-                await asyncio.sleep(0.1)
-            assert api.webhook.url, processes[0].logs()
+            await processes[0].until(
+                lambda: bool(api.webhook.url) and all(process.logs().count("webhook") for process in processes),
+                "the webhook set and both workers serving it",
+            )
             yield Workers(api, processes)
         finally:
             for process in processes:
@@ -113,10 +111,10 @@ async def test_what_a_dead_worker_held_is_taken_over_once_its_hold_runs_out(work
     # A later update of the chat waits for the dead worker's, then its worker handles both, in order.
     await left_by_a_dead_worker(first.database_url, officer, 10**9 + 1, held, timedelta(seconds=3))
     officer.user.send_text(later)
-    await officer.expect(next_prompt(4), timeout=30)
+    await officer.expect(next_prompt(4))
     # With no later update to bring it up, a worker's look for let-go updates finds it.
     await left_by_a_dead_worker(first.database_url, officer, 10**9 + 2, alone, timedelta(seconds=2))
-    await officer.expect(next_prompt(5), timeout=30)
+    await officer.expect(next_prompt(5))
     saved = await saved_answers(first)
     assert [saved[question.id] for question in FORM.questions[2:5]] == [[{"text": held}], [{"text": later}], [{"text": alone}]]
     logs = first.logs() + workers.workers[1].logs()

@@ -10,7 +10,6 @@ late is not sent again; junk the webhook is sent is refused and stores nothing.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from bot.catalog.forms import QuestionKind
 from harness.bot_process import BotProcess, Officer, demo_bot, free_port
 from harness.fakes import FakeBotApi
 from harness.fakes.zalo_bot_api import FakeZaloBotApi
+from harness.waiting import quiet_period
 from storage.database import create_engine
 from storage.models import Answer, Chat, InboxRow, ProcessedUpdate
 from tests.channels.test_telegram_e2e import FORM
@@ -72,9 +72,8 @@ async def test_webhook_housekeeping_at_start_never_stops_the_bot(telegram: FakeB
             if webhook == "failing at first":
                 await Officer(telegram.user(6301, "Trần Văn Bình"), bot).say("xin chao", NOT_LINKED)
                 assert calls(zalo, "getUpdates") == 0, "Telegram answered only once Zalo polled"
-            async with asyncio.timeout(15):  # a webhook still set would take the message elsewhere
-                while not calls(zalo, "getUpdates"):
-                    await asyncio.sleep(0.05)
+            # A webhook still set would take the message elsewhere.
+            await bot.until(lambda: calls(zalo, "getUpdates") > 0, "the first poll")
             stranger = ZaloOfficer(zalo.user("z-7001", "Người lạ"), bot)
             await stranger.say("xin chao", NOT_LINKED)
             assert bot.process is not None and bot.process.returncode is None
@@ -91,17 +90,17 @@ async def test_updates_zalo_replays_are_polled_once_a_second_answered_once_and_w
     async with FakeZaloBotApi(token=TOKEN, replay_consumed=True) as zalo, demo_bot(telegram, tmp_path, zalo=zalo) as bot:
         stranger = ZaloOfficer(zalo.user("z-7002", "Người lạ"), bot)
         await stranger.say("xin chao", NOT_LINKED)
-        await asyncio.sleep(1.5)  # the last answers of the first poll are in
+        await quiet_period(1.5)  # the last answers of the first poll are in
 
         before, polls = await rows(bot, InboxRow, ProcessedUpdate), calls(zalo, "getUpdates")
-        await asyncio.sleep(4)
+        await quiet_period(4)  # the replays counted: nothing written for them
         replays = calls(zalo, "getUpdates") - polls
         assert 2 <= replays <= 5, replays  # about one a second, where a bare loop makes dozens
         assert await rows(bot, InboxRow, ProcessedUpdate) == before
         assert said(stranger, NOT_LINKED) == 1
 
         await stranger.say("bao cao", NOT_LINKED)  # a new update is taken at once, and once
-        await asyncio.sleep(2)
+        await quiet_period(2)
         assert said(stranger, NOT_LINKED) == 2
         assert {request.status for request in zalo.requests if request.method == "getUpdates"} == {200}
 
@@ -136,9 +135,7 @@ GAVE_UP = "reply to Zalo chat z-7004 failed after 1 attempt(s)"
 
 async def given_up(bot: BotProcess, times: int) -> None:
     """Until the bot has logged giving up on a reply to z-7004 `times` times."""
-    async with asyncio.timeout(15):
-        while bot.logs().count(GAVE_UP) < times:
-            await asyncio.sleep(0.05)
+    await bot.until(lambda: bot.logs().count(GAVE_UP) >= times, f"giving up on a reply {times} time(s)")
 
 
 async def test_a_reply_is_sent_again_only_where_zalo_cannot_have_acted_on_it(telegram: FakeBotApi, tmp_path: Path) -> None:
@@ -188,7 +185,7 @@ async def test_the_webhook_refuses_events_no_chat_could_have_sent_and_stores_not
         await bot.start()
         officer = zalo.user("z-7005", "Cán bộ")
         officer.send_text("xin chao")  # pushed once the webhook is set
-        await officer.wait_for_message(lambda m: NOT_LINKED in (m.get("text") or ""), timeout=20)
+        await officer.wait_for_message(lambda m: NOT_LINKED in (m.get("text") or ""))
         before = await rows(bot, InboxRow, Chat, ProcessedUpdate)
 
         def event(n: int, chat: Any) -> dict[str, Any]:
@@ -205,7 +202,7 @@ async def test_the_webhook_refuses_events_no_chat_could_have_sent_and_stores_not
             for body in junk:
                 async with session.post(hook, json=body, headers={SECRET_HEADER: SECRET}) as response:
                     statuses.append(response.status)
-        await asyncio.sleep(1)
+        await quiet_period(1)  # for a reply that should not come
         assert statuses == [400] * len(junk)
         assert await rows(bot, InboxRow, Chat, ProcessedUpdate) == before
         assert "Traceback" not in bot.logs()

@@ -12,7 +12,6 @@ or a broken platform can throw at the bot gets a clear answer and changes nothin
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -25,6 +24,7 @@ from harness.bot_process import BotProcess, Officer, demo_bot
 from harness.fakes import FakeBotApi
 from harness.fakes.zalo_bot_api import FakeZaloBotApi
 from harness.fakes.zalo_chat import FakeZaloUser
+from harness.waiting import quiet_period
 from tests.channels.test_telegram_e2e import FORM, next_prompt, typed_answer
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -61,11 +61,11 @@ class ZaloOfficer:
         self.user = user
         self.bot = bot
 
-    async def expect(self, fragment: str, timeout: float = 10.0) -> str:
+    async def expect(self, fragment: str) -> str:
         try:
-            message = await self.user.wait_for_message(lambda m: fragment in (m.get("text") or ""), timeout=timeout)
+            message = await self.user.wait_for_message(lambda m: fragment in (m.get("text") or ""))
         except TimeoutError as error:
-            raise AssertionError(f"bot never said {fragment!r}\n--- bot log ---\n{self.bot.logs()[-4000:]}") from error
+            raise AssertionError(f"bot never said {fragment!r}\n{self.bot.log_tail()}") from error
         return str(message["text"])
 
     async def say(self, text: str, fragment: str) -> str:
@@ -151,7 +151,7 @@ async def test_a_killed_bot_resumes_at_the_same_question_and_a_repeated_event_is
     saved = await officer.expect("Câu 4/38")
     assert f"✓ Đã lưu Câu 3: {first} {second}" in saved
     zalo.redeliver(repeated)
-    await asyncio.sleep(1)
+    await quiet_period(1)  # for a second save that should not come
     saves = [m["text"] for m in officer.user.messages if m.get("text", "").startswith("✓ Đã lưu Câu 3")]
     assert len(saves) == 1, saves  # the repeated event is not applied again
 

@@ -18,6 +18,7 @@ from harness.bot_process import BotProcess, DirectLink, demo_bot, free_port, lin
 from harness.fakes import FakeBotApi
 from harness.fakes.zalo_bot_api import FakeZaloBotApi
 from harness.fakes.zalo_chat import FakeZaloUser
+from harness.waiting import EVENT_CEILING, quiet_period
 
 SECRET = "zalo-webhook-secret"
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
@@ -31,11 +32,11 @@ async def apis() -> AsyncIterator[tuple[FakeBotApi, FakeZaloBotApi]]:
         yield telegram, zalo
 
 
-async def wait_for_text(user: FakeZaloUser, fragment: str, bot: BotProcess, timeout: float = 15) -> str:
+async def wait_for_text(user: FakeZaloUser, fragment: str, bot: BotProcess) -> str:
     try:
-        message = await user.wait_for_message(lambda m: fragment in (m.get("text") or ""), timeout=timeout)
+        message = await user.wait_for_message(lambda m: fragment in (m.get("text") or ""))
     except TimeoutError as error:
-        raise AssertionError(f"bot never said {fragment!r}\n--- bot log ---\n{bot.logs()[-4000:]}") from error
+        raise AssertionError(f"bot never said {fragment!r}\n{bot.log_tail()}") from error
     return str(message["text"])
 
 
@@ -48,7 +49,7 @@ async def test_a_refused_token_stops_the_start_with_an_error_naming_the_setting(
     await bot.prepare_demo()
     await bot.start()
     assert bot.process is not None
-    code = await asyncio.wait_for(bot.process.wait(), 30)
+    code = await asyncio.wait_for(bot.process.wait(), EVENT_CEILING)
     assert code == 1
     assert bot.logs().rstrip().endswith("Không khởi động được Zalo: token của bot (ZALO_BOT_TOKEN) bị từ chối: hãy kiểm tra lại")
 
@@ -71,10 +72,7 @@ async def test_the_webhook_takes_zalos_calls_and_refuses_the_rest(
         zalo.break_next("setWebhook", 502)  # Zalo failing at start: told again, the bot runs on
         zalo.fail_next("setWebhook", 503, "Service Unavailable")
         await bot.start()
-        for _ in range(100):
-            if zalo.webhook.url:
-                break
-            await asyncio.sleep(0.1)
+        await bot.until(lambda: bool(zalo.webhook.url), "the webhook set")
         assert (zalo.webhook.url, zalo.webhook.secret) == (hook, SECRET), bot.logs()
         assert bot.logs().count("Zalo: the webhook could not be announced") == 2
 
@@ -87,7 +85,7 @@ async def test_the_webhook_takes_zalos_calls_and_refuses_the_rest(
         officer.wrap_in_envelope = False
         officer.send_text("bao cao")
         await wait_for_text(officer, "Câu 1/38", bot)
-        await asyncio.sleep(1)
+        await quiet_period(1)  # for an answer to an echo, which should not come
         assert all(status == 200 for _id, status in zalo.webhook.attempts), zalo.webhook.attempts
         delivered = [r for r in zalo.requests if r.method == "sendMessage" and r.status == 200]
         assert len(delivered) == 2  # one message per turn (a 429 waited out); the echoes were dropped
@@ -106,7 +104,7 @@ async def test_the_webhook_takes_zalos_calls_and_refuses_the_rest(
         assert await post(hook, b"x" * (1024 * 1024 + 1), {SECRET_HEADER: SECRET}) == 400
         unknown = {"event_name": "message.poll.received", "message": {"message_id": "u-1", "chat": {"id": "z-2001"}}}
         assert await post(hook, json.dumps(unknown).encode(), {SECRET_HEADER: SECRET}) == 200
-        await asyncio.sleep(1)
+        await quiet_period(1)  # for an answer to any of them, which should not come
         assert len([r for r in zalo.requests if r.method == "sendMessage" and r.status == 200]) == 2
         logs = bot.logs()
         assert "zalo_bot webhook: refused a call that failed authentication" in logs
@@ -128,8 +126,8 @@ async def test_reminders_reach_the_officers_on_zalo_once_each_within_the_limits(
         bot.now = "2023-11-22T07:59:57+07:00"
         await bot.start()
         for user in users.values():
-            await wait_for_text(user, "⏰", bot, timeout=30)
-        await asyncio.sleep(3)
+            await wait_for_text(user, "⏰", bot)
+        await quiet_period(3)  # for a second reminder, which should not come
     reminders = {user: [m["text"] for m in fake.messages if "⏰" in m.get("text", "")] for user, fake in users.items()}
     assert all(len(texts) == 1 for texts in reminders.values()), reminders
     assert all("(còn 3 ngày)" in texts[0] and "Gõ /baocao để tiếp tục" in texts[0] for texts in reminders.values())

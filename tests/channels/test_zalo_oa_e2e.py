@@ -39,6 +39,7 @@ from harness.bot_process import (
 )
 from harness.fakes import FakeBotApi
 from harness.fakes.zalo_oa import FakeOaUser, FakeZaloOa
+from harness.waiting import eventually, quiet_period
 from storage.credentials import SqlCredentials
 from storage.database import create_engine
 from tests.channels.test_telegram_e2e import FORM, next_prompt, typed_answer
@@ -66,16 +67,18 @@ def oa_env(oa: FakeZaloOa, port: int) -> dict[str, str]:
     }
 
 
-async def listening(port: int, process: BotProcess, timeout: float = 20.0) -> None:
+async def listening(port: int, process: BotProcess) -> None:
     """Waits until the worker's webhook server takes connections."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError):
+
+    async def takes_connections() -> bool:
+        try:
             _reader, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.close()
-            return
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"the webhook server never listened on {port}\n{process.logs()[-3000:]}")
+        except OSError:
+            return False
+        writer.close()
+        return True
+
+    await process.until(takes_connections, f"the webhook server listening on {port}")
 
 
 @contextlib.asynccontextmanager
@@ -129,14 +132,14 @@ class OaOfficer:
         self.user = user
         self.bot = bot
 
-    async def expect(self, fragment: str, timeout: float = 10.0) -> dict[str, Any]:
-        return await self.expect_that(lambda m: fragment in (m.get("text") or ""), repr(fragment), timeout)
+    async def expect(self, fragment: str) -> dict[str, Any]:
+        return await self.expect_that(lambda m: fragment in (m.get("text") or ""), repr(fragment))
 
-    async def expect_that(self, predicate: Callable[[dict[str, Any]], bool], what: str, timeout: float = 10.0) -> dict[str, Any]:
+    async def expect_that(self, predicate: Callable[[dict[str, Any]], bool], what: str) -> dict[str, Any]:
         try:
-            return await self.user.wait_for_message(predicate, timeout=timeout)
+            return await self.user.wait_for_message(predicate)
         except TimeoutError as error:
-            raise AssertionError(f"the OA never sent {what}\n--- bot log ---\n{self.bot.logs()[-4000:]}") from error
+            raise AssertionError(f"the OA never sent {what}\n{self.bot.log_tail()}") from error
 
     async def say(self, text: str, fragment: str) -> dict[str, Any]:
         self.user.send_text(text)
@@ -226,14 +229,14 @@ async def test_a_forged_unsigned_or_stale_webhook_changes_nothing_and_a_repeat_i
     stale = json.dumps(event | {"timestamp": eight_days_ago}).encode()
     assert await oa.push_raw(stale, {"X-ZEvent-Signature": oa.sign(stale, eight_days_ago)}) == 401
     assert await oa.push_raw(b"[]", {"X-ZEvent-Signature": oa.sign(b"[]", now_ms)}) == 401
-    await asyncio.sleep(0.5)
+    await quiet_period(0.5)  # for a refused event to be stored, which it should not be
     assert await inbox_ids(bot, "forged-0001") == 0 and "refused a call that failed authentication" in bot.logs()
 
     signed = {"X-ZEvent-Signature": "mac=" + oa.sign(body, now_ms)}
     before = len(officer.user.messages)
     assert [await oa.push_raw(body, signed) for _ in range(3)] == [200, 200, 200]
     await officer.expect("chưa được liên kết với đơn vị nào")
-    await asyncio.sleep(0.5)
+    await quiet_period(0.5)  # for an answer to a repeat, which should not come
     assert len(officer.user.messages) == before + 1 and await inbox_ids(bot, "forged-0001") == 1
 
 
@@ -299,7 +302,7 @@ async def test_a_reminder_outside_the_7_day_window_reaches_the_officer_on_telegr
     assert zns["template_data"]["unit"] == "Công an phường Nghi Hòa" and zns["template_data"]["due_date"] == "25/11/2023"
     deliveries = await supervisor.command("guitin", "Ngoài khung thời gian ứng dụng cho phép nhắn (người nhận lâu chưa nhắn cho bot): 2")
     assert "Đã gửi thành công" in deliveries["text"]
-    await asyncio.sleep(2)
+    await quiet_period(2)  # for a second ZNS or reminder, which should not come
     assert [sent["phone"] for sent in oa.zns_sent].count("84987654321") == 1
     assert sum("⏰ Nhắc hạn" in (m.get("text") or "") for m in both.user.messages) == 1
     assert not any("⏰ Nhắc hạn" in (m["text"] or "") for m in texted.user.messages + on_oa.user.messages)
@@ -313,14 +316,14 @@ async def oa_refresh(oa: FakeZaloOa, refresh_token: str) -> None:
             assert answer.status == 200
 
 
-async def until_zns(oa: FakeZaloOa, phone: str, timeout: float = 10.0) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for sent in oa.zns_sent:
-            if sent["phone"] == phone:
-                return sent
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"no ZNS to {phone}: {oa.zns_sent}")
+async def until_zns(oa: FakeZaloOa, phone: str) -> dict[str, Any]:
+    """The first ZNS message to `phone`, once it is sent."""
+
+    def to_phone() -> list[dict[str, Any]]:
+        return [sent for sent in oa.zns_sent if sent["phone"] == phone]
+
+    await eventually(lambda: bool(to_phone()), f"a ZNS to {phone}", lambda: str(oa.zns_sent))
+    return to_phone()[0]
 
 
 async def test_at_night_a_reminder_waits_for_the_morning_without_burning_retries(api: FakeBotApi, bot: BotProcess, oa: FakeZaloOa) -> None:
@@ -330,9 +333,13 @@ async def test_at_night_a_reminder_waits_for_the_morning_without_burning_retries
     oa.night = True
     try:
         await supervisor.command("nhacnho", "đã đưa 1 tin")
-        await asyncio.sleep(2)
-        refused = [request for request in oa.requests if request.user_id == "oa-4001" and request.error == -234]
-        assert len(refused) == 1 and not any("⏰ Nhắc hạn" in (m["text"] or "") for m in officer.user.messages)
+
+        def refused() -> list[Any]:
+            return [request for request in oa.requests if request.user_id == "oa-4001" and request.error == -234]
+
+        await bot.until(lambda: bool(refused()), "the reminder refused at night")
+        await quiet_period(2)  # for a retry before the morning, which should not come
+        assert len(refused()) == 1 and not any("⏰ Nhắc hạn" in (m["text"] or "") for m in officer.user.messages)
         waiting = await supervisor.command("guitin", "Đang chờ gửi: 1")
         assert "Gửi không thành công: 0" in waiting["text"]
     finally:
@@ -360,7 +367,7 @@ async def test_a_refused_token_renewal_pauses_the_oa_and_alerts_the_administrato
         officer.user.send_text(typed)
     alert = await admin.expect("Zalo từ chối gia hạn quyền truy cập của Tài khoản chính thức")
     assert "baocao zalo-oa authorize" in alert["text"]
-    await asyncio.sleep(1)
+    await quiet_period(1)  # for a second try, which should not come
     assert len(oa.refreshes) == refreshes + 1  # one try; the other replies wait instead of spending more
     assert "Zalo refused to renew the access token" in bot.logs()
     assert sum("Zalo từ chối gia hạn" in (m.get("text") or "") for m in admin.user.messages) == 1
@@ -397,7 +404,7 @@ async def test_two_workers_apply_one_officers_quick_answers_in_the_order_sent(tw
     answers = ["2", "20/11/2023", "Đặc điểm địa bàn: phường ven biển, dân cư đông.", "Thuận lợi: cấp ủy quan tâm; khó khăn: thiếu người."]
     for typed in answers:
         officer.user.send_text(typed)
-    await officer.expect("Câu 5/38", timeout=20)
+    await officer.expect("Câu 5/38")
     database = create_engine(two_workers.database_url)
     try:
         async with database.connect() as connection:

@@ -15,7 +15,6 @@ report (harness/fakes/zalo_oa.py).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
@@ -31,6 +30,7 @@ from harness.fakes import FakeBotApi
 from harness.fakes.zalo_oa import FakeZaloOa
 from harness.fakes.zalo_oa_user import OTHER_MESSAGES
 from harness.fakes.zalo_oa_wire import NO_REPLY_AFTER_48_HOURS, OUT_OF_QUOTA, OUT_OF_RECEIVING_QUOTA, OUT_OF_REPLY_QUOTA
+from harness.waiting import quiet_period
 from storage.database import create_engine
 from tests.channels.test_zalo_oa_e2e import TEMPLATE, OaOfficer, inbox_ids, linked, oa_workers, until_zns
 
@@ -122,7 +122,7 @@ async def test_a_redelivered_event_hours_old_is_taken_once_and_one_older_than_th
         await oa.idle()
     finally:
         oa.timestamp_header = False
-    await asyncio.sleep(0.5)
+    await quiet_period(0.5)  # for an answer to the repeat, which should not come
     texts = [message["text"] or "" for message in officer.user.messages]
     assert sum("chưa được liên kết" in t for t in texts) == 1 and sum("Mỗi câu trả lời" in t for t in texts) == 1
     assert await inbox_ids(bot, f"old-{user_id}") == 0 and "a redelivered event" in bot.logs()
@@ -218,7 +218,7 @@ async def test_a_reminder_refused_for_the_oas_quota_waits_and_the_administrators
     assert str(code) in alert["text"]
     waiting = await supervisor.command("guitin", "Đang chờ gửi: 1")
     assert "Gửi không thành công: 0" in waiting["text"]
-    await asyncio.sleep(1)
+    await quiet_period(1)  # for a second try, which should not come
     assert [request.error for request in oa.requests if request.user_id == user_id].count(code) == 1
     assert not oa.zns_sent or all(sent["phone"] != f"8491200{telegram_id}" for sent in oa.zns_sent)
     assert not any("⏰ Nhắc hạn" in (m["text"] or "") for m in officer.user.messages)

@@ -9,7 +9,6 @@ the restart.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -21,6 +20,7 @@ from sqlalchemy import select
 
 from harness.bot_process import DEMO_NOW, BotProcess, Officer, demo_bot
 from harness.fakes import FakeBotApi
+from harness.waiting import quiet_period
 from storage.database import create_engine
 from storage.models import OutboxRow
 from storage.unit_of_work import UnitOfWorkFactory
@@ -105,8 +105,8 @@ async def test_a_notice_caught_in_flight_by_a_crash_arrives_once_after_the_resta
 
     await bot.start()
     officer = Officer(api.user(NGHI_HAI_OFFICER), bot)
-    await officer.expect(APPROVED_NOTICE.format(unit=unit), timeout=30)  # a restart under load takes a while
-    await asyncio.sleep(3)  # longer than the lease: nothing is sent again
+    await officer.expect(APPROVED_NOTICE.format(unit=unit))
+    await quiet_period(3)  # longer than the lease: nothing is sent again
     assert texts(api, NGHI_HAI_OFFICER, "đã được duyệt") == [APPROVED_NOTICE.format(unit=unit)]
     assert [(row.chat_id, row.state, row.attempts) for row in await notice_rows(bot)] == [
         (str(NGHI_HAI_OFFICER), "sent", 2)
@@ -123,11 +123,15 @@ async def test_a_notice_to_an_officer_who_blocked_the_bot_is_recorded_as_blocked
 
     await supervisor.command("duyet", f"Duyệt báo cáo của {unit}", args="CAP-CL-NGHIHOA")
     await supervisor.press("✅ Xác nhận duyệt", f"✅ Đã duyệt báo cáo của {unit}")
-    for _ in range(100):
-        rows = [row for row in await notice_rows(bot) if row.chat_id == str(NGHI_HOA_OFFICER)]
-        if rows and rows[0].state != "pending" and rows[0].state != "sending":
-            break
-        await asyncio.sleep(0.1)
+
+    async def officers_rows() -> list[Any]:
+        return [row for row in await notice_rows(bot) if row.chat_id == str(NGHI_HOA_OFFICER)]
+
+    async def tried() -> bool:
+        return any(row.state not in ("pending", "sending") for row in await officers_rows())
+
+    await bot.until(tried, "the notice tried")
+    rows = await officers_rows()
     assert [(row.state, row.attempts) for row in rows] == [("blocked", 1)]
     assert "blocked" in rows[0].error
     ledger = await supervisor.command("guitin", NOTICES_LINE)

@@ -47,6 +47,7 @@ from bot.base.records import DEFAULT_LEASE
 from harness.bot_process import BotProcess, DirectLink, Officer, link_directly
 from harness.fakes import FakeBotApi, RecordedRequest
 from harness.fakes.limits import JITTER_ALLOWANCE
+from harness.waiting import quiet_period
 from storage.database import create_engine
 from storage.migrate import upgrade
 from storage.models import Campaign, Enrolment, Unit
@@ -391,14 +392,6 @@ async def launch(api: FakeBotApi, world: World, workdir: Path, now: str, running
     return Run(bot, spawned)
 
 
-async def until(condition: Callable[[], bool], bot: BotProcess, what: str, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}\n--- bot log ---\n{bot.logs()[-5000:]}")
-        await asyncio.sleep(0.02)
-
-
 def sends(api: FakeBotApi) -> list[RecordedRequest]:
     return [r for r in api.requests if r.method == "sendMessage"]
 
@@ -421,9 +414,9 @@ def buttons(message: dict[str, Any]) -> list[str]:
 
 
 async def quiet_for(api: FakeBotApi, seconds: float) -> int:
-    """Waits; returns how many messages were sent meanwhile."""
+    """A quiet period; returns how many messages were sent in it (none, for the caller)."""
     before = len(sends(api))
-    await asyncio.sleep(seconds)
+    await quiet_period(seconds)
     return len(sends(api)) - before
 
 
@@ -490,7 +483,7 @@ async def test_at_eight_each_pending_officer_gets_one_reminder_per_unit_within_t
     run = await launch(api, world, tmp_path, "2023-11-18T07:59:58+07:00", running)
     expected = world.expected_reminders()
     total = sum(expected.values()) + len(world.supervisors)
-    await until(lambda: delivered(api) >= total, run.bot, f"{total} messages", timeout=30)
+    await run.bot.until(lambda: delivered(api) >= total, f"{total} messages")
     # Nothing more: no second copy, no other slot, however long the bot runs on.
     assert await quiet_for(api, 1.5) == 0
 
@@ -547,7 +540,7 @@ async def kill_between_sends(api: FakeBotApi, run: Run, after: int) -> tuple[flo
     assert process is not None
     database = run.bot.workdir / "baocao.db"
     while True:
-        await until(lambda wanted=after: delivered(api) >= wanted, run.bot, f"{after} deliveries")
+        await run.bot.until(lambda wanted=after: delivered(api) >= wanted, f"{after} deliveries")
         await asyncio.sleep(0.01)
         os.kill(process.pid, signal.SIGSTOP)
         await asyncio.sleep(0.15)  # anything already on the wire reaches the fake meanwhile
@@ -577,7 +570,7 @@ async def test_sigkill_during_the_broadcast_and_restart_neither_duplicates_nor_l
     restart_at = run.bot_time_at(killed) + LEASE + timedelta(seconds=1)
     run.bot.now = restart_at.isoformat()
     await run.bot.start()
-    await until(lambda: delivered(api) >= total, run.bot, f"{total} messages after the restart", timeout=30)
+    await run.bot.until(lambda: delivered(api) >= total, f"{total} messages after the restart")
     assert await quiet_for(api, 1.5) == 0
 
     assert received(api, world) == expected
@@ -596,7 +589,7 @@ async def test_started_after_two_missed_slots_sends_only_the_newest_once(
     run = await launch(api, world, tmp_path, "2023-11-22T10:00:00+07:00", running)
     expected = world.expected_reminders()
     total = sum(expected.values()) + len(world.supervisors)
-    await until(lambda: delivered(api) >= total, run.bot, f"{total} messages")
+    await run.bot.until(lambda: delivered(api) >= total, f"{total} messages")
     assert await quiet_for(api, 1.5) == 0
 
     assert received(api, world) == expected
@@ -630,7 +623,7 @@ async def test_started_after_the_deadline_sends_the_overdue_notice_and_no_remind
     run = await launch(api, world, tmp_path, "2023-11-27T10:00:00+07:00", running)
     expected = world.expected_reminders()
     total = sum(expected.values()) + len(world.supervisors)
-    await until(lambda: delivered(api) >= total, run.bot, f"{total} messages")
+    await run.bot.until(lambda: delivered(api) >= total, f"{total} messages")
     assert await quiet_for(api, 1.5) == 0
 
     assert received(api, world, REMINDER) == Counter()
@@ -656,7 +649,7 @@ async def test_started_at_night_sends_nothing_until_morning(
 ) -> None:
     """21:30 on 21/11, with the 18/11 reminder missed and the 22/11 08:00 one ahead."""
     run = await launch(api, worlds.handful, tmp_path, "2023-11-21T21:30:00+07:00", running)
-    await until(lambda: LEADER_LINE in run.bot.logs(), run.bot, "the scheduler")
+    await run.bot.until(lambda: LEADER_LINE in run.bot.logs(), "the scheduler")
     assert await quiet_for(api, 2.0) == 0
     assert sends(api) == []
     rows = await plan(run.bot, "2023-11-21T21:30:05+07:00")
@@ -672,7 +665,7 @@ async def test_a_missed_reminder_deferred_past_the_night_is_superseded_by_that_m
     """Down since before 18/11, started at 06:59:58 on 22/11 (or at 21:30 the evening before: the
     catch-up waits for 07:00 either way)."""
     run = await launch(api, worlds.handful, tmp_path, "2023-11-22T06:59:58+07:00", running)
-    await until(lambda: LEADER_LINE in run.bot.logs(), run.bot, "the scheduler")
+    await run.bot.until(lambda: LEADER_LINE in run.bot.logs(), "the scheduler")
     sent_at_seven = await quiet_for(api, 3.0)
     rows = await plan(run.bot, "2023-11-22T07:00:05+07:00")
     assert [row["at"] for row in rows][:1] == ["2023-11-22T08:00:00+07:00"]
@@ -720,9 +713,9 @@ async def refusals(worlds: Worlds, tmp_path_factory: pytest.TempPathFactory) -> 
             api.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1)
             expected = world.expected_reminders()
             total = sum(expected.values()) + len(world.supervisors) - 2
-            await until(
+            await run.bot.until(
                 lambda: delivered(api) >= total and sum(r.status == 403 for r in sends(api)) >= 2,
-                run.bot, f"{total} deliveries and two refusals",
+                f"{total} deliveries and two refusals",
             )
             assert await quiet_for(api, 1.5) == 0
             yield Refusals(api, world, await ledger(api, run.bot, CUA_LO_SUPERVISOR))
@@ -772,7 +765,7 @@ async def test_nhacnho_reminds_the_pending_units_in_scope_once_a_day(
     ), first["text"]
     for code in unlinked:
         assert f"• {world.units[code].name}\n" in first["text"]
-    await until(lambda: received(api, world) == in_scope, run.bot, "the reminders in scope")
+    await run.bot.until(lambda: received(api, world) == in_scope, "the reminders in scope")
     for user, code in in_scope:
         check_reminder(world, messages(api, user, REMINDER)[0], code, days_left=8)
 
@@ -782,7 +775,7 @@ async def test_nhacnho_reminds_the_pending_units_in_scope_once_a_day(
         f"Nhắc hạn — {CAMPAIGN_2023}: đã đưa 0 tin vào hàng chờ gửi đến 0 đơn vị chưa nộp báo cáo.\n"
         f"{len(in_scope)} đơn vị đã được nhắc trong hôm nay nên không nhắc lại."
     ), second["text"]
-    await asyncio.sleep(1.5)
+    await quiet_period(1.5)
     assert received(api, world) == in_scope  # nothing more, and nothing outside Cửa Lò
     assert api.violations == 0
 
@@ -816,7 +809,7 @@ async def two_workers(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator
                     workers.append(BotProcess(api, workdir, url, now="2023-11-18T07:59:58+07:00"))
                     await workers[-1].start()
                 total = sum(world.expected_reminders().values()) + len(world.supervisors)
-                await until(lambda: delivered(api) >= total, workers[0], f"{total} messages", timeout=40)
+                await workers[0].until(lambda: delivered(api) >= total, f"{total} messages")
                 await quiet_for(api, 1.5)
             finally:
                 for worker in workers:

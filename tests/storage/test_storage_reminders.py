@@ -27,6 +27,7 @@ from bot.base.records import (
 from bot.reminders.composing import nearest_supervisors, pending_units
 from bot.reporting.report import ReportStatus
 from bot.organisation.units import UnitTree
+from harness.waiting import EVENT_CEILING
 from storage.database import create_engine
 from storage.migrate import downgrade, upgrade
 from storage.models import Chat, GrantRow, OutboxRow, Person
@@ -309,7 +310,7 @@ async def test_concurrent_enqueues_of_one_batch_keep_one_copy_each(
         async with uow_factory() as uow:
             return await uow.outbox.enqueue(batch, T0)
 
-    assert sum(await asyncio.wait_for(asyncio.gather(*(enqueue() for _ in range(10))), 30)) == 40
+    assert sum(await asyncio.wait_for(asyncio.gather(*(enqueue() for _ in range(10))), EVENT_CEILING)) == 40
     async with uow_factory() as uow:
         rows = (await uow.session.execute(select(OutboxRow.key, func.count()).group_by(OutboxRow.key))).all()
     assert sorted(rows) == [(m.key, 1) for m in batch]
@@ -323,15 +324,15 @@ async def test_concurrent_claimers_take_disjoint_rows(uow_factory: UnitOfWorkFac
     if uow_factory.engine.dialect.name == "postgresql":
         # Both transactions open at once: the second skips the rows the first has locked.
         async with first, second:
-            mine = await asyncio.wait_for(first.outbox.claim(50, at(1), "telegram", LEASE), 10)
-            theirs = await asyncio.wait_for(second.outbox.claim(50, at(1), "telegram", LEASE), 10)
+            mine = await asyncio.wait_for(first.outbox.claim(50, at(1), "telegram", LEASE), EVENT_CEILING)
+            theirs = await asyncio.wait_for(second.outbox.claim(50, at(1), "telegram", LEASE), EVENT_CEILING)
     else:
         # SQLite: BEGIN IMMEDIATE makes the two take turns.
         async def claim(uow: Any) -> Any:
             async with uow:
                 return await uow.outbox.claim(50, at(1), "telegram", LEASE)
 
-        mine, theirs = await asyncio.wait_for(asyncio.gather(claim(first), claim(second)), 10)
+        mine, theirs = await asyncio.wait_for(asyncio.gather(claim(first), claim(second)), EVENT_CEILING)
     claimed = [item.id for item in mine] + [item.id for item in theirs]
     assert len(mine) == len(theirs) == 50
     assert len(set(claimed)) == 100

@@ -710,7 +710,7 @@ async def test_a_long_unit_report_is_sent_whole_in_several_messages(cast: Cast, 
 
 async def received_file(api: FakeBotApi, officer: Officer, file_name: str) -> bytes:
     """The bytes of the next document the bot sends this officer, checked by its name."""
-    message = await officer.user.wait_for_message(lambda m: "document" in m, timeout=30)
+    message = await officer.user.wait_for_message(lambda m: "document" in m)
     assert message["document"]["file_name"] == file_name
     stored = api.file(message["document"]["file_id"])
     assert stored is not None
@@ -734,7 +734,7 @@ async def test_the_province_gets_its_summary_workbook_and_chart_as_files(
     assert workbook.sheetnames == ["Trạng thái", "Mẫu 22 tiêu chí", "Mẫu 14 tiêu chí", "Mẫu 32 tiêu chí", "Mẫu 34 tiêu chí", "Nội dung theo đề cương"]
     assert workbook["Trạng thái"].max_row == 117 and workbook["Mẫu 22 tiêu chí"].max_row == 1 + 16 * 22  # a row per ward and criterion
     await ask(cast.province, "/bieudo", "📈 Tiến độ báo cáo của Tỉnh Nghệ An")
-    chart = await cast.province.user.wait_for_message(lambda m: "document" in m or "photo" in m, timeout=30)
+    chart = await cast.province.user.wait_for_message(lambda m: "document" in m or "photo" in m)
     stored = api.file((chart.get("document") or chart["photo"][-1])["file_id"])
     assert stored is not None and stored.data.startswith(b"\x89PNG")
 
