@@ -16,9 +16,10 @@ import signal
 import socket
 import sys
 import tempfile
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,8 @@ class BotProcess:
     starts: int = 0
     zalo: FakeZaloBotApi | None = None
     """The fake Zalo Bot API, when the bot runs the Zalo channel too."""
+    clock_set: tuple[str, float] | None = field(default=None, repr=False)
+    """`now` as the last start gave it, and time.monotonic() then."""
 
     @property
     def env(self) -> dict[str, str]:
@@ -108,6 +111,14 @@ class BotProcess:
         shutil.copyfile(_demo_template, self.database_url.removeprefix(SQLITE_URL))
 
     async def start(self) -> None:
+        """Starts `baocao run`. Its clock starts at `now`; on a restart, unless the test has set
+        `now` anew, where the last clock had got to, as a real clock runs on through a restart
+        (a lease the dead bot took runs out as soon after as it would have, however slow the
+        machine)."""
+        if self.clock_set is not None and self.clock_set[0] == self.now:
+            ran = timedelta(seconds=time.monotonic() - self.clock_set[1])
+            self.now = (datetime.fromisoformat(self.now) + ran).isoformat()
+        self.clock_set = (self.now, time.monotonic())
         self.starts += 1
         log = (self.workdir / f"bot-{self.starts}.log").open("wb")
         self.process = await asyncio.create_subprocess_exec(
