@@ -43,11 +43,19 @@ __all__ = [
     "TOKEN_REFUSED",
     "UNREACHABLE",
     "WebhookRoute",
+    "object_at",
     "secret_header_route",
 ]
 
 Payload = Mapping[str, Any]
 """A platform update as JSON, exactly as it was received and stored in the inbox."""
+
+
+def object_at(payload: Payload, key: str) -> Payload:
+    """The JSON object under `key`, empty when it is missing or not an object: an update is read
+    defensively, a field of the wrong shape being as good as absent."""
+    value = payload.get(key)
+    return value if isinstance(value, Mapping) else {}
 
 
 class StartError(Exception):
@@ -199,9 +207,11 @@ class Sender(Protocol):
 
 
 class Channel(Sender, Protocol):
-    phone_senders: Sequence[Sender]
-    """What the platform sends to a person's phone rather than a chat (the OA's ZNS): each has
-    its own outbox rows, whose chat is the phone number."""
+    @property
+    def phone_senders(self) -> Sequence[Sender]:
+        """What the platform sends to a person's phone rather than a chat (the OA's ZNS): each has
+        its own outbox rows, whose chat is the phone number."""
+        ...
 
     def invite_link(self, code: str) -> str | None:
         """A link that opens the bot with this invite code, where the platform has one."""

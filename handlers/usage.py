@@ -35,8 +35,11 @@ RECHECK = timedelta(minutes=15)
 
 
 class MonthTotalRow(Protocol):
-    sent: int
-    alerted_percent: int
+    @property
+    def sent(self) -> int: ...
+
+    @property
+    def alerted_percent(self) -> int: ...
 
 
 class UsageLedger(Protocol):

@@ -137,10 +137,12 @@ class ConsoleChannel:
         """Copies a local file into the files folder, as a messenger's download would; a path
         that is not a file, or one that cannot be copied, is said so and never sent as an answer."""
         if not written:
-            return self.refuse(N_("Write /tep followed by the path of a file, for example /tep bien-ban.pdf."))
+            self.refuse(N_("Write /tep followed by the path of a file, for example /tep bien-ban.pdf."))
+            return None
         source = Path(written).expanduser()
         if not source.is_file():
-            return self.refuse(N_("There is no file {path}; nothing was sent. Write /tep followed by the path of a file."), path=written)
+            self.refuse(N_("There is no file {path}; nothing was sent. Write /tep followed by the path of a file."), path=written)
+            return None
         self._counter += 1
         unique = f"console-{source.stat().st_ino}-{self._counter}"
         target = self.files_dir / CHANNEL / f"{unique}{source.suffix}"
@@ -148,7 +150,8 @@ class ConsoleChannel:
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
         except OSError:  # unreadable, or the files folder cannot be written
-            return self.refuse(N_("The file {path} could not be attached; nothing was sent."), path=written)
+            self.refuse(N_("The file {path} could not be attached; nothing was sent."), path=written)
+            return None
         mime, _encoding = mimetypes.guess_type(source.name)
         kind = "photo" if (mime or "").startswith("image/") else "document"
         return FileInput(

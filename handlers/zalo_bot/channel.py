@@ -40,6 +40,7 @@ from handlers.channel import (
     Shared,
     StartError,
     WebhookRoute,
+    object_at,
     secret_header_route,
 )
 from handlers.pacer import SendPacer
@@ -197,9 +198,9 @@ class ZaloBotChannel:
         if event is None:
             return None
         name = event.get("event_name")
-        message = event.get("message") if isinstance(event.get("message"), Mapping) else {}
-        sender = message.get("from") if isinstance(message.get("from"), Mapping) else {}
-        chat = message.get("chat") if isinstance(message.get("chat"), Mapping) else {}
+        message = object_at(event, "message")
+        sender = object_at(message, "from")
+        chat = object_at(message, "chat")
         if sender.get("is_bot") or (self.bot_id is not None and str(sender.get("id")) == self.bot_id):
             return None  # the bot's own message, echoed back
         if chat.get("chat_type") not in (None, "PRIVATE"):

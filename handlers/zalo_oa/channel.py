@@ -22,6 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -265,7 +266,7 @@ class ZaloOaChannel:
         try:
             for body in await self.bodies(message.reply, message.locale):
                 await self.pacer.acquire(message.chat_id)
-                await self.authorised(lambda token, body=body: self.client.send(token, message.chat_id, body))
+                await self.authorised(partial(self.client.send, user_id=message.chat_id, message=body))
         except OaError as error:
             await self.alert_quota(error)
             return outcome_of(error, platform_now())

@@ -27,6 +27,7 @@ from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any
 
+from handlers.channel import Payload, object_at
 from handlers.inbox import KEEP_HANDLED
 
 __all__ = [
@@ -174,17 +175,16 @@ def identity_of(payload: Any) -> tuple[str, str] | None:
         holder = payload.get("recipient")  # the OA wrote: the conversation is the person's
     user = holder.get("id") if isinstance(holder, dict) else None
     user = str(user) if isinstance(user, str | int) and not isinstance(user, bool) else ""
-    message = payload.get("message") if isinstance(payload.get("message"), dict) else {}
-    message_id = message.get("msg_id")
+    message_id = object_at(payload, "message").get("msg_id")
     return (str(message_id) if isinstance(message_id, str | int) and str(message_id) else f"{name}:{user}:{stamp}"), user
 
 
-def unpacked(payload: Any) -> list[Any]:
+def unpacked(payload: Payload) -> list[Payload]:
     """The updates one call carries: an event with several pictures or files becomes one per
     attachment, the first under the event's msg_id and the others under "<msg_id>.<n>", so a
     redelivery unpacks to the same ids."""
-    message = payload.get("message") if isinstance(payload, dict) else None
-    attachments = message.get("attachments") if isinstance(message, dict) else None
+    message = object_at(payload, "message")
+    attachments = message.get("attachments")
     if payload.get("event_name") not in SPLIT or not isinstance(attachments, list) or len(attachments) < 2:
         return [payload]
     msg_id = message.get("msg_id")
@@ -202,7 +202,7 @@ def read_event(payload: Any) -> OaEvent | None:
         return None
     message_id, user = identity
     name = str(payload.get("event_name"))
-    message = payload.get("message") if isinstance(payload.get("message"), dict) else {}
+    message = object_at(payload, "message")
     sent_at = datetime.fromtimestamp(int(payload["timestamp"]) / 1000, timezone.utc)
     text = message.get("text")
     if name == "user_send_link" and isinstance(text, str) and text.strip():
@@ -222,8 +222,7 @@ def read_event(payload: Any) -> OaEvent | None:
         case EventKind.FILE:
             return OaEvent(kind, user, message_id, sent_at, file=next((sent_file(item) for item in payloads if item.get("url")), None))
         case EventKind.SUBMIT_INFO:
-            info = payload.get("info") if isinstance(payload.get("info"), dict) else {}
-            return OaEvent(kind, user, message_id, sent_at, phone=str(info.get("phone") or ""))
+            return OaEvent(kind, user, message_id, sent_at, phone=str(object_at(payload, "info").get("phone") or ""))
         case EventKind.UNSUPPORTED:
             return OaEvent(kind, user, message_id, sent_at, what=UNSUPPORTED.get(name, name.removeprefix(USER_SENT)))
     return OaEvent(kind, user, message_id, sent_at)
