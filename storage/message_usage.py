@@ -41,9 +41,9 @@ class SqlUsageLedger:
             return {}
         rows = [{"channel": channel, "month": month, "sent": sent} for (channel, month), sent in sorted(counts.items())]
         async with self.sessions() as session, session.begin():
-            statement = insert(session, MessageUsage).values(rows)
-            statement = statement.on_conflict_do_update(
-                index_elements=["channel", "month"], set_={"sent": _USAGE.c.sent + statement.excluded.sent}
+            adding = insert(session, MessageUsage).values(rows)
+            statement = adding.on_conflict_do_update(
+                index_elements=["channel", "month"], set_={"sent": _USAGE.c.sent + adding.excluded.sent}
             ).returning(_USAGE.c.channel, _USAGE.c.month, _USAGE.c.sent, _USAGE.c.alerted_percent)
             result = await session.execute(statement)
             return {(channel, month): MonthTotal(sent, alerted) for channel, month, sent, alerted in result}

@@ -241,7 +241,7 @@ class SqlOutbox:
             .where(OutboxRow.unit_id.in_(ids), func.substr(OutboxRow.key, 1, len(key_prefix)) == key_prefix)
             .distinct()
         )
-        return frozenset(rows)
+        return frozenset(unit_id for unit_id in rows if unit_id is not None)
 
 
     async def unreached(self, campaign_code: str, unit_ids: Collection[int]) -> list[Unreached]:

@@ -137,7 +137,8 @@ class SqlPeople:
             .group_by(Chat.person_id, Chat.channel)
             .order_by(Chat.person_id, func.max(Chat.updated_at).desc())
         ):
-            channels.setdefault(person_id, []).append(channel)
+            if person_id is not None:  # always: only linked chats are read, but the column allows unlinked ones
+                channels.setdefault(person_id, []).append(channel)
         return [_linked_person(row, channels.get(row.person_id, ())) for row in rows]
 
 
@@ -182,7 +183,7 @@ async def holders(
     return found
 
 
-def _ranked_chats(people: Select[tuple[int]]) -> Subquery:
+def _ranked_chats(people: Select[int]) -> Subquery:
     """The chats of these people, ranked per person: those that have not refused the bot first,
     each group from the most recently active."""
     refusing = case((Chat.blocked_at.is_(None), 0), else_=1)

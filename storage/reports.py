@@ -318,7 +318,7 @@ class SqlReports:
         if moved.rowcount != 1:
             raise ReportMoved(f"report {report_id} is no longer {transition.before}")
 
-    async def _create_drafts(self, enrolments: Select[tuple[int]], now: datetime) -> None:
+    async def _create_drafts(self, enrolments: Select[int], now: datetime) -> None:
         """Inserts the missing report rows of these enrolments (a query of enrolment ids). Another
         transaction inserting the same ones at the same time wins quietly (ON CONFLICT DO NOTHING)
         instead of failing this one."""
@@ -362,7 +362,7 @@ class SqlReports:
         return versions
 
 
-def _filed_by(person_id: int | BindParameter[int], today: date | BindParameter[date]) -> Select[tuple[int]]:
+def _filed_by(person_id: int | BindParameter[int], today: date | BindParameter[date]) -> Select[int]:
     """The enrolments this person reports for, in campaigns open today."""
     return (
         select(_ENROLMENTS.c.id)

@@ -7,15 +7,17 @@ SQLite and PostgreSQL spell it the same way, but SQLAlchemy builds it from each 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.expression import Executable
 
 __all__ = ["Upsert", "insert", "prepared"]
 
 Upsert = postgresql.Insert | sqlite.Insert
 _INSERTS: dict[str, Callable[[Any], Upsert]] = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+Statement = TypeVar("Statement", bound=Executable)
 
 
 def insert(session: AsyncSession, model: Any) -> Upsert:
@@ -23,7 +25,7 @@ def insert(session: AsyncSession, model: Any) -> Upsert:
     return _INSERTS[_dialect(session)](model)
 
 
-def prepared(build: Callable[[Callable[[Any], Upsert]], Upsert]) -> Callable[[AsyncSession], Upsert]:
+def prepared(build: Callable[[Callable[[Any], Upsert]], Statement]) -> Callable[[AsyncSession], Statement]:
     """A statement built once per database from `build(insert)` (with bind parameters for what
     varies), for one run on every update: it costs no building, and SQLAlchemy finds its
     compiled form at once."""

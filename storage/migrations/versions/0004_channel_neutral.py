@@ -10,6 +10,7 @@ Create Date: 2026-11-28
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -22,7 +23,7 @@ depends_on: str | Sequence[str] | None = None
 UPDATE_ID = sa.String(length=128)
 
 
-def _inbox_columns(update_id: sa.types.TypeEngine[object]) -> list[sa.Column[object]]:
+def _inbox_columns(update_id: sa.types.TypeEngine[Any]) -> list[sa.Column[Any]]:
     return [
         sa.Column("channel", sa.String(length=32), nullable=False),
         sa.Column("update_id", update_id, nullable=False),
