@@ -14,6 +14,7 @@ import sys
 from dataclasses import asdict, replace
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from app import exporting, organisation, usage_report, zalo_oa_admin
 from app.cli_errors import problem
@@ -296,7 +297,7 @@ async def reminders_plan(args: argparse.Namespace, settings: Settings) -> int:
     from bot.reminders.composing import ReminderService
 
     fmt = Formatter(settings.locale)
-    rows = []
+    rows: list[dict[str, Any]] = []  # what --json prints
     async with runtime(settings) as rt:
         service = ReminderService(rt.unit_of_work, rt.catalog.form, settings.zone)
         now = rt.service.clock.now()

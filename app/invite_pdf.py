@@ -119,9 +119,11 @@ def write_lines(pdf: FPDF, lines: Sequence[Line], top: float, width: float, *, d
         pdf.set_font(FONT, "B" if line.bold else "", line.size)
         pdf.set_char_spacing(line.spacing)
         pdf.set_xy(MARGIN + PAD, y)
-        y += pdf.multi_cell(
+        height = pdf.multi_cell(
             width, pdf.font_size * LEADING, nfc(line.text), align="L", dry_run=not draw, output="HEIGHT", new_x="LEFT", new_y="NEXT"
         )
+        assert isinstance(height, int | float), "output='HEIGHT' returns the height alone"
+        y += height
     pdf.set_char_spacing(0)
     return y - top
 

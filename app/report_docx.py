@@ -23,14 +23,13 @@ from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml.ns import NamespacePrefixedTag, qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Length, Mm, Pt
 from docx.styles.style import ParagraphStyle
 from docx.table import Table as DocxTable
 from docx.table import _Cell, _Row
 from docx.text.paragraph import Paragraph as DocxParagraph
-from lxml import etree
 
 from bot.documents.model import Block, Heading, OfficialReport, Paragraph, Table
 
@@ -113,7 +112,7 @@ def write_report_docx(path: Path, report: OfficialReport) -> None:
         # The annex opens a page of its own; a break of the paragraph's own, not a paragraph
         # holding a break, which would leave an empty page when the signature fills the last.
         document.paragraphs[written].paragraph_format.page_break_before = True
-    document.save(path)
+    document.save(str(path))  # python-docx declares a str or a stream
 
 
 @dataclass(frozen=True)
@@ -379,7 +378,7 @@ def bottom_border(paragraph: DocxParagraph) -> None:
 def place(parent: BaseOxmlElement, child: BaseOxmlElement, order: tuple[str, ...]) -> None:
     """Puts a property python-docx has no setter for where the schema's sequence (`order`) wants
     it: Word refuses a file whose properties are out of order."""
-    tag = f"{child.prefix}:{etree.QName(child).localname}"
+    tag = NamespacePrefixedTag.from_clark_name(child.tag)
     parent.insert_element_before(child, *order[order.index(tag) + 1 :])
 
 

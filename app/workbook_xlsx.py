@@ -14,12 +14,18 @@ import textwrap
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import Protocol, cast
 
 from openpyxl import Workbook as XlsxWorkbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import Cell as XlsxCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from openpyxl.worksheet.dimensions import ColumnDimension, DimensionHolder, RowDimension
+from openpyxl.worksheet.filters import AutoFilter
+from openpyxl.worksheet.page import PrintPageSetup
+from openpyxl.worksheet.properties import PageSetupProperties, WorksheetProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.documents.model import Cell, Sheet, Workbook
@@ -73,14 +79,29 @@ def cut(text: str, length: int) -> str:
     return text[:length].rstrip(" ,;'") or text[:length]
 
 
+class Layout(Protocol):
+    """What sets a sheet's layout. A write-only sheet has it as a whole one does (openpyxl makes
+    both in Worksheet._setup), but types-openpyxl declares it on Worksheet only."""
+
+    row_dimensions: DimensionHolder[int, RowDimension]
+    column_dimensions: DimensionHolder[str, ColumnDimension]
+    auto_filter: AutoFilter
+    page_setup: PrintPageSetup
+    sheet_properties: WorksheetProperties
+
+
+def layout(worksheet: Worksheet | WriteOnlyWorksheet) -> Layout:
+    return cast(Layout, worksheet)
+
+
 def write_sheet(worksheet: WriteOnlyWorksheet, sheet: Sheet) -> None:
     widths = column_widths(sheet)
     for column, width in enumerate(widths, start=1):
-        worksheet.column_dimensions[get_column_letter(column)].width = width
+        layout(worksheet).column_dimensions[get_column_letter(column)].width = width
     last = get_column_letter(len(sheet.columns))
     print_setup(worksheet)
     worksheet.freeze_panes = "A2"
-    worksheet.auto_filter.ref = f"A1:{last}{len(sheet.rows) + 1}"
+    layout(worksheet).auto_filter.ref = f"A1:{last}{len(sheet.rows) + 1}"
     append_row(worksheet, 1, [header_cell(worksheet, title) for title in sheet.columns], sheet.columns, widths)
     for number, row in enumerate(sheet.rows, start=2):
         cells = [body_cell(worksheet, value, width) for value, width in zip(row, widths, strict=True)]
@@ -88,16 +109,17 @@ def write_sheet(worksheet: WriteOnlyWorksheet, sheet: Sheet) -> None:
 
 
 def append_row(
-    worksheet: WriteOnlyWorksheet, number: int, cells: list[WriteOnlyCell | None], values: Sequence[Cell], widths: list[float]
+    worksheet: WriteOnlyWorksheet, number: int, cells: list[XlsxCell | None], values: Sequence[Cell], widths: list[float]
 ) -> None:
     """A row as tall as its longest wrapped text: LibreOffice, and Excel until the row is edited,
     keep the default one-line height, which prints wrapped lines over the next rows. The height
     is held only while the row is written, so a long sheet keeps nothing per row."""
     lines = max((len(wrapped_lines(value, width)) for value, width in zip(values, widths) if isinstance(value, str)), default=1)
+    heights = layout(worksheet).row_dimensions
     if lines > 1:
-        worksheet.row_dimensions[number].height = min(lines * LINE_HEIGHT, MOST_HEIGHT)
+        heights[number].height = min(lines * LINE_HEIGHT, MOST_HEIGHT)
     worksheet.append(cells)
-    worksheet.row_dimensions.pop(number, None)
+    heights.pop(number, None)
 
 
 def wrapped_lines(text: str, width: float) -> list[str]:
@@ -109,11 +131,12 @@ def print_setup(worksheet: Worksheet | WriteOnlyWorksheet) -> None:
     """A4, landscape, every column on the page's width and as many pages down as the rows take,
     the header row printed again at the top of each page: a sheet a district prints reads as a
     table, not as a stack of pages of stray columns."""
-    worksheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    worksheet.page_setup.orientation = Worksheet.ORIENTATION_LANDSCAPE
-    worksheet.page_setup.fitToWidth = 1
-    worksheet.page_setup.fitToHeight = 0  # no limit: as many pages as the rows need
-    worksheet.sheet_properties.pageSetUpPr.fitToPage = True
+    page = layout(worksheet).page_setup
+    page.paperSize = Worksheet.PAPERSIZE_A4
+    page.orientation = Worksheet.ORIENTATION_LANDSCAPE
+    page.fitToWidth = 1
+    page.fitToHeight = 0  # no limit: as many pages as the rows need
+    layout(worksheet).sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)  # its default has no fitToPage
     worksheet.print_title_rows = "1:1"
 
 
@@ -139,14 +162,14 @@ def shown_length(value: Cell) -> int:
     return max(len(line) for line in str(value).splitlines() or [""])
 
 
-def header_cell(worksheet: WriteOnlyWorksheet, title: str) -> WriteOnlyCell:
+def header_cell(worksheet: WriteOnlyWorksheet, title: str) -> XlsxCell:
     cell = text_cell(worksheet, title)
     cell.font = HEADER
     cell.alignment = HEADER_ALIGNMENT
     return cell
 
 
-def body_cell(worksheet: WriteOnlyWorksheet, value: Cell, width: float) -> WriteOnlyCell | None:
+def body_cell(worksheet: WriteOnlyWorksheet, value: Cell, width: float) -> XlsxCell | None:
     """Excel has no time zones: a time is written as the wall-clock time the core gave it (in
     Asia/Ho_Chi_Minh), which is what a reader in Vietnam expects to see."""
     if value is None:
@@ -159,7 +182,7 @@ def body_cell(worksheet: WriteOnlyWorksheet, value: Cell, width: float) -> Write
         cell = WriteOnlyCell(worksheet, value.replace(tzinfo=None))
         cell.number_format = DATETIME_FORMAT
     else:
-        cell = WriteOnlyCell(worksheet, value)
+        cell = WriteOnlyCell(worksheet, value)  # type: ignore[arg-type]  # types-openpyxl leaves out the date, which openpyxl writes as one
         if isinstance(value, date):
             cell.number_format = DATE_FORMAT
     cell.alignment = TOP
