@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -33,13 +33,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from app.documents import FileDocuments  # noqa: E402
 from bot.catalog.model import CampaignSpec, EnrolRule, UnitSpec  # noqa: E402
 from bot.catalog.loading import load_catalog  # noqa: E402
+from bot.documents.letterhead import Letterhead  # noqa: E402
 from bot.documents.exports import (  # noqa: E402
     chart_document,
     report_document,
     summary_document,
     workbook_document,
 )
-from bot.catalog.forms import QuestionKind  # noqa: E402
+from bot.catalog.forms import Form, LocalText, QuestionKind  # noqa: E402
 from bot.reporting.prompts import Prompts  # noqa: E402
 from bot.reporting.report import ReportStatus  # noqa: E402
 from bot.reporting.standing import standing_of  # noqa: E402
@@ -63,11 +64,14 @@ ONE_UNIT = {"one unit's DOCX"}
 class Settings:
     """What an export needs of the composition root, as DeskSettings gives it."""
 
-    forms: Any
+    forms: Mapping[str, Form]
     documents: FileDocuments
 
-    def kind_label(self, kind: str) -> Any:
+    def kind_label(self, kind: str) -> LocalText:
         return CATALOG.kind_label(kind)
+
+    def letterhead(self, kind: str) -> Letterhead:
+        return CATALOG.letterhead(kind)
 
 
 def province(units: int) -> list[UnitSpec]:

@@ -269,12 +269,13 @@ async def drain_naively(url: str, api: Any, result: Result, timeout: float) -> N
 
     async def send(item: Any) -> None:
         reply = item.message.reply
+        note: str | None = None
         try:
             await application.bot.send_message(int(item.message.chat_id), reply.text, reply_markup=keyboard(reply))
         except Exception as error:  # noqa: BLE001 - the naive bot logs and moves on
             state, note = DeliveryState.FAILED, str(error)
         else:
-            state, note = DeliveryState.SENT, None
+            state = DeliveryState.SENT
         async with factory() as uow:
             await uow.outbox.mark(item.id, state, clock.now(), error=note)
 

@@ -278,8 +278,7 @@ class FakeBotApi(LocalServer):
         faults = self._faults.get(method)
         if faults:
             raise faults.popleft()
-        hold = self._holds.get(chat_id) if chat_id is not None and method == "sendMessage" else None
-        if hold is not None:
+        if chat_id is not None and method == "sendMessage" and (hold := self._holds.get(chat_id)) is not None:
             try:
                 await hold.catch()
             finally:

@@ -430,6 +430,7 @@ class FakeZaloOa(LocalServer):
     ) -> web.Response:
         """Check the token and the rate limit, then `act`; answer and record the call."""
         arrived = self._clock()
+        answer: dict[str, Any]
         try:
             self._check_token(request.headers.get("access_token", ""), zns)
             if self._rate_limited:
