@@ -14,8 +14,9 @@ import os
 import time
 from collections.abc import Awaitable, Callable
 
-EVENT_CEILING = float(os.environ.get("BAOCAO_TEST_EVENT_CEILING", "60"))
-"""The longest any test waits for an event before it calls the event missing."""
+EVENT_CEILING = float(os.environ.get("BAOCAO_TEST_EVENT_CEILING", "120"))
+"""The longest any test waits for an event before it calls the event missing: a bot started on
+two cores loaded eight times over took more than a minute to its first reply."""
 LOOK_EVERY = 0.05
 """How often `eventually` looks at its condition: a small part of any reply's time."""
 
