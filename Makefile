@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # BAOCAO_NOW set in the environment is that day, and the console follows it too).
 DEMO_UNIT ?= CAP-CL-NGHIHAI
 
-.PHONY: run test setup locales clean docs-preview
+.PHONY: run test lint setup locales clean docs-preview
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,16 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -n 3 --dist loadfile
+
+# The static checks, each configured in pyproject.toml: the layers' imports (lint-imports), the
+# types (mypy: bot/ strict, the rest checked) and the lint rules (ruff check). Runs every one and
+# fails if any did.
+lint: $(STAMP)
+	@status=0; \
+	$(BIN)/lint-imports || status=1; \
+	$(BIN)/mypy || status=1; \
+	$(BIN)/ruff check || status=1; \
+	exit $$status
 
 locales: $(STAMP)
 	$(BIN)/pybabel extract -F locales/babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output --project baocao --copyright-holder baocao -w 100 -o locales/messages.pot app bot handlers storage scheduler.py
