@@ -7,9 +7,11 @@ ledger's outcomes.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from collections.abc import Callable, Coroutine
+from pathlib import Path
 from typing import Any
 
 from telegram import (
@@ -33,13 +35,13 @@ from telegram.error import (
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
-from bot.reporting.answers import StoredFile
 from bot.base.commands import REPORTER_COMMANDS, SUPERVISOR_COMMANDS, CommandSpec
 from bot.base.effects import TurnResult
 from bot.base.events import Reply
 from bot.base.i18n import SUPPORTED_LOCALES, translations
 from bot.base.inputs import FileInput, Input
 from bot.base.records import BotEntrance, OutboxMessage, Role
+from bot.reporting.answers import StoredFile
 from bot.service import Envelope
 from handlers.button_data import parse_button_data
 from handlers.channel import (
@@ -277,7 +279,9 @@ class TelegramChannel:
         if len(replies) > 1 or not reply.buttons or reply.attachment is not None or utf16_length(reply.text) > MESSAGE_LIMIT:
             return False
         try:
-            await with_retries(lambda: pressed.edit_message_text(reply.text, reply_markup=keyboard(reply)), never_sent, f"answer to press {pressed.id}", sent=reply.text)
+            await with_retries(
+                lambda: pressed.edit_message_text(reply.text, reply_markup=keyboard(reply)), never_sent, f"answer to press {pressed.id}", sent=reply.text
+            )
         except TelegramError as error:
             if outcome_unknown(error):
                 return True
@@ -306,11 +310,11 @@ class TelegramChannel:
         """Sends the file a reply carries, after its text (the caller paces it)."""
         if reply.attachment is None:
             return
-        with open(reply.attachment.path, "rb") as content:
-            if reply.attachment.media_type.startswith("image/"):  # a chart: shown in the chat, not as a file to open
-                await bot.send_photo(chat_id, content, filename=reply.attachment.name)
-            else:
-                await bot.send_document(chat_id, content, filename=reply.attachment.name)
+        content = await asyncio.to_thread(Path(reply.attachment.path).read_bytes)  # off the event loop
+        if reply.attachment.media_type.startswith("image/"):  # a chart: shown in the chat, not as a file to open
+            await bot.send_photo(chat_id, content, filename=reply.attachment.name)
+        else:
+            await bot.send_document(chat_id, content, filename=reply.attachment.name)
 
     async def send(self, message: OutboxMessage) -> SendResult:
         """One outbox message, each piece paced; Telegram's refusals as the ledger names them."""

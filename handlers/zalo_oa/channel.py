@@ -19,6 +19,7 @@ answered with what can be sent.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
@@ -40,9 +41,9 @@ from bot.base.inputs import (
     spends_code,
 )
 from bot.base.records import BotEntrance, OutboxMessage
+from bot.delivery.usage import Quota
 from bot.reminders.plan import outside_quiet_hours
 from bot.service import Envelope
-from bot.delivery.usage import Quota
 from handlers.channel import (
     DELIVERED,
     Intake,
@@ -108,10 +109,14 @@ ZALO_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 """Whose night Zalo means."""
 RATE_LIMIT_WAIT = 60.0
 WEBHOOK_ONLY = N_("the Zalo Official Account receives only through its webhook: run baocao run --webhook")
-NO_FILE_TYPE = N_("“{name}” cannot be sent through the Zalo Official Account, which takes only PDF and Word files up to 5 MB and pictures up to 1 MB: export it in another messenger linked to your account (/lienket).")
+NO_FILE_TYPE = N_(
+    "“{name}” cannot be sent through the Zalo Official Account, which takes only PDF and Word files up to 5 MB and pictures "
+    "up to 1 MB: export it in another messenger linked to your account (/lienket)."
+)
 DOWNLOAD = N_("Download “{name}” within an hour: {link}")
 QUOTA_SPENT = N_(
-    "⚠️ Zalo refused to send a message of the Official Account: its quota is used up ({detail}). Messages wait and are tried again every hour; check the account's package and quotas on Zalo."
+    "⚠️ Zalo refused to send a message of the Official Account: its quota is used up ({detail}). "
+    "Messages wait and are tried again every hour; check the account's package and quotas on Zalo."
 )
 CARD_TITLE = N_("Share your phone number")
 CARD_SUBTITLE = N_("So that deadline reminders still reach you when Zalo does not let the account write to you.")
@@ -289,7 +294,7 @@ class ZaloOaChannel:
     async def attachment(self, attachment: Attachment, locale: str) -> tuple[dict[str, Any] | None, str]:
         """The file as a Zalo message, or else a note with a download link or why none comes."""
         path = Path(attachment.path)
-        size = path.stat().st_size
+        size = (await asyncio.to_thread(path.stat)).st_size
         if attachment.media_type.startswith("image/") and size <= IMAGE_LIMIT:
             data = await self.authorised(lambda token: self.client.upload(token, "image", path, attachment.name, attachment.media_type))
             media = {"template_type": "media", "elements": [{"media_type": "image", "attachment_id": data["attachment_id"]}]}

@@ -12,6 +12,7 @@ connection broken once the request was sent, or a 5xx, so a message is not sent 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Mapping
@@ -106,7 +107,8 @@ class OaClient:
         """A file ("file": PDF/DOC/DOCX) or picture ("image") uploaded to be sent by its token,
         under `name` as the officer should see it (plain_filename)."""
         form = aiohttp.FormData(quote_fields=False)
-        form.add_field("file", path.read_bytes(), filename=plain_filename(name), content_type=media_type)
+        content = await asyncio.to_thread(path.read_bytes)  # off the event loop
+        form.add_field("file", content, filename=plain_filename(name), content_type=media_type)
         return await self.api(f"/v2.0/oa/upload/{kind}", access_token, data=form)
 
     async def zns(self, access_token: str, body: Mapping[str, Any]) -> Any:
@@ -132,7 +134,8 @@ class OaClient:
             return TokenPair(str(answer["access_token"]), str(answer["refresh_token"]), now + timedelta(seconds=seconds))
         except (KeyError, ValueError) as error:
             code = answer.get("error")
-            raise OaError(int(code) if isinstance(code, int) else -1, str(answer.get("error_name") or answer.get("error_description") or "no token in the answer")) from error
+            why = answer.get("error_name") or answer.get("error_description") or "no token in the answer"
+            raise OaError(int(code) if isinstance(code, int) else -1, str(why)) from error
 
     async def post(self, url: str, headers: Mapping[str, str], **body: Any) -> dict[str, Any]:
         assert self.session is not None, "open() the client first"
