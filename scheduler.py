@@ -18,8 +18,8 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.base.clock import Clock
-from bot.reminders.plan import sending_times
 from bot.reminders.composing import ReminderService
+from bot.reminders.plan import sending_times
 
 __all__ = ["REARM_JOB", "ReminderScheduler"]
 

@@ -22,9 +22,9 @@ from app.cli_text import Parser, _, argparse_speaking, cli_locale, ngettext
 from app.exporting import SUFFIXES
 from app.settings import MAX_INVITE_DAYS, Settings
 from bot.base.i18n import Formatter
-from bot.reporting.prompts import ROLE_LABELS
 from bot.base.records import MessageKind, Role
 from bot.base.text import parse_whole_number
+from bot.reporting.prompts import ROLE_LABELS
 
 __all__ = ["build_parser", "main"]
 
@@ -67,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help=_("create or migrate the database")).set_defaults(command=db_upgrade)
 
     seed = command_group(commands, "seed", _("load example data"))
-    seed.add_parser("demo", help=_("load the Nghệ An demo province: a rehearsal campaign dated around today, and the 2023 reviews as history")).set_defaults(command=seed_demo)
+    demo_help = _("load the Nghệ An demo province: a rehearsal campaign dated around today, and the 2023 reviews as history")
+    seed.add_parser("demo", help=demo_help).set_defaults(command=seed_demo)
 
     units = command_group(commands, "units", _("organisation units"))
     units_list = units.add_parser("list", help=_("list units with their kind, parent and forms"))
@@ -108,7 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("kind", choices=list(SUFFIXES), help=_("docx: a unit's report (--unit) or the summary of the scope; xlsx: the workbook; chart: a PNG"))
     export.add_argument("--scope", required=True, type=unit_code, help=_("unit code, e.g. NA-CL (any case)"))
     export.add_argument("--unit", type=unit_code, default=None, help=_("with docx: this unit's own report (within the scope)"))
-    export.add_argument("--campaign", default=None, help=_("campaign code (default: the open one whose deadline is nearest, else the next to open, else the last closed)"))
+    export.add_argument(
+        "--campaign", default=None, help=_("campaign code (default: the open one whose deadline is nearest, else the next to open, else the last closed)")
+    )
     export.add_argument("--out", required=True, type=output_file, help=_("the file to write"))
     export.set_defaults(command=exporting.export)
 
@@ -203,8 +206,8 @@ async def db_upgrade(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def seed_demo(args: argparse.Namespace, settings: Settings) -> int:
-    from app.runtime import runtime
     from app.organisation import closing
+    from app.runtime import runtime
     from storage.demo_seed import load_demo
     from storage.seed import list_units as rows_of_units
 
@@ -269,7 +272,8 @@ async def make_invite(args: argparse.Namespace, settings: Settings) -> int:
     for link in links:
         print(_("or opens on {channel}: {link}").format(channel=link.channel, link=link.url))
     if not links:
-        print(_("For a link that opens the bot with the code, set TELEGRAM_BOT_TOKEN and TELEGRAM_BOT_USERNAME; otherwise (and always on Zalo) the officer sends the line above to the bot."))
+        print(_("For a link that opens the bot with the code, set TELEGRAM_BOT_TOKEN and TELEGRAM_BOT_USERNAME; "
+                "otherwise (and always on Zalo) the officer sends the line above to the bot."))
     print(_("Valid once, until {time}.").format(time=Formatter(settings.locale).datetime(expires)))
     return 0
 
@@ -293,8 +297,8 @@ async def run_console(args: argparse.Namespace, settings: Settings) -> int:
 
 async def reminders_plan(args: argparse.Namespace, settings: Settings) -> int:
     from app.runtime import runtime
-    from bot.reminders.plan import SlotKind, sending_times
     from bot.reminders.composing import ReminderService
+    from bot.reminders.plan import SlotKind, sending_times
 
     fmt = Formatter(settings.locale)
     rows: list[dict[str, Any]] = []  # what --json prints

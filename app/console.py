@@ -53,9 +53,11 @@ async def chat(settings: Settings, unit_code: str | None, role: Role, text_only:
             print(_("Unknown unit {code}. See `baocao units list`.").format(code=unit_code), file=sys.stderr)
             return 1
         if text_only:
-            print(_("baocao console, as on Zalo: choices are numbered and answered by typing. Type trogiup for help and /thoat to quit; attach a file with /tep PATH."))
+            print(_("baocao console, as on Zalo: choices are numbered and answered by typing. "
+                    "Type trogiup for help and /thoat to quit; attach a file with /tep PATH."))
         else:
-            print(_("baocao console. Type /trogiup for help and /thoat to quit; type the letters beside a button, such as a, to press it; attach a file with /tep PATH."))
+            print(_("baocao console. Type /trogiup for help and /thoat to quit; "
+                    "type the letters beside a button, such as a, to press it; attach a file with /tep PATH."))
         print()
         if code:
             await console.send_line(f"/{commands.START.name} {code}")

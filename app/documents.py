@@ -13,10 +13,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from app.downloads import DownloadLinks
-from bot.documents.model import OfficialReport, ProgressChart, Workbook, file_name
 from bot.base.events import Attachment
 from bot.base.i18n import translations
 from bot.base.records import IssuedInvite
+from bot.documents.model import OfficialReport, ProgressChart, Workbook, file_name
 
 __all__ = ["KEPT_FOR", "FileDocuments"]
 

@@ -26,8 +26,8 @@ async def export(args: argparse.Namespace, settings: Settings) -> int:
         summary_document,
         workbook_document,
     )
-    from bot.reporting.prompts import Prompts
     from bot.organisation.units import UnitTree
+    from bot.reporting.prompts import Prompts
 
     if args.out.suffix.lower() != SUFFIXES[args.kind]:
         print(_("A {kind} export is written to a {suffix} file.").format(kind=args.kind, suffix=SUFFIXES[args.kind]), file=sys.stderr)

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot.catalog.model import CatalogError
 from bot.base.records import IssuedInvite
 from bot.base.sheets import Gettext
+from bot.catalog.model import CatalogError
 
 __all__ = ["SheetWriter", "sheet_writer"]
 

@@ -13,16 +13,16 @@ from datetime import date, timedelta
 from app.cli_text import _
 from app.progress import Progress
 from app.settings import Settings
-from bot.organisation.bulk_invites import bulk_expiry, plan_bulk
-from bot.catalog.forms import Form
 from bot.base.i18n import Formatter
-from bot.reporting.prompts import ROLE_LABELS, Prompts
 from bot.base.records import IssuedInvite, Role
 from bot.base.text import fold
+from bot.catalog.forms import Form
+from bot.organisation.bulk_invites import bulk_expiry, plan_bulk
 from bot.organisation.units import UnitTree
+from bot.reporting.prompts import ROLE_LABELS, Prompts
 
 __all__ = [
-    "export_units", "import_people", "import_units", "issue_invites", "list_campaigns", "load_campaign_file", "form_name",
+    "export_units", "form_name", "import_people", "import_units", "issue_invites", "list_campaigns", "load_campaign_file",
     "nobody_to_invite", "show_campaign", "unknown_campaign",
 ]
 
@@ -45,7 +45,8 @@ async def import_units(args: argparse.Namespace, settings: Settings) -> int:
             print(_("The organisation already matches {file}; nothing changed.").format(file=args.file.name))
             return 0
         if changes.retires_most and not args.retire:
-            print(_("Not imported: the file leaves out {n} of the {active} units in use, more than half. Check that it is the whole organisation, or pass --retire to retire them.").format(
+            print(_("Not imported: the file leaves out {n} of the {active} units in use, more than half. "
+                    "Check that it is the whole organisation, or pass --retire to retire them.").format(
                 n=len(changes.retired), active=changes.active
             ), file=sys.stderr)
             return 1
@@ -83,8 +84,8 @@ async def load_campaign_file(args: argparse.Namespace, settings: Settings) -> in
     """Checks the file against the forms and unit kinds, loads it (enrolling the units its rules
     match) and warns of a rule that matches no unit."""
     from app.runtime import runtime
-    from bot.catalog.model import CatalogError
     from bot.catalog.loading import load_campaign
+    from bot.catalog.model import CatalogError
     from storage.seed import list_units
     from storage.seed import load_campaign as store_campaign
 
@@ -237,7 +238,7 @@ async def issue_invites(args: argparse.Namespace, settings: Settings) -> int:
         entrances = tuple(entrance for channel in rt.channels if (entrance := channel.entrance()))
     sheet = [
         IssuedInvite(new.unit_code, new.unit_name, w.full_name, w.phone, _(ROLE_LABELS[role]), new.code,
-                     tuple(rt.service.invite_links(new.code)), expires.astimezone(settings.zone), entrances)  # fmt: skip
+                     tuple(rt.service.invite_links(new.code)), expires.astimezone(settings.zone), entrances)
         for new, w in zip(issued, plan.wanted, strict=True)
     ]
     for out, write_sheet in zip(outs, writers, strict=True):
@@ -247,7 +248,8 @@ async def issue_invites(args: argparse.Namespace, settings: Settings) -> int:
     ))
     if not any(invite.qr_link for invite in sheet):
         print(_("Warning: no messenger configured here gives a link, so each QR code holds only “/start CODE”, which no phone opens. "
-                "Set TELEGRAM_BOT_TOKEN and TELEGRAM_BOT_USERNAME (a link that carries the code), or ZALO_BOT_LINK (the Zalo bot's chat, where the code is sent)."), file=sys.stderr)  # fmt: skip
+                "Set TELEGRAM_BOT_TOKEN and TELEGRAM_BOT_USERNAME (a link that carries the code), "
+                "or ZALO_BOT_LINK (the Zalo bot's chat, where the code is sent)."), file=sys.stderr)  # fmt: skip
     return 0
 
 
@@ -255,5 +257,7 @@ def nobody_to_invite(role: Role, scope: str) -> str:
     """Why a sheet would be empty: for officers, every unit that reports has one linked and no
     named person waits; for supervisors (invited only by name), no named person waits."""
     if role is Role.REPORTER:
-        return _("Nobody is left to invite in {scope}: every unit that reports in an open campaign has its officer linked and nobody named waits for a code. Nothing was written and no code withdrawn.").format(scope=scope)
-    return _("No supervisor waits for a code in {scope} (supervisors are invited by name: `baocao people import FILE`). Nothing was written and no code withdrawn.").format(scope=scope)
+        return _("Nobody is left to invite in {scope}: every unit that reports in an open campaign has its officer linked "
+                 "and nobody named waits for a code. Nothing was written and no code withdrawn.").format(scope=scope)
+    return _("No supervisor waits for a code in {scope} (supervisors are invited by name: `baocao people import FILE`). "
+             "Nothing was written and no code withdrawn.").format(scope=scope)

@@ -28,8 +28,8 @@ from openpyxl.worksheet.page import PrintPageSetup
 from openpyxl.worksheet.properties import PageSetupProperties, WorksheetProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.documents.model import Cell, Sheet, Workbook
 from bot.base.sheets import text_cell
+from bot.documents.model import Cell, Sheet, Workbook
 
 __all__ = ["DATETIME_FORMAT", "print_setup", "write_workbook"]
 
@@ -114,7 +114,7 @@ def append_row(
     """A row as tall as its longest wrapped text: LibreOffice, and Excel until the row is edited,
     keep the default one-line height, which prints wrapped lines over the next rows. The height
     is held only while the row is written, so a long sheet keeps nothing per row."""
-    lines = max((len(wrapped_lines(value, width)) for value, width in zip(values, widths) if isinstance(value, str)), default=1)
+    lines = max((len(wrapped_lines(value, width)) for value, width in zip(values, widths, strict=True) if isinstance(value, str)), default=1)
     heights = layout(worksheet).row_dimensions
     if lines > 1:
         heights[number].height = min(lines * LINE_HEIGHT, MOST_HEIGHT)

@@ -23,9 +23,9 @@ from typing import Any, Literal
 
 import aiohttp
 
-from bot.catalog.loading import load_catalog
-from bot.catalog.forms import Form, QuestionKind
 from bot.base.i18n import translations
+from bot.catalog.forms import Form, QuestionKind
+from bot.catalog.loading import load_catalog
 from handlers.intake import SORRY
 from harness.fakes import FakeUser
 from harness.fakes.webhook import SECRET_HEADER, WebhookPusher

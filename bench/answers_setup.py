@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.catalog.model import UnitSpec
 from bot.catalog.loading import load_catalog
+from bot.catalog.model import UnitSpec
 from bot.reminders.composing import ReminderService
 from harness.bot_process import DEMO_NOW, DirectLink, link_directly
 from harness.postgres_schemas import fresh_schema

@@ -165,7 +165,7 @@ async def outbox_states(url: str) -> dict[str, int]:
     try:
         async with reader.connect() as connection:
             rows = await connection.execute(select(OutboxRow.state, func.count()).group_by(OutboxRow.state))
-            states = {state: n for state, n in rows}
+            states = dict(rows.all())
             retried = await connection.scalar(select(func.count()).where(OutboxRow.attempts > 1))
             states["_retried"] = int(retried or 0)
             return states
@@ -272,7 +272,7 @@ async def drain_naively(url: str, api: Any, result: Result, timeout: float) -> N
         note: str | None = None
         try:
             await application.bot.send_message(int(item.message.chat_id), reply.text, reply_markup=keyboard(reply))
-        except Exception as error:  # noqa: BLE001 - the naive bot logs and moves on
+        except Exception as error:  # the naive bot logs and moves on
             state, note = DeliveryState.FAILED, str(error)
         else:
             state = DeliveryState.SENT

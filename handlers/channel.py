@@ -21,13 +21,15 @@ from bot.base.effects import TurnResult
 from bot.base.events import Attachment
 from bot.base.i18n import N_
 from bot.base.records import BotEntrance, OutboxMessage
-from bot.service import Envelope
 from bot.delivery.usage import Quota
+from bot.service import Envelope
 from handlers.pacer import BudgetGate, SendBudget, SendPacer
 from handlers.usage import UsageCounter
 
 __all__ = [
     "DELIVERED",
+    "TOKEN_REFUSED",
+    "UNREACHABLE",
     "Alert",
     "Channel",
     "ChannelPlugin",
@@ -40,8 +42,6 @@ __all__ = [
     "Sender",
     "Shared",
     "StartError",
-    "TOKEN_REFUSED",
-    "UNREACHABLE",
     "WebhookRoute",
     "object_at",
     "secret_header_route",

@@ -8,10 +8,11 @@ and that one may go out twice.
 
 A platform's passing failure (a timeout, a 5xx, an outage) is tried again, ever less often (as
 long again as the message has been failing, at most RETRY_CEILING apart), until the message no
-longer matters: its expiry (bot/delivery/lifetimes.py) passes, and the claim marks it EXPIRED instead of
-taking it (or the failure does, when the next try would come after the expiry). A reminder's next try keeps the quiet hours its first send kept: one that fails in the
-evening is tried again in the morning. Being asked to slow down is no failure: the message just
-waits as long as asked.
+longer matters: its expiry (bot/delivery/lifetimes.py) passes, and the claim marks it EXPIRED
+instead of taking it (or the failure does, when the next try would come after the expiry). A
+reminder's next try keeps the quiet hours its first send kept: one that fails in the evening is
+tried again in the morning. Being asked to slow down is no failure: the message just waits as
+long as asked.
 """
 
 from __future__ import annotations

@@ -50,7 +50,9 @@ async def with_retries(
         except Exception as error:
             if attempt == attempts or not transient(error):
                 why = "the platform acted on no attempt" if transient(error) else "not sent again: it may have landed, or was refused"
-                log.warning("%s failed after %d attempt(s) (%s: %s); %s. Sent: %r", what, attempt, type(error).__name__, error, why, shorten(sent, SHOWN_CHARACTERS))
+                log.warning(
+                    "%s failed after %d attempt(s) (%s: %s); %s. Sent: %r", what, attempt, type(error).__name__, error, why, shorten(sent, SHOWN_CHARACTERS)
+                )
                 raise
             delay = FIRST_BACKOFF * 2 ** (attempt - 1)
             log.info("%s failed (%s), which the platform cannot have acted on; trying again in %.1f s", what, error, delay)

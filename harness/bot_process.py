@@ -221,7 +221,7 @@ async def link_directly(database_url: str, people: Iterable[DirectLink], at: dat
     try:
         async with UnitOfWorkFactory(database)() as uow:
             session = uow.session
-            unit_ids = {code: unit_id for code, unit_id in await session.execute(select(Unit.code, Unit.id))}
+            unit_ids = dict((await session.execute(select(Unit.code, Unit.id))).all())
             persons = {link.user_id: Person(full_name=link.name, locale="vi", created_at=at) for link in links}
             session.add_all(persons.values())
             await session.flush()

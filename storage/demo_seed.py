@@ -15,10 +15,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.catalog.model import CampaignSpec, Catalog
-from bot.catalog.loading import load_demo_units
-from bot.catalog.living_demo import HISTORY_CAMPAIGN, Filing, history, rehearsal
 from bot.base.records import AuditEntry
+from bot.catalog.living_demo import HISTORY_CAMPAIGN, Filing, history, rehearsal
+from bot.catalog.loading import load_demo_units
+from bot.catalog.model import CampaignSpec, Catalog
 from bot.reporting.report import submission
 from storage.models import Campaign, Enrolment, Unit
 from storage.seed import load_campaign, load_units
@@ -69,4 +69,4 @@ async def _enrolled_forms(uow: SqlUnitOfWork, campaign_code: str) -> dict[str, s
         .join(Campaign, Campaign.id == Enrolment.campaign_id)
         .where(Campaign.code == campaign_code)
     )
-    return {code: form_id for code, form_id in rows}
+    return dict(rows.all())

@@ -66,10 +66,10 @@ class SqlUsage:
 
     async def sent(self, month: str) -> dict[str, int]:
         rows = await self.session.execute(select(MessageUsage.channel, MessageUsage.sent).where(MessageUsage.month == month))
-        return {channel: sent for channel, sent in rows}
+        return dict(rows.all())
 
     async def linked_users(self) -> dict[str, int]:
         rows = await self.session.execute(
             select(Chat.channel, func.count()).where(Chat.person_id.is_not(None)).group_by(Chat.channel)
         )
-        return {channel: count for channel, count in rows}
+        return dict(rows.all())

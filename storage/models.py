@@ -50,8 +50,8 @@ __all__ = [
     "Person",
     "ProcessedUpdate",
     "ReminderRun",
-    "SendBudgetRow",
     "Report",
+    "SendBudgetRow",
     "Unit",
     "UtcDateTime",
     "WrongCode",
@@ -96,7 +96,7 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JSON(), list[str]: JSON()}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime(), dict[str, Any]: JSON(), list[str]: JSON()}
     if TYPE_CHECKING:
         __table__: ClassVar[Table]  # a FromClause to SQLAlchemy; every model here maps a Table, which INSERT and UPDATE take
 

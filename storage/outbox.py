@@ -23,7 +23,6 @@ from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.base.events import Attachment, Button, ButtonRole, Reply
-from bot.delivery.lifetimes import UNDATED_LIFETIME
 from bot.base.records import (
     DEFAULT_LEASE,
     FINAL_STATES,
@@ -37,6 +36,7 @@ from bot.base.records import (
     Retrying,
     Unreached,
 )
+from bot.delivery.lifetimes import UNDATED_LIFETIME
 from storage.models import Chat, OutboxRow, Person
 from storage.upsert import insert
 

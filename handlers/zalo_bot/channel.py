@@ -25,8 +25,8 @@ from bot.base.i18n import N_
 from bot.base.inputs import FileInput, Input, UnsupportedInput, parse_typed
 from bot.base.plain_text import as_plain_text
 from bot.base.records import BotEntrance, OutboxMessage
-from bot.service import Envelope
 from bot.base.text import split_message, utf16_length
+from bot.service import Envelope
 from handlers.channel import (
     DELIVERED,
     TOKEN_REFUSED,
@@ -52,9 +52,9 @@ from handlers.zalo_bot.settings import ZaloBotSettings
 
 __all__ = [
     "CHANNEL",
+    "CHAT_ID_LENGTH",
     "DEFAULT_RETRY_SECONDS",
     "DEFAULT_WEBHOOK_PATH",
-    "CHAT_ID_LENGTH",
     "IMAGE",
     "MESSAGE_LIMIT",
     "SECRET_HEADER",
@@ -95,7 +95,8 @@ ids that are not text, are replaced by a digest of the event."""
 TOKEN_WORDS = ("unauthori", "token", "authenticat")
 """Words of a 403's description that name the bot's own access rather than the person."""
 TOKEN_REFUSED_ALERT = N_(
-    "⚠️ Zalo refused the Zalo bot's token ({detail}). Nothing can be sent through the Zalo bot; messages wait and go out once it is accepted again. If the token was reset, put the new one in ZALO_BOT_TOKEN and restart the bot."
+    "⚠️ Zalo refused the Zalo bot's token ({detail}). Nothing can be sent through the Zalo bot; messages wait and go out once "
+    "it is accepted again. If the token was reset, put the new one in ZALO_BOT_TOKEN and restart the bot."
 )
 
 

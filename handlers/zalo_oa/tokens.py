@@ -34,7 +34,8 @@ RENEW_AHEAD = timedelta(minutes=30)
 BROKEN_RECHECK_SECONDS = 60.0
 UNREACHABLE_RETRY_SECONDS = 10.0
 REFRESH_REFUSED = N_(
-    "⚠️ Zalo refused to renew the access of the Official Account ({detail}). Nothing can be sent through it until an administrator authorises it again with: baocao zalo-oa authorize"
+    "⚠️ Zalo refused to renew the access of the Official Account ({detail}). "
+    "Nothing can be sent through it until an administrator authorises it again with: baocao zalo-oa authorize"
 )
 NOT_AUTHORISED = N_(
     "⚠️ The Zalo Official Account has not been authorised yet: nothing can be sent through it until an administrator runs: baocao zalo-oa authorize"

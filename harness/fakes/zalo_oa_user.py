@@ -27,15 +27,23 @@ from .log import Message, MessageLog
 from .zalo_oa_wire import QUERY_BUTTONS
 
 DAY = 24 * 60 * 60
+
+
+def attached(kind: str, **payload: object) -> dict[str, Any]:
+    """A message's fields carrying one attachment of `kind`."""
+    return {"attachments": [{"type": kind, "payload": payload}]}
+
+
+COORDINATES = {"latitude": "18.6796", "longitude": "105.6813"}
 OTHER_MESSAGES: dict[str, tuple[str, dict[str, Any]]] = {
-    "sticker": ("user_send_sticker", {"attachments": [{"type": "sticker", "payload": {"id": "bf8a4fc2", "url": "https://zalo.example/s.png"}}]}),
-    "gif": ("user_send_gif", {"attachments": [{"type": "gif", "payload": {"url": "https://zalo.example/a.gif", "thumbnail": "https://zalo.example/a.jpg"}}]}),
-    "audio": ("user_send_audio", {"attachments": [{"type": "audio", "payload": {"url": "https://zalo.example/v.aac"}}]}),
-    "video": ("user_send_video", {"attachments": [{"type": "video", "payload": {"url": "https://zalo.example/v.mp4", "thumbnail": "https://zalo.example/v.jpg", "description": ""}}]}),
-    "location": ("user_send_location", {"location": {"latitude": "18.6796", "longitude": "105.6813"}}),
-    "location attachment": ("user_send_location", {"attachments": [{"type": "location", "payload": {"coordinates": {"latitude": "18.6796", "longitude": "105.6813"}}}]}),
-    "link": ("user_send_link", {"attachments": [{"type": "link", "payload": {"url": "https://congan.nghean.gov.vn", "title": "Công an Nghệ An", "description": "", "thumbnail": ""}}]}),
-}  # fmt: skip
+    "sticker": ("user_send_sticker", attached("sticker", id="bf8a4fc2", url="https://zalo.example/s.png")),
+    "gif": ("user_send_gif", attached("gif", url="https://zalo.example/a.gif", thumbnail="https://zalo.example/a.jpg")),
+    "audio": ("user_send_audio", attached("audio", url="https://zalo.example/v.aac")),
+    "video": ("user_send_video", attached("video", url="https://zalo.example/v.mp4", thumbnail="https://zalo.example/v.jpg", description="")),
+    "location": ("user_send_location", {"location": COORDINATES}),
+    "location attachment": ("user_send_location", attached("location", coordinates=COORDINATES)),
+    "link": ("user_send_link", attached("link", url="https://congan.nghean.gov.vn", title="Công an Nghệ An", description="", thumbnail="")),
+}
 """What a user may send that the bot takes as no answer: the event and its `message` fields."""
 NEVER = float("-inf")
 """The last interaction of a user who never did anything."""
@@ -90,7 +98,7 @@ class FakeOaUser(MessageLog):
         for message in reversed(self.messages):
             if not message["buttons"]:
                 continue
-            for button, raw in zip(message["buttons"], message["raw"]["attachment"]["payload"]["buttons"]):
+            for button, raw in zip(message["buttons"], message["raw"]["attachment"]["payload"]["buttons"], strict=True):
                 if button["title"] == title:
                     assert raw["type"] in QUERY_BUTTONS, f"{title!r} is an {raw['type']} button: pressing it sends nothing"
                     return self._send({"text": button["payload"]}, f"[pressed {title!r}]")
@@ -108,8 +116,8 @@ class FakeOaUser(MessageLog):
     def send_file(self, data: bytes, name: str, content_type: str = "application/octet-stream") -> str:
         """Send a file (a PDF, a Word or Excel file…): Zalo hosts it; the event carries its URL,
         name and size."""
-        payload = {"url": self._zalo.host_media(data, content_type), "name": name, "size": str(len(data))}
-        return self._send({"attachments": [{"type": "file", "payload": payload}]}, f"[file {name}]", "user_send_file")
+        fields = attached("file", url=self._zalo.host_media(data, content_type), name=name, size=str(len(data)))
+        return self._send(fields, f"[file {name}]", "user_send_file")
 
     def send_other(self, what: str, text: str | None = None) -> str:
         """Send one of OTHER_MESSAGES (a sticker, a location…), with `text` if given."""
