@@ -10,13 +10,14 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+
 from app.cli_text import _
 from app.progress import Progress
 from app.settings import Settings
+from bot.base.forms import Form
 from bot.base.i18n import Formatter
 from bot.base.records import IssuedInvite, Role
 from bot.base.text import fold
-from bot.catalog.forms import Form
 from bot.organisation.bulk_invites import bulk_expiry, plan_bulk
 from bot.organisation.units import UnitTree
 from bot.reporting.prompts import ROLE_LABELS, Prompts

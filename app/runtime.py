@@ -24,7 +24,7 @@ from app.settings import Settings
 from bot.catalog.model import Catalog
 from bot.catalog.loading import load_catalog
 from bot.base.clock import Clock
-from bot.linking.codes import new_code
+from bot.base.codes import new_code
 from bot.reporting.engine import Engine, EngineSettings
 from bot.base.i18n import N_
 from bot.base.ports import UnitOfWork

@@ -7,12 +7,13 @@ import argparse
 import sys
 from collections.abc import Mapping
 
+
 from app.cli_text import _
 from app.organisation import form_name, unknown_campaign
 from app.settings import Settings
+from bot.base.forms import Form
 from bot.base.i18n import Formatter
 from bot.base.records import Role
-from bot.catalog.forms import Form
 from bot.delivery.campaign_cost import CampaignCost, campaign_cost, messages_per_report
 from bot.delivery.usage import Quota, month_of, usage_line, usage_of
 

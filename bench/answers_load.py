@@ -23,8 +23,8 @@ from typing import Any, Literal
 
 import aiohttp
 
+from bot.base.forms import Form, QuestionKind
 from bot.base.i18n import translations
-from bot.catalog.forms import Form, QuestionKind
 from bot.catalog.loading import load_catalog
 from handlers.intake import SORRY
 from harness.fakes import FakeUser

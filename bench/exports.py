@@ -30,8 +30,9 @@ from sqlalchemy import insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+
 from app.documents import FileDocuments
-from bot.catalog.forms import Form, LocalText, QuestionKind
+from bot.base.forms import Form, LocalText, QuestionKind  # noqa: E402
 from bot.catalog.loading import load_catalog
 from bot.catalog.model import CampaignSpec, EnrolRule, UnitSpec
 from bot.documents.exports import (
@@ -41,15 +42,15 @@ from bot.documents.exports import (
     workbook_document,
 )
 from bot.documents.letterhead import Letterhead
-from bot.organisation.units import UnitTree
-from bot.reporting.prompts import Prompts
-from bot.reporting.report import ReportStatus
-from bot.reporting.standing import standing_of
-from storage.database import create_engine
-from storage.migrate import upgrade
-from storage.models import Answer, Campaign, Enrolment, Report
-from storage.seed import load_campaign, load_units
-from storage.unit_of_work import UnitOfWorkFactory
+from bot.organisation.units import UnitTree  # noqa: E402
+from bot.reporting.prompts import Prompts  # noqa: E402
+from bot.reporting.report import ReportStatus  # noqa: E402
+from bot.reporting.standing import standing_of  # noqa: E402
+from storage.database import create_engine  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+from storage.models import Answer, Campaign, Enrolment, Report  # noqa: E402
+from storage.seed import load_campaign, load_units  # noqa: E402
+from storage.unit_of_work import UnitOfWorkFactory  # noqa: E402
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2023, 11, 20, 9, 0, tzinfo=ZONE)

@@ -18,10 +18,10 @@ from zoneinfo import ZoneInfo
 from bot.base import commands
 from bot.organisation.access import access_of
 from bot.delivery.alerts import alert_admins
-from bot.reporting.answers import AnswerValue
+from bot.base.answers import AnswerValue
 from bot.base.buttons import Kind, pack, unpack
 from bot.base.clock import Clock
-from bot.linking.codes import is_code, normalize_code
+from bot.base.codes import is_code, normalize_code
 from bot.base.commands import CommandSpec, canonical
 from bot.base.conversation import ConversationState, Mode, Reporting
 from bot.base.effects import (

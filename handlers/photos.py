@@ -12,7 +12,7 @@ from pathlib import Path, PurePosixPath
 
 import aiohttp
 
-from bot.reporting.answers import StoredFile
+from bot.base.answers import StoredFile
 
 __all__ = ["DOWNLOAD_SECONDS", "fetch_document", "fetch_photo", "safe_suffix"]
 

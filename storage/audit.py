@@ -8,8 +8,8 @@ from datetime import datetime
 from sqlalchemy import insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.base.answers import AnswerValue
 from bot.base.records import ANSWER_ACTION, AuditEntry
-from bot.reporting.answers import AnswerValue
 from storage.models import Answer, AuditRow, Enrolment, Person, Report
 
 __all__ = ["SqlAudit"]

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.catalog.forms import LocalText
+from bot.base.forms import LocalText
 from bot.catalog.model import CriteriaSet, Criterion
 from storage.models import CatalogOverride
 from storage.unit_of_work import UnitOfWorkFactory

@@ -1,6 +1,6 @@
 """One-time codes: how a chat becomes a person with a role on a unit (an invite), or joins a
 person already linked in another messenger (a link code, /lienket). Their form is the core's
-(bot/linking/codes.py); callers pass them normalised.
+(bot/base/codes.py); callers pass them normalised.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy import exists, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.linking.codes import new_code
+from bot.base.codes import new_code
 from bot.base.records import Grant, InviteProblem, NewInvite, PendingInvite, Redemption, Role
 from storage.models import Chat, GrantRow, Invite, Person, Unit
 

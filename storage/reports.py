@@ -31,12 +31,12 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot.base.answers import AnswerValue
+from bot.base.forms import CRITERION_PREFIX, LocalText
 from bot.base.ports import ReportMoved
 from bot.base.records import Enrolment as EnrolmentRecord
 from bot.base.records import PreviousAnswers, ReportRecord, ReportWithAnswers, Role
-from bot.catalog.forms import CRITERION_PREFIX, LocalText
 from bot.reminders.plan import REPORT_DUE
-from bot.reporting.answers import AnswerValue
 from bot.reporting.report import LOCKED_STATUSES, ReportStatus, Transition
 from storage.models import (
     Answer,

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.catalog.forms import LocalText
+from bot.base.forms import LocalText
 from bot.documents.letterhead import Letterhead
 from bot.base.records import CampaignRecord, UnitRecord
 from bot.reminders.plan import REPORT_DUE, ReminderPlan

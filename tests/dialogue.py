@@ -16,12 +16,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
-from bot.reporting.answers import AnswerValue, StoredFile
+from bot.base.answers import AnswerValue, StoredFile
 from bot.base.conversation import ConversationState
 from bot.base.effects import MoveReport, SaveAnswers
 from bot.reporting.engine import Engine, EngineSettings
 from bot.base.events import Reply
-from bot.catalog.forms import Form
+from bot.base.forms import Form
 from bot.base.inputs import (
     ButtonInput,
     FileInput,

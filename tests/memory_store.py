@@ -21,10 +21,10 @@ from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any
 
-from bot.reporting.answers import AnswerValue
+from bot.base.answers import AnswerValue
 from bot.catalog.model import CampaignSpec, UnitSpec
-from bot.linking.codes import new_code
-from bot.catalog.forms import CRITERION_PREFIX
+from bot.base.codes import new_code
+from bot.base.forms import CRITERION_PREFIX
 from bot.base.i18n import DEFAULT_LOCALE
 from bot.delivery.lifetimes import UNDATED_LIFETIME
 from bot.base.phones import international

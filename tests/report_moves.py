@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from bot.reporting.answers import AnswerValue
+from bot.base.answers import AnswerValue
 from bot.base.ports import UnitOfWork
 from bot.base.records import ReportRecord
 from bot.reporting.report import Receipt, approval, return_for_revision, submission

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.catalog.forms import Form, LocalText, Option, Question, QuestionKind
+from bot.base.forms import Form, LocalText, Option, Question, QuestionKind
 
 SECTION_I = LocalText("I. Tình hình có liên quan", "I. Background")
 SECTION_III = LocalText("III.2. Kết quả thực hiện các tiêu chí", "III.2. Results per criterion")

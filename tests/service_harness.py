@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from app.runtime import build_service
 from app.settings import Settings
-from bot.reporting.answers import StoredFile
+from bot.base.answers import StoredFile
 from bot.catalog.model import Catalog, UnitSpec
 from bot.catalog.loading import load_catalog, load_demo_units
 from bot.base.clock import FixedClock

@@ -1,2 +1,3 @@
 """The shared base every feature stands on: records and ports, effects, events and inputs, the
-command and button vocabularies, conversation state, text, i18n, the clock and spreadsheets."""
+command and button vocabularies, conversation state, forms and their questions (forms.py), answer
+values (answers.py), the codes people type (codes.py), text, i18n, the clock and spreadsheets."""

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.catalog.model import CAMPAIGN_CODE_PATTERN
+from bot.base.codes import CAMPAIGN_CODE_PATTERN
 
 __all__ = ["MAX_VALUE_BYTES", "Kind", "Pressed", "pack", "unpack"]
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from bot.reporting.answers import AnswerValue
+from bot.base.answers import AnswerValue
 from bot.base.conversation import ConversationState
 from bot.base.events import Reply
 from bot.base.i18n import DEFAULT_LOCALE

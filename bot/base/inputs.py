@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.reporting.answers import StoredFile
-from bot.linking.codes import is_code
+from bot.base.answers import StoredFile
+from bot.base.codes import is_code
 from bot.base.commands import EDIT, LINK, START, CommandSpec, canonical
 from bot.base.text import fold, parse_whole_number
 

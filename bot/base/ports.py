@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol
 
-from bot.reporting.answers import AnswerValue
+from bot.base.answers import AnswerValue
 from bot.documents.model import OfficialReport, ProgressChart, Workbook
 from bot.base.events import Attachment
 from bot.base.records import (

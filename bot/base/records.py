@@ -9,9 +9,9 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from bot.reporting.answers import AnswerValue
+from bot.base.answers import AnswerValue
 from bot.base.events import Reply
-from bot.catalog.forms import LocalText
+from bot.base.forms import LocalText
 from bot.base.i18n import DEFAULT_LOCALE
 from bot.documents.letterhead import Letterhead
 from bot.reminders.plan import ReminderPlan
@@ -320,7 +320,7 @@ class Enrolment:
     """One unit enrolled in a campaign, and where its report stands, counted: the one reading of
     a unit's standing that the status, the chasing, the reminders and the exports all share.
     `report_id` is None until someone first opens the report. `answered` counts the questions
-    with a saved answer: the engine saves only what bot.reporting.answers.is_answered accepts (a whole
+    with a saved answer: the engine saves only what bot.base.answers.is_answered accepts (a whole
     criterion, a skip only where optional), so it is the count the officer sees in /tiendo."""
 
     unit_id: int

@@ -1,4 +1,4 @@
 """Campaigns, forms and criteria as data: the YAML shapes (files.py), reading and checking them
-(loading.py), the catalog itself (model.py), forms and their questions (forms.py), criterion texts
-from a spreadsheet (form_import.py), where a campaign stands in time (campaign_time.py), the
-demo's additions (living_demo.py) and the packaged YAML under data/."""
+(loading.py), the catalog itself (model.py), criterion texts from a spreadsheet (form_import.py),
+where a campaign stands in time (campaign_time.py), the demo's additions (living_demo.py) and the
+packaged YAML under data/."""

@@ -11,12 +11,11 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic_core import PydanticCustomError
 
+from bot.base.codes import CAMPAIGN_CODE_PATTERN, UNIT_CODE_PATTERN
 from bot.catalog.model import (
-    CAMPAIGN_CODE_PATTERN,
     CRITERION_MAX_LENGTH,
     DEMO_LABEL,
     FORM_VERSION_STEP,
-    UNIT_CODE_PATTERN,
     CampaignSpec,
     CriteriaSet,
     Criterion,
@@ -25,7 +24,7 @@ from bot.catalog.model import (
     neutral_prompt,
 )
 from bot.catalog.field_limits import CODE_LENGTH, NAME_LENGTH, TEXT_LENGTH, TITLE_LENGTH, field_problem
-from bot.catalog.forms import CRITERION_PREFIX, LocalText, Option, Question, QuestionKind
+from bot.base.forms import CRITERION_PREFIX, LocalText, Option, Question, QuestionKind
 from bot.base.i18n import N_
 from bot.documents.letterhead import Letterhead
 from bot.reminders.plan import REPORT_DUE, ReminderPlan

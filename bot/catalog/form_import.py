@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bot.catalog.model import CatalogError, CriteriaSet, Criterion
 from bot.catalog.field_limits import TEXT_LENGTH, TITLE_LENGTH
-from bot.catalog.forms import LocalText
+from bot.base.forms import LocalText
 from bot.base.i18n import DEFAULT_LOCALE, N_, translations
 from bot.base.sheets import ROW_NUMBER_HEADERS, Gettext, names_of, read_table, whole_number
 

@@ -18,10 +18,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.reporting.answers import SKIPPED, AnswerValue
+from bot.base.answers import SKIPPED, AnswerValue
 from bot.catalog.model import CampaignSpec, Milestone
-from bot.catalog.forms import CriterionStatus, Form, LocalText, Question, QuestionKind
-from bot.reporting.screens import number_bounds
+from bot.base.forms import CriterionStatus, Form, LocalText, Question, QuestionKind, number_bounds
 
 __all__ = [
     "FILED_UNITS",

@@ -17,13 +17,13 @@ from bot.catalog.model import (
     CATALOGS_DIR,
     CRITERION_MAX_LENGTH,
     FORM_VERSION_STEP,
-    UNIT_CODE_PATTERN,
     CampaignSpec,
     Catalog,
     CatalogError,
     CriteriaSet,
     UnitSpec,
 )
+from bot.base.codes import UNIT_CODE_PATTERN
 from bot.catalog.files import (
     CampaignFile,
     CriteriaFile,
@@ -33,7 +33,7 @@ from bot.catalog.files import (
     OutlineFile,
     UnitKindsFile,
 )
-from bot.catalog.forms import CRITERION_PREFIX, Form, LocalText, Question, QuestionKind
+from bot.base.forms import CRITERION_PREFIX, Form, LocalText, Question, QuestionKind
 from bot.base.i18n import N_
 
 __all__ = ["load_campaign", "load_catalog", "load_demo_units"]

@@ -14,18 +14,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.catalog.forms import Form, LocalText
+from bot.base.forms import Form, LocalText
 from bot.base.i18n import N_
 from bot.documents.letterhead import Letterhead
 from bot.reminders.plan import REPORT_DUE, ReminderPlan
 
 __all__ = [
-    "CAMPAIGN_CODE_PATTERN",
     "CATALOGS_DIR",
     "CRITERION_MAX_LENGTH",
     "DEMO_LABEL",
     "FORM_VERSION_STEP",
-    "UNIT_CODE_PATTERN",
     "CampaignSpec",
     "Catalog",
     "CatalogError",
@@ -44,9 +42,6 @@ CATALOGS_DIR = Path(__file__).parent / "data"
 FORM_VERSION_STEP = 1000
 CRITERION_MAX_LENGTH = 8000
 DEMO_LABEL = "(dữ liệu demo)"
-UNIT_CODE_PATTERN = r"^[A-Z0-9][A-Z0-9-]*$"
-CAMPAIGN_CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{0,39}$"
-"""Short enough to travel in a button with a unit's id (bot/base/buttons.py)."""
 
 
 class CatalogError(ValueError):

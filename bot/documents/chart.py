@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 
 from bot.documents.model import ChartBar, ProgressChart
-from bot.catalog.forms import Form
+from bot.base.forms import Form
 from bot.reporting.prompts import Prompts
 from bot.base.records import CampaignRecord, Enrolment, UnitRecord
 from bot.reporting.standing import UnitStanding, percent

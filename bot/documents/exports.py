@@ -7,11 +7,11 @@ from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from datetime import date
 from typing import Protocol
 
-from bot.reporting.answers import AnswerValue
+from bot.base.answers import AnswerValue
 from bot.documents.chart import progress_chart
 from bot.documents.model import file_name
 from bot.base.events import Attachment
-from bot.catalog.forms import Form, LocalText
+from bot.base.forms import Form, LocalText
 from bot.base.i18n import N_
 from bot.documents.letterhead import Letterhead
 from bot.base.ports import Documents, Queries

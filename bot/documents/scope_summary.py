@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.reporting.answers import AnswerValue, files_of
+from bot.base.answers import AnswerValue, files_of
 from bot.reporting.criteria_counts import count_criteria, count_criterion
 from bot.documents.model import (
     Block,
@@ -22,7 +22,7 @@ from bot.documents.model import (
     Table,
     place_and_date,
 )
-from bot.catalog.forms import Form, LocalText, Question, QuestionKind
+from bot.base.forms import Form, LocalText, Question, QuestionKind
 from bot.documents.letterhead import Letterhead, issuer_of, lower_first
 from bot.reporting.prompts import REPORT_STATUS_LABELS, Prompts
 from bot.base.records import Enrolment, UnitRecord

@@ -12,7 +12,7 @@ from itertools import pairwise
 from typing import TypeGuard
 from zoneinfo import ZoneInfo
 
-from bot.reporting.answers import AnswerValue, criterion_status, files_of, is_skipped
+from bot.base.answers import AnswerValue, criterion_status, files_of, is_skipped
 from bot.reporting.criteria_counts import CriteriaCount, count_criteria
 from bot.documents.model import (
     Block,
@@ -22,7 +22,7 @@ from bot.documents.model import (
     Table,
     place_and_date,
 )
-from bot.catalog.forms import CriterionStatus, Form, Question, QuestionKind
+from bot.base.forms import CriterionStatus, Form, Question, QuestionKind
 from bot.documents.letterhead import BLANK, SHORT_BLANK, Issuer, Letterhead, issuer_of, lower_first
 from bot.base.ports import ReportQueries
 from bot.reporting.prompts import OUTLINE_NUMBER, Prompts

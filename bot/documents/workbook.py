@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.reporting.answers import AnswerValue, criterion_status, files_of
+from bot.base.answers import AnswerValue, criterion_status, files_of
 from bot.reporting.criteria_counts import count_criteria
 from bot.documents.model import Cell, Sheet, Workbook
-from bot.catalog.forms import Form, Question, QuestionKind
+from bot.base.forms import Form, Question, QuestionKind
 from bot.reporting.prompts import Prompts, status_word
 from bot.base.records import Enrolment
 from bot.documents.unit_report import answer_text, document_label, stated, verdict

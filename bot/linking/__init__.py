@@ -1,2 +1,2 @@
-"""Linking a chat to a person: the welcome, invites and link codes spent (chat_linking.py), codes
-as people type them (codes.py), and holding codes back from guessers (guessing.py)."""
+"""Linking a chat to a person: the welcome, invites and link codes spent (chat_linking.py), and
+holding codes back from guessers (guessing.py)."""

@@ -26,7 +26,7 @@ on average, that hour has ~150 wrong codes, all on one channel at worst: under 2
 arrive untyped, by QR code or link, so real mornings stay far below.)
 
 A guesser gets at most 200 tries an hour on one channel and 300 over all, against 31⁸ ≈ 8.5·10¹¹
-codes (bot/linking/codes.py). With even 10,000 codes valid at once, a month of guessing without pause
+codes (bot/base/codes.py). With even 10,000 codes valid at once, a month of guessing without pause
 (216,000 tries) finds one with a chance of about 1 in 400, and the administrators hear of it
 within the first hour."""
 

@@ -19,7 +19,8 @@ from pathlib import Path
 
 import openpyxl
 
-from bot.catalog.model import UNIT_CODE_PATTERN, CatalogError, UnitSpec
+from bot.base.codes import UNIT_CODE_PATTERN
+from bot.catalog.model import CatalogError, UnitSpec
 from bot.catalog.field_limits import CODE_LENGTH, NAME_LENGTH
 from bot.base.i18n import DEFAULT_LOCALE, N_, translations
 from bot.documents.letterhead import Letterhead

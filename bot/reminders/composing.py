@@ -17,7 +17,7 @@ from bot.base.buttons import Kind, pack
 from bot.catalog.campaign_time import worth_sending_until
 from bot.base.commands import REPORT
 from bot.base.events import Button, ButtonRole, Reply
-from bot.catalog.forms import Form
+from bot.base.forms import Form
 from bot.base.ports import Queries, UnitOfWork
 from bot.reporting.prompts import Prompts
 from bot.base.records import (

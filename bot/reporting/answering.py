@@ -12,14 +12,14 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from bot.reporting.answers import SKIPPED, AnswerValue, StoredFile, is_skipped
+from bot.base.answers import SKIPPED, AnswerValue, StoredFile, is_skipped
 from bot.base.buttons import Kind, Pressed, unpack
 from bot.base.conversation import Draft, Stage
 from bot.base.effects import RecordAudit, SaveAnswers
-from bot.catalog.forms import CriterionStatus, Question, QuestionKind
+from bot.base.forms import CriterionStatus, Question, QuestionKind, number_bounds
 from bot.base.inputs import ButtonInput, FileInput, Input, TextInput, UnsupportedInput
 from bot.base.records import CARRIED_ACTION, AuditEntry
-from bot.reporting.screens import first_stage, number_bounds, takes_files, takes_text
+from bot.reporting.screens import first_stage, takes_files, takes_text
 from bot.base.text import (
     DateFormatError,
     ImpossibleDateError,

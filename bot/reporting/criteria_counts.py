@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from bot.reporting.answers import AnswerValue, criterion_status
-from bot.catalog.forms import CriterionStatus, Form, QuestionKind
+from bot.base.answers import AnswerValue, criterion_status
+from bot.base.forms import CriterionStatus, Form, QuestionKind
 
 __all__ = ["CriteriaCount", "count_criteria", "count_criterion"]
 

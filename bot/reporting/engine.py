@@ -14,13 +14,13 @@ from datetime import datetime
 
 from bot.base import commands
 from bot.reporting.answering import NO_WORDS, YES_WORDS, Answering
-from bot.reporting.answers import SKIPPED
+from bot.base.answers import SKIPPED
 from bot.base.buttons import Kind, Pressed, pack, unpack
 from bot.base.commands import CommandSpec
 from bot.base.conversation import ConversationState, Mode, Stage
 from bot.base.effects import MoveReport, RecordAudit, TurnResult
 from bot.base.events import Button, ButtonRole, Surface
-from bot.catalog.forms import CriterionStatus, Question, QuestionKind
+from bot.base.forms import CriterionStatus, Question, QuestionKind
 from bot.base.inputs import ButtonInput, CommandInput, Input, TextInput, UnsupportedInput
 from bot.reporting.prompts import CLEAR, REPORT_STATUS_LABELS
 from bot.base.records import AuditEntry

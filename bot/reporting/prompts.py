@@ -9,11 +9,11 @@ import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.reporting.answers import AnswerValue, criterion_status, files_of, is_answered, is_skipped
+from bot.base.answers import AnswerValue, criterion_status, files_of, is_answered, is_skipped
 from bot.catalog.campaign_time import Phase, phase_of
 from bot.base.commands import REPORTER_COMMANDS, SUPERVISOR_COMMANDS, CommandSpec
 from bot.base.events import Surface
-from bot.catalog.forms import CriterionStatus, Form, Question, QuestionKind
+from bot.base.forms import CriterionStatus, Form, Question, QuestionKind
 from bot.base.i18n import DEFAULT_LOCALE, N_, Formatter, translations
 from bot.base.menu import typed_words
 from bot.base.records import CampaignRecord, Role

@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 
-from bot.reporting.answers import AnswerValue, is_answered, is_skipped
-from bot.catalog.forms import Form, Question, QuestionKind
+from bot.base.answers import AnswerValue, is_answered, is_skipped
+from bot.base.forms import Form, Question, QuestionKind
 
 __all__ = [
     "APPRAISABLE",

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.reporting.answers import files_of
+from bot.base.answers import files_of
 from bot.base.buttons import Kind, pack
 from bot.base.conversation import Draft, Stage
 from bot.base.events import Button, ButtonRole, Reply
-from bot.catalog.forms import CriterionStatus, Question, QuestionKind
+from bot.base.forms import CriterionStatus, Question, QuestionKind, number_bounds
 from bot.base.i18n import N_
 from bot.reporting.prompts import CLEAR, DONE, KEEP, WRITE_MORE, Prompts
 from bot.reporting.report import ReportContext
 
-__all__ = ["Buttons", "Screens", "first_stage", "number_bounds", "takes_files", "takes_text"]
+__all__ = ["Buttons", "Screens", "first_stage", "takes_files", "takes_text"]
 
 Buttons = tuple[tuple[Button, ...], ...]
 ACTION = ButtonRole.ACTION
@@ -24,13 +24,6 @@ REVIEW_PAGE_SIZE = 8
 
 def first_stage(question: Question) -> Stage:
     return Stage.STATUS if question.kind is QuestionKind.CRITERION else Stage.VALUE
-
-
-def number_bounds(question: Question) -> tuple[int, int]:
-    """A number question's range; unbounded ends default to 0 and a billion."""
-    low = question.min_value if question.min_value is not None else 0
-    high = question.max_value if question.max_value is not None else 10**9
-    return low, high
 
 
 def takes_text(question: Question, stage: Stage) -> bool:

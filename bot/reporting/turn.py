@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.base.conversation import ConversationState, Draft, Mode, Reporting, Stage
 from bot.base.effects import TurnResult
 from bot.base.events import Reply, Surface
-from bot.catalog.forms import Question, QuestionKind
+from bot.base.forms import Question, QuestionKind
 from bot.reporting.prompts import Prompts
 from bot.reporting.report import ReportContext
 from bot.reporting.screens import Buttons, Screens, first_stage

@@ -22,7 +22,7 @@ from bot.base.commands import REPORT, CommandSpec
 from bot.base.conversation import ConversationState, Supervising
 from bot.base.effects import RecordAudit, Send, TurnResult
 from bot.base.events import Attachment, Button, ButtonRole, Reply
-from bot.catalog.forms import Form, LocalText
+from bot.base.forms import Form, LocalText
 from bot.base.i18n import translations
 from bot.documents.letterhead import Letterhead
 from bot.delivery.lifetimes import NOTICE_LIFETIME

@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from bot.reporting.answers import AnswerValue, criterion_status
+from bot.base.answers import AnswerValue, criterion_status
 from bot.base.buttons import Kind, pack
 from bot.reporting.criteria_counts import count_criterion
 from bot.base.events import Button, ButtonRole
-from bot.catalog.forms import CRITERION_PREFIX, CriterionStatus, Form
+from bot.base.forms import CRITERION_PREFIX, CriterionStatus, Form
 from bot.base.i18n import N_
 from bot.reporting.prompts import status_word
 from bot.base.records import ANSWER_ACTION, AuditEntry, CampaignRecord, Role, UnitRecord

@@ -25,13 +25,14 @@ from typing import TextIO
 with contextlib.suppress(ImportError):  # not on Windows
     import readline  # noqa: F401  input() then reads a line of any length, not the terminal's 4096 bytes
 
+
+from bot.base.answers import StoredFile
 from bot.base.effects import TurnResult
 from bot.base.events import Reply, Surface
 from bot.base.i18n import N_, translations
 from bot.base.inputs import ButtonInput, FileInput, Input, parse_typed
 from bot.base.plain_text import as_plain_text
 from bot.base.records import OutboxMessage
-from bot.reporting.answers import StoredFile
 from bot.service import Envelope, ReportingService
 from handlers.channel import DELIVERED, Sender, SendResult
 from handlers.pacer import SendPacer

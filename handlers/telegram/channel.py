@@ -35,13 +35,13 @@ from telegram.error import (
 from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
+from bot.base.answers import StoredFile
 from bot.base.commands import REPORTER_COMMANDS, SUPERVISOR_COMMANDS, CommandSpec
 from bot.base.effects import TurnResult
 from bot.base.events import Reply
 from bot.base.i18n import SUPPORTED_LOCALES, translations
 from bot.base.inputs import FileInput, Input
 from bot.base.records import BotEntrance, OutboxMessage, Role
-from bot.reporting.answers import StoredFile
 from bot.service import Envelope
 from handlers.button_data import parse_button_data
 from handlers.channel import (

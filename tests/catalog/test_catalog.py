@@ -16,7 +16,7 @@ import yaml
 
 from bot.catalog.model import CATALOGS_DIR, CatalogError, CriteriaSet, readable_field
 from bot.catalog.loading import load_campaign, load_catalog, load_demo_units
-from bot.catalog.forms import LocalText, QuestionKind
+from bot.base.forms import LocalText, QuestionKind
 
 CRITERIA_FORMS = {"cap-22": 22, "xa-34": 34, "cq-14": 14, "huyen-32": 32}
 CITATIONS = {

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from bot.catalog.model import CatalogError, CriteriaSet
 from bot.catalog.loading import load_catalog
 from bot.catalog.form_import import read_criteria_sheet
-from bot.catalog.forms import LocalText
+from bot.base.forms import LocalText
 from bot.base.i18n import translations
 
 

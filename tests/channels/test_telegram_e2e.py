@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.catalog.loading import load_catalog
-from bot.catalog.forms import Question, QuestionKind
+from bot.base.forms import Question, QuestionKind
 from harness.bot_process import BotProcess, Officer, demo_bot
 from harness.fakes import FakeBotApi
 from harness.waiting import quiet_period

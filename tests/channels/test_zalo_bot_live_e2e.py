@@ -18,7 +18,7 @@ import aiohttp
 import pytest
 from sqlalchemy import func, select
 
-from bot.catalog.forms import QuestionKind
+from bot.base.forms import QuestionKind
 from harness.bot_process import BotProcess, Officer, demo_bot, free_port
 from harness.fakes import FakeBotApi
 from harness.fakes.zalo_bot_api import FakeZaloBotApi

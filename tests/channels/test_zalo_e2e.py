@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from bot.catalog.forms import Question, QuestionKind
+from bot.base.forms import Question, QuestionKind
 from harness.bot_process import BotProcess, Officer, demo_bot
 from harness.fakes import FakeBotApi
 from harness.fakes.zalo_bot_api import FakeZaloBotApi

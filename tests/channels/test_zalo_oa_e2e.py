@@ -27,7 +27,7 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import text
 
-from bot.catalog.forms import Question, QuestionKind
+from bot.base.forms import Question, QuestionKind
 from handlers.zalo_oa.tokens import credential_name
 from harness.bot_process import (
     DEMO_NOW,

@@ -13,9 +13,9 @@ import docx
 import openpyxl
 
 from app.documents import FileDocuments
-from bot.reporting.answers import AnswerValue
+from bot.base.answers import AnswerValue
 from bot.documents.model import OfficialReport, Workbook
-from bot.catalog.forms import Form, Question, QuestionKind
+from bot.base.forms import Form, Question, QuestionKind
 from bot.documents.unit_report import document_label, name_in_sentence
 from bot.documents.workbook import WorkbookSource, scope_workbook
 from tests.documents.test_scope_exports import P, ZONE, province

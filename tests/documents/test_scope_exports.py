@@ -12,7 +12,7 @@ import openpyxl
 
 from app.documents import FileDocuments
 from bot.documents.chart import progress_chart
-from bot.catalog.forms import LocalText
+from bot.base.forms import LocalText
 from bot.reporting.prompts import Prompts
 from bot.base.records import CampaignRecord, Enrolment
 from bot.reporting.standing import standing_of

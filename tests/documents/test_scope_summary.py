@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.reporting.answers import AnswerValue
+from bot.base.answers import AnswerValue
 from bot.documents.model import Heading, OfficialReport, Paragraph, Table
 from bot.documents.exports import answers_by_unit, rows_under
 from bot.documents.scope_summary import ScopeSource, scope_summary

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.catalog.loading import load_catalog
 from bot.documents.model import Heading, OfficialReport, Paragraph, Table, place_and_date
-from bot.catalog.forms import Form
+from bot.base.forms import Form
 from bot.base.records import UnitRecord
 from bot.documents.letterhead import issuer_of
 from bot.documents.unit_report import ReportSource, unit_report

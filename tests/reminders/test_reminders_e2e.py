@@ -40,9 +40,9 @@ import pytest_asyncio
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from bot.reporting.answers import AnswerValue
+from bot.base.answers import AnswerValue
 from bot.catalog.loading import load_catalog, load_demo_units
-from bot.catalog.forms import Form, Question, QuestionKind
+from bot.base.forms import Form, Question, QuestionKind
 from bot.base.records import DEFAULT_LEASE
 from harness.bot_process import BotProcess, DirectLink, Officer, link_directly
 from harness.fakes import FakeBotApi, RecordedRequest

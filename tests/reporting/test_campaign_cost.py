@@ -11,7 +11,7 @@ import pytest
 
 from bot.delivery.campaign_cost import campaign_cost, messages_per_report, reminders_per_officer
 from bot.base.events import Surface
-from bot.catalog.forms import QuestionKind
+from bot.base.forms import QuestionKind
 from bot.base.inputs import parse_typed
 from bot.reminders.plan import ReminderPlan
 from handlers.zalo_bot.channel import SURFACE, pieces

@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.reporting.answers import AnswerValue
+from bot.base.answers import AnswerValue
 from bot.base.conversation import Mode
-from bot.catalog.forms import CriterionStatus, Question, QuestionKind
+from bot.base.forms import CriterionStatus, Question, QuestionKind
 from bot.base.inputs import ButtonInput, TextInput, parse_typed
 from bot.reporting.report import ReportStatus, receipt_number
 from storage.models import Answer, Person, Report

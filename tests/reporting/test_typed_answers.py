@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.linking.codes import is_code, normalize_code
+from bot.base.codes import is_code, normalize_code
 from bot.base.commands import REPORTER_COMMANDS, SUPERVISOR_COMMANDS
 from bot.base.conversation import ConversationState
 from bot.base.events import Button, ButtonRole, Reply

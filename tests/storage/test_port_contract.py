@@ -17,7 +17,7 @@ from sqlalchemy import text
 
 from bot.catalog.model import CampaignSpec, EnrolRule, Milestone, UnitSpec
 from bot.base.events import Attachment, Button, ButtonRole, Reply
-from bot.catalog.forms import LocalText
+from bot.base.forms import LocalText
 from bot.base.i18n import DEFAULT_LOCALE
 from bot.base.ports import ReportMoved, UnitOfWork
 from bot.base.records import (

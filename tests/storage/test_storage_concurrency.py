@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from bot.catalog.model import CampaignSpec, EnrolRule, Milestone, UnitSpec
-from bot.catalog.forms import LocalText
+from bot.base.forms import LocalText
 from bot.base.records import Role
 from bot.reminders.plan import ReminderPlan
 from storage.database import create_engine

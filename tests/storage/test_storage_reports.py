@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.catalog.model import CampaignSpec, EnrolRule, Milestone, UnitSpec
-from bot.catalog.forms import LocalText
+from bot.base.forms import LocalText
 from bot.base.records import Role
 from bot.reminders.plan import ReminderPlan
 from bot.reporting.report import ReportStatus

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.catalog.forms import LocalText
+from bot.base.forms import LocalText
 from bot.base.records import (
     AuditEntry,
     ChatRecord,

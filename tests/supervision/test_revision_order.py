@@ -10,9 +10,9 @@ from datetime import timedelta
 
 import pytest
 
-from bot.reporting.answers import AnswerValue
+from bot.base.answers import AnswerValue
 from bot.base.clock import FixedClock
-from bot.catalog.forms import Question, QuestionKind
+from bot.base.forms import Question, QuestionKind
 from bot.base.records import Role
 from bot.reporting.report import ReportStatus
 from bot.service import ReportingService

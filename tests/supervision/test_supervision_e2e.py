@@ -33,10 +33,10 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
-from bot.reporting.answers import AnswerValue
+from bot.base.answers import AnswerValue
 from bot.catalog.loading import load_catalog, load_demo_units
 from bot.base.commands import REPORTER_COMMANDS, SUPERVISOR_COMMANDS
-from bot.catalog.forms import Form, QuestionKind
+from bot.base.forms import Form, QuestionKind
 from bot.reporting.prompts import OUTLINE_NUMBER
 from bot.reporting.report import LOCKED_STATUSES
 from bot.base.text import fold

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-__all__ = ["CRITERION_PREFIX", "CriterionStatus", "Form", "LocalText", "Option", "Question", "QuestionKind"]
+__all__ = ["CRITERION_PREFIX", "CriterionStatus", "Form", "LocalText", "Option", "Question", "QuestionKind", "number_bounds"]
 
 CRITERION_PREFIX = "TC."
 """Criterion questions are TC.1, TC.2, … in every criteria set; no other question id starts so."""
@@ -79,6 +79,13 @@ class Question:
     def option(self, code: str) -> Option | None:
         return next((o for o in self.options if o.code == code), None)
 
+
+
+def number_bounds(question: Question) -> tuple[int, int]:
+    """A number question's range; unbounded ends default to 0 and a billion."""
+    low = question.min_value if question.min_value is not None else 0
+    high = question.max_value if question.max_value is not None else 10**9
+    return low, high
 
 @dataclass(frozen=True)
 class Form:

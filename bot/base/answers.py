@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from bot.catalog.forms import CriterionStatus, Question, QuestionKind
+from bot.base.forms import CriterionStatus, Question, QuestionKind
 
 __all__ = ["SKIPPED", "AnswerValue", "StoredFile", "criterion_status", "files_of", "is_answered", "is_skipped"]
 
