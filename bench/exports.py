@@ -44,7 +44,7 @@ from bot.documents.exports import (
 from bot.documents.letterhead import Letterhead
 from bot.organisation.units import UnitTree  # noqa: E402
 from bot.reporting.prompts import Prompts  # noqa: E402
-from bot.reporting.report import ReportStatus  # noqa: E402
+from bot.base.report_status import ReportStatus  # noqa: E402
 from bot.reporting.standing import standing_of  # noqa: E402
 from storage.database import create_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402

@@ -51,7 +51,8 @@ from bot.reporting.prompts import Prompts, help_text
 from bot.reporting.no_report import closed_campaign_of, nothing_open
 from bot.base.records import CampaignRecord, ChatRecord, InviteLink, ReportRecord, Role
 from bot.reminders.plan import deadline_of
-from bot.reporting.report import LOCKED_STATUSES, ReportContext, ReportStatus
+from bot.base.report_status import LOCKED_STATUSES, ReportStatus
+from bot.reporting.report import ReportContext
 from bot.supervision import Desk, DeskSettings, refusal
 from bot.supervision import handle as supervise
 from bot.supervision import wants as desk_wants

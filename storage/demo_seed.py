@@ -16,10 +16,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot.base.records import AuditEntry
+from bot.base.report_status import submission
 from bot.catalog.living_demo import HISTORY_CAMPAIGN, Filing, history, rehearsal
 from bot.catalog.loading import load_demo_units
 from bot.catalog.model import CampaignSpec, Catalog
-from bot.reporting.report import submission
 from storage.models import Campaign, Enrolment, Unit
 from storage.seed import load_campaign, load_units
 from storage.unit_of_work import SqlUnitOfWork

@@ -247,7 +247,7 @@ class Report(Base):
     reopened: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
     reopened_versions: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
     """The version each reopened answer stood at when the report was returned (absent: none
-    yet): an answer is revised once it has a newer one (bot.reporting.report.needs_revision)."""
+    yet): an answer is revised once it has a newer one (bot.base.report_status.needs_revision)."""
     return_comment: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]

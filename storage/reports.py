@@ -3,7 +3,7 @@
 A report row is created lazily, the first time one of its reporters opens it, so enrolling a
 whole province costs nothing until people start work. Answers are append-only versions: the
 current answer is the newest version, and every earlier one stays for the record. A report
-moves only as the core decided (bot/reporting/report.py), and only from where the core saw it.
+moves only as the core decided (bot/base/report_status.py), and only from where the core saw it.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from bot.base.ports import ReportMoved
 from bot.base.records import Enrolment as EnrolmentRecord
 from bot.base.records import PreviousAnswers, ReportRecord, ReportWithAnswers, Role
 from bot.reminders.plan import REPORT_DUE
-from bot.reporting.report import LOCKED_STATUSES, ReportStatus, Transition
+from bot.base.report_status import LOCKED_STATUSES, ReportStatus, Transition
 from storage.models import (
     Answer,
     Campaign,
@@ -291,7 +291,7 @@ class SqlReports:
     async def move(self, report_id: int, transition: Transition, now: datetime) -> None:
         """Records the move if the report still stands at `transition.before`: an UPDATE that
         checks the status itself, so of two concurrent moves one wins and the other fails. A
-        return records the version each reopened answer stands at (bot.reporting.report.needs_revision)."""
+        return records the version each reopened answer stands at (bot.base.report_status.needs_revision)."""
         values: dict[str, Any] = {"status": transition.after.value, "updated_at": now}
         if transition.receipt is not None:
             values.update(

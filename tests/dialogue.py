@@ -31,7 +31,8 @@ from bot.base.inputs import (
     parse_typed,
 )
 from bot.base.menu import menu_of, resolve
-from bot.reporting.report import ReportContext, ReportStatus
+from bot.reporting.report import ReportContext
+from bot.base.report_status import ReportStatus
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2023, 11, 20, 3, 0, tzinfo=timezone.utc)

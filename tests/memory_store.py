@@ -63,7 +63,7 @@ from bot.base.records import (
     Unreached,
 )
 from bot.reminders.plan import REPORT_DUE
-from bot.reporting.report import LOCKED_STATUSES, ReportStatus, Transition
+from bot.base.report_status import LOCKED_STATUSES, ReportStatus, Transition
 from bot.organisation.units import parents_first
 
 __all__ = ["MemoryStore", "MemoryUnitOfWork"]

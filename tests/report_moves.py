@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.base.answers import AnswerValue
 from bot.base.ports import UnitOfWork
 from bot.base.records import ReportRecord
-from bot.reporting.report import Receipt, approval, return_for_revision, submission
+from bot.base.report_status import Receipt, approval, return_for_revision, submission
 from storage.models import Answer
 from storage.unit_of_work import SqlUnitOfWork
 

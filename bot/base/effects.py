@@ -14,7 +14,7 @@ from bot.base.conversation import ConversationState
 from bot.base.events import Reply
 from bot.base.i18n import DEFAULT_LOCALE
 from bot.base.records import AuditEntry, OutboxMessage, Role
-from bot.reporting.report import Transition
+from bot.base.report_status import Transition
 
 __all__ = [
     "AlertAdmins", "CreateInvite", "Effect", "ExtendDeadline", "MoveReport", "RecordAudit", "RecordWrongCode", "RevokeGrant",

@@ -43,7 +43,7 @@ from bot.base.records import (
     UnitRecord,
     Unreached,
 )
-from bot.reporting.report import Transition
+from bot.base.report_status import Transition
 
 __all__ = [
     "Audit",

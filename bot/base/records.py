@@ -15,7 +15,7 @@ from bot.base.forms import LocalText
 from bot.base.i18n import DEFAULT_LOCALE
 from bot.documents.letterhead import Letterhead
 from bot.reminders.plan import ReminderPlan
-from bot.reporting.report import LOCKED_STATUSES, ReportStatus, needs_revision
+from bot.base.report_status import LOCKED_STATUSES, ReportStatus, needs_revision
 
 __all__ = [
     "ANSWER_ACTION",

@@ -26,7 +26,7 @@ from bot.base.forms import Form, LocalText, Question, QuestionKind
 from bot.documents.letterhead import Letterhead, issuer_of, lower_first
 from bot.reporting.prompts import REPORT_STATUS_LABELS, Prompts
 from bot.base.records import Enrolment, UnitRecord
-from bot.reporting.report import ReportStatus
+from bot.base.report_status import ReportStatus
 from bot.reporting.standing import standing_of
 from bot.base.text import fold
 from bot.documents.unit_report import (

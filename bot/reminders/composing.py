@@ -29,7 +29,7 @@ from bot.base.records import (
     Role,
 )
 from bot.reminders.plan import ReminderSlot, SlotKind, plan_slots, still_worth_sending
-from bot.reporting.report import NOT_SUBMITTED, ReportStatus
+from bot.base.report_status import NOT_SUBMITTED, ReportStatus
 from bot.reminders.rerouting import Routes, Subject, by_phone
 from bot.organisation.units import UnitTree
 

@@ -368,7 +368,7 @@ class Answering(ReportTurn):
     def save(self, question: Question, value: AnswerValue, carried: bool = False) -> None:
         """Saves the answer and moves on. An answer equal to the saved one is kept, not edited: it
         adds no version, unless the question was sent back for revision, where keeping it is the
-        officer's answer and its new version marks it revised (bot.reporting.report.needs_revision)."""
+        officer's answer and its new version marks it revised (bot.base.report_status.needs_revision)."""
         kept = value == self.ctx.answers.get(question.id)
         if not kept or question.id in self.ctx.needs_revision:
             self.record(question, value)

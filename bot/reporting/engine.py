@@ -24,7 +24,8 @@ from bot.base.forms import CriterionStatus, Question, QuestionKind
 from bot.base.inputs import ButtonInput, CommandInput, Input, TextInput, UnsupportedInput
 from bot.reporting.prompts import CLEAR, REPORT_STATUS_LABELS
 from bot.base.records import AuditEntry
-from bot.reporting.report import ReportContext, ReportStatus, submission
+from bot.reporting.report import ReportContext
+from bot.base.report_status import ReportStatus, submission
 from bot.base.text import fold, parse_whole_number
 from bot.reporting.turn import EngineSettings
 

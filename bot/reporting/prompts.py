@@ -17,7 +17,8 @@ from bot.base.forms import CriterionStatus, Form, Question, QuestionKind
 from bot.base.i18n import DEFAULT_LOCALE, N_, Formatter, translations
 from bot.base.menu import typed_words
 from bot.base.records import CampaignRecord, Role
-from bot.reporting.report import ReportContext, ReportStatus
+from bot.reporting.report import ReportContext
+from bot.base.report_status import ReportStatus
 from bot.base.text import shorten
 
 __all__ = ["CLEAR", "DONE", "KEEP", "NOT_STARTED", "OUTLINE_NUMBER", "REPORT_STATUS_LABELS", "ROLE_LABELS", "STATUS_LABELS", "WRITE_MORE", "Prompts", "help_text", "status_word"]

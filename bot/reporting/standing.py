@@ -9,7 +9,7 @@ from datetime import date
 
 from bot.base.i18n import N_
 from bot.base.records import Enrolment
-from bot.reporting.report import ReportStatus
+from bot.base.report_status import ReportStatus
 from bot.organisation.units import UnitTree
 
 __all__ = ["Group", "Standing", "Tally", "UnitStanding", "percent", "standing_of"]

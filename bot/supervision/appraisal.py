@@ -13,13 +13,7 @@ from bot.base.events import Button, ButtonRole
 from bot.base.i18n import N_
 from bot.reporting.prompts import status_word
 from bot.base.records import CampaignRecord, ReportRecord, UnitRecord
-from bot.reporting.report import (
-    APPRAISABLE,
-    RETURNABLE,
-    ReportStatus,
-    approval,
-    return_for_revision,
-)
+from bot.base.report_status import APPRAISABLE, RETURNABLE, ReportStatus, approval, return_for_revision
 from bot.supervision.desk import Desk
 from bot.supervision.unit_views import pick_button, pick_label
 from bot.base.text import parse_whole_number

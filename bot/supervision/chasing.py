@@ -22,7 +22,7 @@ from bot.base.records import (
     Unreached,
 )
 from bot.reminders.composing import Composer, Pending, pending_units
-from bot.reporting.report import ReportStatus
+from bot.base.report_status import ReportStatus
 from bot.reporting.standing import UnitStanding, percent
 from bot.supervision.desk import LISTED, Desk
 from bot.supervision.status import scope_standing

@@ -8,7 +8,7 @@ import pytest
 
 from bot.organisation.access import access_of
 from bot.base.records import Enrolment, Grant, Role, UnitRecord
-from bot.reporting.report import ReportStatus
+from bot.base.report_status import ReportStatus
 from bot.reporting.standing import standing_of
 from bot.organisation.units import UnitTree
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 from bot.base.conversation import ConversationState
 from bot.reporting.prompts import Prompts, help_text
-from bot.reporting.report import ReportStatus
+from bot.base.report_status import ReportStatus
 from tests.dialogue import ZONE, Dialogue
 from tests.sample_form import sample_form
 

@@ -18,7 +18,7 @@ from bot.base.answers import AnswerValue
 from bot.base.conversation import Mode
 from bot.base.forms import CriterionStatus, Question, QuestionKind
 from bot.base.inputs import ButtonInput, TextInput, parse_typed
-from bot.reporting.report import ReportStatus, receipt_number
+from bot.base.report_status import ReportStatus, receipt_number
 from storage.models import Answer, Person, Report
 from storage.seed import load_campaign
 from storage.unit_of_work import UnitOfWorkFactory

@@ -47,7 +47,7 @@ from bot.base.records import (
     Unreached,
 )
 from bot.reminders.plan import ReminderPlan
-from bot.reporting.report import ReportStatus, approval, return_for_revision, submission
+from bot.base.report_status import ReportStatus, approval, return_for_revision, submission
 from storage.database import create_engine
 from storage.models import Base
 from storage.seed import load_campaign, load_units

@@ -25,7 +25,7 @@ from bot.base.records import (
     Role,
 )
 from bot.reminders.composing import nearest_supervisors, pending_units
-from bot.reporting.report import ReportStatus
+from bot.base.report_status import ReportStatus
 from bot.organisation.units import UnitTree
 from harness.waiting import EVENT_CEILING
 from storage.database import create_engine

@@ -12,7 +12,7 @@ from bot.catalog.model import CampaignSpec, EnrolRule, Milestone, UnitSpec
 from bot.base.forms import LocalText
 from bot.base.records import Role
 from bot.reminders.plan import ReminderPlan
-from bot.reporting.report import ReportStatus
+from bot.base.report_status import ReportStatus
 from harness.statements import counting_statements
 from storage.models import Answer, GrantRow, Report
 from storage.seed import load_campaign, load_units

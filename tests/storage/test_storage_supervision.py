@@ -19,7 +19,7 @@ from bot.base.records import (
     Role,
     UnitRecord,
 )
-from bot.reporting.report import ReportStatus
+from bot.base.report_status import ReportStatus
 from harness.statements import counting_statements
 from storage.models import Chat, Report
 from storage.unit_of_work import UnitOfWorkFactory

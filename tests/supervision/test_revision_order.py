@@ -14,7 +14,7 @@ from bot.base.answers import AnswerValue
 from bot.base.clock import FixedClock
 from bot.base.forms import Question, QuestionKind
 from bot.base.records import Role
-from bot.reporting.report import ReportStatus
+from bot.base.report_status import ReportStatus
 from bot.service import ReportingService
 from tests.report_moves import answer_versions, report_of, submit
 from tests.service_harness import CATALOG, NGHI_HAI, NGHI_HAI_NAME, NOV_20_2023, Chat, Harness, make_service

@@ -38,7 +38,7 @@ from bot.catalog.loading import load_catalog, load_demo_units
 from bot.base.commands import REPORTER_COMMANDS, SUPERVISOR_COMMANDS
 from bot.base.forms import Form, QuestionKind
 from bot.reporting.prompts import OUTLINE_NUMBER
-from bot.reporting.report import LOCKED_STATUSES
+from bot.base.report_status import LOCKED_STATUSES
 from bot.base.text import fold
 from harness.bot_process import DEMO_NOW, BotProcess, Officer, demo_bot
 from harness.fakes import FakeBotApi

@@ -22,7 +22,7 @@ from bot.base.clock import FixedClock
 from bot.base.effects import SaveAnswers
 from bot.base.records import DeliveryState, MessageKind, Role
 from bot.reminders.composing import ReminderService
-from bot.reporting.report import ReportStatus
+from bot.base.report_status import ReportStatus
 from bot.service import ReportingService
 from bot.delivery.usage import Quota
 from tests import report_moves
