@@ -50,7 +50,7 @@ from bot.base.ports import UnitOfWork
 from bot.reporting.prompts import Prompts, help_text
 from bot.reporting.no_report import closed_campaign_of, nothing_open
 from bot.base.records import CampaignRecord, ChatRecord, InviteLink, ReportRecord, Role
-from bot.reminders.plan import deadline_of
+from bot.base.deadline import deadline_of
 from bot.base.report_status import LOCKED_STATUSES, ReportStatus
 from bot.reporting.report import ReportContext
 from bot.supervision import Desk, DeskSettings, refusal

@@ -36,7 +36,7 @@ from bot.base.forms import CRITERION_PREFIX, LocalText
 from bot.base.ports import ReportMoved
 from bot.base.records import Enrolment as EnrolmentRecord
 from bot.base.records import PreviousAnswers, ReportRecord, ReportWithAnswers, Role
-from bot.reminders.plan import REPORT_DUE
+from bot.base.deadline import REPORT_DUE
 from bot.base.report_status import LOCKED_STATUSES, ReportStatus, Transition
 from storage.models import (
     Answer,

@@ -16,9 +16,9 @@ from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot.base.letterhead import Letterhead
 from bot.base.records import LoadedUnit
 from bot.catalog.model import CampaignSpec, UnitSpec
-from bot.documents.letterhead import Letterhead
 from bot.organisation.units import parents_first
 from storage.models import Campaign, Enrolment, MilestoneRow, Report, Unit
 from storage.unit_of_work import SqlUnitOfWork

@@ -12,9 +12,9 @@ from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.base.forms import LocalText
-from bot.documents.letterhead import Letterhead
+from bot.base.letterhead import Letterhead
 from bot.base.records import CampaignRecord, UnitRecord
-from bot.reminders.plan import REPORT_DUE, ReminderPlan
+from bot.base.deadline import REPORT_DUE, ReminderPlan
 from bot.organisation.units import parents_first
 from storage.models import Campaign, MilestoneRow, Unit
 

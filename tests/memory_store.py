@@ -62,7 +62,7 @@ from bot.base.records import (
     UnitRecord,
     Unreached,
 )
-from bot.reminders.plan import REPORT_DUE
+from bot.base.deadline import REPORT_DUE
 from bot.base.report_status import LOCKED_STATUSES, ReportStatus, Transition
 from bot.organisation.units import parents_first
 

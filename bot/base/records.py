@@ -13,8 +13,8 @@ from bot.base.answers import AnswerValue
 from bot.base.events import Reply
 from bot.base.forms import LocalText
 from bot.base.i18n import DEFAULT_LOCALE
-from bot.documents.letterhead import Letterhead
-from bot.reminders.plan import ReminderPlan
+from bot.base.letterhead import Letterhead
+from bot.base.deadline import ReminderPlan
 from bot.base.report_status import LOCKED_STATUSES, ReportStatus, needs_revision
 
 __all__ = [

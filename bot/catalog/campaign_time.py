@@ -13,7 +13,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.base.records import CampaignRecord
-from bot.reminders.plan import deadline_of
+from bot.base.deadline import deadline_of
 
 __all__ = ["Phase", "default_campaign", "phase_of", "worth_sending_until"]
 

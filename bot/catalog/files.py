@@ -26,8 +26,8 @@ from bot.catalog.model import (
 from bot.catalog.field_limits import CODE_LENGTH, NAME_LENGTH, TEXT_LENGTH, TITLE_LENGTH, field_problem
 from bot.base.forms import CRITERION_PREFIX, LocalText, Option, Question, QuestionKind
 from bot.base.i18n import N_
-from bot.documents.letterhead import Letterhead
-from bot.reminders.plan import REPORT_DUE, ReminderPlan
+from bot.base.letterhead import Letterhead
+from bot.base.deadline import REPORT_DUE, ReminderPlan
 
 __all__ = ["CampaignFile", "CriteriaFile", "DemoFile", "FormEntry", "FormsFile", "OutlineFile", "UnitKindsFile"]
 
@@ -316,7 +316,7 @@ class _EnrolRule(_Model):
 
 
 class _Letterhead(_Model):
-    """How a kind of unit, a unit or a campaign's summary is issued and signed (bot.documents.letterhead)."""
+    """How a kind of unit, a unit or a campaign's summary is issued and signed (bot.base.letterhead)."""
 
     managing_body: Annotated[str, _within(NAME_LENGTH)] | None = None  # "" for none
     issuing_body: _Name | None = None

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from bot.base.forms import Form, LocalText
 from bot.base.i18n import N_
-from bot.documents.letterhead import Letterhead
-from bot.reminders.plan import REPORT_DUE, ReminderPlan
+from bot.base.letterhead import Letterhead
+from bot.base.deadline import REPORT_DUE, ReminderPlan
 
 __all__ = [
     "CATALOGS_DIR",

@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.base.forms import Form, QuestionKind
-from bot.reminders.plan import ReminderPlan
+from bot.base.deadline import ReminderPlan
 
 __all__ = ["NOTICES_PER_REPORT", "TURNS_AROUND_A_REPORT", "CampaignCost", "campaign_cost", "messages_per_report", "reminders_per_officer"]
 

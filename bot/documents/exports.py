@@ -13,7 +13,7 @@ from bot.documents.model import file_name
 from bot.base.events import Attachment
 from bot.base.forms import Form, LocalText
 from bot.base.i18n import N_
-from bot.documents.letterhead import Letterhead
+from bot.base.letterhead import Letterhead
 from bot.base.ports import Documents, Queries
 from bot.reporting.prompts import REPORT_STATUS_LABELS, Prompts
 from bot.base.records import CampaignRecord, Enrolment, ReportRecord, UnitRecord

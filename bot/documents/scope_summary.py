@@ -23,7 +23,8 @@ from bot.documents.model import (
     place_and_date,
 )
 from bot.base.forms import Form, LocalText, Question, QuestionKind
-from bot.documents.letterhead import Letterhead, issuer_of, lower_first
+from bot.base.letterhead import Letterhead
+from bot.documents.issuer import issuer_of, lower_first
 from bot.reporting.prompts import REPORT_STATUS_LABELS, Prompts
 from bot.base.records import Enrolment, UnitRecord
 from bot.base.report_status import ReportStatus

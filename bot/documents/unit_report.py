@@ -23,7 +23,8 @@ from bot.documents.model import (
     place_and_date,
 )
 from bot.base.forms import CriterionStatus, Form, Question, QuestionKind
-from bot.documents.letterhead import BLANK, SHORT_BLANK, Issuer, Letterhead, issuer_of, lower_first
+from bot.documents.issuer import BLANK, SHORT_BLANK, Issuer, issuer_of, lower_first
+from bot.base.letterhead import Letterhead
 from bot.base.ports import ReportQueries
 from bot.reporting.prompts import OUTLINE_NUMBER, Prompts
 from bot.base.records import ReportRecord, UnitRecord

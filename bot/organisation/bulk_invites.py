@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.base.ports import Queries
 from bot.base.records import CampaignRecord, Role, UnitRecord
-from bot.reminders.plan import deadline_of
+from bot.base.deadline import deadline_of
 
 __all__ = ["BulkPlan", "Wanted", "bulk_expiry", "plan_bulk"]
 

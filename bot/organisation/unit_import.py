@@ -23,7 +23,7 @@ from bot.base.codes import UNIT_CODE_PATTERN
 from bot.catalog.model import CatalogError, UnitSpec
 from bot.catalog.field_limits import CODE_LENGTH, NAME_LENGTH
 from bot.base.i18n import DEFAULT_LOCALE, N_, translations
-from bot.documents.letterhead import Letterhead
+from bot.base.letterhead import Letterhead
 from bot.base.records import LoadedUnit
 from bot.base.sheets import ROW_NUMBER_HEADERS, Gettext, RowsRead, csv_text, names_of, read_table, text_cells
 
@@ -39,7 +39,7 @@ LETTERHEAD_HEADERS = {
     "signer_name": ("Người ký", "Họ tên người ký", "signer"),
 }
 """Optional columns, each Letterhead's field by the headers it goes by, the first the one written:
-an empty cell leaves the field to the unit kinds file (bot.documents.letterhead)."""
+an empty cell leaves the field to the unit kinds file (bot.base.letterhead)."""
 _LETTERHEAD_LIMITS = {"abbreviation": CODE_LENGTH}
 _HEADER_NAMES = {
     **names_of("code", ("code", "Mã", "Mã đơn vị")),

@@ -12,15 +12,12 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.base.deadline import REPORT_DUE, ReminderPlan, deadline_of
 from bot.delivery.lifetimes import OVERDUE_LIFETIME
 
 __all__ = [
-    "DEADLINE_TIME",
-    "REPORT_DUE",
-    "ReminderPlan",
     "ReminderSlot",
     "SlotKind",
-    "deadline_of",
     "outside_quiet_hours",
     "plan_slots",
     "sending_times",
@@ -29,19 +26,6 @@ __all__ = [
 
 QUIET_FROM = time(21, 0)
 QUIET_UNTIL = time(7, 0)
-DEADLINE_TIME = time(23, 59, 59)
-REPORT_DUE = "report_due"
-"""The milestone whose date is a report's deadline."""
-
-
-@dataclass(frozen=True)
-class ReminderPlan:
-    """When to remind units before the report deadline: days before it, at a local time of day,
-    and whether an overdue notice follows the day after."""
-
-    days_before: tuple[int, ...] = (7, 3, 1, 0)
-    at: time = time(8, 0)
-    overdue_notice: bool = True
 
 
 class SlotKind(StrEnum):
@@ -68,11 +52,6 @@ class ReminderSlot:
         """Until when its messages are worth sending: its deadline; an overdue notice's, a week
         after it falls due (bot/delivery/lifetimes.py)."""
         return self.fire_at + OVERDUE_LIFETIME if self.kind is SlotKind.OVERDUE else self.deadline
-
-
-def deadline_of(due: date, zone: ZoneInfo) -> datetime:
-    """A report due "by 25/11/2023" may come in until the end of that day, local time."""
-    return datetime.combine(due, DEADLINE_TIME, zone)
 
 
 def outside_quiet_hours(instant: datetime, zone: ZoneInfo) -> datetime:

@@ -24,7 +24,7 @@ from bot.base.effects import RecordAudit, Send, TurnResult
 from bot.base.events import Attachment, Button, ButtonRole, Reply
 from bot.base.forms import Form, LocalText
 from bot.base.i18n import translations
-from bot.documents.letterhead import Letterhead
+from bot.base.letterhead import Letterhead
 from bot.delivery.lifetimes import NOTICE_LIFETIME
 from bot.base.ports import Documents, Queries
 from bot.reporting.prompts import Prompts
@@ -39,7 +39,7 @@ from bot.base.records import (
     Role,
     UnitRecord,
 )
-from bot.reminders.plan import deadline_of
+from bot.base.deadline import deadline_of
 from bot.base.text import fold
 from bot.organisation.units import UnitTree
 from bot.delivery.usage import Quota

@@ -15,7 +15,7 @@ from bot.base.forms import CRITERION_PREFIX, CriterionStatus, Form
 from bot.base.i18n import N_
 from bot.reporting.prompts import status_word
 from bot.base.records import ANSWER_ACTION, AuditEntry, CampaignRecord, Role, UnitRecord
-from bot.reminders.plan import deadline_of
+from bot.base.deadline import deadline_of
 from bot.base.report_status import APPRAISABLE, RETURNABLE, ReportStatus
 from bot.supervision.desk import Desk
 from bot.base.text import fold, parse_whole_number

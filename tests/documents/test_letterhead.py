@@ -6,7 +6,8 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.catalog.loading import load_catalog
-from bot.documents.letterhead import BLANK, Letterhead, issuer_of
+from bot.documents.issuer import BLANK, issuer_of
+from bot.base.letterhead import Letterhead
 from bot.reporting.prompts import Prompts
 from bot.base.records import UnitRecord
 from bot.documents.unit_report import DOCUMENT_LOCALE, issued_by

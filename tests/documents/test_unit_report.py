@@ -10,7 +10,7 @@ from bot.catalog.loading import load_catalog
 from bot.documents.model import Heading, OfficialReport, Paragraph, Table, place_and_date
 from bot.base.forms import Form
 from bot.base.records import UnitRecord
-from bot.documents.letterhead import issuer_of
+from bot.documents.issuer import issuer_of
 from bot.documents.unit_report import ReportSource, unit_report
 from bot.organisation.units import UnitTree
 

@@ -11,14 +11,8 @@ from hypothesis import strategies as st
 from bot.catalog.campaign_time import worth_sending_until
 from bot.catalog.model import CampaignSpec
 from bot.catalog.loading import load_catalog
-from bot.reminders.plan import (
-    ReminderPlan,
-    SlotKind,
-    outside_quiet_hours,
-    plan_slots,
-    sending_times,
-    still_worth_sending,
-)
+from bot.base.deadline import ReminderPlan
+from bot.reminders.plan import SlotKind, outside_quiet_hours, plan_slots, sending_times, still_worth_sending
 from bot.base.records import CampaignRecord
 from bot.reminders.composing import ReminderService
 from storage.units import plan_json, plan_of

@@ -13,7 +13,7 @@ from bot.delivery.campaign_cost import campaign_cost, messages_per_report, remin
 from bot.base.events import Surface
 from bot.base.forms import QuestionKind
 from bot.base.inputs import parse_typed
-from bot.reminders.plan import ReminderPlan
+from bot.base.deadline import ReminderPlan
 from handlers.zalo_bot.channel import SURFACE, pieces
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.service_harness import CATALOG, NGHI_HAI, Chat, Harness

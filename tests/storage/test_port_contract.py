@@ -46,7 +46,7 @@ from bot.base.records import (
     Role,
     Unreached,
 )
-from bot.reminders.plan import ReminderPlan
+from bot.base.deadline import ReminderPlan
 from bot.base.report_status import ReportStatus, approval, return_for_revision, submission
 from storage.database import create_engine
 from storage.models import Base

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from bot.catalog.model import CampaignSpec, EnrolRule, Milestone, UnitSpec
 from bot.base.forms import LocalText
 from bot.base.records import Role
-from bot.reminders.plan import ReminderPlan
+from bot.base.deadline import ReminderPlan
 from storage.database import create_engine
 from storage.migrate import upgrade
 from storage.models import ProcessedUpdate

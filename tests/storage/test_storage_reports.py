@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from bot.catalog.model import CampaignSpec, EnrolRule, Milestone, UnitSpec
 from bot.base.forms import LocalText
 from bot.base.records import Role
-from bot.reminders.plan import ReminderPlan
+from bot.base.deadline import ReminderPlan
 from bot.base.report_status import ReportStatus
 from harness.statements import counting_statements
 from storage.models import Answer, GrantRow, Report
