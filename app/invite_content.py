@@ -7,7 +7,7 @@ import segno
 
 from bot.base.i18n import DEFAULT_LOCALE, Formatter
 from bot.base.records import BotEntrance, IssuedInvite
-from bot.base.sheets import Gettext
+from bot.catalog.sheets import Gettext
 
 __all__ = ["qr_of", "sheet_title", "valid_until", "ways_in"]
 

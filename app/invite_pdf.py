@@ -17,7 +17,7 @@ from fpdf import FPDF
 
 from app.invite_content import qr_of, sheet_title, valid_until, ways_in
 from bot.base.records import IssuedInvite
-from bot.base.sheets import Gettext
+from bot.catalog.sheets import Gettext
 
 __all__ = ["write_invite_pdf"]
 

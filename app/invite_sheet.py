@@ -9,8 +9,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from bot.base.records import IssuedInvite
-from bot.base.sheets import Gettext
 from bot.catalog.model import CatalogError
+from bot.catalog.sheets import Gettext
 
 __all__ = ["SheetWriter", "sheet_writer"]
 

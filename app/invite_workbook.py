@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from app.invite_content import qr_of, sheet_title, ways_in
 from app.workbook_xlsx import DATETIME_FORMAT, print_setup
 from bot.base.records import IssuedInvite
-from bot.base.sheets import Gettext, text_cells
+from bot.catalog.sheets import Gettext, text_cells
 
 __all__ = ["write_invite_workbook"]
 

@@ -28,7 +28,7 @@ from openpyxl.worksheet.page import PrintPageSetup
 from openpyxl.worksheet.properties import PageSetupProperties, WorksheetProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.base.sheets import text_cell
+from bot.catalog.sheets import text_cell
 from bot.documents.model import Cell, Sheet, Workbook
 
 __all__ = ["DATETIME_FORMAT", "print_setup", "write_workbook"]

@@ -2,4 +2,4 @@
 command and button vocabularies, conversation state, forms and their questions (forms.py), answer
 values (answers.py), a report's statuses and moves (report_status.py), its deadline and reminder
 plan (deadline.py), a unit's letterhead (letterhead.py), the codes people type (codes.py), text,
-i18n, the clock and spreadsheets."""
+i18n and the clock."""

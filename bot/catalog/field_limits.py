@@ -1,5 +1,5 @@
 """How long a code, a name, a title or a text in a province's set-up files may be, and what none
-of them may hold. One place, used by every import (the spreadsheets bot.base.sheets reads, the YAML
+of them may hold. One place, used by every import (the spreadsheets bot.catalog.sheets reads, the YAML
 files bot.catalog.files checks), so that whatever is accepted also fits the database's columns,
 a chat message and the properties of a Word or Excel file."""
 

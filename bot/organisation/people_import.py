@@ -12,7 +12,7 @@ from pathlib import Path
 from bot.base.i18n import DEFAULT_LOCALE, N_, translations
 from bot.base.records import Role
 from bot.catalog.field_limits import NAME_LENGTH
-from bot.base.sheets import ROW_NUMBER_HEADERS, Gettext, RowsRead, names_of, read_table
+from bot.catalog.sheets import ROW_NUMBER_HEADERS, Gettext, RowsRead, names_of, read_table
 from bot.base.text import fold
 
 __all__ = ["PersonSpec", "read_people_sheet"]

@@ -25,7 +25,7 @@ from bot.catalog.field_limits import CODE_LENGTH, NAME_LENGTH
 from bot.base.i18n import DEFAULT_LOCALE, N_, translations
 from bot.base.letterhead import Letterhead
 from bot.base.records import LoadedUnit
-from bot.base.sheets import ROW_NUMBER_HEADERS, Gettext, RowsRead, csv_text, names_of, read_table, text_cells
+from bot.catalog.sheets import ROW_NUMBER_HEADERS, Gettext, RowsRead, csv_text, names_of, read_table, text_cells
 
 __all__ = ["EXPORT_HEADERS", "LETTERHEAD_HEADERS", "UnitChanges", "keeping_demo_marks", "plan_changes", "read_units_sheet", "write_units_sheet"]
 
