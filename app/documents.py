@@ -1,4 +1,4 @@
-"""The files the bot writes for people (bot.base.ports.Documents): laid out by the writers beside this
+"""The files the bot writes for people (bot.documents.port.Documents): laid out by the writers beside this
 module, kept under the files directory, each under a fresh name so that two files never meet.
 Each is written in a worker thread: a large document never holds up the event loop."""
 

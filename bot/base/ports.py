@@ -14,8 +14,6 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from bot.base.answers import AnswerValue
-from bot.documents.model import OfficialReport, ProgressChart, Workbook
-from bot.base.events import Attachment
 from bot.base.records import (
     AuditEntry,
     CampaignRecord,
@@ -26,7 +24,6 @@ from bot.base.records import (
     Enrolment,
     Grant,
     InboxItem,
-    IssuedInvite,
     Ledger,
     LinkedPerson,
     NewInvite,
@@ -394,37 +391,6 @@ class Queries(Protocol):
     audit: AuditQueries
     outbox: OutboxQueries
     usage: UsageQueries
-
-
-class Documents(Protocol):
-    """Files the bot writes for a person to download or print: the core says what goes in them,
-    the composition root how they are laid out and where they are kept. Writing runs off the
-    event loop, so a large document never holds up other chats."""
-
-    async def invite_sheet(self, scope: str, invites: Sequence[IssuedInvite], locale: str) -> Attachment:
-        """The printable invite sheet (one block per invite, with its QR code)."""
-        ...
-
-    async def report(self, report: OfficialReport, name: str) -> Attachment:
-        """An official report as a DOCX laid out as Nghị định 30/2020/NĐ-CP prescribes."""
-        ...
-
-    async def workbook(self, workbook: Workbook, name: str) -> Attachment:
-        """An XLSX workbook: frozen header rows with filters, dates as dates."""
-        ...
-
-    async def chart(self, chart: ProgressChart, name: str) -> Attachment:
-        """A PNG bar chart readable on a phone."""
-        ...
-
-    @property
-    def serves_downloads(self) -> bool:
-        """Whether this installation serves downloads (BAOCAO_PUBLIC_URL is set)."""
-        ...
-
-    def download_link(self, attachment: Attachment) -> str:
-        """An address to fetch a written file from for a short time; only where it serves downloads."""
-        ...
 
 
 class UnitOfWork(Protocol):

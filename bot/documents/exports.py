@@ -14,7 +14,8 @@ from bot.base.events import Attachment
 from bot.base.forms import Form, LocalText
 from bot.base.i18n import N_
 from bot.base.letterhead import Letterhead
-from bot.base.ports import Documents, Queries
+from bot.documents.port import Documents
+from bot.base.ports import Queries
 from bot.reporting.prompts import REPORT_STATUS_LABELS, Prompts
 from bot.base.records import CampaignRecord, Enrolment, ReportRecord, UnitRecord
 from bot.documents.scope_summary import ScopeSource, scope_summary

@@ -1,7 +1,7 @@
 """Documents as data: what an official report, a workbook and a chart say, decided in the core;
 how they are laid out (Nghị định 30/2020/NĐ-CP for a report, a spreadsheet's widths and frozen
 header, a chart's bars) belongs to the writers the composition root provides through
-bot.base.ports.Documents."""
+bot.documents.port.Documents."""
 
 from __future__ import annotations
 

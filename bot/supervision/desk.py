@@ -26,7 +26,8 @@ from bot.base.forms import Form, LocalText
 from bot.base.i18n import translations
 from bot.base.letterhead import Letterhead
 from bot.delivery.lifetimes import NOTICE_LIFETIME
-from bot.base.ports import Documents, Queries
+from bot.documents.port import Documents
+from bot.base.ports import Queries
 from bot.reporting.prompts import Prompts
 from bot.base.records import (
     AuditEntry,
