@@ -106,7 +106,7 @@ async def prepare(url: str, api: Any, count: int, chats: int) -> dict[tuple[int,
     Returns the expected deliveries: (chat id, text) -> 1."""
     from bot.base.buttons import Kind, pack
     from bot.base.events import Button, Reply
-    from bot.base.records import MessageKind, OutboxMessage
+    from bot.base.outbox import MessageKind, OutboxMessage
     from handlers.telegram.channel import CHANNEL
     from storage.database import create_engine
     from storage.migrate import upgrade
@@ -194,7 +194,7 @@ async def drain_with_outbox_sender(url: str, api: Any, result: Result, timeout: 
     from sqlalchemy.ext.asyncio import create_async_engine
 
     from bot.base.clock import SystemClock
-    from bot.base.records import DEFAULT_LEASE, DeliveryState
+    from bot.base.outbox import DEFAULT_LEASE, DeliveryState
     from handlers.channel import Shared
     from handlers.outbox_sender import OutboxSender
     from handlers.telegram.channel import TelegramChannel
@@ -245,7 +245,7 @@ async def drain_naively(url: str, api: Any, result: Result, timeout: float) -> N
     from telegram.ext import AIORateLimiter, ApplicationBuilder
 
     from bot.base.clock import SystemClock
-    from bot.base.records import DeliveryState
+    from bot.base.outbox import DeliveryState
     from handlers.telegram.channel import CHANNEL
     from handlers.telegram.render import keyboard
     from storage.database import create_engine

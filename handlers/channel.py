@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 from bot.base.effects import TurnResult
 from bot.base.events import Attachment
 from bot.base.i18n import N_
+from bot.base.outbox import OutboxMessage
 from bot.base.records import BotEntrance, OutboxMessage
 from bot.delivery.usage import Quota
 from bot.service import Envelope

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from bot.base.clock import Clock
 from bot.base.ports import UnitOfWork
-from bot.base.records import InboxItem
+from bot.base.inbox import InboxItem
 
 __all__ = ["HOLD", "KEEP_HANDLED", "RENEW", "SWEPT_BACK", "TransactionalInbox"]
 

@@ -11,7 +11,7 @@ from bot.base.conversation import ConversationState
 from bot.base.effects import TurnResult
 from bot.base.events import Reply
 from bot.base.i18n import N_, translations
-from bot.base.records import InboxItem
+from bot.base.inbox import InboxItem
 from bot.service import ReportingService
 from handlers.channel import Channel, Payload
 from handlers.inbox import TransactionalInbox

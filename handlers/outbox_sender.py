@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from bot.base.clock import Clock
 from bot.base.ports import UnitOfWork
-from bot.base.records import REFUSED_STATES, REMINDER_KINDS, DeliveryState, OutboxItem, OutboxMessage
+from bot.base.outbox import REFUSED_STATES, REMINDER_KINDS, DeliveryState, OutboxItem, OutboxMessage
 from bot.reminders.plan import outside_quiet_hours
 from bot.reminders.rerouting import Routes, rerouted
 from handlers.channel import Outcome, Sender, SendResult

@@ -22,7 +22,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.base.clock import Clock
-from bot.base.records import REMINDER_KINDS, OutboxMessage
+from bot.base.outbox import REMINDER_KINDS, OutboxMessage
 from bot.delivery.usage import QUOTA_ALERT, Quota, crossed_threshold, month_label, month_of
 
 __all__ = ["FLUSH_SECONDS", "RECHECK", "UsageCounter", "UsageLedger"]

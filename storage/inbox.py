@@ -18,7 +18,7 @@ from sqlalchemy import Select, delete, select, update
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.base.records import InboxItem
+from bot.base.inbox import InboxItem
 from storage.models import InboxRow, ProcessedUpdate
 from storage.updates import record
 from storage.upsert import prepared

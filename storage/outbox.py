@@ -23,7 +23,7 @@ from sqlalchemy import Row, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.base.events import Attachment, Button, ButtonRole, Reply
-from bot.base.records import (
+from bot.base.outbox import (
     DEFAULT_LEASE,
     FINAL_STATES,
     REFUSED_STATES,

@@ -31,37 +31,39 @@ from bot.base.phones import international
 from bot.base.ports import ReportMoved
 from bot.base.records import (
     ANSWER_ACTION,
-    DEFAULT_LEASE,
-    FINAL_STATES,
-    REFUSED_STATES,
-    UNDELIVERED,
     AuditEntry,
     CampaignRecord,
     ChatRecord,
     ChatRoute,
     Contact,
-    DeliveryState,
     Enrolment,
     Grant,
-    InboxItem,
     InviteProblem,
-    Ledger,
     LinkedPerson,
-    MessageKind,
     NewInvite,
-    OutboxItem,
-    OutboxMessage,
     PendingInvite,
     PreviousAnswers,
     Recipient,
     Redemption,
     ReportRecord,
     ReportWithAnswers,
-    Retrying,
     Role,
     UnitRecord,
+)
+from bot.base.outbox import (
+    DEFAULT_LEASE,
+    FINAL_STATES,
+    REFUSED_STATES,
+    UNDELIVERED,
+    DeliveryState,
+    Ledger,
+    MessageKind,
+    OutboxItem,
+    OutboxMessage,
+    Retrying,
     Unreached,
 )
+from bot.base.inbox import InboxItem
 from bot.base.deadline import REPORT_DUE
 from bot.base.report_status import LOCKED_STATUSES, ReportStatus, Transition
 from bot.organisation.units import parents_first

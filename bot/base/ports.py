@@ -1,6 +1,8 @@
 """What the core needs from storage, one protocol per thing stored, so `bot/` never imports a
 database library. `storage/` implements them; every method runs inside the unit of work's single
-transaction. The records they take and give are in bot/base/records.py.
+transaction. The records they take and give are in bot/base/records.py; the inbox's and the
+outbox's protocols stand beside their records (bot/base/inbox.py, bot/base/outbox.py), and the
+unit of work here gathers them all.
 
 The supervisor's features only read (the protocols' query methods); every change they decide
 comes back as an effect (bot/base/effects.py) that the service applies through the write methods.
@@ -9,36 +11,31 @@ comes back as an effect (bot/base/effects.py) that the service applies through t
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, Protocol
 
 from bot.base.answers import AnswerValue
+from bot.base.inbox import Inbox, UpdateLog
+from bot.base.outbox import Outbox, OutboxQueries
 from bot.base.records import (
     AuditEntry,
     CampaignRecord,
     ChatRecord,
     ChatRoute,
     Contact,
-    DeliveryState,
     Enrolment,
     Grant,
-    InboxItem,
-    Ledger,
     LinkedPerson,
     NewInvite,
-    OutboxItem,
-    OutboxMessage,
     PendingInvite,
     PreviousAnswers,
     Recipient,
     Redemption,
     ReportRecord,
     ReportWithAnswers,
-    Retrying,
     Role,
     UnitRecord,
-    Unreached,
 )
 from bot.base.report_status import Transition
 
@@ -46,11 +43,8 @@ __all__ = [
     "Audit",
     "AuditQueries",
     "Chats",
-    "Inbox",
     "InviteQueries",
     "Invites",
-    "Outbox",
-    "OutboxQueries",
     "People",
     "PeopleQueries",
     "Queries",
@@ -60,47 +54,9 @@ __all__ = [
     "Reports",
     "UnitOfWork",
     "Units",
-    "UpdateLog",
     "UsageQueries",
     "WrongCodes",
 ]
-
-
-class UpdateLog(Protocol):
-    async def claim(self, channel: str, update_id: str, now: datetime) -> bool:
-        """Records a platform update; False if it was seen before (a redelivery)."""
-        ...
-
-
-class Inbox(Protocol):
-    """Updates received but perhaps not yet handled, so a crash between the two loses nothing."""
-
-    async def store(self, channel: str, items: Sequence[InboxItem], now: datetime, held_until: datetime | None = None) -> list[str]:
-        """Keeps the updates, held by this worker until `held_until`; returns the ids not stored
-        before (a refetch stores nothing twice)."""
-        ...
-
-    async def pending(self, channel: str) -> list[InboxItem]:
-        """Stored updates not yet handled, in the order they arrived."""
-        ...
-
-    async def hold(self, channel: str, update_ids: Collection[str], until: datetime) -> None:
-        """The worker that holds these updates renews its hold on them."""
-        ...
-
-    async def let_go(self, channel: str, since: datetime, now: datetime) -> list[InboxItem]:
-        """Stored updates not yet handled whose hold ran out between `since` and `now` (an
-        indexed range), in the order they arrived."""
-        ...
-
-    async def earlier_unhandled(self, channel: str, update_id: str, chat_key: str) -> list[InboxItem]:
-        """The chat's updates stored before this one and not yet handled, in the order they
-        arrived, each with until when its worker holds it."""
-        ...
-
-    async def mark_processed(self, channel: str, update_id: str, outcome: str, now: datetime) -> None: ...
-
-    async def prune(self, channel: str, older_than: datetime) -> int: ...
 
 
 class Chats(Protocol):
@@ -281,67 +237,6 @@ class AuditQueries(Protocol):
 
 class Audit(AuditQueries, Protocol):
     async def record(self, entry: AuditEntry) -> None: ...
-
-
-class OutboxQueries(Protocol):
-    async def ledger(self, campaign_code: str, unit_ids: Collection[int]) -> Ledger:
-        """How many messages about these units are in each state, per kind (every kind and state a key)."""
-        ...
-
-    async def units_with_key(self, unit_ids: Collection[int], key_prefix: str) -> frozenset[int]:
-        """Those of these units with a message whose key starts with `key_prefix`."""
-        ...
-
-    async def unreached(self, campaign_code: str, unit_ids: Collection[int]) -> Sequence[Unreached]:
-        """The people whose latest message of the campaign about these units ended UNDELIVERED
-        (a later delivery, or a retry still pending, means they are not unreached), with the
-        time that message was queued; in no particular order."""
-        ...
-
-    async def retrying(self, campaign_code: str, unit_ids: Collection[int]) -> Sequence[Retrying]:
-        """The messages of the campaign about these units that a platform has been failing and
-        that are waiting to be tried again, the longest failing first."""
-        ...
-
-
-class Outbox(OutboxQueries, Protocol):
-    """Messages waiting to be sent, and the record of what became of each (the ledger)."""
-
-    async def enqueue(self, messages: Sequence[OutboxMessage], now: datetime) -> int:
-        """Adds the messages not already there (by key and person); returns how many were new."""
-        ...
-
-    async def claim(
-        self, limit: int, now: datetime, channel: str, lease: timedelta = ..., chat_id: str | None = None
-    ) -> Sequence[OutboxItem]:
-        """Takes this channel's due pending rows (only one chat's, given `chat_id`) for sending;
-        with PostgreSQL several senders never take the same row (SKIP LOCKED). Rows claimed
-        longer than `lease` ago, by a sender that died, are taken back. A due row past its
-        expiry (OutboxMessage.expires_at) is not taken: it ends EXPIRED."""
-        ...
-
-    async def mark(
-        self,
-        item_id: int,
-        state: DeliveryState,
-        now: datetime,
-        error: str | None = None,
-        retry_at: datetime | None = None,
-        retrying_since: datetime | None = None,
-    ) -> None:
-        """Records an outcome; PENDING with `retry_at` schedules another try, failing since
-        `retrying_since` (None: not failing); SENT ends the run of failures. A refusal
-        (REFUSED_STATES) also marks the chat as refusing, so `recipients` passes it over until
-        its person writes again. ValueError for SENDING (only `claim` makes rows sending),
-        LookupError for an unknown row."""
-        ...
-
-    async def supersede(self, series: str, newer: Sequence[OutboxMessage], now: datetime) -> int:
-        """Stops the still-pending messages of a reminder series (keys under "`series`/") to the
-        same person about the same unit as one of `newer` (a digest: about none), other than
-        `newer` themselves and what was sent on for them: the newer reminder says it again, with
-        today's figures. They end EXPIRED; returns how many."""
-        ...
 
 
 class UsageQueries(Protocol):

@@ -1,56 +1,43 @@
 """The records that cross between the core and storage: plain, immutable data, read from the
-database and handed to the core (bot/base/ports.py says who reads and writes which)."""
+database and handed to the core (bot/base/ports.py says who reads and writes which): the
+organisation and its campaigns, people, chats and invites, reports and their history. A message's
+way in and out has its own records, beside its ports: bot/base/inbox.py, bot/base/outbox.py."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 from bot.base.answers import AnswerValue
-from bot.base.events import Reply
 from bot.base.forms import LocalText
-from bot.base.i18n import DEFAULT_LOCALE
 from bot.base.letterhead import Letterhead
 from bot.base.deadline import ReminderPlan
 from bot.base.report_status import LOCKED_STATUSES, ReportStatus, needs_revision
 
 __all__ = [
     "ANSWER_ACTION",
-    "DEFAULT_LEASE",
-    "FINAL_STATES",
-    "REFUSED_STATES",
-    "REMINDER_KINDS",
-    "UNDELIVERED",
     "AuditEntry",
     "BotEntrance",
     "CampaignRecord",
     "ChatRecord",
     "ChatRoute",
     "Contact",
-    "DeliveryState",
     "Enrolment",
     "Grant",
-    "InboxItem",
     "InviteLink",
     "InviteProblem",
-    "Ledger",
     "LinkedPerson",
     "LoadedUnit",
-    "MessageKind",
     "NewInvite",
-    "OutboxItem",
-    "OutboxMessage",
     "PendingInvite",
     "Recipient",
     "Redemption",
     "ReportRecord",
-    "Retrying",
     "Role",
     "UnitRecord",
-    "Unreached",
 ]
 
 
@@ -364,118 +351,3 @@ class AuditEntry:
     unit_id: int | None = None
     report_id: int | None = None
     details: Mapping[str, Any] = field(default_factory=dict)
-
-
-# ----- the outbox ----------------------------------------------------------------------------------------
-
-
-class MessageKind(StrEnum):
-    """Why a message goes out through the outbox; the ledger counts each kind apart."""
-
-    REMINDER = "reminder"
-    OVERDUE = "overdue"
-    MANUAL = "manual"  # a supervisor's /nhacnho
-    DIGEST = "digest"  # a supervisor's list of units nobody could be reminded in
-    NOTICE = "notice"  # an officer told that their report was returned or approved
-    ALERT = "alert"  # the administrators told of a fault only a person can mend
-
-
-REMINDER_KINDS = frozenset({MessageKind.REMINDER, MessageKind.OVERDUE, MessageKind.MANUAL})
-"""The kinds that remind an officer of a deadline."""
-
-
-@dataclass(frozen=True)
-class OutboxMessage:
-    """A message for someone other than the person in the conversation, sent after the commit by
-    the channel of `channel`. `key` + `person_id` is unique: the same reminder never twice."""
-
-    key: str
-    person_id: int
-    channel: str
-    chat_id: str
-    reply: Reply
-    kind: MessageKind
-    campaign_code: str | None = None
-    unit_id: int | None = None
-    person_name: str = ""  # for plans, logs and the console; not stored
-    locale: str = DEFAULT_LOCALE  # what the text is written in
-    data: Mapping[str, str] | None = None
-    """The fields of a template message (a text to a phone), where the channel sends templates."""
-    expires_at: datetime | None = None
-    """Past it the message no longer matters and is never sent (bot/delivery/lifetimes.py says how long
-    each kind lasts); None: UNDATED_LIFETIME from when it was queued."""
-
-
-@dataclass(frozen=True)
-class OutboxItem:
-    """A claimed outbox row, ready to send; `retrying_since` is the first failure of the run of
-    failures it is being tried again after (None: the last try did not fail)."""
-
-    id: int
-    message: OutboxMessage
-    attempts: int
-    retrying_since: datetime | None = None
-
-
-class DeliveryState(StrEnum):
-    PENDING = "pending"
-    SENDING = "sending"
-    SENT = "sent"
-    FAILED = "failed"
-    BLOCKED = "blocked"
-    NEVER_STARTED = "never_started"
-    OUTSIDE_WINDOW = "outside_window"  # the platform lets the bot write only so long after the person did
-    EXPIRED = "expired"  # no longer worth sending: past its expiry, or a newer reminder of its series replaced it
-
-
-REFUSED_STATES = frozenset({DeliveryState.BLOCKED, DeliveryState.NEVER_STARTED, DeliveryState.OUTSIDE_WINDOW})
-"""Outcomes after which the chat itself is unusable until its person writes again."""
-FINAL_STATES = frozenset({DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.EXPIRED}) | REFUSED_STATES
-"""Outcomes after which a message is never tried again."""
-UNDELIVERED = FINAL_STATES - {DeliveryState.SENT}
-"""Final outcomes in which the message did not reach its person."""
-DEFAULT_LEASE = timedelta(seconds=30)
-"""A sender marks each row within a second or two of claiming it; a claim older than this
-belongs to a sender that died, and its row is sent again (at most one may already have gone)."""
-
-Ledger = Mapping[MessageKind, Mapping[DeliveryState, int]]
-
-
-@dataclass(frozen=True)
-class Unreached:
-    """A person whose latest message in a campaign was not delivered, and why."""
-
-    person_id: int
-    person_name: str
-    unit_id: int
-    state: DeliveryState
-    at: datetime
-
-
-@dataclass(frozen=True)
-class Retrying:
-    """A person's message the platform has been failing, tried again until it no longer matters."""
-
-    person_id: int
-    person_name: str
-    unit_id: int
-    kind: MessageKind
-    since: datetime
-    """The first failure of the run of failures (a success ends the run)."""
-    error: str
-
-
-# ----- updates --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class InboxItem:
-    """A platform update as received: its id on the platform (opaque), the chat whose updates
-    must be handled in order, and the update itself as JSON."""
-
-    update_id: str
-    chat_key: str
-    payload: Mapping[str, Any]
-    held_until: datetime | None = field(default=None, compare=False)
-    """Until when the worker that stored it holds it (read back from the inbox; None: nobody
-    does); not part of what it is."""

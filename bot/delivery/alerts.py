@@ -13,7 +13,8 @@ from bot.base.events import Reply
 from bot.base.i18n import translations
 from bot.delivery.lifetimes import ALERT_LIFETIME
 from bot.base.ports import UnitOfWork
-from bot.base.records import MessageKind, OutboxMessage, Role
+from bot.base.outbox import MessageKind, OutboxMessage
+from bot.base.records import Role
 
 __all__ = ["alert_admins"]
 

@@ -20,14 +20,8 @@ from bot.base.events import Button, ButtonRole, Reply
 from bot.base.forms import Form
 from bot.base.ports import Queries, UnitOfWork
 from bot.reporting.prompts import Prompts
-from bot.base.records import (
-    CampaignRecord,
-    Enrolment,
-    MessageKind,
-    OutboxMessage,
-    Recipient,
-    Role,
-)
+from bot.base.records import CampaignRecord, Enrolment, Recipient, Role
+from bot.base.outbox import MessageKind, OutboxMessage
 from bot.reminders.plan import ReminderSlot, SlotKind, plan_slots, still_worth_sending
 from bot.base.report_status import NOT_SUBMITTED, ReportStatus
 from bot.reminders.rerouting import Routes, Subject, by_phone

@@ -17,7 +17,7 @@ from datetime import date
 from bot.base.events import Reply
 from bot.base.i18n import Formatter
 from bot.base.ports import Queries
-from bot.base.records import REMINDER_KINDS, OutboxMessage
+from bot.base.outbox import REMINDER_KINDS, OutboxMessage
 
 __all__ = ["TEMPLATE_FIELDS", "Routes", "Subject", "by_phone", "rerouted", "subject_of"]
 

@@ -12,15 +12,8 @@ from bot.base.events import Button, ButtonRole
 from bot.base.i18n import N_
 from bot.delivery.lifetimes import end_of_day
 from bot.reporting.prompts import NOT_STARTED, REPORT_STATUS_LABELS
-from bot.base.records import (
-    REMINDER_KINDS,
-    CampaignRecord,
-    DeliveryState,
-    Ledger,
-    MessageKind,
-    Retrying,
-    Unreached,
-)
+from bot.base.outbox import REMINDER_KINDS, DeliveryState, Ledger, MessageKind, Retrying, Unreached
+from bot.base.records import CampaignRecord
 from bot.reminders.composing import Composer, Pending, pending_units
 from bot.base.report_status import ReportStatus
 from bot.reporting.standing import UnitStanding, percent

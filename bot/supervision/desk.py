@@ -29,17 +29,8 @@ from bot.delivery.lifetimes import NOTICE_LIFETIME
 from bot.documents.port import Documents
 from bot.base.ports import Queries
 from bot.reporting.prompts import Prompts
-from bot.base.records import (
-    AuditEntry,
-    CampaignRecord,
-    Enrolment,
-    InviteLink,
-    MessageKind,
-    OutboxMessage,
-    ReportRecord,
-    Role,
-    UnitRecord,
-)
+from bot.base.records import AuditEntry, CampaignRecord, Enrolment, InviteLink, ReportRecord, Role, UnitRecord
+from bot.base.outbox import MessageKind, OutboxMessage
 from bot.base.deadline import deadline_of
 from bot.base.text import fold
 from bot.organisation.units import UnitTree

@@ -41,7 +41,8 @@ from bot.base.effects import TurnResult
 from bot.base.events import Reply
 from bot.base.i18n import SUPPORTED_LOCALES, translations
 from bot.base.inputs import FileInput, Input
-from bot.base.records import BotEntrance, OutboxMessage, Role
+from bot.base.records import BotEntrance, Role
+from bot.base.outbox import OutboxMessage
 from bot.service import Envelope
 from handlers.button_data import parse_button_data
 from handlers.channel import (

@@ -23,6 +23,7 @@ from bot.base.effects import TurnResult
 from bot.base.events import Reply, Surface
 from bot.base.i18n import N_
 from bot.base.inputs import FileInput, Input, UnsupportedInput, parse_typed
+from bot.base.outbox import OutboxMessage
 from bot.base.plain_text import as_plain_text
 from bot.base.records import BotEntrance, OutboxMessage
 from bot.base.text import split_message, utf16_length

@@ -40,6 +40,7 @@ from bot.base.inputs import (
     parse_typed,
     spends_code,
 )
+from bot.base.outbox import OutboxMessage
 from bot.base.records import BotEntrance, OutboxMessage
 from bot.delivery.usage import Quota
 from bot.reminders.plan import outside_quiet_hours

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bot.base.records import OutboxMessage
+from bot.base.outbox import OutboxMessage
 from handlers.channel import DELIVERED, Outcome, SendResult
 from handlers.pacer import SendPacer
 from handlers.zalo_oa.client import OaClient, OaError, OaUnreachable

@@ -17,7 +17,8 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
-from bot.base.records import DeliveryState, MessageKind, ReportRecord, Role
+from bot.base.outbox import DeliveryState, MessageKind
+from bot.base.records import ReportRecord, Role
 from handlers.console import CHANNEL, ConsoleChannel, button_key
 from handlers.outbox_sender import OutboxSender
 from harness.waiting import eventually

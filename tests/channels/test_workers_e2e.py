@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.base.records import InboxItem
+from bot.base.inbox import InboxItem
 from harness.balancer import RoundRobinBalancer
 from harness.bot_process import BotProcess, Officer, free_port
 from harness.fakes import FakeBotApi

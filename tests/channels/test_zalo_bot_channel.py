@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.base.events import Reply
-from bot.base.records import MessageKind, OutboxMessage
+from bot.base.outbox import MessageKind, OutboxMessage
 from bot.base.text import utf16_length
 from handlers.channel import Outcome, Payload, Shared
 from handlers.zalo_bot.channel import TOKEN_RECHECK_SECONDS, TOKEN_REFUSED_ALERT, ZaloBotChannel

@@ -16,7 +16,7 @@ import pytest
 from bot.base.conversation import ConversationState
 from bot.base.effects import TurnResult
 from bot.base.events import Attachment, Reply
-from bot.base.records import MessageKind, OutboxMessage
+from bot.base.outbox import MessageKind, OutboxMessage
 from handlers.channel import Outcome, Shared
 from handlers.zalo_oa.channel import QUOTA_WAIT, ZaloOaChannel, outcome_of, transient
 from handlers.zalo_oa.client import OaClient, OaError, OaUnreachable, TokenPair

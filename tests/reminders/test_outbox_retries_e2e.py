@@ -18,7 +18,8 @@ from sqlalchemy import func, select
 
 from bot.catalog.loading import load_catalog
 from bot.base.clock import FixedClock
-from bot.base.records import DeliveryState, Role
+from bot.base.outbox import DeliveryState
+from bot.base.records import Role
 from bot.reminders.composing import ReminderService
 from handlers.channel import Shared
 from handlers.outbox_sender import RETRY_CEILING, RETRY_FIRST, OutboxSender, retry_delay

@@ -20,32 +20,34 @@ from bot.base.events import Attachment, Button, ButtonRole, Reply
 from bot.base.forms import LocalText
 from bot.base.i18n import DEFAULT_LOCALE
 from bot.base.ports import ReportMoved, UnitOfWork
-from bot.base.records import (
+from bot.base.outbox import (
     DEFAULT_LEASE,
     FINAL_STATES,
     UNDELIVERED,
+    DeliveryState,
+    MessageKind,
+    OutboxItem,
+    OutboxMessage,
+    Retrying,
+    Unreached,
+)
+from bot.base.records import (
     AuditEntry,
     CampaignRecord,
     ChatRecord,
     ChatRoute,
     Contact,
-    DeliveryState,
     Enrolment,
     Grant,
-    InboxItem,
     InviteProblem,
-    MessageKind,
     NewInvite,
-    OutboxItem,
-    OutboxMessage,
     PendingInvite,
     Recipient,
     Redemption,
     ReportRecord,
-    Retrying,
     Role,
-    Unreached,
 )
+from bot.base.inbox import InboxItem
 from bot.base.deadline import ReminderPlan
 from bot.base.report_status import ReportStatus, approval, return_for_revision, submission
 from storage.database import create_engine

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from bot.base.records import InboxItem
+from bot.base.inbox import InboxItem
 from storage.unit_of_work import UnitOfWorkFactory
 
 NOW = datetime(2023, 11, 10, 1, 0, tzinfo=timezone.utc)

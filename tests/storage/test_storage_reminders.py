@@ -16,14 +16,8 @@ from sqlalchemy.engine import Connection
 
 from bot.catalog.model import UnitSpec
 from bot.base.events import Button, Reply
-from bot.base.records import (
-    ChatRecord,
-    DeliveryState,
-    MessageKind,
-    OutboxMessage,
-    Recipient,
-    Role,
-)
+from bot.base.records import ChatRecord, Recipient, Role
+from bot.base.outbox import DeliveryState, MessageKind, OutboxMessage
 from bot.reminders.composing import nearest_supervisors, pending_units
 from bot.base.report_status import ReportStatus
 from bot.organisation.units import UnitTree

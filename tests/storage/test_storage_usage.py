@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from bot.base.clock import FixedClock
 from bot.base.events import Reply
-from bot.base.records import MessageKind, OutboxMessage
+from bot.base.outbox import MessageKind, OutboxMessage
 from bot.delivery.usage import Quota
 from handlers.pacer import SendPacer
 from handlers.usage import RECHECK, UsageCounter

@@ -20,7 +20,8 @@ import pytest
 from app.runtime import build_service
 from bot.base.clock import FixedClock
 from bot.base.effects import SaveAnswers
-from bot.base.records import DeliveryState, MessageKind, Role
+from bot.base.outbox import DeliveryState, MessageKind
+from bot.base.records import Role
 from bot.reminders.composing import ReminderService
 from bot.base.report_status import ReportStatus
 from bot.service import ReportingService
