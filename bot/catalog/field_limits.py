@@ -1,7 +1,7 @@
 """How long a code, a name, a title or a text in a province's set-up files may be, and what none
-of them may hold. One place, used by every import (the spreadsheets bot.catalog.sheets reads, the YAML
-files bot.catalog.files checks), so that whatever is accepted also fits the database's columns,
-a chat message and the properties of a Word or Excel file."""
+of them may hold. One place, used by every import (the spreadsheets bot.catalog.sheets reads, the
+YAML files bot.catalog.file_fields checks), so that whatever is accepted also fits the database's
+columns, a chat message and the properties of a Word or Excel file."""
 
 from __future__ import annotations
 

@@ -24,15 +24,8 @@ from bot.catalog.model import (
     UnitSpec,
 )
 from bot.base.codes import UNIT_CODE_PATTERN
-from bot.catalog.files import (
-    CampaignFile,
-    CriteriaFile,
-    DemoFile,
-    FormEntry,
-    FormsFile,
-    OutlineFile,
-    UnitKindsFile,
-)
+from bot.catalog.campaign_files import CampaignFile, DemoFile, UnitKindsFile
+from bot.catalog.form_files import CriteriaFile, FormEntry, FormsFile, OutlineFile
 from bot.base.forms import CRITERION_PREFIX, Form, LocalText, Question, QuestionKind
 from bot.base.i18n import N_
 

@@ -2,8 +2,8 @@
 
 They are YAML data under bot/catalog/data so that a province can add a campaign or load its official
 criterion texts without a code change. This module holds what a loaded catalog is, as plain
-frozen dataclasses; bot.catalog.files checks each file's shape and bot.catalog.loading reads the
-files and checks the references between them.
+frozen dataclasses; bot.catalog.form_files and bot.catalog.campaign_files check each file's shape
+and bot.catalog.loading reads the files and checks the references between them.
 """
 
 from __future__ import annotations
