@@ -32,7 +32,7 @@ from bot.base.records import InviteLink
 from bot.reminders.composing import ReminderService
 from bot.reminders.rerouting import Routes
 from bot.service import ReportingService
-from bot.supervision import DeskSettings
+from bot.supervision.desk import DeskSettings
 from bot.delivery.usage import Quota
 from handlers.channel import Channel, ChannelPlugin, Shared, StartError
 from handlers.inbox import RENEW, TransactionalInbox

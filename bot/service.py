@@ -53,9 +53,10 @@ from bot.base.records import CampaignRecord, ChatRecord, InviteLink, ReportRecor
 from bot.base.deadline import deadline_of
 from bot.base.report_status import LOCKED_STATUSES, ReportStatus
 from bot.reporting.report import ReportContext
-from bot.supervision import Desk, DeskSettings, refusal
-from bot.supervision import handle as supervise
-from bot.supervision import wants as desk_wants
+from bot.supervision.desk import Desk, DeskSettings
+from bot.supervision.routing import refusal
+from bot.supervision.routing import handle as supervise
+from bot.supervision.routing import wants as desk_wants
 from bot.organisation.units import UnitTree
 
 __all__ = ["Envelope", "ReportingService"]
