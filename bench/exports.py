@@ -31,20 +31,20 @@ from sqlalchemy import insert, select
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-from app.documents import FileDocuments
+from app.documents import FileDocuments  # noqa: E402
 from bot.base.forms import Form, LocalText, QuestionKind  # noqa: E402
-from bot.catalog.loading import load_catalog
-from bot.catalog.model import CampaignSpec, EnrolRule, UnitSpec
-from bot.documents.exports import (
+from bot.base.letterhead import Letterhead  # noqa: E402
+from bot.base.report_status import ReportStatus  # noqa: E402
+from bot.catalog.loading import load_catalog  # noqa: E402
+from bot.catalog.model import CampaignSpec, EnrolRule, UnitSpec  # noqa: E402
+from bot.documents.exports import (  # noqa: E402
     chart_document,
     report_document,
     summary_document,
     workbook_document,
 )
-from bot.documents.letterhead import Letterhead
 from bot.organisation.units import UnitTree  # noqa: E402
 from bot.reporting.prompts import Prompts  # noqa: E402
-from bot.base.report_status import ReportStatus  # noqa: E402
 from bot.reporting.standing import standing_of  # noqa: E402
 from storage.database import create_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
