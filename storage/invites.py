@@ -14,6 +14,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.base.codes import new_code
+from bot.linking.redemption import IssuedCode, spend
 from bot.base.records import Grant, InviteProblem, NewInvite, PendingInvite, Redemption, Role
 from storage.models import Chat, GrantRow, Invite, Person, Unit
 
@@ -96,8 +97,8 @@ class SqlInvites:
         return code
 
     async def redeem(self, code: str, display_name: str, person_id: int | None, now: datetime) -> Redemption:
-        """Spends the code. The invite row is locked (on PostgreSQL) so that two chats sending the
-        same code at once cannot both spend it."""
+        """Spends the code as the core decides (bot/linking/redemption.py). The invite row is
+        locked (on PostgreSQL) so that two chats sending the same code at once cannot both spend it."""
         invite = (
             await self.session.execute(
                 select(
@@ -119,31 +120,30 @@ class SqlInvites:
         ).one_or_none()
         if invite is None:
             return Redemption(problem=InviteProblem.UNKNOWN)
-        if invite.revoked_at is not None:
-            return Redemption(problem=InviteProblem.REVOKED)
-        if invite.used_at is not None:
-            return Redemption(problem=InviteProblem.USED)
-        if invite.expires_at <= now:
-            return Redemption(problem=InviteProblem.EXPIRED)
-        joined = invite.person_id is not None and invite.person_id != person_id
-        if invite.person_id is not None:
-            if person_id is not None and person_id != invite.person_id:
-                await self._merge(person_id, invite.person_id, now)
-            person_id = invite.person_id
-        elif person_id is None:
-            person = Person(full_name=invite.full_name or display_name, created_at=now)
+        issued = IssuedCode(
+            invite.expires_at, invite.used_at, invite.revoked_at, invite.unit_id,
+            Role(invite.role) if invite.role is not None else None, invite.person_id, invite.full_name or "",
+        )  # fmt: skip
+        spent = spend(issued, person_id, display_name, now)
+        if isinstance(spent, InviteProblem):
+            return Redemption(problem=spent)
+        person_id = spent.person_id
+        if person_id is None:
+            person = Person(full_name=spent.new_name, created_at=now)
             self.session.add(person)
             await self.session.flush()
             person_id = person.id
+        if spent.merged_person_id is not None:
+            await self._merge(spent.merged_person_id, person_id, now)
         await self.session.execute(
             update(Invite).where(Invite.id == invite.id).values(used_at=now, used_by_person_id=person_id)
         )
-        if invite.unit_id is None or invite.role is None:
-            return Redemption(person_id=person_id, joined_existing=joined)
-        role = Role(invite.role)
-        await self._grant(person_id, invite.unit_id, role, now)
-        grant = Grant(person_id, invite.unit_id, invite.unit_code, invite.unit_name, role)
-        return Redemption(person_id=person_id, grant=grant, joined_existing=joined)
+        if spent.grant is None:
+            return Redemption(person_id=person_id, joined_existing=spent.joined_existing)
+        unit_id, role = spent.grant
+        await self._grant(person_id, unit_id, role, now)
+        grant = Grant(person_id, unit_id, invite.unit_code, invite.unit_name, role)
+        return Redemption(person_id=person_id, grant=grant, joined_existing=spent.joined_existing)
 
     async def _merge(self, duplicate: int, person_id: int, now: datetime) -> None:
         """The chats and the roles of `duplicate` (linked on its own before) go to `person_id`:
