@@ -25,8 +25,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.base.events import Attachment, Button, ButtonRole, Reply
 from bot.base.outbox import (
     DEFAULT_LEASE,
-    FINAL_STATES,
-    REFUSED_STATES,
     UNDELIVERED,
     DeliveryState,
     Ledger,
@@ -36,7 +34,9 @@ from bot.base.outbox import (
     Retrying,
     Unreached,
 )
-from bot.delivery.lifetimes import UNDATED_LIFETIME
+from bot.delivery.lifetimes import expiry
+from bot.delivery.outcomes import outcome
+from bot.reminders.rerouting import sent_for
 from storage.models import Chat, OutboxRow, Person
 from storage.upsert import insert
 
@@ -119,7 +119,7 @@ class SqlOutbox:
                 .with_for_update(skip_locked=True)
             )
         ).all()
-        expired = [row.id for row in rows if _expiry(row) <= now]
+        expired = [row.id for row in rows if expiry(row.expires_at, row.created_at) <= now]
         if expired:
             await self.session.execute(
                 update(OutboxRow)
@@ -150,21 +150,17 @@ class SqlOutbox:
         retry_at: datetime | None = None,
         retrying_since: datetime | None = None,
     ) -> None:
-        """Records a send's outcome. SENT stamps `sent_at` and ends the run of failures;
-        PENDING schedules another try at `retry_at` (at once without one), failing since
-        `retrying_since`; the other outcomes are final, and a refusal (blocked, never started,
-        outside the platform's window) also marks the chat as refusing, so no later reminder is
-        queued for it until its person writes again."""
-        state = DeliveryState(state)
-        values: dict[str, Any] = {"state": state.value}
+        """Records a send's outcome as the core decides it (bot/delivery/outcomes.py): SENT
+        stamps `sent_at` and ends the run of failures; PENDING schedules another try; a refusal
+        also marks the chat as refusing."""
+        decided = outcome(state, now, retry_at, retrying_since)
+        values: dict[str, Any] = {"state": decided.state.value}
         if error is not None:
             values["error"] = error
-        if state is DeliveryState.SENT:
-            values.update(sent_at=now, retrying_since=None)
-        elif state is DeliveryState.PENDING:
-            values.update(next_attempt_at=retry_at or now, claimed_at=None, retrying_since=retrying_since)
-        elif state not in FINAL_STATES:
-            raise ValueError(f"an outbox row cannot be marked {state}: claim() makes rows sending")
+        if decided.sent_at is not None:
+            values.update(sent_at=decided.sent_at, retrying_since=None)
+        if decided.retry is not None:
+            values.update(next_attempt_at=decided.retry.at, claimed_at=None, retrying_since=decided.retry.since)
         marked = (
             await self.session.execute(
                 update(OutboxRow)
@@ -176,11 +172,11 @@ class SqlOutbox:
         ).one_or_none()
         if marked is None:
             raise LookupError(f"no outbox row {item_id}")
-        if state in REFUSED_STATES:
+        if decided.refusal is not None:
             await self.session.execute(
                 update(Chat)
                 .where(Chat.channel == marked.channel, Chat.chat_id == marked.chat_id)
-                .values(blocked_at=now, blocked_reason=state.value)
+                .values(blocked_at=decided.refusal.at, blocked_reason=decided.refusal.reason.value)
                 .execution_options(synchronize_session=False)
             )
 
@@ -203,7 +199,7 @@ class SqlOutbox:
         older = [
             row.id
             for row in candidates
-            if (keys := newest.get((row.person_id, row.unit_id))) and not any(_under(row.key, key) for key in keys)
+            if (keys := newest.get((row.person_id, row.unit_id))) and not any(sent_for(row.key, key) for key in keys)
         ]
         if not older:
             return 0
@@ -346,14 +342,3 @@ def _message(row: Row[Any]) -> OutboxMessage:
         expires_at=row.expires_at,
     )
 
-
-def _expiry(row: Row[Any]) -> datetime:
-    """When a claimed row stops mattering; one queued before messages carried an expiry lasts
-    UNDATED_LIFETIME from when it was queued."""
-    expires_at: datetime | None = row.expires_at
-    return expires_at if expires_at is not None else row.created_at + UNDATED_LIFETIME
-
-
-def _under(key: str, newer: str) -> bool:
-    """The key is the newer message's own, or an onward copy of it ("<key>/<channel>")."""
-    return key == newer or key.startswith(f"{newer}/")

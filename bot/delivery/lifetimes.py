@@ -15,7 +15,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-__all__ = ["ALERT_LIFETIME", "NOTICE_LIFETIME", "OVERDUE_LIFETIME", "UNDATED_LIFETIME", "end_of_day"]
+__all__ = ["ALERT_LIFETIME", "NOTICE_LIFETIME", "OVERDUE_LIFETIME", "UNDATED_LIFETIME", "end_of_day", "expiry"]
 
 NOTICE_LIFETIME = timedelta(days=5)
 """A report returned or approved is still news to its officer for a working week; later they
@@ -32,3 +32,9 @@ def end_of_day(instant: datetime, zone: ZoneInfo) -> datetime:
     """The midnight that ends `instant`'s day, local time: a reminder asked for by hand is one
     of that day's (the next day's /nhacnho may queue another)."""
     return datetime.combine(instant.astimezone(zone).date() + timedelta(days=1), time(0), zone)
+
+
+def expiry(expires_at: datetime | None, queued_at: datetime) -> datetime:
+    """When a queued message stops being worth sending: its own expiry, or UNDATED_LIFETIME after
+    it was queued for one queued before messages carried an expiry."""
+    return expires_at if expires_at is not None else queued_at + UNDATED_LIFETIME

@@ -19,7 +19,7 @@ from bot.base.i18n import Formatter
 from bot.base.ports import Queries
 from bot.base.outbox import REMINDER_KINDS, OutboxMessage
 
-__all__ = ["TEMPLATE_FIELDS", "Routes", "Subject", "by_phone", "rerouted", "subject_of"]
+__all__ = ["TEMPLATE_FIELDS", "Routes", "Subject", "by_phone", "onward_key", "rerouted", "sent_for", "subject_of"]
 
 TEMPLATE_FIELDS = ("name", "unit", "report", "due_date")
 """The parameters a province's approved text-message template must have (README, "Configuration")."""
@@ -43,12 +43,23 @@ async def rerouted(reads: Queries, message: OutboxMessage, routes: Routes) -> Ou
         return None
     for chat in await reads.people.chats_of(message.person_id):
         if not chat.refusing and chat.channel in routes.channels and (chat.channel, chat.chat_id) != (message.channel, message.chat_id):
-            return replace(message, key=f"{message.key}/{chat.channel}", channel=chat.channel, chat_id=chat.chat_id)
+            return replace(message, key=onward_key(message.key, chat.channel), channel=chat.channel, chat_id=chat.chat_id)
     if message.channel == routes.phone_channel or routes.phone_channel is None:
         return None
     subject = await subject_of(reads, message)
     texted = await by_phone(reads, message, routes, subject) if subject is not None else None
-    return replace(texted, key=f"{message.key}/{texted.channel}") if texted is not None else None
+    return replace(texted, key=onward_key(message.key, texted.channel)) if texted is not None else None
+
+
+def onward_key(key: str, channel: str) -> str:
+    """The key of a reminder sent on through `channel` for the one keyed `key`: one onward copy
+    per way, however often the refusal is recorded."""
+    return f"{key}/{channel}"
+
+
+def sent_for(key: str, original: str) -> bool:
+    """Whether the message keyed `key` is the one keyed `original` or was sent on for it."""
+    return key == original or key.startswith(onward_key(original, ""))
 
 
 @dataclass(frozen=True)
