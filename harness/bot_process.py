@@ -7,15 +7,12 @@ deployment runs, so a SIGKILL in a test is a real crash.
 from __future__ import annotations
 
 import asyncio
-import atexit
 import contextlib
 import json
 import os
-import shutil
 import signal
 import socket
 import sys
-import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
@@ -28,6 +25,7 @@ from sqlalchemy import select
 from bot.base.conversation import ConversationState
 from harness.fakes import FakeBotApi, FakeUser
 from harness.fakes.zalo_bot_api import FakeZaloBotApi
+from harness.sqlite_templates import copy_of_template, sqlite_url
 from harness.waiting import EVENT_CEILING, eventually
 from storage.database import create_engine
 from storage.models import Chat, GrantRow, Person, Unit
@@ -36,7 +34,6 @@ from storage.unit_of_work import UnitOfWorkFactory
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_NOW = "2023-11-20T09:00:00+07:00"
 SQLITE_URL = "sqlite+aiosqlite:///"
-_demo_template: Path | None = None
 
 
 def free_port() -> int:
@@ -100,15 +97,13 @@ class BotProcess:
             await self.cli("db", "upgrade")
             await self.cli("seed", "demo")
             return
-        global _demo_template
-        if _demo_template is None:
-            template = Path(tempfile.mkdtemp(prefix="baocao-demo-")) / "baocao.db"
-            atexit.register(shutil.rmtree, template.parent, True)
-            maker = BotProcess(self.api, template.parent, SQLITE_URL + str(template))
+
+        async def seed_demo(template: Path) -> None:
+            maker = BotProcess(self.api, template.parent, sqlite_url(template))
             await maker.cli("db", "upgrade")
             await maker.cli("seed", "demo")
-            _demo_template = template
-        shutil.copyfile(_demo_template, self.database_url.removeprefix(SQLITE_URL))
+
+        await copy_of_template("demo", seed_demo, Path(self.database_url.removeprefix(SQLITE_URL)))
 
     async def start(self) -> None:
         """Starts `baocao run`. Its clock starts at `now`; on a restart, unless the test has set
@@ -165,7 +160,7 @@ async def demo_bot(
 ) -> AsyncIterator[BotProcess]:
     """`baocao run` over a fresh SQLite database holding the demo province (with `env` added to
     its environment, and the Zalo channel when `zalo` is given), stopped when the block ends."""
-    process = BotProcess(api, workdir, f"sqlite+aiosqlite:///{workdir / 'baocao.db'}", extra_env=env, zalo=zalo)
+    process = BotProcess(api, workdir, sqlite_url(workdir / "baocao.db"), extra_env=env, zalo=zalo)
     await process.prepare_demo()
     await process.start()
     try:

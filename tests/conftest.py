@@ -2,9 +2,9 @@
 
 PostgreSQL runs only when BAOCAO_TEST_POSTGRES_URL is set (CI always sets it); tests then work
 in schemas of their own, named in the URL's `search_path`, and never see other runs' rows.
-Migrating costs a few hundred milliseconds, so `uow_factory` migrates once per session: SQLite
-tests get a copy of a migrated file, PostgreSQL tests share one migrated schema, emptied before
-each test.
+Migrating costs a few hundred milliseconds, so `uow_factory` migrates once per test process:
+SQLite tests get a copy of a migrated template (harness/sqlite_templates.py), PostgreSQL tests
+share one migrated schema, emptied before each test.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import pytest
 from sqlalchemy import text
 
 from harness.postgres_schemas import create_schema, drop_schema, fresh_schema
+from harness.sqlite_templates import migrated_copy, sqlite_url
 from storage.database import create_engine
 from storage.migrate import upgrade
 from storage.models import Base
@@ -28,10 +28,6 @@ from tests.service_harness import Harness
 
 POSTGRES_URL = os.environ.get("BAOCAO_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgresql"]
-
-
-def sqlite_url(path: Path) -> str:
-    return f"sqlite+aiosqlite:///{path}"
 
 
 @contextlib.asynccontextmanager
@@ -55,13 +51,6 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
 
 
 @pytest.fixture(scope="session")
-def migrated_sqlite_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("migrated") / "baocao.db"
-    asyncio.run(upgrade(sqlite_url(path)))
-    return path
-
-
-@pytest.fixture(scope="session")
 def migrated_postgres_url() -> Iterator[str]:
     if not POSTGRES_URL:
         pytest.skip("BAOCAO_TEST_POSTGRES_URL is not set")
@@ -77,9 +66,7 @@ def migrated_postgres_url() -> Iterator[str]:
 def migrated_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A migrated database; on PostgreSQL it may still hold an earlier test's rows."""
     if request.param == "sqlite":
-        path = tmp_path / "baocao.db"
-        shutil.copyfile(request.getfixturevalue("migrated_sqlite_file"), path)
-        return sqlite_url(path)
+        return asyncio.run(migrated_copy(tmp_path / "baocao.db"))
     return str(request.getfixturevalue("migrated_postgres_url"))
 
 

@@ -47,6 +47,7 @@ from bot.base.outbox import DEFAULT_LEASE
 from harness.bot_process import BotProcess, DirectLink, Officer, link_directly
 from harness.fakes import FakeBotApi, RecordedRequest
 from harness.fakes.limits import JITTER_ALLOWANCE
+from harness.sqlite_templates import sqlite_url
 from harness.waiting import quiet_period
 from storage.database import create_engine
 from storage.migrate import upgrade
@@ -316,10 +317,6 @@ async def populate(url: str, path: Path, layout: Layout | Callable[[dict[str, En
 class Worlds:
     province: World
     handful: World
-
-
-def sqlite_url(path: Path) -> str:
-    return f"sqlite+aiosqlite:///{path}"
 
 
 def copy_database(source: Path, target: Path) -> None:

@@ -4,8 +4,8 @@ from the one the bot runs on."""
 
 from __future__ import annotations
 
+import asyncio
 import re
-import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
@@ -50,6 +50,7 @@ from bot.base.records import (
 from bot.base.inbox import InboxItem
 from bot.base.deadline import ReminderPlan
 from bot.base.report_status import ReportStatus, approval, return_for_revision, submission
+from harness.sqlite_templates import migrated_copy
 from storage.database import create_engine
 from storage.models import Base
 from storage.seed import load_campaign, load_units
@@ -139,9 +140,7 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """The URL of a migrated database, made as tests/conftest.py's `migrated_url` makes it
     (synchronous, since the session's migrations run their own event loop); or "memory"."""
     if request.param == "sqlite":
-        path = tmp_path / "baocao.db"
-        shutil.copyfile(request.getfixturevalue("migrated_sqlite_file"), path)
-        return f"sqlite+aiosqlite:///{path}"
+        return asyncio.run(migrated_copy(tmp_path / "baocao.db"))
     if request.param == "postgresql":
         return str(request.getfixturevalue("migrated_postgres_url"))
     return "memory"
