@@ -24,7 +24,7 @@ from bot.base.events import Surface
 from bot.documents.exports import chart_document
 from bot.reporting.prompts import Prompts
 from bot.organisation.units import UnitTree
-from tests.memory_store import MemoryStore
+from tests.seeded_store import seeded_store
 from tests.service_harness import CAMPAIGNS, CATALOG, DEMO_UNITS
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -99,25 +99,22 @@ async def test_forged_altered_and_traversing_links_get_404(served: tuple[Downloa
 
 
 async def test_a_messenger_without_files_gets_a_link_or_is_told_why_not(tmp_path: Path, clock: FixedClock) -> None:
-    store = MemoryStore()
-    store.add_units(DEMO_UNITS)
-    for spec in CAMPAIGNS:
-        store.add_campaign(spec)
-    async with store() as uow:
-        tree = UnitTree(await uow.units.units())
-        [campaign] = [c for c in await uow.units.campaigns() if c.code == "so-ket-2023"]
-    root = tree.by_code("NA-CL")
-    assert root is not None
-    text_only = Prompts("vi", ZONE, Surface(buttons=False, documents=False))
-    links = DownloadLinks(tmp_path / "exports", "https://baocao.example.vn", clock, key=b"k")
-    for documents, expected in (
-        (FileDocuments(tmp_path, links), "Tải về trong vòng 1 giờ: https://baocao.example.vn/tep/"),
-        (FileDocuments(tmp_path), "Ứng dụng nhắn tin này không nhận được tệp"),
-    ):
-        settings = Settings(CATALOG.forms, documents)
+    async with seeded_store(DEMO_UNITS, CAMPAIGNS) as store:
         async with store() as uow:
-            text, attachment = await chart_document(uow, tree, root, tree.subtree([root.id]), campaign, settings, text_only, NOW.date())
-        assert attachment is None and expected in text, text
+            tree = UnitTree(await uow.units.units())
+            [campaign] = [c for c in await uow.units.campaigns() if c.code == "so-ket-2023"]
+        root = tree.by_code("NA-CL")
+        assert root is not None
+        text_only = Prompts("vi", ZONE, Surface(buttons=False, documents=False))
+        links = DownloadLinks(tmp_path / "exports", "https://baocao.example.vn", clock, key=b"k")
+        for documents, expected in (
+            (FileDocuments(tmp_path, links), "Tải về trong vòng 1 giờ: https://baocao.example.vn/tep/"),
+            (FileDocuments(tmp_path), "Ứng dụng nhắn tin này không nhận được tệp"),
+        ):
+            settings = Settings(CATALOG.forms, documents)
+            async with store() as uow:
+                text, attachment = await chart_document(uow, tree, root, tree.subtree([root.id]), campaign, settings, text_only, NOW.date())
+            assert attachment is None and expected in text, text
 
 
 class Settings:

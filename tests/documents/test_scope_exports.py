@@ -1,6 +1,7 @@
-"""What the workbook and the chart of a scope say, from the demo province in memory: a row per
-unit with each criterion's result and text, the outline's other answers, the status, every sheet set
-to print; a bar per unit right under the scope's root, with the percentages /tinhhinh shows."""
+"""What the workbook and the chart of a scope say, from the demo province in a database of its
+own: a row per unit with each criterion's result and text, the outline's other answers, the
+status, every sheet set to print; a bar per unit right under the scope's root, with the
+percentages /tinhhinh shows."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from bot.base.text import fold
 from bot.organisation.units import UnitTree
 from bot.documents.workbook import WorkbookSource, scope_workbook
 from tests import report_moves
-from tests.memory_store import MemoryStore
+from tests.seeded_store import seeded_store
 from tests.service_harness import CAMPAIGNS, CATALOG, DEMO_UNITS
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -31,11 +32,7 @@ SO_KET_2023 = CampaignRecord("so-ket-2023", LocalText("Sơ kết 2023"), date(20
 
 
 async def province() -> tuple[UnitTree, list[Enrolment], dict]:
-    store = MemoryStore()
-    store.add_units(DEMO_UNITS)
-    for spec in CAMPAIGNS:
-        store.add_campaign(spec)
-    async with store() as uow:
+    async with seeded_store(DEMO_UNITS, CAMPAIGNS) as store, store() as uow:
         hai = await uow.reports.open_unit("so-ket-2023", store.unit_id("CAP-CL-NGHIHAI"), NOW)
         assert hai is not None
         await uow.reports.save_answers(hai.id, {

@@ -1,6 +1,6 @@
-"""The compiled summary of a scope, from the demo province in memory: who took part in the
-outline's own phrasing, who has handed in, the criteria counted from the reports handed in, and
-the units' words as an annex."""
+"""The compiled summary of a scope, from the demo province in a database of its own: who took
+part in the outline's own phrasing, who has handed in, the criteria counted from the reports
+handed in, and the units' words as an annex."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from bot.documents.scope_summary import ScopeSource, scope_summary
 from bot.documents.unit_report import place_of
 from bot.organisation.units import UnitTree
 from tests import report_moves
-from tests.memory_store import MemoryStore
+from tests.seeded_store import seeded_store
 from tests.service_harness import CAMPAIGNS, CATALOG, DEMO_UNITS
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -31,11 +31,7 @@ FILED = {
 async def summary(
     scope: str, returned: str | None = None, filed: Mapping[str, Mapping[str, AnswerValue]] = FILED, closed: bool = False
 ) -> OfficialReport:
-    store = MemoryStore()
-    store.add_units(DEMO_UNITS)
-    for spec in CAMPAIGNS:
-        store.add_campaign(spec)
-    async with store() as uow:
+    async with seeded_store(DEMO_UNITS, CAMPAIGNS) as store, store() as uow:
         for code, answers in filed.items():
             report = await uow.reports.open_unit("so-ket-2023", store.unit_id(code), NOW)
             assert report is not None

@@ -16,8 +16,8 @@ from bot.reminders.plan import SlotKind, outside_quiet_hours, plan_slots, sendin
 from bot.base.records import CampaignRecord
 from bot.reminders.composing import ReminderService
 from storage.units import plan_json, plan_of
-from tests.memory_store import MemoryStore
-from tests.service_harness import CAMPAIGNS, CUA_LO_UNITS, NGHI_HAI
+from tests.seeded_store import seeded_store
+from tests.service_harness import NGHI_HAI
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 CATALOG = load_catalog()
@@ -92,16 +92,13 @@ def test_a_missed_reminder_found_at_night_is_not_sent_when_the_next_one_comes_th
 
 
 async def planned_by(now: datetime, extended_to: date | None = None) -> list[str]:
-    """The slot keys the reminder service plans at `now` over the demo's Cửa Lò in memory,
-    Nghi Hải's 2023 deadline extended to `extended_to`."""
-    store = MemoryStore()
-    store.add_units(CUA_LO_UNITS)
-    for spec in CAMPAIGNS:
-        store.add_campaign(spec)
-    if extended_to is not None:
-        async with store() as uow:
-            await uow.reports.extend("so-ket-2023", store.unit_id(NGHI_HAI), extended_to)
-    return [slot.key for _campaign, slot in await ReminderService(store, CATALOG.form, ZONE).slots(now)]
+    """The slot keys the reminder service plans at `now` over the demo's Cửa Lò, Nghi Hải's 2023
+    deadline extended to `extended_to`."""
+    async with seeded_store() as store:
+        if extended_to is not None:
+            async with store() as uow:
+                await uow.reports.extend("so-ket-2023", store.unit_id(NGHI_HAI), extended_to)
+        return [slot.key for _campaign, slot in await ReminderService(store, CATALOG.form, ZONE).slots(now)]
 
 
 async def test_a_closed_campaign_plans_nothing_not_even_the_overdue_notice_it_missed() -> None:

@@ -1,19 +1,15 @@
-"""The ports' contract: the same assertions against the in-memory store (tests/memory_store.py)
-and the SQL store on SQLite and PostgreSQL, so the store the dialogue tests run on cannot drift
-from the one the bot runs on."""
+"""The ports' contract: every port of bot/base/ports.py, as the core uses it, asserted against the
+SQL store on SQLite and on PostgreSQL, so both databases keep one behaviour."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from bot.catalog.model import CampaignSpec, EnrolRule, Milestone, UnitSpec
 from bot.base.events import Attachment, Button, ButtonRole, Reply
@@ -50,15 +46,9 @@ from bot.base.records import (
 from bot.base.inbox import InboxItem
 from bot.base.deadline import ReminderPlan
 from bot.base.report_status import ReportStatus, approval, return_for_revision, submission
-from harness.sqlite_templates import migrated_copy
-from storage.database import create_engine
-from storage.models import Base
 from storage.seed import load_campaign, load_units
 from storage.unit_of_work import UnitOfWorkFactory
-from tests import memory_store
-from tests.memory_store import MemoryStore
 from tests.report_moves import approve, report_of, return_report, submit
-from tests.test_purity import forbidden_imports
 
 NOW = datetime(2023, 11, 10, 2, 30, tzinfo=timezone.utc)
 TODAY = date(2023, 11, 10)
@@ -101,66 +91,25 @@ def at(minutes: float) -> datetime:
 
 @dataclass
 class Store:
-    """A store under test: its units of work, how it is seeded, and the seeded units' ids."""
+    """A store under test: its units of work, and the seeded units' ids."""
 
     uow: Callable[[], UnitOfWork]
-    load: Callable[[list[UnitSpec], list[CampaignSpec]], Awaitable[None]]
-    ids: dict[str, int]
+    ids: dict[str, int] = field(default_factory=dict)
 
     async def seed(self, units: list[UnitSpec] = UNITS, campaigns: list[CampaignSpec] = CAMPAIGNS) -> Store:
-        await self.load(units, campaigns)
+        async with self.uow() as uow:
+            await load_units(uow, units)
+            for spec in campaigns:
+                await load_campaign(uow, spec)
         async with self.uow() as uow:
             self.ids = {unit.code: unit.id for unit in await uow.units.units()}
         return self
 
 
-def memory() -> Store:
-    store = MemoryStore()
-
-    async def load(units: list[UnitSpec], campaigns: list[CampaignSpec]) -> None:
-        store.add_units(units)
-        for spec in campaigns:
-            store.add_campaign(spec)
-
-    return Store(store, load, {})
-
-
-def sql(factory: UnitOfWorkFactory) -> Store:
-    async def load(units: list[UnitSpec], campaigns: list[CampaignSpec]) -> None:
-        async with factory() as uow:
-            await load_units(uow, units)
-            for spec in campaigns:
-                await load_campaign(uow, spec)
-
-    return Store(factory, load, {})
-
-
-@pytest.fixture(params=["memory", "sqlite", "postgresql"])
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """The URL of a migrated database, made as tests/conftest.py's `migrated_url` makes it
-    (synchronous, since the session's migrations run their own event loop); or "memory"."""
-    if request.param == "sqlite":
-        return asyncio.run(migrated_copy(tmp_path / "baocao.db"))
-    if request.param == "postgresql":
-        return str(request.getfixturevalue("migrated_postgres_url"))
-    return "memory"
-
-
 @pytest.fixture
-async def store(backend: str) -> AsyncIterator[Store]:
-    """An empty store; a PostgreSQL one emptied as `uow_factory` empties it."""
-    if backend == "memory":
-        yield memory()
-        return
-    engine = create_engine(backend)
-    if engine.dialect.name == "postgresql":
-        async with engine.begin() as connection:
-            tables = ", ".join(f'"{table}"' for table in Base.metadata.tables)
-            await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    try:
-        yield sql(UnitOfWorkFactory(engine))
-    finally:
-        await engine.dispose()
+def store(uow_factory: UnitOfWorkFactory) -> Store:
+    """An empty store, on SQLite and on PostgreSQL."""
+    return Store(uow_factory)
 
 
 @pytest.fixture
@@ -186,7 +135,7 @@ async def person(
 
 async def open_unit(store: Store, unit_code: str, now: datetime = NOW) -> ReportRecord | None:
     """The unit's report, its draft made if need be: SqlReports.open_unit, not a port but what
-    scripts and tests use, so the memory store has it too."""
+    scripts and tests use."""
     async with store.uow() as uow:
         reports: Any = uow.reports
         found: ReportRecord | None = await reports.open_unit(SO_KET, store.ids[unit_code], now)
@@ -931,30 +880,3 @@ async def test_wrong_codes_are_counted_per_channel_and_over_all_since_a_moment(s
         assert await codes.nth_latest(2, NOW, "telegram") == NOW + 20 * minute
         assert await codes.nth_latest(1, NOW, "zalo_bot") == NOW + 10 * minute
         assert await codes.nth_latest(2, NOW - minute, "zalo_bot") is None
-
-
-# ----- the memory store itself ------------------------------------------------------------------
-
-
-def test_the_memory_store_needs_no_database() -> None:
-    assert forbidden_imports(Path(memory_store.__file__).read_text(encoding="utf-8")) == []
-
-
-async def test_the_memory_store_lists_its_outbox_and_names_its_units() -> None:
-    store = await memory().seed()
-    backing = store.uow
-    assert isinstance(backing, MemoryStore)
-    officer = await person(store, "Lê Văn An", (HAI, Role.REPORTER), chat=("telegram", "1"))
-    async with store.uow() as uow:
-        await uow.outbox.enqueue([message("b", officer), message("a", officer)], NOW)
-        [first, _] = await uow.outbox.claim(5, NOW, "telegram")
-        await uow.outbox.mark(first.id, DeliveryState.SENT, NOW)
-    assert backing.outbox_rows() == [
-        (replace(message("a", officer), person_name=""), DeliveryState.SENT),
-        (replace(message("b", officer), person_name=""), DeliveryState.SENDING),
-    ]
-    assert backing.unit_id(HAI) == store.ids[HAI]
-    with pytest.raises(LookupError):
-        backing.unit_id("NA-NOWHERE")
-    with pytest.raises(ValueError):
-        backing.add_units([UnitSpec("X", "X", "xa", "NA-NOWHERE", False)])
