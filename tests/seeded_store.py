@@ -16,7 +16,7 @@ from typing import NamedTuple
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.base.records import DeliveryState, MessageKind
+from bot.base.outbox import DeliveryState, MessageKind
 from bot.catalog.model import CampaignSpec, UnitSpec
 from harness.sqlite_templates import copy_of_template, migrated_copy
 from storage.database import create_engine

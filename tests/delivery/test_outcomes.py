@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.base.records import FINAL_STATES, REFUSED_STATES, DeliveryState
+from bot.base.outbox import FINAL_STATES, REFUSED_STATES, DeliveryState
 from bot.delivery.lifetimes import UNDATED_LIFETIME, expiry
 from bot.delivery.outcomes import Outcome, Refusal, Retry, outcome
 
