@@ -23,7 +23,7 @@ from app.exporting import SUFFIXES
 from app.settings import MAX_INVITE_DAYS, Settings
 from bot.base.i18n import Formatter
 from bot.base.outbox import MessageKind
-from bot.base.records import MessageKind, Role
+from bot.base.records import Role
 from bot.base.text import parse_whole_number
 from bot.reporting.prompts import ROLE_LABELS
 

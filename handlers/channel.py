@@ -21,7 +21,7 @@ from bot.base.effects import TurnResult
 from bot.base.events import Attachment
 from bot.base.i18n import N_
 from bot.base.outbox import OutboxMessage
-from bot.base.records import BotEntrance, OutboxMessage
+from bot.base.records import BotEntrance
 from bot.delivery.usage import Quota
 from bot.service import Envelope
 from handlers.pacer import BudgetGate, SendBudget, SendPacer

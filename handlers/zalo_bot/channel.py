@@ -25,7 +25,7 @@ from bot.base.i18n import N_
 from bot.base.inputs import FileInput, Input, UnsupportedInput, parse_typed
 from bot.base.outbox import OutboxMessage
 from bot.base.plain_text import as_plain_text
-from bot.base.records import BotEntrance, OutboxMessage
+from bot.base.records import BotEntrance
 from bot.base.text import split_message, utf16_length
 from bot.service import Envelope
 from handlers.channel import (

@@ -41,7 +41,7 @@ from bot.base.inputs import (
     spends_code,
 )
 from bot.base.outbox import OutboxMessage
-from bot.base.records import BotEntrance, OutboxMessage
+from bot.base.records import BotEntrance
 from bot.delivery.usage import Quota
 from bot.reminders.plan import outside_quiet_hours
 from bot.service import Envelope
