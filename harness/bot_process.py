@@ -111,8 +111,7 @@ class BotProcess:
         (a lease the dead bot took runs out as soon after as it would have, however slow the
         machine)."""
         if self.clock_set is not None and self.clock_set[0] == self.now:
-            ran = timedelta(seconds=time.monotonic() - self.clock_set[1])
-            self.now = (datetime.fromisoformat(self.now) + ran).isoformat()
+            self.now = self.clock_reads().isoformat()
         self.clock_set = (self.now, time.monotonic())
         self.starts += 1
         log = (self.workdir / f"bot-{self.starts}.log").open("wb")
@@ -143,6 +142,11 @@ class BotProcess:
         return "\n".join(
             path.read_text(errors="replace") for path in sorted(self.workdir.glob("bot-*.log"))
         )
+
+    def clock_reads(self) -> datetime:
+        """The latest the bot's clock can read now: it started at `now` no sooner than the process."""
+        assert self.clock_set is not None, "the bot was never started"
+        return datetime.fromisoformat(self.now) + timedelta(seconds=time.monotonic() - self.clock_set[1])
 
     def log_tail(self) -> str:
         """The end of the bot's log, for a failure message."""

@@ -12,14 +12,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
 
 from bot.base.inbox import InboxItem
 from harness.balancer import RoundRobinBalancer
 from harness.bot_process import BotProcess, Officer, free_port
 from harness.fakes import FakeBotApi
 from storage.database import create_engine
-from storage.models import InboxRow
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.channels.test_telegram_e2e import (
     FORM,
@@ -79,15 +77,15 @@ async def test_a_worker_killed_mid_burst_loses_nothing_and_applies_nothing_twice
     assert len(asked) == len(set(asked)), asked  # each question shown once
 
 
-async def left_by_a_dead_worker(database_url: str, officer: Officer, update_id: int, text: str, hold: timedelta) -> None:
+async def left_by_a_dead_worker(bot: BotProcess, officer: Officer, update_id: int, text: str, hold: timedelta) -> None:
     """Stores an update of the officer's, typed `text`, as a worker leaves it when it dies before
-    its turn: in the inbox, held for `hold` more (by the bots' clock, read off the inbox)."""
+    its turn: in the inbox, held for `hold` more by `bot`'s clock (however slow the machine, the
+    hold has not run out before it is stored)."""
     user_id = officer.user.id
-    database = create_engine(database_url)
+    now = bot.clock_reads()
+    database = create_engine(bot.database_url)
     try:
         async with UnitOfWorkFactory(database)() as uow:
-            now = await uow.session.scalar(select(func.max(InboxRow.received_at)))
-            assert now is not None
             payload = {
                 "update_id": update_id,
                 "message": {
@@ -109,14 +107,17 @@ async def test_what_a_dead_worker_held_is_taken_over_once_its_hold_runs_out(work
         await answer(officer, question, position)
     held, later, alone = (f"Đoạn {i}: việc đã làm trên địa bàn phường." for i in (1, 2, 3))
     # A later update of the chat waits for the dead worker's, then its worker handles both, in order.
-    await left_by_a_dead_worker(first.database_url, officer, 10**9 + 1, held, timedelta(seconds=3))
+    await left_by_a_dead_worker(first, officer, 10**9 + 1, held, timedelta(seconds=3))
     officer.user.send_text(later)
     await officer.expect(next_prompt(4))
     # With no later update to bring it up, a worker's look for let-go updates finds it.
-    await left_by_a_dead_worker(first.database_url, officer, 10**9 + 2, alone, timedelta(seconds=2))
+    await left_by_a_dead_worker(first, officer, 10**9 + 2, alone, timedelta(seconds=2))
     await officer.expect(next_prompt(5))
     saved = await saved_answers(first)
     assert [saved[question.id] for question in FORM.questions[2:5]] == [[{"text": held}], [{"text": later}], [{"text": alone}]]
     logs = first.logs() + workers.workers[1].logs()
-    assert "update 1000000001 of chat 7008 is unhandled and nobody holds it; taking it over" in logs
-    assert "taking over 1 updates another worker left unhandled" in logs
+    # The first is taken over by the worker with the later update or, should a look for let-go
+    # updates (every 10 s on each worker) come between its hold's end and that worker's next
+    # look, by that look: the design allows both. Nothing but a look can take the second.
+    by_the_later = "update 1000000001 of chat 7008 is unhandled and nobody holds it; taking it over" in logs
+    assert logs.count("taking over 1 updates another worker left unhandled") >= (1 if by_the_later else 2)
