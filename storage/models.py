@@ -420,3 +420,14 @@ class ReminderRun(Base):
     slot_key: Mapped[str] = mapped_column(String(255), primary_key=True)
     outcome: Mapped[str] = mapped_column(String(64))
     fired_at: Mapped[datetime]
+
+
+class OrganisationVersion(Base):
+    """One row: a number every write of a unit or a campaign moves, so that each worker knows,
+    from one small read, when its snapshot of the organisation (bot/organisation/snapshot.py)
+    is out of date."""
+
+    __tablename__ = "organisation_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int]

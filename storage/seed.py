@@ -2,7 +2,8 @@
 
 Loaders upsert by natural key (unit code, campaign code, milestone kind), so running a seed
 again changes nothing, and running it after a catalog edit applies just that edit. Enrolments
-are only ever added: a unit that has started its report keeps it.
+are only ever added: a unit that has started its report keeps it. Whatever writes units or
+campaigns moves the organisation's version (storage/units.py), so every worker reads them again.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from bot.catalog.model import CampaignSpec, UnitSpec
 from bot.organisation.units import parents_first
 from storage.models import Campaign, Enrolment, MilestoneRow, Report, Unit
 from storage.unit_of_work import SqlUnitOfWork
-from storage.units import letterhead_json, letterhead_of, plan_json
+from storage.units import letterhead_json, letterhead_of, organisation_changed, plan_json
 
 __all__ = ["UnitRow", "list_units", "load_campaign", "load_units", "loaded_units", "name_signers", "retire_units"]
 
@@ -102,6 +103,8 @@ async def load_units(target: AsyncSession | SqlUnitOfWork, units: list[UnitSpec]
         parents = [{"b_id": ids[code], "b_parent_id": ids[parent_code]} for code, parent_code in under_new.items()]
         for batch in _batches(parents):
             await session.execute(update(table).where(table.c.id == bindparam("b_id")).values(parent_id=bindparam("b_parent_id")), batch)
+    if new or changed:
+        await organisation_changed(session)
     return len(new) + len(changed)
 
 
@@ -142,8 +145,9 @@ async def load_campaign(target: AsyncSession | SqlUnitOfWork, spec: CampaignSpec
             await session.execute(update(Campaign).where(Campaign.id == campaign_id).values(**wanted))
             changed += 1
     changed += await _load_milestones(session, campaign_id, spec)
-    changed += await _enrol(session, campaign_id, spec, now)
-    return changed
+    if changed:
+        await organisation_changed(session)
+    return changed + await _enrol(session, campaign_id, spec, now)
 
 
 async def _load_milestones(session: AsyncSession, campaign_id: int, spec: CampaignSpec) -> int:
@@ -248,6 +252,7 @@ async def name_signers(target: AsyncSession | SqlUnitOfWork, signers: Mapping[st
         name, title = signers[code]
         signed = replace(letterhead_of(letterhead), signer_name=name, signer_title=title)
         await session.execute(update(Unit).where(Unit.id == unit_id).values(letterhead=letterhead_json(signed)))
+    await organisation_changed(session)
 
 
 async def retire_units(
@@ -255,9 +260,11 @@ async def retire_units(
 ) -> None:
     """Marks the units retired: kept, with their reports and history, but in no new campaign.
     In batches of `BATCH` codes, each one statement; `written` is told each batch."""
-    listed = list(codes)
+    session, listed = _session(target), list(codes)
     for start in range(0, len(listed), BATCH):
         batch = listed[start : start + BATCH]
-        await _session(target).execute(update(Unit).where(Unit.code.in_(batch), Unit.retired_at.is_(None)).values(retired_at=now))
+        await session.execute(update(Unit).where(Unit.code.in_(batch), Unit.retired_at.is_(None)).values(retired_at=now))
         if written is not None:
             written(len(batch))
+    if listed:
+        await organisation_changed(session)

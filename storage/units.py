@@ -1,5 +1,6 @@
-"""The organisation and its campaigns, as the core reads them; and the one place that knows how
-a campaign's reminder plan and a unit's letterhead are kept as JSON."""
+"""The organisation and its campaigns, as the core reads them, and the version that every write of
+either moves (`organisation_changed`); and the one place that knows how a campaign's reminder
+plan and a unit's letterhead are kept as JSON."""
 
 from __future__ import annotations
 
@@ -16,9 +17,12 @@ from bot.base.letterhead import Letterhead
 from bot.base.records import CampaignRecord, UnitRecord
 from bot.base.deadline import REPORT_DUE, ReminderPlan
 from bot.organisation.units import parents_first
-from storage.models import Campaign, MilestoneRow, Unit
+from storage.models import Campaign, MilestoneRow, OrganisationVersion, Unit
+from storage.upsert import insert
 
-__all__ = ["SqlUnits", "letterhead_json", "letterhead_of", "plan_json", "plan_of"]
+__all__ = ["SqlUnits", "letterhead_json", "letterhead_of", "organisation_changed", "plan_json", "plan_of"]
+
+VERSION_ROW = 1
 
 
 def plan_json(plan: ReminderPlan) -> dict[str, Any]:
@@ -79,3 +83,16 @@ class SqlUnits:
             )
             for row in rows
         ]
+
+    async def version(self) -> int:
+        return await self.session.scalar(select(OrganisationVersion.version).where(OrganisationVersion.id == VERSION_ROW)) or 0
+
+
+async def organisation_changed(session: AsyncSession) -> None:
+    """Moves the version, in the transaction that wrote units or campaigns: every worker reads
+    them again on its next turn that needs them (the row stays locked until commit, so writers
+    take turns)."""
+    statement = insert(session, OrganisationVersion).values(id=VERSION_ROW, version=1)
+    await session.execute(
+        statement.on_conflict_do_update(index_elements=[OrganisationVersion.id], set_={"version": OrganisationVersion.version + 1})
+    )

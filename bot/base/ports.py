@@ -161,6 +161,10 @@ class Units(Protocol):
         """Every campaign, by opening date and code."""
         ...
 
+    async def version(self) -> int:
+        """A number that moves whenever a unit or a campaign is written: one row, read cheaply."""
+        ...
+
 
 class ReportMoved(Exception):
     """A report was no longer where the core saw it when its move was applied (another turn

@@ -175,6 +175,21 @@ async def test_units_come_parents_first_and_campaigns_with_their_plans(seeded: S
     assert (hai.id, hai.name, hai.parent_id, hai.demo) == (ids[HAI], "Phường Nghi Hải mới", ids[PROVINCE], True)
 
 
+async def test_the_organisation_version_moves_with_every_write_of_units_or_campaigns(seeded: Store) -> None:
+    async with seeded.uow() as uow:
+        seeded_at = await uow.units.version()
+    await seeded.seed([UnitSpec(HAI, "Phường Nghi Hải mới", "xa", TOWN, False)], [])
+    async with seeded.uow() as uow:
+        renamed_at = await uow.units.version()
+    await seeded.seed([], [replace(CAMPAIGNS[0], opens=date(2023, 10, 30))])
+    async with seeded.uow() as uow:
+        moved_at = await uow.units.version()
+    await person(seeded, "Lê Văn An", (HAI, Role.REPORTER), chat=("telegram", "1"))  # people, invites, chats: no unit changes
+    async with seeded.uow() as uow:
+        assert await uow.units.version() == moved_at
+    assert seeded_at < renamed_at < moved_at
+
+
 # ----- reports ------------------------------------------------------------------------------------
 
 
