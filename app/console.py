@@ -17,6 +17,7 @@ from bot.base import commands
 from bot.base.events import Surface
 from bot.base.i18n import translations
 from bot.base.records import Role
+from bot.supervision.status import STATUS
 from handlers.console import CHANNEL, ConsoleChannel
 from handlers.outbox_sender import OutboxSender
 
@@ -61,7 +62,7 @@ async def chat(settings: Settings, unit_code: str | None, role: Role, text_only:
         print()
         if code:
             await console.send_line(f"/{commands.START.name} {code}")
-        first = f"/{(commands.REPORT if role is Role.REPORTER else commands.STATUS).name}" if unit_code else "/start"
+        first = f"/{(commands.REPORT if role is Role.REPORTER else STATUS).name}" if unit_code else "/start"
         sender = OutboxSender(console, rt.unit_of_work, rt.service.clock, settings.outbox_lease, chat_id=chat_id)
         sending = asyncio.create_task(sender.run(), name="console-outbox")
         try:

@@ -35,7 +35,7 @@ async def export(args: argparse.Namespace, settings: Settings) -> int:
     async with runtime(settings) as rt:
         today = settings.clock().now().astimezone(settings.zone).date()
         p = Prompts(settings.locale, settings.zone)
-        desk = rt.service.desk
+        features = rt.service.settings
         async with rt.unit_of_work() as uow:
             tree = UnitTree(await uow.units.units())
             root = tree.by_code(args.scope)
@@ -54,13 +54,13 @@ async def export(args: argparse.Namespace, settings: Settings) -> int:
                 if report is None:
                     print(_("{unit} has not started its report yet; there is nothing to put in a document.").format(unit=unit.name), file=sys.stderr)
                     return 1
-                text, attachment = await report_document(uow, tree, report, desk, p, today)
+                text, attachment = await report_document(uow, tree, report, features, p, today)
             elif args.kind == "docx":
-                text, attachment = await summary_document(uow, tree, root, scope, campaign, desk, p, today)
+                text, attachment = await summary_document(uow, tree, root, scope, campaign, features, p, today)
             elif args.kind == "xlsx":
-                text, attachment = await workbook_document(uow, tree, root, scope, campaign, desk, p)
+                text, attachment = await workbook_document(uow, tree, root, scope, campaign, features, p)
             else:
-                text, attachment = await chart_document(uow, tree, root, scope, campaign, desk, p, today)
+                text, attachment = await chart_document(uow, tree, root, scope, campaign, features, p, today)
     if attachment is None:
         print(text, file=sys.stderr)
         return 1

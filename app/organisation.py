@@ -228,7 +228,7 @@ async def issue_invites(args: argparse.Namespace, settings: Settings) -> int:
                 print(_("Unknown unit {code}. See `baocao units list`.").format(code=args.scope), file=sys.stderr)
                 return 1
             units = {unit_id: tree.get(unit_id) for unit_id in tree.subtree([root.id]) if tree.get(unit_id).code not in retired}
-            plan = await plan_bulk(uow, units, role, now, settings.zone)
+            plan = await plan_bulk(uow, campaigns, units, role, now, settings.zone)
             if not plan.wanted:
                 print(nobody_to_invite(role, f"{root.name} ({root.code})"), file=sys.stderr)
                 return 1

@@ -21,19 +21,19 @@ from app.database import opened_database
 from app.documents import FileDocuments
 from app.downloads import DownloadLinks, download_links, download_route
 from app.settings import Settings
-from bot.catalog.model import Catalog
-from bot.catalog.loading import load_catalog
 from bot.base.clock import Clock
 from bot.base.codes import new_code
-from bot.reporting.engine import Engine, EngineSettings
 from bot.base.i18n import N_
 from bot.base.ports import UnitOfWork
 from bot.base.records import InviteLink
+from bot.base.settings import FeatureSettings
+from bot.catalog.loading import load_catalog
+from bot.catalog.model import Catalog
+from bot.delivery.usage import Quota
 from bot.reminders.composing import ReminderService
 from bot.reminders.rerouting import Routes
+from bot.reporting.engine import Engine, EngineSettings
 from bot.service import ReportingService
-from bot.supervision.desk import DeskSettings
-from bot.delivery.usage import Quota
 from handlers.channel import Channel, ChannelPlugin, Shared, StartError
 from handlers.inbox import RENEW, TransactionalInbox
 from handlers.intake import ChannelIntake
@@ -47,6 +47,7 @@ from storage.credentials import SqlCredentials
 from storage.leadership import Leadership
 from storage.message_usage import SqlUsageLedger
 from storage.migrate import ensure_current
+from storage.organisation import OrganisationSnapshots
 from storage.send_budget import SqlSendBudget
 from storage.unit_of_work import UnitOfWorkFactory
 
@@ -114,7 +115,7 @@ def build_service(
         """How the code is opened on each configured channel that has links."""
         return [InviteLink(channel.label, link) for channel in channels if (link := channel.invite_link(code))]
 
-    desk = DeskSettings(
+    features = FeatureSettings(
         forms=catalog.forms,
         kind_label=catalog.kind_label,
         letterhead=catalog.letterhead,
@@ -126,7 +127,7 @@ def build_service(
         quotas=quotas or {},
     )
     engine = Engine(EngineSettings(zone=settings.zone, max_file_bytes=settings.max_file_bytes))
-    return ReportingService(unit_of_work, engine, desk, clock, settings.zone, settings.locale)
+    return ReportingService(unit_of_work, engine, features, OrganisationSnapshots(), clock, settings.zone, settings.locale)
 
 
 @contextlib.asynccontextmanager

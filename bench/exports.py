@@ -63,7 +63,7 @@ ONE_UNIT = {"one unit's DOCX"}
 
 @dataclass(frozen=True)
 class Settings:
-    """What an export needs of the composition root, as DeskSettings gives it."""
+    """What an export needs of the composition root, as FeatureSettings gives it."""
 
     forms: Mapping[str, Form]
     documents: FileDocuments

@@ -9,13 +9,13 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import exists, select, update
+from sqlalchemy import Row, exists, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.base.codes import new_code
-from bot.linking.redemption import IssuedCode, spend
-from bot.base.records import Grant, InviteProblem, NewInvite, PendingInvite, Redemption, Role
+from bot.base.records import CodeCheck, Grant, InviteProblem, NewInvite, PendingInvite, Redemption, Role
+from bot.linking.redemption import IssuedCode, problem, spend
 from storage.models import Chat, GrantRow, Invite, Person, Unit
 
 __all__ = ["SqlInvites", "UnknownUnit"]
@@ -84,8 +84,8 @@ class SqlInvites:
         )
         return result.rowcount
 
-    async def link_code(self, person_id: int, expires_at: datetime, now: datetime) -> str:
-        code = await self._fresh_code()
+    async def link_code(self, person_id: int, expires_at: datetime, now: datetime, code: str | None = None) -> str:
+        code = code or await self._fresh_code()
         self.session.add(Invite(code=code, person_id=person_id, created_at=now, expires_at=expires_at, created_by=person_id))
         await self.session.flush()
         return code
@@ -96,10 +96,21 @@ class SqlInvites:
             code = new_code()
         return code
 
-    async def redeem(self, code: str, display_name: str, person_id: int | None, now: datetime) -> Redemption:
-        """Spends the code as the core decides (bot/linking/redemption.py). The invite row is
-        locked (on PostgreSQL) so that two chats sending the same code at once cannot both spend it."""
-        invite = (
+    async def check(self, code: str, now: datetime) -> CodeCheck:
+        """Whether the code can be spent (bot/linking/redemption.py) and what it gives, for the
+        core to decide on before `redeem` spends it."""
+        invite = await self._locked(code)
+        if invite is None:
+            return CodeCheck(problem=InviteProblem.UNKNOWN)
+        if (unusable := problem(_issued(invite), now)) is not None:
+            return CodeCheck(problem=unusable)
+        role = Role(invite.role) if invite.unit_id is not None and invite.role is not None else None
+        return CodeCheck(role=role, unit_name=invite.unit_name or "", person_id=invite.person_id)
+
+    async def _locked(self, code: str) -> Row[Any] | None:
+        """The invite with its unit; its row locked (on PostgreSQL) until commit, so that two
+        chats sending the same code at once cannot both spend it."""
+        return (
             await self.session.execute(
                 select(
                     Invite.id,
@@ -118,13 +129,13 @@ class SqlInvites:
                 .with_for_update(of=Invite)
             )
         ).one_or_none()
+
+    async def redeem(self, code: str, display_name: str, person_id: int | None, now: datetime) -> Redemption:
+        """Spends the code as the core decides (bot/linking/redemption.py), under the lock `_locked` takes."""
+        invite = await self._locked(code)
         if invite is None:
             return Redemption(problem=InviteProblem.UNKNOWN)
-        issued = IssuedCode(
-            invite.expires_at, invite.used_at, invite.revoked_at, invite.unit_id,
-            Role(invite.role) if invite.role is not None else None, invite.person_id, invite.full_name or "",
-        )  # fmt: skip
-        spent = spend(issued, person_id, display_name, now)
+        spent = spend(_issued(invite), person_id, display_name, now)
         if isinstance(spent, InviteProblem):
             return Redemption(problem=spent)
         person_id = spent.person_id
@@ -174,3 +185,9 @@ class SqlInvites:
         if not revived.rowcount:
             self.session.add(GrantRow(person_id=person_id, unit_id=unit_id, role=role.value, created_at=now))
             await self.session.flush()
+
+
+def _issued(invite: Row[Any]) -> IssuedCode:
+    """The invite row as the core reads a code."""
+    role = Role(invite.role) if invite.role is not None else None
+    return IssuedCode(invite.expires_at, invite.used_at, invite.revoked_at, invite.unit_id, role, invite.person_id, invite.full_name or "")

@@ -20,6 +20,7 @@ from babel.messages.pofile import read_po
 
 from bot.base.commands import REPORTER_COMMANDS, CommandSpec
 from bot.base.i18n import LOCALES_DIR, translations
+from bot.supervision import SUPERVISOR_COMMANDS
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_DIRS = ("app", "bot", "handlers", "storage")
@@ -153,7 +154,7 @@ def test_the_bot_reads_the_vietnamese_catalog() -> None:
     assert translations("en").gettext("Met") == "Met"
 
 
-@pytest.mark.parametrize("spec", REPORTER_COMMANDS, ids=lambda spec: spec.name)
+@pytest.mark.parametrize("spec", (*REPORTER_COMMANDS, *SUPERVISOR_COMMANDS), ids=lambda spec: spec.name)
 def test_menu_descriptions_are_translated_within_telegram_limits(spec: CommandSpec) -> None:
     shortest, longest = TELEGRAM_COMMAND_DESCRIPTION
     for locale in CATALOG_LOCALES:

@@ -1,88 +1,91 @@
-"""The values buttons carry: one vocabulary for the engine, the service and the supervisor's
-features, packed small enough for every platform and read back strictly, so a value that is
-not ours (an old client, a forged press) is recognised as such instead of breaking a turn."""
+"""The values buttons carry: a vocabulary of kinds, each declared once by the feature whose
+buttons they are (the officer's report's below, the desk's beside their handlers in
+bot/supervision/), packed small enough for every platform and read back strictly, so a value
+that is not ours (an old client, a forged press) is recognised as such instead of breaking a
+turn."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from enum import StrEnum
+from enum import Enum
 
 from bot.base.codes import CAMPAIGN_CODE_PATTERN
 
-__all__ = ["MAX_VALUE_BYTES", "Kind", "Pressed", "pack", "unpack"]
+__all__ = ["MAX_VALUE_BYTES", "ButtonKind", "Kind", "Pressed", "Shape", "button_kind", "pack", "unpack"]
 
 MAX_VALUE_BYTES = 64 - len("4294967295:")
 """The smallest button payload of any messenger is 64 bytes; the step travels before the value."""
-
-
-class Kind(StrEnum):
-    # the officer's report
-    OPEN = "open"  # open a report (its id, or the one to file)
-    REPORT = "r"  # one of several open reports (id)
-    STATUS = "s"  # a criterion's status
-    ELIGIBLE = "e"  # meets the conditions: 1 or 0
-    OPTION = "o"  # a choice question's option code
-    DONE = "done"
-    KEEP = "keep"
-    APPEND = "add"  # write more to a saved text answer (its question id)
-    CLEAR = "clear"
-    BACK = "back"
-    SKIP = "skip"
-    REVIEW = "review"
-    PAGE = "page"  # a review page
-    RESUME = "resume"
-    SUBMIT = "submit"
-    CONFIRM = "confirm"
-    CANCEL = "cancel"
-    CARRY = "carry"  # keep the previous campaign's answer
-    CHANGE = "change"  # answer anew instead
-    # the supervisor's desk
-    MISSING_PAGE = "mp"
-    UNIT = "un"
-    APPROVE = "ap"  # asks to confirm an approval
-    APPROVE_CONFIRM = "apy"  # the approval confirmed (the report's id)
-    RETURN = "rt"
-    HISTORY = "hs"
-    REVOKE = "rv"  # a revocation confirmed (the grant's id)
-    DISMISS = "dx"  # a confirmation declined
-    PICK = "rq"  # toggle a question in a return
-    PICK_DONE = "rgo"
-    PICK_CANCEL = "rx"
-
-
-NUMBERED = frozenset({
-    Kind.REPORT, Kind.PAGE, Kind.MISSING_PAGE, Kind.UNIT, Kind.APPROVE, Kind.APPROVE_CONFIRM, Kind.RETURN, Kind.HISTORY, Kind.REVOKE,
-})  # fmt: skip
-"""Kinds whose argument is a whole number (an id, a page)."""
-IN_A_CAMPAIGN = frozenset({Kind.MISSING_PAGE, Kind.UNIT, Kind.APPROVE, Kind.RETURN, Kind.HISTORY})
-"""Numbered kinds that may also name the campaign they are about ("un:12@so-ket-2023"), so a
-button acts on the campaign its message showed, not on today's default."""
 CAMPAIGN_CODE = re.compile(CAMPAIGN_CODE_PATTERN)
-NAMED = frozenset({Kind.STATUS, Kind.OPTION, Kind.PICK, Kind.APPEND})
-"""Kinds whose argument is a code or an id from a form."""
-DESK = frozenset({
-    Kind.MISSING_PAGE, Kind.UNIT, Kind.APPROVE, Kind.APPROVE_CONFIRM, Kind.RETURN, Kind.HISTORY, Kind.REVOKE, Kind.DISMISS,
-    Kind.PICK, Kind.PICK_DONE, Kind.PICK_CANCEL,
-})  # fmt: skip
-"""Kinds the supervisor's desk answers."""
+
+
+class Shape(Enum):
+    """What a kind's argument looks like: a press whose argument has another shape is not ours."""
+
+    NONE = "none"
+    NUMBER = "number"  # a whole number: an id, a page
+    NUMBER_IN_CAMPAIGN = "number@campaign"  # a whole number, and perhaps the campaign its message was about
+    NAME = "name"  # a code or an id from a form
+    OPTIONAL_NUMBER = "number?"  # a whole number, or nothing
+    FLAG = "flag"  # 1 or 0
+
+
+@dataclass(frozen=True)
+class ButtonKind:
+    code: str
+    shape: Shape = Shape.NONE
+
+
+_KINDS: dict[str, ButtonKind] = {}
+
+
+def button_kind(code: str, shape: Shape = Shape.NONE) -> ButtonKind:
+    """Declares a kind of button; a code names one kind only, whichever feature declares it."""
+    if code in _KINDS or ":" in code:
+        raise ValueError(f"button kind {code!r} is declared twice or holds a colon")
+    kind = _KINDS[code] = ButtonKind(code, shape)
+    return kind
+
+
+class Kind:
+    """The officer's report's kinds."""
+
+    OPEN = button_kind("open", Shape.OPTIONAL_NUMBER)  # open a report (its id, or the one to file)
+    REPORT = button_kind("r", Shape.NUMBER)  # one of several open reports (id)
+    STATUS = button_kind("s", Shape.NAME)  # a criterion's status
+    ELIGIBLE = button_kind("e", Shape.FLAG)  # meets the conditions: 1 or 0
+    OPTION = button_kind("o", Shape.NAME)  # a choice question's option code
+    DONE = button_kind("done")
+    KEEP = button_kind("keep")
+    APPEND = button_kind("add", Shape.NAME)  # write more to a saved text answer (its question id)
+    CLEAR = button_kind("clear")
+    BACK = button_kind("back")
+    SKIP = button_kind("skip")
+    REVIEW = button_kind("review")
+    PAGE = button_kind("page", Shape.NUMBER)  # a review page
+    RESUME = button_kind("resume")
+    SUBMIT = button_kind("submit")
+    CONFIRM = button_kind("confirm")
+    CANCEL = button_kind("cancel")
+    CARRY = button_kind("carry")  # keep the previous campaign's answer
+    CHANGE = button_kind("change")  # answer anew instead
 
 
 @dataclass(frozen=True)
 class Pressed:
-    kind: Kind
+    kind: ButtonKind
     arg: str = ""
-    campaign: str = ""  # the campaign's code, for IN_A_CAMPAIGN kinds that name one
+    campaign: str = ""  # the campaign's code, for NUMBER_IN_CAMPAIGN kinds that name one
 
     @property
     def number(self) -> int:
         return int(self.arg)
 
 
-def pack(kind: Kind, arg: str | int | None = None, campaign: str = "") -> str:
-    if campaign and kind not in IN_A_CAMPAIGN:
-        raise ValueError(f"a {kind} button names no campaign")
-    value = kind.value if arg is None else f"{kind.value}:{arg}" + (f"@{campaign}" if campaign else "")
+def pack(kind: ButtonKind, arg: str | int | None = None, campaign: str = "") -> str:
+    if campaign and kind.shape is not Shape.NUMBER_IN_CAMPAIGN:
+        raise ValueError(f"a {kind.code} button names no campaign")
+    value = kind.code if arg is None else f"{kind.code}:{arg}" + (f"@{campaign}" if campaign else "")
     if len(value.encode()) > MAX_VALUE_BYTES:
         raise ValueError(f"button value over {MAX_VALUE_BYTES} bytes: {value!r}")
     return value
@@ -90,21 +93,21 @@ def pack(kind: Kind, arg: str | int | None = None, campaign: str = "") -> str:
 
 def unpack(value: str) -> Pressed | None:
     """The press a value stands for; None for anything not packed by `pack`."""
-    name, separator, arg = value.partition(":")
-    try:
-        kind = Kind(name)
-    except ValueError:
+    code, separator, arg = value.partition(":")
+    kind = _KINDS.get(code)
+    if kind is None:
         return None
-    if kind is Kind.OPEN:
-        return Pressed(kind, arg) if not separator or arg.isdigit() else None
-    if kind is Kind.ELIGIBLE:
-        return Pressed(kind, arg) if arg in ("0", "1") else None
-    if kind in IN_A_CAMPAIGN:
-        number, at, campaign = arg.partition("@")
-        valid = number.isdigit() and (not at or CAMPAIGN_CODE.fullmatch(campaign) is not None)
-        return Pressed(kind, number, campaign) if valid else None
-    if kind in NUMBERED:
-        return Pressed(kind, arg) if arg.isdigit() else None
-    if kind in NAMED:
-        return Pressed(kind, arg) if arg else None
+    match kind.shape:
+        case Shape.OPTIONAL_NUMBER:
+            return Pressed(kind, arg) if not separator or arg.isdigit() else None
+        case Shape.FLAG:
+            return Pressed(kind, arg) if arg in ("0", "1") else None
+        case Shape.NUMBER_IN_CAMPAIGN:
+            number, at, campaign = arg.partition("@")
+            valid = number.isdigit() and (not at or CAMPAIGN_CODE.fullmatch(campaign) is not None)
+            return Pressed(kind, number, campaign) if valid else None
+        case Shape.NUMBER:
+            return Pressed(kind, arg) if arg.isdigit() else None
+        case Shape.NAME:
+            return Pressed(kind, arg) if arg else None
     return Pressed(kind) if not separator else None

@@ -1,25 +1,25 @@
-"""What a turn changes, as data: the engine and the supervisor's features return these, and the
-service applies them, in order, in the turn's one transaction. A turn's result is the same type
-for all three, and the channel shows it after the commit.
+"""What a turn changes, as data: every feature returns these, and the service applies them, in
+order, in the turn's one transaction; no feature writes. A turn's result is the same type for
+every feature, and the channel shows it after the commit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from bot.base.answers import AnswerValue
 from bot.base.conversation import ConversationState
-from bot.base.events import Reply
+from bot.base.events import Attachment, Button, Reply
 from bot.base.i18n import DEFAULT_LOCALE
 from bot.base.records import AuditEntry, Role
 from bot.base.outbox import OutboxMessage
 from bot.base.report_status import Transition
 
 __all__ = [
-    "AlertAdmins", "CreateInvite", "Effect", "ExtendDeadline", "MoveReport", "RecordAudit", "RecordWrongCode", "RevokeGrant",
-    "SaveAnswers", "Send", "TurnResult", "WithdrawInvites",
+    "AlertAdmins", "CreateInvite", "Effect", "ExtendDeadline", "IssueLinkCode", "MoveReport", "RecordAudit", "RecordWrongCode",
+    "RedeemCode", "RememberPhone", "RevokeGrant", "SaveAnswers", "Send", "SetLocale", "TurnResult", "WithdrawInvites",
 ]  # fmt: skip
 
 
@@ -100,7 +100,44 @@ class AlertAdmins:
     fields: Mapping[str, str]
 
 
-Effect = SaveAnswers | MoveReport | RecordAudit | CreateInvite | WithdrawInvites | RevokeGrant | ExtendDeadline | Send | RecordWrongCode | AlertAdmins
+@dataclass(frozen=True)
+class RedeemCode:
+    """Spends an invite or link code the turn checked (bot.base.ports.InviteQueries.check): the
+    chat becomes the person's (a new person named `display_name`, unless the invite names one or
+    the chat has its person already), who keeps the chat's language."""
+
+    code: str
+    display_name: str
+    person_id: int | None  # the chat's person before, if any
+    locale: str
+
+
+@dataclass(frozen=True)
+class IssueLinkCode:
+    """A one-time code that links another chat to the person (/lienket)."""
+
+    code: str
+    person_id: int
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class SetLocale:
+    person_id: int
+    locale: str
+
+
+@dataclass(frozen=True)
+class RememberPhone:
+    """A mobile number the person shared, kept with this chat."""
+
+    phone: str
+
+
+Effect = (
+    SaveAnswers | MoveReport | RecordAudit | CreateInvite | WithdrawInvites | RevokeGrant | ExtendDeadline | Send | RecordWrongCode
+    | AlertAdmins | RedeemCode | IssueLinkCode | SetLocale | RememberPhone
+)  # fmt: skip
 
 
 @dataclass
@@ -121,3 +158,9 @@ class TurnResult:
 
     def say(self, reply: Reply) -> None:
         self.replies.append(reply)
+
+    def reply(self, text: str, buttons: tuple[tuple[Button, ...], ...] = (), attachment: Attachment | None = None) -> None:
+        """A reply to this chat; one with buttons opens the next step, to which they belong."""
+        if buttons:
+            self.state = replace(self.state, step=self.state.step + 1)
+        self.say(Reply(text, buttons, self.state.step if buttons else None, attachment=attachment))

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from bot.base.answers import StoredFile
+from bot.base.buttons import Pressed, unpack
 from bot.base.codes import is_code
 from bot.base.commands import EDIT, LINK, START, CommandSpec, canonical
 from bot.base.text import fold, parse_whole_number
@@ -37,6 +39,12 @@ class CommandInput:
     name: str
     args: str = ""
 
+    @cached_property
+    def spec(self) -> CommandSpec | None:
+        """The command the name stands for (None: none we know), looked up once, when first asked:
+        by then every feature has declared its commands."""
+        return canonical(self.name)
+
 
 @dataclass(frozen=True)
 class ButtonInput:
@@ -44,6 +52,12 @@ class ButtonInput:
 
     step: int
     value: str
+
+    @cached_property
+    def pressed(self) -> Pressed | None:
+        """The press the value stands for (None: not one of ours), read once, when first asked: by
+        then every feature has declared its kinds of button."""
+        return unpack(self.value)
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ transaction. The records they take and give are in bot/base/records.py; the inbo
 outbox's protocols stand beside their records (bot/base/inbox.py, bot/base/outbox.py), and the
 unit of work here gathers them all.
 
-The supervisor's features only read (the protocols' query methods); every change they decide
-comes back as an effect (bot/base/effects.py) that the service applies through the write methods.
+The features only read (the protocols' query methods, `Queries`); every change they decide comes
+back as an effect (bot/base/effects.py) that the service applies through the write methods.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from bot.base.records import (
     CampaignRecord,
     ChatRecord,
     ChatRoute,
+    CodeCheck,
     Contact,
     Enrolment,
     Grant,
@@ -43,6 +44,7 @@ __all__ = [
     "Audit",
     "AuditQueries",
     "Chats",
+    "CodeSpent",
     "InviteQueries",
     "Invites",
     "People",
@@ -55,6 +57,7 @@ __all__ = [
     "UnitOfWork",
     "Units",
     "UsageQueries",
+    "WrongCodeQueries",
     "WrongCodes",
 ]
 
@@ -71,6 +74,11 @@ class Chats(Protocol):
 
 
 class InviteQueries(Protocol):
+    async def check(self, code: str, now: datetime) -> CodeCheck:
+        """What the code would do if spent now; its row stays locked until commit, so that what
+        the turn read of it still holds when the turn spends it."""
+        ...
+
     async def pending(self, unit_ids: Collection[int], now: datetime) -> Sequence[PendingInvite]:
         """Invites to these units not yet used and not expired at `now`, soonest to expire first
         (link codes, which name a person, not a unit, are not among them)."""
@@ -104,9 +112,14 @@ class Invites(InviteQueries, Protocol):
         and roles moving over."""
         ...
 
-    async def link_code(self, person_id: int, expires_at: datetime, now: datetime) -> str:
-        """A one-time code that links another chat to this person (/lienket)."""
+    async def link_code(self, person_id: int, expires_at: datetime, now: datetime, code: str | None = None) -> str:
+        """A one-time code (`code`, or a new one) that links another chat to this person (/lienket)."""
         ...
+
+
+class CodeSpent(Exception):
+    """A code was no longer what the turn had read of it when the turn spent it: the turn is
+    rolled back."""
 
 
 class PeopleQueries(Protocol):
@@ -174,6 +187,18 @@ class ReportMoved(Exception):
 class ReportQueries(Protocol):
     async def get(self, report_id: int) -> ReportRecord | None: ...
 
+    async def open_for(self, person_id: int, today: date, now: datetime) -> Sequence[ReportRecord]:
+        """Reports of the units this person reports for, in campaigns that have opened, open ones
+        first, then by deadline; creates the draft rows on first use (the rows a report
+        is kept in, not a change anyone decided)."""
+        ...
+
+    async def current_for(self, person_id: int, report_id: int, today: date) -> ReportWithAnswers | None:
+        """The report and its current answers, if the person still files it in a campaign open
+        today; the report stays locked until commit, so the answers saved next need no lock of
+        their own."""
+        ...
+
     async def of_unit(self, campaign_code: str, unit_id: int) -> ReportRecord | None:
         """The unit's report in the campaign; None if it was never opened (or the unit is not
         enrolled: `enrolments` tells which)."""
@@ -207,17 +232,6 @@ class ReportQueries(Protocol):
 
 
 class Reports(ReportQueries, Protocol):
-    async def open_for(self, person_id: int, today: date, now: datetime) -> Sequence[ReportRecord]:
-        """Reports of the units this person reports for, in campaigns that have opened, open ones
-        first, then by deadline; creates the draft rows on first use."""
-        ...
-
-    async def current_for(self, person_id: int, report_id: int, today: date) -> ReportWithAnswers | None:
-        """The report and its current answers, if the person still files it in a campaign open
-        today; the report stays locked until commit, so the answers saved next need no lock of
-        their own."""
-        ...
-
     async def save_answers(
         self, report_id: int, values: Mapping[str, AnswerValue], author_id: int | None, now: datetime
     ) -> None:
@@ -256,7 +270,7 @@ class UsageQueries(Protocol):
         ...
 
 
-class WrongCodes(Protocol):
+class WrongCodeQueries(Protocol):
     """Wrong invite and link codes typed, from every chat of every channel: what slows guessing
     down across chats and workers (bot/linking/guessing.py), where a chat's own state cannot."""
 
@@ -265,6 +279,8 @@ class WrongCodes(Protocol):
         any); None when fewer were."""
         ...
 
+
+class WrongCodes(WrongCodeQueries, Protocol):
     async def record(self, channel: str, chat_id: str, at: datetime) -> None:
         """One wrong code more."""
         ...
@@ -281,7 +297,7 @@ class ReminderRuns(Protocol):
 
 
 class Queries(Protocol):
-    """What a supervisor's feature may read: queries only; its changes come back as effects."""
+    """What a feature may read: queries only; its changes come back as effects."""
 
     units: Units
     reports: ReportQueries
@@ -290,6 +306,7 @@ class Queries(Protocol):
     audit: AuditQueries
     outbox: OutboxQueries
     usage: UsageQueries
+    wrong_codes: WrongCodeQueries
 
 
 class UnitOfWork(Protocol):

@@ -24,6 +24,7 @@ __all__ = [
     "CampaignRecord",
     "ChatRecord",
     "ChatRoute",
+    "CodeCheck",
     "Contact",
     "Enrolment",
     "Grant",
@@ -164,6 +165,17 @@ class InviteProblem(StrEnum):
     USED = "used"
     EXPIRED = "expired"
     REVOKED = "revoked"
+
+
+@dataclass(frozen=True)
+class CodeCheck:
+    """What a code would do if spent now, read before it is: why it would give nothing; or the
+    role on a unit an invite gives; or, for a link code, the person it joins the chat to."""
+
+    problem: InviteProblem | None = None
+    role: Role | None = None
+    unit_name: str = ""
+    person_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ NO_FILES = N_("This messenger cannot receive files: link another messenger that 
 
 
 class ExportSettings(Protocol):
-    """What an export needs of the composition root (DeskSettings has it all)."""
+    """What an export needs of the composition root (FeatureSettings has it all)."""
 
     @property
     def forms(self) -> Mapping[str, Form]: ...

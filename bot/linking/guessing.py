@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from bot.base.effects import AlertAdmins
 from bot.base.i18n import N_
-from bot.base.ports import WrongCodes
+from bot.base.ports import WrongCodeQueries
 
 __all__ = ["GUESSING_WINDOW", "WRONG_CODES_OVERALL", "WRONG_CODES_PER_CHANNEL", "GuessingHold", "guessing_hold"]
 
@@ -47,7 +47,7 @@ class GuessingHold:
         return AlertAdmins(f"code-guessing/{self.channel}", message, {"count": str(WRONG_CODES_PER_CHANNEL), "channel": channel_label, "time": until})
 
 
-async def guessing_hold(codes: WrongCodes, channel: str, now: datetime) -> GuessingHold | None:
+async def guessing_hold(codes: WrongCodeQueries, channel: str, now: datetime) -> GuessingHold | None:
     """The hold on codes sent on `channel` now, if a limit is reached: it lasts until the wrong
     code that reached it is an hour old (none is added meanwhile, since none is tried)."""
     since = now - GUESSING_WINDOW

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from bot.base.records import InviteProblem, Role
 
-__all__ = ["IssuedCode", "Spending", "spend"]
+__all__ = ["IssuedCode", "Spending", "problem", "spend"]
 
 
 @dataclass(frozen=True)
@@ -44,16 +44,24 @@ class Spending:
     """The chat joined a person linked in another messenger."""
 
 
-def spend(code: IssuedCode, chat_person_id: int | None, display_name: str, now: datetime) -> Spending | InviteProblem:
-    """What spending `code` at `now` from a chat linked to `chat_person_id` (None: not linked),
-    whose person calls themselves `display_name`, does; or why it does nothing, the first that
-    holds of: withdrawn, spent already, expired. (A code nobody issued is InviteProblem.UNKNOWN.)"""
+def problem(code: IssuedCode, now: datetime) -> InviteProblem | None:
+    """Why `code` cannot be spent at `now`, the first that holds of: withdrawn, spent already,
+    expired; None when it can."""
     if code.revoked_at is not None:
         return InviteProblem.REVOKED
     if code.used_at is not None:
         return InviteProblem.USED
     if code.expires_at <= now:
         return InviteProblem.EXPIRED
+    return None
+
+
+def spend(code: IssuedCode, chat_person_id: int | None, display_name: str, now: datetime) -> Spending | InviteProblem:
+    """What spending `code` at `now` from a chat linked to `chat_person_id` (None: not linked),
+    whose person calls themselves `display_name`, does; or why it does nothing, the first that
+    holds of: withdrawn, spent already, expired. (A code nobody issued is InviteProblem.UNKNOWN.)"""
+    if (unusable := problem(code, now)) is not None:
+        return unusable
     grant = (code.unit_id, code.role) if code.unit_id is not None and code.role is not None else None
     owner = code.person_id
     if owner is None:

@@ -36,9 +36,12 @@ class BulkPlan:
         return sum(1 for wanted in self.wanted if wanted.full_name)
 
 
-async def plan_bulk(reads: Queries, units: Mapping[int, UnitRecord], role: Role, now: datetime, zone: ZoneInfo) -> BulkPlan:
+async def plan_bulk(
+    reads: Queries, campaigns: Sequence[CampaignRecord], units: Mapping[int, UnitRecord], role: Role, now: datetime, zone: ZoneInfo
+) -> BulkPlan:
     """A fresh code for every named person in these units and, for officers, for every unit
-    enrolled in a campaign not yet closed that has neither a named person nor a linked officer."""
+    enrolled in one of the campaigns not yet closed that has neither a named person nor a linked
+    officer."""
     ids = list(units)
     pending = [invite for invite in await reads.invites.pending(ids, now) if invite.role is role]
     wanted = [Wanted(units[invite.unit_id], invite.full_name, invite.phone) for invite in pending if invite.full_name]
@@ -46,8 +49,8 @@ async def plan_bulk(reads: Queries, units: Mapping[int, UnitRecord], role: Role,
         covered = {wanted_one.unit.id for wanted_one in wanted}
         covered |= {person.unit_id for person in await reads.people.linked(ids) if person.role is role}
         today = now.astimezone(zone).date()
-        campaigns = [campaign for campaign in await reads.units.campaigns() if not campaign.closed(today)]
-        reporting = {row.unit_id for campaign in campaigns for row in await reads.reports.enrolments(campaign.code, ids)}
+        running = [campaign for campaign in campaigns if not campaign.closed(today)]
+        reporting = {row.unit_id for campaign in running for row in await reads.reports.enrolments(campaign.code, ids)}
         wanted += [Wanted(unit) for unit in units.values() if unit.id in reporting - covered]
     return BulkPlan(tuple(invite.code for invite in pending), tuple(wanted))
 

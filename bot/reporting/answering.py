@@ -13,13 +13,12 @@ from dataclasses import replace
 from datetime import date
 
 from bot.base.answers import SKIPPED, AnswerValue, StoredFile, is_skipped
-from bot.base.buttons import Kind, Pressed, unpack
+from bot.base.buttons import Kind, Pressed
 from bot.base.conversation import Draft, Stage
 from bot.base.effects import RecordAudit, SaveAnswers
 from bot.base.forms import CriterionStatus, Question, QuestionKind, number_bounds
 from bot.base.inputs import ButtonInput, FileInput, Input, TextInput, UnsupportedInput
 from bot.base.records import CARRIED_ACTION, AuditEntry
-from bot.reporting.screens import first_stage, takes_files, takes_text
 from bot.base.text import (
     DateFormatError,
     ImpossibleDateError,
@@ -27,6 +26,7 @@ from bot.base.text import (
     parse_date,
     parse_whole_number,
 )
+from bot.reporting.screens import first_stage, takes_files, takes_text
 from bot.reporting.turn import ReportTurn
 
 __all__ = ["LONG_MESSAGE", "NO_WORDS", "YES_WORDS", "Answering"]
@@ -58,7 +58,7 @@ class Answering(ReportTurn):
         if isinstance(received, FileInput):
             self.take_file(question, stage, received.file, received.caption.strip())
             return
-        pressed = unpack(received.value) if isinstance(received, ButtonInput) else None
+        pressed = received.pressed if isinstance(received, ButtonInput) else None
         text = received.text if isinstance(received, TextInput) else None
         actions = {Kind.DONE: self.done, Kind.KEEP: self.keep, Kind.CLEAR: self.clear}
         if pressed is not None and pressed.kind in actions:

@@ -13,20 +13,20 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.base import commands
-from bot.reporting.answering import NO_WORDS, YES_WORDS, Answering
 from bot.base.answers import SKIPPED
-from bot.base.buttons import Kind, Pressed, pack, unpack
+from bot.base.buttons import ButtonKind, Kind, Pressed, pack
 from bot.base.commands import CommandSpec
 from bot.base.conversation import ConversationState, Mode, Stage
 from bot.base.effects import MoveReport, RecordAudit, TurnResult
 from bot.base.events import Button, ButtonRole, Surface
 from bot.base.forms import CriterionStatus, Question, QuestionKind
 from bot.base.inputs import ButtonInput, CommandInput, Input, TextInput, UnsupportedInput
-from bot.reporting.prompts import CLEAR, REPORT_STATUS_LABELS
 from bot.base.records import AuditEntry
-from bot.reporting.report import ReportContext
 from bot.base.report_status import ReportStatus, submission
 from bot.base.text import fold, parse_whole_number
+from bot.reporting.answering import NO_WORDS, YES_WORDS, Answering
+from bot.reporting.prompts import CLEAR, REPORT_STATUS_LABELS
+from bot.reporting.report import ReportContext
 from bot.reporting.turn import EngineSettings
 
 __all__ = ["ENGINE_COMMANDS", "Engine", "EngineSettings"]
@@ -110,14 +110,14 @@ class _Turn(Answering):
             commands.DONE: lambda: self.press(ButtonInput(self.state.step, pack(Kind.DONE))),
             commands.SUBMIT: self.submit,
         }
-        spec = commands.canonical(command.name)
-        if spec not in actions:
+        action = actions.get(command.spec) if command.spec is not None else None
+        if action is None:
             raise ValueError(f"not a report command: {command.name}")
-        actions[spec]()
+        action()
 
     def press(self, received: ButtonInput) -> None:
-        pressed = unpack(received.value)
-        navigation: dict[Kind, Callable[[Pressed], None]] = {
+        pressed = received.pressed
+        navigation: dict[ButtonKind, Callable[[Pressed], None]] = {
             Kind.BACK: lambda _: self.back(),
             Kind.SKIP: lambda _: self.skip(),
             Kind.REVIEW: lambda _: self.review(self.r.review_page),

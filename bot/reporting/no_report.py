@@ -3,6 +3,7 @@ closed, and when, and what is open or opening instead, rather than a bare "nothi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from bot.catalog.campaign_time import Phase, default_campaign, phase_of
@@ -13,20 +14,20 @@ from bot.base.records import CampaignRecord
 __all__ = ["closed_campaign_of", "nothing_open"]
 
 
-async def closed_campaign_of(reads: Queries, report_id: int, today: date) -> CampaignRecord | None:
-    """The campaign of the report, if it has closed by today."""
+async def closed_campaign_of(reads: Queries, campaigns: Sequence[CampaignRecord], report_id: int, today: date) -> CampaignRecord | None:
+    """The campaign of the report, among these, if it has closed by today."""
     report = await reads.reports.get(report_id)
     if report is None:
         return None
-    campaign = next((c for c in await reads.units.campaigns() if c.code == report.campaign_code), None)
+    campaign = next((c for c in campaigns if c.code == report.campaign_code), None)
     return campaign if campaign is not None and campaign.closed(today) else None
 
 
-async def nothing_open(reads: Queries, today: date, p: Prompts, told_closed: CampaignRecord | None = None) -> str:
-    """No report of the officer's is open: the campaign opening next, else the one closed last
-    (unless the officer was just told it closed)."""
+def nothing_open(campaigns: Sequence[CampaignRecord], today: date, p: Prompts, told_closed: CampaignRecord | None = None) -> str:
+    """No report of the officer's is open: of these campaigns, the one opening next, else the one
+    closed last (unless the officer was just told it closed)."""
     _ = p._
-    campaign = default_campaign(await reads.units.campaigns(), today)
+    campaign = default_campaign(campaigns, today)
     phase = phase_of(campaign, today) if campaign else None
     if campaign is not None and phase is Phase.UPCOMING:
         return _("No campaign is open for your unit at the moment. The next one, “{campaign}”, opens on {day}.").format(

@@ -6,12 +6,13 @@ Kept apart from the state machine so the wording can be read (and translated) in
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.base.answers import AnswerValue, criterion_status, files_of, is_answered, is_skipped
 from bot.catalog.campaign_time import Phase, phase_of
-from bot.base.commands import REPORTER_COMMANDS, SUPERVISOR_COMMANDS, CommandSpec
+from bot.base.commands import REPORTER_COMMANDS, CommandSpec
 from bot.base.events import Surface
 from bot.base.forms import CriterionStatus, Form, Question, QuestionKind
 from bot.base.i18n import DEFAULT_LOCALE, N_, Formatter, translations
@@ -304,8 +305,9 @@ class Prompts:
         )
 
 
-def help_text(p: Prompts, supervises: bool) -> str:
-    """Every command; where there are no buttons, each also as the words one may type."""
+def help_text(p: Prompts, supervisor_commands: Sequence[CommandSpec] = ()) -> str:
+    """Every command (a supervisor's too, given them); where there are no buttons, each also as
+    the words one may type."""
     _ = p._
     typing = not p.surface.buttons
 
@@ -317,9 +319,9 @@ def help_text(p: Prompts, supervises: bool) -> str:
 
     lines = [_("baocao helps you file your unit's report one question at a time. Every answer is saved at once."), ""]
     lines += [line(spec) for spec in REPORTER_COMMANDS]
-    if supervises:
+    if supervisor_commands:
         lines += ["", _("For supervisors (type these with the /):")] if typing else ["", _("For supervisors:")]
-        lines += [line(spec) for spec in SUPERVISOR_COMMANDS]
+        lines += [line(spec) for spec in supervisor_commands]
     if typing:
         lines += ["", _("Commands work with or without the / and without diacritics. Answer a choice by typing its number or its words. If you are stuck, type baocao to return to where you were.")]
     else:

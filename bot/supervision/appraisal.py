@@ -6,19 +6,40 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 
-from bot.base.buttons import Kind, Pressed, pack
+from bot.base.buttons import Pressed, Shape, button_kind, pack
+from bot.base.commands import CommandSpec
 from bot.base.conversation import ReturnDraft
 from bot.base.effects import MoveReport
 from bot.base.events import Button, ButtonRole
 from bot.base.i18n import N_
-from bot.reporting.prompts import status_word
 from bot.base.records import CampaignRecord, ReportRecord, UnitRecord
 from bot.base.report_status import APPRAISABLE, RETURNABLE, ReportStatus, approval, return_for_revision
-from bot.supervision.desk import Desk
-from bot.supervision.unit_views import pick_button, pick_label
 from bot.base.text import parse_whole_number
+from bot.reporting.prompts import status_word
+from bot.reporting.report import (
+    APPRAISABLE,
+    RETURNABLE,
+    ReportStatus,
+    approval,
+    return_for_revision,
+)
+from bot.supervision.desk import DISMISS, Desk
+from bot.supervision.registry import Fresh, button, on_unit
+from bot.supervision.unit_views import APPROVE_BUTTON, RETURN_BUTTON, pick_button, pick_label
 
-__all__ = ["approve_confirmed", "approve_unit", "comment", "dismiss", "pick", "pick_cancel", "pick_done", "pick_typed", "return_unit"]
+__all__ = [
+    "APPROVE", "RETURN", "approve_confirmed", "approve_unit", "comment", "dismiss", "pick", "pick_cancel", "pick_done", "pick_typed",
+    "return_unit",
+]  # fmt: skip
+
+APPROVE = CommandSpec("duyet", ("approve",), N_("Approve a submitted report: /duyet UNIT [CAMPAIGN]"), "duyệt")
+RETURN = CommandSpec("tralai", ("return",), N_("Return or reopen a report for revision: /tralai UNIT [CAMPAIGN]"), "trả lại")
+APPROVE_CONFIRM = button_kind("apy", Shape.NUMBER)
+"""The approval confirmed (the report's id)."""
+PICK = button_kind("rq", Shape.NAME)
+"""A question chosen, or unchosen, in a return."""
+PICK_DONE = button_kind("rgo")
+PICK_CANCEL = button_kind("rx")
 
 ACTION = ButtonRole.ACTION
 CONTINUE = N_("Continue ▶")
@@ -39,6 +60,7 @@ async def appraisable(desk: Desk, unit: UnitRecord, campaign: CampaignRecord, al
     return report
 
 
+@on_unit(APPROVE, APPROVE_BUTTON, menu=50)
 async def approve_unit(desk: Desk, unit: UnitRecord, campaign: CampaignRecord) -> None:
     """Asks to confirm, saying what an approval does: an approved report is final for the officer."""
     _ = desk._
@@ -50,11 +72,12 @@ async def approve_unit(desk: Desk, unit: UnitRecord, campaign: CampaignRecord) -
         lines.append(desk.p.receipt(report.receipt_no, report.submitted_at))
     lines.append(_("The officers will be told and can no longer change it; should it need changes later, /tralai reopens it."))
     desk.say("\n".join(lines), ((
-        Button(_("✅ Confirm the approval"), pack(Kind.APPROVE_CONFIRM, report.id), ACTION),
-        Button(_("Cancel"), pack(Kind.DISMISS), ACTION),
+        Button(_("✅ Confirm the approval"), pack(APPROVE_CONFIRM, report.id), ACTION),
+        Button(_("Cancel"), pack(DISMISS), ACTION),
     ),))
 
 
+@button(APPROVE_CONFIRM, Fresh.NEWEST)
 async def approve_confirmed(desk: Desk, pressed: Pressed) -> None:
     report = await desk.reads.reports.get(pressed.number)
     unit = desk.visible(report.unit_id) if report else None
@@ -70,10 +93,12 @@ async def approve_confirmed(desk: Desk, pressed: Pressed) -> None:
     desk.say(desk._("✅ The report of {unit} — {campaign} is approved.").format(unit=unit.name, campaign=title) + "\n" + desk.notified(told))
 
 
+@button(DISMISS, Fresh.NEWEST)
 async def dismiss(desk: Desk, pressed: Pressed) -> None:
     desk.say(desk._("Cancelled; nothing was changed."))
 
 
+@on_unit(RETURN, RETURN_BUTTON, menu=60)
 async def return_unit(desk: Desk, unit: UnitRecord, campaign: CampaignRecord) -> None:
     """Starts a return: of a submitted report, or reopening an approved one."""
     report = await appraisable(desk, unit, campaign, RETURNABLE)
@@ -89,7 +114,7 @@ def show_picker(desk: Desk, report: ReportRecord) -> None:
     assert draft is not None
     form = desk.forms(report.form_id)
     buttons = [
-        Button(("✓ " if q.id in draft.selected else "") + pick_button(desk, form, q.id), pack(Kind.PICK, q.id), ButtonRole.PICK)
+        Button(("✓ " if q.id in draft.selected else "") + pick_button(desk, form, q.id), pack(PICK, q.id), ButtonRole.PICK)
         for q in form
     ]
     rows = tuple(tuple(buttons[i : i + PICK_ROW]) for i in range(0, len(buttons), PICK_ROW))
@@ -105,7 +130,7 @@ def show_picker(desk: Desk, report: ReportRecord) -> None:
     unit = desk.tree.get(draft.unit_id).name
     desk.say(
         heading.format(unit=unit, campaign=report.campaign_title.get(desk.locale)) + " " + how.format(chosen=chosen, go=desk.p.act(CONTINUE)),
-        rows + ((Button(_(CONTINUE), pack(Kind.PICK_DONE), ACTION), Button(_("Cancel"), pack(Kind.PICK_CANCEL), ACTION)),),
+        rows + ((Button(_(CONTINUE), pack(PICK_DONE), ACTION), Button(_("Cancel"), pack(PICK_CANCEL), ACTION)),),
     )
 
 
@@ -114,6 +139,7 @@ async def draft_report(desk: Desk) -> ReportRecord | None:
     return await desk.reads.reports.get(draft.report_id) if draft else None
 
 
+@button(PICK, Fresh.PICKING)
 async def pick(desk: Desk, pressed: Pressed) -> None:
     """A question pressed in the picker: chosen, or unchosen if it was."""
     draft = desk.slice.return_draft
@@ -144,6 +170,7 @@ def choose(desk: Desk, draft: ReturnDraft, report: ReportRecord, wanted: set[str
     show_picker(desk, report)
 
 
+@button(PICK_DONE, Fresh.PICKING)
 async def pick_done(desk: Desk, pressed: Pressed) -> None:
     draft = desk.slice.return_draft
     if draft is None:
@@ -156,6 +183,7 @@ async def pick_done(desk: Desk, pressed: Pressed) -> None:
     desk.say(desk._("Now write in one message what must be corrected and why. The officer will read it as you write it."))
 
 
+@button(PICK_CANCEL, Fresh.PICKING)
 async def pick_cancel(desk: Desk, pressed: Pressed) -> None:
     desk.set_slice(return_draft=None)
     desk.say(desk._("Return cancelled; the report stays as it was."))

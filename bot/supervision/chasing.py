@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from bot.base.buttons import Kind, Pressed, pack
+from bot.base.buttons import Pressed, pack
+from bot.base.commands import CommandSpec
 from bot.base.effects import Send
 from bot.base.events import Button, ButtonRole
 from bot.base.i18n import N_
@@ -18,16 +19,22 @@ from bot.reminders.composing import Composer, Pending, pending_units
 from bot.base.report_status import ReportStatus
 from bot.reporting.standing import UnitStanding, percent
 from bot.supervision.desk import LISTED, Desk
-from bot.supervision.status import scope_standing
+from bot.supervision.registry import button, command
+from bot.supervision.status import MISSING_PAGE, scope_standing
 from bot.base.text import fold
 from bot.delivery.usage import month_of, usage_line, usage_of
 
-__all__ = ["deliveries", "missing", "missing_page", "remind"]
+__all__ = ["DELIVERIES", "MISSING", "REMIND", "deliveries", "missing", "missing_page", "remind"]
+
+MISSING = CommandSpec("chuanop", ("missing",), N_("Units that have not submitted yet: /chuanop [CAMPAIGN]"), "chưa nộp")
+REMIND = CommandSpec("nhacnho", ("remind",), N_("Remind every unit that has not submitted, now"), "nhắc nhở")
+DELIVERIES = CommandSpec("guitin", ("deliveries",), N_("What reminders were sent, delivered or failed"), "gửi tin")
 
 PAGE_SIZE = 10
 ACTION = ButtonRole.ACTION
 
 
+@command(MISSING, menu=20)
 async def missing(desk: Desk, args: str, page: int = 0) -> None:
     _ = desk._
     campaign = await desk.campaign(args)
@@ -58,12 +65,13 @@ async def missing(desk: Desk, args: str, page: int = 0) -> None:
         lines.append(f"{number}. {missing_line(desk, unit)}")
     pager = []
     if page > 0:
-        pager.append(Button(_("◀ Previous"), pack(Kind.MISSING_PAGE, page - 1, campaign.code), ACTION))
+        pager.append(Button(_("◀ Previous"), pack(MISSING_PAGE, page - 1, campaign.code), ACTION))
     if page < pages - 1:
-        pager.append(Button(_("Next ▶"), pack(Kind.MISSING_PAGE, page + 1, campaign.code), ACTION))
+        pager.append(Button(_("Next ▶"), pack(MISSING_PAGE, page + 1, campaign.code), ACTION))
     desk.say("\n".join(lines), (tuple(pager),) if pager else ())
 
 
+@button(MISSING_PAGE)
 async def missing_page(desk: Desk, pressed: Pressed) -> None:
     await missing(desk, pressed.campaign, pressed.number)
 
@@ -86,6 +94,7 @@ def missing_line(desk: Desk, unit: UnitStanding) -> str:
     return " — ".join(parts[:2]) + " · " + " · ".join(parts[2:])
 
 
+@command(REMIND, menu=110)
 async def remind(desk: Desk, args: str) -> None:
     """Reminds the pending units in scope now; a unit at most once a day."""
     _ = desk._
@@ -140,6 +149,7 @@ def overdue(desk: Desk, unit: Pending, campaign: CampaignRecord) -> bool:
     return due is not None and desk.today() > due
 
 
+@command(DELIVERIES, menu=130)
 async def deliveries(desk: Desk, args: str) -> None:
     _ = desk._
     campaign = await desk.campaign(args)

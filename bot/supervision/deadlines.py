@@ -7,15 +7,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from bot.base import commands
+from bot.base.commands import CommandSpec
 from bot.base.effects import ExtendDeadline
+from bot.base.i18n import N_
 from bot.base.records import CampaignRecord, Enrolment
 from bot.supervision.desk import Desk
+from bot.supervision.registry import command
 from bot.base.text import DateFormatError, ImpossibleDateError, parse_date
 
-__all__ = ["extend"]
+__all__ = ["EXTEND", "extend"]
+
+EXTEND = CommandSpec("giahan", ("extend",), N_("Extend one unit's deadline, e.g. /giahan Nghi Hải 05/12/2023"), "gia hạn")
 
 
+@command(EXTEND, menu=120)
 async def extend(desk: Desk, args: str) -> None:
     _ = desk._
     found = await desk.campaign_after(args)
@@ -38,7 +43,7 @@ async def extend(desk: Desk, args: str) -> None:
     if not unit_words:
         desk.say(usage)
         return
-    unit = desk.resolve(" ".join(unit_words), commands.EXTEND, campaign)
+    unit = desk.resolve(" ".join(unit_words), EXTEND, campaign)
     standing = await desk.report_of(unit, campaign) if unit else None
     if unit is None or standing is None:
         return

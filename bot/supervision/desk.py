@@ -1,6 +1,8 @@
 """One supervisor turn, as every feature shares it: who asks and what they may see, the reads,
-the result being collected (state, replies, effects), and the lookups every feature needs (a
-unit in scope by name or code, the campaign meant, a report, an audit entry, a notice).
+the organisation as the process holds it, the result being collected (state, replies, effects),
+and the lookups every feature needs (a unit in scope by name or code, the campaign meant, a
+report, an audit entry, a notice); and the two kinds of button every feature may show (a unit;
+a confirmation declined).
 
 Features read through query ports only; what they change comes back as effects that the service
 applies in its transaction.
@@ -10,33 +12,41 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from bot.organisation.access import Access
-from bot.base.buttons import Kind, pack
-from bot.catalog.campaign_time import default_campaign
+from bot.base.buttons import Kind, Shape, button_kind, pack
 from bot.base.commands import REPORT, CommandSpec
 from bot.base.conversation import ConversationState, Supervising
+from bot.base.deadline import deadline_of
 from bot.base.effects import RecordAudit, Send, TurnResult
 from bot.base.events import Attachment, Button, ButtonRole, Reply
 from bot.base.forms import Form, LocalText
 from bot.base.i18n import translations
-from bot.base.letterhead import Letterhead
-from bot.delivery.lifetimes import NOTICE_LIFETIME
-from bot.documents.port import Documents
-from bot.base.ports import Queries
-from bot.reporting.prompts import Prompts
-from bot.base.records import AuditEntry, CampaignRecord, Enrolment, InviteLink, ReportRecord, Role, UnitRecord
 from bot.base.outbox import MessageKind, OutboxMessage
-from bot.base.deadline import deadline_of
+from bot.base.ports import Queries
+from bot.base.records import (
+    AuditEntry,
+    CampaignRecord,
+    Enrolment,
+    MessageKind,
+    OutboxMessage,
+    ReportRecord,
+    Role,
+    UnitRecord,
+)
+from bot.base.settings import FeatureSettings
 from bot.base.text import fold
-from bot.organisation.units import UnitTree
-from bot.delivery.usage import Quota
+from bot.catalog.campaign_time import default_campaign
+from bot.delivery.lifetimes import NOTICE_LIFETIME
+from bot.organisation.access import Access
+from bot.organisation.snapshot import Organisation
+from bot.reminders.plan import deadline_of
+from bot.reporting.prompts import Prompts
 
-__all__ = ["Desk", "DeskSettings"]
+__all__ = ["DISMISS", "UNIT_BUTTON", "Desk"]
 
 log = logging.getLogger(__name__)
 
@@ -46,38 +56,34 @@ LISTED = 20
 YEARS = re.compile(r"\d{4}(?:-\d{4})?$")
 TIER_WORDS = ("tinh ", "thanh pho ", "thi xa ", "huyen ", "quan ", "xa ", "phuong ", "thi tran ")
 
-
-@dataclass(frozen=True)
-class DeskSettings:
-    """What the composition root gives every supervisor turn."""
-
-    forms: Mapping[str, Form]
-    kind_label: Callable[[str], LocalText]
-    letterhead: Callable[[str], Letterhead]
-    invite_links: Callable[[str], Sequence[InviteLink]]
-    channel_label: Callable[[str], str]
-    invite_days: int
-    new_code: Callable[[], str]
-    documents: Documents
-    quotas: Mapping[str, Quota] = field(default_factory=dict)
-    """Each running channel's monthly quota and users (bot/delivery/usage.py), for the administrators."""
+UNIT_BUTTON = button_kind("un", Shape.NUMBER_IN_CAMPAIGN)
+"""A unit in scope (its report in the campaign), among several a name matched."""
+DISMISS = button_kind("dx")
+"""A confirmation declined."""
 
 
 class Desk:
-    """A supervisor turn: built by the service for one update, inside its transaction."""
+    """A supervisor turn: built for one update (routing.supervise), inside its transaction."""
 
     def __init__(
-        self, reads: Queries, access: Access, tree: UnitTree, state: ConversationState, now: datetime, p: Prompts, settings: DeskSettings
+        self,
+        reads: Queries,
+        access: Access,
+        organisation: Organisation,
+        state: ConversationState,
+        now: datetime,
+        p: Prompts,
+        settings: FeatureSettings,
     ) -> None:
         self.reads = reads
         self.access = access
-        self.tree = tree
+        self.tree = organisation.tree
+        self.campaigns: Sequence[CampaignRecord] = organisation.campaigns
         self.now = now
         self.p = p
         self._ = p._
         self.settings = settings
         self.out = TurnResult(state=state, locale=state.locale)
-        self._campaigns: Sequence[CampaignRecord] | None = None
         self._chosen: str | None = None
         """Which campaign the turn took when none was named; said at the foot of its first reply."""
 
@@ -102,9 +108,7 @@ class Desk:
     def say(self, text: str, buttons: tuple[tuple[Button, ...], ...] = (), attachment: Attachment | None = None) -> None:
         if self._chosen:
             text, self._chosen = f"{text}\n\n{self._chosen}", None
-        if buttons:
-            self.out.state = replace(self.state, step=self.state.step + 1)
-        self.out.say(Reply(text, buttons, self.state.step if buttons else None, attachment=attachment))
+        self.out.reply(text, buttons, attachment)
 
     def stale(self) -> None:
         self.say(self._("That button belongs to an earlier message and no longer works."))
@@ -178,20 +182,15 @@ class Desk:
             if len(matches) > LISTED:
                 lines.append(_("and {n} more units").format(n=len(matches) - LISTED))
             code = campaign.code if campaign else ""
-            self.say("\n".join(lines), tuple((Button(u.name, pack(Kind.UNIT, u.id, code)),) for u in matches[:CHOICES_SHOWN]))
+            self.say("\n".join(lines), tuple((Button(u.name, pack(UNIT_BUTTON, u.id, code)),) for u in matches[:CHOICES_SHOWN]))
             return None
         self._chosen = chosen
         return matches[0]
 
-    async def campaigns(self) -> Sequence[CampaignRecord]:
-        if self._campaigns is None:
-            self._campaigns = await self.reads.units.campaigns()
-        return self._campaigns
-
     async def campaign(self, wanted: str = "") -> CampaignRecord | None:
         """The campaign named (by its code, the years it ends with, or words of its title), else
         the default one (bot/catalog/campaign_time.py), which the turn's reply then names."""
-        campaigns = await self.campaigns()
+        campaigns = self.campaigns
         chosen = default_campaign(campaigns, self.today())
         if chosen is None:
             self.say(self._("There is no campaign yet."))
@@ -212,7 +211,7 @@ class Desk:
         """Splits "Nghi Hải 2023" into what precedes and the campaign its last word names (its code
         or years); without such a word, everything precedes and the default campaign is meant."""
         words = args.split()
-        named = [c for c in await self.campaigns() if words and names(words[-1], c)]
+        named = [c for c in self.campaigns if words and names(words[-1], c)]
         if named:
             return " ".join(words[:-1]), named[-1]
         campaign = await self.campaign()

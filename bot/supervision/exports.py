@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from bot.base import commands
+from bot.base.commands import EXPORT_REPORT, CommandSpec
 from bot.base.events import Attachment
+from bot.base.i18n import N_
 from bot.documents.exports import (
     chart_document,
     report_document,
@@ -16,12 +17,17 @@ from bot.documents.exports import (
 )
 from bot.base.records import CampaignRecord, UnitRecord
 from bot.supervision.desk import Desk
+from bot.supervision.registry import command
 
-__all__ = ["export_chart", "export_report", "export_workbook"]
+__all__ = ["CHART", "EXPORT_WORKBOOK", "export_chart", "export_report", "export_workbook"]
+
+EXPORT_WORKBOOK = CommandSpec("xuatexcel", ("excel",), N_("The area's reports as an Excel workbook"), "xuất excel")
+CHART = CommandSpec("bieudo", ("chart",), N_("A chart of how far each unit of the area has got"), "biểu đồ")
 
 AreaExport = Callable[[Desk, UnitRecord, CampaignRecord], Awaitable[tuple[str, Attachment | None]]]
 
 
+@command(EXPORT_REPORT, menu=None)  # in the menu with the officer's commands, for whom it is their own report
 async def export_report(desk: Desk, args: str) -> None:
     found = await desk.campaign_after(args)
     if found is None:
@@ -32,7 +38,7 @@ async def export_report(desk: Desk, args: str) -> None:
             desk.reads, desk.tree, root, desk.access.unit_ids, campaign, desk.settings, desk.p, desk.today()
         ))  # fmt: skip
         return
-    unit = desk.resolve(query, commands.EXPORT_REPORT, campaign)
+    unit = desk.resolve(query, EXPORT_REPORT, campaign)
     standing = await desk.report_of(unit, campaign) if unit else None
     if unit is None or standing is None:
         return
@@ -44,6 +50,7 @@ async def export_report(desk: Desk, args: str) -> None:
     desk.say(text, attachment=attachment)
 
 
+@command(EXPORT_WORKBOOK, menu=140)
 async def export_workbook(desk: Desk, args: str) -> None:
     campaign = await desk.campaign(args)
     if campaign is not None:
@@ -52,6 +59,7 @@ async def export_workbook(desk: Desk, args: str) -> None:
         ))  # fmt: skip
 
 
+@command(CHART, menu=150)
 async def export_chart(desk: Desk, args: str) -> None:
     campaign = await desk.campaign(args)
     if campaign is not None:

@@ -7,25 +7,33 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.base import commands
 from bot.organisation.bulk_invites import bulk_expiry, plan_bulk
-from bot.base.buttons import Kind, Pressed, pack
+from bot.base.buttons import Pressed, Shape, button_kind, pack
+from bot.base.commands import CommandSpec
 from bot.base.effects import CreateInvite, RevokeGrant, WithdrawInvites
 from bot.base.events import Button, ButtonRole
+from bot.base.i18n import N_
 from bot.reporting.prompts import ROLE_LABELS
 from bot.base.records import IssuedInvite, LinkedPerson, Role
-from bot.supervision.desk import Desk
+from bot.supervision.desk import DISMISS, Desk
+from bot.supervision.registry import Fresh, button, command
 from bot.base.text import fold, parse_whole_number
 
-__all__ = ["invite", "invite_every_unit", "people", "revoke", "revoke_confirmed"]
+__all__ = ["INVITE", "PEOPLE", "REVOKE", "invite", "invite_every_unit", "people", "revoke", "revoke_confirmed"]
 
 ACTION = ButtonRole.ACTION
+INVITE = CommandSpec("moi", ("invite",), N_("Invite an officer of a unit: /moi UNIT, or every unit: /moi tất cả"), "mời")
+PEOPLE = CommandSpec("canbo", ("people",), N_("People linked in your area: /canbo [UNIT]"), "cán bộ")
+REVOKE = CommandSpec("thuhoi", ("revoke",), N_("Revoke a person's access: /thuhoi NUMBER"), "thu hồi")
+REVOKE_CONFIRM = button_kind("rv", Shape.NUMBER)
+"""A revocation confirmed (the grant's id)."""
 
 
 EVERY_UNIT = ("tat ca", "all")
 """The first words of “/moi tất cả”, folded."""
 
 
+@command(INVITE, menu=80)
 async def invite(desk: Desk, args: str) -> None:
     _ = desk._
     folded = fold(args)
@@ -33,7 +41,7 @@ async def invite(desk: Desk, args: str) -> None:
     if every is not None:
         await invite_every_unit(desk, " ".join(args.split()[len(every.split()) :]))
         return
-    unit = desk.resolve(args, commands.INVITE)
+    unit = desk.resolve(args, INVITE)
     if unit is None:
         return
     code = desk.settings.new_code()
@@ -50,18 +58,18 @@ async def invite_every_unit(desk: Desk, within: str) -> None:
     """The bulk sheet for the supervisor's area (or the part of it named): the codes issued
     before there are withdrawn, so only the newest sheet works."""
     _ = desk._
-    root = desk.resolve(within, commands.INVITE) if within else None
+    root = desk.resolve(within, INVITE) if within else None
     if within and root is None:
         return
     roots = [root] if root else [desk.tree.get(unit_id) for unit_id in desk.access.roots]
     scope = desk.tree.subtree([unit.id for unit in roots]) & desk.access.unit_ids
     units = {unit_id: desk.tree.get(unit_id) for unit_id in scope}
-    plan = await plan_bulk(desk.reads, units, Role.REPORTER, desk.now, desk.p.zone)
+    plan = await plan_bulk(desk.reads, desk.campaigns, units, Role.REPORTER, desk.now, desk.p.zone)
     area = ", ".join(unit.name for unit in roots)
     if not plan.wanted:
         desk.say(_("No invite is needed in {area}: every unit taking part has an officer linked.").format(area=area))
         return
-    expires = bulk_expiry(await desk.campaigns(), desk.now, desk.p.zone, desk.settings.invite_days)
+    expires = bulk_expiry(desk.campaigns, desk.now, desk.p.zone, desk.settings.invite_days)
     codes = [desk.settings.new_code() for _wanted in plan.wanted]
     if plan.withdraw:
         desk.out.effects.append(WithdrawInvites(plan.withdraw))
@@ -90,11 +98,12 @@ async def invite_every_unit(desk: Desk, within: str) -> None:
     desk.say("\n".join(lines))
 
 
+@command(PEOPLE, menu=90)
 async def people(desk: Desk, args: str) -> None:
     _ = desk._
     scope = desk.access.unit_ids
     if args:
-        unit = desk.resolve(args, commands.PEOPLE)
+        unit = desk.resolve(args, PEOPLE)
         if unit is None:
             return
         scope = desk.tree.subtree([unit.id]) & desk.access.unit_ids
@@ -124,6 +133,7 @@ async def people(desk: Desk, args: str) -> None:
     desk.say("\n".join(lines))
 
 
+@command(REVOKE, menu=100)
 async def revoke(desk: Desk, args: str) -> None:
     """Asks to confirm, naming who loses access to what."""
     _ = desk._
@@ -139,10 +149,11 @@ async def revoke(desk: Desk, args: str) -> None:
         _("Revoke the access of {name} ({role}) to {unit}? They will no longer see or file its reports; their chats stay linked for any other unit.").format(
             name=person.full_name, role=_(ROLE_LABELS[person.role]), unit=unit.name
         ),
-        ((Button(_("Confirm the revocation"), pack(Kind.REVOKE, number), ACTION), Button(_("Cancel"), pack(Kind.DISMISS), ACTION)),),
+        ((Button(_("Confirm the revocation"), pack(REVOKE_CONFIRM, number), ACTION), Button(_("Cancel"), pack(DISMISS), ACTION)),),
     )
 
 
+@button(REVOKE_CONFIRM, Fresh.NEWEST)
 async def revoke_confirmed(desk: Desk, pressed: Pressed) -> None:
     person = await revocable(desk, pressed.number)
     if person is None:

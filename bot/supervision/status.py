@@ -3,14 +3,21 @@
 
 from __future__ import annotations
 
-from bot.base.buttons import Kind, pack
+from bot.base.buttons import Shape, button_kind, pack
+from bot.base.commands import CommandSpec
 from bot.base.events import Button, ButtonRole
+from bot.base.i18n import N_
 from bot.base.records import CampaignRecord, Role
 from bot.reporting.standing import Group, Standing, Tally, standing_of
 from bot.supervision.desk import Desk
+from bot.supervision.registry import command
 from bot.base.text import fold
 
-__all__ = ["scope_standing", "status"]
+__all__ = ["MISSING_PAGE", "STATUS", "scope_standing", "status"]
+
+STATUS = CommandSpec("tinhhinh", ("status",), N_("Who has reported in your area: /tinhhinh [CAMPAIGN]"), "tình hình")
+MISSING_PAGE = button_kind("mp", Shape.NUMBER_IN_CAMPAIGN)
+"""A page of the units that have not submitted (bot/supervision/chasing.py)."""
 
 
 async def scope_standing(desk: Desk, campaign: CampaignRecord) -> Standing:
@@ -27,6 +34,7 @@ async def scope_standing(desk: Desk, campaign: CampaignRecord) -> Standing:
     )
 
 
+@command(STATUS, menu=10)
 async def status(desk: Desk, args: str) -> None:
     _ = desk._
     campaign = await desk.campaign(args)
@@ -64,7 +72,7 @@ async def status(desk: Desk, args: str) -> None:
         for branch_id in sorted(branches, key=lambda b: fold(desk.tree.get(b).name)):
             lines += [f"• {line}" for line in sorted(branches[branch_id])]
     label = _("Never submitted") if closed else _("Not yet submitted")
-    desk.say("\n".join(lines), ((Button(label, pack(Kind.MISSING_PAGE, 0, campaign.code), ButtonRole.ACTION),),))
+    desk.say("\n".join(lines), ((Button(label, pack(MISSING_PAGE, 0, campaign.code), ButtonRole.ACTION),),))
 
 
 def group_label(desk: Desk, standing: Standing, group: Group) -> str:

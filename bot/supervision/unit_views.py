@@ -8,19 +8,35 @@ from datetime import date
 from typing import Any
 
 from bot.base.answers import AnswerValue, criterion_status
-from bot.base.buttons import Kind, pack
-from bot.reporting.criteria_counts import count_criterion
+from bot.base.buttons import Shape, button_kind, pack
+from bot.base.commands import CommandSpec
+from bot.base.deadline import deadline_of
 from bot.base.events import Button, ButtonRole
 from bot.base.forms import CRITERION_PREFIX, CriterionStatus, Form
 from bot.base.i18n import N_
-from bot.reporting.prompts import status_word
 from bot.base.records import ANSWER_ACTION, AuditEntry, CampaignRecord, Role, UnitRecord
-from bot.base.deadline import deadline_of
 from bot.base.report_status import APPRAISABLE, RETURNABLE, ReportStatus
-from bot.supervision.desk import Desk
 from bot.base.text import fold, parse_whole_number
+from bot.reminders.plan import deadline_of
+from bot.reporting.criteria_counts import count_criterion
+from bot.reporting.prompts import status_word
+from bot.reporting.report import APPRAISABLE, RETURNABLE, ReportStatus
+from bot.supervision.desk import UNIT_BUTTON, Desk
+from bot.supervision.registry import command, on_unit
 
-__all__ = ["criterion", "history_of", "pick_button", "pick_label", "show_report"]
+__all__ = [
+    "APPROVE_BUTTON", "CRITERION", "HISTORY", "HISTORY_BUTTON", "RETURN_BUTTON", "UNIT", "criterion", "history_of", "pick_button",
+    "pick_label", "show_report",
+]  # fmt: skip
+
+UNIT = CommandSpec("donvi", ("unit",), N_("One unit's report: /donvi UNIT [CAMPAIGN]"), "đơn vị")
+CRITERION = CommandSpec("tieuchi", ("criterion",), N_("How units stand on one criterion: /tieuchi 22 5 [CAMPAIGN]"), "tiêu chí")
+HISTORY = CommandSpec("lichsu", ("history",), N_("A unit's report history: /lichsu UNIT [CAMPAIGN]"), "lịch sử")
+APPROVE_BUTTON = button_kind("ap", Shape.NUMBER_IN_CAMPAIGN)
+"""Asks to confirm an approval (bot/supervision/appraisal.py)."""
+RETURN_BUTTON = button_kind("rt", Shape.NUMBER_IN_CAMPAIGN)
+"""Starts a return for revision (bot/supervision/appraisal.py)."""
+HISTORY_BUTTON = button_kind("hs", Shape.NUMBER_IN_CAMPAIGN)
 
 ACTION = ButtonRole.ACTION
 PICK_TEXT = 30
@@ -38,6 +54,7 @@ ACTION_LABELS = {
 }
 
 
+@on_unit(UNIT, UNIT_BUTTON, menu=30)
 async def show_report(desk: Desk, unit: UnitRecord, campaign: CampaignRecord) -> None:
     _ = desk._
     found = await desk.report_of(unit, campaign)
@@ -66,14 +83,15 @@ async def show_report(desk: Desk, unit: UnitRecord, campaign: CampaignRecord) ->
         lines.append(f"{number}. {desk.p.short_label(question)}: {desk.p.summary(question, answers.get(question.id), width=100_000)}")
     buttons: list[Button] = []
     if status in APPRAISABLE:
-        buttons.append(Button(_("✅ Approve"), pack(Kind.APPROVE, unit.id, campaign.code), ACTION))
+        buttons.append(Button(_("✅ Approve"), pack(APPROVE_BUTTON, unit.id, campaign.code), ACTION))
     if status in RETURNABLE:
         label = _("↩ Reopen") if status is ReportStatus.APPROVED else _("↩ Return")
-        buttons.append(Button(label, pack(Kind.RETURN, unit.id, campaign.code), ACTION))
-    buttons.append(Button(_("History"), pack(Kind.HISTORY, unit.id, campaign.code), ACTION))
+        buttons.append(Button(label, pack(RETURN_BUTTON, unit.id, campaign.code), ACTION))
+    buttons.append(Button(_("History"), pack(HISTORY_BUTTON, unit.id, campaign.code), ACTION))
     desk.say("\n".join(lines), (tuple(buttons),))
 
 
+@command(CRITERION, menu=40)
 async def criterion(desk: Desk, args: str) -> None:
     _ = desk._
     found = await desk.campaign_after(args)
@@ -160,6 +178,7 @@ def criterion_text(
     return "\n".join(lines)
 
 
+@on_unit(HISTORY, HISTORY_BUTTON, menu=70)
 async def history_of(desk: Desk, unit: UnitRecord, campaign: CampaignRecord) -> None:
     _ = desk._
     found = await desk.report_of(unit, campaign)

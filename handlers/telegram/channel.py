@@ -41,9 +41,10 @@ from bot.base.effects import TurnResult
 from bot.base.events import Reply
 from bot.base.i18n import SUPPORTED_LOCALES, translations
 from bot.base.inputs import FileInput, Input
-from bot.base.records import BotEntrance, Role
 from bot.base.outbox import OutboxMessage
+from bot.base.records import BotEntrance, Role
 from bot.service import Envelope
+from bot.supervision import SUPERVISOR_COMMANDS
 from handlers.button_data import parse_button_data
 from handlers.channel import (
     DELIVERED,

@@ -118,7 +118,7 @@ async def test_a_messenger_without_files_gets_a_link_or_is_told_why_not(tmp_path
 
 
 class Settings:
-    """What an export needs, as DeskSettings gives it."""
+    """What an export needs, as FeatureSettings gives it."""
 
     def __init__(self, forms: object, documents: FileDocuments) -> None:
         self.forms = forms

@@ -307,9 +307,9 @@ def test_submitting_again_says_it_was_submitted_with_its_receipt() -> None:
 
 
 def test_help_in_english_lists_the_english_names_too() -> None:
-    english = help_text(Prompts("en", ZONE), supervises=False)
+    english = help_text(Prompts("en", ZONE))
     assert "/baocao (/report) — Start or continue your report" in english
-    assert "(/report)" not in help_text(Prompts("vi", ZONE), supervises=False)
+    assert "(/report)" not in help_text(Prompts("vi", ZONE))
 
 
 def test_a_photo_with_its_caption_is_the_criterions_evidence_and_text_in_one_message() -> None:

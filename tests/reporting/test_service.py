@@ -19,6 +19,8 @@ from bot.base.conversation import Mode
 from bot.base.forms import CriterionStatus, Question, QuestionKind
 from bot.base.inputs import ButtonInput, TextInput, parse_typed
 from bot.base.report_status import ReportStatus, receipt_number
+from bot.reporting.report import ReportStatus, receipt_number
+from bot.service import Envelope
 from storage.models import Answer, Person, Report
 from storage.seed import load_campaign
 from storage.unit_of_work import UnitOfWorkFactory
@@ -176,6 +178,22 @@ async def test_invite_codes_link_a_chat_once_and_refuse_bad_used_and_expired_one
     opened = await chat.press("Bắt đầu báo cáo")
     assert f"Báo cáo của {NGHI_HAI_NAME} — {TITLE_2023}" in opened
     assert "Câu 1/38" in opened
+
+
+async def test_two_chats_sending_one_code_at_once_to_two_workers_link_one(harness: Harness) -> None:
+    """A turn checks the code, then spends it; the code stays locked in between, so of two chats
+    sending it at once the second is told it was used, whichever worker handles it."""
+    code = await harness.invite()
+    workers = (harness.service, make_service(harness.factory, harness.clock))
+
+    async def send(chat_id: str) -> str:
+        envelope = Envelope("telegram", chat_id, parse_typed(f"/start {code}"), str(harness.next_update_id()), chat_id, "Người gửi mã")
+        return joined((await workers[int(chat_id) % 2].handle(envelope)).replies)
+
+    texts = await asyncio.gather(send("110"), send("111"))
+    assert sorted("Liên kết thành công" in text for text in texts) == [False, True]
+    assert any(f"Mã {code} đã được sử dụng." in text for text in texts)
+    assert await count(harness.factory, Person) == 1
 
 
 async def test_someone_not_linked_is_told_to_get_a_code_and_nothing_is_stored(harness: Harness) -> None:

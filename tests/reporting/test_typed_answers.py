@@ -16,6 +16,7 @@ from bot.base.inputs import ButtonInput, CommandInput, TextInput, parse_typed
 from bot.base.menu import Menu, menu_of, resolve
 from bot.base.plain_text import as_plain_text
 from bot.base.text import fold
+from bot.supervision import SUPERVISOR_COMMANDS
 
 ACTION = ButtonRole.ACTION
 STATUS = Reply(

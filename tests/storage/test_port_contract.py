@@ -32,6 +32,7 @@ from bot.base.records import (
     CampaignRecord,
     ChatRecord,
     ChatRoute,
+    CodeCheck,
     Contact,
     Enrolment,
     Grant,
@@ -420,6 +421,26 @@ async def test_invites_are_spent_once_within_their_time(seeded: Store) -> None:
     assert redeemed == Redemption(officer, Grant(officer, seeded.ids[HAI], HAI, "Phường Nghi Hải", Role.SUPERVISOR))
     assert again == Redemption(officer, Grant(officer, seeded.ids[THUY], THUY, "Phường Nghi Thủy", Role.REPORTER))
     assert [(g.unit_code, g.role) for g in grants] == [(HAI, Role.SUPERVISOR), (THUY, Role.REPORTER)]
+
+
+async def test_a_code_is_checked_as_it_would_be_spent_and_checking_spends_nothing(seeded: Store) -> None:
+    officer = await person(seeded, "Lê Văn An", (HAI, Role.REPORTER))
+    async with seeded.uow() as uow:
+        await uow.invites.create(HAI, Role.SUPERVISOR, WEEK, NOW, code="SUPE2345")
+        await uow.invites.create(THUY, Role.REPORTER, at(10), NOW, code="LATE2345")
+        await uow.invites.create(THUY, Role.REPORTER, WEEK, NOW, code="GONE2345")
+        await uow.invites.withdraw(["GONE2345"], NOW)
+        assert await uow.invites.link_code(officer, WEEK, NOW, code="LINK2345") == "LINK2345"
+    async with seeded.uow() as uow:
+        assert await uow.invites.check("SUPE2345", NOW) == CodeCheck(role=Role.SUPERVISOR, unit_name="Phường Nghi Hải")
+        assert await uow.invites.check("LINK2345", NOW) == CodeCheck(person_id=officer)
+        assert await uow.invites.check("ZZZZ2222", NOW) == CodeCheck(problem=InviteProblem.UNKNOWN)
+        assert await uow.invites.check("GONE2345", NOW) == CodeCheck(problem=InviteProblem.REVOKED)
+        assert await uow.invites.check("LATE2345", at(10)) == CodeCheck(problem=InviteProblem.EXPIRED)
+    async with seeded.uow() as uow:
+        assert (await uow.invites.redeem("SUPE2345", "Trần Thị Bình", None, NOW)).grant is not None
+        assert await uow.invites.check("SUPE2345", NOW) == CodeCheck(problem=InviteProblem.USED)
+        assert (await uow.invites.redeem("LATE2345", "Phan Văn Cường", None, NOW)).grant is not None  # checked, not spent
 
 
 async def test_pending_invites_are_those_someone_may_still_join_with(seeded: Store) -> None:

@@ -34,12 +34,13 @@ import pytest_asyncio
 from sqlalchemy import select
 
 from bot.base.answers import AnswerValue
-from bot.catalog.loading import load_catalog, load_demo_units
 from bot.base.commands import REPORTER_COMMANDS, SUPERVISOR_COMMANDS
 from bot.base.forms import Form, QuestionKind
-from bot.reporting.prompts import OUTLINE_NUMBER
 from bot.base.report_status import LOCKED_STATUSES
 from bot.base.text import fold
+from bot.catalog.loading import load_catalog, load_demo_units
+from bot.reporting.prompts import OUTLINE_NUMBER
+from bot.supervision import SUPERVISOR_COMMANDS
 from harness.bot_process import DEMO_NOW, BotProcess, Officer, demo_bot
 from harness.fakes import FakeBotApi
 from storage.database import create_engine

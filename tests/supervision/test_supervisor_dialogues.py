@@ -23,15 +23,15 @@ from app.runtime import build_service
 from bot.base.clock import FixedClock
 from bot.base.effects import SaveAnswers
 from bot.base.outbox import DeliveryState, MessageKind
-from bot.base.records import Role
-from bot.reminders.composing import ReminderService
+from bot.base.records import DeliveryState, MessageKind, Role
 from bot.base.report_status import ReportStatus
-from bot.service import ReportingService
+from bot.catalog.model import UnitSpec
 from bot.delivery.usage import Quota
+from bot.reminders.composing import ReminderService
+from bot.service import ReportingService
 from tests import report_moves
 from tests.seeded_store import SeededStore, seeded_store
 from tests.service_harness import (
-    CAMPAIGNS,
     CATALOG,
     CHANNEL,
     CUA_LO_UNITS,
@@ -131,6 +131,14 @@ async def test_reading_the_area_changes_nothing(office: Office) -> None:
         ("/guitin", "Nhắc hạn", ""),
     ])  # fmt: skip
     assert await office.store.outbox() == []
+
+
+async def test_a_unit_loaded_meanwhile_is_found_on_the_next_turn(office: Office) -> None:
+    """The desk keeps the unit tree between turns and reads it again once units were written."""
+    supervisor = await office.person("sv", "Đỗ Minh Quân", ("NA-CL", Role.SUPERVISOR))
+    await play(supervisor, [("/donvi Nghi Moi", "Không tìm thấy đơn vị nào khớp với “Nghi Moi” trong địa bàn.", "")])
+    office.store.add_units([UnitSpec("CAP-CL-NGHIMOI", "Công an phường Nghi Mới", "cap", "NA-CL", False)])
+    await play(supervisor, [("/donvi Nghi Moi", f"Công an phường Nghi Mới không thuộc diện tham gia {TITLE_2023}.", "")])
 
 
 async def test_tieuchi_says_precisely_which_form_or_criterion_does_not_exist(office: Office) -> None:
