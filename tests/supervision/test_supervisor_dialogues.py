@@ -141,16 +141,6 @@ async def test_a_unit_loaded_meanwhile_is_found_on_the_next_turn(office: Office)
     await play(supervisor, [("/donvi Nghi Moi", f"Công an phường Nghi Mới không thuộc diện tham gia {TITLE_2023}.", "")])
 
 
-async def test_homnay_tells_the_day_and_asks_again(office: Office) -> None:
-    supervisor = await office.person("sv", "Đỗ Minh Quân", ("NA-CL", Role.SUPERVISOR))
-    await play(supervisor, [
-        ("/homnay", "Hôm nay là ngày 20/11/2023.", ""),
-        ("[Hỏi lại]", "Hôm nay là ngày 20/11/2023.", ""),
-        ("/today so-ket-2023", "Hôm nay là ngày 20/11/2023.", ""),
-        ("/trogiup", "/homnay — Ngày hôm nay và đợt báo cáo đang xem", ""),
-    ])  # fmt: skip
-
-
 async def test_tieuchi_says_precisely_which_form_or_criterion_does_not_exist(office: Office) -> None:
     supervisor = await office.person("sv", "Đỗ Minh Quân", ("NA-CL", Role.SUPERVISOR))
     await play(supervisor, [
