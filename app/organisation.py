@@ -10,7 +10,6 @@ from collections import Counter
 from collections.abc import Sequence
 from datetime import date, timedelta
 
-
 from app.cli_text import _
 from app.progress import Progress
 from app.settings import Settings

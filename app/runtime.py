@@ -26,13 +26,14 @@ from bot.base.codes import new_code
 from bot.base.i18n import N_
 from bot.base.ports import UnitOfWork
 from bot.base.records import InviteLink
-from bot.base.settings import FeatureSettings
 from bot.catalog.loading import load_catalog
 from bot.catalog.model import Catalog
 from bot.delivery.usage import Quota
+from bot.feature.settings import FeatureSettings
 from bot.reminders.composing import ReminderService
 from bot.reminders.rerouting import Routes
-from bot.reporting.engine import Engine, EngineSettings
+from bot.reporting.engine import Engine
+from bot.reporting.turn import EngineSettings
 from bot.service import ReportingService
 from handlers.channel import Channel, ChannelPlugin, Shared, StartError
 from handlers.inbox import RENEW, TransactionalInbox

@@ -7,7 +7,6 @@ import argparse
 import sys
 from collections.abc import Mapping
 
-
 from app.cli_text import _
 from app.organisation import form_name, unknown_campaign
 from app.settings import Settings

@@ -42,19 +42,19 @@ from bot.base.events import Reply, Surface
 from bot.base.i18n import normalize_locale
 from bot.base.inputs import CommandInput, ContactInput, Input, TextInput
 from bot.base.menu import menu_of, resolve
-from bot.base.ports import CodeSpent, OrganisationSource, UnitOfWork
+from bot.base.ports import CodeSpent, UnitOfWork
 from bot.base.records import ChatRecord, InviteLink, Role
-from bot.base.settings import FeatureSettings
-from bot.base.turn import Turn
 from bot.delivery.alerts import alert_admins
+from bot.feature.settings import FeatureSettings
+from bot.feature.turn import Turn
 from bot.general import chat as general
 from bot.linking import chat_linking as linking
-from bot.organisation.snapshot import Organisation
-from bot.reporting import choosing
+from bot.officer import choosing
+from bot.organisation.snapshot import Organisation, OrganisationSource
 from bot.reporting.engine import Engine
-from bot.supervision import SUPERVISOR_COMMANDS, supervise
-from bot.supervision import wants as desk_wants
+from bot.supervision import SUPERVISOR_COMMANDS
 from bot.supervision.routing import handle as supervise
+from bot.supervision.routing import supervise
 from bot.supervision.routing import wants as desk_wants
 
 __all__ = ["Envelope", "ReportingService"]

@@ -8,8 +8,8 @@ from collections.abc import Callable, Collection, Sequence
 from datetime import timedelta
 
 from bot.base.clock import Clock
-from bot.base.ports import UnitOfWork
 from bot.base.inbox import InboxItem
+from bot.base.ports import UnitOfWork
 
 __all__ = ["HOLD", "KEEP_HANDLED", "RENEW", "SWEPT_BACK", "TransactionalInbox"]
 

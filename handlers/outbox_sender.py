@@ -25,8 +25,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.base.clock import Clock
-from bot.base.ports import UnitOfWork
 from bot.base.outbox import REFUSED_STATES, REMINDER_KINDS, DeliveryState, OutboxItem, OutboxMessage
+from bot.base.ports import UnitOfWork
 from bot.reminders.plan import outside_quiet_hours
 from bot.reminders.rerouting import Routes, rerouted
 from handlers.channel import Outcome, Sender, SendResult

@@ -32,11 +32,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.base.answers import AnswerValue
+from bot.base.deadline import REPORT_DUE
 from bot.base.forms import CRITERION_PREFIX, LocalText
 from bot.base.ports import ReportMoved
 from bot.base.records import Enrolment as EnrolmentRecord
 from bot.base.records import PreviousAnswers, ReportRecord, ReportWithAnswers, Role
-from bot.base.deadline import REPORT_DUE
 from bot.base.report_status import LOCKED_STATUSES, ReportStatus, Transition
 from storage.models import (
     Answer,

@@ -12,10 +12,10 @@ from typing import Any
 from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.base.deadline import REPORT_DUE, ReminderPlan
 from bot.base.forms import LocalText
 from bot.base.letterhead import Letterhead
 from bot.base.records import CampaignRecord, UnitRecord
-from bot.base.deadline import REPORT_DUE, ReminderPlan
 from bot.organisation.units import parents_first
 from storage.models import Campaign, MilestoneRow, OrganisationVersion, Unit
 from storage.upsert import insert

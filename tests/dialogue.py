@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 from bot.base.answers import AnswerValue, StoredFile
 from bot.base.conversation import ConversationState
 from bot.base.effects import MoveReport, SaveAnswers
-from bot.reporting.engine import Engine, EngineSettings
 from bot.base.events import Reply
 from bot.base.forms import Form
 from bot.base.inputs import (
@@ -31,8 +30,10 @@ from bot.base.inputs import (
     parse_typed,
 )
 from bot.base.menu import menu_of, resolve
-from bot.reporting.report import ReportContext
 from bot.base.report_status import ReportStatus
+from bot.reporting.engine import Engine
+from bot.reporting.report import ReportContext
+from bot.reporting.turn import EngineSettings
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2023, 11, 20, 3, 0, tzinfo=timezone.utc)

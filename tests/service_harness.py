@@ -20,13 +20,13 @@ from sqlalchemy import select
 from app.runtime import build_service
 from app.settings import Settings
 from bot.base.answers import StoredFile
-from bot.catalog.model import Catalog, UnitSpec
-from bot.catalog.loading import load_catalog, load_demo_units
 from bot.base.clock import FixedClock
 from bot.base.effects import TurnResult
 from bot.base.events import Reply
 from bot.base.inputs import ButtonInput, FileInput, Input, parse_typed
 from bot.base.records import ReportRecord, Role
+from bot.catalog.loading import load_catalog, load_demo_units
+from bot.catalog.model import Catalog, UnitSpec
 from bot.service import Envelope, ReportingService
 from storage.models import ProcessedUpdate
 from storage.seed import load_campaign, load_units

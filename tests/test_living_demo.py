@@ -19,10 +19,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select, text
 
-from bot.catalog.loading import load_catalog
-from bot.catalog.living_demo import FILED_UNITS, HISTORY_CAMPAIGN, REHEARSAL_CODE, rehearsal
 from bot.base.records import CampaignRecord
 from bot.base.report_status import ReportStatus
+from bot.catalog.living_demo import FILED_UNITS, HISTORY_CAMPAIGN, REHEARSAL_CODE, rehearsal
+from bot.catalog.loading import load_catalog
 from harness.postgres_schemas import create_schema, drop_schema
 from storage.database import create_engine
 from storage.models import Base, Unit

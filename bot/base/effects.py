@@ -13,8 +13,8 @@ from bot.base.answers import AnswerValue
 from bot.base.conversation import ConversationState
 from bot.base.events import Attachment, Button, Reply
 from bot.base.i18n import DEFAULT_LOCALE
-from bot.base.records import AuditEntry, Role
 from bot.base.outbox import OutboxMessage
+from bot.base.records import AuditEntry, Role
 from bot.base.report_status import Transition
 
 __all__ = [

@@ -12,9 +12,9 @@ from enum import StrEnum
 from typing import Any
 
 from bot.base.answers import AnswerValue
+from bot.base.deadline import ReminderPlan
 from bot.base.forms import LocalText
 from bot.base.letterhead import Letterhead
-from bot.base.deadline import ReminderPlan
 from bot.base.report_status import LOCKED_STATUSES, ReportStatus, needs_revision
 
 __all__ = [

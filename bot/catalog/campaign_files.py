@@ -15,7 +15,7 @@ from bot.base.deadline import REPORT_DUE, ReminderPlan
 from bot.base.i18n import N_
 from bot.base.letterhead import Letterhead
 from bot.catalog.field_limits import CODE_LENGTH, NAME_LENGTH
-from bot.catalog.file_fields import Filled, FileModel, LocalTitleShape, Positive, Slug, Text, invalid, within
+from bot.catalog.file_fields import FileModel, Filled, LocalTitleShape, Positive, Slug, Text, invalid, within
 from bot.catalog.model import DEMO_LABEL, CampaignSpec, EnrolRule, Milestone
 
 __all__ = ["CampaignFile", "DemoFile", "UnitKindsFile"]

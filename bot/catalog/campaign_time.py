@@ -12,8 +12,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.base.records import CampaignRecord
 from bot.base.deadline import deadline_of
+from bot.base.records import CampaignRecord
 
 __all__ = ["Phase", "default_campaign", "phase_of", "worth_sending_until"]
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from bot.catalog.model import CatalogError, CriteriaSet, Criterion
-from bot.catalog.field_limits import TEXT_LENGTH, TITLE_LENGTH
 from bot.base.forms import LocalText
 from bot.base.i18n import DEFAULT_LOCALE, N_, translations
+from bot.catalog.field_limits import TEXT_LENGTH, TITLE_LENGTH
+from bot.catalog.model import CatalogError, CriteriaSet, Criterion
 from bot.catalog.sheets import ROW_NUMBER_HEADERS, Gettext, names_of, read_table, whole_number
 
 __all__ = ["read_criteria_sheet"]

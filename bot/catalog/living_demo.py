@@ -19,8 +19,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.base.answers import SKIPPED, AnswerValue
-from bot.catalog.model import CampaignSpec, Milestone
 from bot.base.forms import CriterionStatus, Form, LocalText, Question, QuestionKind, number_bounds
+from bot.catalog.model import CampaignSpec, Milestone
 
 __all__ = [
     "FILED_UNITS",

@@ -13,6 +13,11 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from bot.base.codes import UNIT_CODE_PATTERN
+from bot.base.forms import CRITERION_PREFIX, Form, LocalText, Question, QuestionKind
+from bot.base.i18n import N_
+from bot.catalog.campaign_files import CampaignFile, DemoFile, UnitKindsFile
+from bot.catalog.form_files import CriteriaFile, FormEntry, FormsFile, OutlineFile
 from bot.catalog.model import (
     CATALOGS_DIR,
     CRITERION_MAX_LENGTH,
@@ -23,11 +28,6 @@ from bot.catalog.model import (
     CriteriaSet,
     UnitSpec,
 )
-from bot.base.codes import UNIT_CODE_PATTERN
-from bot.catalog.campaign_files import CampaignFile, DemoFile, UnitKindsFile
-from bot.catalog.form_files import CriteriaFile, FormEntry, FormsFile, OutlineFile
-from bot.base.forms import CRITERION_PREFIX, Form, LocalText, Question, QuestionKind
-from bot.base.i18n import N_
 
 __all__ = ["load_campaign", "load_catalog", "load_demo_units"]
 

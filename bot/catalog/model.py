@@ -14,10 +14,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.base.deadline import REPORT_DUE, ReminderPlan
 from bot.base.forms import Form, LocalText
 from bot.base.i18n import N_
 from bot.base.letterhead import Letterhead
-from bot.base.deadline import REPORT_DUE, ReminderPlan
 
 __all__ = [
     "CATALOGS_DIR",

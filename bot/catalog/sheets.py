@@ -25,9 +25,9 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.catalog.model import CatalogError
-from bot.catalog.field_limits import field_problem
 from bot.base.text import fold
+from bot.catalog.field_limits import field_problem
+from bot.catalog.model import CatalogError
 
 __all__ = [
     "PROGRESS_EVERY", "ROW_NUMBER_HEADERS", "TEXT_LIMIT", "Cell", "Gettext", "Record", "Row", "RowsRead", "Table", "cell_text",

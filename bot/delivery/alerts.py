@@ -11,10 +11,10 @@ from zoneinfo import ZoneInfo
 
 from bot.base.events import Reply
 from bot.base.i18n import translations
-from bot.delivery.lifetimes import ALERT_LIFETIME
-from bot.base.ports import UnitOfWork
 from bot.base.outbox import MessageKind, OutboxMessage
+from bot.base.ports import UnitOfWork
 from bot.base.records import Role
+from bot.delivery.lifetimes import ALERT_LIFETIME
 
 __all__ = ["alert_admins"]
 

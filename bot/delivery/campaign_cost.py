@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.base.forms import Form, QuestionKind
 from bot.base.deadline import ReminderPlan
+from bot.base.forms import Form, QuestionKind
 
 __all__ = ["NOTICES_PER_REPORT", "TURNS_AROUND_A_REPORT", "CampaignCost", "campaign_cost", "messages_per_report", "reminders_per_officer"]
 

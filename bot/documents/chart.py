@@ -8,13 +8,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 
-from bot.documents.model import ChartBar, ProgressChart
 from bot.base.forms import Form
-from bot.reporting.prompts import Prompts
 from bot.base.records import CampaignRecord, Enrolment, UnitRecord
-from bot.reporting.standing import UnitStanding, percent
 from bot.base.text import fold
+from bot.documents.model import ChartBar, ProgressChart
 from bot.organisation.units import UnitTree
+from bot.reporting.prompts import Prompts
+from bot.reporting.standing import UnitStanding, percent
 
 __all__ = ["MOST_BARS", "progress_chart"]
 

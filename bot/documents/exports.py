@@ -8,20 +8,20 @@ from datetime import date
 from typing import Protocol
 
 from bot.base.answers import AnswerValue
-from bot.documents.chart import progress_chart
-from bot.documents.model import file_name
 from bot.base.events import Attachment
 from bot.base.forms import Form, LocalText
 from bot.base.i18n import N_
 from bot.base.letterhead import Letterhead
-from bot.documents.port import Documents
 from bot.base.ports import Queries
-from bot.reporting.prompts import REPORT_STATUS_LABELS, Prompts
 from bot.base.records import CampaignRecord, Enrolment, ReportRecord, UnitRecord
+from bot.documents.chart import progress_chart
+from bot.documents.model import file_name
+from bot.documents.port import Documents
 from bot.documents.scope_summary import ScopeSource, scope_summary
 from bot.documents.unit_report import place_of, report_source, unit_report
-from bot.organisation.units import UnitTree
 from bot.documents.workbook import WorkbookSource, scope_workbook
+from bot.organisation.units import UnitTree
+from bot.reporting.prompts import REPORT_STATUS_LABELS, Prompts
 
 __all__ = [
     "ExportSettings", "answers_by_unit", "chart_document", "report_document", "rows_under", "summary_document",

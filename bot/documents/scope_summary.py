@@ -13,7 +13,12 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot.base.answers import AnswerValue, files_of
-from bot.reporting.criteria_counts import count_criteria, count_criterion
+from bot.base.forms import Form, LocalText, Question, QuestionKind
+from bot.base.letterhead import Letterhead
+from bot.base.records import Enrolment, UnitRecord
+from bot.base.report_status import ReportStatus
+from bot.base.text import fold
+from bot.documents.issuer import issuer_of, lower_first
 from bot.documents.model import (
     Block,
     Heading,
@@ -22,14 +27,6 @@ from bot.documents.model import (
     Table,
     place_and_date,
 )
-from bot.base.forms import Form, LocalText, Question, QuestionKind
-from bot.base.letterhead import Letterhead
-from bot.documents.issuer import issuer_of, lower_first
-from bot.reporting.prompts import REPORT_STATUS_LABELS, Prompts
-from bot.base.records import Enrolment, UnitRecord
-from bot.base.report_status import ReportStatus
-from bot.reporting.standing import standing_of
-from bot.base.text import fold
 from bot.documents.unit_report import (
     DOCUMENT_LOCALE,
     answer_text,
@@ -42,6 +39,9 @@ from bot.documents.unit_report import (
     text_lines,
 )
 from bot.organisation.units import UnitTree
+from bot.reporting.criteria_counts import count_criteria, count_criterion
+from bot.reporting.prompts import REPORT_STATUS_LABELS, Prompts
+from bot.reporting.standing import standing_of
 
 __all__ = ["ScopeSource", "participation", "scope_summary"]
 

@@ -13,7 +13,11 @@ from typing import TypeGuard
 from zoneinfo import ZoneInfo
 
 from bot.base.answers import AnswerValue, criterion_status, files_of, is_skipped
-from bot.reporting.criteria_counts import CriteriaCount, count_criteria
+from bot.base.forms import CriterionStatus, Form, Question, QuestionKind
+from bot.base.letterhead import Letterhead
+from bot.base.ports import ReportQueries
+from bot.base.records import ReportRecord, UnitRecord
+from bot.documents.issuer import BLANK, SHORT_BLANK, Issuer, issuer_of, lower_first
 from bot.documents.model import (
     Block,
     Heading,
@@ -22,13 +26,9 @@ from bot.documents.model import (
     Table,
     place_and_date,
 )
-from bot.base.forms import CriterionStatus, Form, Question, QuestionKind
-from bot.documents.issuer import BLANK, SHORT_BLANK, Issuer, issuer_of, lower_first
-from bot.base.letterhead import Letterhead
-from bot.base.ports import ReportQueries
-from bot.reporting.prompts import OUTLINE_NUMBER, Prompts
-from bot.base.records import ReportRecord, UnitRecord
 from bot.organisation.units import UnitTree
+from bot.reporting.criteria_counts import CriteriaCount, count_criteria
+from bot.reporting.prompts import OUTLINE_NUMBER, Prompts
 
 __all__ = [
     "DOCUMENT_LOCALE",

@@ -15,13 +15,13 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.base.answers import AnswerValue, criterion_status, files_of
-from bot.reporting.criteria_counts import count_criteria
-from bot.documents.model import Cell, Sheet, Workbook
 from bot.base.forms import Form, Question, QuestionKind
-from bot.reporting.prompts import Prompts, status_word
 from bot.base.records import Enrolment
+from bot.documents.model import Cell, Sheet, Workbook
 from bot.documents.unit_report import answer_text, document_label, stated, verdict
 from bot.organisation.units import UnitTree
+from bot.reporting.criteria_counts import count_criteria
+from bot.reporting.prompts import Prompts, status_word
 
 __all__ = ["WorkbookSource", "scope_workbook"]
 

@@ -11,7 +11,7 @@ from bot.base.commands import CommandSpec
 from bot.base.effects import RememberPhone, SetLocale, TurnResult
 from bot.base.i18n import next_locale, normalize_locale
 from bot.base.phones import international
-from bot.base.turn import Turn
+from bot.feature.turn import Turn
 from bot.reporting.prompts import Prompts, help_text
 
 __all__ = ["help_for", "not_linked", "remember_phone", "switch_language", "unknown_command"]

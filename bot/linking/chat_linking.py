@@ -15,7 +15,7 @@ from bot.base.conversation import ConversationState, Mode
 from bot.base.effects import IssueLinkCode, RecordWrongCode, RedeemCode, TurnResult
 from bot.base.events import Button, ButtonRole
 from bot.base.records import InviteProblem, Role
-from bot.base.turn import Turn
+from bot.feature.turn import Turn
 from bot.linking.guessing import guessing_hold
 from bot.reporting.prompts import Prompts
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.base.deadline import deadline_of
 from bot.base.ports import Queries
 from bot.base.records import CampaignRecord, Role, UnitRecord
-from bot.base.deadline import deadline_of
 
 __all__ = ["BulkPlan", "Wanted", "bulk_expiry", "plan_bulk"]
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from bot.base.i18n import DEFAULT_LOCALE, N_, translations
 from bot.base.records import Role
+from bot.base.text import fold
 from bot.catalog.field_limits import NAME_LENGTH
 from bot.catalog.sheets import ROW_NUMBER_HEADERS, Gettext, RowsRead, names_of, read_table
-from bot.base.text import fold
 
 __all__ = ["PersonSpec", "read_people_sheet"]
 

@@ -20,11 +20,11 @@ from pathlib import Path
 import openpyxl
 
 from bot.base.codes import UNIT_CODE_PATTERN
-from bot.catalog.model import CatalogError, UnitSpec
-from bot.catalog.field_limits import CODE_LENGTH, NAME_LENGTH
 from bot.base.i18n import DEFAULT_LOCALE, N_, translations
 from bot.base.letterhead import Letterhead
 from bot.base.records import LoadedUnit
+from bot.catalog.field_limits import CODE_LENGTH, NAME_LENGTH
+from bot.catalog.model import CatalogError, UnitSpec
 from bot.catalog.sheets import ROW_NUMBER_HEADERS, Gettext, RowsRead, csv_text, names_of, read_table, text_cells
 
 __all__ = ["EXPORT_HEADERS", "LETTERHEAD_HEADERS", "UnitChanges", "keeping_demo_marks", "plan_changes", "read_units_sheet", "write_units_sheet"]

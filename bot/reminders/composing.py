@@ -14,18 +14,18 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.base.buttons import Kind, pack
-from bot.catalog.campaign_time import worth_sending_until
 from bot.base.commands import REPORT
 from bot.base.events import Button, ButtonRole, Reply
 from bot.base.forms import Form
-from bot.base.ports import Queries, UnitOfWork
-from bot.reporting.prompts import Prompts
-from bot.base.records import CampaignRecord, Enrolment, Recipient, Role
 from bot.base.outbox import MessageKind, OutboxMessage
-from bot.reminders.plan import ReminderSlot, SlotKind, plan_slots, still_worth_sending
+from bot.base.ports import Queries, UnitOfWork
+from bot.base.records import CampaignRecord, Enrolment, Recipient, Role
 from bot.base.report_status import NOT_SUBMITTED, ReportStatus
-from bot.reminders.rerouting import Routes, Subject, by_phone
+from bot.catalog.campaign_time import worth_sending_until
 from bot.organisation.units import UnitTree
+from bot.reminders.plan import ReminderSlot, SlotKind, plan_slots, still_worth_sending
+from bot.reminders.rerouting import Routes, Subject, by_phone
+from bot.reporting.prompts import Prompts
 
 __all__ = ["Composer", "Pending", "ReminderService", "nearest_supervisors", "pending_units"]
 

@@ -16,8 +16,8 @@ from datetime import date
 
 from bot.base.events import Reply
 from bot.base.i18n import Formatter
-from bot.base.ports import Queries
 from bot.base.outbox import REMINDER_KINDS, OutboxMessage
+from bot.base.ports import Queries
 
 __all__ = ["TEMPLATE_FIELDS", "Routes", "Subject", "by_phone", "onward_key", "rerouted", "sent_for", "subject_of"]
 

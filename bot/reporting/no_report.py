@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from bot.catalog.campaign_time import Phase, default_campaign, phase_of
 from bot.base.ports import Queries
-from bot.reporting.prompts import Prompts
 from bot.base.records import CampaignRecord
+from bot.catalog.campaign_time import Phase, default_campaign, phase_of
+from bot.reporting.prompts import Prompts
 
 __all__ = ["closed_campaign_of", "nothing_open"]
 

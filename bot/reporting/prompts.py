@@ -11,16 +11,16 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.base.answers import AnswerValue, criterion_status, files_of, is_answered, is_skipped
-from bot.catalog.campaign_time import Phase, phase_of
 from bot.base.commands import REPORTER_COMMANDS, CommandSpec
 from bot.base.events import Surface
 from bot.base.forms import CriterionStatus, Form, Question, QuestionKind
 from bot.base.i18n import DEFAULT_LOCALE, N_, Formatter, translations
 from bot.base.menu import typed_words
 from bot.base.records import CampaignRecord, Role
-from bot.reporting.report import ReportContext
 from bot.base.report_status import ReportStatus
 from bot.base.text import shorten
+from bot.catalog.campaign_time import Phase, phase_of
+from bot.reporting.report import ReportContext
 
 __all__ = ["CLEAR", "DONE", "KEEP", "NOT_STARTED", "OUTLINE_NUMBER", "REPORT_STATUS_LABELS", "ROLE_LABELS", "STATUS_LABELS", "WRITE_MORE", "Prompts", "help_text", "status_word"]
 

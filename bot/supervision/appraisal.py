@@ -16,13 +16,6 @@ from bot.base.records import CampaignRecord, ReportRecord, UnitRecord
 from bot.base.report_status import APPRAISABLE, RETURNABLE, ReportStatus, approval, return_for_revision
 from bot.base.text import parse_whole_number
 from bot.reporting.prompts import status_word
-from bot.reporting.report import (
-    APPRAISABLE,
-    RETURNABLE,
-    ReportStatus,
-    approval,
-    return_for_revision,
-)
 from bot.supervision.desk import DISMISS, Desk
 from bot.supervision.registry import Fresh, button, on_unit
 from bot.supervision.unit_views import APPROVE_BUTTON, RETURN_BUTTON, pick_button, pick_label

@@ -11,18 +11,18 @@ from bot.base.commands import CommandSpec
 from bot.base.effects import Send
 from bot.base.events import Button, ButtonRole
 from bot.base.i18n import N_
-from bot.delivery.lifetimes import end_of_day
-from bot.reporting.prompts import NOT_STARTED, REPORT_STATUS_LABELS
 from bot.base.outbox import REMINDER_KINDS, DeliveryState, Ledger, MessageKind, Retrying, Unreached
 from bot.base.records import CampaignRecord
-from bot.reminders.composing import Composer, Pending, pending_units
 from bot.base.report_status import ReportStatus
+from bot.base.text import fold
+from bot.delivery.lifetimes import end_of_day
+from bot.delivery.usage import month_of, usage_line, usage_of
+from bot.reminders.composing import Composer, Pending, pending_units
+from bot.reporting.prompts import NOT_STARTED, REPORT_STATUS_LABELS
 from bot.reporting.standing import UnitStanding, percent
 from bot.supervision.desk import LISTED, Desk
 from bot.supervision.registry import button, command
 from bot.supervision.status import MISSING_PAGE, scope_standing
-from bot.base.text import fold
-from bot.delivery.usage import month_of, usage_line, usage_of
 
 __all__ = ["DELIVERIES", "MISSING", "REMIND", "deliveries", "missing", "missing_page", "remind"]
 

@@ -11,9 +11,9 @@ from bot.base.commands import CommandSpec
 from bot.base.effects import ExtendDeadline
 from bot.base.i18n import N_
 from bot.base.records import CampaignRecord, Enrolment
+from bot.base.text import DateFormatError, ImpossibleDateError, parse_date
 from bot.supervision.desk import Desk
 from bot.supervision.registry import command
-from bot.base.text import DateFormatError, ImpossibleDateError, parse_date
 
 __all__ = ["EXTEND", "extend"]
 

@@ -27,23 +27,13 @@ from bot.base.forms import Form, LocalText
 from bot.base.i18n import translations
 from bot.base.outbox import MessageKind, OutboxMessage
 from bot.base.ports import Queries
-from bot.base.records import (
-    AuditEntry,
-    CampaignRecord,
-    Enrolment,
-    MessageKind,
-    OutboxMessage,
-    ReportRecord,
-    Role,
-    UnitRecord,
-)
-from bot.base.settings import FeatureSettings
+from bot.base.records import AuditEntry, CampaignRecord, Enrolment, ReportRecord, Role, UnitRecord
 from bot.base.text import fold
 from bot.catalog.campaign_time import default_campaign
 from bot.delivery.lifetimes import NOTICE_LIFETIME
+from bot.feature.settings import FeatureSettings
 from bot.organisation.access import Access
 from bot.organisation.snapshot import Organisation
-from bot.reminders.plan import deadline_of
 from bot.reporting.prompts import Prompts
 
 __all__ = ["DISMISS", "UNIT_BUTTON", "Desk"]

@@ -9,13 +9,13 @@ from collections.abc import Awaitable, Callable
 from bot.base.commands import EXPORT_REPORT, CommandSpec
 from bot.base.events import Attachment
 from bot.base.i18n import N_
+from bot.base.records import CampaignRecord, UnitRecord
 from bot.documents.exports import (
     chart_document,
     report_document,
     summary_document,
     workbook_document,
 )
-from bot.base.records import CampaignRecord, UnitRecord
 from bot.supervision.desk import Desk
 from bot.supervision.registry import command
 

@@ -7,17 +7,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.organisation.bulk_invites import bulk_expiry, plan_bulk
 from bot.base.buttons import Pressed, Shape, button_kind, pack
 from bot.base.commands import CommandSpec
 from bot.base.effects import CreateInvite, RevokeGrant, WithdrawInvites
 from bot.base.events import Button, ButtonRole
 from bot.base.i18n import N_
-from bot.reporting.prompts import ROLE_LABELS
 from bot.base.records import IssuedInvite, LinkedPerson, Role
+from bot.base.text import fold, parse_whole_number
+from bot.organisation.bulk_invites import bulk_expiry, plan_bulk
+from bot.reporting.prompts import ROLE_LABELS
 from bot.supervision.desk import DISMISS, Desk
 from bot.supervision.registry import Fresh, button, command
-from bot.base.text import fold, parse_whole_number
 
 __all__ = ["INVITE", "PEOPLE", "REVOKE", "invite", "invite_every_unit", "people", "revoke", "revoke_confirmed"]
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from bot.base.conversation import ConversationState
 from bot.base.effects import TurnResult
 from bot.base.inputs import ButtonInput, CommandInput, Input, TextInput
-from bot.base.turn import Turn
+from bot.feature.turn import Turn
 from bot.organisation.access import access_of
 from bot.supervision import appraisal
 from bot.supervision.desk import Desk

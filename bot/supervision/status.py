@@ -8,10 +8,10 @@ from bot.base.commands import CommandSpec
 from bot.base.events import Button, ButtonRole
 from bot.base.i18n import N_
 from bot.base.records import CampaignRecord, Role
+from bot.base.text import fold
 from bot.reporting.standing import Group, Standing, Tally, standing_of
 from bot.supervision.desk import Desk
 from bot.supervision.registry import command
-from bot.base.text import fold
 
 __all__ = ["MISSING_PAGE", "STATUS", "scope_standing", "status"]
 

@@ -17,10 +17,8 @@ from bot.base.i18n import N_
 from bot.base.records import ANSWER_ACTION, AuditEntry, CampaignRecord, Role, UnitRecord
 from bot.base.report_status import APPRAISABLE, RETURNABLE, ReportStatus
 from bot.base.text import fold, parse_whole_number
-from bot.reminders.plan import deadline_of
 from bot.reporting.criteria_counts import count_criterion
 from bot.reporting.prompts import status_word
-from bot.reporting.report import APPRAISABLE, RETURNABLE, ReportStatus
 from bot.supervision.desk import UNIT_BUTTON, Desk
 from bot.supervision.registry import command, on_unit
 

@@ -31,8 +31,8 @@ from bot.base.effects import TurnResult
 from bot.base.events import Reply, Surface
 from bot.base.i18n import N_, translations
 from bot.base.inputs import ButtonInput, FileInput, Input, parse_typed
-from bot.base.plain_text import as_plain_text
 from bot.base.outbox import OutboxMessage
+from bot.base.plain_text import as_plain_text
 from bot.service import Envelope, ReportingService
 from handlers.channel import DELIVERED, Sender, SendResult
 from handlers.pacer import SendPacer

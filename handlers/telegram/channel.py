@@ -36,7 +36,7 @@ from telegram.ext import AIORateLimiter, ExtBot
 from telegram.request import HTTPXRequest
 
 from bot.base.answers import StoredFile
-from bot.base.commands import REPORTER_COMMANDS, SUPERVISOR_COMMANDS, CommandSpec
+from bot.base.commands import REPORTER_COMMANDS, CommandSpec
 from bot.base.effects import TurnResult
 from bot.base.events import Reply
 from bot.base.i18n import SUPPORTED_LOCALES, translations

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 import yaml
 
-from bot.catalog.model import CATALOGS_DIR, CatalogError, CriteriaSet, readable_field
-from bot.catalog.loading import load_campaign, load_catalog, load_demo_units
 from bot.base.forms import LocalText, QuestionKind
+from bot.catalog.loading import load_campaign, load_catalog, load_demo_units
+from bot.catalog.model import CATALOGS_DIR, CatalogError, CriteriaSet, readable_field
 
 CRITERIA_FORMS = {"cap-22": 22, "xa-34": 34, "cq-14": 14, "huyen-32": 32}
 CITATIONS = {

@@ -13,11 +13,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.catalog.model import CatalogError, CriteriaSet
-from bot.catalog.loading import load_catalog
-from bot.catalog.form_import import read_criteria_sheet
 from bot.base.forms import LocalText
 from bot.base.i18n import translations
+from bot.catalog.form_import import read_criteria_sheet
+from bot.catalog.loading import load_catalog
+from bot.catalog.model import CatalogError, CriteriaSet
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.catalog.model import CatalogError, UnitSpec
 from bot.base.records import LoadedUnit
+from bot.catalog.model import CatalogError, UnitSpec
 from bot.organisation.unit_import import (
     EXPORT_HEADERS,
     plan_changes,

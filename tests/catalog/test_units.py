@@ -6,11 +6,11 @@ from datetime import date
 
 import pytest
 
-from bot.organisation.access import access_of
 from bot.base.records import Enrolment, Grant, Role, UnitRecord
 from bot.base.report_status import ReportStatus
-from bot.reporting.standing import standing_of
+from bot.organisation.access import access_of
 from bot.organisation.units import UnitTree
+from bot.reporting.standing import standing_of
 
 UNITS = [
     UnitRecord(1, "NA", "Tỉnh Nghệ An", "tinh", None),

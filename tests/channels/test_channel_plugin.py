@@ -27,8 +27,8 @@ from app.runtime import runtime, serve
 from app.settings import Settings
 from bot.base.effects import TurnResult
 from bot.base.inputs import parse_typed
-from bot.base.records import ChatRecord, Role
 from bot.base.outbox import OutboxMessage
+from bot.base.records import ChatRecord, Role
 from bot.service import Envelope
 from handlers.channel import (
     DELIVERED,

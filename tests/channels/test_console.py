@@ -22,7 +22,6 @@ from bot.base.records import ReportRecord, Role
 from handlers.console import CHANNEL, ConsoleChannel, button_key
 from handlers.outbox_sender import OutboxSender
 from harness.waiting import eventually
-from storage.unit_of_work import UnitOfWorkFactory
 from tests.service_harness import NGHI_HAI, NGHI_HAI_NAME, Harness
 
 APPROVED_NOTICE = f"✅ Báo cáo của {NGHI_HAI_NAME} — Sơ kết công tác xây dựng đơn vị điển hình, kiểu mẫu năm 2023 đã được duyệt."

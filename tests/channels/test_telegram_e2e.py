@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 from sqlalchemy import text
 
-from bot.catalog.loading import load_catalog
 from bot.base.forms import Question, QuestionKind
+from bot.catalog.loading import load_catalog
 from harness.bot_process import BotProcess, Officer, demo_bot
 from harness.fakes import FakeBotApi
 from harness.waiting import quiet_period

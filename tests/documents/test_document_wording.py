@@ -14,11 +14,11 @@ import openpyxl
 
 from app.documents import FileDocuments
 from bot.base.answers import AnswerValue
-from bot.documents.model import OfficialReport, Workbook
 from bot.base.forms import Form, Question, QuestionKind
+from bot.documents.model import OfficialReport, Workbook
 from bot.documents.unit_report import document_label, name_in_sentence
 from bot.documents.workbook import WorkbookSource, scope_workbook
-from tests.documents.test_scope_exports import P, ZONE, province
+from tests.documents.test_scope_exports import ZONE, P, province
 from tests.documents.test_scope_summary import summary
 from tests.documents.test_unit_report import CATALOG, report
 

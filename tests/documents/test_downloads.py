@@ -22,8 +22,8 @@ from app.downloads import LINK_LIFETIME, DownloadLinks, download_route
 from bot.base.clock import FixedClock
 from bot.base.events import Surface
 from bot.documents.exports import chart_document
-from bot.reporting.prompts import Prompts
 from bot.organisation.units import UnitTree
+from bot.reporting.prompts import Prompts
 from tests.seeded_store import seeded_store
 from tests.service_harness import CAMPAIGNS, CATALOG, DEMO_UNITS
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from bot.base.letterhead import Letterhead
+from bot.base.records import UnitRecord
 from bot.catalog.loading import load_catalog
 from bot.documents.issuer import BLANK, issuer_of
-from bot.base.letterhead import Letterhead
-from bot.reporting.prompts import Prompts
-from bot.base.records import UnitRecord
 from bot.documents.unit_report import DOCUMENT_LOCALE, issued_by
 from bot.organisation.units import UnitTree
+from bot.reporting.prompts import Prompts
 
 CATALOG = load_catalog()
 PROVINCE = UnitRecord(1, "NA", "Tỉnh Nghệ An", "tinh", None)

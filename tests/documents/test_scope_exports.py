@@ -12,14 +12,14 @@ from zoneinfo import ZoneInfo
 import openpyxl
 
 from app.documents import FileDocuments
-from bot.documents.chart import progress_chart
 from bot.base.forms import LocalText
-from bot.reporting.prompts import Prompts
 from bot.base.records import CampaignRecord, Enrolment
-from bot.reporting.standing import standing_of
 from bot.base.text import fold
-from bot.organisation.units import UnitTree
+from bot.documents.chart import progress_chart
 from bot.documents.workbook import WorkbookSource, scope_workbook
+from bot.organisation.units import UnitTree
+from bot.reporting.prompts import Prompts
+from bot.reporting.standing import standing_of
 from tests import report_moves
 from tests.seeded_store import seeded_store
 from tests.service_harness import CAMPAIGNS, CATALOG, DEMO_UNITS

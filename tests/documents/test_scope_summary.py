@@ -9,8 +9,8 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.base.answers import AnswerValue
-from bot.documents.model import Heading, OfficialReport, Paragraph, Table
 from bot.documents.exports import answers_by_unit, rows_under
+from bot.documents.model import Heading, OfficialReport, Paragraph, Table
 from bot.documents.scope_summary import ScopeSource, scope_summary
 from bot.documents.unit_report import place_of
 from bot.organisation.units import UnitTree

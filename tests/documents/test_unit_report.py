@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.catalog.loading import load_catalog
-from bot.documents.model import Heading, OfficialReport, Paragraph, Table, place_and_date
 from bot.base.forms import Form
 from bot.base.records import UnitRecord
+from bot.catalog.loading import load_catalog
 from bot.documents.issuer import issuer_of
+from bot.documents.model import Heading, OfficialReport, Paragraph, Table, place_and_date
 from bot.documents.unit_report import ReportSource, unit_report
 from bot.organisation.units import UnitTree
 

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from bot.catalog.loading import load_catalog
 from bot.base.clock import FixedClock
 from bot.base.outbox import DeliveryState
 from bot.base.records import Role
+from bot.catalog.loading import load_catalog
 from bot.reminders.composing import ReminderService
 from handlers.channel import Shared
 from handlers.outbox_sender import RETRY_CEILING, RETRY_FIRST, OutboxSender, retry_delay
@@ -27,7 +27,6 @@ from handlers.telegram.channel import TelegramChannel
 from handlers.telegram.settings import TelegramSettings
 from harness.fakes import FakeBotApi
 from storage.models import OutboxRow
-from storage.unit_of_work import UnitOfWorkFactory
 from tests.service_harness import NGHI_HAI, NGHI_HAI_NAME, ZONE, Chat, Harness
 
 pytestmark = pytest.mark.usefixtures("ptb_timedelta")

@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.catalog.campaign_time import worth_sending_until
-from bot.catalog.model import CampaignSpec
-from bot.catalog.loading import load_catalog
 from bot.base.deadline import ReminderPlan
-from bot.reminders.plan import SlotKind, outside_quiet_hours, plan_slots, sending_times, still_worth_sending
 from bot.base.records import CampaignRecord
+from bot.catalog.campaign_time import worth_sending_until
+from bot.catalog.loading import load_catalog
+from bot.catalog.model import CampaignSpec
 from bot.reminders.composing import ReminderService
+from bot.reminders.plan import SlotKind, outside_quiet_hours, plan_slots, sending_times, still_worth_sending
 from storage.units import plan_json, plan_of
 from tests.seeded_store import seeded_store
 from tests.service_harness import NGHI_HAI

@@ -41,9 +41,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from bot.base.answers import AnswerValue
-from bot.catalog.loading import load_catalog, load_demo_units
 from bot.base.forms import Form, Question, QuestionKind
 from bot.base.outbox import DEFAULT_LEASE
+from bot.catalog.loading import load_catalog, load_demo_units
 from harness.bot_process import BotProcess, DirectLink, Officer, link_directly
 from harness.fakes import FakeBotApi, RecordedRequest
 from harness.fakes.limits import JITTER_ALLOWANCE

@@ -7,15 +7,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pytest
-
-from bot.delivery.campaign_cost import campaign_cost, messages_per_report, reminders_per_officer
+from bot.base.deadline import ReminderPlan
 from bot.base.events import Surface
 from bot.base.forms import QuestionKind
 from bot.base.inputs import parse_typed
-from bot.base.deadline import ReminderPlan
+from bot.delivery.campaign_cost import campaign_cost, messages_per_report, reminders_per_officer
 from handlers.zalo_bot.channel import SURFACE, pieces
-from storage.unit_of_work import UnitOfWorkFactory
 from tests.service_harness import CATALOG, NGHI_HAI, Chat, Harness
 
 FORM = CATALOG.form("cap-22")

@@ -9,10 +9,10 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from bot.linking.guessing import GUESSING_WINDOW, WRONG_CODES_OVERALL, WRONG_CODES_PER_CHANNEL
 from bot.base.inputs import parse_typed
-from bot.linking.chat_linking import WRONG_CODES_ALLOWED
 from bot.base.records import Role
+from bot.linking.chat_linking import WRONG_CODES_ALLOWED
+from bot.linking.guessing import GUESSING_WINDOW, WRONG_CODES_OVERALL, WRONG_CODES_PER_CHANNEL
 from bot.service import Envelope, ReportingService
 from storage.models import OutboxRow, WrongCode
 from storage.unit_of_work import UnitOfWorkFactory

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.base.conversation import ConversationState
-from bot.reporting.prompts import Prompts, help_text
 from bot.base.report_status import ReportStatus
+from bot.reporting.prompts import Prompts, help_text
 from tests.dialogue import ZONE, Dialogue
 from tests.sample_form import sample_form
 

@@ -19,7 +19,6 @@ from bot.base.conversation import Mode
 from bot.base.forms import CriterionStatus, Question, QuestionKind
 from bot.base.inputs import ButtonInput, TextInput, parse_typed
 from bot.base.report_status import ReportStatus, receipt_number
-from bot.reporting.report import ReportStatus, receipt_number
 from bot.service import Envelope
 from storage.models import Answer, Person, Report
 from storage.seed import load_campaign

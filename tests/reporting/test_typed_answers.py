@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.base.codes import is_code, normalize_code
-from bot.base.commands import REPORTER_COMMANDS, SUPERVISOR_COMMANDS
+from bot.base.commands import REPORTER_COMMANDS
 from bot.base.conversation import ConversationState
 from bot.base.events import Button, ButtonRole, Reply
 from bot.base.inputs import ButtonInput, CommandInput, TextInput, parse_typed

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from bot.catalog.model import CampaignSpec, EnrolRule, Milestone, UnitSpec
+from bot.base.deadline import ReminderPlan
 from bot.base.events import Attachment, Button, ButtonRole, Reply
 from bot.base.forms import LocalText
 from bot.base.i18n import DEFAULT_LOCALE
-from bot.base.ports import ReportMoved, UnitOfWork
+from bot.base.inbox import InboxItem
 from bot.base.outbox import (
     DEFAULT_LEASE,
     FINAL_STATES,
@@ -27,6 +27,7 @@ from bot.base.outbox import (
     Retrying,
     Unreached,
 )
+from bot.base.ports import ReportMoved, UnitOfWork
 from bot.base.records import (
     AuditEntry,
     CampaignRecord,
@@ -44,9 +45,8 @@ from bot.base.records import (
     ReportRecord,
     Role,
 )
-from bot.base.inbox import InboxItem
-from bot.base.deadline import ReminderPlan
 from bot.base.report_status import ReportStatus, approval, return_for_revision, submission
+from bot.catalog.model import CampaignSpec, EnrolRule, Milestone, UnitSpec
 from storage.seed import load_campaign, load_units
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.report_moves import approve, report_of, return_report, submit

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.catalog.model import CampaignSpec, EnrolRule, Milestone, UnitSpec
+from bot.base.deadline import ReminderPlan
 from bot.base.forms import LocalText
 from bot.base.records import Role
-from bot.base.deadline import ReminderPlan
+from bot.catalog.model import CampaignSpec, EnrolRule, Milestone, UnitSpec
 from storage.database import create_engine
 from storage.migrate import upgrade
 from storage.models import ProcessedUpdate

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select, update
 
-from bot.catalog.model import UnitSpec
 from bot.base.records import ChatRecord, Grant, InviteProblem, Redemption, Role
+from bot.catalog.model import UnitSpec
 from storage.invites import UnknownUnit
 from storage.models import GrantRow, Invite, Person, WrongCode
 from storage.seed import load_units

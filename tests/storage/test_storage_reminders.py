@@ -14,13 +14,13 @@ import pytest
 from sqlalchemy import event, func, inspect, select, text, update
 from sqlalchemy.engine import Connection
 
-from bot.catalog.model import UnitSpec
 from bot.base.events import Button, Reply
-from bot.base.records import ChatRecord, Recipient, Role
 from bot.base.outbox import DeliveryState, MessageKind, OutboxMessage
-from bot.reminders.composing import nearest_supervisors, pending_units
+from bot.base.records import ChatRecord, Recipient, Role
 from bot.base.report_status import ReportStatus
+from bot.catalog.model import UnitSpec
 from bot.organisation.units import UnitTree
+from bot.reminders.composing import nearest_supervisors, pending_units
 from harness.waiting import EVENT_CEILING
 from storage.database import create_engine
 from storage.migrate import downgrade, upgrade

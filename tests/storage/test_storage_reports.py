@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.catalog.model import CampaignSpec, EnrolRule, Milestone, UnitSpec
+from bot.base.deadline import ReminderPlan
 from bot.base.forms import LocalText
 from bot.base.records import Role
-from bot.base.deadline import ReminderPlan
 from bot.base.report_status import ReportStatus
+from bot.catalog.model import CampaignSpec, EnrolRule, Milestone, UnitSpec
 from harness.statements import counting_statements
 from storage.models import Answer, GrantRow, Report
 from storage.seed import load_campaign, load_units

@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.catalog.model import CampaignSpec, UnitSpec
 from bot.catalog.loading import load_catalog, load_demo_units
+from bot.catalog.model import CampaignSpec, UnitSpec
 from storage.models import Campaign, Enrolment, MilestoneRow, Unit
 from storage.seed import list_units, load_campaign, load_units
 from storage.unit_of_work import UnitOfWorkFactory

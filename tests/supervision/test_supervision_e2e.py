@@ -34,7 +34,7 @@ import pytest_asyncio
 from sqlalchemy import select
 
 from bot.base.answers import AnswerValue
-from bot.base.commands import REPORTER_COMMANDS, SUPERVISOR_COMMANDS
+from bot.base.commands import REPORTER_COMMANDS
 from bot.base.forms import Form, QuestionKind
 from bot.base.report_status import LOCKED_STATUSES
 from bot.base.text import fold

@@ -23,7 +23,7 @@ from app.runtime import build_service
 from bot.base.clock import FixedClock
 from bot.base.effects import SaveAnswers
 from bot.base.outbox import DeliveryState, MessageKind
-from bot.base.records import DeliveryState, MessageKind, Role
+from bot.base.records import Role
 from bot.base.report_status import ReportStatus
 from bot.catalog.model import UnitSpec
 from bot.delivery.usage import Quota

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bot.base.ports import Documents
+from bot.base.forms import Form, LocalText
+from bot.base.letterhead import Letterhead
 from bot.base.records import InviteLink
-from bot.catalog.forms import Form, LocalText
 from bot.delivery.usage import Quota
-from bot.documents.letterhead import Letterhead
+from bot.documents.port import Documents
 
 __all__ = ["FeatureSettings"]
 

@@ -8,20 +8,21 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
 from bot.base import commands
+from bot.base.answers import AnswerValue
 from bot.base.buttons import Kind, pack
 from bot.base.conversation import Mode, Reporting
 from bot.base.effects import TurnResult
 from bot.base.events import Button
 from bot.base.inputs import ButtonInput, CommandInput
 from bot.base.records import CampaignRecord, ReportRecord
-from bot.base.turn import Turn
+from bot.base.report_status import LOCKED_STATUSES, ReportStatus
 from bot.documents.exports import report_document
-from bot.reporting.answers import AnswerValue
-from bot.reporting.context import report_context
+from bot.feature.turn import Turn
+from bot.officer.context import report_context
 from bot.reporting.engine import Engine
 from bot.reporting.no_report import closed_campaign_of, nothing_open
 from bot.reporting.prompts import Prompts
-from bot.reporting.report import LOCKED_STATUSES, ReportContext, ReportStatus
+from bot.reporting.report import ReportContext
 
 __all__ = ["export_own_report", "report"]
 

@@ -15,7 +15,7 @@ from bot.base.events import Surface
 from bot.base.inputs import Input
 from bot.base.ports import Queries
 from bot.base.records import ChatRecord
-from bot.base.settings import FeatureSettings
+from bot.feature.settings import FeatureSettings
 from bot.organisation.snapshot import Organisation
 from bot.reporting.prompts import Prompts
 

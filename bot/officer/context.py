@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
+from bot.base.answers import AnswerValue
+from bot.base.deadline import deadline_of
+from bot.base.forms import Form
 from bot.base.records import PreviousAnswers, ReportRecord
-from bot.catalog.forms import Form
-from bot.reminders.plan import deadline_of
-from bot.reporting.answers import AnswerValue
 from bot.reporting.report import ReportContext
 
 __all__ = ["report_context"]
