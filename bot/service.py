@@ -53,7 +53,6 @@ from bot.officer import choosing
 from bot.organisation.snapshot import Organisation, OrganisationSource
 from bot.reporting.engine import Engine
 from bot.supervision import SUPERVISOR_COMMANDS
-from bot.supervision.routing import handle as supervise
 from bot.supervision.routing import supervise
 from bot.supervision.routing import wants as desk_wants
 
