@@ -137,7 +137,7 @@ async def test_a_unit_loaded_meanwhile_is_found_on_the_next_turn(office: Office)
     """The desk keeps the unit tree between turns and reads it again once units were written."""
     supervisor = await office.person("sv", "Đỗ Minh Quân", ("NA-CL", Role.SUPERVISOR))
     await play(supervisor, [("/donvi Nghi Moi", "Không tìm thấy đơn vị nào khớp với “Nghi Moi” trong địa bàn.", "")])
-    office.store.add_units([UnitSpec("CAP-CL-NGHIMOI", "Công an phường Nghi Mới", "cap", "NA-CL", False)])
+    await office.store.add_units([UnitSpec("CAP-CL-NGHIMOI", "Công an phường Nghi Mới", "cap", "NA-CL", False)])
     await play(supervisor, [("/donvi Nghi Moi", f"Công an phường Nghi Mới không thuộc diện tham gia {TITLE_2023}.", "")])
 
 
