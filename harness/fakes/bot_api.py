@@ -22,6 +22,7 @@ from ..waiting import EVENT_CEILING
 from .chat import FakeUser
 from .errors import ApiError
 from .files import FileStore, StoredFile
+from .lateness import LoopLateness
 from .limits import FloodControl
 from .methods import BotApiMethods, Handler
 from .server import LocalServer
@@ -70,6 +71,8 @@ class RecordedRequest(NamedTuple):
     params: Params
     chat_id: int | None
     status: int
+    late: float = 0.0
+    """How long before `time` it may have come in, the server being late (harness/fakes/lateness.py)."""
 
 
 class FakeBotApi(LocalServer):
@@ -103,6 +106,7 @@ class FakeBotApi(LocalServer):
         """Every request served, in the order the responses were produced; file downloads
         appear as method "downloadFile"."""
         self._clock = clock
+        self._lateness = LoopLateness()
         self._files = FileStore()
         self._updates = UpdateQueue(on_progress=self._touch)
         self._flood = FloodControl(global_rate, per_chat_rate)
@@ -131,6 +135,8 @@ class FakeBotApi(LocalServer):
         self._site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await self._site.start()
         self._port = self._runner.addresses[0][1]
+        if self._clock is time.monotonic:  # a stepped clock is never late
+            self._lateness.start()
 
     async def refuse_connections(self) -> None:
         """Stops listening and closes the connections open now: every call is refused before a
@@ -151,6 +157,7 @@ class FakeBotApi(LocalServer):
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        await self._lateness.stop()
 
     @property
     def base_url(self) -> str:
@@ -240,7 +247,7 @@ class FakeBotApi(LocalServer):
     # --- HTTP --------------------------------------------------------------------------------
 
     async def _serve_call(self, request: web.Request) -> web.Response:
-        arrived = self._clock()
+        arrived, waited = self._clock(), self._lateness.now()
         known = self._handlers.get(request.match_info["method"].lower())
         method = known[0] if known else request.match_info["method"]
         params = await read_params(request)
@@ -250,11 +257,11 @@ class FakeBotApi(LocalServer):
                 raise ApiError(401, "Unauthorized")
             if known is None:
                 raise ApiError(404, "Not Found")
-            result = await self._admit_and_run(method, known[1], params, chat_id, arrived)
+            result = await self._admit_and_run(method, known[1], params, chat_id, arrived, waited)
             status, body = 200, {"ok": True, "result": result}
         except ApiError as error:
             status, body = error.status, error.body()
-        self.requests.append(RecordedRequest(arrived, method, params, chat_id, status))
+        self.requests.append(RecordedRequest(arrived, method, params, chat_id, status, waited))
         return web.json_response(body, status=status)
 
     async def _serve_download(self, request: web.Request) -> web.Response:
@@ -273,7 +280,7 @@ class FakeBotApi(LocalServer):
         )
 
     async def _admit_and_run(
-        self, method: str, handler: Handler, params: Params, chat_id: int | None, arrived: float
+        self, method: str, handler: Handler, params: Params, chat_id: int | None, arrived: float, waited: float
     ) -> Any:
         faults = self._faults.get(method)
         if faults:
@@ -284,7 +291,7 @@ class FakeBotApi(LocalServer):
             finally:
                 self._holds.pop(chat_id, None)
         if method in RATE_LIMITED:
-            retry_after = self._flood.retry_after(chat_id, arrived)
+            retry_after = self._flood.retry_after(chat_id, arrived, waited)
             if retry_after is not None:
                 raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
         if chat_id is not None:

@@ -7,6 +7,7 @@ refused when the window already holds `limit` admitted calls, and refused calls 
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import deque
 from collections.abc import Hashable
@@ -40,8 +41,9 @@ class SlidingWindow:
             return 0.0
         return self._admitted[0] + horizon - now
 
-    def admit(self, now: float) -> None:
-        self._admitted.append(now)
+    def admit(self, when: float) -> None:
+        """Counts an event at `when`, kept in order: one counted early may precede the last."""
+        bisect.insort(self._admitted, when)
 
 
 class FloodControl:
@@ -53,8 +55,10 @@ class FloodControl:
         self._chats: dict[Hashable, SlidingWindow] = {}
         self.violations = 0
 
-    def retry_after(self, chat_id: Hashable | None, now: float) -> int | None:
-        """Admit the call and return None, or refuse it and return whole seconds to wait (≥ 1)."""
+    def retry_after(self, chat_id: Hashable | None, now: float, late: float = 0.0) -> int | None:
+        """Admit the call and return None, or refuse it and return whole seconds to wait (≥ 1).
+        `late`: how long before `now` the call may have come in (harness/fakes/lateness.py); it is
+        counted as early as that, so only a call certainly over a window is refused."""
         windows = [self._global] if self._global else []
         if self._per_chat_rate and chat_id is not None:
             windows.append(
@@ -65,5 +69,5 @@ class FloodControl:
             self.violations += 1
             return max(1, math.ceil(wait))
         for window in windows:
-            window.admit(now)
+            window.admit(now - late)
         return None

@@ -32,6 +32,7 @@ from typing import NamedTuple
 
 from aiohttp import web
 
+from .lateness import LoopLateness
 from .limits import FloodControl
 from .server import LocalServer
 from .zalo_chat import FakeZaloUser
@@ -132,6 +133,7 @@ class FakeZaloBotApi(LocalServer):
         self._clock = clock
         self._updates = ZaloUpdateQueue()
         self._flood = FloodControl(global_rate, per_chat_rate)  # Zalo publishes no numbers: tests choose them
+        self._lateness = LoopLateness()
         self._faults: dict[str, deque[Fault]] = {}
         self.webhook = ZaloWebhookPusher(self._updates)
         """Where events go while the bot has a webhook set, and every push attempt."""
@@ -159,6 +161,8 @@ class FakeZaloBotApi(LocalServer):
         await self._runner.setup()
         await web.TCPSite(self._runner, "127.0.0.1", 0).start()
         self._port = self._runner.addresses[0][1]
+        if self._clock is time.monotonic:  # a stepped clock is never late
+            self._lateness.start()
 
     async def stop(self) -> None:
         await self.webhook.close()
@@ -166,6 +170,7 @@ class FakeZaloBotApi(LocalServer):
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        await self._lateness.stop()
 
     @property
     def base_url(self) -> str:
@@ -268,13 +273,13 @@ class FakeZaloBotApi(LocalServer):
     # --- HTTP --------------------------------------------------------------------------------
 
     async def _serve_call(self, request: web.Request) -> web.Response:
-        arrived = self._clock()
+        arrived, waited = self._clock(), self._lateness.now()
         method = request.match_info["method"]
         params, body_problem = await _read_params(request)
         chat_id = chat_id_of(params)
         try:
             response, error_code = await self._answer(
-                request, method, params, body_problem, arrived
+                request, method, params, body_problem, arrived, waited
             )
         except asyncio.CancelledError:
             self._record(arrived, method, params, chat_id, CLIENT_GONE, None)
@@ -289,6 +294,7 @@ class FakeZaloBotApi(LocalServer):
         params: Params,
         body_problem: str | None,
         arrived: float,
+        waited: float,
     ) -> tuple[web.Response, int | None]:
         try:
             if request.match_info["token"] != self.token:
@@ -311,7 +317,7 @@ class FakeZaloBotApi(LocalServer):
                 case ZaloApiError() as error:
                     raise error
             if method in COUNTED:
-                retry_after = self._flood.retry_after(chat_id_of(params), arrived)
+                retry_after = self._flood.retry_after(chat_id_of(params), arrived, waited)
                 if retry_after is not None:
                     raise ZaloApiError(429, "Quota exceeded", retry_after)
             result = await handler(params)
