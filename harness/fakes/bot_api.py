@@ -41,8 +41,8 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
 class Hold:
-    """Sends to one chat caught in flight: each waits, undelivered, until the test drops it (as
-    if the bot had died mid-request: the message never reached the user)."""
+    """Sends to one chat, or to every chat, caught in flight: each waits, undelivered, until the
+    test drops it (as if the bot had died mid-request: the message never reached the user)."""
 
     def __init__(self) -> None:
         self.held = 0
@@ -111,7 +111,7 @@ class FakeBotApi(LocalServer):
         self._updates = UpdateQueue(on_progress=self._touch)
         self._flood = FloodControl(global_rate, per_chat_rate)
         self._faults: dict[str, deque[ApiError]] = {}
-        self._holds: dict[int, Hold] = {}
+        self._holds: dict[int | None, Hold] = {}
         self._late: dict[tuple[int, str], float] = {}
         self.webhook = WebhookPusher(self._updates)
         """Where updates go while the bot has a webhook set, and every delivery attempt."""
@@ -226,8 +226,8 @@ class FakeBotApi(LocalServer):
         error = ApiError(status, description, retry_after)
         self._faults.setdefault(name, deque()).extend(repeat(error, times))
 
-    def hold_sends(self, user_id: int) -> Hold:
-        """Catches the next sendMessage calls to this user's chat in flight (see Hold)."""
+    def hold_sends(self, user_id: int | None = None) -> Hold:
+        """Catches the next sendMessage calls to this user's chat, or to every chat, in flight (see Hold)."""
         hold = self._holds[user_id] = Hold()
         return hold
 
@@ -285,11 +285,12 @@ class FakeBotApi(LocalServer):
         faults = self._faults.get(method)
         if faults:
             raise faults.popleft()
-        if chat_id is not None and method == "sendMessage" and (hold := self._holds.get(chat_id)) is not None:
+        held = chat_id if chat_id in self._holds else None
+        if chat_id is not None and method == "sendMessage" and (hold := self._holds.get(held)) is not None:
             try:
                 await hold.catch()
             finally:
-                self._holds.pop(chat_id, None)
+                self._holds.pop(held, None)
         if method in RATE_LIMITED:
             retry_after = self._flood.retry_after(chat_id, arrived, waited)
             if retry_after is not None:

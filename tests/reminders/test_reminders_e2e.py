@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import re
 import shutil
-import signal
 import sqlite3
 import time
 from collections import Counter
@@ -524,32 +522,32 @@ def outbox_states(database: Path) -> Counter[str] | None:
         return None
 
 
-async def kill_between_sends(api: FakeBotApi, run: Run, after: int) -> tuple[float, Counter[str]]:
-    """SIGKILLs the bot once at least `after` messages are delivered, at a moment when no message
-    is in flight; returns when (monotonic) and the outbox as the dead bot left it.
+async def kill_mid_broadcast(api: FakeBotApi, run: Run, after: int) -> tuple[float, Counter[str]]:
+    """SIGKILLs the bot once at least `after` messages are delivered, while the sends then on
+    the wire are caught short of delivery (they die with the bot: Telegram never got them) and
+    every delivery before them is committed as sent; returns when (monotonic) and the outbox as
+    the dead bot left it.
 
-    A kill inside an HTTP round trip (Telegram has delivered, the bot has not yet marked the row
-    sent) makes that one message go out twice after the restart: the outbox is at-least-once for
-    the message in flight, exactly-once for every other. So the kill waits for a delivery, lets
-    ~10 ms pass (the sender paces 40 ms apart), freezes the process (SIGSTOP) and checks that
-    every delivery Telegram saw is committed as sent; if one is not, it lets the bot go on and
-    tries again after the next delivery. (The fake Bot API cannot hold a response open, so the
-    in-flight duplicate is described here rather than provoked by a test.)"""
-    process = run.bot.process
-    assert process is not None
+    A kill inside an HTTP round trip after Telegram delivered (the row not yet marked sent) makes
+    that message go out twice after the restart: the outbox is at-least-once for a message in
+    flight, exactly-once for every other. With sends caught and earlier ones committed, no
+    message is in that state, however slowly a busy machine lets the bot commit."""
     database = run.bot.workdir / "baocao.db"
-    while True:
-        await run.bot.until(lambda wanted=after: delivered(api) >= wanted, f"{after} deliveries")
-        await asyncio.sleep(0.01)
-        os.kill(process.pid, signal.SIGSTOP)
-        await asyncio.sleep(0.15)  # anything already on the wire reaches the fake meanwhile
+    await run.bot.until(lambda: delivered(api) >= after, f"{after} deliveries")
+    caught = api.hold_sends()
+    await caught.arrived()
+
+    def every_delivery_committed() -> bool:
         states = outbox_states(database)
-        if states is not None and states["sent"] == delivered(api):
-            killed = time.monotonic()
-            await run.bot.kill()
-            return killed, states
-        os.kill(process.pid, signal.SIGCONT)
-        after = delivered(api) + 1
+        return states is not None and states["sent"] == delivered(api)
+
+    await run.bot.until(every_delivery_committed, "every delivery recorded as sent")
+    killed = time.monotonic()
+    await run.bot.kill()
+    caught.drop()
+    left = outbox_states(database)
+    assert left is not None
+    return killed, left
 
 
 async def test_sigkill_during_the_broadcast_and_restart_neither_duplicates_nor_loses(
@@ -559,7 +557,7 @@ async def test_sigkill_during_the_broadcast_and_restart_neither_duplicates_nor_l
     run = await launch(api, world, tmp_path, "2023-11-18T07:59:58+07:00", running)
     expected = world.expected_reminders()
     total = sum(expected.values()) + len(world.supervisors)
-    killed, left = await kill_between_sends(api, run, after=40)
+    killed, left = await kill_mid_broadcast(api, run, after=40)
     assert 40 <= left["sent"] < total
     # The dead sender had claimed rows it never sent: they stay "sending" until their lease ends.
     assert left["sending"] > 0, left
