@@ -72,7 +72,7 @@ class RecordedRequest(NamedTuple):
     chat_id: int | None
     status: int
     late: float = 0.0
-    """How long before `time` it may have come in, the server being late (harness/fakes/lateness.py)."""
+    """How long before `time` it may have been sent, the machine running late (harness/fakes/lateness.py)."""
 
 
 class FakeBotApi(LocalServer):

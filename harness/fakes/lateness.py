@@ -1,7 +1,9 @@
-"""How late a fake server's event loop runs. On a busy machine the test process waits for a
-core, and the fake stamps a request when it gets to it: up to that long after it came in. The
-flood windows and the tests' timing checks allow for it, so that a loaded machine is not taken
-for a bot that sends too fast; on an idle one it is a millisecond or two."""
+"""How late a fake server's event loop runs, as a measure of how late the machine lets any
+process run. On a busy machine the test process waits for a core, and the fake stamps a request
+when it gets to it, up to that long after it came in; the bot waits for a core as well, between
+booking a send's slot and writing it, so two sends it paced apart can reach the wire together.
+The flood windows and the tests' timing checks allow for it, so that a loaded machine is not
+taken for a bot that sends too fast; on an idle one it is a millisecond or two."""
 
 from __future__ import annotations
 
@@ -12,14 +14,16 @@ from collections import deque
 
 TICK = 0.01
 """How often the loop is looked in on."""
-RECENT = 0.25
-"""How long a stall still counts: the requests that came in during it are stamped just after it."""
+RECENT = 1.0
+"""How long a stall still counts: the longest window a timing check looks at (a second), since
+the bot, on the same cores, may have stalled as long at any moment of it."""
 NOTICED = 0.001
 """A tick later than this is a stall worth remembering."""
 
 
 class LoopLateness:
-    """Started with its server; `now()` says how long a request stamped now may have waited."""
+    """Started with its server; `now()` says how long before its stamp a request stamped now may
+    have been sent."""
 
     def __init__(self) -> None:
         self._last_tick = 0.0

@@ -57,8 +57,9 @@ class FloodControl:
 
     def retry_after(self, chat_id: Hashable | None, now: float, late: float = 0.0) -> int | None:
         """Admit the call and return None, or refuse it and return whole seconds to wait (≥ 1).
-        `late`: how long before `now` the call may have come in (harness/fakes/lateness.py); it is
-        counted as early as that, so only a call certainly over a window is refused."""
+        `late`: how long before `now` the call may have been sent, the machine running late
+        (harness/fakes/lateness.py); it is counted as early as that, so only a call certainly over
+        a window is refused."""
         windows = [self._global] if self._global else []
         if self._per_chat_rate and chat_id is not None:
             windows.append(

@@ -461,7 +461,7 @@ def check_digests(api: FakeBotApi, world: World, heading: str, overdue: bool = F
 
 def per_chat_gaps(api: FakeBotApi) -> list[tuple[int | None, float]]:
     """The time between consecutive messages delivered to the same chat, at the longest it can
-    have been: the first may have come in as long before its stamp as the fake was late."""
+    have been: the first may have been sent as long before its stamp as the machine ran late."""
     delivered_to: dict[int | None, list[RecordedRequest]] = {}
     for request in sends(api):
         if request.status == 200:
