@@ -77,8 +77,9 @@ def unit_report(source: ReportSource, today: date, zone: ZoneInfo) -> OfficialRe
     section = ""
     criteria = [q for q in form if q.kind is QuestionKind.CRITERION]
     dated = dated_items(form)
+    item_dated_by = {day: item for item, day in dated.items()}
     for question in form:
-        stated_with = next((item for item, day in dated.items() if day is question), None)
+        stated_with = item_dated_by.get(question)
         if stated_with is not None and stated(answers.get(stated_with.id)):
             continue  # said in the sentence of the item it dates
         if question.kind is QuestionKind.CRITERION:
