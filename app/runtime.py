@@ -206,8 +206,8 @@ async def serve(rt: Runtime, webhook: bool = False) -> None:
         for intake in intakes:
             await intake.resume()
         if webhook or rt.downloads is not None:
-            routes = [download_route(rt.downloads)] if rt.downloads is not None else []
-            server = await start_webhook_server(rt.settings.webhook_listen, intakes if webhook else [], routes)
+            extra_routes = [download_route(rt.downloads)] if rt.downloads is not None else []
+            server = await start_webhook_server(rt.settings.webhook_listen, intakes if webhook else [], extra_routes)
         for intake in intakes:
             if server is not None and intake.channel.name in pushed:
                 announcements.add(asyncio.create_task(announcing(intake.channel), name=f"announce-{intake.channel.name}"))
@@ -336,7 +336,7 @@ async def lead_reminders(rt: Runtime, clock: Clock, senders: Sequence[OutboxSend
         waker(senders),
     )
     try:
-        while not await leadership.try_acquire():
+        while not await leadership.try_acquire():  # noqa: ASYNC110 (another process holds the lock: nothing here could set an event)
             await asyncio.sleep(LEADERSHIP_RETRY_SECONDS)
         log.info("this worker schedules reminders")
         await scheduler.start()

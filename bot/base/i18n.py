@@ -6,8 +6,8 @@ translation can never be stale against a forgotten .mo file.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
-from datetime import date, datetime
 from decimal import localcontext
 from functools import cache
 from pathlib import Path
@@ -74,10 +74,10 @@ class Formatter:
     def __init__(self, locale: str) -> None:
         self.locale = Locale.parse(locale)
 
-    def date(self, value: date | datetime) -> str:
+    def date(self, value: dt.date | dt.datetime) -> str:
         return format_date(value, "dd/MM/yyyy", locale=self.locale)
 
-    def weekday_date(self, value: date | datetime) -> str:
+    def weekday_date(self, value: dt.date | dt.datetime) -> str:
         """"thứ Bảy, 25/11/2023", "Chủ nhật, 26/11/2023": as Vietnamese writes the weekday mid-sentence."""
         weekday = format_date(value, "EEEE", locale=self.locale)
         if weekday.startswith("Thứ "):
@@ -86,10 +86,10 @@ class Formatter:
             weekday = "Chủ nhật"
         return f"{weekday}, {self.date(value)}"
 
-    def time(self, value: datetime) -> str:
+    def time(self, value: dt.datetime) -> str:
         return format_time(value, "HH:mm", locale=self.locale)
 
-    def datetime(self, value: datetime) -> str:
+    def datetime(self, value: dt.datetime) -> str:
         return f"{self.time(value)} {self.date(value)}"
 
     def number(self, value: int | float) -> str:

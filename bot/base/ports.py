@@ -299,31 +299,52 @@ class ReminderRuns(Protocol):
 class Queries(Protocol):
     """What a feature may read: queries only; its changes come back as effects."""
 
-    units: Units
-    reports: ReportQueries
-    people: PeopleQueries
-    invites: InviteQueries
-    audit: AuditQueries
-    outbox: OutboxQueries
-    usage: UsageQueries
-    wrong_codes: WrongCodeQueries
+    @property
+    def units(self) -> Units: ...
+    @property
+    def reports(self) -> ReportQueries: ...
+    @property
+    def people(self) -> PeopleQueries: ...
+    @property
+    def invites(self) -> InviteQueries: ...
+    @property
+    def audit(self) -> AuditQueries: ...
+    @property
+    def outbox(self) -> OutboxQueries: ...
+    @property
+    def usage(self) -> UsageQueries: ...
+    @property
+    def wrong_codes(self) -> WrongCodeQueries: ...
 
 
 class UnitOfWork(Protocol):
     """One database transaction; repositories are valid only inside it."""
 
-    updates: UpdateLog
-    inbox: Inbox
-    chats: Chats
-    invites: Invites
-    people: People
-    units: Units
-    reports: Reports
-    audit: Audit
-    outbox: Outbox
-    reminder_runs: ReminderRuns
-    usage: UsageQueries
-    wrong_codes: WrongCodes
+    @property
+    def updates(self) -> UpdateLog: ...
+    @property
+    def inbox(self) -> Inbox: ...
+    @property
+    def chats(self) -> Chats: ...
+    @property
+    def invites(self) -> Invites: ...
+    @property
+    def people(self) -> People: ...
+    @property
+    def units(self) -> Units: ...
+    @property
+    def reports(self) -> Reports: ...
+    @property
+    def audit(self) -> Audit: ...
+    @property
+    def outbox(self) -> Outbox: ...
+    @property
+    def reminder_runs(self) -> ReminderRuns: ...
+    @property
+    def usage(self) -> UsageQueries: ...
+    @property
+    def wrong_codes(self) -> WrongCodes: ...
+
 
     async def __aenter__(self) -> UnitOfWork: ...
 

@@ -36,6 +36,7 @@ class _DuplicateKey(yaml.constructor.ConstructorError):
     def __init__(self, key: object, mark: yaml.Mark) -> None:
         super().__init__(None, None, f"duplicate key {key!r}", mark)
         self.key = key
+        self.key_mark = mark
 
 
 class _NoSuchDay(str):
@@ -57,14 +58,16 @@ class _StrictLoader(yaml.SafeLoader):
             seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
-    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> object:
-        try:
-            return super().construct_yaml_timestamp(node)
-        except ValueError:
-            return _NoSuchDay(node.value)
+
+def _timestamp_or_no_such_day(loader: _StrictLoader, node: yaml.ScalarNode) -> object:
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return _NoSuchDay(node.value)
 
 
-_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _StrictLoader.construct_yaml_timestamp)
+_StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_no_such_day)
+
 LINE_SHOWN = 60  # characters of the line a YAML error quotes
 
 
@@ -103,7 +106,7 @@ def _yaml_error(label: str, text: str, exc: yaml.YAMLError) -> CatalogError:
             label, "", N_("line {line}: an invisible control character ({code}); type the line again"), {"line": line, "code": f"U+{exc.character:04X}"}
         )
     if isinstance(exc, _DuplicateKey):
-        return CatalogError(label, str(exc.key), N_("given twice (line {line}); keep one"), {"line": mark.line + 1})
+        return CatalogError(label, str(exc.key), N_("given twice (line {line}); keep one"), {"line": exc.key_mark.line + 1})
     if mark is None:
         return CatalogError(label, "", N_("not valid YAML; check the indentation, the colons, the quotes and the brackets"))
     lines = text.splitlines()
@@ -203,18 +206,18 @@ def load_catalog(
     forms: dict[str, Form] = {}
     criteria_set_ids: dict[str, str] = {}
     for index, entry in enumerate(forms_file.forms):
-        outline = outlines.get(entry.outline)
-        if outline is None:
+        form_outline = outlines.get(entry.outline)
+        if form_outline is None:
             raise CatalogError(label, f"forms[{index}].outline", f"no outline {entry.outline!r} in outlines/")
         criteria_set = None
         if entry.criteria is not None:
             criteria_set = criteria_sets.get(entry.criteria)
             if criteria_set is None:
                 raise CatalogError(label, f"forms[{index}].criteria", f"no criteria set {entry.criteria!r} in criteria/")
-            if not outline.has_criteria_slot:
-                raise CatalogError(label, f"forms[{index}].criteria", f"outline {outline.id!r} has no criteria slot")
+            if not form_outline.has_criteria_slot:
+                raise CatalogError(label, f"forms[{index}].criteria", f"outline {form_outline.id!r} has no criteria slot")
             criteria_set_ids[entry.id] = criteria_set.id
-        forms[entry.id] = _compose(entry, outline, criteria_set)
+        forms[entry.id] = _compose(entry, form_outline, criteria_set)
 
     kinds_file, kinds_label = _read(UnitKindsFile, root / "unit-kinds.yaml", root)
     kinds = dict(kinds_file.kinds)

@@ -162,7 +162,7 @@ def status_lists(source: ScopeSource, p: Prompts, names: Mapping[int, str]) -> l
     """The units not yet handed in, returned and approved, by name: whom to chase, whom to wait for."""
     _ = p._
     blocks: list[Block] = []
-    groups = (
+    groups: tuple[tuple[str, Callable[[Enrolment], bool]], ...] = (
         (missing_label(source, p), lambda row: not row.handed_in and row.status is not ReportStatus.RETURNED),
         (_(REPORT_STATUS_LABELS[ReportStatus.RETURNED]).capitalize(), lambda row: row.status is ReportStatus.RETURNED),
         (_(REPORT_STATUS_LABELS[ReportStatus.APPROVED]).capitalize(), lambda row: row.status is ReportStatus.APPROVED),

@@ -16,6 +16,7 @@ import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 
@@ -76,9 +77,10 @@ def read_units_sheet(
             raise table.error(record, "name", _("the name of {code} is missing").format(code=code))
         if kind not in kinds:
             raise table.error(record, "kind", _("unknown kind “{kind}”; the kinds are: {kinds}").format(kind=kind, kinds=", ".join(sorted(kinds))))
-        letterhead = Letterhead(**{
+        said: dict[str, Any] = {  # the sheet's columns are Letterhead's text fields by name
             column: table.field(record, column, _LETTERHEAD_LIMITS.get(column, NAME_LENGTH)) or None for column in LETTERHEAD_HEADERS
-        })  # fmt: skip
+        }
+        letterhead = Letterhead(**said)
         specs[code] = UnitSpec(code, name, kind, parent or None, False, letterhead)
         row_of[code] = record.number
     if not specs:

@@ -5,6 +5,7 @@ next."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from bot.base.answers import files_of
 from bot.base.buttons import Kind, pack
@@ -97,7 +98,7 @@ class Screens:
         if stage is Stage.ELIGIBLE:
             return _("Does the unit meet the conditions and standards to be assessed as met?")
         if stage is Stage.NARRATIVE:
-            status = CriterionStatus(draft.status) if draft.status in CriterionStatus.__members__.values() else CriterionStatus.MET
+            status = CriterionStatus(draft.status) if draft.status in tuple(CriterionStatus) else CriterionStatus.MET
             text = _(NARRATIVE_ASKS[status]) + " " + _("Send {files} as evidence with it or right after it, if there are any (up to {mb} MB each).").format(
                 files=self.p.files_wanted(), mb=mb
             )
@@ -183,9 +184,9 @@ class Screens:
 
     def previous_text(self, question: Question) -> str:
         value = self.ctx.answers.get(question.id) or {}
-        return value.get("narrative" if question.kind is QuestionKind.CRITERION else "text", "")
+        return str(value.get("narrative" if question.kind is QuestionKind.CRITERION else "text", ""))
 
-    def existing_files(self, question_id: str) -> tuple[dict, ...]:
+    def existing_files(self, question_id: str) -> tuple[dict[str, Any], ...]:
         return tuple(f.to_dict() for f in files_of(self.ctx.answers.get(question_id)))
 
     def pages(self) -> int:

@@ -79,7 +79,7 @@ async def missing_page(desk: Desk, pressed: Pressed) -> None:
 def missing_line(desk: Desk, unit: UnitStanding) -> str:
     _ = desk._
     record = desk.tree.get(unit.row.unit_id)
-    parent = desk.tree.get(record.parent_id).name if record.parent_id in desk.tree else ""
+    parent = desk.tree.get(record.parent_id).name if record.parent_id is not None and record.parent_id in desk.tree else ""
     parts = [
         f"{record.name}" + (f" ({parent})" if parent else ""),
         _("{percent}% ({answered}/{total})").format(percent=percent(unit.progress), answered=unit.row.answered, total=unit.questions)

@@ -199,7 +199,7 @@ def describe(desk: Desk, entry: AuditEntry, form: Form) -> str:
     _ = desk._
     details: dict[str, Any] = dict(entry.details)
     if entry.action == ANSWER_ACTION:
-        question_id = details.get("question_id", "")
+        question_id = str(details.get("question_id", ""))
         if not form.has(question_id):
             return question_id
         question = form.question(question_id)
