@@ -26,6 +26,8 @@ from storage.models import Base
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.service_harness import Harness
 
+pytest_plugins = ["tests.cli_harness"]  # `cli` and `demo`: the command line over a database of its own
+
 POSTGRES_URL = os.environ.get("BAOCAO_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgresql"]
 

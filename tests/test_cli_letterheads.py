@@ -17,7 +17,7 @@ from docx.table import Table
 
 from storage.database import create_engine
 from storage.unit_of_work import UnitOfWorkFactory
-from tests.test_cli import Cli, cli, demo, seeded_database  # noqa: F401 (fixtures)
+from tests.cli_harness import Cli
 
 HAI = "CAP-CL-NGHIHAI"
 

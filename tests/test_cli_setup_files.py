@@ -17,7 +17,8 @@ from sqlalchemy import update
 
 from storage.database import create_engine
 from storage.models import Unit
-from tests.test_cli import CAMPAIGN_FILE, Cli, cli, demo, seeded_database  # noqa: F401 (fixtures)
+from tests.cli_harness import Cli
+from tests.test_cli import CAMPAIGN_FILE
 
 FORMULA = '=HYPERLINK("http://x","Xem")'
 FORMULA_IN_CSV = '"=HYPERLINK(""http://x"",""Xem"")"'

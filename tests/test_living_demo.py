@@ -27,8 +27,8 @@ from harness.postgres_schemas import create_schema, drop_schema
 from storage.database import create_engine
 from storage.models import Base, Unit
 from storage.unit_of_work import UnitOfWorkFactory
+from tests.cli_harness import DEMO_DAY, ENV_PREFIXES, Cli, Result
 from tests.conftest import BACKENDS, POSTGRES_URL
-from tests.test_cli import DEMO_DAY, ENV_PREFIXES, Cli, Result
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 README = Path(__file__).resolve().parent.parent / "README.md"
