@@ -26,12 +26,11 @@ run: $(STAMP)
 		$(BIN)/baocao console --as $(DEMO_UNIT); \
 	fi
 
-# First, in about a second, that no import runs against the layers (pyproject.toml, [tool.importlinter]).
-# Then three workers, one test file each: the end-to-end files run real bot processes and share
-# them within a file; they spend much of their time waiting on those processes and on real
-# time, so a third worker keeps two cores busy (4.4 minutes against 5 with two).
-test: $(STAMP)
-	$(BIN)/lint-imports
+# First the static checks (`make lint`, below: about 15 s from cold, a second when cached), then
+# three workers, one test file each: the end-to-end files run real bot processes and share them
+# within a file; they spend much of their time waiting on those processes and on real time, so a
+# third worker keeps two cores busy (4.4 minutes against 5 with two).
+test: lint
 	$(BIN)/python -m pytest -q -n 3 --dist loadfile
 
 # The static checks, each configured in pyproject.toml: the layers' imports (lint-imports), the

@@ -31,26 +31,26 @@ from sqlalchemy import insert, select
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 
-from app.documents import FileDocuments  # noqa: E402
-from bot.base.forms import Form, LocalText, QuestionKind  # noqa: E402
-from bot.base.letterhead import Letterhead  # noqa: E402
-from bot.base.report_status import ReportStatus  # noqa: E402
-from bot.catalog.loading import load_catalog  # noqa: E402
-from bot.catalog.model import CampaignSpec, EnrolRule, UnitSpec  # noqa: E402
-from bot.documents.exports import (  # noqa: E402
+from app.documents import FileDocuments
+from bot.base.forms import Form, LocalText, QuestionKind
+from bot.base.letterhead import Letterhead
+from bot.base.report_status import ReportStatus
+from bot.catalog.loading import load_catalog
+from bot.catalog.model import CampaignSpec, EnrolRule, UnitSpec
+from bot.documents.exports import (
     chart_document,
     report_document,
     summary_document,
     workbook_document,
 )
-from bot.organisation.units import UnitTree  # noqa: E402
-from bot.reporting.prompts import Prompts  # noqa: E402
-from bot.reporting.standing import standing_of  # noqa: E402
-from storage.database import create_engine  # noqa: E402
-from storage.migrate import upgrade  # noqa: E402
-from storage.models import Answer, Campaign, Enrolment, Report  # noqa: E402
-from storage.seed import load_campaign, load_units  # noqa: E402
-from storage.unit_of_work import UnitOfWorkFactory  # noqa: E402
+from bot.organisation.units import UnitTree
+from bot.reporting.prompts import Prompts
+from bot.reporting.standing import standing_of
+from storage.database import create_engine
+from storage.migrate import upgrade
+from storage.models import Answer, Campaign, Enrolment, Report
+from storage.seed import load_campaign, load_units
+from storage.unit_of_work import UnitOfWorkFactory
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2023, 11, 20, 9, 0, tzinfo=ZONE)

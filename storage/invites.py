@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any, Unpack, cast
+from typing import Any, cast
 
 from sqlalchemy import Row, exists, select, update
 from sqlalchemy.engine import CursorResult
@@ -107,7 +107,7 @@ class SqlInvites:
         role = Role(invite.role) if invite.unit_id is not None and invite.role is not None else None
         return CodeCheck(role=role, unit_name=invite.unit_name or "", person_id=invite.person_id)
 
-    async def _locked(self, code: str) -> Row[Unpack[tuple[Any, ...]]] | None:
+    async def _locked(self, code: str) -> Row[*tuple[Any, ...]] | None:
         """The invite with its unit; its row locked (on PostgreSQL) until commit, so that two
         chats sending the same code at once cannot both spend it."""
         return (

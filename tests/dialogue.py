@@ -95,10 +95,7 @@ class Dialogue:
         received = self.to_input(line)
         if isinstance(received, TextInput):
             received = resolve(self.state.menu, received.text) or received
-        if line == "/baocao":
-            result = self.engine.open(self.context(), self.state, NOW)
-        else:
-            result = self.engine.handle(self.context(), self.state, received, NOW)
+        result = self.engine.open(self.context(), self.state, NOW) if line == "/baocao" else self.engine.handle(self.context(), self.state, received, NOW)
         for effect in result.effects:
             if isinstance(effect, SaveAnswers):
                 for qid, value in effect.values.items():

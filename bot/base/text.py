@@ -48,10 +48,7 @@ def parse_date(text: str, years: Sequence[int] = ()) -> date:
         raise DateFormatError(text)
     day, month = int(match.group(1)), int(match.group(2))
     written = match.group(3)
-    if written is None:
-        candidates = list(years)
-    else:
-        candidates = [int(written) + (2000 if len(written) == 2 else 0)]
+    candidates = list(years) if written is None else [int(written) + (2000 if len(written) == 2 else 0)]
     if not candidates:
         raise DateFormatError(text)
     for year in candidates:

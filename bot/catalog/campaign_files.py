@@ -160,4 +160,4 @@ class UnitKindsFile(FileModel):
 
 class DemoFile(FileModel):
     units: Annotated[list[_Unit], Field(min_length=1)]
-    generate: list[_Generate] = []
+    generate: list[_Generate] = Field(default_factory=list)

@@ -14,7 +14,7 @@ from pydantic_core import PydanticCustomError
 from bot.base.forms import LocalText
 from bot.catalog.field_limits import CODE_LENGTH, TEXT_LENGTH, TITLE_LENGTH, field_problem
 
-__all__ = ["Filled", "FileModel", "LocalTextShape", "LocalTitleShape", "Positive", "Slug", "Text", "invalid", "within"]
+__all__ = ["FileModel", "Filled", "LocalTextShape", "LocalTitleShape", "Positive", "Slug", "Text", "invalid", "within"]
 
 
 def invalid(path: str, message: str, **params: object) -> PydanticCustomError:

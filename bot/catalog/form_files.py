@@ -114,7 +114,7 @@ class _OutlineQuestion(FileModel):
     prompt: LocalTextShape
     guidance: LocalTextShape | None = None
     required: bool = True
-    options: list[_Option] = []
+    options: list[_Option] = Field(default_factory=list)
     min_value: int | None = None
     max_value: int | None = None
     min_length: Annotated[int, Field(ge=0)] = 0

@@ -37,8 +37,5 @@ class Access:
 def access_of(person_id: int, grants: Sequence[Grant], tree: UnitTree) -> Access:
     """Supervisors see the subtrees of their units; an administrator sees the whole tree."""
     roles = frozenset(grant.role for grant in grants)
-    if Role.ADMIN in roles:
-        roots = tuple(unit.id for unit in tree.children(None))
-    else:
-        roots = tuple(grant.unit_id for grant in grants if grant.role is Role.SUPERVISOR)
+    roots = tuple(unit.id for unit in tree.children(None)) if Role.ADMIN in roles else tuple(grant.unit_id for grant in grants if grant.role is Role.SUPERVISOR)
     return Access(person_id, roles, roots, tree.subtree(roots))

@@ -5,6 +5,7 @@ Scope and search are computed here, in the core, from the plain unit list storag
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import (
     Callable,
@@ -73,7 +74,7 @@ class UnitTree:
     def branch_under(self, root_id: int, unit_id: int) -> UnitRecord | None:
         """The child of `root_id` whose subtree holds `unit_id` (the unit itself if it is one)."""
         path = [self._by_id[unit_id], *self.ancestors(unit_id)]
-        for below, above in zip(path, path[1:]):
+        for below, above in itertools.pairwise(path):
             if above.id == root_id:
                 return below
         return None

@@ -263,7 +263,7 @@ class Prompts:
             ),
         ]
         if criteria:
-            counts = {status: 0 for status in CriterionStatus}
+            counts = dict.fromkeys(CriterionStatus, 0)
             for q in criteria:
                 status = criterion_status(ctx.answers.get(q.id))
                 if status and is_answered(q, ctx.answers.get(q.id)):

@@ -123,7 +123,7 @@ def show_picker(desk: Desk, report: ReportRecord) -> None:
     unit = desk.tree.get(draft.unit_id).name
     desk.say(
         heading.format(unit=unit, campaign=report.campaign_title.get(desk.locale)) + " " + how.format(chosen=chosen, go=desk.p.act(CONTINUE)),
-        rows + ((Button(_(CONTINUE), pack(PICK_DONE), ACTION), Button(_("Cancel"), pack(PICK_CANCEL), ACTION)),),
+        (*rows, (Button(_(CONTINUE), pack(PICK_DONE), ACTION), Button(_("Cancel"), pack(PICK_CANCEL), ACTION))),
     )
 
 

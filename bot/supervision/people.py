@@ -81,7 +81,7 @@ async def invite_every_unit(desk: Desk, within: str) -> None:
     role = _(ROLE_LABELS[Role.REPORTER])
     sheet = [
         IssuedInvite(wanted.unit.code, wanted.unit.name, wanted.full_name, wanted.phone, role, code,
-                     tuple(desk.settings.invite_links(code)), expires.astimezone(desk.p.zone))  # fmt: skip
+                     tuple(desk.settings.invite_links(code)), expires.astimezone(desk.p.zone))
         for code, wanted in zip(codes, plan.wanted, strict=True)
     ]
     lines = [_("{n} invites for {area} ({named} for people the province named), valid until {time}.").format(

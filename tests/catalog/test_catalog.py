@@ -147,7 +147,7 @@ def test_neutral_prompt_wherever_the_text_is_not_verified(catalog):
             if n is None or (criteria_set.id, n) in verified:
                 continue
             assert question.prompt == LocalText(f"Tiêu chí {n} (theo {vi_source})", f"Criterion {n} (under {en_source})")
-            assert question.guidance is None or n == 2 and form_id == "xa-34"
+            assert question.guidance is None or (n == 2 and form_id == "xa-34")
     assert catalog.form("xa-34").question("TC.5").prompt == LocalText(
         "Tiêu chí 5 (theo Quyết định 9745/QĐ-BCA-V05)", "Criterion 5 (under Decision 9745/QĐ-BCA-V05)"
     )

@@ -55,10 +55,10 @@ async def test_global_rate_and_per_chat_interval_hold_under_concurrency() -> Non
     await time.run(*(send(f"c{i % 10}") for i in range(40)))
     times = sorted(t for t, _ in sent)
     assert len(times) == 40
-    assert all(b - a >= pacer.interval - LATENESS_ALLOWANCE for a, b in zip(times, times[1:]))
+    assert all(b - a >= pacer.interval - LATENESS_ALLOWANCE for a, b in itertools.pairwise(times))
     for chat in {c for _, c in sent}:
         own = sorted(t for t, c in sent if c == chat)
-        assert all(b - a >= pacer.per_chat_interval - 1e-9 for a, b in zip(own, own[1:]))
+        assert all(b - a >= pacer.per_chat_interval - 1e-9 for a, b in itertools.pairwise(own))
 
 
 async def test_a_busy_chat_does_not_hold_up_the_others() -> None:

@@ -383,9 +383,13 @@ class TwoWorkers:
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def two_workers(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[TwoWorkers]:
     """Two `baocao run --webhook` workers on one PostgreSQL schema, Zalo posting to each in turn."""
-    async with own_postgres_schema() as url, FakeBotApi(token="6310:OAWORKERS") as api, FakeZaloOa() as oa:
-        async with oa_workers(api, oa, tmp_path_factory.mktemp("two-workers"), url, 2) as workers:
-            yield TwoWorkers(oa, workers, url)
+    async with (
+        own_postgres_schema() as url,
+        FakeBotApi(token="6310:OAWORKERS") as api,
+        FakeZaloOa() as oa,
+        oa_workers(api, oa, tmp_path_factory.mktemp("two-workers"), url, 2) as workers,
+    ):
+        yield TwoWorkers(oa, workers, url)
 
 
 async def test_two_workers_on_postgresql_share_the_oa_and_refresh_its_token_once(two_workers: TwoWorkers) -> None:

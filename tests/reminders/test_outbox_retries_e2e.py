@@ -9,6 +9,7 @@ outage takes well under a second.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -137,7 +138,7 @@ async def test_a_notice_through_a_thirty_minute_outage_arrives_exactly_once_and_
     assert received(api, "đã được duyệt") == [APPROVED_NOTICE]
     [(_kind, state, attempts, since)] = await rows(harness)
     assert (state, attempts, since) == ("sent", len(tries), None)
-    gaps = [later - earlier for earlier, later in zip(tries, tries[1:], strict=False)]
+    gaps = [later - earlier for earlier, later in itertools.pairwise(tries)]
     assert gaps[0] <= RETRY_FIRST and max(gaps) <= RETRY_CEILING and gaps == sorted(gaps), gaps
     assert tries[-1] - tries[0] <= timedelta(minutes=30) + RETRY_CEILING  # through within a quarter of an hour of its end
     assert len(tries) < 20  # ever less often

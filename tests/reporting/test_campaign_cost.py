@@ -39,7 +39,7 @@ class ZaloChat(Chat):
 
 
 async def test_the_estimate_is_what_filing_a_whole_report_sends(harness: Harness) -> None:
-    assert SURFACE == Surface(buttons=False, documents=False)
+    assert Surface(buttons=False, documents=False) == SURFACE
     officer = ZaloChat(harness, "z-1", name="Nguyễn Văn An")
     assert "Liên kết thành công" in await officer.type(f"/start {await harness.invite(NGHI_HAI)}")
     assert "Câu 1/38" in await officer.type("bao cao")

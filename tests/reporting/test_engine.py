@@ -216,7 +216,7 @@ def test_submit_lists_what_is_missing_and_then_locks() -> None:
     assert "5 required questions are not answered: 1, 3, 4, 5, 6" in answer
     assert dialogue.submitted == 0
     dialogue.send("[Answer what is missing]")
-    dialogue.run(HAPPY_PATH[1:] + [("[Yes, submit]", "")])
+    dialogue.run([*HAPPY_PATH[1:], ("[Yes, submit]", "")])
     assert dialogue.status is ReportStatus.SUBMITTED
     locked = dialogue.send("/baocao")
     assert "can no longer be changed" in locked
@@ -226,7 +226,7 @@ def test_submit_lists_what_is_missing_and_then_locks() -> None:
 
 def test_resume_after_a_break_returns_to_the_same_stage_with_the_draft() -> None:
     dialogue = Dialogue(sample_form())
-    dialogue.run(HAPPY_PATH[:2] + [("[Skip ▶]", "Situation"), ("Half", "at least 5 characters")])
+    dialogue.run([*HAPPY_PATH[:2], ("[Skip ▶]", "Situation"), ("Half", "at least 5 characters")])
     saved_state = ConversationState.from_dict(dialogue.state.to_dict())
     resumed = Dialogue(sample_form())
     resumed.versions = dialogue.versions
@@ -255,7 +255,7 @@ def test_vietnamese_texts_have_diacritics_and_vietnamese_dates() -> None:
 
 def test_returned_report_reopens_only_the_questions_to_revise_and_says_why() -> None:
     dialogue = Dialogue(sample_form())
-    dialogue.run(HAPPY_PATH + [("[Yes, submit]", "")])
+    dialogue.run([*HAPPY_PATH, ("[Yes, submit]", "")])
     dialogue.return_for_revision({"TC.2"}, "Say when the building is finished.")
     opened = dialogue.send("/baocao")
     assert "↩ Returned for revision: Criterion 2." in opened
@@ -283,7 +283,7 @@ def test_returned_report_reopens_only_the_questions_to_revise_and_says_why() -> 
 
 def test_a_reopened_question_kept_as_it_is_counts_as_revised() -> None:
     dialogue = Dialogue(sample_form())
-    dialogue.run(HAPPY_PATH + [("[Yes, submit]", "")])
+    dialogue.run([*HAPPY_PATH, ("[Yes, submit]", "")])
     dialogue.return_for_revision({"II.3"}, "Check the number.")
     dialogue.run([("/baocao", "Question 4/7"), ("12", "All questions are answered")])
     assert len(dialogue.versions["II.3"]) == 2
@@ -291,7 +291,7 @@ def test_a_reopened_question_kept_as_it_is_counts_as_revised() -> None:
 
 def test_an_approved_report_can_be_reopened_not_returned() -> None:
     dialogue = Dialogue(sample_form())
-    dialogue.run(HAPPY_PATH + [("[Yes, submit]", "")])
+    dialogue.run([*HAPPY_PATH, ("[Yes, submit]", "")])
     assert "ask your supervisor to return it for revision" in dialogue.send("/baocao")
     dialogue.status = ReportStatus.APPROVED
     locked = dialogue.send("/baocao")
@@ -300,7 +300,7 @@ def test_an_approved_report_can_be_reopened_not_returned() -> None:
 
 def test_submitting_again_says_it_was_submitted_with_its_receipt() -> None:
     dialogue = Dialogue(sample_form())
-    dialogue.run(HAPPY_PATH + [("[Yes, submit]", "Receipt number: BC-000001-1, at 10:00 on 20/11/2023.")])
+    dialogue.run([*HAPPY_PATH, ("[Yes, submit]", "Receipt number: BC-000001-1, at 10:00 on 20/11/2023.")])
     again = dialogue.send("/nop")
     assert again == "The report was already submitted (receipt number BC-000001-1); there is no need to submit it again."
     assert dialogue.submitted == 1

@@ -61,19 +61,19 @@ async def test_upgrading_twice_changes_nothing(database_url: str) -> None:
 # describe the newest schema, not this one).
 ROWS_AT_0001 = (
     "INSERT INTO people (id, full_name, created_at) VALUES (1, 'Nguyễn Văn A', CURRENT_TIMESTAMP)",
-    "INSERT INTO units (id, code, name, kind, demo, created_at)"
-    " VALUES (1, 'CAP-CL-NGHIHAI', 'Công an phường Nghi Hải', 'cap', FALSE, CURRENT_TIMESTAMP)",
-    "INSERT INTO campaigns (id, code, title_vi, basis, opens, reminders, created_at)"
-    " VALUES (1, 'so-ket-2023', 'Sơ kết 2023', 'KH 883', '2023-11-01', '{}', CURRENT_TIMESTAMP)",
-    "INSERT INTO enrolments (id, campaign_id, unit_id, form_id, created_at)"
-    " VALUES (1, 1, 1, 'cap-22', CURRENT_TIMESTAMP)",
-    "INSERT INTO reports (id, enrolment_id, status, submission_count, receipt_no, submitted_by, reopened,"
-    " created_at, updated_at)"
-    " VALUES (1, 1, 'submitted', 1, 'BC-000001-1', 1, '[]', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)",
-    "INSERT INTO answers (report_id, question_id, version, value, author_id, created_at)"
-    " VALUES (1, 'TC.1', 1, '{\"text\": \"một\"}', 1, CURRENT_TIMESTAMP)",
-    "INSERT INTO answers (report_id, question_id, version, value, author_id, created_at)"
-    " VALUES (1, 'TC.1', 2, '{\"text\": \"hai\"}', 1, CURRENT_TIMESTAMP)",
+    ("INSERT INTO units (id, code, name, kind, demo, created_at)"
+     " VALUES (1, 'CAP-CL-NGHIHAI', 'Công an phường Nghi Hải', 'cap', FALSE, CURRENT_TIMESTAMP)"),
+    ("INSERT INTO campaigns (id, code, title_vi, basis, opens, reminders, created_at)"
+     " VALUES (1, 'so-ket-2023', 'Sơ kết 2023', 'KH 883', '2023-11-01', '{}', CURRENT_TIMESTAMP)"),
+    ("INSERT INTO enrolments (id, campaign_id, unit_id, form_id, created_at)"
+     " VALUES (1, 1, 1, 'cap-22', CURRENT_TIMESTAMP)"),
+    ("INSERT INTO reports (id, enrolment_id, status, submission_count, receipt_no, submitted_by, reopened,"
+     " created_at, updated_at)"
+     " VALUES (1, 1, 'submitted', 1, 'BC-000001-1', 1, '[]', CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"),
+    ("INSERT INTO answers (report_id, question_id, version, value, author_id, created_at)"
+     " VALUES (1, 'TC.1', 1, '{\"text\": \"một\"}', 1, CURRENT_TIMESTAMP)"),
+    ("INSERT INTO answers (report_id, question_id, version, value, author_id, created_at)"
+     " VALUES (1, 'TC.1', 2, '{\"text\": \"hai\"}', 1, CURRENT_TIMESTAMP)"),
 )
 KEPT = (
     "SELECT full_name FROM people",

@@ -147,8 +147,8 @@ async def test_tieuchi_says_precisely_which_form_or_criterion_does_not_exist(off
         ("/tieuchi 22 5", "Tiêu chí 5 của mẫu 22 tiêu chí — ", ""),
         ("/tieuchi 22 23", "Mẫu 22 tiêu chí có 22 tiêu chí: hãy gõ số tiêu chí từ 1 đến 22.", ""),
         ("/tieuchi cap-22 0", "Mẫu 22 tiêu chí có 22 tiêu chí: hãy gõ số tiêu chí từ 1 đến 22.", ""),
-        ("/tieuchi 23 5", "Không có mẫu “23”. Hãy gọi mẫu theo số tiêu chí của nó: 14 (mẫu 14 tiêu chí), 22 (mẫu 22 tiêu chí),"
-                          " 32 (mẫu 32 tiêu chí), 34 (mẫu 34 tiêu chí).", ""),
+        ("/tieuchi 23 5", ("Không có mẫu “23”. Hãy gọi mẫu theo số tiêu chí của nó: 14 (mẫu 14 tiêu chí), 22 (mẫu 22 tiêu chí),"
+                          " 32 (mẫu 32 tiêu chí), 34 (mẫu 34 tiêu chí)."), ""),
         ("/tieuchi de-cuong 1", "“Báo cáo sơ kết tổng hợp theo đề cương (không chấm tiêu chí)” không có tiêu chí nào để đếm.", ""),
         ("/tieuchi 22", "Hãy gõ số tiêu chí của mẫu (mẫu 22 tiêu chí: 22), rồi số thứ tự tiêu chí", ""),
     ])  # fmt: skip
@@ -433,9 +433,9 @@ async def test_guitin_shows_an_administrator_each_channel_s_month_against_its_qu
     await office.store.add_usage("telegram", "2023-11", 120)
     await office.store.add_usage("zalo_bot", "2023-10", 2999)  # last month's: not this month's count
     # 20 November: 20 of 30 days gone, so 2.400 become 3.600 by the month's end.
-    await play(admin, [("/guitin", "Tin nhắn đã gửi trong tháng này, so với hạn mức của từng nền tảng:\n"
+    await play(admin, [("/guitin", ("Tin nhắn đã gửi trong tháng này, so với hạn mức của từng nền tảng:\n"
         "• Telegram: 120 tin nhắn trong tháng 11/2023 (không giới hạn theo tháng) · dự kiến đến cuối tháng: 180 · người dùng đã liên kết: 2\n"
-        "• Zalo: 2.400/3.000 tin nhắn trong tháng 11/2023 (80%) · dự kiến đến cuối tháng: 3.600 · người dùng đã liên kết: 0/50", "")])  # fmt: skip
+        "• Zalo: 2.400/3.000 tin nhắn trong tháng 11/2023 (80%) · dự kiến đến cuối tháng: 3.600 · người dùng đã liên kết: 0/50"), "")])  # fmt: skip
     assert "hạn mức" not in await supervisor.send("/guitin")  # what the plan costs is the administrators' business
 
 
