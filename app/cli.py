@@ -12,17 +12,15 @@ import json
 import logging
 import sys
 from dataclasses import asdict, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
-from app import exporting, organisation, usage_report, zalo_oa_admin
+from app import exporting, organisation, reminder_plan, usage_report, zalo_oa_admin
 from app.cli_errors import problem
-from app.cli_text import Parser, _, argparse_speaking, cli_locale, ngettext
+from app.cli_text import Parser, _, argparse_speaking, cli_locale
 from app.exporting import SUFFIXES
 from app.settings import MAX_INVITE_DAYS, Settings
 from bot.base.i18n import Formatter
-from bot.base.outbox import MessageKind
 from bot.base.records import Role
 from bot.base.text import parse_whole_number
 from bot.reporting.prompts import ROLE_LABELS
@@ -137,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     plan = reminders.add_parser("plan", help=_("list upcoming reminders: when, to whom and why"))
     plan.add_argument("--campaign", help=_("only this campaign (code)"))
     plan.add_argument("--json", action="store_true", help=_("print JSON"))
-    plan.set_defaults(command=reminders_plan)
+    plan.set_defaults(command=reminder_plan.reminders_plan)
 
     usage = commands.add_parser("usage", help=_("messages each messenger sent this month against its quota"))
     usage.add_argument("--plan", metavar="CAMPAIGN", help=_("also estimate the messages this campaign will take, per messenger"))
@@ -294,67 +292,6 @@ async def run_console(args: argparse.Namespace, settings: Settings) -> int:
     from app.console import console_session
 
     return await console_session(settings, args.as_unit, Role(args.role), text_only=args.zalo)
-
-
-async def reminders_plan(args: argparse.Namespace, settings: Settings) -> int:
-    from app.runtime import runtime
-    from bot.reminders.composing import ReminderService
-    from bot.reminders.plan import SlotKind, sending_times
-
-    fmt = Formatter(settings.locale)
-    rows: list[dict[str, Any]] = []  # what --json prints
-    async with runtime(settings) as rt:
-        service = ReminderService(rt.unit_of_work, rt.catalog.form, settings.zone)
-        now = rt.service.clock.now()
-        slots = await service.slots(now)
-        async with rt.unit_of_work() as uow:
-            campaigns = {c.code: c for c in await uow.units.campaigns()}
-        if args.campaign and args.campaign not in campaigns:
-            print(organisation.unknown_campaign(args.campaign, sorted(campaigns)), file=sys.stderr)
-            return 1
-        named = campaigns.get(args.campaign or "")
-        if named is not None and named.closes is not None and named.closed(now.astimezone(settings.zone).date()):
-            print(_("{campaign} closed on {day}; nothing is planned for it any more.").format(campaign=named.code, day=fmt.date(named.closes)))
-            return 0
-        planned = [(c, s) for c, s in slots if not args.campaign or c.code == args.campaign]
-        unfired = [(c, s) for c, s in planned if not await service.was_fired(s.key)]
-        times = sending_times([s for _c, s in unfired], now, settings.zone)
-        for campaign, slot in unfired:
-            when = times[slot.key]
-            if when is None:
-                continue
-            messages = await service.preview(slot, campaign, now)
-            to_officers = [m for m in messages if m.kind is not MessageKind.DIGEST]
-            to_supervisors = [m for m in messages if m.kind is MessageKind.DIGEST]
-            if slot.kind is SlotKind.OVERDUE:
-                why = _("overdue notice, the day after the deadline of {day}").format(day=fmt.date(slot.due))
-            elif slot.days_before:
-                why = ngettext(
-                    "{n} day before the deadline of {day}", "{n} days before the deadline of {day}", slot.days_before
-                ).format(n=slot.days_before, day=fmt.date(slot.due))
-            else:
-                why = _("on the day of the deadline, {day}").format(day=fmt.date(slot.due))
-            rows.append({
-                "key": slot.key, "campaign": campaign.code, "kind": slot.kind.value,
-                "at": when.astimezone(settings.zone).isoformat(), "why": why,
-                "officers": len(to_officers), "supervisors": len(to_supervisors),
-                "units": len({m.unit_id for m in to_officers}),
-                "names": sorted({m.person_name for m in messages}),
-            })
-    if args.json:
-        print(json.dumps(rows, ensure_ascii=False, indent=2))
-        return 0
-    if not rows:
-        print(_("No reminder is planned."))
-    for row in rows:
-        at = datetime.fromisoformat(row["at"])
-        print(f"{fmt.time(at)} {fmt.weekday_date(at)} — {row['campaign']} — {row['why']}")
-        print("   " + _("messages to officers: {officers} (units: {units}) · digests to supervisors: {supervisors}").format(**row))
-        if row["names"]:
-            shown = ", ".join(row["names"][:10])
-            more = len(row["names"]) - 10
-            print("   " + shown + (" " + _("and {n} more people").format(n=more) if more > 0 else ""))
-    return 0
 
 
 async def list_forms(args: argparse.Namespace, settings: Settings) -> int:
