@@ -18,10 +18,8 @@ Endpoints, all answering HTTP 200 with JSON:
   -201, too large -210 (Zalo's "parameter exceeds allowable limit"; no upload-specific code
   was found). The bytes are kept and served at /media/..., as Zalo's CDN would.
 - POST /v4/oa/access_token (form app_id, refresh_token, grant_type=refresh_token; header
-  `secret_key`): a new pair, `expires_in` a string of seconds. The refresh token is single-use;
-  the access token it replaces stays valid until its own expiry (nothing says Zalo revokes it).
-  A refresh token spent twice cuts the OA off: every token is revoked and every refresh refused
-  until authorize() — what the bot's token keeper exists to avoid.
+  `secret_key`): a new pair, `expires_in` a string of seconds; a refresh token spent twice cuts
+  the OA off until authorize() — what the bot's token keeper exists to avoid (zalo_oa_tokens.py).
 - POST /message/template (ZNS, header `access_token`): -124 for any token problem (expired
   too), -32, then the phone ("84" and 9 digits; Zalo also takes 0xxx, the fake does not, so
   the bot must send the international form), the template id, its data (exactly the
@@ -36,60 +34,37 @@ from __future__ import annotations
 
 import asyncio
 import json
-import re
 import secrets
 import time
 from collections.abc import Callable, Container
-from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
 from aiohttp import web
 
 from .server import LocalServer
 from .zalo_oa_push import OaWebhookPusher, PushAttempt
+from .zalo_oa_tokens import OaTokens, RecordedRefresh
+from .zalo_oa_uploads import BODY_LIMIT, UPLOAD_KEY, UPLOADS, of_type, picture_type
 from .zalo_oa_user import DAY, FakeOaUser, new_msg_id, new_user_id
 from .zalo_oa_wire import (
     NIGHT,
     NOT_FOLLOWER,
-    OAUTH_INVALID_REFRESH_TOKEN,
-    OAUTH_INVALID_REQUEST,
     OUTSIDE_WINDOW,
     OVER_LIMIT,
     RATE_LIMITED,
-    TOKEN_EXPIRED,
-    TOKEN_INVALID,
-    ZNS_DATA_EMPTY,
-    ZNS_DATA_INVALID,
-    ZNS_MESSAGES,
-    ZNS_PHONE_INVALID,
-    ZNS_TEMPLATE_INVALID,
-    ZNS_TOKEN_INVALID,
     OaRefusal,
     Upload,
     invalid,
     read_message,
     refusal,
 )
+from .zalo_oa_zns import check_zns, quota_after
 
 __all__ = ["FakeOaUser", "FakeZaloOa", "PushAttempt", "RecordedOaRequest", "RecordedRefresh"]
 
 WINDOW = 7 * DAY
 """How long after a user's last interaction the OA may still send consultation messages."""
-UPLOADS = {
-    "file": (5 * 1024 * 1024, {".pdf", ".doc", ".docx"}, {
-        "application/pdf",
-        "application/msword",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    }),
-    "image": (1024 * 1024, {".jpg", ".jpeg", ".png", ".gif"}, {"image/jpeg", "image/png", "image/gif"}),
-}  # fmt: skip
-"""Per upload kind: the size limit, the extensions and the content types Zalo takes."""
-UPLOAD_KEY = {"file": "token", "image": "attachment_id"}
-BODY_LIMIT = 32 * 1024 * 1024
-"""What the server reads of a request: above every upload limit, so the fake itself refuses
-an upload too large rather than aiohttp's 1 MB default."""
-ZNS_PHONE = re.compile(r"84\d{9}")
-ZNS_DAILY_QUOTA = 500
+
 
 
 class RecordedOaRequest(NamedTuple):
@@ -101,14 +76,6 @@ class RecordedOaRequest(NamedTuple):
     """The recipient of a /message/cs call."""
     error: int
     """0 for success."""
-
-
-class RecordedRefresh(NamedTuple):
-    time: float
-    refresh_token: str
-    outcome: str
-    """One of: ok; reused (the OA is now cut off); unknown; cut_off (refused after a reuse);
-    bad_secret (wrong app id or secret key); bad_request."""
 
 
 class FakeZaloOa(LocalServer):
@@ -137,21 +104,15 @@ class FakeZaloOa(LocalServer):
         self.app_secret = app_secret
         self.oa_secret_key = oa_secret_key
         self.oa_id = oa_id
-        self.access_token_seconds = access_token_seconds
         self.zns_templates = dict(zns_templates or {})
         self.echo_own_messages = echo_own_messages
         self._clock = clock
         self.users: dict[str, FakeOaUser] = {}
         self.requests: list[RecordedOaRequest] = []
-        self.refreshes: list[RecordedRefresh] = []
         self.zns_sent: list[dict[str, Any]] = []
         self.night = False
         """While True, /message/cs answers -234."""
-        self.cut_off = False
-        self._access: dict[str, float] = {}
-        """Every live access token and when it expires."""
-        self._refresh: dict[str, bool] = {}
-        """Every live refresh token and whether it is spent."""
+        self.tokens = OaTokens(app_id, app_secret, access_token_seconds, clock)
         self._rate_limited = 0
         self._refusals: list[int] = []
         self._after_sending: list[float | int] = []
@@ -190,13 +151,20 @@ class FakeZaloOa(LocalServer):
     def authorize(self) -> tuple[str, str]:
         """A fresh (access_token, refresh_token), as the OA's admin gets it by authorising the
         app; it ends a cut-off."""
-        self.cut_off = False
-        return self._issue()
+        return self.tokens.authorize()
 
     def expire_access_tokens(self) -> None:
         """Every access token issued so far is now expired."""
-        now = self._clock()
-        self._access = {token: min(expiry, now) for token, expiry in self._access.items()}
+        self.tokens.expire_access_tokens()
+
+    @property
+    def cut_off(self) -> bool:
+        """A refresh token was spent twice: every token is revoked until authorize()."""
+        return self.tokens.cut_off
+
+    @property
+    def refreshes(self) -> list[RecordedRefresh]:
+        return self.tokens.refreshes
 
     def rate_limit_next(self, n: int) -> None:
         """The next `n` API calls that pass the token check answer -32."""
@@ -260,7 +228,7 @@ class FakeZaloOa(LocalServer):
     def host_media(self, data: bytes, content_type: str | None = None) -> str:
         """Serve `data` where Zalo's CDN would; its type guessed from the bytes when not given."""
         name = secrets.token_hex(12)
-        self._media[name] = (data, content_type or _picture_type(data))
+        self._media[name] = (data, content_type or picture_type(data))
         return f"{self.url}/media/{name}"
 
     def emit(self, event_id: str, payload: dict[str, Any]) -> None:
@@ -285,37 +253,9 @@ class FakeZaloOa(LocalServer):
     async def _oauth(self, request: web.Request) -> web.Response:
         arrived = self._clock()
         form = {key: str(value) for key, value in (await request.post()).items()}
-        outcome, answer = self._refreshed(request.headers.get("secret_key", ""), form)
-        self.refreshes.append(RecordedRefresh(arrived, form.get("refresh_token", ""), outcome))
+        answer = self.tokens.refresh(request.headers.get("secret_key", ""), form, arrived)
         self.requests.append(RecordedOaRequest(arrived, request.path, form, None, answer.get("error", 0)))
         return web.json_response(answer)
-
-    def _refreshed(self, secret_key: str, form: dict[str, str]) -> tuple[str, dict[str, Any]]:
-        """The outcome and the answer of a refresh."""
-        if form.get("app_id") != self.app_id or secret_key != self.app_secret:
-            return "bad_secret", _oauth_error(OAUTH_INVALID_REQUEST, "Invalid app_id or secret_key")
-        token = form.get("refresh_token", "")
-        if form.get("grant_type") != "refresh_token" or not token:
-            return "bad_request", _oauth_error(OAUTH_INVALID_REQUEST, "grant_type must be refresh_token, with a refresh_token")
-        if self.cut_off:
-            return "cut_off", _oauth_error(OAUTH_INVALID_REFRESH_TOKEN, "The OA must be authorised again")
-        spent = self._refresh.get(token)
-        if spent is None:
-            return "unknown", _oauth_error(OAUTH_INVALID_REFRESH_TOKEN, "Refresh token is invalid")
-        if spent:
-            self.cut_off = True
-            self._access.clear()
-            self._refresh.clear()
-            return "reused", _oauth_error(OAUTH_INVALID_REFRESH_TOKEN, "Refresh token was already used")
-        self._refresh[token] = True
-        access, refresh = self._issue()
-        return "ok", {"access_token": access, "refresh_token": refresh, "expires_in": str(self.access_token_seconds)}
-
-    def _issue(self) -> tuple[str, str]:
-        access, refresh = secrets.token_urlsafe(48), secrets.token_urlsafe(48)
-        self._access[access] = self._clock() + self.access_token_seconds
-        self._refresh[refresh] = False
-        return access, refresh
 
     # --- the Open API and ZNS ----------------------------------------------------------------
 
@@ -370,7 +310,7 @@ class FakeZaloOa(LocalServer):
 
         def store() -> dict[str, Any]:
             limit, extensions, types = UPLOADS[kind]
-            if upload is None or not _of_type(upload.filename, upload.content_type, extensions, types):
+            if upload is None or not of_type(upload.filename, upload.content_type, extensions, types):
                 raise invalid("file")
             if len(data) > limit:
                 raise refusal(OVER_LIMIT)
@@ -402,20 +342,9 @@ class FakeZaloOa(LocalServer):
         body = await _json_body(request) or {}
 
         def send() -> dict[str, Any]:
-            phone, template_id, data = body.get("phone"), body.get("template_id"), body.get("template_data")
-            if not isinstance(phone, str) or not ZNS_PHONE.fullmatch(phone):
-                raise refusal(ZNS_PHONE_INVALID, ZNS_MESSAGES)
-            if not isinstance(template_id, str) or template_id not in self.zns_templates:
-                raise refusal(ZNS_TEMPLATE_INVALID, ZNS_MESSAGES)
-            if not data:
-                raise refusal(ZNS_DATA_EMPTY, ZNS_MESSAGES)
-            if not isinstance(data, dict) or set(data) != set(self.zns_templates[template_id]):
-                raise refusal(ZNS_DATA_INVALID, ZNS_MESSAGES)
-            if not all(isinstance(value, str) for value in data.values()):
-                raise refusal(ZNS_DATA_INVALID, ZNS_MESSAGES)
+            check_zns(body, self.zns_templates)
             self.zns_sent.append(body)
-            quota = {"dailyQuota": str(ZNS_DAILY_QUOTA), "remainingQuota": str(max(0, ZNS_DAILY_QUOTA - len(self.zns_sent)))}
-            return {"msg_id": secrets.token_hex(10), "sent_time": str(int(self._clock() * 1000)), "quota": quota}
+            return {"msg_id": secrets.token_hex(10), "sent_time": str(int(self._clock() * 1000)), "quota": quota_after(len(self.zns_sent))}
 
         return self._serve(request, body, send, zns=True)
 
@@ -432,7 +361,7 @@ class FakeZaloOa(LocalServer):
         arrived = self._clock()
         answer: dict[str, Any]
         try:
-            self._check_token(request.headers.get("access_token", ""), zns)
+            self.tokens.check(request.headers.get("access_token", ""), zns)
             if self._rate_limited:
                 self._rate_limited -= 1
                 raise refusal(RATE_LIMITED)
@@ -441,14 +370,6 @@ class FakeZaloOa(LocalServer):
             answer = {"error": error.code, "message": error.message}
         self.requests.append(RecordedOaRequest(arrived, request.path, body, user_id, answer["error"]))
         return web.json_response(answer)
-
-    def _check_token(self, token: str, zns: bool) -> None:
-        expiry = self._access.get(token)
-        if expiry is not None and expiry > self._clock():
-            return
-        if zns:
-            raise refusal(ZNS_TOKEN_INVALID, ZNS_MESSAGES)
-        raise refusal(TOKEN_INVALID if expiry is None else TOKEN_EXPIRED)
 
     async def _serve_media(self, request: web.Request) -> web.Response:
         media = self._media.get(request.match_info["name"])
@@ -471,22 +392,3 @@ def _unused(make: Callable[[], str], taken: Container[str]) -> str:
     while value in taken:
         value = make()
     return value
-
-
-def _of_type(name: str, content_type: str, extensions: set[str], types: set[str]) -> bool:
-    """The name's extension decides; a name without one is judged by the content type."""
-    extension = PurePosixPath(name).suffix.lower()
-    return extension in extensions if extension else content_type in types
-
-
-def _picture_type(data: bytes) -> str:
-    if data.startswith(b"\x89PNG"):
-        return "image/png"
-    if data.startswith(b"GIF8"):
-        return "image/gif"
-    return "image/jpeg"
-
-
-def _oauth_error(code: int, description: str) -> dict[str, Any]:
-    names = {OAUTH_INVALID_REQUEST: "Invalid parameter", OAUTH_INVALID_REFRESH_TOKEN: "Invalid refresh token"}
-    return {"error": code, "error_name": names[code], "error_description": description}
