@@ -69,13 +69,14 @@ async def import_units(args: argparse.Namespace, settings: Settings) -> int:
 
 async def export_units(args: argparse.Namespace, settings: Settings) -> int:
     from app.runtime import runtime
+    from app.sheet_files import write_sheet
     from bot.catalog.model import UnitSpec
-    from bot.organisation.unit_import import write_units_sheet
+    from bot.organisation.unit_import import units_sheet_rows
     from storage.seed import list_units as rows_of_units
 
     async with runtime(settings) as rt, rt.unit_of_work() as uow:
         rows = [row for row in await rows_of_units(uow) if not row.retired]
-    write_units_sheet(args.file, [UnitSpec(row.code, row.name, row.kind, row.parent_code, row.demo, row.letterhead) for row in rows])
+    write_sheet(args.file, units_sheet_rows([UnitSpec(row.code, row.name, row.kind, row.parent_code, row.demo, row.letterhead) for row in rows]))
     print(_("Wrote {n} units to {file}.").format(n=len(rows), file=args.file))
     return 0
 

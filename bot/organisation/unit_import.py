@@ -11,14 +11,11 @@ unit is no tree at all.
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
-
-import openpyxl
 
 from bot.base.codes import UNIT_CODE_PATTERN
 from bot.base.i18n import DEFAULT_LOCALE, N_, translations
@@ -26,9 +23,9 @@ from bot.base.letterhead import Letterhead
 from bot.base.records import LoadedUnit
 from bot.catalog.field_limits import CODE_LENGTH, NAME_LENGTH
 from bot.catalog.model import CatalogError, UnitSpec
-from bot.catalog.sheets import ROW_NUMBER_HEADERS, Gettext, RowsRead, csv_text, names_of, read_table, text_cells
+from bot.catalog.sheets import ROW_NUMBER_HEADERS, Gettext, RowsRead, names_of, read_table
 
-__all__ = ["EXPORT_HEADERS", "LETTERHEAD_HEADERS", "UnitChanges", "keeping_demo_marks", "plan_changes", "read_units_sheet", "write_units_sheet"]
+__all__ = ["EXPORT_HEADERS", "LETTERHEAD_HEADERS", "UnitChanges", "keeping_demo_marks", "plan_changes", "read_units_sheet", "units_sheet_rows"]
 
 EXPORT_HEADERS = ("Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Mã đơn vị cấp trên")
 LETTERHEAD_HEADERS = {
@@ -195,21 +192,11 @@ def plan_changes(loaded: Sequence[LoadedUnit], specs: Sequence[UnitSpec]) -> Uni
     return changes
 
 
-def write_units_sheet(path: Path, specs: Sequence[UnitSpec]) -> None:
-    """The units in the format `read_units_sheet` reads: XLSX, or CSV (UTF-8 with a BOM, which
-    Excel opens as UTF-8); a name is text in either, never a formula."""
+def units_sheet_rows(specs: Sequence[UnitSpec]) -> list[tuple[str, ...]]:
+    """The units as rows that `read_units_sheet` reads back, the header row first (the
+    composition root writes them to a file: app/sheet_files.py)."""
     letterhead = tuple(LETTERHEAD_HEADERS)
-    rows = [
+    return [
         (*EXPORT_HEADERS, *(LETTERHEAD_HEADERS[column][0] for column in letterhead)),
         *((s.code, s.name, s.kind, s.parent_code or "", *(getattr(s.letterhead, column) or "" for column in letterhead)) for s in specs),
     ]
-    if path.suffix.lower() == ".xlsx":
-        workbook = openpyxl.Workbook()
-        sheet = workbook.active
-        assert sheet is not None
-        for row in rows:
-            sheet.append(text_cells(sheet, row))
-        workbook.save(path)
-        return
-    with path.open("w", newline="", encoding="utf-8-sig") as file:
-        csv.writer(file).writerows([csv_text(cell) for cell in row] for row in rows)

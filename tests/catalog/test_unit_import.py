@@ -10,13 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.sheet_files import write_sheet
 from bot.base.records import LoadedUnit
 from bot.catalog.model import CatalogError, UnitSpec
 from bot.organisation.unit_import import (
     EXPORT_HEADERS,
     plan_changes,
     read_units_sheet,
-    write_units_sheet,
+    units_sheet_rows,
 )
 
 KINDS = frozenset({"tinh", "xa", "cap", "cq", "huyen"})
@@ -45,12 +46,12 @@ def trees(draw: st.DrawFn, tiers: int) -> list[UnitSpec]:
 def test_any_two_or_three_tier_tree_survives_export_and_import(tree: list[UnitSpec], suffix: str) -> None:
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / f"don-vi{suffix}"
-        write_units_sheet(path, tree)
+        write_sheet(path, units_sheet_rows(tree))
         assert read_units_sheet(path, KINDS) == tree
 
 
 def write(path: Path, rows: list[list[str]], header: list[str] | None = None) -> Path:
-    write_units_sheet(path, [])  # the header row
+    write_sheet(path, units_sheet_rows([]))  # the header row
     with path.open("a", encoding="utf-8") as file:
         for row in rows:
             file.write(",".join(row) + "\n")
@@ -134,7 +135,7 @@ def test_names_excel_would_take_for_formulas_are_written_as_text_and_read_back_a
     tree = [UnitSpec("TINH", "=HYPERLINK(\"http://x\",\"Xem\")", "tinh", None, False)]
     tree += [UnitSpec(f"XA-{n}", name, "xa", "TINH", False) for n, name in enumerate(("+84 Xã", "-Xã", "@Xã", "'=Xã", "Xã 'Một'"))]
     path = tmp_path / f"don-vi{suffix}"
-    write_units_sheet(path, tree)
+    write_sheet(path, units_sheet_rows(tree))
     assert read_units_sheet(path, KINDS) == tree
     if suffix == ".csv":
         assert path.read_text(encoding="utf-8-sig").splitlines()[1] == "TINH,\"'=HYPERLINK(\"\"http://x\"\",\"\"Xem\"\")\",tinh," + "," * 6  # six letterhead columns left empty
