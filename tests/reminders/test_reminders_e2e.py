@@ -279,7 +279,7 @@ async def enrolled_units(url: str) -> tuple[dict[str, Enrolled], dict[str, str |
             )
             units = {row.code: Enrolled(row.code, row.id, row.name, row.form_id) for row in rows}
             tree = await uow.session.execute(select(Unit.code, parent.code).outerjoin(parent, parent.id == Unit.parent_id))
-            parents: dict[str, str | None] = dict(tree.tuples().all())
+            parents: dict[str, str | None] = dict(tree.all())
     finally:
         await database.dispose()
     return units, parents
