@@ -1,5 +1,5 @@
 """`baocao console`: the terminal linked to a person of a unit, chatting with the real service,
-with this chat's outbox printed as it is sent."""
+with this chat's outbox printed as it is sent (the files it asks for among it)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
+from app.export_runner import ExportRunner
 from app.runtime import Runtime, runtime
 from app.settings import Settings
 from bot.base import commands
@@ -64,13 +65,18 @@ async def chat(settings: Settings, unit_code: str | None, role: Role, text_only:
             await console.send_line(f"/{commands.START.name} {code}")
         first = f"/{(commands.REPORT if role is Role.REPORTER else STATUS).name}" if unit_code else "/start"
         sender = OutboxSender(console, rt.unit_of_work, rt.service.clock, settings.outbox_lease, chat_id=chat_id)
-        sending = asyncio.create_task(sender.run(), name="console-outbox")
+        background = [
+            asyncio.create_task(sender.run(), name="console-outbox"),
+            asyncio.create_task(ExportRunner(rt.unit_of_work, rt.service.clock, settings, sender.wake.set).run(), name="console-exports"),
+        ]
         try:
             await console.run(first)
         finally:
-            sending.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sending
+            for task in background:
+                task.cancel()
+            for task in background:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
     return 0
 
 

@@ -1,6 +1,6 @@
 """Runtime wiring: settings in, a wired service and the configured channels out; and `baocao run`,
-which serves every channel, drains each one's outbox and (when this worker leads) arms the
-reminder schedule."""
+which serves every channel, makes the files asked for one at a time (app/export_runner.py), drains
+each one's outbox and (when this worker leads) arms the reminder schedule."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from app.channels import CHANNELS
 from app.database import opened_database
 from app.documents import FileDocuments
 from app.downloads import DownloadLinks, download_links, download_route
+from app.export_runner import ExportRunner
 from app.settings import Settings
 from bot.base.clock import Clock
 from bot.base.codes import new_code
@@ -203,6 +204,7 @@ async def serve(rt: Runtime, webhook: bool = False) -> None:
             started.append(channel)
         await rt.usage.flush()  # every worker's counts, before the first reminder is weighed against them
         tasks.add(asyncio.create_task(rt.usage.run(), name="usage"))
+        tasks.add(asyncio.create_task(ExportRunner(rt.unit_of_work, clock, rt.settings, waker(senders)).run(), name="exports"))
         for intake in intakes:
             await intake.resume()
         if webhook or rt.downloads is not None:

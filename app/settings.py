@@ -52,6 +52,12 @@ class Settings(EnvironmentSettings):
     """How long a claimed outbox row may stay unanswered before another sender takes it back:
     the time a crashed sender's message waits after a restart."""
 
+    export_timeout_seconds: float = Field(600.0, alias="BAOCAO_EXPORT_TIMEOUT_SECONDS", gt=0)
+    """How long a file asked for in a chat may take to make before it is given up (its asker told)."""
+    export_lease_seconds: float = Field(60.0, alias="BAOCAO_EXPORT_LEASE_SECONDS", gt=0)
+    """How long a worker's claim on a file it makes lasts unless renewed (it is, while the worker
+    lives): the time a file a crashed worker was making waits before another worker makes it."""
+
     @field_validator("timezone")
     @classmethod
     def known_zone(cls, name: str) -> str:
@@ -79,6 +85,14 @@ class Settings(EnvironmentSettings):
     @property
     def outbox_lease(self) -> timedelta:
         return timedelta(seconds=self.outbox_lease_seconds)
+
+    @property
+    def export_timeout(self) -> timedelta:
+        return timedelta(seconds=self.export_timeout_seconds)
+
+    @property
+    def export_lease(self) -> timedelta:
+        return timedelta(seconds=self.export_lease_seconds)
 
     def clock(self) -> Clock:
         """BAOCAO_NOW starts the clock at that instant (local time if no offset is given)."""

@@ -31,6 +31,7 @@ from bot.base.effects import (
     RecordWrongCode,
     RedeemCode,
     RememberPhone,
+    RequestExport,
     RevokeGrant,
     SaveAnswers,
     Send,
@@ -224,6 +225,9 @@ class ReportingService:
                 await uow.people.set_locale(person_id, locale)
             case RememberPhone(phone):
                 return replace(chat, phone=phone)
+            case RequestExport(request):
+                job_id = await uow.exports.request(request, now)
+                log.info("export %s asked for: %s of unit %s in %s", job_id, request.kind, request.unit_id, request.campaign_code)
             case Send():
                 pass  # enqueued together, after the rest
         return chat

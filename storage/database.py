@@ -4,7 +4,9 @@ SQLite is the embedded default, so it is tuned for several concurrent writers on
 WAL (readers never block the writer), a busy timeout, enforced foreign keys, and every
 transaction opened with BEGIN IMMEDIATE. Under a deferred BEGIN a transaction that reads and
 then writes fails with "database is locked" at once, whatever the busy timeout; taking the write
-lock up front makes it wait its turn instead.
+lock up front makes it wait its turn instead. A reader that takes long (a file made for 10,000
+units) opens the database `reading`: on SQLite a deferred BEGIN and query_only, so it reads one
+snapshot while officers' answers are written meanwhile, and never holds the write lock.
 """
 
 from __future__ import annotations
@@ -42,12 +44,13 @@ POSTGRES_SERVER_SETTINGS = ("search_path",)
 ASYNC_DRIVERS = {"sqlite": "sqlite+aiosqlite", "postgresql": "postgresql+asyncpg"}
 
 
-def create_engine(url: str) -> AsyncEngine:
-    """An async engine for `BAOCAO_DATABASE_URL`: sqlite+aiosqlite or postgresql+asyncpg."""
+def create_engine(url: str, reading: bool = False) -> AsyncEngine:
+    """An async engine for `BAOCAO_DATABASE_URL`: sqlite+aiosqlite or postgresql+asyncpg;
+    `reading`: one that only reads and, on SQLite, never holds up a writer."""
     parsed = make_url(url)
     parsed = parsed.set(drivername=ASYNC_DRIVERS.get(parsed.drivername, parsed.drivername))
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed)
+        return _sqlite_engine(parsed, reading)
     if parsed.get_backend_name() == "postgresql":
         return _postgres_engine(parsed)
     raise ValueError(
@@ -60,7 +63,7 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-def _sqlite_engine(url: URL) -> AsyncEngine:
+def _sqlite_engine(url: URL, reading: bool) -> AsyncEngine:
     database = url.database or ""
     in_memory = not database or database == ":memory:"
     if not in_memory and not database.startswith("file:"):
@@ -70,8 +73,8 @@ def _sqlite_engine(url: URL) -> AsyncEngine:
     # the connection instead queues the process's transactions fairly, without a timeout to hit.
     queue = {} if in_memory else {"pool_size": 1, "max_overflow": 0, "pool_timeout": SQLITE_QUEUE_SECONDS}  # in memory: one already
     engine = create_async_engine(url, **queue)
-    event.listen(engine.sync_engine, "connect", _prepare_sqlite_connection)
-    event.listen(engine.sync_engine, "begin", _begin_immediate)
+    event.listen(engine.sync_engine, "connect", _prepare_reading_connection if reading else _prepare_sqlite_connection)
+    event.listen(engine.sync_engine, "begin", _begin_deferred if reading else _begin_immediate)
     return engine
 
 
@@ -86,8 +89,22 @@ def _prepare_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def _prepare_reading_connection(dbapi_connection: Any, record: Any) -> None:
+    _prepare_sqlite_connection(dbapi_connection, record)
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA query_only=ON")
+    finally:
+        cursor.close()
+
+
 def _begin_immediate(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _begin_deferred(connection: Connection) -> None:
+    """A reader's snapshot, taken at its first read, without the write lock."""
+    connection.exec_driver_sql("BEGIN")
 
 
 def _postgres_engine(url: URL) -> AsyncEngine:

@@ -42,6 +42,7 @@ __all__ = [
     "Chat",
     "Credential",
     "Enrolment",
+    "ExportRequestRow",
     "GrantRow",
     "InboxRow",
     "Invite",
@@ -431,3 +432,29 @@ class OrganisationVersion(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version: Mapped[int]
+
+
+class ExportRequestRow(Base):
+    """A file asked for in a chat (bot/base/exports.py): waiting, being made under a worker's
+    claim (renewed while it runs; a claim not renewed for a lease is taken over), then done or
+    failed, its asker's message queued in the outbox in the same transaction."""
+
+    __tablename__ = "export_requests"
+    __table_args__ = (Index("ix_export_requests_state_id", "state", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    campaign_code: Mapped[str] = mapped_column(String(64))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    channel: Mapped[str] = mapped_column(String(32))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    locale: Mapped[str] = mapped_column(String(16))
+    takes_files: Mapped[bool] = mapped_column(Boolean)
+    state: Mapped[str] = mapped_column(String(16))
+    requested_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    claim: Mapped[str | None] = mapped_column(String(32))
+    claimed_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)

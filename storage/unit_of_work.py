@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from storage.audit import SqlAudit
 from storage.chats import SqlChats
 from storage.database import session_factory
+from storage.exports import SqlExportQueue
 from storage.inbox import SqlInbox
 from storage.invites import SqlInvites
 from storage.message_usage import SqlUsage
@@ -43,6 +44,7 @@ class SqlUnitOfWork:
     reminder_runs: SqlReminderRuns
     usage: SqlUsage
     wrong_codes: SqlWrongCodes
+    exports: SqlExportQueue
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -62,6 +64,7 @@ class SqlUnitOfWork:
         self.reminder_runs = SqlReminderRuns(self.session)
         self.usage = SqlUsage(self.session)
         self.wrong_codes = SqlWrongCodes(self.session)
+        self.exports = SqlExportQueue(self.session)
         return self
 
     async def __aexit__(

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from bot.base.answers import AnswerValue
 from bot.base.conversation import ConversationState
 from bot.base.events import Attachment, Button, Reply
+from bot.base.exports import ExportRequest
 from bot.base.i18n import DEFAULT_LOCALE
 from bot.base.outbox import OutboxMessage
 from bot.base.records import AuditEntry, Role
@@ -19,7 +20,7 @@ from bot.base.report_status import Transition
 
 __all__ = [
     "AlertAdmins", "CreateInvite", "Effect", "ExtendDeadline", "IssueLinkCode", "MoveReport", "RecordAudit", "RecordWrongCode",
-    "RedeemCode", "RememberPhone", "RevokeGrant", "SaveAnswers", "Send", "SetLocale", "TurnResult", "WithdrawInvites",
+    "RedeemCode", "RememberPhone", "RequestExport", "RevokeGrant", "SaveAnswers", "Send", "SetLocale", "TurnResult", "WithdrawInvites",
 ]  # fmt: skip
 
 
@@ -83,6 +84,13 @@ class Send:
 
 
 @dataclass(frozen=True)
+class RequestExport:
+    """A file to make outside the turn and send to its asker when ready (bot/base/exports.py)."""
+
+    request: ExportRequest
+
+
+@dataclass(frozen=True)
 class RecordWrongCode:
     """A code typed in this chat that was no valid one: counted across chats (bot/linking/guessing.py)."""
 
@@ -136,7 +144,7 @@ class RememberPhone:
 
 Effect = (
     SaveAnswers | MoveReport | RecordAudit | CreateInvite | WithdrawInvites | RevokeGrant | ExtendDeadline | Send | RecordWrongCode
-    | AlertAdmins | RedeemCode | IssueLinkCode | SetLocale | RememberPhone
+    | AlertAdmins | RedeemCode | IssueLinkCode | SetLocale | RememberPhone | RequestExport
 )  # fmt: skip
 
 

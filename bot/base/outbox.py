@@ -41,6 +41,7 @@ class MessageKind(StrEnum):
     DIGEST = "digest"  # a supervisor's list of units nobody could be reminded in
     NOTICE = "notice"  # an officer told that their report was returned or approved
     ALERT = "alert"  # the administrators told of a fault only a person can mend
+    EXPORT = "export"  # a file someone asked for, made after their turn (bot/base/exports.py)
 
 
 REMINDER_KINDS = frozenset({MessageKind.REMINDER, MessageKind.OVERDUE, MessageKind.MANUAL})

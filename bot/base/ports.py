@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Any, Protocol
 
 from bot.base.answers import AnswerValue
+from bot.base.exports import ExportQueue, ExportQueueQueries
 from bot.base.inbox import Inbox, UpdateLog
 from bot.base.outbox import Outbox, OutboxQueries
 from bot.base.records import (
@@ -315,6 +316,8 @@ class Queries(Protocol):
     def usage(self) -> UsageQueries: ...
     @property
     def wrong_codes(self) -> WrongCodeQueries: ...
+    @property
+    def exports(self) -> ExportQueueQueries: ...
 
 
 class UnitOfWork(Protocol):
@@ -344,6 +347,8 @@ class UnitOfWork(Protocol):
     def usage(self) -> UsageQueries: ...
     @property
     def wrong_codes(self) -> WrongCodes: ...
+    @property
+    def exports(self) -> ExportQueue: ...
 
 
     async def __aenter__(self) -> UnitOfWork: ...

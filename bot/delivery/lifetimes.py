@@ -7,7 +7,8 @@ it expired. Each message is given its expiry when it is queued:
   sooner (bot/reminders/plan.py, ReminderSlot.expires_at; bot/reminders/composing.py);
 * a reminder asked for by hand (/nhacnho): until the end of the day it was asked on;
 * a notice that a report was returned or approved, or a deadline extended: NOTICE_LIFETIME;
-* an alert to the administrators: ALERT_LIFETIME.
+* an alert to the administrators: ALERT_LIFETIME;
+* a file someone asked for (/xuatbaocao, /xuatexcel, /bieudo): EXPORT_LIFETIME.
 """
 
 from __future__ import annotations
@@ -15,13 +16,16 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-__all__ = ["ALERT_LIFETIME", "NOTICE_LIFETIME", "OVERDUE_LIFETIME", "UNDATED_LIFETIME", "end_of_day", "expiry"]
+__all__ = ["ALERT_LIFETIME", "EXPORT_LIFETIME", "NOTICE_LIFETIME", "OVERDUE_LIFETIME", "UNDATED_LIFETIME", "end_of_day", "expiry"]
 
 NOTICE_LIFETIME = timedelta(days=5)
 """A report returned or approved is still news to its officer for a working week; later they
 have seen it in /baocao anyway."""
 ALERT_LIFETIME = timedelta(days=1)
 """An administrator is told of a fault at most once a day: the next day's alert says it again."""
+EXPORT_LIFETIME = timedelta(days=1)
+"""A file asked for is still wanted the next day, through a platform's outage (it is kept a week:
+app/documents.py); later its asker has asked again."""
 OVERDUE_LIFETIME = timedelta(days=7)
 """An overdue notice stays useful for a week after it falls due."""
 UNDATED_LIFETIME = timedelta(days=1)

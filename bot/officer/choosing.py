@@ -13,10 +13,11 @@ from bot.base.buttons import Kind, pack
 from bot.base.conversation import Mode, Reporting
 from bot.base.effects import TurnResult
 from bot.base.events import Button
+from bot.base.exports import ExportKind
 from bot.base.inputs import ButtonInput, CommandInput
 from bot.base.records import CampaignRecord, ReportRecord
 from bot.base.report_status import LOCKED_STATUSES, ReportStatus
-from bot.documents.exports import report_document
+from bot.documents.export_requests import ask_for, export_request
 from bot.feature.turn import Turn
 from bot.officer.context import report_context
 from bot.reporting.engine import Engine
@@ -35,7 +36,7 @@ async def report(turn: Turn, engine: Engine) -> TurnResult:
 
 
 async def export_own_report(turn: Turn) -> TurnResult:
-    """/xuatbaocao from an officer: the report they are on (or would open), as a document."""
+    """/xuatbaocao from an officer: the report they are on (or would open), as a document to come."""
     assert turn.person_id is not None
     result = turn.result()
     reports = await turn.reads.reports.open_for(turn.person_id, turn.today(), turn.now)
@@ -43,9 +44,10 @@ async def export_own_report(turn: Turn) -> TurnResult:
     if report is None:
         result.reply(turn.prompts._("There is no report to file for your unit at the moment."))
         return result
-    tree = (await turn.organisation()).tree
-    text, attachment = await report_document(turn.reads, tree, report, turn.settings, turn.prompts, turn.today())
-    result.reply(text, attachment=attachment)
+    request = export_request(ExportKind.REPORT, report.unit_id, report.campaign_code, turn.chat, turn.prompts)
+    for text, effect in await ask_for(turn.reads, [request], turn.prompts):
+        result.effects.append(effect)
+        result.reply(text)
     return result
 
 

@@ -27,7 +27,7 @@ from bot.base.forms import Form, LocalText
 from bot.base.i18n import translations
 from bot.base.outbox import MessageKind, OutboxMessage
 from bot.base.ports import Queries
-from bot.base.records import AuditEntry, CampaignRecord, Enrolment, ReportRecord, Role, UnitRecord
+from bot.base.records import AuditEntry, CampaignRecord, ChatRecord, Enrolment, ReportRecord, Role, UnitRecord
 from bot.base.text import fold
 from bot.catalog.campaign_time import default_campaign
 from bot.delivery.lifetimes import NOTICE_LIFETIME
@@ -64,8 +64,10 @@ class Desk:
         now: datetime,
         p: Prompts,
         settings: FeatureSettings,
+        chat: ChatRecord,
     ) -> None:
         self.reads = reads
+        self.chat = chat  # where the supervisor asks from: a file they ask for is sent there
         self.access = access
         self.tree = organisation.tree
         self.campaigns: Sequence[CampaignRecord] = organisation.campaigns

@@ -45,7 +45,7 @@ async def supervise(turn: Turn) -> TurnResult:
         result = turn.result()
         result.reply(refusal(turn.prompts._, name))
         return result
-    desk = Desk(turn.reads, access, organisation, turn.state, turn.now, turn.prompts, turn.settings)
+    desk = Desk(turn.reads, access, organisation, turn.state, turn.now, turn.prompts, turn.settings, turn.chat)
     await handle(desk, turn.received)
     return desk.out
 

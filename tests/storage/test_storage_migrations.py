@@ -16,7 +16,7 @@ from storage.database import create_engine
 from storage.migrate import downgrade, upgrade
 from storage.models import Base, UtcDateTime
 
-HEAD = "0018"
+HEAD = "0019"
 
 
 def _diff(connection: Connection) -> list[Any]:
