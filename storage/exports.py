@@ -27,7 +27,7 @@ class SqlExportQueue:
         rows = await self.session.execute(
             select(ExportRequestRow.state, func.count()).where(ExportRequestRow.state.in_(UNFINISHED)).group_by(ExportRequestRow.state)
         )
-        counts: dict[str, int] = dict(rows.tuples().all())
+        counts: dict[str, int] = dict(rows.all())
         return Backlog(running=counts.get(ExportState.RUNNING.value, 0), waiting=counts.get(ExportState.WAITING.value, 0))
 
     async def request(self, request: ExportRequest, now: datetime) -> int:
