@@ -203,6 +203,7 @@ async def test_an_officer_follows_links_files_the_whole_report_and_receives_it_a
     assert "Số tiếp nhận: BC-" in receipt["text"]
 
     officer.user.send_text("/xuatbaocao")
+    await officer.expect("Đang chuẩn bị tệp")  # at once; the file follows through the outbox
     document = await officer.expect_that(lambda m: m["file"] is not None, "the report as a file")
     assert document["file"]["name"].endswith(".docx") and document["file"]["data"][:2] == b"PK"
     for message in officer.user.messages:

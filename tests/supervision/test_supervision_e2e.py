@@ -93,6 +93,7 @@ ALL_SUBMITTED = f"Tất cả đơn vị tham gia trong địa bàn đã nộp b�
 CHOSEN = f"\n\nĐợt: {CAMPAIGN_TITLE} (đang mở, hạn nộp 25/11/2023)"
 """The foot of a reply about the campaign a command took when none was named."""
 ALL_ANSWERED = "Đã trả lời hết các câu hỏi"
+PREPARING = "⏳ Đang chuẩn bị tệp; tệp sẽ được gửi vào cuộc trò chuyện này ngay khi xong."
 RECEIPT = re.compile(r"Số tiếp nhận: (BC-\d{6})-(\d+)")
 
 FIRST_COMMENT = "Câu 3 còn chung chung; tiêu chí 2 cần nêu số liệu tuần tra cụ thể."
@@ -709,6 +710,13 @@ async def test_a_long_unit_report_is_sent_whole_in_several_messages(cast: Cast, 
     assert joined.count("🚓") == len(texts) * 26
 
 
+async def ask_for_file(officer: Officer, line: str, fragment: str) -> dict[str, Any]:
+    """A file asked for: told at once that it is being prepared; then, through the outbox, the
+    message with `fragment` that goes with the file."""
+    await ask(officer, line, PREPARING)
+    return await officer.expect(fragment)
+
+
 async def received_file(api: FakeBotApi, officer: Officer, file_name: str) -> bytes:
     """The bytes of the next document the bot sends this officer, checked by its name."""
     message = await officer.user.wait_for_message(lambda m: "document" in m)
@@ -721,7 +729,7 @@ async def received_file(api: FakeBotApi, officer: Officer, file_name: str) -> by
 async def test_the_province_gets_its_summary_workbook_and_chart_as_files(
     api: FakeBotApi, cast: Cast, whole_province_submitted: None
 ) -> None:
-    summary = await ask(cast.province, "/xuatbaocao", "📄 Tổng hợp của Tỉnh Nghệ An")
+    summary = await ask_for_file(cast.province, "/xuatbaocao", "📄 Tổng hợp của Tỉnh Nghệ An")
     assert "116/116 báo cáo đã nộp" in summary["text"]
     document = docx.Document(io.BytesIO(await received_file(api, cast.province, "Tổng hợp - Tỉnh Nghệ An - so-ket-2023.docx")))
     paragraphs = [paragraph.text for paragraph in document.paragraphs]
@@ -730,11 +738,11 @@ async def test_the_province_gets_its_summary_workbook_and_chart_as_files(
         "và 05/05 Công an phường thuộc thành phố Vinh tham gia sơ kết."
     ) in paragraphs
     assert "TỔNG HỢP KẾT QUẢ SƠ KẾT CÔNG TÁC XÂY DỰNG ĐƠN VỊ ĐIỂN HÌNH, KIỂU MẪU NĂM 2023" in [p.upper() for p in paragraphs]
-    await ask(cast.province, "/xuatexcel", "📊 Báo cáo của Tỉnh Nghệ An")
+    await ask_for_file(cast.province, "/xuatexcel", "📊 Báo cáo của Tỉnh Nghệ An")
     workbook = openpyxl.load_workbook(io.BytesIO(await received_file(api, cast.province, "Báo cáo - Tỉnh Nghệ An - so-ket-2023.xlsx")))
     assert workbook.sheetnames == ["Trạng thái", "Mẫu 22 tiêu chí", "Mẫu 14 tiêu chí", "Mẫu 32 tiêu chí", "Mẫu 34 tiêu chí", "Nội dung theo đề cương"]
     assert workbook["Trạng thái"].max_row == 117 and workbook["Mẫu 22 tiêu chí"].max_row == 1 + 16 * 22  # a row per ward and criterion
-    await ask(cast.province, "/bieudo", "📈 Tiến độ báo cáo của Tỉnh Nghệ An")
+    await ask_for_file(cast.province, "/bieudo", "📈 Tiến độ báo cáo của Tỉnh Nghệ An")
     chart = await cast.province.user.wait_for_message(lambda m: "document" in m or "photo" in m)
     stored = api.file((chart.get("document") or chart["photo"][-1])["file_id"])
     assert stored is not None and stored.data.startswith(b"\x89PNG")
@@ -743,11 +751,11 @@ async def test_the_province_gets_its_summary_workbook_and_chart_as_files(
 async def test_an_officer_gets_their_own_report_and_a_district_a_unit_in_its_scope(
     api: FakeBotApi, cast: Cast, whole_province_submitted: None
 ) -> None:
-    await ask(cast.cua_lo_reporter, "/xuatbaocao", "📄 Báo cáo của Công an phường Nghi Hải")
+    await ask_for_file(cast.cua_lo_reporter, "/xuatbaocao", "📄 Báo cáo của Công an phường Nghi Hải")
     own = docx.Document(io.BytesIO(await received_file(api, cast.cua_lo_reporter, "Công an phường Nghi Hải - so-ket-2023.docx")))
     header = " ".join(cell.text for cell in own.tables[0]._cells)
     assert "CÔNG AN PHƯỜNG NGHI HẢI" in header and "THỊ XÃ CỬA LÒ" in header
-    await ask(cast.cua_lo, "/xuatbaocao Nghi Hoa", "📄 Báo cáo của Công an phường Nghi Hòa")
+    await ask_for_file(cast.cua_lo, "/xuatbaocao Nghi Hoa", "📄 Báo cáo của Công an phường Nghi Hòa")
     await received_file(api, cast.cua_lo, "Công an phường Nghi Hòa - so-ket-2023.docx")
     refused = await ask(cast.cua_lo, "/xuatbaocao Hoa Hieu", "Không tìm thấy đơn vị")  # Thái Hòa's: out of scope
     assert "document" not in refused
