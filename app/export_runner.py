@@ -19,6 +19,7 @@ import os
 import sys
 import uuid
 from collections.abc import Callable, Mapping
+from datetime import datetime
 
 from app.export_child import decode_result, encode_job
 from app.settings import Settings
@@ -61,9 +62,9 @@ class ExportRunner:
     ) -> None:
         self.unit_of_work = unit_of_work
         self.clock = clock
+        self.settings = settings
         self.timeout = settings.export_timeout
         self.lease = settings.export_lease
-        self.environment = child_environment(settings)
         self.on_queued = on_queued  # wakes the outbox senders: a file is waiting
 
     async def run(self) -> None:
@@ -108,7 +109,7 @@ class ExportRunner:
     async def made(self, job: ExportJob) -> tuple[str, Attachment | None]:
         """The child's result; ExportFailed when it failed, or took longer than the timeout."""
         child = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "app.export_child", env=self.environment,
+            sys.executable, "-m", "app.export_child", env=child_environment(self.settings, self.clock.now()),
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
         )  # fmt: skip
         assert child.stdin is not None and child.stdout is not None and child.stderr is not None
@@ -165,9 +166,12 @@ class ExportRunner:
         self.on_queued()
 
 
-def child_environment(settings: Settings) -> Mapping[str, str]:
+def child_environment(settings: Settings, now: datetime) -> Mapping[str, str]:
     """This process's environment with the settings as this worker has them (a console's or a
-    test's own included), for the child to read the same."""
+    test's own included), for the child to read the same; a rehearsal's clock (BAOCAO_NOW) where
+    this worker's has got to, so the download links it signs last their hour by this worker's."""
     values = settings.model_dump(mode="json", by_alias=True, exclude_none=True)
+    if settings.now is not None:
+        values["BAOCAO_NOW"] = now.isoformat()
     return {**os.environ, **{name: value if isinstance(value, str) else json.dumps(value) for name, value in values.items()}}
 

@@ -6,13 +6,16 @@ long, or a request that outlived its workers, ends with its asker told why."""
 
 from __future__ import annotations
 
+import asyncio
+import sys
 import uuid
 from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 
-from app.export_runner import MAX_ATTEMPTS, ExportRunner
+from app.export_child import ORPHANED, encode_job
+from app.export_runner import MAX_ATTEMPTS, ExportRunner, child_environment
 from app.settings import Settings
 from bot.base.exports import Backlog, ExportState
 from bot.base.outbox import MessageKind
@@ -28,10 +31,14 @@ QUEUED = (
 LEASE = timedelta(seconds=60)
 
 
+def settings_for(url: str, files: Path, **settings: str) -> Settings:
+    environment = {"BAOCAO_DATABASE_URL": url, "BAOCAO_FILES_DIR": str(files), "BAOCAO_TIMEZONE": str(ZONE), **settings}
+    return Settings(_env_file=None, **environment)
+
+
 def runner(harness: Harness, url: str, files: Path, **settings: str) -> ExportRunner:
     """The runner as a worker has it, over the test's database and clock."""
-    environment = {"BAOCAO_DATABASE_URL": url, "BAOCAO_FILES_DIR": str(files), "BAOCAO_TIMEZONE": str(ZONE), **settings}
-    return ExportRunner(harness.factory, harness.clock, Settings(_env_file=None, **environment))
+    return ExportRunner(harness.factory, harness.clock, settings_for(url, files, **settings))
 
 
 async def requests(factory: UnitOfWorkFactory) -> list[ExportRequestRow]:
@@ -126,3 +133,22 @@ async def test_a_request_that_outlived_its_workers_is_given_up_and_its_asker_tol
     assert message.text == (
         "⚠ Không tạo được tệp đã yêu cầu: hệ thống đã dừng 3 lần trong khi tạo tệp. Quản trị viên xem được nguyên nhân trong nhật ký."
     )
+
+
+async def test_a_child_whose_worker_is_gone_leaves_without_making_the_file(harness: Harness, migrated_url: str, tmp_path: Path) -> None:
+    chat = await harness.linked_chat("9106", NGHI_HAI)
+    await chat.send("/xuatbaocao")
+    async with harness.factory() as uow:
+        job = await uow.exports.claim(harness.clock.now(), LEASE, uuid.uuid4().hex)
+    assert job is not None
+    environment = child_environment(settings_for(migrated_url, tmp_path), harness.clock.now())
+    child = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "app.export_child", env=environment,
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert child.stdin is not None
+    child.stdin.write(encode_job(job).encode() + b"\n")
+    child.stdin.close()  # as a worker's pipe closes when the worker dies
+    out, _err = await child.communicate()
+    assert (child.returncode, out) == (ORPHANED, b"")
+    assert not (tmp_path / "exports").exists()
