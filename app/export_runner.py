@@ -7,7 +7,7 @@ failed and queues its asker's message in the outbox (the file, or why none comes
 file reaches them once, whatever outage of the platform comes after. A worker that dies leaves
 its claim to lapse: another worker (or this one, restarted) makes the file again; the child of
 the dead worker sees its stdin close and leaves. A request that outlived MAX_ATTEMPTS workers is
-given up, and its asker told."""
+given up, and its asker told. A worker stopped cleanly puts its request back in the queue."""
 
 from __future__ import annotations
 
@@ -94,6 +94,9 @@ class ExportRunner:
         keeping = asyncio.create_task(self.keep_claim(job, what))
         try:
             text, attachment = await self.made(job)
+        except asyncio.CancelledError:
+            await self.release(job, what)
+            raise
         except ExportFailed as error:
             log.error("%s failed: %s", what, error)
             await self.finish(job, ExportState.FAILED, failure_message(job, error.reason, self.clock.now(), **error.fields), str(error))
@@ -154,6 +157,16 @@ class ExportRunner:
             if not held:
                 log.warning("%s: another worker took it over; this one's file will not be sent", what)
                 return
+
+    async def release(self, job: ExportJob, what: str) -> None:
+        """The worker is stopping (SIGTERM): the request goes back to the queue for the next
+        worker to take at once, rather than after the lease, and this try does not count."""
+        try:
+            async with self.unit_of_work() as uow:
+                await uow.exports.release(job)
+            log.info("%s: stopped, and put back in the queue", what)
+        except Exception:
+            log.exception("%s: stopped, and could not be put back in the queue; it is taken over once its claim lapses", what)
 
     async def finish(self, job: ExportJob, state: ExportState, message: OutboxMessage, error: str | None = None) -> None:
         """The request marked and its asker's message queued, in one transaction, if the claim

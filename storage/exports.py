@@ -64,6 +64,11 @@ class SqlExportQueue:
     async def renew(self, job: ExportJob, now: datetime) -> bool:
         return await self._update(job, claimed_at=now)
 
+    async def release(self, job: ExportJob) -> bool:
+        return await self._update(
+            job, state=ExportState.WAITING.value, claim=None, claimed_at=None, attempts=ExportRequestRow.attempts - 1
+        )
+
     async def finish(self, job: ExportJob, state: ExportState, now: datetime, error: str | None = None) -> bool:
         assert state in (ExportState.DONE, ExportState.FAILED), state
         return await self._update(job, state=state.value, finished_at=now, error=error)

@@ -85,6 +85,11 @@ class ExportQueue(ExportQueueQueries, Protocol):
         """Keeps the claim alive; False when it was lost (taken over)."""
         ...
 
+    async def release(self, job: ExportJob) -> bool:
+        """Puts the request back in the queue, as if this claim had never been (a worker that
+        stops cleanly: the next one takes it at once); False when the claim was lost."""
+        ...
+
     async def finish(self, job: ExportJob, state: ExportState, now: datetime, error: str | None = None) -> bool:
         """Marks the request DONE or FAILED if `job`'s claim still holds it; False when another
         claim took it over (then nothing is written, and the caller must queue nothing)."""

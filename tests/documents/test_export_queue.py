@@ -7,6 +7,7 @@ long, or a request that outlived its workers, ends with its asker told why."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 import uuid
 from datetime import timedelta
@@ -19,6 +20,7 @@ from app.export_runner import MAX_ATTEMPTS, ExportRunner, child_environment
 from app.settings import Settings
 from bot.base.exports import Backlog, ExportState
 from bot.base.outbox import MessageKind
+from harness.waiting import eventually
 from storage.models import ExportRequestRow, OutboxRow
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.service_harness import NGHI_HAI, NGHI_HOA, ZONE, Harness
@@ -152,3 +154,22 @@ async def test_a_child_whose_worker_is_gone_leaves_without_making_the_file(harne
     out, _err = await child.communicate()
     assert (child.returncode, out) == (ORPHANED, b"")
     assert not (tmp_path / "exports").exists()
+
+
+async def test_a_worker_stopped_while_making_a_file_puts_the_request_back_for_the_next(
+    harness: Harness, migrated_url: str, tmp_path: Path
+) -> None:
+    chat = await harness.linked_chat("9107", NGHI_HAI)
+    await chat.send("/xuatbaocao")
+    making = asyncio.create_task(runner(harness, migrated_url, tmp_path).run_one())
+
+    async def being_made() -> bool:
+        return [row.state for row in await requests(harness.factory)] == ["running"]
+
+    await eventually(being_made, "the request claimed")
+    making.cancel()  # as `baocao run` cancels its tasks on SIGTERM
+    with contextlib.suppress(asyncio.CancelledError):
+        await making
+    [request] = await requests(harness.factory)
+    assert (request.state, request.attempts, request.claim) == ("waiting", 0, None)
+    assert await export_messages(harness.factory) == []
