@@ -6,6 +6,7 @@ was typed for, in the order sent."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -37,23 +38,25 @@ class Workers:
     workers: list[BotProcess]
 
 
-@pytest.fixture
-async def workers(tmp_path: Path) -> AsyncIterator[Workers]:
+@contextlib.asynccontextmanager
+async def webhook_workers(tmp_path: Path, token: str, **env: str) -> AsyncIterator[Workers]:
+    """Two `baocao run --webhook` workers (with `env` added) on one new PostgreSQL schema behind a
+    round-robin balancer, the demo province loaded; skipped without PostgreSQL."""
     ports = [free_port(), free_port()]
     balancer = RoundRobinBalancer([f"http://127.0.0.1:{port}" for port in ports])
     processes: list[BotProcess] = []
-    async with own_postgres_schema() as url, FakeBotApi(token="8080:WORKERS") as api:
+    async with own_postgres_schema() as url, FakeBotApi(token=token) as api:
         await balancer.start()
         try:
             for n, port in enumerate(ports):
                 home = tmp_path / f"worker-{n}"
                 home.mkdir()
-                env = {
+                webhook = {
                     "TELEGRAM_WEBHOOK_URL": f"http://127.0.0.1:{balancer.port}/telegram-hook",
                     "TELEGRAM_WEBHOOK_SECRET": SECRET,
                     "BAOCAO_WEBHOOK_LISTEN": f"127.0.0.1:{port}",
                 }
-                processes.append(BotProcess(api, home, url, extra_env=env, run_args=("run", "--webhook")))
+                processes.append(BotProcess(api, home, url, extra_env=webhook | env, run_args=("run", "--webhook")))
             await processes[0].prepare_demo()
             for process in processes:
                 await process.start()
@@ -66,6 +69,12 @@ async def workers(tmp_path: Path) -> AsyncIterator[Workers]:
             for process in processes:
                 await process.stop()
             await balancer.stop()
+
+
+@pytest.fixture
+async def workers(tmp_path: Path) -> AsyncIterator[Workers]:
+    async with webhook_workers(tmp_path, "8080:WORKERS") as running:
+        yield running
 
 
 async def test_a_worker_killed_mid_burst_loses_nothing_and_applies_nothing_twice(workers: Workers) -> None:

@@ -8,6 +8,8 @@ supervisor. The tests form one story over one bot process, in file order:
 2. the worker is killed (SIGKILL) while it makes a file: restarted, it takes the request over
    and the file arrives once, though the platform fails its first try;
 3. the child process fails: the supervisor is told so, and the log says why.
+
+Then, on PostgreSQL, two workers: the one making a file dies, and the other makes it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import contextlib
 import re
 import shutil
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -27,6 +30,7 @@ from harness.waiting import eventually
 from storage.database import create_engine
 from storage.models import ExportRequestRow, OutboxRow
 from storage.unit_of_work import UnitOfWorkFactory
+from tests.channels.test_workers_e2e import webhook_workers
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 
@@ -171,3 +175,24 @@ async def test_a_child_process_that_fails_is_said_plainly_and_logged_with_its_ca
     assert f"export {request_id} (chart of unit 1 in so-ket-2023 for person 1, try 1) failed" in logs
     assert "FileExistsError" in logs
 
+
+
+async def test_on_postgresql_the_file_of_a_worker_that_died_is_made_by_the_other_worker(tmp_path: Path) -> None:
+    async with webhook_workers(tmp_path, "4345:EXPORTWORKERS", BAOCAO_EXPORT_LEASE_SECONDS=LEASE_SECONDS) as running:
+        invite = await running.workers[0].invite("NA", "supervisor")
+        supervisor = Officer(running.api.user(SUPERVISOR + 1, "Vũ Đức Thắng"), running.workers[0])
+        await supervisor.command("start", "Liên kết thành công", args=invite["code"])
+        supervisor.user.send_command("xuatexcel")
+        await supervisor.expect(PREPARING)
+        [(request_id, _state, _attempts)] = await export_rows(running.workers[0])
+        making = f"export {request_id} (workbook of unit 1 in so-ket-2023 for person 1, try 1): making it"
+        async with holding_the_finish(running.workers[0], request_id):
+            await running.workers[0].until(lambda: any(making in worker.logs() for worker in running.workers), "a worker making it")
+            [maker] = [worker for worker in running.workers if making in worker.logs()]
+            await maker.kill()
+        [other] = [worker for worker in running.workers if worker is not maker]
+        assert await next_file(supervisor) == WORKBOOK  # once the other also leads, if the dead one did
+        await supervisor.user.wait_until_idle(quiet=1.0)
+        assert files_sent(supervisor) == [WORKBOOK]
+        assert f"export {request_id} (workbook of unit 1 in so-ket-2023 for person 1, try 2): done" in other.logs()
+        assert await export_rows(other) == [(request_id, "done", 2)]
