@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import sys
 import uuid
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,7 +20,9 @@ from sqlalchemy import select
 from app.export_child import ORPHANED, encode_job
 from app.export_runner import MAX_ATTEMPTS, ExportRunner, child_environment
 from app.settings import Settings
+from bot.base.events import Surface
 from bot.base.exports import Backlog, ExportState
+from bot.base.inputs import parse_typed
 from bot.base.outbox import MessageKind
 from harness.waiting import eventually
 from storage.models import ExportRequestRow, OutboxRow
@@ -173,3 +177,18 @@ async def test_a_worker_stopped_while_making_a_file_puts_the_request_back_for_th
     [request] = await requests(harness.factory)
     assert (request.state, request.attempts, request.claim) == ("waiting", 0, None)
     assert await export_messages(harness.factory) == []
+
+
+async def test_a_messenger_without_files_gets_a_download_link_signed_by_the_child(
+    harness: Harness, migrated_url: str, tmp_path: Path
+) -> None:
+    chat = await harness.linked_chat("9108", NGHI_HAI)
+    text_only = replace(chat.envelope(parse_typed("/xuatbaocao")), surface=Surface(buttons=False, documents=False))
+    assert [reply.text for reply in (await harness.service.handle(text_only)).replies] == [PREPARING]
+    [request] = await requests(harness.factory)
+    assert not request.takes_files
+    assert await runner(harness, migrated_url, tmp_path, BAOCAO_PUBLIC_URL="https://baocao.example.vn").run_one()
+    [message] = await export_messages(harness.factory)
+    assert message.attachment is None
+    assert message.text.startswith("📄 Báo cáo của Công an phường Nghi Hải")
+    assert re.search(r"\nTải về trong vòng 1 giờ: https://baocao\.example\.vn/tep/\S+$", message.text), message.text
