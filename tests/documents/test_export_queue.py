@@ -1,8 +1,10 @@
 """Files asked for in a chat, over the real storage (SQLite and PostgreSQL) and the real child
 process: the turn answers at once and records the request; the runner makes the file in a
-child, and marks the request done with the file queued in the outbox; a claim that lapsed is
-taken over, and the claim it was taken from can no longer finish it; a file that takes too
-long, or a request that outlived its workers, ends with its asker told why."""
+child, and marks the request done with the file (or, for a messenger without files, a download
+link) queued in the outbox; a claim that lapsed is taken over, and the claim it was taken from
+can no longer finish it; a worker stopped cleanly puts its request back; a child whose worker is
+gone leaves; a file that takes too long, or a request that outlived its workers, ends with its
+asker told why."""
 
 from __future__ import annotations
 
