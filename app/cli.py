@@ -143,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     oa = command_group(commands, "zalo-oa", _("the province's Zalo Official Account"))
     authorize = oa.add_parser("authorize", help=_("store the Official Account's first token pair, from the refresh token on its admin page"))
-    authorize.add_argument("--refresh-token", required=True, help=_("the refresh token the Official Account's admin page gives"))
+    authorize.add_argument("--refresh-token", required=True, help=_("the refresh token the Official Account's admin page gives; write --refresh-token=TOKEN, as a token may start with “-”"))
     authorize.set_defaults(command=zalo_oa_admin.authorize)
     oa.add_parser("status", help=_("whether the bot holds a usable token for the Official Account")).set_defaults(command=zalo_oa_admin.status)
 

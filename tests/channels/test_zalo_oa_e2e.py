@@ -93,7 +93,7 @@ async def oa_workers(api: FakeBotApi, oa: FakeZaloOa, workdir: Path, database_ur
         workers.append((BotProcess(api, home, database_url, extra_env=oa_env(oa, port), run_args=("run", "--webhook")), port))
     first = workers[0][0]
     await first.prepare_demo()
-    authorised = await first.cli("zalo-oa", "authorize", "--refresh-token", oa.authorize()[1])
+    authorised = await first.cli("zalo-oa", "authorize", f"--refresh-token={oa.authorize()[1]}")  # a token may start with "-"
     assert "Đã cấp quyền cho Tài khoản chính thức" in authorised and oa.refreshes[-1].outcome == "ok"
     oa.webhook_urls = [f"http://127.0.0.1:{port}/zalo-oa" for _worker, port in workers]
     try:
