@@ -20,43 +20,33 @@ import tempfile
 import time
 import tracemalloc
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass, replace
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select
+ROOT = Path(__file__).resolve().parent.parent
+for path in (ROOT, ROOT / "bench"):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from province import CAMPAIGN, CATALOG, FORM, ZONE, filled_database  # noqa: E402
 
-from app.documents import FileDocuments
-from bot.base.forms import Form, LocalText, QuestionKind
-from bot.base.letterhead import Letterhead
-from bot.base.report_status import ReportStatus
-from bot.catalog.loading import load_catalog
-from bot.catalog.model import CampaignSpec, EnrolRule, UnitSpec
-from bot.documents.exports import (
+from app.documents import FileDocuments  # noqa: E402
+from bot.base.forms import Form, LocalText  # noqa: E402
+from bot.base.letterhead import Letterhead  # noqa: E402
+from bot.documents.exports import (  # noqa: E402
     chart_document,
     report_document,
     summary_document,
     workbook_document,
 )
-from bot.organisation.units import UnitTree
-from bot.reporting.prompts import Prompts
-from bot.reporting.standing import standing_of
-from storage.database import create_engine
-from storage.migrate import upgrade
-from storage.models import Answer, Campaign, Enrolment, Report
-from storage.seed import load_campaign, load_units
-from storage.unit_of_work import UnitOfWorkFactory
+from bot.organisation.units import UnitTree  # noqa: E402
+from bot.reporting.prompts import Prompts  # noqa: E402
+from bot.reporting.standing import standing_of  # noqa: E402
+from storage.database import create_engine  # noqa: E402
+from storage.unit_of_work import UnitOfWorkFactory  # noqa: E402
 
-ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
-NOW = datetime(2023, 11, 20, 9, 0, tzinfo=ZONE)
-CATALOG = load_catalog()
-FORM = CATALOG.form("xa-34")
-CAMPAIGN = "bench-2023"
 ONE_UNIT = {"one unit's DOCX"}
 """Steps whose work does not grow with the province."""
 
@@ -75,72 +65,6 @@ class Settings:
         return CATALOG.letterhead(kind)
 
 
-def province(units: int) -> list[UnitSpec]:
-    """A province, a district per 100 communes, the communes."""
-    districts = max(1, units // 100)
-    specs = [UnitSpec("T", "Tỉnh thử nghiệm", "tinh", None, True)]
-    specs += [UnitSpec(f"T-H{d:03d}", f"Huyện thử nghiệm {d}", "huyen", "T", True) for d in range(districts)]
-    specs += [
-        UnitSpec(f"T-H{i % districts:03d}-X{i:05d}", f"Xã thử nghiệm {i}", "xa", f"T-H{i % districts:03d}", True)
-        for i in range(units - 1 - districts)
-    ]
-    return specs
-
-
-def answers_for(number: int) -> dict[str, Any]:
-    """A whole report: every criterion (the statuses in turn) and every text."""
-    values: dict[str, Any] = {}
-    for question in FORM:
-        if question.kind is QuestionKind.CRITERION:
-            status = ("dat", "chua_dat", "chua_den")[(number + (question.criterion_number or 0)) % 3]
-            values[question.id] = {"status": status, "narrative": f"Đơn vị {number}: đã triển khai, kết quả cụ thể."}
-        elif question.kind is QuestionKind.TEXT:
-            values[question.id] = {"text": f"Đơn vị {number}, mục {question.id}: nội dung báo cáo đầy đủ và cụ thể."}
-    return values
-
-
-async def filled_database(folder: Path, units: int) -> str:
-    """A migrated SQLite database with the province, its campaign, and every report handed in
-    (written with Core inserts: the point is the exports, not filling)."""
-    url = f"sqlite+aiosqlite:///{folder / 'baocao.db'}"
-    await upgrade(url)
-    database = create_engine(url)
-    factory = UnitOfWorkFactory(database)
-    spec = replace(
-        CATALOG.campaigns["so-ket-2023"], code=CAMPAIGN,
-        enrol=(EnrolRule("xa", "xa-34"), EnrolRule("huyen", "de-cuong")),
-    )  # fmt: skip
-    assert isinstance(spec, CampaignSpec)
-    async with factory() as uow:
-        await load_units(uow, province(units))
-        await load_campaign(uow, spec)
-    async with factory() as uow:
-        session = uow.session
-        enrolments = (
-            await session.execute(
-                select(Enrolment.id, Enrolment.form_id).join(Campaign, Campaign.id == Enrolment.campaign_id).where(Campaign.code == CAMPAIGN)
-            )
-        ).all()
-        reports = [
-            {"enrolment_id": row.id, "status": ReportStatus.SUBMITTED.value, "submission_count": 1, "receipt_no": f"BC-{row.id:06d}-1",
-             "submitted_at": NOW, "reopened": [], "created_at": NOW, "updated_at": NOW}
-            for row in enrolments
-        ]  # fmt: skip
-        await session.execute(insert(Report), reports)
-        ids = (await session.execute(select(Report.id, Report.enrolment_id))).all()
-        form_of = {row.id: row.form_id for row in enrolments}
-        rows = [
-            {"report_id": report_id, "question_id": question_id, "version": 1, "value": value, "author_id": None, "created_at": NOW}
-            for number, (report_id, enrolment_id) in enumerate(ids)
-            if form_of[enrolment_id] == "xa-34"
-            for question_id, value in answers_for(number).items()
-        ]
-        for start in range(0, len(rows), 5000):
-            await session.execute(insert(Answer), rows[start : start + 5000])
-    await database.dispose()
-    return url
-
-
 async def measure(step: Callable[[], Awaitable[object]]) -> tuple[float, float]:
     """The step's time, then, run again, its peak memory: tracing every allocation slows a
     step several times over, so the two are never measured in the same run."""
@@ -156,7 +80,8 @@ async def measure(step: Callable[[], Awaitable[object]]) -> tuple[float, float]:
 
 async def run(units: int) -> dict[str, tuple[float, float]]:
     with tempfile.TemporaryDirectory(prefix="baocao-bench-exports-") as folder:
-        url = await filled_database(Path(folder), units)
+        url = f"sqlite+aiosqlite:///{Path(folder) / 'baocao.db'}"
+        await filled_database(url, units)
         database = create_engine(url)
         factory = UnitOfWorkFactory(database)
         settings = Settings(CATALOG.forms, FileDocuments(Path(folder)))
