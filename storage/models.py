@@ -110,6 +110,8 @@ class Unit(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(255))
+    name_key: Mapped[str] = mapped_column(String(255), server_default="")
+    """The name folded (bot.base.text.fold), written with it: what lists of units are ordered by."""
     kind: Mapped[str] = mapped_column(String(64))
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -250,6 +252,11 @@ class Report(Base):
     """The version each reopened answer stood at when the report was returned (absent: none
     yet): an answer is revised once it has a newer one (bot.base.report_status.needs_revision)."""
     return_comment: Mapped[str | None] = mapped_column(Text)
+    answered: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Questions with an answer; this, `answered_criteria` and `last_answer_at` are moved by a
+    trigger on every answer written (migration 0019), so a count never reads the answers."""
+    answered_criteria: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_answer_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

@@ -12,41 +12,20 @@ from collections.abc import Collection, Mapping
 from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import (
-    BindParameter,
-    ColumnElement,
-    Row,
-    Select,
-    and_,
-    bindparam,
-    case,
-    distinct,
-    exists,
-    func,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import BindParameter, Row, Select, and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.base.answers import AnswerValue
 from bot.base.deadline import REPORT_DUE
-from bot.base.forms import CRITERION_PREFIX, LocalText
+from bot.base.forms import LocalText
 from bot.base.ports import ReportMoved
 from bot.base.records import Enrolment as EnrolmentRecord
 from bot.base.records import PreviousAnswers, ReportRecord, ReportWithAnswers, Role
 from bot.base.report_status import LOCKED_STATUSES, ReportStatus, Transition
-from storage.models import (
-    Answer,
-    Campaign,
-    Enrolment,
-    GrantRow,
-    MilestoneRow,
-    Report,
-    Unit,
-)
+from storage.models import Answer, Campaign, Enrolment, GrantRow, MilestoneRow, Report, Unit
+from storage.report_counts import enrolments_of, extensions_of
 from storage.upsert import insert
 
 __all__ = ["SqlReports"]
@@ -174,75 +153,10 @@ class SqlReports:
         return {row.unit_id: row.value for row in rows}
 
     async def enrolments(self, campaign_code: str, unit_ids: Collection[int] | None = None) -> list[EnrolmentRecord]:
-        """One row per enrolment of these units, by unit code, in a single query: each report's
-        answered questions (and criteria) and newest answer come from one aggregate."""
-        scope: list[ColumnElement[bool]] = [Campaign.code == campaign_code]
-        if unit_ids is not None:
-            ids = list(unit_ids)
-            if not ids:
-                return []
-            scope.append(Enrolment.unit_id.in_(ids))
-        criterion = func.substr(Answer.question_id, 1, len(CRITERION_PREFIX)) == CRITERION_PREFIX
-        activity = (
-            select(
-                Answer.report_id,
-                func.count(distinct(Answer.question_id)).label("answered"),
-                func.count(distinct(case((criterion, Answer.question_id)))).label("answered_criteria"),
-                func.max(Answer.created_at).label("last_answer"),
-            )
-            .join(Report, Report.id == Answer.report_id)
-            .join(Enrolment, Enrolment.id == Report.enrolment_id)
-            .join(Campaign, Campaign.id == Enrolment.campaign_id)
-            .where(*scope)
-            .group_by(Answer.report_id)
-            .subquery()
-        )
-        rows = await self.session.execute(
-            select(
-                Enrolment.unit_id,
-                Enrolment.form_id,
-                Report.id.label("report_id"),
-                Report.status,
-                Report.submitted_at,
-                Report.receipt_no,
-                Enrolment.extended_to,
-                activity.c.answered,
-                activity.c.answered_criteria,
-                activity.c.last_answer,
-            )
-            .join(Campaign, Campaign.id == Enrolment.campaign_id)
-            .join(Unit, Unit.id == Enrolment.unit_id)
-            .outerjoin(Report, Report.enrolment_id == Enrolment.id)
-            .outerjoin(activity, activity.c.report_id == Report.id)
-            .where(*scope)
-            .order_by(Unit.code)
-        )
-        return [
-            EnrolmentRecord(
-                unit_id=row.unit_id,
-                form_id=row.form_id,
-                report_id=row.report_id,
-                status=ReportStatus(row.status) if row.status is not None else None,
-                answered=row.answered or 0,
-                answered_criteria=row.answered_criteria or 0,
-                # The officer's own doings only: a supervisor opening the unit is no activity.
-                last_activity=max((t for t in (row.last_answer, row.submitted_at) if t is not None), default=None),
-                submitted_at=row.submitted_at,
-                receipt_no=row.receipt_no,
-                extended_to=row.extended_to,
-            )
-            for row in rows
-        ]
+        return await enrolments_of(self.session, campaign_code, unit_ids)
 
     async def extensions(self) -> list[tuple[str, date]]:
-        rows = await self.session.execute(
-            select(Campaign.code, Enrolment.extended_to)
-            .join(Campaign, Campaign.id == Enrolment.campaign_id)
-            .where(Enrolment.extended_to.is_not(None))
-            .distinct()
-            .order_by(Campaign.code, Enrolment.extended_to)
-        )
-        return [(row.code, row.extended_to) for row in rows]
+        return await extensions_of(self.session)
 
     async def extend(self, campaign_code: str, unit_id: int, due: date | None) -> None:
         campaign = select(Campaign.id).where(Campaign.code == campaign_code).scalar_subquery()

@@ -19,6 +19,7 @@ from sqlalchemy.orm import aliased
 
 from bot.base.letterhead import Letterhead
 from bot.base.records import LoadedUnit
+from bot.base.text import fold
 from bot.catalog.model import CampaignSpec, UnitSpec
 from bot.organisation.units import parents_first
 from storage.models import Campaign, Enrolment, MilestoneRow, Report, Unit
@@ -64,7 +65,9 @@ async def load_units(target: AsyncSession | SqlUnitOfWork, units: list[UnitSpec]
     table = Unit.__table__
     existing = {
         row.code: row
-        for row in await session.execute(select(Unit.id, Unit.code, Unit.name, Unit.kind, Unit.parent_id, Unit.demo, Unit.letterhead, Unit.retired_at))
+        for row in await session.execute(
+            select(Unit.id, Unit.code, Unit.name, Unit.name_key, Unit.kind, Unit.parent_id, Unit.demo, Unit.letterhead, Unit.retired_at)
+        )
     }
     now = datetime.now(timezone.utc)
     new: list[dict[str, Any]] = []
@@ -78,7 +81,7 @@ async def load_units(target: AsyncSession | SqlUnitOfWork, units: list[UnitSpec]
                 raise ValueError(f"unit {spec.code}: parent {spec.parent_code} is neither loaded nor listed")
             under_new[spec.code] = spec.parent_code
         wanted = {
-            "name": spec.name, "kind": spec.kind, "parent_id": parent.id if parent else None, "demo": spec.demo,
+            "name": spec.name, "name_key": fold(spec.name), "kind": spec.kind, "parent_id": parent.id if parent else None, "demo": spec.demo,
             "letterhead": letterhead_json(spec.letterhead), "retired_at": None,
         }  # fmt: skip
         row = existing.get(spec.code)
@@ -91,7 +94,7 @@ async def load_units(target: AsyncSession | SqlUnitOfWork, units: list[UnitSpec]
         await session.execute(insert(table), batch)
         if written is not None:
             written(len(batch))
-    columns = ("name", "kind", "parent_id", "demo", "letterhead", "retired_at")
+    columns = ("name", "name_key", "kind", "parent_id", "demo", "letterhead", "retired_at")
     for batch in _batches(changed):
         await session.execute(
             update(table).where(table.c.id == bindparam("b_id")).values({key: bindparam(f"b_{key}") for key in columns}), batch
