@@ -1,24 +1,47 @@
-"""A campaign's enrolments, read in the database with their reports' counts: what each report row
-keeps (its answered questions and latest answer, moved by a trigger on every answer written:
-migration 0019), never counted from the answer rows."""
+"""A campaign's enrolments and what a supervisor's status turns count of them, read in the database.
+
+The counts come from what each report row keeps (its answered questions and latest answer, moved by
+a trigger on every answer written: migration 0019), never from the answer rows; a scope is the
+subtrees of its roots, walked in the query itself (a recursive CTE over units.parent_id), so a
+turn sends no list of 10,000 unit ids. Storage groups and pages; what a group counts as is the
+core's (bot/base/counts.py).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, Select, select
+from sqlalchemy import CTE, ColumnElement, Float, Integer, Row, Select, and_, case, cast, exists, func, literal, null, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.base.answers import AnswerValue
+from bot.base.counts import CriterionAnswers, PendingPage, Share
 from bot.base.records import Enrolment as EnrolmentRecord
-from bot.base.report_status import ReportStatus
-from storage.models import Campaign, Enrolment, Report, Unit
+from bot.base.records import Role
+from bot.base.report_status import LOCKED_STATUSES, ReportStatus
+from storage.models import Answer, Campaign, Chat, Enrolment, GrantRow, Report, Unit
 
-__all__ = ["enrolments_of", "extensions_of"]
+__all__ = ["SqlStanding", "enrolments_of", "extensions_of"]
 
 _ENROLMENTS, _REPORTS, _UNITS, _CAMPAIGNS = Enrolment.__table__, Report.__table__, Unit.__table__, Campaign.__table__
+_GRANTS, _CHATS, _ANSWERS = GrantRow.__table__, Chat.__table__, Answer.__table__
 
+_ANSWERED = func.coalesce(_REPORTS.c.answered, 0)
+_PENDING = or_(_REPORTS.c.status.is_(None), _REPORTS.c.status.not_in([s.value for s in LOCKED_STATUSES]))
+"""Not handed in (bot.base.records.Enrolment.handed_in), a report never opened included."""
+_LINKED = (
+    exists()
+    .where(
+        _GRANTS.c.unit_id == _ENROLMENTS.c.unit_id,
+        _GRANTS.c.role == Role.REPORTER.value,
+        _GRANTS.c.revoked_at.is_(None),
+        _CHATS.c.person_id == _GRANTS.c.person_id,
+    )
+    .correlate(_ENROLMENTS)
+)
+"""An officer who reports for the unit has a chat (bot.base.records.LinkedPerson.linked_chats)."""
 _ENROLMENT_COLUMNS = (
     _ENROLMENTS.c.unit_id,
     _ENROLMENTS.c.form_id,
@@ -57,6 +80,98 @@ async def extensions_of(session: AsyncSession) -> list[tuple[str, date]]:
     return [(row.code, row.extended_to) for row in rows]
 
 
+class SqlStanding:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def shares(self, campaign_code: str, roots: Collection[int], questions: Mapping[str, int]) -> list[Share]:
+        below = _below(roots)
+        placed = (
+            select(cast(null(), Integer).label("branch_id"), below.c.unit_id).distinct()
+            .union_all(select(below.c.branch_id, below.c.unit_id).where(below.c.branch_id.is_not(None), below.c.branch_id != below.c.unit_id))
+            .subquery("placed")
+        )  # fmt: skip
+        each = (
+            _enrolled(campaign_code)
+            .add_columns(
+                placed.c.branch_id, _UNITS.c.kind, _ENROLMENTS.c.form_id, _REPORTS.c.status, (_ANSWERED > 0).label("answering"),
+                _ENROLMENTS.c.extended_to, _LINKED.label("linked"), _capped(questions).label("answered"),
+            )
+            .join(placed, placed.c.unit_id == _ENROLMENTS.c.unit_id)
+            .subquery("each")
+        )
+        alike = [each.c.branch_id, each.c.kind, each.c.form_id, each.c.status, each.c.answering, each.c.extended_to, each.c.linked]
+        rows = await self.session.execute(
+            select(*alike, func.count().label("units"), func.sum(each.c.answered).label("answered")).group_by(*alike)
+        )
+        return [
+            Share(
+                kind=row.kind, form_id=row.form_id, branch_id=row.branch_id, status=_status(row.status), answering=bool(row.answering),
+                extended_to=row.extended_to, linked=bool(row.linked), units=row.units, answered=int(row.answered or 0),
+            )
+            for row in rows
+        ]
+
+    async def pending(
+        self, campaign_code: str, roots: Collection[int], questions: Mapping[str, int], offset: int, limit: int
+    ) -> PendingPage:
+        pending = _enrolled(campaign_code).where(_ENROLMENTS.c.unit_id.in_(select(_below(roots).c.unit_id)), _PENDING)
+        total = await self.session.scalar(select(func.count()).select_from(pending.add_columns(_ENROLMENTS.c.id).subquery()))
+        if not total:
+            return PendingPage(0, [])
+        progress = cast(_capped(questions), Float) / func.nullif(_questions(questions), 0)
+        rows = await self.session.execute(
+            pending.add_columns(*_ENROLMENT_COLUMNS)
+            .order_by(func.coalesce(progress, 0).desc(), _UNITS.c.name_key, _UNITS.c.code)
+            .offset(offset)
+            .limit(limit)
+        )
+        return PendingPage(total, [_enrolment(row) for row in rows])
+
+    async def criterion(self, campaign_code: str, roots: Collection[int], form_id: str, question_id: str, named: int) -> CriterionAnswers:
+        newer = _ANSWERS.alias("newer")
+        current = and_(
+            _ANSWERS.c.report_id == _REPORTS.c.id,
+            _ANSWERS.c.question_id == question_id,
+            ~exists().where(
+                newer.c.report_id == _ANSWERS.c.report_id, newer.c.question_id == _ANSWERS.c.question_id, newer.c.version > _ANSWERS.c.version
+            ),
+        )
+        status = _ANSWERS.c.value["status"].as_string()
+        each = (
+            _enrolled(campaign_code)
+            .add_columns(
+                _ENROLMENTS.c.unit_id, status.label("status"), _ANSWERS.c.value["eligible"].as_boolean().label("eligible"),
+                func.row_number().over(partition_by=status, order_by=(_UNITS.c.name_key, _UNITS.c.code)).label("rank"),
+            )
+            .outerjoin(_ANSWERS, current)
+            .where(_ENROLMENTS.c.form_id == form_id, _ENROLMENTS.c.unit_id.in_(select(_below(roots).c.unit_id)))
+            .subquery("each")
+        )
+        counted = await self.session.execute(
+            select(each.c.status, each.c.eligible, func.count().label("units")).group_by(each.c.status, each.c.eligible)
+        )
+        listed = await self.session.execute(
+            select(each.c.unit_id, each.c.status, each.c.eligible).where(each.c.rank <= named).order_by(each.c.status, each.c.rank)
+        )
+        return CriterionAnswers(
+            counted=[(_criterion_answer(row.status, row.eligible), row.units) for row in counted],
+            named=[(row.unit_id, _criterion_answer(row.status, row.eligible)) for row in listed],
+        )
+
+
+def _below(roots: Collection[int]) -> CTE:
+    """Every unit below the roots, the roots included, with the branch it lies in: the root's
+    child it is or lies under (None for a root). A unit below two roots, one within the other,
+    has a row for each branch it lies in."""
+    child = _UNITS.alias("child")
+    start = select(cast(null(), Integer).label("branch_id"), _UNITS.c.id.label("unit_id")).where(_UNITS.c.id.in_(list(roots)))
+    below = start.cte("below", recursive=True)
+    return below.union(
+        select(func.coalesce(below.c.branch_id, child.c.id), child.c.id).where(child.c.parent_id == below.c.unit_id)
+    )
+
+
 def _enrolled(campaign_code: str) -> Select[Any]:
     """The campaign's enrolments with their units and reports (none opened: a report of NULLs),
     columns added by the caller."""
@@ -70,8 +185,26 @@ def _enrolled(campaign_code: str) -> Select[Any]:
     )
 
 
+def _questions(questions: Mapping[str, int]) -> ColumnElement[int]:
+    """The enrolment's form's number of questions."""
+    if not questions:
+        return literal(0)
+    return case(dict(questions), value=_ENROLMENTS.c.form_id, else_=0)
+
+
+def _capped(questions: Mapping[str, int]) -> ColumnElement[int]:
+    """The report's answered questions, no more than its form has (a unit's progress is at most whole)."""
+    most = _questions(questions)
+    return case((most < _ANSWERED, most), else_=_ANSWERED)
+
+
 def _status(value: str | None) -> ReportStatus | None:
     return ReportStatus(value) if value is not None else None
+
+
+def _criterion_answer(status: str | None, eligible: Any) -> AnswerValue | None:
+    """An answer as far as counting it goes (bot.base.answers.criterion_status)."""
+    return {"status": status, "eligible": bool(eligible)} if status is not None else None
 
 
 def _enrolment(row: Row[Any]) -> EnrolmentRecord:

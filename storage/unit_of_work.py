@@ -20,6 +20,7 @@ from storage.message_usage import SqlUsage
 from storage.outbox import SqlOutbox
 from storage.people import SqlPeople
 from storage.reminder_runs import SqlReminderRuns
+from storage.report_counts import SqlStanding
 from storage.reports import SqlReports
 from storage.units import SqlUnits
 from storage.updates import SqlUpdateLog
@@ -39,6 +40,7 @@ class SqlUnitOfWork:
     people: SqlPeople
     units: SqlUnits
     reports: SqlReports
+    standing: SqlStanding
     audit: SqlAudit
     outbox: SqlOutbox
     reminder_runs: SqlReminderRuns
@@ -59,6 +61,7 @@ class SqlUnitOfWork:
         self.people = SqlPeople(self.session)
         self.units = SqlUnits(self.session)
         self.reports = SqlReports(self.session)
+        self.standing = SqlStanding(self.session)
         self.audit = SqlAudit(self.session)
         self.outbox = SqlOutbox(self.session)
         self.reminder_runs = SqlReminderRuns(self.session)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-__all__ = ["DEADLINE_TIME", "REPORT_DUE", "ReminderPlan", "deadline_of"]
+__all__ = ["DEADLINE_TIME", "REPORT_DUE", "ReminderPlan", "deadline_of", "unit_due"]
 
 DEADLINE_TIME = time(23, 59, 59)
 REPORT_DUE = "report_due"
@@ -28,3 +28,8 @@ class ReminderPlan:
 def deadline_of(due: date, zone: ZoneInfo) -> datetime:
     """A report due "by 25/11/2023" may come in until the end of that day, local time."""
     return datetime.combine(due, DEADLINE_TIME, zone)
+
+
+def unit_due(extended_to: date | None, campaign_due: date | None) -> date | None:
+    """The deadline a unit answers to: its own when a supervisor extended it, else the campaign's."""
+    return extended_to or campaign_due

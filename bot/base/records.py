@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.base.answers import AnswerValue
-from bot.base.deadline import ReminderPlan
+from bot.base.deadline import ReminderPlan, unit_due
 from bot.base.forms import LocalText
 from bot.base.letterhead import Letterhead
 from bot.base.report_status import LOCKED_STATUSES, ReportStatus, needs_revision
@@ -341,7 +341,7 @@ class Enrolment:
 
     def report_due(self, campaign_due: date | None) -> date | None:
         """The deadline this unit answers to: its own when extended, else the campaign's."""
-        return self.extended_to or campaign_due
+        return unit_due(self.extended_to, campaign_due)
 
 
 ANSWER_ACTION = "answer"

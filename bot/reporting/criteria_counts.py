@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from bot.base.answers import AnswerValue, criterion_status
 from bot.base.forms import CriterionStatus, Form, QuestionKind
 
-__all__ = ["CriteriaCount", "count_criteria", "count_criterion"]
+__all__ = ["CriteriaCount", "count_criteria", "count_criterion", "tally_criterion"]
 
 
 @dataclass(frozen=True)
@@ -37,12 +37,18 @@ class CriteriaCount:
 
 def count_criterion(values: Iterable[AnswerValue | None]) -> CriteriaCount:
     """One criterion's answers, one per unit (None where a unit has not answered it)."""
+    return tally_criterion((value, 1) for value in values)
+
+
+def tally_criterion(answers: Iterable[tuple[AnswerValue | None, int]]) -> CriteriaCount:
+    """One criterion's answers, each with the number of units that gave it (storage counts alike
+    answers together: bot.base.counts.CriterionAnswers)."""
     by_status: dict[CriterionStatus | None, int] = {}
     eligible = 0
-    for value in values:
+    for value, units in answers:
         status = criterion_status(value)
-        by_status[status] = by_status.get(status, 0) + 1
-        eligible += status is CriterionStatus.NOT_YET_DUE and bool(value and value.get("eligible"))
+        by_status[status] = by_status.get(status, 0) + units
+        eligible += units * (status is CriterionStatus.NOT_YET_DUE and bool(value and value.get("eligible")))
     return CriteriaCount(
         met=by_status.get(CriterionStatus.MET, 0),
         not_met=by_status.get(CriterionStatus.NOT_MET, 0),

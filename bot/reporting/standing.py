@@ -1,18 +1,21 @@
-"""Who has reported: counts per unit kind and per branch of the tree, computed in the core from
-the rows storage returns, and worded as the outline words them ("07/07 đã nộp")."""
+"""Who has reported: counts per unit kind and per branch of the tree, worded as the outline words
+them ("07/07 đã nộp"). Storage groups the enrolments alike (bot.base.counts.Share) for a
+supervisor's turn; a document's list of enrolments is made shares of one unit each; both are
+tallied here, by the one rule of what each counts as."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 
+from bot.base.counts import Share
 from bot.base.i18n import N_
 from bot.base.records import Enrolment
 from bot.base.report_status import ReportStatus
 from bot.organisation.units import UnitTree
 
-__all__ = ["Group", "Standing", "Tally", "UnitStanding", "percent", "standing_of"]
+__all__ = ["Group", "Standing", "Tally", "UnitStanding", "percent", "standing_from", "standing_of", "started"]
 
 
 def percent(share: float) -> int:
@@ -21,6 +24,11 @@ def percent(share: float) -> int:
     a whole share is 100 %: 199 answers of 200 are 99 %, never a 100 % that is not."""
     whole = round(100 * share)
     return 99 if whole == 100 and share < 1 else whole
+
+
+def started(status: ReportStatus | None, answering: bool) -> bool:
+    """Whether work on a report has begun: a question answered, or the report moved on."""
+    return answering or status not in (None, ReportStatus.DRAFT)
 
 
 @dataclass
@@ -54,7 +62,7 @@ class UnitStanding:
 
     @property
     def started(self) -> bool:
-        return self.row.answered > 0 or self.row.status not in (None, ReportStatus.DRAFT)
+        return started(self.row.status, self.row.answered > 0)
 
     @property
     def progress(self) -> float:
@@ -95,34 +103,58 @@ def standing_of(
     it is that child itself (a ward directly under a district is not an area of its own)."""
     result = Standing()
     for row in rows:
-        unit_due = row.report_due(due)
-        overdue_now = unit_due is not None and today > unit_due
         unit = tree.get(row.unit_id)
         standing = UnitStanding(row, questions_in(row.form_id), tuple(linked.get(row.unit_id, ())))
         result.units.append(standing)
-        group = (unit.kind, narrative_only(row.form_id))
-        tallies = [result.by_kind.setdefault(group, Tally())]
+        share = Share(
+            kind=unit.kind, form_id=row.form_id, branch_id=None, status=row.status, answering=row.answered > 0,
+            extended_to=row.extended_to, linked=bool(standing.linked_names), units=1, answered=min(row.answered, standing.questions),
+        )  # fmt: skip
+        shares = [share]
         for root in roots:
             branch = tree.branch_under(root, unit.id)
             if branch is not None and branch.id != unit.id:
-                tallies.append(result.by_branch.setdefault((branch.id, group), Tally()))
-        for tally in tallies:
-            _count(tally, standing, overdue_now)
+                shares.append(replace(share, branch_id=branch.id))
+        _add(result, shares, questions_in, narrative_only, due, today)
     return result
 
 
-def _count(tally: Tally, unit: UnitStanding, overdue_now: bool) -> None:
-    tally.enrolled += 1
-    tally.linked += bool(unit.linked_names)
-    status = unit.row.status
-    if unit.has_submitted:
-        tally.submitted += 1
-        tally.approved += status is ReportStatus.APPROVED
+def standing_from(
+    shares: Iterable[Share], questions_in: Callable[[str], int], narrative_only: Callable[[str], bool], due: date | None, today: date
+) -> Standing:
+    """Tallies the groups storage counted (bot.base.counts.StandingQueries.shares)."""
+    result = Standing()
+    _add(result, shares, questions_in, narrative_only, due, today)
+    return result
+
+
+def _add(
+    result: Standing,
+    shares: Iterable[Share],
+    questions_in: Callable[[str], int],
+    narrative_only: Callable[[str], bool],
+    due: date | None,
+    today: date,
+) -> None:
+    for share in shares:
+        group = (share.kind, narrative_only(share.form_id))
+        tally = result.by_kind.setdefault(group, Tally()) if share.branch_id is None else result.by_branch.setdefault((share.branch_id, group), Tally())
+        unit_due = share.report_due(due)
+        _count(tally, share, questions_in(share.form_id), unit_due is not None and today > unit_due)
+
+
+def _count(tally: Tally, share: Share, questions: int, overdue_now: bool) -> None:
+    units = share.units
+    tally.enrolled += units
+    tally.linked += units * share.linked
+    if share.handed_in:
+        tally.submitted += units
+        tally.approved += units * (share.status is ReportStatus.APPROVED)
         return
-    tally.returned += status is ReportStatus.RETURNED
-    tally.overdue += overdue_now
-    if unit.started:
-        tally.in_progress += 1
-        tally.progress_sum += unit.progress
+    tally.returned += units * (share.status is ReportStatus.RETURNED)
+    tally.overdue += units * overdue_now
+    if started(share.status, share.answering):
+        tally.in_progress += units
+        tally.progress_sum += share.answered / questions if questions else 0.0
     else:
-        tally.not_started += 1
+        tally.not_started += units

@@ -12,7 +12,7 @@ from bot.base.effects import Send
 from bot.base.events import Button, ButtonRole
 from bot.base.i18n import N_
 from bot.base.outbox import REMINDER_KINDS, DeliveryState, Ledger, MessageKind, Retrying, Unreached
-from bot.base.records import CampaignRecord
+from bot.base.records import CampaignRecord, Role
 from bot.base.report_status import ReportStatus
 from bot.base.text import fold
 from bot.delivery.lifetimes import end_of_day
@@ -22,7 +22,7 @@ from bot.reporting.prompts import NOT_STARTED, REPORT_STATUS_LABELS
 from bot.reporting.standing import UnitStanding, percent
 from bot.supervision.desk import LISTED, Desk
 from bot.supervision.registry import button, command
-from bot.supervision.status import MISSING_PAGE, scope_standing
+from bot.supervision.status import MISSING_PAGE
 
 __all__ = ["DELIVERIES", "MISSING", "REMIND", "deliveries", "missing", "missing_page", "remind"]
 
@@ -40,28 +40,29 @@ async def missing(desk: Desk, args: str, page: int = 0) -> None:
     campaign = await desk.campaign(args)
     if campaign is None:
         return
-    standing = await scope_standing(desk, campaign)
-    pending = sorted(
-        (u for u in standing.units if not u.has_submitted),
-        key=lambda u: (-u.progress, fold(desk.tree.get(u.row.unit_id).name)),
-    )
+    questions = desk.questions()
+    found = await desk.reads.standing.pending(campaign.code, desk.access.roots, questions, page * PAGE_SIZE, PAGE_SIZE)
     title = desk.title(campaign)
     closed = campaign.closed(desk.today())
-    if not pending:
+    if not found.total:
         desk.say(_("Every enrolled unit in your area has submitted ({campaign}).").format(campaign=title))
         return
-    pages = -(-len(pending) // PAGE_SIZE)
-    page = min(max(page, 0), pages - 1)
+    pages = -(-found.total // PAGE_SIZE)
+    if not 0 <= page < pages:  # a button of an older message, the list shorter since
+        page = min(max(page, 0), pages - 1)
+        found = await desk.reads.standing.pending(campaign.code, desk.access.roots, questions, page * PAGE_SIZE, PAGE_SIZE)
     heading = (
         _("Never submitted — {campaign} (closed on {closes}): {n} units (page {page}/{pages})")
         if closed
         else _("Not yet submitted — {campaign}: {n} units (page {page}/{pages})")
     )
     lines = [
-        heading.format(campaign=title, closes=desk.p.fmt.date(campaign.closes) if campaign.closes else "", n=len(pending), page=page + 1, pages=pages),
+        heading.format(campaign=title, closes=desk.p.fmt.date(campaign.closes) if campaign.closes else "", n=found.total, page=page + 1, pages=pages),
         "",
     ]
-    for number, unit in enumerate(pending[page * PAGE_SIZE : (page + 1) * PAGE_SIZE], start=page * PAGE_SIZE + 1):
+    officers = await linked_officers(desk, [row.unit_id for row in found.rows])
+    for number, row in enumerate(found.rows, start=page * PAGE_SIZE + 1):
+        unit = UnitStanding(row, questions[row.form_id], tuple(officers.get(row.unit_id, ())))
         lines.append(f"{number}. {missing_line(desk, unit)}")
     pager = []
     if page > 0:
@@ -74,6 +75,15 @@ async def missing(desk: Desk, args: str, page: int = 0) -> None:
 @button(MISSING_PAGE)
 async def missing_page(desk: Desk, pressed: Pressed) -> None:
     await missing(desk, pressed.campaign, pressed.number)
+
+
+async def linked_officers(desk: Desk, unit_ids: Collection[int]) -> dict[int, list[str]]:
+    """The names of the officers with a chat who report for each of these units."""
+    named: dict[int, list[str]] = {}
+    for person in await desk.reads.people.linked(unit_ids):
+        if person.role is Role.REPORTER and person.linked_chats:
+            named.setdefault(person.unit_id, []).append(person.full_name)
+    return named
 
 
 def missing_line(desk: Desk, unit: UnitStanding) -> str:

@@ -215,6 +215,10 @@ class Desk:
     def forms(self, form_id: str) -> Form:
         return self.settings.forms[form_id]
 
+    def questions(self) -> dict[str, int]:
+        """Each form's number of questions: what storage measures a report's progress against."""
+        return {form_id: len(form) for form_id, form in self.settings.forms.items()}
+
     def today(self) -> date:
         return self.now.astimezone(self.p.zone).date()
 

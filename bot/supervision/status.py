@@ -7,9 +7,9 @@ from bot.base.buttons import Shape, button_kind, pack
 from bot.base.commands import CommandSpec
 from bot.base.events import Button, ButtonRole
 from bot.base.i18n import N_
-from bot.base.records import CampaignRecord, Role
+from bot.base.records import CampaignRecord
 from bot.base.text import fold
-from bot.reporting.standing import Group, Standing, Tally, standing_of
+from bot.reporting.standing import Group, Standing, Tally, standing_from
 from bot.supervision.desk import Desk
 from bot.supervision.registry import command
 
@@ -21,17 +21,12 @@ MISSING_PAGE = button_kind("mp", Shape.NUMBER_IN_CAMPAIGN)
 
 
 async def scope_standing(desk: Desk, campaign: CampaignRecord) -> Standing:
-    """The campaign's standing over the supervisor's scope, with who is linked where."""
-    rows = await desk.reads.reports.enrolments(campaign.code, desk.access.unit_ids)
-    people = await desk.reads.people.linked({row.unit_id for row in rows})
-    linked: dict[int, list[str]] = {}
-    for person in people:
-        if person.role is Role.REPORTER and person.linked_chats:
-            linked.setdefault(person.unit_id, []).append(person.full_name)
-    return standing_of(
-        rows, desk.tree, desk.access.roots, lambda form_id: len(desk.forms(form_id)),
-        lambda form_id: desk.forms(form_id).criteria_count == 0, linked, campaign.report_due, desk.today(),
-    )
+    """The campaign's standing over the supervisor's scope, counted by storage."""
+    shares = await desk.reads.standing.shares(campaign.code, desk.access.roots, desk.questions())
+    return standing_from(
+        shares, lambda form_id: len(desk.forms(form_id)), lambda form_id: desk.forms(form_id).criteria_count == 0,
+        campaign.report_due, desk.today(),
+    )  # fmt: skip
 
 
 @command(STATUS, menu=10)
@@ -50,7 +45,7 @@ async def status(desk: Desk, args: str) -> None:
         lines.append(deadline)
     if closed:
         lines.append(_("The figures are what was submitted by then."))
-    if not standing.units:
+    if not standing.by_kind:
         lines += ["", _("No unit in your area is enrolled in this campaign.")]
         desk.say("\n".join(lines))
         return

@@ -3,13 +3,13 @@ scope stand on one criterion, /lichsu a report's history."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from bot.base.answers import AnswerValue, criterion_status
+from bot.base.answers import criterion_status
 from bot.base.buttons import Shape, button_kind, pack
 from bot.base.commands import CommandSpec
+from bot.base.counts import CriterionAnswers
 from bot.base.deadline import deadline_of
 from bot.base.events import Button, ButtonRole
 from bot.base.forms import CRITERION_PREFIX, CriterionStatus, Form
@@ -17,9 +17,9 @@ from bot.base.i18n import N_
 from bot.base.records import ANSWER_ACTION, AuditEntry, CampaignRecord, Role, UnitRecord
 from bot.base.report_status import APPRAISABLE, RETURNABLE, ReportStatus
 from bot.base.text import fold, parse_whole_number
-from bot.reporting.criteria_counts import count_criterion
+from bot.reporting.criteria_counts import tally_criterion
 from bot.reporting.prompts import status_word
-from bot.supervision.desk import UNIT_BUTTON, Desk
+from bot.supervision.desk import LISTED, UNIT_BUTTON, Desk
 from bot.supervision.registry import command, on_unit
 
 __all__ = [
@@ -109,10 +109,8 @@ async def criterion(desk: Desk, args: str) -> None:
     if form is None or problem:
         desk.say(problem)
         return
-    question_id = f"{CRITERION_PREFIX}{number}"
-    rows = [r for r in await desk.reads.reports.enrolments(campaign.code, desk.access.unit_ids) if r.form_id == form.id]
-    values = await desk.reads.reports.answers_to(campaign.code, question_id, [r.unit_id for r in rows])
-    desk.say(criterion_text(desk, form, number, campaign, [r.unit_id for r in rows], values))
+    answers = await desk.reads.standing.criterion(campaign.code, desk.access.roots, form.id, f"{CRITERION_PREFIX}{number}", LISTED)
+    desk.say(criterion_text(desk, form, number, campaign, answers))
 
 
 def criterion_problem(desk: Desk, name: str, form: Form | None, number: int) -> str:
@@ -141,18 +139,16 @@ def form_named(desk: Desk, name: str) -> Form | None:
     return next((form for form in desk.settings.forms.values() if count and form.criteria_count == count), None)
 
 
-def criterion_text(
-    desk: Desk, form: Form, number: int, campaign: CampaignRecord, unit_ids: list[int], values: Mapping[int, AnswerValue]
-) -> str:
-    """The count per status, then the units in each status but "met", by name: what a supervisor
-    chases is different for each (not met, not yet due, not answered)."""
+def criterion_text(desk: Desk, form: Form, number: int, campaign: CampaignRecord, answers: CriterionAnswers) -> str:
+    """The count per status, then the units in each status but "met", by name (the first LISTED
+    of each): what a supervisor chases is different for each (not met, not yet due, not answered)."""
     _ = desk._
-    count = count_criterion(values.get(unit_id) for unit_id in unit_ids)
+    count = tally_criterion(answers.counted)
     named: dict[CriterionStatus | None, list[str]] = {status: [] for status in (*CriterionStatus, None)}
-    for unit_id in unit_ids:
-        status = criterion_status(values.get(unit_id))
+    for unit_id, value in answers.named:
+        status = criterion_status(value)
         name = desk.tree.get(unit_id).name
-        if status is CriterionStatus.NOT_YET_DUE and values[unit_id].get("eligible"):
+        if status is CriterionStatus.NOT_YET_DUE and value and value.get("eligible"):
             name += f" ({_('meets the conditions')})"
         named[status].append(name)
     lines = [
@@ -173,6 +169,8 @@ def criterion_text(
     for status, heading in headings.items():
         if named[status]:
             lines += ["", f"{heading}:"] + [f"– {name}" for name in sorted(named[status], key=fold)]
+        if count.of(status) > len(named[status]):
+            lines.append(_("and {n} more").format(n=count.of(status) - len(named[status])))
     return "\n".join(lines)
 
 
