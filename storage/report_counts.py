@@ -31,15 +31,10 @@ _GRANTS, _CHATS, _ANSWERS = GrantRow.__table__, Chat.__table__, Answer.__table__
 _ANSWERED = func.coalesce(_REPORTS.c.answered, 0)
 _PENDING = or_(_REPORTS.c.status.is_(None), _REPORTS.c.status.not_in([s.value for s in LOCKED_STATUSES]))
 """Not handed in (bot.base.records.Enrolment.handed_in), a report never opened included."""
-_LINKED = (
-    exists()
-    .where(
-        _GRANTS.c.unit_id == _ENROLMENTS.c.unit_id,
-        _GRANTS.c.role == Role.REPORTER.value,
-        _GRANTS.c.revoked_at.is_(None),
-        _CHATS.c.person_id == _GRANTS.c.person_id,
-    )
-    .correlate(_ENROLMENTS)
+_LINKED = _ENROLMENTS.c.unit_id.in_(
+    select(_GRANTS.c.unit_id)
+    .join(_CHATS, _CHATS.c.person_id == _GRANTS.c.person_id)
+    .where(_GRANTS.c.role == Role.REPORTER.value, _GRANTS.c.revoked_at.is_(None))
 )
 """An officer who reports for the unit has a chat (bot.base.records.LinkedPerson.linked_chats)."""
 _ENROLMENT_COLUMNS = (
@@ -86,24 +81,26 @@ class SqlStanding:
 
     async def shares(self, campaign_code: str, roots: Collection[int], questions: Mapping[str, int]) -> list[Share]:
         below = _below(roots)
-        placed = (
-            select(cast(null(), Integer).label("branch_id"), below.c.unit_id).distinct()
-            .union_all(select(below.c.branch_id, below.c.unit_id).where(below.c.branch_id.is_not(None), below.c.branch_id != below.c.unit_id))
-            .subquery("placed")
-        )  # fmt: skip
         each = (
             _enrolled(campaign_code)
             .add_columns(
-                placed.c.branch_id, _UNITS.c.kind, _ENROLMENTS.c.form_id, _REPORTS.c.status, (_ANSWERED > 0).label("answering"),
+                _ENROLMENTS.c.unit_id, _UNITS.c.kind, _ENROLMENTS.c.form_id, _REPORTS.c.status, (_ANSWERED > 0).label("answering"),
                 _ENROLMENTS.c.extended_to, _LINKED.label("linked"), _capped(questions).label("answered"),
             )
-            .join(placed, placed.c.unit_id == _ENROLMENTS.c.unit_id)
-            .subquery("each")
+            .where(_ENROLMENTS.c.unit_id.in_(select(below.c.unit_id)))
+            .cte("each")
+        )  # fmt: skip
+        alike = [each.c.kind, each.c.form_id, each.c.status, each.c.answering, each.c.extended_to, each.c.linked]
+        counted = (func.count().label("units"), func.sum(each.c.answered).label("answered"))
+        in_branches = (
+            select(below.c.branch_id, *alike, *counted)
+            .join(below, below.c.unit_id == each.c.unit_id)
+            .where(below.c.branch_id.is_not(None), below.c.branch_id != below.c.unit_id)
+            .group_by(below.c.branch_id, *alike)
         )
-        alike = [each.c.branch_id, each.c.kind, each.c.form_id, each.c.status, each.c.answering, each.c.extended_to, each.c.linked]
         rows = await self.session.execute(
-            select(*alike, func.count().label("units"), func.sum(each.c.answered).label("answered")).group_by(*alike)
-        )
+            select(cast(null(), Integer).label("branch_id"), *alike, *counted).group_by(*alike).union_all(in_branches)
+        )  # the scope as a whole (each unit once), then each branch
         return [
             Share(
                 kind=row.kind, form_id=row.form_id, branch_id=row.branch_id, status=_status(row.status), answering=bool(row.answering),
@@ -116,17 +113,19 @@ class SqlStanding:
         self, campaign_code: str, roots: Collection[int], questions: Mapping[str, int], offset: int, limit: int
     ) -> PendingPage:
         pending = _enrolled(campaign_code).where(_ENROLMENTS.c.unit_id.in_(select(_below(roots).c.unit_id)), _PENDING)
-        total = await self.session.scalar(select(func.count()).select_from(pending.add_columns(_ENROLMENTS.c.id).subquery()))
-        if not total:
-            return PendingPage(0, [])
         progress = cast(_capped(questions), Float) / func.nullif(_questions(questions), 0)
-        rows = await self.session.execute(
-            pending.add_columns(*_ENROLMENT_COLUMNS)
-            .order_by(func.coalesce(progress, 0).desc(), _UNITS.c.name_key, _UNITS.c.code)
-            .offset(offset)
-            .limit(limit)
-        )
-        return PendingPage(total, [_enrolment(row) for row in rows])
+        rows = (
+            await self.session.execute(
+                pending.add_columns(*_ENROLMENT_COLUMNS, func.count().over().label("total"))
+                .order_by(func.coalesce(progress, 0).desc(), _UNITS.c.name_key, _UNITS.c.code)
+                .offset(offset)
+                .limit(limit)
+            )
+        ).all()
+        if rows or not offset:
+            return PendingPage(rows[0].total if rows else 0, [_enrolment(row) for row in rows])
+        total = await self.session.scalar(select(func.count()).select_from(pending.add_columns(_ENROLMENTS.c.id).subquery()))
+        return PendingPage(total or 0, [])  # past the last page: how many there are, for the caller to go back
 
     async def criterion(self, campaign_code: str, roots: Collection[int], form_id: str, question_id: str, named: int) -> CriterionAnswers:
         newer = _ANSWERS.alias("newer")
@@ -137,27 +136,34 @@ class SqlStanding:
                 newer.c.report_id == _ANSWERS.c.report_id, newer.c.question_id == _ANSWERS.c.question_id, newer.c.version > _ANSWERS.c.version
             ),
         )
-        status = _ANSWERS.c.value["status"].as_string()
-        each = (
+        answered = (
             _enrolled(campaign_code)
             .add_columns(
-                _ENROLMENTS.c.unit_id, status.label("status"), _ANSWERS.c.value["eligible"].as_boolean().label("eligible"),
-                func.row_number().over(partition_by=status, order_by=(_UNITS.c.name_key, _UNITS.c.code)).label("rank"),
+                _ENROLMENTS.c.unit_id, _UNITS.c.name_key, _UNITS.c.code,
+                _ANSWERS.c.value["status"].as_string().label("status"), _ANSWERS.c.value["eligible"].as_boolean().label("eligible"),
             )
             .outerjoin(_ANSWERS, current)
             .where(_ENROLMENTS.c.form_id == form_id, _ENROLMENTS.c.unit_id.in_(select(_below(roots).c.unit_id)))
-            .subquery("each")
+            .cte("answered")
         )
-        counted = await self.session.execute(
-            select(each.c.status, each.c.eligible, func.count().label("units")).group_by(each.c.status, each.c.eligible)
-        )
-        listed = await self.session.execute(
-            select(each.c.unit_id, each.c.status, each.c.eligible).where(each.c.rank <= named).order_by(each.c.status, each.c.rank)
-        )
-        return CriterionAnswers(
-            counted=[(_criterion_answer(row.status, row.eligible), row.units) for row in counted],
-            named=[(row.unit_id, _criterion_answer(row.status, row.eligible)) for row in listed],
-        )
+        rank = func.row_number().over(partition_by=answered.c.status, order_by=(answered.c.name_key, answered.c.code))
+        ranked = select(answered.c.unit_id, answered.c.status, answered.c.eligible, rank.label("rank")).subquery("ranked")
+        rows = await self.session.execute(
+            select(answered.c.status, answered.c.eligible, func.count().label("units"), cast(null(), Integer).label("unit_id"), literal(0).label("rank"))
+            .group_by(answered.c.status, answered.c.eligible)
+            .union_all(
+                select(ranked.c.status, ranked.c.eligible, literal(1), ranked.c.unit_id, ranked.c.rank).where(ranked.c.rank <= named)
+            )
+            .order_by("rank")
+        )  # one statement: the counts (no unit), then the units named, each status's first by name
+        counted: list[tuple[AnswerValue | None, int]] = []
+        listed: list[tuple[int, AnswerValue | None]] = []
+        for row in rows:
+            if row.unit_id is None:
+                counted.append((_criterion_answer(row.status, row.eligible), row.units))
+            else:
+                listed.append((row.unit_id, _criterion_answer(row.status, row.eligible)))
+        return CriterionAnswers(counted, listed)
 
 
 def _below(roots: Collection[int]) -> CTE:

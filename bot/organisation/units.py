@@ -31,6 +31,10 @@ class UnitTree:
         self._children: dict[int | None, list[UnitRecord]] = {}
         for unit in units:
             self._children.setdefault(unit.parent_id, []).append(unit)
+        self._subtrees: dict[frozenset[int], frozenset[int]] = {}
+        self._folded: dict[int, str] = {}
+        """What a supervisor's every turn asks of a tree a process holds between turns (its scope,
+        units by name), worked out once per tree rather than once per turn."""
 
     def __contains__(self, unit_id: object) -> bool:
         return unit_id in self._by_id
@@ -49,6 +53,12 @@ class UnitTree:
 
     def subtree(self, roots: Iterable[int]) -> frozenset[int]:
         """The roots and everything below them."""
+        wanted = frozenset(roots)
+        if wanted not in self._subtrees:
+            self._subtrees[wanted] = self._below(wanted)
+        return self._subtrees[wanted]
+
+    def _below(self, roots: frozenset[int]) -> frozenset[int]:
         found: set[int] = set()
         pending = [root for root in roots if root in self._by_id]
         while pending:
@@ -89,12 +99,15 @@ class UnitTree:
         wanted = fold(query)
         if not wanted:
             return []
+        if not self._folded:
+            self._folded = {unit_id: fold(unit.name) for unit_id, unit in self._by_id.items()}
+        folded = self._folded
         candidates = [self._by_id[i] for i in within if i in self._by_id]
-        exact = [u for u in candidates if fold(u.name) == wanted]
+        exact = [u for u in candidates if folded[u.id] == wanted]
         if exact:
             return sorted(exact, key=lambda u: u.code)
         words = re.compile(rf"(?<!\w){re.escape(wanted)}(?!\w)")
-        return sorted((u for u in candidates if words.search(fold(u.name))), key=lambda u: fold(u.name))
+        return sorted((u for u in candidates if words.search(folded[u.id])), key=lambda u: folded[u.id])
 
 
 T = TypeVar("T")

@@ -22,11 +22,10 @@ MISSING_PAGE = button_kind("mp", Shape.NUMBER_IN_CAMPAIGN)
 
 async def scope_standing(desk: Desk, campaign: CampaignRecord) -> Standing:
     """The campaign's standing over the supervisor's scope, counted by storage."""
-    shares = await desk.reads.standing.shares(campaign.code, desk.access.roots, desk.questions())
-    return standing_from(
-        shares, lambda form_id: len(desk.forms(form_id)), lambda form_id: desk.forms(form_id).criteria_count == 0,
-        campaign.report_due, desk.today(),
-    )  # fmt: skip
+    questions = desk.questions()
+    narrative = {form_id: form.criteria_count == 0 for form_id, form in desk.settings.forms.items()}
+    shares = await desk.reads.standing.shares(campaign.code, desk.access.roots, questions)
+    return standing_from(shares, questions.__getitem__, narrative.__getitem__, campaign.report_due, desk.today())
 
 
 @command(STATUS, menu=10)
