@@ -157,3 +157,29 @@ async def test_a_report_returned_before_0016_keeps_what_was_revised(database_url
         assert "reopened_versions" not in columns and "reopened" in columns
     finally:
         await engine.dispose()
+
+
+async def test_reports_count_their_answers_from_0019_on(database_url: str) -> None:
+    """What was answered before 0019 is counted when it runs; what is answered after, as it is written."""
+    await upgrade(database_url, "0001")
+    engine = create_engine(database_url)
+    counts = text("SELECT answered, answered_criteria FROM reports")
+    try:
+        async with engine.begin() as connection:
+            for statement in ROWS_AT_0001:
+                await connection.execute(text(statement))
+        await upgrade(database_url)
+        async with engine.begin() as connection:
+            assert tuple((await connection.execute(counts)).one()) == (1, 1)  # TC.1, in two versions
+            assert (await connection.execute(text("SELECT name_key FROM units"))).scalar_one() == "cong an phuong nghi hai"
+            for question_id, version in (("TC.1", 3), ("TC.2", 1), ("Q.7", 1)):
+                await connection.execute(
+                    text(
+                        "INSERT INTO answers (report_id, question_id, version, value, author_id, created_at)"
+                        f" VALUES (1, '{question_id}', {version}, '{{}}', 1, CURRENT_TIMESTAMP)"
+                    )
+                )
+            assert tuple((await connection.execute(counts)).one()) == (3, 2)
+            assert (await connection.execute(text("SELECT last_answer_at FROM reports"))).scalar_one() is not None
+    finally:
+        await engine.dispose()
