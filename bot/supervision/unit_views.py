@@ -170,7 +170,7 @@ def criterion_text(desk: Desk, form: Form, number: int, campaign: CampaignRecord
         if named[status]:
             lines += ["", f"{heading}:"] + [f"– {name}" for name in sorted(named[status], key=fold)]
         if count.of(status) > len(named[status]):
-            lines.append(_("and {n} more").format(n=count.of(status) - len(named[status])))
+            lines.append(_("and {n} more units").format(n=count.of(status) - len(named[status])))
     return "\n".join(lines)
 
 

@@ -25,10 +25,12 @@ from bot.base.effects import SaveAnswers
 from bot.base.outbox import DeliveryState, MessageKind
 from bot.base.records import Role
 from bot.base.report_status import ReportStatus
+from bot.base.text import fold
 from bot.catalog.model import UnitSpec
 from bot.delivery.usage import Quota
 from bot.reminders.composing import ReminderService
 from bot.service import ReportingService
+from storage.seed import load_campaign
 from tests import report_moves
 from tests.seeded_store import SeededStore, seeded_store
 from tests.service_harness import (
@@ -473,3 +475,18 @@ async def test_a_closed_campaign_reads_as_closed_with_what_was_handed_in_by_then
     for command in ("/tinhhinh 2023", "/chuanop 2023", "/donvi Nghi Hoa 2023", "/tinhhinh", "/donvi Nghi Hai"):
         assert "quá hạn" not in await supervisor.send(command), command
     assert await office.outbox(MessageKind.MANUAL) == []
+
+
+async def test_tieuchi_names_the_first_twenty_units_of_a_status_and_counts_the_rest(office: Office) -> None:
+    """Cửa Lò's communes, 25 more loaded and enrolled, none answered: a list a messenger can carry."""
+    await office.store.add_units([UnitSpec(f"XA-CL-THEM{n:02d}", f"Xã thêm {n:02d}", "xa", "NA-CL", False) for n in range(25)])
+    async with office.store() as uow:
+        await load_campaign(uow, CATALOG.campaigns[CAMPAIGN])
+    supervisor = await office.person("sv", "Đỗ Minh Quân", ("NA-CL", Role.SUPERVISOR))
+    text = await supervisor.send("/tieuchi 34 1 2023")
+    assert "• Chưa trả lời: 31" in text, text
+    unanswered = text.split("Chưa trả lời:\n")[1].splitlines()
+    assert len(unanswered) == 21 and all(line.startswith("– ") for line in unanswered[:20]), unanswered
+    assert unanswered[20] == "và 11 đơn vị khác"
+    names = [line.removeprefix("– ") for line in unanswered[:20]]
+    assert names == sorted(names, key=fold)
