@@ -265,7 +265,10 @@ class Answer(Base):
     """One version of one answer; the newest version per question is the current answer."""
 
     __tablename__ = "answers"
-    __table_args__ = (UniqueConstraint("report_id", "question_id", "version"),)
+    __table_args__ = (
+        UniqueConstraint("report_id", "question_id", "version"),
+        Index("ix_answers_question_id_report_id_version", "question_id", "report_id", "version"),  # one question across units: /tieuchi
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id"))

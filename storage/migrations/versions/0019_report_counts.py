@@ -1,7 +1,8 @@
 """What a supervisor's status turn counts, kept where it is read: each report holds how many
 questions (and criteria) it has an answer to and when the latest was given, moved by a trigger on
 every answer written, so /tinhhinh and /chuanop never count the answer rows; each unit holds its
-name folded (bot.base.text.fold), so a list of units is ordered and paged in the database.
+name folded (bot.base.text.fold), so a list of units is ordered and paged in the database; the
+answers are indexed by question first, so /tieuchi reads one question's answers, not all.
 
 Revision ID: 0019
 Revises: 0018
@@ -65,6 +66,7 @@ def upgrade() -> None:
     keys = [{"b_id": unit_id, "b_key": fold(name)} for unit_id, name in bind.execute(sa.select(units.c.id, units.c.name))]
     if keys:
         bind.execute(sa.update(units).where(units.c.id == sa.bindparam("b_id")).values(name_key=sa.bindparam("b_key")), keys)
+    op.create_index("ix_answers_question_id_report_id_version", "answers", ["question_id", "report_id", "version"])
     if bind.dialect.name == "postgresql":
         op.execute(POSTGRES_FUNCTION)
         op.execute(POSTGRES_TRIGGER)
@@ -76,6 +78,7 @@ def downgrade() -> None:
     op.execute("DROP TRIGGER answers_counted" + (" ON answers" if op.get_bind().dialect.name == "postgresql" else ""))
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP FUNCTION answers_counted()")
+    op.drop_index("ix_answers_question_id_report_id_version", table_name="answers")
     op.drop_column("units", "name_key")
     op.drop_column("reports", "last_answer_at")
     op.drop_column("reports", "answered_criteria")
