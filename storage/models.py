@@ -254,7 +254,7 @@ class Report(Base):
     return_comment: Mapped[str | None] = mapped_column(Text)
     answered: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     """Questions with an answer; this, `answered_criteria` and `last_answer_at` are moved by a
-    trigger on every answer written (migration 0019), so a count never reads the answers."""
+    trigger on every answer written (migration 0020), so a count never reads the answers."""
     answered_criteria: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_answer_at: Mapped[datetime | None]
     created_at: Mapped[datetime]

@@ -1,7 +1,7 @@
 """A campaign's enrolments and what a supervisor's status turns count of them, read in the database.
 
 The counts come from what each report row keeps (its answered questions and latest answer, moved by
-a trigger on every answer written: migration 0019), never from the answer rows; a scope is the
+a trigger on every answer written: migration 0020), never from the answer rows; a scope is the
 subtrees of its roots, walked in the query itself (a recursive CTE over units.parent_id), so a
 turn sends no list of 10,000 unit ids. Storage groups and pages; what a group counts as is the
 core's (bot/base/counts.py).

@@ -48,14 +48,14 @@ def test_a_database_not_yet_created_says_to_run_db_upgrade(cli: Cli) -> None:
 
 
 def test_db_upgrade_says_whether_it_created_migrated_or_found_the_database_current(cli: Cli) -> None:
-    assert cli("db", "upgrade").out.strip() == "Đã tạo cơ sở dữ liệu (phiên bản lược đồ 0019)."
-    assert cli("db", "upgrade").out.strip() == "Cơ sở dữ liệu đã ở phiên bản mới nhất (0019); không cần làm gì."
+    assert cli("db", "upgrade").out.strip() == "Đã tạo cơ sở dữ liệu (phiên bản lược đồ 0020)."
+    assert cli("db", "upgrade").out.strip() == "Cơ sở dữ liệu đã ở phiên bản mới nhất (0020); không cần làm gì."
     other = Cli(cli.workdir / "older", cli.monkeypatch, cli.capsys)
     other.workdir.mkdir()
     asyncio.run(upgrade(other.url, "0004"))
     older = other("units", "list")
     assert (older.code, older.err.strip()) == (1, "Cơ sở dữ liệu cũ hơn phiên bản baocao này: hãy chạy `baocao db upgrade` trước.")
-    assert other("db", "upgrade").out.strip() == "Đã nâng cấp cơ sở dữ liệu từ phiên bản 0004 lên 0019."
+    assert other("db", "upgrade").out.strip() == "Đã nâng cấp cơ sở dữ liệu từ phiên bản 0004 lên 0020."
 
 
 def closed_port() -> int:

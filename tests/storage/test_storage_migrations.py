@@ -16,7 +16,7 @@ from storage.database import create_engine
 from storage.migrate import downgrade, upgrade
 from storage.models import Base, UtcDateTime
 
-HEAD = "0019"
+HEAD = "0020"
 
 
 def _diff(connection: Connection) -> list[Any]:
@@ -159,8 +159,8 @@ async def test_a_report_returned_before_0016_keeps_what_was_revised(database_url
         await engine.dispose()
 
 
-async def test_reports_count_their_answers_from_0019_on(database_url: str) -> None:
-    """What was answered before 0019 is counted when it runs; what is answered after, as it is written."""
+async def test_reports_count_their_answers_from_0020_on(database_url: str) -> None:
+    """What was answered before 0020 is counted when it runs; what is answered after, as it is written."""
     await upgrade(database_url, "0001")
     engine = create_engine(database_url)
     counts = text("SELECT answered, answered_criteria FROM reports")

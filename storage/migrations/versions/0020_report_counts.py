@@ -4,8 +4,8 @@ every answer written, so /tinhhinh and /chuanop never count the answer rows; eac
 name folded (bot.base.text.fold), so a list of units is ordered and paged in the database; the
 answers are indexed by question first, so /tieuchi reads one question's answers, not all.
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-07
 """
 
@@ -19,8 +19,8 @@ from alembic import op
 from bot.base.forms import CRITERION_PREFIX
 from bot.base.text import fold
 
-revision: str = "0019"
-down_revision: str | None = "0018"
+revision: str = "0020"
+down_revision: str | None = "0019"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
