@@ -1,6 +1,8 @@
 """The files the bot writes for people (bot.documents.port.Documents): laid out by the writers beside this
 module, kept under the files directory, each under a fresh name so that two files never meet.
-Each is written in a worker thread: a large document never holds up the event loop."""
+Each is written in a worker thread: a large document never holds up the event loop. A report and
+a workbook are written a chunk at a time as the core reads them (bot.documents.model.Chunked),
+each chunk in the thread while the loop goes on."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,7 +19,7 @@ from app.downloads import DownloadLinks
 from bot.base.events import Attachment
 from bot.base.i18n import translations
 from bot.base.records import IssuedInvite
-from bot.documents.model import OfficialReport, ProgressChart, Workbook, file_name
+from bot.documents.model import OfficialReport, ProgressChart, Workbook, chunks, file_name
 
 __all__ = ["KEPT_FOR", "FileDocuments"]
 
@@ -58,20 +61,32 @@ class FileDocuments:
 
     async def report(self, report: OfficialReport, name: str) -> Attachment:
         from app.report_docx import (
-            write_report_docx,  # python-docx only when a report is asked for
+            ReportFile,  # python-docx only when a report is asked for
         )
 
         path = self.new_path(".docx")
-        await asyncio.to_thread(write_report_docx, path, report)
+        async with written(path):
+            document = await asyncio.to_thread(ReportFile, path, report)
+            await asyncio.to_thread(document.write_body)
+            async for blocks in chunks(report.annex):
+                await asyncio.to_thread(document.write_annex, blocks)
+            await asyncio.to_thread(document.close)
         return Attachment(str(path), name, DOCX)
 
     async def workbook(self, workbook: Workbook, name: str) -> Attachment:
         from app.workbook_xlsx import (
-            write_workbook,  # openpyxl's writer only when a workbook is asked for
+            WorkbookFile,  # openpyxl only when a workbook is asked for
         )
 
         path = self.new_path(".xlsx")
-        await asyncio.to_thread(write_workbook, path, workbook)
+        async with written(path):
+            xlsx = await asyncio.to_thread(WorkbookFile, path, workbook)
+            for index, sheet in enumerate(workbook.sheets):
+                await asyncio.to_thread(xlsx.begin, index)
+                async for rows in chunks(sheet.rows):
+                    await asyncio.to_thread(xlsx.rows, rows)
+                await asyncio.to_thread(xlsx.end)
+            await asyncio.to_thread(xlsx.close)
         return Attachment(str(path), name, XLSX)
 
     async def chart(self, chart: ProgressChart, name: str) -> Attachment:
@@ -101,3 +116,14 @@ class FileDocuments:
         if gone:
             log.info("deleted %d exports older than %s", gone, KEPT_FOR)
         return gone
+
+
+@asynccontextmanager
+async def written(path: Path) -> AsyncIterator[None]:
+    """A file left half written, when reading or writing it failed, is deleted: no link or
+    attachment ever points to it."""
+    try:
+        yield
+    except BaseException:
+        path.unlink(missing_ok=True)  # noqa: ASYNC240  # one unlink, on the way out of a failure
+        raise

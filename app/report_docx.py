@@ -7,20 +7,26 @@ and its subject, the body, the recipients and the signer's block; page numbers f
 The data holds every word; the writer adds only the national name, the motto and "Nơi nhận:",
 fixed legal forms never translated (the number line comes whole, "Số:" included, as the core
 leaves the number blank for registration). Rules under the issuing body, the motto and the
-subject are drawn as paragraph borders, never typed as underscores."""
+subject are drawn as paragraph borders, never typed as underscores.
+
+python-docx lays out the frame (the header, the title, the signer's block, the styles); the body
+and the annex, which for a province run to hundreds of pages, go into the frame as XML
+(app/docx_body.py), the annex a chunk at a time as the core reads it, straight into the file."""
 
 from __future__ import annotations
 
-import re
+import io
+import uuid
+import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import NamespacePrefixedTag, qn
@@ -31,9 +37,10 @@ from docx.table import Table as DocxTable
 from docx.table import _Cell, _Row
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from bot.documents.model import Block, Heading, OfficialReport, Paragraph, Table
+from app.docx_body import KEEP_NEXT, PAGE_BREAK, PARAGRAPH_GAP, TEXT_WIDTH_MM, StyleIds, blocks_xml, clean, printed_width_mm
+from bot.documents.model import Block, OfficialReport
 
-__all__ = ["write_report_docx"]
+__all__ = ["ReportFile"]
 
 FONT = "Times New Roman"
 NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -41,7 +48,6 @@ MOTTO = "Độc lập - Tự do - Hạnh phúc"
 
 PAGE_WIDTH, PAGE_HEIGHT = Mm(210), Mm(297)
 TOP, BOTTOM, LEFT, RIGHT = Mm(20), Mm(20), Mm(30), Mm(15)
-TEXT_WIDTH_MM = 210 - 30 - 15
 HEADER_DISTANCE = Mm(10)  # the page number sits in the top margin, above the text
 
 # The header's two columns: the left one holds "CÔNG AN PHƯỜNG NGHI HẢI" (66 mm in 13 pt bold) on
@@ -58,17 +64,13 @@ MOTTO_WIDTH_MM = 53.1
 
 BODY_SIZE = Pt(14)
 FIRST_LINE = Mm(12.7)
-PARAGRAPH_GAP = Pt(6)  # NĐ 30: at least 6 pt between paragraphs
 LINE_SPACING = 1.15  # NĐ 30: from single to 1.5 lines
 CELL_SIZE = Pt(13)
-CELL_MARGIN_MM = 1.9  # Word's default left and right margin inside a bordered table's cell
 SIGNATURE_SPACE = Pt(84)  # about 3 cm left blank for the signature and the seal
 
 # Rules under a body's name and under the subject are a third to a half of the line above them
-# (NĐ 30); their length, and the least width of a table's column, are estimated from the text in
-# em per character of Times New Roman Bold.
+# (NĐ 30); their length is estimated from the text (app.docx_body.printed_width_mm).
 RULE_SHARE = 0.4
-EM_UPPER, EM_SPACE, EM_OTHER = 0.68, 0.25, 0.47
 
 # The schema's order of the properties set here by hand (ECMA-376 Part 1, CT_PPr, CT_TblPr, CT_TrPr).
 PARAGRAPH_ORDER = (
@@ -89,12 +91,70 @@ ROW_ORDER = (
     "w:tblHeader", "w:tblCellSpacing", "w:jc", "w:hidden", "w:ins", "w:del", "w:trPrChange",
 )  # fmt: skip
 
-ILLEGAL_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # a pasted control character
 PROPERTY_LENGTH = 255  # characters the file's title or author may have (python-docx refuses more)
 
 
-def write_report_docx(path: Path, report: OfficialReport) -> None:
-    """The whole report, in the order NĐ 30 sets its parts."""
+class ReportFile:
+    """A report written as its parts come: the frame, the body, then the annex a chunk at a
+    time, straight into the file; `close` finishes it. Every call does blocking work, for a
+    worker thread."""
+
+    def __init__(self, path: Path, report: OfficialReport) -> None:
+        self.report = report
+        marks = f"body-{uuid.uuid4().hex}", f"annex-{uuid.uuid4().hex}"
+        frame, self.styles = report_frame(report, marks)
+        self.file = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED)
+        with zipfile.ZipFile(frame) as parts:
+            for part in parts.infolist():
+                if part.filename != DOCUMENT:
+                    self.file.writestr(part, parts.read(part))
+            document = parts.read(DOCUMENT).decode()
+        before_body, rest = document.split(marked(marks[0]))
+        self.between, self.tail = rest.split(marked(marks[1])) if has_annex(report) else (rest, "")
+        self.document: IO[bytes] = self.file.open(DOCUMENT, "w", force_zip64=True)
+        self.write(before_body)
+        self.annex_begun = False
+
+    def write(self, text: str) -> None:
+        self.document.write(text.encode())
+
+    def write_body(self) -> None:
+        """The body, its last paragraph kept with the signer's block, so the block never stands
+        alone on a page; then the block itself."""
+        for part in blocks_xml(self.report.blocks, self.styles, last=KEEP_NEXT):
+            self.write(part)
+        self.write(self.between)
+
+    def write_annex(self, blocks: Sequence[Block]) -> None:
+        """More of the annex, which opens a page of its own: a break of its first paragraph's own,
+        not a paragraph holding a break, which would leave an empty page when the signature fills
+        the last."""
+        if blocks:
+            self.write("".join(blocks_xml(blocks, self.styles, first="" if self.annex_begun else PAGE_BREAK)))
+            self.annex_begun = True
+
+    def close(self) -> None:
+        self.write(self.tail)
+        self.document.close()
+        self.file.close()
+
+
+DOCUMENT = "word/document.xml"
+
+
+def has_annex(report: OfficialReport) -> bool:
+    """An annex streamed is never empty (a summary's says so when no unit has reported)."""
+    return not isinstance(report.annex, Sequence) or bool(report.annex)
+
+
+def marked(mark: str) -> str:
+    """The paragraph standing where the body or the annex goes, as the frame's XML has it."""
+    return f"<w:p><w:r><w:t>{mark}</w:t></w:r></w:p>"
+
+
+def report_frame(report: OfficialReport, marks: tuple[str, str]) -> tuple[io.BytesIO, StyleIds]:
+    """Everything python-docx lays out, in the order NĐ 30 sets the parts, with a paragraph
+    marking where the body and the annex go."""
     document = Document()
     document.core_properties.title = property_text(report.subject)
     document.core_properties.author = property_text(report.issuing_body)
@@ -103,43 +163,13 @@ def write_report_docx(path: Path, report: OfficialReport) -> None:
     set_page(document)
     write_header(document, report)
     write_title(document, report)
-    styles = Styles(body, heading, cell)
-    write_blocks(document, report.blocks, styles)
+    document.add_paragraph().add_run(marks[0])
     write_signature(document, report)
-    if report.annex:
-        written = len(document.paragraphs)
-        write_blocks(document, report.annex, styles)
-        # The annex opens a page of its own; a break of the paragraph's own, not a paragraph
-        # holding a break, which would leave an empty page when the signature fills the last.
-        document.paragraphs[written].paragraph_format.page_break_before = True
-    document.save(str(path))  # python-docx declares a str or a stream
-
-
-@dataclass(frozen=True)
-class Styles:
-    body: ParagraphStyle
-    heading: ParagraphStyle
-    cell: ParagraphStyle
-
-
-def write_blocks(document: DocxDocument, blocks: Sequence[Block], styles: Styles) -> None:
-    end = document.element.body.sectPr  # found once: the body's last element, where new ones go before
-    for block in blocks:
-        if isinstance(block, Heading):
-            body_paragraph(styled(appended_paragraph(document, end), styles.heading), block.text)
-        elif isinstance(block, Paragraph):
-            body_paragraph(styled(appended_paragraph(document, end), styles.body), block.text, italic=block.note)
-        elif isinstance(block, Table):
-            write_table(document, block, styles.cell)
-
-
-def appended_paragraph(document: DocxDocument, end: BaseOxmlElement) -> DocxParagraph:
-    """A new paragraph at the end of the body, straight before its section properties `end`:
-    python-docx's add_paragraph looks for that place among every element already there, which
-    made a summary of 10,000 units (some 170,000 paragraphs) quadratic."""
-    paragraph = OxmlElement("w:p")
-    end.addprevious(paragraph)
-    return DocxParagraph(paragraph, document._body)
+    if has_annex(report):
+        document.add_paragraph().add_run(marks[1])
+    frame = io.BytesIO()
+    document.save(frame)
+    return frame, StyleIds(body.style_id, heading.style_id, cell.style_id)
 
 
 def set_defaults(document: DocxDocument) -> None:
@@ -244,51 +274,10 @@ def write_title(document: DocxDocument, report: OfficialReport) -> None:
     under.paragraph_format.space_after = Pt(12)
 
 
-def write_table(document: DocxDocument, block: Table, style: ParagraphStyle) -> None:
-    """Bordered, the header row bold and repeated on every page, a row kept whole on one page."""
-    widths = column_widths(block)
-    table = document.add_table(rows=1 + len(block.rows), cols=len(widths))
-    set_borders(table, "single")
-    set_columns(table, widths)
-    header = table.rows[0]
-    place(header._tr.get_or_add_trPr(), OxmlElement("w:tblHeader"), ROW_ORDER)
-    for cell, text in zip(cells_of(header), block.columns, strict=True):
-        cell_text(cell, text, style, bold=True, centred=True)
-        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER  # a one-line name beside a two-line one
-    for row, values in zip(table.rows[1:], block.rows, strict=True):
-        place(row._tr.get_or_add_trPr(), OxmlElement("w:cantSplit"), ROW_ORDER)
-        for cell, text in zip(cells_of(row), values, strict=True):
-            cell_text(cell, text, style, centred=text.isdigit())  # a number ("STT") stands in the middle of its column
-    document.add_paragraph().paragraph_format.space_after = PARAGRAPH_GAP  # Word joins two tables that touch
-
-
-def cells_of(row: _Row) -> list[_Cell]:
-    """The row's cells, read from the row alone: python-docx's `row.cells` lays out the whole
-    table's grid for each row, which made a table of 10,000 units quadratic."""
-    return [_Cell(tc, row.table) for tc in row._tr.tc_lst]
-
-
-def column_widths(block: Table) -> tuple[float, ...]:
-    """The text width shared out as the block's relative widths say (equal without them), but no
-    column narrower than the longest word of its header: a narrow "STT" would break as "ST/T"."""
-    columns = len(block.columns)
-    shares = block.widths if len(block.widths) == columns else (1.0,) * columns
-    least = [printed_width_mm(max(name.split() or [""], key=len), CELL_SIZE.pt) + 2 * CELL_MARGIN_MM for name in block.columns]
-    widths = [TEXT_WIDTH_MM * share / sum(shares) for share in shares]
-    narrow = {i for i, width in enumerate(widths) if width < least[i]}
-    if not narrow or len(narrow) == columns:
-        return tuple(widths)
-    left = TEXT_WIDTH_MM - sum(least[i] for i in narrow)
-    rest = sum(share for i, share in enumerate(shares) if i not in narrow)
-    return tuple(least[i] if i in narrow else left * share / rest for i, share in enumerate(shares))
-
-
 def write_signature(document: DocxDocument, report: OfficialReport) -> None:
     """Left: "Nơi nhận:" and the recipients, one line each as given; right: the authority (TM.,
     KT., Q.) where there is one, the signer's title, room for the signature and seal, the
-    signer's name. The body's last paragraph is kept with the block and the block's row is never
-    cut, so the block never stands alone on a page."""
-    document.paragraphs[-1].paragraph_format.keep_with_next = True
+    signer's name. The block's row is never cut."""
     table = borderless_table(document, 1, SIGNATURE_COLUMNS_MM)
     place(table.rows[0]._tr.get_or_add_trPr(), OxmlElement("w:cantSplit"), ROW_ORDER)
     recipients, signer = table.cell(0, 0), table.cell(0, 1)
@@ -312,21 +301,6 @@ def write_signature(document: DocxDocument, report: OfficialReport) -> None:
 # ----- paragraphs --------------------------------------------------------------------------------
 
 
-def styled(paragraph: DocxParagraph, style: ParagraphStyle) -> DocxParagraph:
-    """The paragraph in `style`, named by its id: python-docx's own setter looks the style up
-    among all of them each time, which dominated writing a large summary."""
-    paragraph._p.style = style.style_id
-    return paragraph
-
-
-def body_paragraph(paragraph: DocxParagraph, text: str, italic: bool = False) -> DocxParagraph:
-    """A paragraph of the body in its style; a note of the bot's own in italics."""
-    run = paragraph.add_run(clean(text))
-    if italic:
-        run.font.italic = True
-    return paragraph
-
-
 def text_line(paragraph: DocxParagraph, text: str, size: Length, bold: bool = False, italic: bool = False) -> DocxParagraph:
     """A centred line of the header, the title or the signer's block, single-spaced."""
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
@@ -334,15 +308,6 @@ def text_line(paragraph: DocxParagraph, text: str, size: Length, bold: bool = Fa
     run = paragraph.add_run(clean(text))
     run.font.size, run.font.bold, run.font.italic = size, bold, italic
     return paragraph
-
-
-def cell_text(cell: _Cell, text: str, style: ParagraphStyle, bold: bool = False, centred: bool = False) -> None:
-    paragraph = styled(cell.paragraphs[0], style)
-    if centred:
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = paragraph.add_run(clean(text))
-    if bold:
-        run.font.bold = True
 
 
 def rule(paragraph: DocxParagraph, width_mm: float, length_mm: float) -> DocxParagraph:
@@ -358,12 +323,6 @@ def rule(paragraph: DocxParagraph, width_mm: float, length_mm: float) -> DocxPar
 def rule_length(text: str, size_pt: float, width_mm: float) -> float:
     """A share of the line's printed width, the line being at most the column wide."""
     return RULE_SHARE * min(printed_width_mm(text, size_pt), width_mm)
-
-
-def printed_width_mm(text: str, size_pt: float) -> float:
-    """An estimate of the text's width in Times New Roman Bold, good to a tenth or so."""
-    ems = sum(EM_SPACE if c == " " else EM_UPPER if c.isupper() else EM_OTHER for c in text)
-    return ems * size_pt * 25.4 / 72
 
 
 def bottom_border(paragraph: DocxParagraph) -> None:
@@ -386,11 +345,6 @@ def property_text(text: str) -> str:
     """A document property: one line, shortened to what the format holds (the page shows it whole)."""
     text = " ".join(clean(text).split())
     return text if len(text) <= PROPERTY_LENGTH else text[: PROPERTY_LENGTH - 1] + "…"
-
-
-def clean(text: str) -> str:
-    """A control character pasted into an answer would make the file unreadable: it is dropped."""
-    return ILLEGAL_IN_XML.sub("", text)
 
 
 # ----- tables ------------------------------------------------------------------------------------
@@ -422,6 +376,12 @@ def set_borders(table: DocxTable, value: str) -> None:
             border.set(qn("w:color"), "000000")
         borders.append(border)
     place(table._tbl.tblPr, borders, TABLE_ORDER)
+
+
+def cells_of(row: _Row) -> list[_Cell]:
+    """The row's cells, read from the row alone: python-docx's `row.cells` lays out the whole
+    table's grid for each row."""
+    return [_Cell(tc, row.table) for tc in row._tr.tc_lst]
 
 
 def set_columns(table: DocxTable, widths_mm: tuple[float, ...]) -> None:

@@ -3,24 +3,34 @@ sorts: a bold header row, frozen, with filters over the used range; dates and ti
 Excel dates, so they sort and compute; numbers as numbers; long text wrapped. Every sheet
 prints on A4 in landscape, as wide as the page, with its header on every page.
 
-Written in openpyxl's write-only mode: rows stream to disk as they are written, so an export of
-ten thousand rows does not hold a second copy of every cell in memory. That mode sets widths,
-the frozen pane and the filter before the rows, which is why widths are worked out first."""
+openpyxl lays out the frame (each sheet's widths, frozen header, filter and print settings, the
+styles); the rows, half a million for a province, are written straight into each sheet's XML as
+the core streams them a chunk at a time, a row's text joined once: building an openpyxl cell for
+each of millions took most of the time a province's workbook took. A cell's XML is what
+openpyxl's write-only mode writes for it (its style found in a sample row of the frame), so the
+file reads as before, and the filter's range, known once the rows are written, is set last."""
 
 from __future__ import annotations
 
+import io
 import re
 import textwrap
+import zipfile
 from collections.abc import Sequence
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Protocol, cast
+from typing import IO, Protocol, cast
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook as XlsxWorkbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.cell.cell import Cell as XlsxCell
+from openpyxl.compat import safe_string
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.dimensions import ColumnDimension, DimensionHolder, RowDimension
 from openpyxl.worksheet.filters import AutoFilter
@@ -28,10 +38,10 @@ from openpyxl.worksheet.page import PrintPageSetup
 from openpyxl.worksheet.properties import PageSetupProperties, WorksheetProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.catalog.sheets import text_cell
+from bot.catalog.sheets import TEXT_LIMIT, text_cell
 from bot.documents.model import Cell, Sheet, Workbook
 
-__all__ = ["DATETIME_FORMAT", "print_setup", "write_workbook"]
+__all__ = ["DATETIME_FORMAT", "WorkbookFile", "print_setup"]
 
 DATE_FORMAT = "dd/mm/yyyy"
 DATETIME_FORMAT = "dd/mm/yyyy hh:mm"
@@ -49,17 +59,183 @@ TOP = Alignment(vertical="top")
 WRAPPED = Alignment(vertical="top", wrap_text=True)
 
 
-def write_workbook(path: Path, workbook: Workbook) -> None:
-    """A sheet for each of the core's, in its order, under a name Excel accepts."""
+class WorkbookFile:
+    """A workbook written as its rows come: `rows` adds a chunk to the sheet `begin` opened,
+    `close` finishes the file. Every call does blocking work, for a worker thread."""
+
+    def __init__(self, path: Path, workbook: Workbook) -> None:
+        self.sheets = workbook.sheets
+        frame, sheets = workbook_frame(workbook)
+        self.file = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=COMPRESSION)
+        self.frame = zipfile.ZipFile(frame)
+        self.parts = {f"xl/worksheets/sheet{number}.xml" for number in range(1, sheets + 1)}
+        for part in self.frame.infolist():
+            if part.filename not in self.parts and part.filename != WORKBOOK:
+                self.file.writestr(part, self.frame.read(part))
+        self.styles = sample_styles(self.frame.read("xl/worksheets/sheet1.xml").decode()) if self.sheets else Styles("", "", "", "", "")
+        self.rows_written: list[int] = []
+
+    def begin(self, index: int) -> None:
+        sheet = self.sheets[index]
+        xml = self.frame.read(f"xl/worksheets/sheet{index + 1}.xml").decode()
+        header_end = xml.index("</row>") + len("</row>")
+        self.tail = xml[xml.index("</sheetData>") :]
+        self.stream: IO[bytes] = self.file.open(f"xl/worksheets/sheet{index + 1}.xml", "w", force_zip64=True)
+        self.stream.write(xml[:header_end].encode())
+        self.row = SheetRows(column_widths(sheet), self.styles)
+
+    def rows(self, rows: Sequence[Sequence[Cell]]) -> None:
+        self.stream.write("".join(self.row.xml(values) for values in rows).encode())
+
+    def end(self) -> None:
+        last_row = self.row.number
+        self.stream.write(self.tail.replace(PLACEHOLDER_ROWS, str(last_row)).encode())
+        self.stream.close()
+        self.rows_written.append(last_row)
+
+    def close(self) -> None:
+        """The workbook's part last: its filters' ranges, a sheet's after another's, name the
+        last row of each sheet."""
+        first, *after = self.frame.read(WORKBOOK).decode().split(f"${PLACEHOLDER_ROWS}</definedName>")
+        ends = [f"${last_row}</definedName>{part}" for last_row, part in zip(self.rows_written, after, strict=True)]
+        self.file.writestr(WORKBOOK, first + "".join(ends))
+        self.frame.close()
+        self.file.close()
+
+
+WORKBOOK = "xl/workbook.xml"
+COMPRESSION = 1
+"""zlib's fastest: a province's sheets are hundreds of megabytes of XML, and compressing them
+harder took seconds for a file a few percent smaller."""
+PLACEHOLDER_ROWS = "1048576"
+"""The last row the frame's filters name, Excel's last: replaced by the sheet's own once written."""
+
+
+def workbook_frame(workbook: Workbook) -> tuple[io.BytesIO, int]:
+    """Each sheet with its header, laid out, under a name Excel accepts; the first with a sample
+    row of every style a cell takes."""
     xlsx = XlsxWorkbook(write_only=True)
     xlsx.properties.title = workbook.title
     xlsx.properties.creator = "baocao"
     taken: set[str] = set(RESERVED_NAMES)
-    for sheet in workbook.sheets:
+    for number, sheet in enumerate(workbook.sheets):
         name = sheet_name(sheet.name, taken)
         taken.add(name.casefold())
-        write_sheet(xlsx.create_sheet(name), sheet)
-    xlsx.save(path)
+        worksheet = xlsx.create_sheet(name)
+        write_header(worksheet, sheet)
+        if number == 0:
+            worksheet.append(
+                [body_cell(worksheet, "a", 9), body_cell(worksheet, "a" * 10, 9), body_cell(worksheet, date(2000, 1, 1), 9),
+                 body_cell(worksheet, datetime(2000, 1, 1, tzinfo=UTC), 9), body_cell(worksheet, 1, 9)]
+            )  # fmt: skip
+    frame = io.BytesIO()
+    xlsx.save(frame)
+    return frame, len(workbook.sheets)
+
+
+@dataclass(frozen=True)
+class Styles:
+    """The ids of the cell styles the frame's styles part holds, as its sample row uses them."""
+
+    text: str
+    wrapped: str
+    date: str
+    datetime: str
+    number: str
+
+
+def sample_styles(sheet: str) -> Styles:
+    sample = sheet[sheet.index("</row>") : sheet.index("</sheetData>")]
+    return Styles(*re.findall(r'<c r="[A-E]2" s="(\d+)"', sample))
+
+
+class SheetRows:
+    """A sheet's rows as XML, numbered from 2 (under the header). A cell's XML but for its
+    reference is kept per column for the values met lately: a unit's code, name and parent
+    repeat on each of its criteria, a criterion's text on each unit's row."""
+
+    def __init__(self, widths: list[float], styles: Styles) -> None:
+        self.widths, self.styles = widths, styles
+        self.openings = [f'<c r="{get_column_letter(column)}' for column in range(1, len(widths) + 1)]
+        self.known: list[dict[object, tuple[str, int]]] = [{} for _ in widths]
+        self.number = 1
+
+    def xml(self, values: Sequence[Cell]) -> str:
+        self.number += 1
+        number, cells, lines = str(self.number), [], 1
+        for opening, known, value, width in zip(self.openings, self.known, values, self.widths, strict=True):
+            if value is None:
+                continue
+            key = value if value.__class__ is str else (value.__class__, value)  # 1 and 1.0 are written apart
+            found = known.get(key)
+            if found is None:
+                if len(known) > KNOWN_VALUES:
+                    known.clear()
+                found = known[key] = self.cell(value, width)
+            cells.append(opening + number + found[0])
+            if found[1] > lines:
+                lines = found[1]
+        height = f' ht="{min(lines * LINE_HEIGHT, MOST_HEIGHT)}" customHeight="1"' if lines > 1 else ""
+        return f'<row r="{number}"{height}>{"".join(cells)}</row>'
+
+    def cell(self, value: Cell, width: float) -> tuple[str, int]:
+        """A cell's XML after its reference's column, and the lines it takes wrapped, as
+        body_cell and append_row make them: text wrapped when longer than its column, a time as
+        wall-clock time."""
+        if isinstance(value, str):
+            lines = wrapped_count(value, int(width))
+            style = self.styles.wrapped if len(value) > width or "\n" in value else self.styles.text
+            text = ILLEGAL_CHARACTERS_RE.sub("", value)
+            if len(text) > TEXT_LIMIT:
+                text = text[: TEXT_LIMIT - 1] + "…"
+            if not text:
+                return f'" s="{style}" t="inlineStr"/>', lines
+            space = ' xml:space="preserve"' if text != text.strip() else ""
+            return f'" s="{style}" t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>', lines
+        if isinstance(value, datetime):
+            return f'" s="{self.styles.datetime}" t="n"><v>{safe_string(to_excel(value.replace(tzinfo=None)))}</v></c>', 1
+        if isinstance(value, date):
+            return f'" s="{self.styles.date}" t="n"><v>{safe_string(to_excel(value))}</v></c>', 1
+        return f'" s="{self.styles.number}" t="n"><v>{safe_string(value)}</v></c>', 1
+
+
+KNOWN_VALUES = 4096
+"""Values a column remembers the XML of; past that it starts afresh."""
+SPACES = re.compile("( +)")
+OTHER_SPACE = re.compile(r"[^\S ]")
+"""A tab, a no-break space: where textwrap's rules go beyond words and spaces."""
+
+
+def wrapped_count(text: str, width: int) -> int:
+    """How many lines `wrapped_lines` makes of the text, counted without textwrap where it
+    would break a line only between words at spaces (no hyphen, no other space, no word wider
+    than the column): textwrap was most of the time a province's workbook took."""
+    if len(text) <= width and "\t" not in text and len(text.splitlines()) <= 1:
+        return 1  # a tab is expanded to eight spaces
+    return sum(line_count(line, width) for line in text.splitlines() or [""])
+
+
+def line_count(line: str, width: int) -> int:
+    """textwrap's greedy filling, where every word and run of spaces fits a line: a line ends at
+    the last border between a word and spaces within the width; spaces a line would start with
+    (but the first) are dropped, and a line of spaces alone is no line."""
+    words = line.split(" ")
+    if "-" in line or OTHER_SPACE.search(line) or max(map(len, words)) > width or " " * (width + 1) in line:
+        return len(textwrap.wrap(line, width)) or 1
+    lines, start, end = 0, 0, len(line)
+    while start < end:
+        if lines and line[start] == " ":
+            start = end - len(line[start:].lstrip(" "))
+            if start == end:
+                break
+        stop = start + width
+        if stop >= end:
+            stop = end
+        elif (line[stop - 1] == " ") == (line[stop] == " "):  # within a word or a run of spaces: the line ends before it
+            stop = len(line[:stop].rstrip(" ")) if line[stop] == " " else line.rfind(" ", start, stop) + 1
+        lines += bool(line[start:stop].strip(" "))
+        start = stop
+    return lines or 1
 
 
 def sheet_name(wanted: str, taken: set[str]) -> str:
@@ -94,18 +270,16 @@ def layout(worksheet: Worksheet | WriteOnlyWorksheet) -> Layout:
     return cast(Layout, worksheet)
 
 
-def write_sheet(worksheet: WriteOnlyWorksheet, sheet: Sheet) -> None:
+def write_header(worksheet: WriteOnlyWorksheet, sheet: Sheet) -> None:
+    """The layout, set before any row as write-only mode wants it, and the header row."""
     widths = column_widths(sheet)
     for column, width in enumerate(widths, start=1):
         layout(worksheet).column_dimensions[get_column_letter(column)].width = width
     last = get_column_letter(len(sheet.columns))
     print_setup(worksheet)
     worksheet.freeze_panes = "A2"
-    layout(worksheet).auto_filter.ref = f"A1:{last}{len(sheet.rows) + 1}"
+    layout(worksheet).auto_filter.ref = f"A1:{last}{PLACEHOLDER_ROWS}"
     append_row(worksheet, 1, [header_cell(worksheet, title) for title in sheet.columns], sheet.columns, widths)
-    for number, row in enumerate(sheet.rows, start=2):
-        cells = [body_cell(worksheet, value, width) for value, width in zip(row, widths, strict=True)]
-        append_row(worksheet, number, cells, row, widths)
 
 
 def append_row(
@@ -142,11 +316,12 @@ def print_setup(worksheet: Worksheet | WriteOnlyWorksheet) -> None:
 
 def column_widths(sheet: Sheet) -> list[float]:
     """The core's widths where it gave them; for the other columns, the longest line in the
-    column (header included), within LEAST_WIDTH..MOST_WIDTH. The filter's arrow takes about two
+    column (header included, and the rows where they are at hand), within LEAST_WIDTH..MOST_WIDTH. The filter's arrow takes about two
     characters of the header cell, hence the margin."""
     widths: list[float] = list(sheet.widths[: len(sheet.columns)])
+    rows = sheet.rows if isinstance(sheet.rows, Sequence) else ()  # streamed rows come with their widths
     for column in range(len(widths), len(sheet.columns)):
-        longest = max([shown_length(sheet.columns[column]), *(shown_length(row[column]) for row in sheet.rows)])
+        longest = max([shown_length(sheet.columns[column]), *(shown_length(row[column]) for row in rows)])
         widths.append(min(max(longest + 3, LEAST_WIDTH), MOST_WIDTH))
     return widths
 

@@ -15,16 +15,16 @@ from typing import Any, cast
 from sqlalchemy import BindParameter, Row, Select, and_, bindparam, case, exists, func, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from bot.base.answers import AnswerValue
 from bot.base.deadline import REPORT_DUE
 from bot.base.forms import LocalText
 from bot.base.ports import ReportMoved
 from bot.base.records import Enrolment as EnrolmentRecord
-from bot.base.records import PreviousAnswers, ReportRecord, ReportWithAnswers, Role
+from bot.base.records import ReportRecord, ReportWithAnswers, Role
 from bot.base.report_status import LOCKED_STATUSES, ReportStatus, Transition
 from storage.models import Answer, Campaign, Enrolment, GrantRow, MilestoneRow, Report, Unit
+from storage.report_answers import ReportAnswerReads
 from storage.report_counts import enrolments_of, extensions_of
 from storage.upsert import insert
 
@@ -40,7 +40,7 @@ UNIT_DUE = func.coalesce(_ENROLMENTS.c.extended_to, _MILESTONES.c.due)
 """A unit's deadline: its own when a supervisor extended it, else the campaign's."""
 
 
-class SqlReports:
+class SqlReports(ReportAnswerReads):
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self._locked: set[int] = set()
@@ -88,70 +88,6 @@ class SqlReports:
         records = await self._records(_record_query().where(Campaign.code == campaign_code, Enrolment.unit_id == unit_id))
         return records[0] if records else None
 
-    async def answers(self, report_id: int) -> dict[str, AnswerValue]:
-        """The newest version of each answer."""
-        newest = (
-            select(Answer.question_id, func.max(Answer.version).label("version"))
-            .where(Answer.report_id == report_id)
-            .group_by(Answer.question_id)
-            .subquery()
-        )
-        rows = await self.session.execute(
-            select(Answer.question_id, Answer.value).join(
-                newest,
-                and_(Answer.report_id == report_id, Answer.question_id == newest.c.question_id, Answer.version == newest.c.version),
-            )
-        )
-        return {row.question_id: row.value for row in rows}
-
-    async def answers_of(self, report_ids: Collection[int]) -> dict[int, dict[str, AnswerValue]]:
-        ids = list(report_ids)
-        if not ids:
-            return {}
-        newest = (
-            select(Answer.report_id, Answer.question_id, func.max(Answer.version).label("version"))
-            .where(Answer.report_id.in_(ids))
-            .group_by(Answer.report_id, Answer.question_id)
-            .subquery()
-        )
-        rows = await self.session.execute(
-            select(Answer.report_id, Answer.question_id, Answer.value).join(
-                newest,
-                and_(
-                    Answer.report_id == newest.c.report_id,
-                    Answer.question_id == newest.c.question_id,
-                    Answer.version == newest.c.version,
-                ),
-            )
-        )
-        found: dict[int, dict[str, AnswerValue]] = {report_id: {} for report_id in ids}
-        for row in rows:
-            found[row.report_id][row.question_id] = row.value
-        return found
-
-    async def answers_to(self, campaign_code: str, question_id: str, unit_ids: Collection[int]) -> dict[int, AnswerValue]:
-        """The newest version of one answer, per unit of these that has one."""
-        ids = list(unit_ids)
-        if not ids:
-            return {}
-        newest = (
-            select(Answer.report_id, func.max(Answer.version).label("version"))
-            .join(Report, Report.id == Answer.report_id)
-            .join(Enrolment, Enrolment.id == Report.enrolment_id)
-            .join(Campaign, Campaign.id == Enrolment.campaign_id)
-            .where(Answer.question_id == question_id, Campaign.code == campaign_code, Enrolment.unit_id.in_(ids))
-            .group_by(Answer.report_id)
-            .subquery()
-        )
-        rows = await self.session.execute(
-            select(Enrolment.unit_id, Answer.value)
-            .select_from(Answer)
-            .join(newest, and_(Answer.report_id == newest.c.report_id, Answer.question_id == question_id, Answer.version == newest.c.version))
-            .join(Report, Report.id == Answer.report_id)
-            .join(Enrolment, Enrolment.id == Report.enrolment_id)
-        )
-        return {row.unit_id: row.value for row in rows}
-
     async def enrolments(self, campaign_code: str, unit_ids: Collection[int] | None = None) -> list[EnrolmentRecord]:
         return await enrolments_of(self.session, campaign_code, unit_ids)
 
@@ -163,27 +99,6 @@ class SqlReports:
         await self.session.execute(
             update(Enrolment).where(Enrolment.campaign_id == campaign, Enrolment.unit_id == unit_id).values(extended_to=due)
         )
-
-    async def previous_answers(self, report_id: int) -> PreviousAnswers | None:
-        """One query finds the earlier report (none: done), one reads its answers."""
-        current, current_enrolment, current_campaign = aliased(Report), aliased(Enrolment), aliased(Campaign)
-        earlier = (
-            await self.session.execute(
-                select(Report.id, Campaign.code, Campaign.title_vi, Campaign.title_en)
-                .select_from(current)
-                .join(current_enrolment, current_enrolment.id == current.enrolment_id)
-                .join(current_campaign, current_campaign.id == current_enrolment.campaign_id)
-                .join(Enrolment, and_(Enrolment.unit_id == current_enrolment.unit_id, Enrolment.form_id == current_enrolment.form_id))
-                .join(Campaign, and_(Campaign.id == Enrolment.campaign_id, Campaign.opens < current_campaign.opens))
-                .join(Report, and_(Report.enrolment_id == Enrolment.id, Report.submitted_at.is_not(None)))
-                .where(current.id == report_id)
-                .order_by(Campaign.opens.desc())
-                .limit(1)
-            )
-        ).one_or_none()
-        if earlier is None:
-            return None
-        return PreviousAnswers(earlier.code, LocalText(earlier.title_vi, earlier.title_en), await self.answers(earlier.id))
 
     async def save_answers(self, report_id: int, values: Mapping[str, AnswerValue], author_id: int | None, now: datetime) -> None:
         """Adds a version per answer, numbered in the INSERT itself. The report row is locked

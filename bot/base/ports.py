@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from bot.base.answers import AnswerValue
 from bot.base.counts import StandingQueries
 from bot.base.exports import ExportQueue, ExportQueueQueries
+from bot.base.forms import CriterionStatus
 from bot.base.inbox import Inbox, UpdateLog
 from bot.base.outbox import Outbox, OutboxQueries
 from bot.base.records import (
@@ -43,6 +44,7 @@ from bot.base.records import (
 from bot.base.report_status import Transition
 
 __all__ = [
+    "AnswerReads",
     "Audit",
     "AuditQueries",
     "Chats",
@@ -186,7 +188,40 @@ class ReportMoved(Exception):
     moved it first): the turn is rolled back."""
 
 
-class ReportQueries(Protocol):
+class AnswerReads(Protocol):
+    """The current answers of many reports at once, as a document of a whole scope reads them:
+    what it shows only as counts counted by the database, the rest a question or a batch of
+    reports at a time, so a province's thousands of reports are never held at once."""
+
+    async def answers_of(self, report_ids: Collection[int], criteria: bool | None = None) -> Mapping[int, Mapping[str, AnswerValue]]:
+        """The current answers of each of these reports: to the criteria only (True), to every
+        other question (False) or all (None); each report's in a row of its own, whatever the
+        number of its answers."""
+        ...
+
+    async def criteria_by_report(self, report_ids: Collection[int], criteria: Collection[str]) -> Mapping[int, Mapping[CriterionStatus, int]]:
+        """Per report, how many of these criteria its current answers give each status, counted
+        by the database (a skipped criterion has none)."""
+        ...
+
+    async def criteria_by_question(
+        self, report_ids: Collection[int], criteria: Collection[str]
+    ) -> Mapping[str, Mapping[tuple[CriterionStatus, bool], int]]:
+        """Per criterion, how many of these reports give it each status, with whether it said
+        the unit meets the conditions, counted by the database."""
+        ...
+
+    async def answer_counts(self, report_ids: Collection[int], question_ids: Collection[str]) -> Sequence[tuple[str, AnswerValue, int]]:
+        """(question, answer, how many of these reports give it) for each distinct current
+        answer to these questions, in the order of the first unit, by code, to give it."""
+        ...
+
+    async def answers_to_question(self, report_ids: Collection[int], question_id: str) -> Mapping[int, AnswerValue]:
+        """The current answer to one question, per report of these that has one."""
+        ...
+
+
+class ReportQueries(AnswerReads, Protocol):
     async def get(self, report_id: int) -> ReportRecord | None: ...
 
     async def open_for(self, person_id: int, today: date, now: datetime) -> Sequence[ReportRecord]:
@@ -208,10 +243,6 @@ class ReportQueries(Protocol):
 
     async def answers(self, report_id: int) -> dict[str, AnswerValue]:
         """The current (newest) version of every answer."""
-        ...
-
-    async def answers_of(self, report_ids: Collection[int]) -> Mapping[int, Mapping[str, AnswerValue]]:
-        """The current answers of each of these reports, in one query however many."""
         ...
 
     async def answers_to(self, campaign_code: str, question_id: str, unit_ids: Collection[int]) -> Mapping[int, AnswerValue]:

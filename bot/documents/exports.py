@@ -7,7 +7,6 @@ from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from datetime import date
 from typing import Protocol
 
-from bot.base.answers import AnswerValue
 from bot.base.events import Attachment
 from bot.base.forms import Form, LocalText
 from bot.base.i18n import N_
@@ -17,14 +16,14 @@ from bot.base.records import CampaignRecord, Enrolment, ReportRecord, UnitRecord
 from bot.documents.chart import progress_chart
 from bot.documents.model import file_name
 from bot.documents.port import Documents
-from bot.documents.scope_summary import ScopeSource, scope_summary
+from bot.documents.scope_summary import ScopeSource, read_tallies, scope_summary
 from bot.documents.unit_report import place_of, report_source, unit_report
 from bot.documents.workbook import WorkbookSource, scope_workbook
 from bot.organisation.units import UnitTree
 from bot.reporting.prompts import REPORT_STATUS_LABELS, Prompts
 
 __all__ = [
-    "ExportSettings", "answers_by_unit", "chart_document", "report_document", "rows_under", "summary_document",
+    "ExportSettings", "chart_document", "report_document", "rows_under", "summary_document",
     "workbook_document",
 ]  # fmt: skip
 
@@ -64,12 +63,6 @@ async def rows_under(reads: Queries, tree: UnitTree, root: UnitRecord, within: C
     return await reads.reports.enrolments(campaign.code, tree.subtree([root.id]) & frozenset(within))
 
 
-async def answers_by_unit(reads: Queries, rows: Sequence[Enrolment]) -> dict[int, Mapping[str, AnswerValue]]:
-    """The current answers of these units' reports (those opened), in one query, by unit id."""
-    unit_of = {row.report_id: row.unit_id for row in rows if row.report_id is not None}
-    return {unit_of[report_id]: values for report_id, values in (await reads.reports.answers_of(list(unit_of))).items()}
-
-
 async def report_document(
     reads: Queries, tree: UnitTree, report: ReportRecord, settings: ExportSettings, p: Prompts, today: date
 ) -> tuple[str, Attachment | None]:
@@ -92,15 +85,18 @@ async def summary_document(
     """The compiled summary of the units under `root`, from the reports handed in."""
     _ = p._
     rows = await rows_under(reads, tree, root, within, campaign)
-    answers = await answers_by_unit(reads, [row for row in rows if row.handed_in])
-    source = ScopeSource(root, tree, rows, answers, settings.forms, settings.kind_label, place_of(tree, root), campaign.title.vi,
-        settings.letterhead, campaign.issuer, campaign.closed(today),
-    )
+    source = ScopeSource(root, tree, rows, reads.reports, settings.forms, settings.kind_label, place_of(tree, root),
+        campaign.title.vi, settings.letterhead, campaign.issuer, campaign.closed(today),
+    )  # fmt: skip
     text = _("📄 The summary of {area} — {campaign}: {handed}/{n} reports handed in, compiled as an official report with the units' answers as an annex.").format(
-        area=root.name, campaign=campaign.title.get(p.locale), handed=len(answers), n=len(rows)
+        area=root.name, campaign=campaign.title.get(p.locale), handed=sum(1 for row in rows if row.handed_in), n=len(rows)
     )
+
+    async def write() -> Attachment:
+        return await settings.documents.report(scope_summary(source, await read_tallies(source), today, p.zone), name)
+
     name = file_name(_("Summary - {area} - {campaign}").format(area=root.name, campaign=campaign.code), DOCX)
-    return await deliver(text, lambda: settings.documents.report(scope_summary(source, today, p.zone), name), settings, p)
+    return await deliver(text, write, settings, p)
 
 
 async def workbook_document(
@@ -110,7 +106,7 @@ async def workbook_document(
     """Every unit's report under `root` as a workbook to sort and filter."""
     _ = p._
     rows = await rows_under(reads, tree, root, within, campaign)
-    source = WorkbookSource(tree, rows, await answers_by_unit(reads, rows), settings.forms, campaign.title.vi, campaign.report_due)
+    source = WorkbookSource(tree, rows, reads.reports, settings.forms, campaign.title.vi, campaign.report_due)
     text = _("📊 The reports of {area} — {campaign} as a workbook: {n} units, a sheet per form, the outline's other answers and the status.").format(
         area=root.name, campaign=campaign.title.get(p.locale), n=len(rows)
     )

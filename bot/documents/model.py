@@ -5,13 +5,16 @@ bot.documents.port.Documents."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TypeAlias, TypeVar
 
 __all__ = [
     "Block",
     "Cell",
     "ChartBar",
+    "Chunked",
     "Heading",
     "OfficialReport",
     "Paragraph",
@@ -19,6 +22,7 @@ __all__ = [
     "Sheet",
     "Table",
     "Workbook",
+    "chunks",
     "file_name",
     "place_and_date",
 ]
@@ -55,6 +59,20 @@ class Table:
 
 Block = Heading | Paragraph | Table
 
+T = TypeVar("T")
+Chunked: TypeAlias = Sequence[T] | AsyncIterable[Sequence[T]]
+"""What a document holds: at hand, or, for a document of many units, read and worked out a
+chunk at a time while it is written, so it is never held whole."""
+
+
+async def chunks(items: Chunked[T]) -> AsyncIterator[Sequence[T]]:
+    """The items a chunk at a time, whether they were at hand (one chunk) or streamed."""
+    if isinstance(items, AsyncIterable):
+        async for chunk in items:
+            yield chunk
+    else:
+        yield items
+
 
 @dataclass(frozen=True)
 class OfficialReport:
@@ -73,7 +91,7 @@ class OfficialReport:
     signer_name: str = ""
     signer_authority: str = ""  # "TM. ỦY BAN NHÂN DÂN", "KT. TRƯỞNG CÔNG AN PHƯỜNG", above the title
     title: str = "BÁO CÁO"
-    annex: tuple[Block, ...] = ()
+    annex: Chunked[Block] = ()
     """What follows the signature on pages of its own (a summary's annex of the units' words)."""
 
 
@@ -100,8 +118,8 @@ class Sheet:
 
     name: str
     columns: tuple[str, ...]
-    rows: tuple[tuple[Cell, ...], ...]
-    widths: tuple[int, ...] = ()
+    rows: Chunked[tuple[Cell, ...]]
+    widths: tuple[int, ...] = ()  # every column's, for rows streamed
 
 
 @dataclass(frozen=True)

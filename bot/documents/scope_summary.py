@@ -1,20 +1,23 @@
 """The compiled summary a district or the province files for the units below it: who took part,
 phrased as the outline phrases it ("Tại 07/07 Công an phường thuộc thị xã Cửa Lò; …"), who has
 reported, how the units stand on each criterion, and the units' own words by item as an annex.
-Criteria are counted from the reports handed in (submitted, resubmitted or approved) with
-bot.reporting.criteria_counts, as /tieuchi counts them; the wording is here, the reading in bot/documents/exports.py."""
+Criteria are counted from the reports handed in (submitted, resubmitted or approved) as /tieuchi
+counts them (bot.reporting.criteria_counts), by the database: a province's summary reads what
+it shows as counts counted (`AnswerTallies`), and the annex's answers a question at a time while
+the document is written; the wording is here, the reading in bot/documents/exports.py."""
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot.base.answers import AnswerValue, files_of
-from bot.base.forms import Form, LocalText, Question, QuestionKind
+from bot.base.forms import CriterionStatus, Form, LocalText, Question, QuestionKind
 from bot.base.letterhead import Letterhead
+from bot.base.ports import AnswerReads
 from bot.base.records import Enrolment, UnitRecord
 from bot.base.report_status import ReportStatus
 from bot.base.text import fold
@@ -39,22 +42,22 @@ from bot.documents.unit_report import (
     text_lines,
 )
 from bot.organisation.units import UnitTree
-from bot.reporting.criteria_counts import count_criteria, count_criterion
+from bot.reporting.criteria_counts import CriteriaCount, counted
 from bot.reporting.prompts import REPORT_STATUS_LABELS, Prompts
 from bot.reporting.standing import standing_of
 
-__all__ = ["ScopeSource", "participation", "scope_summary"]
+__all__ = ["AnswerTallies", "ScopeSource", "participation", "read_tallies", "scope_summary"]
 
 
 @dataclass(frozen=True)
 class ScopeSource:
-    """What a summary is made from: the scope's root, its enrolled units and the answers of
-    those that handed their report in."""
+    """What a summary is made from: the scope's root, its enrolled units, and the reads of the
+    answers of those that handed their report in."""
 
     root: UnitRecord
     tree: UnitTree
     rows: Sequence[Enrolment]
-    answers: Mapping[int, Mapping[str, AnswerValue]]  # by unit id, handed-in reports only
+    reads: AnswerReads
     forms: Mapping[str, Form]
     kind_label: Callable[[str], LocalText]
     place: str
@@ -64,7 +67,45 @@ class ScopeSource:
     closed: bool = False  # the campaign has closed: who did not hand in, did not, as history says
 
 
-def scope_summary(source: ScopeSource, today: date, zone: ZoneInfo) -> OfficialReport:
+@dataclass(frozen=True)
+class AnswerTallies:
+    """What the summary says of the answers handed in only as counts, counted by the database."""
+
+    units: Mapping[int, CriteriaCount]  # each unit's criteria, by unit id
+    criteria: Mapping[tuple[str, str], CriteriaCount]  # each criterion's units, by form and question
+    answers: Sequence[tuple[str, AnswerValue, int]]  # (question, answer, units) for the figures
+
+
+async def read_tallies(source: ScopeSource) -> AnswerTallies:
+    """Two counts per form of criteria, one of the figures' answers: a few statements, a row per
+    unit at most, whatever the number of answers."""
+    handed_in = [row for row in source.rows if row.handed_in]
+    units: dict[int, CriteriaCount] = {}
+    criteria: dict[tuple[str, str], CriteriaCount] = {}
+    for form_id in sorted({row.form_id for row in handed_in}):
+        form = source.forms[form_id]
+        ids = [q.id for q in form if q.kind is QuestionKind.CRITERION]
+        if not ids:
+            continue
+        unit_of = {row.report_id: row.unit_id for row in handed_in if row.form_id == form_id and row.report_id is not None}
+        for report_id, by_status in (await source.reads.criteria_by_report(list(unit_of), ids)).items():
+            units[unit_of[report_id]] = counted(by_status, len(ids))
+        for question_id, tally in (await source.reads.criteria_by_question(list(unit_of), ids)).items():
+            statuses: Counter[CriterionStatus] = Counter()
+            for (status, _eligible), n in tally.items():
+                statuses[status] += n
+            eligible = tally.get((CriterionStatus.NOT_YET_DUE, True), 0)
+            criteria[form_id, question_id] = counted(statuses, len(unit_of), eligible)
+    shown = [q.id for q in outline_questions(source, handed_in) if q.kind is not QuestionKind.TEXT]
+    answers = await source.reads.answer_counts(report_ids(handed_in), shown) if shown else []
+    return AnswerTallies(units, criteria, answers)
+
+
+def report_ids(rows: Sequence[Enrolment]) -> list[int]:
+    return [row.report_id for row in rows if row.report_id is not None]
+
+
+def scope_summary(source: ScopeSource, tallies: AnswerTallies, today: date, zone: ZoneInfo) -> OfficialReport:
     p = Prompts(DOCUMENT_LOCALE, zone)
     _ = p._
     names = {row.unit_id: source.tree.get(row.unit_id).name for row in source.rows}
@@ -85,8 +126,8 @@ def scope_summary(source: ScopeSource, today: date, zone: ZoneInfo) -> OfficialR
         form = source.forms[form_id]
         if form.criteria_count:
             rows = [row for row in handed_in if row.form_id == form_id]
-            blocks += criteria_blocks(source, p, form, rows, names)
-    blocks += figures(source, p, handed_in)
+            blocks += criteria_blocks(p, form, rows, names, tallies)
+    blocks += figures(source, p, handed_in, tallies)
     subject = _("Summary of the {subject}").format(subject=lower_first(source.campaign_title))
     return issued_by(
         p, issuer_of(source.tree, source.root, source.letterhead, province_issuer(source)), place_and_date(source.place, today), subject, blocks,
@@ -179,21 +220,20 @@ def missing_label(source: ScopeSource, p: Prompts) -> str:
     return p._("Did not hand in") if source.closed else p._("Not yet handed in")
 
 
-def criteria_blocks(source: ScopeSource, p: Prompts, form: Form, rows: Sequence[Enrolment], names: Mapping[int, str]) -> list[Block]:
+def criteria_blocks(p: Prompts, form: Form, rows: Sequence[Enrolment], names: Mapping[int, str], tallies: AnswerTallies) -> list[Block]:
     """How many units reached each criterion of the form, then where each unit stands."""
     _ = p._
-    answers = [source.answers.get(row.unit_id, {}) for row in rows]
     criteria = [q for q in form if q.kind is QuestionKind.CRITERION]
     per_criterion = []
     for question in criteria:
-        count = count_criterion(unit.get(question.id) for unit in answers)
+        count = tallies.criteria.get((form.id, question.id)) or counted({}, len(rows))
         per_criterion.append((
             str(question.criterion_number), question.prompt.vi, f"{count.met:02d}", f"{count.not_met:02d}",
             f"{count.not_yet_due:02d} ({count.eligible:02d})", f"{count.unanswered:02d}",
         ))  # fmt: skip
     per_unit = []
-    for row, unit_answers in sorted(zip(rows, answers, strict=True), key=lambda pair: fold(names[pair[0].unit_id])):
-        count = count_criteria(form, unit_answers)
+    for row in sorted(rows, key=lambda row: fold(names[row.unit_id])):
+        count = tallies.units.get(row.unit_id) or counted({}, len(criteria))
         per_unit.append((names[row.unit_id], _("met {met}/{total} criteria").format(met=f"{count.met:02d}", total=f"{count.total:02d}"),
                          f"{count.not_met:02d}", f"{count.not_yet_due:02d}"))  # fmt: skip
     title = _("{form}: {n} reports handed in, on {criteria} criteria").format(form=form.title.vi, n=len(rows), criteria=len(criteria))
@@ -207,31 +247,33 @@ def criteria_blocks(source: ScopeSource, p: Prompts, form: Form, rows: Sequence[
     ]
 
 
-def figures(source: ScopeSource, p: Prompts, rows: Sequence[Enrolment]) -> list[Block]:
+def figures(source: ScopeSource, p: Prompts, rows: Sequence[Enrolment], tallies: AnswerTallies) -> list[Block]:
     """Every answer that is neither a text nor a criterion, compiled over the reports handed in:
     numbers added up, choices counted, dates from the first to the last, files counted. Each
     unit's own answer is in the annex."""
     _ = p._
     blocks: list[Block] = []
     for question in outline_questions(source, rows):
-        given = [value for row in rows if stated(value := source.answers.get(row.unit_id, {}).get(question.id))]
+        given = [(value, n) for question_id, value, n in tallies.answers if question_id == question.id and stated(value)]
         if question.kind is QuestionKind.TEXT or not given:
             continue
         match question.kind:
             case QuestionKind.CHOICE:
-                chosen = Counter(answer_text(p, question, value) for value in given)
+                chosen: Counter[str] = Counter()
+                for value, n in given:
+                    chosen[answer_text(p, question, value)] += n
                 said = "; ".join(f"{choice} ({units_count(p, n)})" for choice, n in chosen.most_common())
             case QuestionKind.NUMBER:
-                said = _("{total} in all").format(total=p.fmt.number(sum(value["number"] for value in given)))
+                said = _("{total} in all").format(total=p.fmt.number(sum(value["number"] * n for value, n in given)))
             case QuestionKind.DATE:
-                days = sorted(date.fromisoformat(value["date"]) for value in given)
+                days = sorted(date.fromisoformat(value["date"]) for value, _n in given)
                 said = p.fmt.date(days[0]) if days[0] == days[-1] else _("from {first} to {last}").format(
                     first=p.fmt.date(days[0]), last=p.fmt.date(days[-1])
                 )  # fmt: skip
             case _:
-                said = p.files_count(sum(len(files_of(value)) for value in given))
+                said = p.files_count(sum(len(files_of(value)) * n for value, n in given))
         if question.kind is not QuestionKind.CHOICE:
-            said = f"{said} ({units_count(p, len(given))})"
+            said = f"{said} ({units_count(p, sum(n for _value, n in given))})"
         blocks.append(Paragraph(f"{document_label(question)}: {said}."))
     return [Heading(_("III. FIGURES FROM THE UNITS' REPORTS")), *blocks] if blocks else []
 
@@ -250,21 +292,26 @@ def outline_questions(source: ScopeSource, rows: Sequence[Enrolment]) -> list[Qu
     return list(questions.values())
 
 
-def annex(source: ScopeSource, p: Prompts, rows: Sequence[Enrolment], names: Mapping[int, str]) -> list[Block]:
+async def annex(source: ScopeSource, p: Prompts, rows: Sequence[Enrolment], names: Mapping[int, str]) -> AsyncIterator[list[Block]]:
     """What the units reported, item by item of the outline, from the reports handed in: their
-    words under each item, every other answer by unit, and numbers added up first."""
+    words under each item, every other answer by unit, and numbers added up first. Read and
+    written an item at a time: a province's annex is the bulk of its summary."""
     _ = p._
-    blocks: list[Block] = [Heading(_("ANNEX: WHAT THE UNITS REPORTED, ITEM BY ITEM"))]
-    section = ""
+    yield [Heading(_("ANNEX: WHAT THE UNITS REPORTED, ITEM BY ITEM"))]
+    section, said = "", False
     ordered = sorted(rows, key=lambda row: fold(names[row.unit_id]))
+    ids = report_ids(ordered)
     for question in outline_questions(source, rows):
+        answers = await source.reads.answers_to_question(ids, question.id)
         given = [
             (names[row.unit_id], value)
             for row in ordered
-            if stated(value := source.answers.get(row.unit_id, {}).get(question.id))
+            if row.report_id is not None and stated(value := answers.get(row.report_id))
         ]
         if not given:
             continue
+        said = True
+        blocks: list[Block] = []
         if question.section.vi != section:
             section = question.section.vi
             blocks.append(heading_of(section))
@@ -274,12 +321,13 @@ def annex(source: ScopeSource, p: Prompts, rows: Sequence[Enrolment], names: Map
             for name, value in given:
                 first, *rest = text_lines(value)
                 blocks += [Paragraph(f"{name}: {first}"), *(Paragraph(line) for line in rest)]
+            yield blocks
             continue
         blocks.append(Heading(document_label(question), 2))
         if question.kind is QuestionKind.NUMBER:
             total = sum(value["number"] for _name, value in given)
             blocks.append(Paragraph(_("In all, {n} units: {total}.").format(n=f"{len(given):02d}", total=p.fmt.number(total))))
         blocks += [Paragraph(f"{name}: {answer_text(p, question, value)}.") for name, value in given]
-    if len(blocks) == 1:
-        blocks.append(Paragraph(_("No unit has handed in its report yet."), note=True))
-    return blocks
+        yield blocks
+    if not said:
+        yield [Paragraph(_("No unit has handed in its report yet."), note=True)]

@@ -20,6 +20,7 @@ from bot.base.records import ReportRecord, UnitRecord
 from bot.documents.issuer import BLANK, SHORT_BLANK, Issuer, issuer_of, lower_first
 from bot.documents.model import (
     Block,
+    Chunked,
     Heading,
     OfficialReport,
     Paragraph,
@@ -97,7 +98,7 @@ def unit_report(source: ReportSource, today: date, zone: ZoneInfo) -> OfficialRe
     return issued_by(p, source.issuer, place_and_date(source.place, day), source.campaign_title, blocks)
 
 
-def issued_by(p: Prompts, issuer: Issuer, dated: str, subject: str, blocks: Sequence[Block], annex: Sequence[Block] = ()) -> OfficialReport:
+def issued_by(p: Prompts, issuer: Issuer, dated: str, subject: str, blocks: Sequence[Block], annex: Chunked[Block] = ()) -> OfficialReport:
     """A report `issuer` sends to the body it reports to: the header, one copy to that body, the
     others it names and one kept, signed as the province says or with blanks to fill in. The
     number is left blank: it is given when registered."""
@@ -118,7 +119,7 @@ def issued_by(p: Prompts, issuer: Issuer, dated: str, subject: str, blocks: Sequ
         signer_authority=issuer.signer_authority.upper(),
         signer_role=(issuer.signer_title or BLANK).upper(),
         signer_name=issuer.signer_name,
-        annex=tuple(annex),
+        annex=annex,
     )
 
 

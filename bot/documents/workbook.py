@@ -5,32 +5,41 @@ and date, numbers such as inspections, files). Every unit's current answers, han
 the status column tells which.
 
 The sheets are long, not wide: a handful of columns whatever the number of criteria, so a sheet
-prints one page wide at a size people read, and filters by unit or criterion and pivots in Excel."""
+prints one page wide at a size people read, and filters by unit or criterion and pivots in Excel.
+
+A province's workbook has half a million rows: each sheet reads its answers a batch of units at a
+time (`BATCH`) while the file is written, so no sheet is ever held whole."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from bot.base.answers import AnswerValue, criterion_status, files_of
-from bot.base.forms import Form, Question, QuestionKind
+from bot.base.answers import AnswerValue, files_of
+from bot.base.forms import CriterionStatus, Form, Question, QuestionKind
+from bot.base.ports import AnswerReads
 from bot.base.records import Enrolment
 from bot.documents.model import Cell, Sheet, Workbook
 from bot.documents.unit_report import answer_text, document_label, stated, verdict
 from bot.organisation.units import UnitTree
-from bot.reporting.criteria_counts import count_criteria
+from bot.reporting.criteria_counts import counted
 from bot.reporting.prompts import Prompts, status_word
 
-__all__ = ["WorkbookSource", "scope_workbook"]
+__all__ = ["BATCH", "WorkbookSource", "scope_workbook"]
+
+BATCH = 1000
+"""Units whose answers a sheet reads in one go."""
+
+Row = tuple[Cell, ...]
 
 
 @dataclass(frozen=True)
 class WorkbookSource:
     tree: UnitTree
     rows: Sequence[Enrolment]
-    answers: Mapping[int, Mapping[str, AnswerValue]]  # by unit id, every report opened
+    reads: AnswerReads  # every report opened, its answers read while the sheets are written
     forms: Mapping[str, Form]
     campaign_title: str
     campaign_due: date | None
@@ -48,6 +57,14 @@ def scope_workbook(source: WorkbookSource, p: Prompts, zone: ZoneInfo) -> Workbo
     return Workbook(_("Reports — {campaign}").format(campaign=source.campaign_title), tuple(sheets))
 
 
+def batches(rows: Sequence[Enrolment]) -> list[tuple[Sequence[Enrolment], list[int]]]:
+    """The rows a batch at a time, each with the ids of the reports opened among them."""
+    return [
+        (part, [row.report_id for row in part if row.report_id is not None])
+        for part in (rows[start : start + BATCH] for start in range(0, len(rows), BATCH))
+    ]
+
+
 def unit_cells(source: WorkbookSource, row: Enrolment) -> tuple[Cell, ...]:
     unit = source.tree.get(row.unit_id)
     parent = source.tree.get(unit.parent_id).name if unit.parent_id is not None and unit.parent_id in source.tree else ""
@@ -56,46 +73,77 @@ def unit_cells(source: WorkbookSource, row: Enrolment) -> tuple[Cell, ...]:
 
 def status_sheet(source: WorkbookSource, p: Prompts, rows: Sequence[Enrolment], zone: ZoneInfo) -> Sheet:
     _ = p._
-
-    def local(instant: datetime | None) -> datetime | None:
-        return instant.astimezone(zone) if instant is not None else None
-
-    table = []
-    for row in rows:
-        form = source.forms[row.form_id]
-        met = count_criteria(form, source.answers.get(row.unit_id, {})).met if form.criteria_count else None
-        table.append((
-            *unit_cells(source, row), _(status_word(row.status, row.answered)), row.answered, len(form),
-            met, form.criteria_count or None, row.report_due(source.campaign_due), local(row.submitted_at), row.receipt_no,
-            local(row.last_activity),
-        ))  # fmt: skip
     columns = (
         _("Unit code"), _("Unit"), _("Parent unit"), _("Status"), _("Answered"), _("Questions"), _("Criteria met"),
         _("Number of criteria"), _("Deadline"), _("Handed in at"), _("Receipt number"), _("Last activity"),
     )  # fmt: skip
-    return Sheet(_("Status"), columns, tuple(table), widths=(16, 28, 20, 14, 9, 9, 9, 9, 11, 17, 14, 17))
+    return Sheet(_("Status"), columns, status_rows(source, p, rows, zone), widths=(16, 28, 20, 14, 9, 9, 9, 9, 11, 17, 14, 17))
+
+
+async def status_rows(source: WorkbookSource, p: Prompts, rows: Sequence[Enrolment], zone: ZoneInfo) -> AsyncIterator[list[Row]]:
+    """Criteria met counted by the database, a form at a time."""
+    _ = p._
+    met: dict[int | None, int] = {}
+    for form_id in sorted({row.form_id for row in rows}):
+        ids = [q.id for q in source.forms[form_id] if q.kind is QuestionKind.CRITERION]
+        opened = [row.report_id for row in rows if row.form_id == form_id and row.report_id is not None]
+        if ids and opened:
+            tally = await source.reads.criteria_by_report(opened, ids)
+            met.update((report_id, counted(by_status, len(ids)).met) for report_id, by_status in tally.items())
+
+    def local(instant: datetime | None) -> datetime | None:
+        return instant.astimezone(zone) if instant is not None else None
+
+    for part, _ids in batches(rows):
+        table = []
+        for row in part:
+            form = source.forms[row.form_id]
+            table.append((
+                *unit_cells(source, row), _(status_word(row.status, row.answered)), row.answered, len(form),
+                met.get(row.report_id, 0) if form.criteria_count else None, form.criteria_count or None,
+                row.report_due(source.campaign_due), local(row.submitted_at), row.receipt_no, local(row.last_activity),
+            ))  # fmt: skip
+        yield table
 
 
 def criteria_sheet(source: WorkbookSource, p: Prompts, form: Form, rows: Sequence[Enrolment]) -> Sheet:
     """A row per unit and criterion, the criterion's number a number and its whole text beside it,
     so a filter on either column, or a pivot, reads the form by unit or by criterion."""
     _ = p._
-    criteria = [q for q in form if q.kind is QuestionKind.CRITERION]
     columns = (
         _("Unit code"), _("Unit"), _("Parent unit"), _("Criterion"), _("Criterion text"), _("Result"), _("What was done"),
         _("Evidence files"),
     )  # fmt: skip
-    table = []
-    for row in rows:
-        answers = source.answers.get(row.unit_id, {})
-        for question in criteria:
-            value = answers.get(question.id)
-            status = criterion_status(value)
-            table.append((
-                *unit_cells(source, row), question.criterion_number, question.prompt.get(p.locale),
-                verdict(p, status, value) if status else None, (value or {}).get("narrative"), len(files_of(value)) or None,
-            ))  # fmt: skip
-    return Sheet(sheet_name(form, p), columns, tuple(table), widths=(16, 26, 20, 8, 34, 20, 48, 13))
+    return Sheet(sheet_name(form, p), columns, criteria_rows(source, p, form, rows), widths=(16, 26, 20, 8, 34, 20, 48, 13))
+
+
+async def criteria_rows(source: WorkbookSource, p: Prompts, form: Form, rows: Sequence[Enrolment]) -> AsyncIterator[list[Row]]:
+    criteria = [(q.id, q.criterion_number, q.prompt.get(p.locale)) for q in form if q.kind is QuestionKind.CRITERION]
+    verdicts: dict[tuple[str, bool | None], str] = {}
+
+    def result(value: AnswerValue) -> str | None:
+        """The verdict, worked out once for each status and eligibility."""
+        status = value.get("status")
+        if status is None:
+            return None
+        key = (status, value.get("eligible"))
+        if key not in verdicts:
+            verdicts[key] = verdict(p, CriterionStatus(status), value)
+        return verdicts[key]
+
+    for part, ids in batches(rows):
+        answers = await source.reads.answers_of(ids, criteria=True) if ids else {}
+        table = []
+        for row in part:
+            unit = unit_cells(source, row)
+            given = answers.get(row.report_id, {}) if row.report_id is not None else {}
+            for question_id, number, text in criteria:
+                value = given.get(question_id)
+                if value is None:
+                    table.append((*unit, number, text, None, None, None))
+                else:
+                    table.append((*unit, number, text, result(value), value.get("narrative"), len(value.get("files", ())) or None))
+        yield table
 
 
 def sheet_name(form: Form, p: Prompts) -> str:
@@ -110,17 +158,30 @@ def outline_sheet(source: WorkbookSource, p: Prompts, rows: Sequence[Enrolment])
     the unit gave, typed (a number, a date, a choice, a text) so it sums and filters, and its
     files counted."""
     _ = p._
-    table = []
-    for row in rows:
-        form = source.forms[row.form_id]
-        answers = source.answers.get(row.unit_id, {})
-        for number, question in enumerate(form, start=1):
-            value = answers.get(question.id)
-            if question.kind is not QuestionKind.CRITERION and stated(value):
-                files = len(files_of(value)) or None
-                table.append((*unit_cells(source, row), number, question.section.vi, document_label(question), typed(p, question, value), files))
     columns = (_("Unit code"), _("Unit"), _("Parent unit"), _("No."), _("Section"), _("Item"), _("Answer"), _("Files"))
-    return Sheet(_("Outline answers"), columns, tuple(table), widths=(16, 24, 18, 6, 24, 32, 52, 8))
+    return Sheet(_("Outline answers"), columns, outline_rows(source, p, rows), widths=(16, 24, 18, 6, 24, 32, 52, 8))
+
+
+async def outline_rows(source: WorkbookSource, p: Prompts, rows: Sequence[Enrolment]) -> AsyncIterator[list[Row]]:
+    items = {
+        form_id: [
+            (number, question, question.section.vi, document_label(question))
+            for number, question in enumerate(source.forms[form_id], start=1)
+            if question.kind is not QuestionKind.CRITERION
+        ]
+        for form_id in {row.form_id for row in rows}
+    }
+    for part, ids in batches(rows):
+        answers = await source.reads.answers_of(ids, criteria=False) if ids else {}
+        table = []
+        for row in part:
+            given = answers.get(row.report_id, {}) if row.report_id is not None else {}
+            unit = unit_cells(source, row)
+            for number, question, section, item in items[row.form_id]:
+                value = given.get(question.id)
+                if stated(value):
+                    table.append((*unit, number, section, item, typed(p, question, value), len(files_of(value)) or None))
+        yield table
 
 
 def typed(p: Prompts, question: Question, value: AnswerValue) -> Cell:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from bot.base.answers import AnswerValue, criterion_status
 from bot.base.forms import CriterionStatus, Form, QuestionKind
 
-__all__ = ["CriteriaCount", "count_criteria", "count_criterion", "tally_criterion"]
+__all__ = ["CriteriaCount", "count_criteria", "count_criterion", "counted", "tally_criterion"]
 
 
 @dataclass(frozen=True)
@@ -61,3 +61,10 @@ def tally_criterion(answers: Iterable[tuple[AnswerValue | None, int]]) -> Criter
 def count_criteria(form: Form, answers: Mapping[str, AnswerValue]) -> CriteriaCount:
     """One unit's criteria in its form, counted by the status it gave each."""
     return count_criterion(answers.get(q.id) for q in form if q.kind is QuestionKind.CRITERION)
+
+
+def counted(by_status: Mapping[CriterionStatus, int], total: int, eligible: int = 0) -> CriteriaCount:
+    """The count the database made of `total` answers by status (those without one unanswered),
+    for documents of many units that never read each answer."""
+    met, not_met, not_yet_due = (by_status.get(status, 0) for status in CriterionStatus)
+    return CriteriaCount(met, not_met, not_yet_due, eligible, total - met - not_met - not_yet_due)

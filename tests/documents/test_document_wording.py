@@ -17,8 +17,9 @@ from bot.base.answers import AnswerValue
 from bot.base.forms import Form, Question, QuestionKind
 from bot.documents.model import OfficialReport, Workbook
 from bot.documents.unit_report import document_label, name_in_sentence
-from bot.documents.workbook import WorkbookSource, scope_workbook
-from tests.documents.test_scope_exports import ZONE, P, province
+from bot.documents.workbook import scope_workbook
+from tests.documents.at_hand import workbook_at_hand
+from tests.documents.test_scope_exports import ZONE, P, province, source
 from tests.documents.test_scope_summary import summary
 from tests.documents.test_unit_report import CATALOG, report
 
@@ -59,7 +60,7 @@ async def workbook(filed: Mapping[str, Mapping[str, AnswerValue]]) -> Workbook:
     """The demo province's workbook with these answers, by unit code."""
     tree, rows, _answers = await province()
     by_unit = {unit.id: values for code, values in filed.items() if (unit := tree.by_code(code))}
-    return scope_workbook(WorkbookSource(tree, rows, by_unit, CATALOG.forms, "Sơ kết 2023", date(2023, 11, 25)), P, ZONE)
+    return await workbook_at_hand(scope_workbook(source(tree, rows, by_unit), P, ZONE))
 
 
 async def written(report_: OfficialReport, tmp_path: Path) -> tuple[list[str], list[list[str]]]:

@@ -5,6 +5,8 @@ percentages /tinhhinh shows."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,6 +14,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 
 from app.documents import FileDocuments
+from bot.base.answers import AnswerValue
 from bot.base.forms import LocalText
 from bot.base.records import CampaignRecord, Enrolment
 from bot.base.text import fold
@@ -21,6 +24,7 @@ from bot.organisation.units import UnitTree
 from bot.reporting.prompts import Prompts
 from bot.reporting.standing import standing_of
 from tests import report_moves
+from tests.documents.at_hand import AnswersAtHand, workbook_at_hand
 from tests.seeded_store import seeded_store
 from tests.service_harness import CAMPAIGNS, CATALOG, DEMO_UNITS
 
@@ -56,7 +60,7 @@ async def province() -> tuple[UnitTree, list[Enrolment], dict]:
 
 async def test_the_workbook_has_a_status_sheet_a_sheet_per_criteria_form_and_the_outline_answers() -> None:
     tree, rows, answers = await province()
-    workbook = scope_workbook(source(tree, rows, answers), P, ZONE)
+    workbook = await workbook_at_hand(scope_workbook(source(tree, rows, answers), P, ZONE))
     assert workbook.title == "Báo cáo — Sơ kết 2023"
     status, *forms, outline = workbook.sheets
     assert status.name == "Trạng thái" and [sheet.name for sheet in forms] == ["Mẫu 22 tiêu chí", "Mẫu 14 tiêu chí", "Mẫu 32 tiêu chí", "Mẫu 34 tiêu chí"]
@@ -83,8 +87,15 @@ async def test_the_workbook_has_a_status_sheet_a_sheet_per_criteria_form_and_the
                             ("CAP-CL-NGHITHU", "Công an phường Nghi Thu", *item, "Phường có 9 khối phố.", None))  # fmt: skip
 
 
-def source(tree: UnitTree, rows: list[Enrolment], answers: dict) -> WorkbookSource:
-    return WorkbookSource(tree, rows, answers, CATALOG.forms, "Sơ kết 2023", date(2023, 11, 25))
+def source(tree: UnitTree, rows: list[Enrolment], answers: Mapping[int, Mapping[str, AnswerValue]]) -> WorkbookSource:
+    """The workbook's source with these answers at hand, by unit id: a unit given answers has
+    its report opened."""
+    rows = [row if row.report_id is not None or row.unit_id not in answers else replace(row, report_id=-row.unit_id) for row in rows]
+    reads = AnswersAtHand(
+        {row.report_id: answers[row.unit_id] for row in rows if row.report_id is not None and row.unit_id in answers},
+        {row.report_id: tree.get(row.unit_id).code for row in rows if row.report_id is not None},
+    )
+    return WorkbookSource(tree, rows, reads, CATALOG.forms, "Sơ kết 2023", date(2023, 11, 25))
 
 
 async def test_the_written_workbook_counts_in_numbers_and_prints_every_sheet_a4_landscape_page_wide(tmp_path: Path) -> None:

@@ -9,12 +9,13 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.base.answers import AnswerValue
-from bot.documents.exports import answers_by_unit, rows_under
+from bot.documents.exports import rows_under
 from bot.documents.model import Heading, OfficialReport, Paragraph, Table
-from bot.documents.scope_summary import ScopeSource, scope_summary
+from bot.documents.scope_summary import ScopeSource, read_tallies, scope_summary
 from bot.documents.unit_report import place_of
 from bot.organisation.units import UnitTree
 from tests import report_moves
+from tests.documents.at_hand import report_at_hand
 from tests.seeded_store import seeded_store
 from tests.service_harness import CAMPAIGNS, CATALOG, DEMO_UNITS
 
@@ -45,9 +46,11 @@ async def summary(
         assert root is not None
         [campaign] = [c for c in await uow.units.campaigns() if c.code == "so-ket-2023"]
         rows = await rows_under(uow, tree, root, tree.subtree([root.id]), campaign)
-        answers = await answers_by_unit(uow, [row for row in rows if row.handed_in])
-    source = ScopeSource(root, tree, rows, answers, CATALOG.forms, CATALOG.kind_label, place_of(tree, root), campaign.title.vi, CATALOG.letterhead, campaign.issuer, closed)
-    return scope_summary(source, date(2023, 11, 20), ZONE)
+        source = ScopeSource(
+            root, tree, rows, uow.reports, CATALOG.forms, CATALOG.kind_label, place_of(tree, root), campaign.title.vi, CATALOG.letterhead,
+            campaign.issuer, closed,
+        )  # fmt: skip
+        return await report_at_hand(scope_summary(source, await read_tallies(source), date(2023, 11, 20), ZONE))
 
 
 def paragraphs(document: OfficialReport) -> list[str]:
