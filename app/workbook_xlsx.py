@@ -191,7 +191,7 @@ class SheetRows:
             if not text:
                 return f'" s="{style}" t="inlineStr"/>', lines
             space = ' xml:space="preserve"' if text != text.strip() else ""
-            return f'" s="{style}" t="inlineStr"><is><t{space}>{escape(text)}</t></is></c>', lines
+            return f'" s="{style}" t="inlineStr"><is><t{space}>{escape(text, CARRIAGE_RETURN)}</t></is></c>', lines
         if isinstance(value, datetime):
             return f'" s="{self.styles.datetime}" t="n"><v>{safe_string(to_excel(value.replace(tzinfo=None)))}</v></c>', 1
         if isinstance(value, date):
@@ -199,6 +199,8 @@ class SheetRows:
         return f'" s="{self.styles.number}" t="n"><v>{safe_string(value)}</v></c>', 1
 
 
+CARRIAGE_RETURN = {"\r": "&#13;"}
+"""Kept as a reference, as openpyxl writes it: a reader turns a bare one into a line feed."""
 KNOWN_VALUES = 4096
 """Values a column remembers the XML of; past that it starts afresh."""
 SPACES = re.compile("( +)")
