@@ -103,7 +103,7 @@ class ReportFile:
         self.report = report
         marks = f"body-{uuid.uuid4().hex}", f"annex-{uuid.uuid4().hex}"
         frame, self.styles = report_frame(report, marks)
-        self.file = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED)
+        self.file = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=FASTEST)
         with zipfile.ZipFile(frame) as parts:
             for part in parts.infolist():
                 if part.filename != DOCUMENT:
@@ -140,6 +140,9 @@ class ReportFile:
 
 
 DOCUMENT = "word/document.xml"
+FASTEST = 1
+"""zlib's fastest compression: a province's summary is tens of megabytes of XML, and compressing
+it harder took seconds for a file a few percent smaller."""
 
 
 def has_annex(report: OfficialReport) -> bool:

@@ -22,6 +22,7 @@ from bot.base.records import Enrolment as EnrolmentRecord
 from bot.base.records import Role
 from bot.base.report_status import LOCKED_STATUSES, ReportStatus
 from storage.models import Answer, Campaign, Chat, Enrolment, GrantRow, Report, Unit
+from storage.report_answers import among
 
 __all__ = ["SqlStanding", "enrolments_of", "extensions_of"]
 
@@ -58,7 +59,7 @@ async def enrolments_of(session: AsyncSession, campaign_code: str, unit_ids: Col
         ids = list(unit_ids)
         if not ids:
             return []
-        query = query.where(_ENROLMENTS.c.unit_id.in_(ids))
+        query = query.where(among(_ENROLMENTS.c.unit_id, ids))
     rows = await session.execute(query)
     return [_enrolment(row) for row in rows]
 
