@@ -85,7 +85,10 @@ class WorkbookFile:
         self.row = SheetRows(column_widths(sheet), self.styles)
 
     def rows(self, rows: Sequence[Sequence[Cell]]) -> None:
-        self.stream.write("".join(self.row.xml(values) for values in rows).encode())
+        """Joined and written a few hundred rows at a time: a chunk's XML whole would be tens of
+        megabytes held twice, as text and as bytes."""
+        for start in range(0, len(rows), ROWS_WRITTEN_TOGETHER):
+            self.stream.write("".join(self.row.xml(values) for values in rows[start : start + ROWS_WRITTEN_TOGETHER]).encode())
 
     def end(self) -> None:
         last_row = self.row.number
@@ -104,6 +107,7 @@ class WorkbookFile:
 
 
 WORKBOOK = "xl/workbook.xml"
+ROWS_WRITTEN_TOGETHER = 500
 COMPRESSION = 1
 """zlib's fastest: a province's sheets are hundreds of megabytes of XML, and compressing them
 harder took seconds for a file a few percent smaller."""

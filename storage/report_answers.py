@@ -1,10 +1,9 @@
-"""The current answers of many reports at once, as the exports read them: a province's summary
-and workbook read 10,000 reports, so what they show only as counts is counted here, in SQL, and
-what they show answer by answer is read a question, or a batch of reports, at a time, in the
-columns shown. Nothing reads every report's whole answers at once.
-
-Report ids go to the database in batches (`BATCH`): a list of a whole province would pass
-PostgreSQL's limit of bind parameters in one statement."""
+"""Reports' answers: one report's, and many reports' at once as the exports read them. A
+province's summary and workbook read 10,000 reports, so what they show only as counts is counted
+here, in SQL, and what they show answer by answer is read a question, or a batch of reports, at a
+time, each report's or question's answers gathered by the database into one JSON object: a row
+per answer cost more to fetch and decode than the database took to find them. Report ids go to
+the database `BATCH` at a time, so no read holds more than a batch's answers."""
 
 from __future__ import annotations
 
@@ -51,14 +50,14 @@ class AnswersObject(FunctionElement[dict[str, AnswerValue]]):
 
 @compiles(AnswersObject, "sqlite")
 def _sqlite_object(element: AnswersObject, compiler: SQLCompiler, **kw: Any) -> str:
-    question_id, value = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"json_group_object({question_id}, json({value}))"
+    key, value = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"json_group_object({key}, json({value}))"
 
 
 @compiles(AnswersObject, "postgresql")
 def _postgresql_object(element: AnswersObject, compiler: SQLCompiler, **kw: Any) -> str:
-    question_id, value = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"json_object_agg({question_id}, {value})"
+    key, value = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"json_object_agg({key}, {value})"
 
 
 def among(column: ColumnElement[int], ids: Collection[int]) -> ColumnElement[bool]:
