@@ -10,10 +10,11 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 from app.downloads import DownloadLinks
 from bot.base.events import Attachment
@@ -65,8 +66,7 @@ class FileDocuments:
         )
 
         path = self.new_path(".docx")
-        async with written(path):
-            document = await asyncio.to_thread(ReportFile, path, report)
+        async with writing(path, lambda: ReportFile(path, report)) as document:
             await asyncio.to_thread(document.write_body)
             async for blocks in chunks(report.annex):
                 await asyncio.to_thread(document.write_annex, blocks)
@@ -79,8 +79,7 @@ class FileDocuments:
         )
 
         path = self.new_path(".xlsx")
-        async with written(path):
-            xlsx = await asyncio.to_thread(WorkbookFile, path, workbook)
+        async with writing(path, lambda: WorkbookFile(path, workbook)) as xlsx:
             for index, sheet in enumerate(workbook.sheets):
                 await asyncio.to_thread(xlsx.begin, index)
                 async for rows in chunks(sheet.rows):
@@ -118,12 +117,23 @@ class FileDocuments:
         return gone
 
 
+class BeingWritten(Protocol):
+    def abandon(self) -> None:
+        """Closes what it has open, leaving the file to be deleted."""
+        ...
+
+
+Writer = TypeVar("Writer", bound=BeingWritten)
+
+
 @asynccontextmanager
-async def written(path: Path) -> AsyncIterator[None]:
-    """A file left half written, when reading or writing it failed, is deleted: no link or
-    attachment ever points to it."""
+async def writing(path: Path, start: Callable[[], Writer]) -> AsyncIterator[Writer]:
+    """The writer `start` makes, in a worker thread; when reading or writing fails, the file half
+    written is closed and deleted: no link or attachment ever points to it."""
+    writer = await asyncio.to_thread(start)
     try:
-        yield
+        yield writer
     except BaseException:
-        path.unlink(missing_ok=True)  # noqa: ASYNC240  # one unlink, on the way out of a failure
+        writer.abandon()
+        path.unlink(missing_ok=True)  # noqa: ASYNC240  # on the way out of a failure
         raise

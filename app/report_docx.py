@@ -135,6 +135,9 @@ class ReportFile:
 
     def close(self) -> None:
         self.write(self.tail)
+        self.abandon()
+
+    def abandon(self) -> None:
         self.document.close()
         self.file.close()
 

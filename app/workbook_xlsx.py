@@ -74,26 +74,31 @@ class WorkbookFile:
                 self.file.writestr(part, self.frame.read(part))
         self.styles = sample_styles(self.frame.read("xl/worksheets/sheet1.xml").decode()) if self.sheets else Styles("", "", "", "", "")
         self.rows_written: list[int] = []
+        self.stream: IO[bytes] | None = None
 
     def begin(self, index: int) -> None:
         sheet = self.sheets[index]
         xml = self.frame.read(f"xl/worksheets/sheet{index + 1}.xml").decode()
         header_end = xml.index("</row>") + len("</row>")
         self.tail = xml[xml.index("</sheetData>") :]
-        self.stream: IO[bytes] = self.file.open(f"xl/worksheets/sheet{index + 1}.xml", "w", force_zip64=True)
+        self.stream = self.file.open(f"xl/worksheets/sheet{index + 1}.xml", "w", force_zip64=True)
         self.stream.write(xml[:header_end].encode())
         self.row = SheetRows(column_widths(sheet), self.styles)
+
+    def sheet(self) -> IO[bytes]:
+        assert self.stream is not None, "a sheet is begun before its rows"
+        return self.stream
 
     def rows(self, rows: Sequence[Sequence[Cell]]) -> None:
         """Joined and written a few hundred rows at a time: a chunk's XML whole would be tens of
         megabytes held twice, as text and as bytes."""
         for start in range(0, len(rows), ROWS_WRITTEN_TOGETHER):
-            self.stream.write("".join(self.row.xml(values) for values in rows[start : start + ROWS_WRITTEN_TOGETHER]).encode())
+            self.sheet().write("".join(self.row.xml(values) for values in rows[start : start + ROWS_WRITTEN_TOGETHER]).encode())
 
     def end(self) -> None:
         last_row = self.row.number
-        self.stream.write(self.tail.replace(PLACEHOLDER_ROWS, str(last_row)).encode())
-        self.stream.close()
+        self.sheet().write(self.tail.replace(PLACEHOLDER_ROWS, str(last_row)).encode())
+        self.sheet().close()
         self.rows_written.append(last_row)
 
     def close(self) -> None:
@@ -102,6 +107,11 @@ class WorkbookFile:
         first, *after = self.frame.read(WORKBOOK).decode().split(f"${PLACEHOLDER_ROWS}</definedName>")
         ends = [f"${last_row}</definedName>{part}" for last_row, part in zip(self.rows_written, after, strict=True)]
         self.file.writestr(WORKBOOK, first + "".join(ends))
+        self.abandon()
+
+    def abandon(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
         self.frame.close()
         self.file.close()
 
