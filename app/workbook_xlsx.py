@@ -93,7 +93,7 @@ class WorkbookFile:
         """Joined and written a few hundred rows at a time: a chunk's XML whole would be tens of
         megabytes held twice, as text and as bytes."""
         for start in range(0, len(rows), ROWS_WRITTEN_TOGETHER):
-            self.sheet().write("".join(self.row.xml(values) for values in rows[start : start + ROWS_WRITTEN_TOGETHER]).encode())
+            self.sheet().write(self.row.xml(rows[start : start + ROWS_WRITTEN_TOGETHER]).encode())
 
     def end(self) -> None:
         last_row = self.row.number
@@ -171,26 +171,31 @@ class SheetRows:
     def __init__(self, widths: list[float], styles: Styles) -> None:
         self.widths, self.styles = widths, styles
         self.openings = [f'<c r="{get_column_letter(column)}' for column in range(1, len(widths) + 1)]
-        self.known: list[dict[object, tuple[str, int]]] = [{} for _ in widths]
+        self.known: list[dict[Cell, tuple[str, int]]] = [{} for _ in widths]
         self.number = 1
 
-    def xml(self, values: Sequence[Cell]) -> str:
-        self.number += 1
-        number, cells, lines = str(self.number), [], 1
-        for opening, known, value, width in zip(self.openings, self.known, values, self.widths, strict=True):
-            if value is None:
-                continue
-            key = value if value.__class__ is str else (value.__class__, value)  # 1 and 1.0 are written apart
-            found = known.get(key)
-            if found is None:
-                if len(known) > KNOWN_VALUES:
-                    known.clear()
-                found = known[key] = self.cell(value, width)
-            cells.append(opening + number + found[0])
-            if found[1] > lines:
-                lines = found[1]
-        height = f' ht="{min(lines * LINE_HEIGHT, MOST_HEIGHT)}" customHeight="1"' if lines > 1 else ""
-        return f'<row r="{number}"{height}>{"".join(cells)}</row>'
+    def xml(self, rows: Sequence[Sequence[Cell]]) -> str:
+        """The rows' XML, each row as tall as its longest wrapped text. A value is its own key: equal
+        numbers of two types (7 and 7.0) are written alike, as openpyxl writes them."""
+        number, written = self.number, []
+        for values in rows:
+            number += 1
+            row, cells, lines = str(number), [], 1
+            for opening, known, value, width in zip(self.openings, self.known, values, self.widths):  # noqa: B905  # a row is as wide as its sheet
+                if value is None:
+                    continue
+                found = known.get(value)
+                if found is None:
+                    if len(known) > KNOWN_VALUES:
+                        known.clear()
+                    found = known[value] = self.cell(value, width)
+                cells.append(opening + row + found[0])
+                if found[1] > lines:
+                    lines = found[1]
+            height = f' ht="{min(lines * LINE_HEIGHT, MOST_HEIGHT)}" customHeight="1"' if lines > 1 else ""
+            written.append(f'<row r="{row}"{height}>{"".join(cells)}</row>')
+        self.number = number
+        return "".join(written)
 
     def cell(self, value: Cell, width: float) -> tuple[str, int]:
         """A cell's XML after its reference's column, and the lines it takes wrapped, as
