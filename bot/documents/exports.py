@@ -91,11 +91,12 @@ async def summary_document(
     text = _("📄 The summary of {area} — {campaign}: {handed}/{n} reports handed in, compiled as an official report with the units' answers as an annex.").format(
         area=root.name, campaign=campaign.title.get(p.locale), handed=sum(1 for row in rows if row.handed_in), n=len(rows)
     )
+    name = file_name(_("Summary - {area} - {campaign}").format(area=root.name, campaign=campaign.code), DOCX)
 
     async def write() -> Attachment:
+        """What the summary counts is read first; its annex is read while the file is written."""
         return await settings.documents.report(scope_summary(source, await read_tallies(source), today, p.zone), name)
 
-    name = file_name(_("Summary - {area} - {campaign}").format(area=root.name, campaign=campaign.code), DOCX)
     return await deliver(text, write, settings, p)
 
 

@@ -23,11 +23,13 @@ class Documents(Protocol):
         ...
 
     async def report(self, report: OfficialReport, name: str) -> Attachment:
-        """An official report as a DOCX laid out as Nghị định 30/2020/NĐ-CP prescribes."""
+        """An official report as a DOCX laid out as Nghị định 30/2020/NĐ-CP prescribes; an annex
+        streamed is read and written a chunk at a time."""
         ...
 
     async def workbook(self, workbook: Workbook, name: str) -> Attachment:
-        """An XLSX workbook: frozen header rows with filters, dates as dates."""
+        """An XLSX workbook: frozen header rows with filters, dates as dates; rows streamed are read
+        and written a chunk at a time."""
         ...
 
     async def chart(self, chart: ProgressChart, name: str) -> Attachment:
