@@ -19,6 +19,7 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
 from typing import IO, Protocol, cast
 from xml.sax.saxutils import escape
@@ -222,41 +223,33 @@ CARRIAGE_RETURN = {"\r": "&#13;"}
 """Kept as a reference, as openpyxl writes it: a reader turns a bare one into a line feed."""
 KNOWN_VALUES = 4096
 """Values a column remembers the XML of; past that it starts afresh."""
-SPACES = re.compile("( +)")
-OTHER_SPACE = re.compile(r"[^\S ]")
-"""A tab, a no-break space: where textwrap's rules go beyond words and spaces."""
-
-
 def wrapped_count(text: str, width: int) -> int:
     """How many lines `wrapped_lines` makes of the text, counted without textwrap where it
     would break a line only between words at spaces (no hyphen, no other space, no word wider
     than the column): textwrap was most of the time a province's workbook took."""
-    if len(text) <= width and "\t" not in text and len(text.splitlines()) <= 1:
+    lines = text.splitlines()
+    if len(lines) > 1:
+        return sum(line_count(line, width) for line in lines)
+    if len(text) <= width and "\t" not in text:
         return 1  # a tab is expanded to eight spaces
-    return sum(line_count(line, width) for line in text.splitlines() or [""])
+    return line_count(lines[0], width) if lines else 1
 
 
 def line_count(line: str, width: int) -> int:
-    """textwrap's greedy filling, where every word and run of spaces fits a line: a line ends at
-    the last border between a word and spaces within the width; spaces a line would start with
-    (but the first) are dropped, and a line of spaces alone is no line."""
-    words = line.split(" ")
-    if "-" in line or OTHER_SPACE.search(line) or max(map(len, words)) > width or " " * (width + 1) in line:
+    """textwrap's greedy filling, where every word and run of spaces fits a line and the line
+    starts with a word: a line is the longest run of text within the width followed by spaces or
+    the end, the spaces after it dropped."""
+    beyond, lines = wrapping(width)
+    if beyond.search(line):
         return len(textwrap.wrap(line, width)) or 1
-    lines, start, end = 0, 0, len(line)
-    while start < end:
-        if lines and line[start] == " ":
-            start = end - len(line[start:].lstrip(" "))
-            if start == end:
-                break
-        stop = start + width
-        if stop >= end:
-            stop = end
-        elif (line[stop - 1] == " ") == (line[stop] == " "):  # within a word or a run of spaces: the line ends before it
-            stop = len(line[:stop].rstrip(" ")) if line[stop] == " " else line.rfind(" ", start, stop) + 1
-        lines += bool(line[start:stop].strip(" "))
-        start = stop
-    return lines or 1
+    return len(lines.findall(line)) or 1
+
+
+@cache
+def wrapping(width: int) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """For a width: what takes textwrap's own rules (a hyphen, a space other than " ", a line
+    starting with one, a word or run of spaces wider than the width), and a line as it fills."""
+    return re.compile(rf"-|[^\S ]|^ |[^ ]{{{width + 1}}}| {{{width + 1}}}"), re.compile(rf".{{1,{width}}}(?: +|$)")
 
 
 def sheet_name(wanted: str, taken: set[str]) -> str:

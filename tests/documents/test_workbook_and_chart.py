@@ -4,6 +4,7 @@ a phone (1080 pixels wide, taller with every unit)."""
 
 from __future__ import annotations
 
+import random
 from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -12,6 +13,7 @@ import openpyxl
 from PIL import Image
 
 from app.documents import FileDocuments
+from app.workbook_xlsx import wrapped_count, wrapped_lines
 from bot.documents.model import ChartBar, ProgressChart, Sheet, Workbook
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -114,3 +116,16 @@ async def test_the_chart_is_a_png_a_phone_wide_and_taller_with_every_unit(tmp_pa
             sizes[count] = image.size
     assert sizes[5][0] == sizes[30][0] == 1080
     assert sizes[30][1] > sizes[5][1] + 25 * 60  # at least 60 pixels more for every further unit
+
+
+def test_a_row_is_as_tall_as_textwrap_wraps_its_text_counted_without_it() -> None:
+    """The count a row's height comes from, taken on words and runs of spaces, agrees with
+    textwrap on texts of every shape: hyphens, tabs, no-break spaces, words wider than the
+    column, spaces at either end or alone, line breaks."""
+    pieces = ["Đơn", "vị", "triển khai", "kết-quả", "x" * 30, "", " ", "tab\tx", "—", "--", "\u00a0", "x" * 8, "\u3000", "y" * 13]
+    gaps = [" ", "  ", "", "\n", " " * 7, " " * 14, "\r\n", "\x0b"]
+    chooser = random.Random(26)
+    for _ in range(20_000):
+        text = " " * chooser.choice([0, 0, 0, 1, 9]) + "".join(chooser.choice(pieces) + chooser.choice(gaps) for _ in range(chooser.randint(0, 30)))
+        width = chooser.choice([6, 7, 8, 13, 20, 34, 52])
+        assert wrapped_count(text, width) == len(wrapped_lines(text, width)), (text, width)
