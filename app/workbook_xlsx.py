@@ -178,11 +178,11 @@ class SheetRows:
     def xml(self, rows: Sequence[Sequence[Cell]]) -> str:
         """The rows' XML, each row as tall as its longest wrapped text. A value is its own key: equal
         numbers of two types (7 and 7.0) are written alike, as openpyxl writes them."""
-        number, written = self.number, []
+        number, written, columns = self.number, [], list(zip(self.openings, self.known, self.widths, strict=True))
         for values in rows:
             number += 1
             row, cells, lines = str(number), [], 1
-            for opening, known, value, width in zip(self.openings, self.known, values, self.widths):  # noqa: B905  # a row is as wide as its sheet
+            for (opening, known, width), value in zip(columns, values):  # noqa: B905  # a row is as wide as its sheet
                 if value is None:
                     continue
                 found = known.get(value)
@@ -193,8 +193,7 @@ class SheetRows:
                 cells.append(opening + row + found[0])
                 if found[1] > lines:
                     lines = found[1]
-            height = f' ht="{min(lines * LINE_HEIGHT, MOST_HEIGHT)}" customHeight="1"' if lines > 1 else ""
-            written.append(f'<row r="{row}"{height}>{"".join(cells)}</row>')
+            written.append(f'<row r="{row}"{HEIGHTS[lines]}>{"".join(cells)}</row>')
         self.number = number
         return "".join(written)
 
@@ -203,7 +202,7 @@ class SheetRows:
         body_cell and append_row make them: text wrapped when longer than its column, a time as
         wall-clock time."""
         if isinstance(value, str):
-            lines = wrapped_count(value, int(width))
+            lines = min(wrapped_count(value, int(width)), MOST_LINES)
             style = self.styles.wrapped if len(value) > width or "\n" in value else self.styles.text
             text = ILLEGAL_CHARACTERS_RE.sub("", value)
             if len(text) > TEXT_LIMIT:
@@ -221,6 +220,10 @@ class SheetRows:
 
 CARRIAGE_RETURN = {"\r": "&#13;"}
 """Kept as a reference, as openpyxl writes it: a reader turns a bare one into a line feed."""
+MOST_LINES = MOST_HEIGHT // LINE_HEIGHT + 1
+"""Lines past which a row is as tall as Excel lets it be."""
+HEIGHTS = ["", ""] + [f' ht="{min(lines * LINE_HEIGHT, MOST_HEIGHT)}" customHeight="1"' for lines in range(2, MOST_LINES + 1)]
+"""A row's height by the lines of its tallest text: none for one line."""
 KNOWN_VALUES = 4096
 """Values a column remembers the XML of; past that it starts afresh."""
 def wrapped_count(text: str, width: int) -> int:
