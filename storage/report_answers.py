@@ -50,8 +50,10 @@ class AnswersObject(FunctionElement[dict[str, AnswerValue]]):
 
 @compiles(AnswersObject, "sqlite")
 def _sqlite_object(element: AnswersObject, compiler: SQLCompiler, **kw: Any) -> str:
+    """The object written out of the values as stored (JSON text, as SQLAlchemy wrote them): SQLite's
+    json_group_object would parse and write each value again."""
     key, value = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"json_group_object({key}, json({value}))"
+    return f"'{{' || group_concat(json_quote(CAST({key} AS TEXT)) || ':' || {value}, ',') || '}}'"
 
 
 @compiles(AnswersObject, "postgresql")
