@@ -94,13 +94,14 @@ async def status_rows(source: WorkbookSource, p: Prompts, rows: Sequence[Enrolme
     def local(instant: datetime | None) -> datetime | None:
         return instant.astimezone(zone) if instant is not None else None
 
+    sizes = {form_id: (len(form), form.criteria_count) for form_id, form in source.forms.items()}  # counted once, not per row
     for part, _ids in batches(rows):
         table = []
         for row in part:
-            form = source.forms[row.form_id]
+            questions, criteria = sizes[row.form_id]
             table.append((
-                *unit_cells(source, row), _(status_word(row.status, row.answered)), row.answered, len(form),
-                met.get(row.report_id, 0) if form.criteria_count else None, form.criteria_count or None,
+                *unit_cells(source, row), _(status_word(row.status, row.answered)), row.answered, questions,
+                met.get(row.report_id, 0) if criteria else None, criteria or None,
                 row.report_due(source.campaign_due), local(row.submitted_at), row.receipt_no, local(row.last_activity),
             ))  # fmt: skip
         yield table
