@@ -61,7 +61,7 @@ class FileDocuments:
         return Attachment(str(path), file_name(f"{gettext('Invites')} - {scope}", ".pdf"), PDF)
 
     async def report(self, report: OfficialReport, name: str) -> Attachment:
-        from app.report_docx import (
+        from app.report_file import (
             ReportFile,  # python-docx only when a report is asked for
         )
 

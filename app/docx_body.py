@@ -17,7 +17,8 @@ from docx.shared import Mm, Pt
 from bot.documents.model import Block, Heading, Paragraph, Table
 
 __all__ = [
-    "CELL_SIZE", "PARAGRAPH_GAP", "TEXT_WIDTH_MM", "StyleIds", "blocks_xml", "clean", "column_widths", "printed_width_mm",
+    "CELL_SIZE", "KEEP_NEXT", "PAGE_BREAK", "PARAGRAPH_GAP", "TEXT_WIDTH_MM", "StyleIds", "blocks_xml", "clean", "column_widths",
+    "printed_width_mm",
 ]  # fmt: skip
 
 TEXT_WIDTH_MM = 210 - 30 - 15

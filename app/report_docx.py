@@ -9,18 +9,13 @@ fixed legal forms never translated (the number line comes whole, "Số:" include
 leaves the number blank for registration). Rules under the issuing body, the motto and the
 subject are drawn as paragraph borders, never typed as underscores.
 
-python-docx lays out the frame (the header, the title, the signer's block, the styles); the body
-and the annex, which for a province run to hundreds of pages, go into the frame as XML
-(app/docx_body.py), the annex a chunk at a time as the core reads it, straight into the file."""
+python-docx lays out the frame here (the header, the title, the signer's block, the styles); the
+body and the annex, which for a province run to hundreds of pages, go into it as XML
+(app/docx_body.py), the annex a chunk at a time as the core reads it (app/report_file.py)."""
 
 from __future__ import annotations
 
 import io
-import uuid
-import zipfile
-from collections.abc import Sequence
-from pathlib import Path
-from typing import IO
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -37,10 +32,10 @@ from docx.table import Table as DocxTable
 from docx.table import _Cell, _Row
 from docx.text.paragraph import Paragraph as DocxParagraph
 
-from app.docx_body import KEEP_NEXT, PAGE_BREAK, PARAGRAPH_GAP, TEXT_WIDTH_MM, StyleIds, blocks_xml, clean, printed_width_mm
-from bot.documents.model import Block, OfficialReport
+from app.docx_body import CELL_SIZE, PARAGRAPH_GAP, TEXT_WIDTH_MM, StyleIds, clean, printed_width_mm
+from bot.documents.model import OfficialReport
 
-__all__ = ["ReportFile"]
+__all__ = ["report_frame"]
 
 FONT = "Times New Roman"
 NATIONAL_NAME = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
@@ -65,7 +60,6 @@ MOTTO_WIDTH_MM = 53.1
 BODY_SIZE = Pt(14)
 FIRST_LINE = Mm(12.7)
 LINE_SPACING = 1.15  # NĐ 30: from single to 1.5 lines
-CELL_SIZE = Pt(13)
 SIGNATURE_SPACE = Pt(84)  # about 3 cm left blank for the signature and the seal
 
 # Rules under a body's name and under the subject are a third to a half of the line above them
@@ -94,73 +88,9 @@ ROW_ORDER = (
 PROPERTY_LENGTH = 255  # characters the file's title or author may have (python-docx refuses more)
 
 
-class ReportFile:
-    """A report written as its parts come: the frame, the body, then the annex a chunk at a
-    time, straight into the file; `close` finishes it. Every call does blocking work, for a
-    worker thread."""
-
-    def __init__(self, path: Path, report: OfficialReport) -> None:
-        self.report = report
-        marks = f"body-{uuid.uuid4().hex}", f"annex-{uuid.uuid4().hex}"
-        frame, self.styles = report_frame(report, marks)
-        self.file = zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=FASTEST)
-        with zipfile.ZipFile(frame) as parts:
-            for part in parts.infolist():
-                if part.filename != DOCUMENT:
-                    self.file.writestr(part, parts.read(part))
-            document = parts.read(DOCUMENT).decode()
-        before_body, rest = document.split(marked(marks[0]))
-        self.between, self.tail = rest.split(marked(marks[1])) if has_annex(report) else (rest, "")
-        self.document: IO[bytes] = self.file.open(DOCUMENT, "w", force_zip64=True)
-        self.write(before_body)
-        self.annex_begun = False
-
-    def write(self, text: str) -> None:
-        self.document.write(text.encode())
-
-    def write_body(self) -> None:
-        """The body, its last paragraph kept with the signer's block, so the block never stands
-        alone on a page; then the block itself."""
-        for part in blocks_xml(self.report.blocks, self.styles, last=KEEP_NEXT):
-            self.write(part)
-        self.write(self.between)
-
-    def write_annex(self, blocks: Sequence[Block]) -> None:
-        """More of the annex, which opens a page of its own: a break of its first paragraph's own,
-        not a paragraph holding a break, which would leave an empty page when the signature fills
-        the last."""
-        if blocks:
-            self.write("".join(blocks_xml(blocks, self.styles, first="" if self.annex_begun else PAGE_BREAK)))
-            self.annex_begun = True
-
-    def close(self) -> None:
-        self.write(self.tail)
-        self.abandon()
-
-    def abandon(self) -> None:
-        self.document.close()
-        self.file.close()
-
-
-DOCUMENT = "word/document.xml"
-FASTEST = 1
-"""zlib's fastest compression: a province's summary is tens of megabytes of XML, and compressing
-it harder took seconds for a file a few percent smaller."""
-
-
-def has_annex(report: OfficialReport) -> bool:
-    """An annex streamed is never empty (a summary's says so when no unit has reported)."""
-    return not isinstance(report.annex, Sequence) or bool(report.annex)
-
-
-def marked(mark: str) -> str:
-    """The paragraph standing where the body or the annex goes, as the frame's XML has it."""
-    return f"<w:p><w:r><w:t>{mark}</w:t></w:r></w:p>"
-
-
-def report_frame(report: OfficialReport, marks: tuple[str, str]) -> tuple[io.BytesIO, StyleIds]:
+def report_frame(report: OfficialReport, marks: tuple[str, str], annexed: bool) -> tuple[io.BytesIO, StyleIds]:
     """Everything python-docx lays out, in the order NĐ 30 sets the parts, with a paragraph
-    marking where the body and the annex go."""
+    marking where the body and, when it has one, the annex go (app/report_file.py writes them)."""
     document = Document()
     document.core_properties.title = property_text(report.subject)
     document.core_properties.author = property_text(report.issuing_body)
@@ -171,7 +101,7 @@ def report_frame(report: OfficialReport, marks: tuple[str, str]) -> tuple[io.Byt
     write_title(document, report)
     document.add_paragraph().add_run(marks[0])
     write_signature(document, report)
-    if has_annex(report):
+    if annexed:
         document.add_paragraph().add_run(marks[1])
     frame = io.BytesIO()
     document.save(frame)
