@@ -8,7 +8,10 @@ styles); the rows, half a million for a province, are written straight into each
 the core streams them a chunk at a time, a row's text joined once: building an openpyxl cell for
 each of millions took most of the time a province's workbook took. A cell's XML is what
 openpyxl's write-only mode writes for it (its style found in a sample row of the frame), so the
-file reads as before, and the filter's range, known once the rows are written, is set last."""
+file reads as before, but for its texts: they go to a table of shared strings (up to
+`SHARED_MOST`), as Excel writes them, where a unit's name or a criterion's text repeated on
+thousands of rows is written once. The filter's range, known once the rows are written, is set
+last."""
 
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
+from itertools import islice
 from pathlib import Path
 from typing import IO, Protocol, cast
 from xml.sax.saxutils import escape
@@ -72,7 +76,8 @@ class WorkbookFile:
         self.parts = {f"xl/worksheets/sheet{number}.xml" for number in range(1, sheets + 1)}
         for part in self.frame.infolist():
             if part.filename not in self.parts and part.filename != WORKBOOK:
-                self.file.writestr(part, self.frame.read(part))
+                self.file.writestr(part, with_shared_strings(part.filename, self.frame.read(part)))
+        self.shared: dict[str, int] = {}
         self.styles = sample_styles(self.frame.read("xl/worksheets/sheet1.xml").decode()) if self.sheets else Styles("", "", "", "", "")
         self.rows_written: list[int] = []
         self.stream: IO[bytes] | None = None
@@ -84,7 +89,7 @@ class WorkbookFile:
         self.tail = xml[xml.index("</sheetData>") :]
         self.stream = self.file.open(f"xl/worksheets/sheet{index + 1}.xml", "w", force_zip64=True)
         self.stream.write(xml[:header_end].encode())
-        self.row = SheetRows(column_widths(sheet), self.styles)
+        self.row = SheetRows(column_widths(sheet), self.styles, self.shared)
 
     def sheet(self) -> IO[bytes]:
         assert self.stream is not None, "a sheet is begun before its rows"
@@ -108,6 +113,11 @@ class WorkbookFile:
         first, *after = self.frame.read(WORKBOOK).decode().split(f"${PLACEHOLDER_ROWS}</definedName>")
         ends = [f"${last_row}</definedName>{part}" for last_row, part in zip(self.rows_written, after, strict=True)]
         self.file.writestr(WORKBOOK, first + "".join(ends))
+        with self.file.open(SHARED_STRINGS, "w", force_zip64=True) as table:
+            table.write(f'<sst xmlns="{SPREADSHEET}" uniqueCount="{len(self.shared)}">'.encode())
+            for start in range(0, len(self.shared), ROWS_WRITTEN_TOGETHER):
+                table.write("".join(f"<si>{text_element(text)}</si>" for text in islice(self.shared, start, start + ROWS_WRITTEN_TOGETHER)).encode())
+            table.write(b"</sst>")
         self.abandon()
 
     def abandon(self) -> None:
@@ -118,6 +128,11 @@ class WorkbookFile:
 
 
 WORKBOOK = "xl/workbook.xml"
+SHARED_STRINGS = "xl/sharedStrings.xml"
+SPREADSHEET = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+SHARED_MOST = 100_000
+"""Texts the workbook's table of shared strings holds at most, so it stays bounded whatever the
+province: a text met after it is full is written in its cell."""
 ROWS_WRITTEN_TOGETHER = 500
 COMPRESSION = 1
 """zlib's fastest: a province's sheets are hundreds of megabytes of XML, and compressing them
@@ -148,6 +163,26 @@ def workbook_frame(workbook: Workbook) -> tuple[io.BytesIO, int]:
     return frame, len(workbook.sheets)
 
 
+def with_shared_strings(name: str, part: bytes) -> bytes:
+    """The frame's part, naming the table of shared strings where the package lists its parts
+    (openpyxl's write-only mode writes every text in its cell, and no table)."""
+    if name == "[Content_Types].xml":
+        override = f'<Override PartName="/{SHARED_STRINGS}" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/>'
+        return part.replace(b"</Types>", override.encode() + b"</Types>")
+    if name == "xl/_rels/workbook.xml.rels":
+        relation = (
+            '<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" '
+            'Target="sharedStrings.xml" Id="rIdSharedStrings"/>'
+        )
+        return part.replace(b"</Relationships>", relation.encode() + b"</Relationships>")
+    return part
+
+
+def text_element(text: str) -> str:
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    return f"<t{space}>{escape(text, CARRIAGE_RETURN)}</t>"
+
+
 @dataclass(frozen=True)
 class Styles:
     """The ids of the cell styles the frame's styles part holds, as its sample row uses them."""
@@ -169,8 +204,8 @@ class SheetRows:
     reference is kept per column for the values met lately: a unit's code, name and parent
     repeat on each of its criteria, a criterion's text on each unit's row."""
 
-    def __init__(self, widths: list[float], styles: Styles) -> None:
-        self.widths, self.styles = widths, styles
+    def __init__(self, widths: list[float], styles: Styles, shared: dict[str, int]) -> None:
+        self.widths, self.styles, self.shared = widths, styles, shared
         self.openings = [f'<c r="{get_column_letter(column)}' for column in range(1, len(widths) + 1)]
         self.known: list[dict[Cell, tuple[str, int]]] = [{} for _ in widths]
         self.number = 1
@@ -209,8 +244,9 @@ class SheetRows:
                 text = text[: TEXT_LIMIT - 1] + "…"
             if not text:
                 return f'" s="{style}" t="inlineStr"/>', lines
-            space = ' xml:space="preserve"' if text != text.strip() else ""
-            return f'" s="{style}" t="inlineStr"><is><t{space}>{escape(text, CARRIAGE_RETURN)}</t></is></c>', lines
+            if len(self.shared) < SHARED_MOST:
+                return f'" s="{style}" t="s"><v>{self.shared.setdefault(text, len(self.shared))}</v></c>', lines
+            return f'" s="{style}" t="inlineStr"><is>{text_element(text)}</is></c>', lines
         if isinstance(value, datetime):
             return f'" s="{self.styles.datetime}" t="n"><v>{safe_string(to_excel(value.replace(tzinfo=None)))}</v></c>', 1
         if isinstance(value, date):
