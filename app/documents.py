@@ -74,7 +74,7 @@ class FileDocuments:
         return Attachment(str(path), name, DOCX)
 
     async def workbook(self, workbook: Workbook, name: str) -> Attachment:
-        from app.workbook_xlsx import (
+        from app.workbook_file import (
             WorkbookFile,  # openpyxl only when a workbook is asked for
         )
 
