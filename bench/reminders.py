@@ -159,7 +159,7 @@ async def outbox_states(url: str) -> dict[str, int]:
     from sqlalchemy import func, select
     from sqlalchemy.ext.asyncio import create_async_engine
 
-    from storage.models import OutboxRow
+    from storage.machinery_models import OutboxRow
 
     reader = create_async_engine(url)  # plain reads: no BEGIN IMMEDIATE, never blocks the sender
     try:
@@ -200,7 +200,7 @@ async def drain_with_outbox_sender(url: str, api: Any, result: Result, timeout: 
     from handlers.telegram.channel import TelegramChannel
     from handlers.telegram.settings import TelegramSettings
     from storage.database import create_engine
-    from storage.models import OutboxRow
+    from storage.machinery_models import OutboxRow
     from storage.unit_of_work import UnitOfWorkFactory
 
     engine = create_engine(url)

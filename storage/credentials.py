@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.database import session_factory
-from storage.models import Credential
+from storage.machinery_models import Credential
 from storage.upsert import insert
 
 __all__ = ["SqlCredentials"]

@@ -12,7 +12,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.base.exports import Backlog, ExportJob, ExportKind, ExportRequest, ExportState
-from storage.models import ExportRequestRow
+from storage.machinery_models import ExportRequestRow
 
 __all__ = ["SqlExportQueue"]
 

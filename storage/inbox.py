@@ -19,7 +19,7 @@ from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.base.inbox import InboxItem
-from storage.models import InboxRow, ProcessedUpdate
+from storage.machinery_models import InboxRow, ProcessedUpdate
 from storage.updates import record
 from storage.upsert import prepared
 

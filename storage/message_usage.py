@@ -15,7 +15,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from storage.database import session_factory
-from storage.models import Chat, MessageUsage
+from storage.machinery_models import MessageUsage
+from storage.models import Chat
 from storage.upsert import insert
 
 __all__ = ["MonthTotal", "SqlUsage", "SqlUsageLedger"]

@@ -37,7 +37,8 @@ from bot.base.outbox import (
 from bot.delivery.lifetimes import expiry
 from bot.delivery.outcomes import outcome
 from bot.reminders.rerouting import sent_for
-from storage.models import Chat, OutboxRow, Person
+from storage.machinery_models import OutboxRow
+from storage.models import Chat, Person
 from storage.upsert import insert
 
 __all__ = ["ENQUEUE_CHUNK", "SqlOutbox"]

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ReminderRun
+from storage.machinery_models import ReminderRun
 from storage.upsert import insert
 
 __all__ = ["SqlReminderRuns"]

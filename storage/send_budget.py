@@ -7,7 +7,7 @@ from sqlalchemy import bindparam, delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.database import session_factory
-from storage.models import SendBudgetRow
+from storage.machinery_models import SendBudgetRow
 from storage.upsert import prepared
 
 __all__ = ["KEPT_SECONDS", "SqlSendBudget"]

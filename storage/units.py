@@ -17,7 +17,8 @@ from bot.base.forms import LocalText
 from bot.base.letterhead import Letterhead
 from bot.base.records import CampaignRecord, UnitRecord
 from bot.organisation.units import parents_first
-from storage.models import Campaign, MilestoneRow, OrganisationVersion, Unit
+from storage.machinery_models import OrganisationVersion
+from storage.models import Campaign, MilestoneRow, Unit
 from storage.upsert import insert
 
 __all__ = ["SqlUnits", "letterhead_json", "letterhead_of", "organisation_changed", "plan_json", "plan_of"]

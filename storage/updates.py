@@ -8,7 +8,7 @@ from typing import Any, cast
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ProcessedUpdate
+from storage.machinery_models import ProcessedUpdate
 from storage.upsert import prepared
 
 __all__ = ["OK", "SqlUpdateLog", "record"]

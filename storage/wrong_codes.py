@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import WrongCode
+from storage.machinery_models import WrongCode
 
 __all__ = ["KEPT", "SqlWrongCodes"]
 

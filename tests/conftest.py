@@ -22,7 +22,7 @@ from harness.postgres_schemas import create_schema, drop_schema, fresh_schema
 from harness.sqlite_templates import migrated_copy, sqlite_url
 from storage.database import create_engine
 from storage.migrate import upgrade
-from storage.models import Base
+from storage.schema import METADATA
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.service_harness import Harness
 
@@ -77,7 +77,7 @@ async def uow_factory(migrated_url: str) -> AsyncIterator[UnitOfWorkFactory]:
     """Units of work over a migrated, empty database."""
     engine = create_engine(migrated_url)
     if engine.dialect.name == "postgresql":
-        tables = ", ".join(f'"{table}"' for table in Base.metadata.tables)
+        tables = ", ".join(f'"{table}"' for table in METADATA.tables)
         async with engine.begin() as connection:
             await connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     try:

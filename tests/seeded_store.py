@@ -20,8 +20,8 @@ from bot.base.outbox import DeliveryState, MessageKind
 from bot.catalog.model import CampaignSpec, UnitSpec
 from harness.sqlite_templates import copy_of_template, migrated_copy
 from storage.database import create_engine
+from storage.machinery_models import OutboxRow
 from storage.message_usage import SqlUsageLedger
-from storage.models import OutboxRow
 from storage.seed import load_campaign, load_units
 from storage.unit_of_work import SqlUnitOfWork, UnitOfWorkFactory
 from tests.service_harness import CAMPAIGNS, CUA_LO_UNITS

@@ -28,7 +28,7 @@ from bot.base.records import ReportRecord, Role
 from bot.catalog.loading import load_catalog, load_demo_units
 from bot.catalog.model import Catalog, UnitSpec
 from bot.service import Envelope, ReportingService
-from storage.models import ProcessedUpdate
+from storage.machinery_models import ProcessedUpdate
 from storage.seed import load_campaign, load_units
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.dialogue import find_button, keyboard_of

@@ -25,7 +25,8 @@ from bot.catalog.living_demo import FILED_UNITS, HISTORY_CAMPAIGN, REHEARSAL_COD
 from bot.catalog.loading import load_catalog
 from harness.postgres_schemas import create_schema, drop_schema
 from storage.database import create_engine
-from storage.models import Base, Unit
+from storage.models import Unit
+from storage.schema import METADATA
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.cli_harness import DEMO_DAY, ENV_PREFIXES, Cli, Result
 from tests.conftest import BACKENDS, POSTGRES_URL
@@ -111,7 +112,7 @@ async def every_row(url: str) -> dict[str, list[tuple[Any, ...]]]:
         async with engine.connect() as connection:
             return {
                 table: sorted((await connection.execute(text(f'SELECT * FROM "{table}"'))).all(), key=repr)
-                for table in Base.metadata.tables
+                for table in METADATA.tables
             }
     finally:
         await engine.dispose()

@@ -16,7 +16,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from storage.database import create_engine
-from storage.models import Base
+from storage.schema import METADATA
 
 URL_VARIABLE = "BAOCAO_DATABASE_URL"
 
@@ -24,7 +24,7 @@ URL_VARIABLE = "BAOCAO_DATABASE_URL"
 def run_on(connection: Connection) -> None:
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        target_metadata=METADATA,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )

@@ -43,8 +43,9 @@ from handlers.channel import (
 from handlers.pacer import SendPacer
 from harness.waiting import eventually
 from storage.database import create_engine
+from storage.machinery_models import OutboxRow
 from storage.migrate import upgrade
-from storage.models import GrantRow, OutboxRow, Person
+from storage.models import GrantRow, Person
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.demo_province import load_demo_province, unit_ids
 from tests.report_moves import submit

@@ -24,7 +24,8 @@ from harness.fakes import FakeBotApi
 from harness.fakes.zalo_bot_api import FakeZaloBotApi
 from harness.waiting import quiet_period
 from storage.database import create_engine
-from storage.models import Answer, Chat, InboxRow, ProcessedUpdate
+from storage.machinery_models import InboxRow, ProcessedUpdate
+from storage.models import Answer, Chat
 from tests.channels.test_telegram_e2e import FORM
 from tests.channels.test_zalo_e2e import PHOTO, ZaloOfficer, answer, zalo_officer
 

@@ -27,7 +27,7 @@ from bot.base.exports import Backlog, ExportState
 from bot.base.inputs import parse_typed
 from bot.base.outbox import MessageKind
 from harness.waiting import eventually
-from storage.models import ExportRequestRow, OutboxRow
+from storage.machinery_models import ExportRequestRow, OutboxRow
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.service_harness import NGHI_HAI, NGHI_HOA, ZONE, Harness
 

@@ -28,7 +28,7 @@ from harness.bot_process import BotProcess, Officer, demo_bot
 from harness.fakes import FakeBotApi
 from harness.waiting import eventually
 from storage.database import create_engine
-from storage.models import ExportRequestRow, OutboxRow
+from storage.machinery_models import ExportRequestRow, OutboxRow
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.channels.test_workers_e2e import webhook_workers
 

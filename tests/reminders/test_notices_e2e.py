@@ -22,7 +22,7 @@ from harness.bot_process import DEMO_NOW, BotProcess, Officer, demo_bot
 from harness.fakes import FakeBotApi
 from harness.waiting import quiet_period
 from storage.database import create_engine
-from storage.models import OutboxRow
+from storage.machinery_models import OutboxRow
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.report_moves import submit
 

@@ -27,7 +27,7 @@ from handlers.outbox_sender import RETRY_CEILING, RETRY_FIRST, OutboxSender, ret
 from handlers.telegram.channel import TelegramChannel
 from handlers.telegram.settings import TelegramSettings
 from harness.fakes import FakeBotApi
-from storage.models import OutboxRow
+from storage.machinery_models import OutboxRow
 from tests.service_harness import NGHI_HAI, NGHI_HAI_NAME, ZONE, Chat, Harness
 
 pytestmark = pytest.mark.usefixtures("ptb_timedelta")

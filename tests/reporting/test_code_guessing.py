@@ -14,7 +14,7 @@ from bot.base.records import Role
 from bot.linking.chat_linking import WRONG_CODES_ALLOWED
 from bot.linking.guessing import GUESSING_WINDOW, WRONG_CODES_OVERALL, WRONG_CODES_PER_CHANNEL
 from bot.service import Envelope, ReportingService
-from storage.models import OutboxRow, WrongCode
+from storage.machinery_models import OutboxRow, WrongCode
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.service_harness import NGHI_HAI_NAME, Harness, joined, make_service
 

@@ -17,8 +17,8 @@ from bot.base.forms import LocalText
 from bot.base.records import Role
 from bot.catalog.model import CampaignSpec, EnrolRule, Milestone, UnitSpec
 from storage.database import create_engine
+from storage.machinery_models import ProcessedUpdate
 from storage.migrate import upgrade
-from storage.models import ProcessedUpdate
 from storage.seed import load_campaign, load_units
 from storage.unit_of_work import UnitOfWorkFactory
 from tests.report_moves import answer_versions

@@ -12,7 +12,8 @@ from sqlalchemy import select, update
 from bot.base.records import ChatRecord, Grant, InviteProblem, Redemption, Role
 from bot.catalog.model import UnitSpec
 from storage.invites import UnknownUnit
-from storage.models import GrantRow, Invite, Person, WrongCode
+from storage.machinery_models import WrongCode
+from storage.models import GrantRow, Invite, Person
 from storage.seed import load_units
 from storage.unit_of_work import UnitOfWorkFactory
 

@@ -14,14 +14,15 @@ from sqlalchemy.engine import Connection
 
 from storage.database import create_engine
 from storage.migrate import downgrade, upgrade
-from storage.models import Base, UtcDateTime
+from storage.models import UtcDateTime
+from storage.schema import METADATA
 
 HEAD = "0020"
 
 
 def _diff(connection: Connection) -> list[Any]:
     context = MigrationContext.configure(connection, opts={"compare_type": True})
-    return list(compare_metadata(context, Base.metadata))
+    return list(compare_metadata(context, METADATA))
 
 
 def _tables(connection: Connection) -> set[str]:
@@ -34,7 +35,7 @@ async def test_migrated_schema_matches_the_models(database_url: str) -> None:
     try:
         async with engine.connect() as connection:
             assert await connection.run_sync(_diff) == []
-            assert await connection.run_sync(_tables) == {*Base.metadata.tables, "alembic_version"}
+            assert await connection.run_sync(_tables) == {*METADATA.tables, "alembic_version"}
     finally:
         await engine.dispose()
 

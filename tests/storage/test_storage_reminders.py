@@ -23,8 +23,9 @@ from bot.organisation.units import UnitTree
 from bot.reminders.composing import nearest_supervisors, pending_units
 from harness.waiting import EVENT_CEILING
 from storage.database import create_engine
+from storage.machinery_models import OutboxRow
 from storage.migrate import downgrade, upgrade
-from storage.models import Chat, GrantRow, OutboxRow, Person
+from storage.models import Chat, GrantRow, Person
 from storage.seed import load_units
 from storage.unit_of_work import SqlUnitOfWork, UnitOfWorkFactory
 from tests.demo_province import load_demo_province, unit_ids
