@@ -30,7 +30,7 @@ for path in (ROOT, ROOT / "bench"):
         sys.path.insert(0, str(path))
 
 
-from province import CAMPAIGN, CATALOG, FORM, ZONE, filled_database  # noqa: E402
+from generated_province import CAMPAIGN, CATALOG, FORM, ZONE, filled_database  # noqa: E402
 
 from app.documents import FileDocuments  # noqa: E402
 from bot.base.forms import Form, LocalText  # noqa: E402

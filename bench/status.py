@@ -34,7 +34,7 @@ for path in (ROOT, ROOT / "bench"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-from province import FORM, NOW, filled_database, province  # noqa: E402
+from generated_province import FORM, NOW, filled_database, province  # noqa: E402
 
 from app.runtime import runtime  # noqa: E402
 from app.settings import Settings  # noqa: E402
