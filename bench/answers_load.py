@@ -15,6 +15,7 @@ officer presses one; any message it shows is its reply.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 from collections.abc import Sequence
@@ -207,11 +208,12 @@ async def closed_loop(chats: Sequence[Chat], walks: Sequence[Sequence[Step]], ti
 
 
 async def open_load(
-    chats: Sequence[Chat], walks: Sequence[Sequence[Step]], every: float, duration: float, timeout: float, seed: int = 7
+    chats: Sequence[Chat], walks: Sequence[Sequence[Step]], every: float, duration: float, timeout: float, seed: int = 7,
+    stop: asyncio.Event | None = None,
 ) -> Measured:
     """Each officer answers at the times of a Poisson process of mean interval `every` over
-    `duration` seconds; an answer that falls due before its question has appeared is sent when it
-    appears (counted as late)."""
+    `duration` seconds (or until `stop` is set, if sooner); an answer that falls due before its
+    question has appeared is sent when it appears (counted as late)."""
     rng = random.Random(seed)
     measured = Measured(started=time.monotonic())
     end = measured.started + duration
@@ -222,6 +224,11 @@ async def open_load(
             due += interval
             if due >= end:
                 return
+            if stop is not None:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), max(0.0, due - time.monotonic()))
+                if stop.is_set():
+                    return
             wait = due - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)

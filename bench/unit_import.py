@@ -13,37 +13,41 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
-import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import openpyxl
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from measured_command import baocao_env, run_baocao
+
 HEADER = ("Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Mã đơn vị cấp trên")
 
 
-def tree_rows(count: int, name: str = "Xã thử nghiệm") -> Iterator[tuple[str, str, str, str]]:
-    """A province, a district per 1,000 units, and communes spread over the districts: `count` units."""
-    districts = max(1, count // 1000)
-    yield ("T", "Tỉnh thử nghiệm", "tinh", "")
+def tree_rows(
+    count: int, name: str = "Xã thử nghiệm", per_district: int = 1000, root: str = "T"
+) -> Iterator[tuple[str, str, str, str]]:
+    """A province (`root`), a district per `per_district` units, and communes spread over the
+    districts: `count` units."""
+    districts = max(1, count // per_district)
+    yield (root, f"Tỉnh thử nghiệm {root}", "tinh", "")
     for d in range(districts):
-        yield (f"T-H{d:03d}", f"Huyện thử nghiệm {d}", "huyen", "T")
+        yield (f"{root}-H{d:03d}", f"Huyện thử nghiệm {root}-{d}", "huyen", root)
     for i in range(count - 1 - districts):
-        district = f"T-H{i % districts:03d}"
+        district = f"{root}-H{i % districts:03d}"
         yield (f"{district}-X{i:06d}", f"{name} {i}", "xa", district)
 
 
-def write_csv(path: Path, count: int, name: str = "Xã thử nghiệm") -> Path:
+def write_csv(path: Path, rows: Iterable[tuple[str, str, str, str]]) -> Path:
+    """The organisation sheet `baocao units import` reads, as CSV."""
     with path.open("w", newline="", encoding="utf-8-sig") as file:
         writer = csv.writer(file)
         writer.writerow(HEADER)
-        writer.writerows(tree_rows(count, name))
+        writer.writerows(rows)
     return path
 
 
@@ -69,27 +73,15 @@ class Step:
 
 def baocao(workdir: Path, *args: str) -> tuple[float, float, int, str]:
     """One `baocao` command in a child process: wall seconds, its peak RSS in MB, exit code, last line."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BAOCAO_", "TELEGRAM_", "ZALO_"))}
-    env["BAOCAO_DATABASE_URL"] = f"sqlite+aiosqlite:///{workdir / 'baocao.db'}"
-    env["PYTHONPATH"] = str(ROOT)
-    out = workdir / "out.txt"
-    started = time.perf_counter()
-    with out.open("wb") as stdout:
-        child = subprocess.Popen([sys.executable, "-m", "app.cli", *args], cwd=workdir, env=env, stdout=stdout, stderr=subprocess.PIPE)
-        _pid, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - started
-    assert child.stderr is not None
-    error = child.stderr.read().decode().strip()
-    child.stderr.close()
-    lines = out.read_text(encoding="utf-8").splitlines()
-    return seconds, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), error or (lines[-1] if lines else "")
+    used = run_baocao(workdir, baocao_env(f"sqlite+aiosqlite:///{workdir / 'baocao.db'}"), *args)
+    return used.seconds, used.peak_mb, used.code, used.last_line
 
 
 def measure(size: int, folder: Path, xlsx: bool) -> list[Step]:
     workdir = folder / f"{size}"
     workdir.mkdir()
-    sheet = write_csv(workdir / "don-vi.csv", size)
-    renamed = write_csv(workdir / "doi-ten.csv", size, "Xã đổi tên")
+    sheet = write_csv(workdir / "don-vi.csv", tree_rows(size))
+    renamed = write_csv(workdir / "doi-ten.csv", tree_rows(size, "Xã đổi tên"))
     steps = []
     assert baocao(workdir, "db", "upgrade")[2] == 0
     for label, args in (
