@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from answers import STEP_TIMEOUT, WARM_UP, Spec, baocao_bots, peak_rss_mb
-from answers_load import STARTS, Chat, Measured, Step, open_load, walk, warm_up
+from answers_load import APOLOGY, STARTS, Chat, Measured, Step, open_load, walk, warm_up
 from province_data import FILED_AT, FORM, LOAD_ROOT, ROOT_UNIT, commune_code, communes_in
 
 from harness.bot_process import DirectLink, link_directly
@@ -159,14 +159,16 @@ async def _exports(supervisor: FakeUser, pid: int, into: ChatMeasures, done: asy
     def documents() -> int:
         return sum(1 for message in supervisor.messages if "document" in message)
 
-    before = documents()
+    before, said = documents(), len(supervisor.messages)
     started = time.monotonic()
     supervisor.send_command("xuatbaocao")
     supervisor.send_command("xuatexcel")
     try:
         while len(into.exports_s) < 2:
-            if time.monotonic() - started > EXPORTS_TIMEOUT:
-                into.errors.append(f"the documents did not arrive within {EXPORTS_TIMEOUT:.0f} s\n{supervisor.transcript()[-1500:]}")
+            failed = any(APOLOGY in (message.get("text") or "") for message in supervisor.messages[said:])
+            if failed or time.monotonic() - started > EXPORTS_TIMEOUT:
+                why = "the bot apologised" if failed else f"not within {EXPORTS_TIMEOUT:.0f} s"
+                into.errors.append(f"the documents did not arrive: {why}\n{supervisor.transcript()[-1500:]}")
                 break
             into.exports_s += [time.monotonic() - started] * (documents() - before - len(into.exports_s))
             for child in _descendants(pid):
