@@ -87,3 +87,10 @@ bench-units: $(STAMP)
 .PHONY: bench-exports
 bench-exports: $(STAMP)
 	$(BIN)/python bench/exports.py $(BENCH_ARGS)
+
+# The province benchmark (bench/README.md): 10,000 units against 1,000 through the baocao commands
+# and the real worker, about 12 minutes on SQLite; add PostgreSQL with
+# `make bench-province BENCH_ARGS="--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test"`.
+.PHONY: bench-province
+bench-province: $(STAMP)
+	$(BIN)/python bench/province.py $(BENCH_ARGS)
