@@ -37,7 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from answers import revision
+from answers import STEP_TIMEOUT, revision
 from measured_command import Usage, baocao_env, run_baocao
 from province_chat import ChatMeasures, LoadPlan, measure_chat, percentile
 from province_data import CAMPAIGN, ROOT_UNIT, commune_code, province_database, units_for_communes
@@ -161,10 +161,8 @@ def answers_table(large: Province, plan: LoadPlan) -> list[str]:
         ms = [1000 * latency for latency in measured.latencies]
         seconds = measured.ended - measured.started
         rate = len(ms) / seconds if seconds else 0.0
-        lines.append(
-            f"{label:<44} {len(ms):>7,} {rate:>6.1f} {percentile(ms, 50):>7.0f} {percentile(ms, 95):>7.0f}"
-            f" {percentile(ms, 99):>7.0f} {measured.failed:>4} {rss:>15.0f}"
-        )
+        p50, p95, p99 = (f"{percentile(ms, p):>7.0f}" if ms else f"{'–':>7}" for p in (50, 95, 99))
+        lines.append(f"{label:<44} {len(ms):>7,} {rate:>6.1f} {p50} {p95} {p99} {measured.failed:>4} {rss:>15.0f}")
     arrived = ", ".join(f"{s:.1f} s" for s in chat.exports_s) or "never"
     lines.append(f"(the documents arrived in the supervisor's chat after {arrived}; the worker's children peaked at {chat.child_peak_mb:.0f} MB)")
     lines.append(f"({plan.linked:,} officers linked, {plan.mid_report:,} of them mid-report; the first VmHWM is after their warm-up and the load alone)")
@@ -190,8 +188,13 @@ def verdicts(large: Province, empty: Usage) -> list[str]:
         lines.append(line(bool(times) and p95 < TARGET_STATUS_MS, f"/{name} at {large.units:,} units under {TARGET_STATUS_MS:g} ms (p95): {p95:.0f} ms"))
     loaded = large.chat.with_exports
     if loaded is not None:
-        p99 = percentile([1000 * latency for latency in loaded.latencies], 99)
-        lines.append(line(p99 < TARGET_P99_MS, f"answers' p99 while the exports run under {TARGET_P99_MS:g} ms: {p99:.0f} ms"))
+        name = f"answers' p99 while the exports run under {TARGET_P99_MS:g} ms"
+        if loaded.latencies:
+            p99 = percentile([1000 * latency for latency in loaded.latencies], 99)
+            failed = f"; {loaded.failed} answers apologised for or never answered" if loaded.failed else ""
+            lines.append(line(p99 < TARGET_P99_MS and not loaded.failed, f"{name}: {p99:.0f} ms{failed}"))
+        else:
+            lines.append(line(False, f"{name}: none of the {loaded.failed} answers sent was answered within {STEP_TIMEOUT:.0f} s"))
         worst = max(large.chat.rss_exports_mb, large.chat.child_peak_mb)
         lines.append(line(worst < TARGET_WORKER_MB, f"worker (and its children) under {TARGET_WORKER_MB:g} MB, exports included: {worst:.0f} MB"))
     return lines

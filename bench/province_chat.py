@@ -150,6 +150,7 @@ async def _loads(api: FakeBotApi, supervisor: FakeUser, pid: int, plan: LoadPlan
     into.with_exports = await open_load([c for c, _w in loaded], [w for _c, w in loaded], EVERY, EXPORTS_TIMEOUT, STEP_TIMEOUT, seed=11, stop=done)
     await exports
     into.rss_exports_mb = peak_rss_mb(pid)
+    into.errors += [f"while the exports ran: {error}" for error in into.with_exports.errors[:1]]
 
 
 async def _exports(supervisor: FakeUser, pid: int, into: ChatMeasures, done: asyncio.Event) -> None:
