@@ -2,7 +2,7 @@
 and handed in, next to a baseline province of 1,000 in the same run, measured through the
 product's own surfaces only.
 
-    .venv/bin/python bench/province.py                     # 10,000 against 1,000, SQLite: about 12 minutes
+    .venv/bin/python bench/province.py                     # 10,000 against 1,000, SQLite
     .venv/bin/python bench/province.py --postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test
     .venv/bin/python bench/province.py --units 2000 --baseline-units 200 --linked 1000 --mid-report 300
 
