@@ -208,7 +208,12 @@ async def closed_loop(chats: Sequence[Chat], walks: Sequence[Sequence[Step]], ti
 
 
 async def open_load(
-    chats: Sequence[Chat], walks: Sequence[Sequence[Step]], every: float, duration: float, timeout: float, seed: int = 7,
+    chats: Sequence[Chat],
+    walks: Sequence[Sequence[Step]],
+    every: float,
+    duration: float,
+    timeout: float,
+    seed: int = 7,
     stop: asyncio.Event | None = None,
 ) -> Measured:
     """Each officer answers at the times of a Poisson process of mean interval `every` over

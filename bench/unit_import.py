@@ -28,9 +28,7 @@ from measured_command import baocao_env, run_baocao
 HEADER = ("Mã đơn vị", "Tên đơn vị", "Loại đơn vị", "Mã đơn vị cấp trên")
 
 
-def tree_rows(
-    count: int, name: str = "Xã thử nghiệm", per_district: int = 1000, root: str = "T"
-) -> Iterator[tuple[str, str, str, str]]:
+def tree_rows(count: int, name: str = "Xã thử nghiệm", per_district: int = 1000, root: str = "T") -> Iterator[tuple[str, str, str, str]]:
     """A province (`root`), a district per `per_district` units, and communes spread over the
     districts: `count` units."""
     districts = max(1, count // per_district)
