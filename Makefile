@@ -89,7 +89,7 @@ bench-exports: $(STAMP)
 	$(BIN)/python bench/exports.py $(BENCH_ARGS)
 
 # The province benchmark (bench/README.md): 10,000 units against 1,000 through the baocao commands
-# and the real worker (29 minutes on SQLite on a shared, overloaded machine); add PostgreSQL with
+# and the real worker (13 to 29 minutes on a shared machine, see there); add PostgreSQL with
 # `make bench-province BENCH_ARGS="--postgres postgresql+asyncpg://postgres@127.0.0.1:5432/test"`.
 .PHONY: bench-province
 bench-province: $(STAMP)
