@@ -10,9 +10,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from province_data import answers_for
 from sqlalchemy import insert, select
 
-from bot.base.forms import QuestionKind
 from bot.base.report_status import ReportStatus
 from bot.catalog.loading import load_catalog
 from bot.catalog.model import CampaignSpec, EnrolRule, UnitSpec
@@ -22,7 +22,7 @@ from storage.models import Answer, Campaign, Enrolment, Report
 from storage.seed import load_campaign, load_units
 from storage.unit_of_work import UnitOfWorkFactory
 
-__all__ = ["CAMPAIGN", "CATALOG", "FORM", "NOW", "ZONE", "Filling", "all_handed_in", "answers_for", "filled_database", "province"]
+__all__ = ["CAMPAIGN", "CATALOG", "FORM", "NOW", "ZONE", "Filling", "all_handed_in", "filled_database", "province"]
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 NOW = datetime(2023, 11, 20, 9, 0, tzinfo=ZONE)
@@ -49,18 +49,6 @@ def province(units: int) -> list[UnitSpec]:
         for i in range(units - 1 - districts)
     ]
     return specs
-
-
-def answers_for(number: int) -> dict[str, Any]:
-    """A whole report: every criterion (the statuses in turn) and every text."""
-    values: dict[str, Any] = {}
-    for question in FORM:
-        if question.kind is QuestionKind.CRITERION:
-            status = ("dat", "chua_dat", "chua_den")[(number + (question.criterion_number or 0)) % 3]
-            values[question.id] = {"status": status, "narrative": f"Đơn vị {number}: đã triển khai, kết quả cụ thể."}
-        elif question.kind is QuestionKind.TEXT:
-            values[question.id] = {"text": f"Đơn vị {number}, mục {question.id}: nội dung báo cáo đầy đủ và cụ thể."}
-    return values
 
 
 async def filled_database(url: str, units: int, filling: Filling = all_handed_in) -> None:
@@ -95,7 +83,7 @@ async def filled_database(url: str, units: int, filling: Filling = all_handed_in
             {"report_id": report_of[row.id], "question_id": question_id, "version": 1, "value": value, "author_id": None, "created_at": NOW}
             for number, (row, status, answered) in enumerate(filled)
             if status is not None and row.form_id == "xa-34"
-            for question_id, value in list(answers_for(number).items())[:answered]
+            for question_id, value in list(answers_for(FORM, number).items())[:answered]
         ]
         for start in range(0, len(rows), 5000):
             await session.execute(insert(Answer), rows[start : start + 5000])
