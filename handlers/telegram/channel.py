@@ -313,10 +313,11 @@ class TelegramChannel:
         if reply.attachment is None:
             return
         content = await asyncio.to_thread(Path(reply.attachment.path).read_bytes)  # off the event loop
+        wait = self.settings.file_timeout
         if reply.attachment.media_type.startswith("image/"):  # a chart: shown in the chat, not as a file to open
-            await bot.send_photo(chat_id, content, filename=reply.attachment.name)
+            await bot.send_photo(chat_id, content, filename=reply.attachment.name, read_timeout=wait, write_timeout=wait)
         else:
-            await bot.send_document(chat_id, content, filename=reply.attachment.name)
+            await bot.send_document(chat_id, content, filename=reply.attachment.name, read_timeout=wait, write_timeout=wait)
 
     async def send(self, message: OutboxMessage) -> SendResult:
         """One outbox message, each piece paced; Telegram's refusals as the ledger names them."""

@@ -33,6 +33,10 @@ class TelegramSettings(EnvironmentSettings):
     read_timeout: float = Field(5.0, alias="TELEGRAM_READ_TIMEOUT", gt=0)
     """Seconds to wait for the Bot API's answer: a reply without one may have landed, and is not
     sent again (handlers/retrying.py)."""
+    file_timeout: float = Field(120.0, alias="TELEGRAM_FILE_TIMEOUT", gt=0)
+    """Seconds to upload a file (a province's workbook runs to megabytes) and to wait for the
+    Bot API's answer to it: a file's send answered late is not lost, but one cut off at the
+    read timeout may have landed and waits the outbox's growing retry delays."""
 
     @field_validator("bot_username")
     @classmethod
