@@ -9,12 +9,14 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-__all__ = ["JITTER_HEADROOM", "LATENESS_ALLOWANCE", "BudgetGate", "SendBudget", "SendPacer"]
+__all__ = ["JITTER_HEADROOM", "LATENESS_ALLOWANCE", "REPLY_DEBT_CEILING", "BudgetGate", "SendBudget", "SendPacer"]
 
 LATENESS_ALLOWANCE = 0.005
 JITTER_HEADROOM = 0.015
 """Pacing this much under the rate (and over the per-chat interval) absorbs the jitter between
 booking a slot and the request reaching Telegram, which otherwise draws a rare 429 at the limit."""
+REPLY_DEBT_CEILING = 1.0
+"""Seconds ahead at most that unpaced replies push the broadcasts' next slot."""
 
 
 class SendBudget(Protocol):
@@ -99,7 +101,9 @@ class SendPacer:
         chat keep their distance, and the global budget and the month's count count it."""
         self.counted()
         now = self.clock()
-        self._next_global = max(self._next_global, now) + self.interval
+        # Replies beyond the rate owe nothing past the next second: the platform counts by the
+        # second, and a debt carried further would hold broadcasts back long after they stop.
+        self._next_global = min(max(self._next_global, now) + self.interval, now + REPLY_DEBT_CEILING)
         self._next_chat[chat_id] = max(self._next_chat.get(chat_id, 0.0), now + self.per_chat_interval)
 
     def pause(self, seconds: float) -> None:

@@ -12,7 +12,7 @@ import itertools
 from collections.abc import Awaitable
 from typing import Any
 
-from handlers.pacer import LATENESS_ALLOWANCE, SendPacer
+from handlers.pacer import LATENESS_ALLOWANCE, REPLY_DEBT_CEILING, SendPacer
 
 
 class VirtualTime:
@@ -83,3 +83,22 @@ async def test_a_pause_after_429_holds_every_chat() -> None:
     pacer.pause(3.0)
     await time.run(pacer.acquire("any"))
     assert time.now >= 3.0
+
+
+async def test_replies_beyond_the_rate_hold_broadcasts_back_a_second_at_most() -> None:
+    """A flood of conversation replies (twice the rate, for a minute) leaves the outbox's next
+    send at most a second away once it ends, not as far as every reply's slot would add up to."""
+    time = VirtualTime()
+    pacer = SendPacer(per_second=25, per_chat_interval=1.0, clock=time.clock, sleep=time.sleep)
+    for tick in range(60 * 50):
+        time.now = tick / 50
+        pacer.note(f"officer-{tick % 500}")
+    flood_ended = time.now
+    sent: list[float] = []
+
+    async def broadcast() -> None:
+        await pacer.acquire("supervisor")
+        sent.append(time.now)
+
+    await time.run(broadcast())
+    assert flood_ended < sent[0] <= flood_ended + REPLY_DEBT_CEILING
