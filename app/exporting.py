@@ -19,13 +19,9 @@ SUFFIXES = {"docx": ".docx", "xlsx": ".xlsx", "chart": ".png"}
 
 async def export(args: argparse.Namespace, settings: Settings) -> int:
     from app.runtime import runtime
+    from bot.base.exports import ExportKind
     from bot.catalog.campaign_time import default_campaign
-    from bot.documents.exports import (
-        chart_document,
-        report_document,
-        summary_document,
-        workbook_document,
-    )
+    from bot.documents.export_jobs import build_file
     from bot.organisation.units import UnitTree
     from bot.reporting.prompts import Prompts
 
@@ -49,18 +45,8 @@ async def export(args: argparse.Namespace, settings: Settings) -> int:
             if campaign is None:
                 print(unknown_campaign(args.campaign or "", [c.code for c in campaigns]), file=sys.stderr)
                 return 1
-            if args.kind == "docx" and unit is not None:
-                report = await uow.reports.of_unit(campaign.code, unit.id)
-                if report is None:
-                    print(_("{unit} has not started its report yet; there is nothing to put in a document.").format(unit=unit.name), file=sys.stderr)
-                    return 1
-                text, attachment = await report_document(uow, tree, report, features, p, today)
-            elif args.kind == "docx":
-                text, attachment = await summary_document(uow, tree, root, scope, campaign, features, p, today)
-            elif args.kind == "xlsx":
-                text, attachment = await workbook_document(uow, tree, root, scope, campaign, features, p)
-            else:
-                text, attachment = await chart_document(uow, tree, root, scope, campaign, features, p, today)
+            kind = {"docx": ExportKind.REPORT if unit else ExportKind.SUMMARY, "xlsx": ExportKind.WORKBOOK, "chart": ExportKind.CHART}[args.kind]
+            text, attachment = await build_file(kind, unit or root, campaign, uow, tree, features, p, today)
     if attachment is None:
         print(text, file=sys.stderr)
         return 1

@@ -13,14 +13,14 @@ from bot.base.exports import ExportJob, ExportKind
 from bot.base.i18n import N_, translations
 from bot.base.outbox import MessageKind, OutboxMessage
 from bot.base.ports import Queries
-from bot.base.records import CampaignRecord
+from bot.base.records import CampaignRecord, UnitRecord
 from bot.delivery.lifetimes import EXPORT_LIFETIME
 from bot.documents.exports import ExportSettings, chart_document, report_document, summary_document, workbook_document
 from bot.organisation.units import UnitTree
 from bot.reporting.prompts import Prompts
 
 __all__ = [
-    "CRASHED", "FAILED", "GONE", "NOT_STARTED", "TOO_LONG", "failure_message", "file_message", "make_export",
+    "CRASHED", "FAILED", "GONE", "NOT_STARTED", "TOO_LONG", "build_file", "failure_message", "file_message", "make_export",
 ]  # fmt: skip
 
 NOT_STARTED = N_("{unit} has not started its report yet; there is nothing to put in a document.")
@@ -42,8 +42,16 @@ async def make_export(
     unit = tree.get(request.unit_id) if request.unit_id in tree else None
     if campaign is None or unit is None:
         return p._(GONE), None
+    return await build_file(request.kind, unit, campaign, reads, tree, settings, p, today)
+
+
+async def build_file(
+    kind: ExportKind, unit: UnitRecord, campaign: CampaignRecord, reads: Queries, tree: UnitTree, settings: ExportSettings, p: Prompts, today: date
+) -> tuple[str, Attachment | None]:
+    """One kind of file about `unit` (its own report, or its area's summary, workbook or chart),
+    with its line; for a chat's request and `baocao export` alike."""
     scope = tree.subtree([unit.id])
-    match request.kind:
+    match kind:
         case ExportKind.REPORT:
             report = await reads.reports.of_unit(campaign.code, unit.id)
             if report is None:
