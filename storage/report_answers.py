@@ -35,8 +35,7 @@ _CURRENT = ~exists().where(
 )
 """An answer no newer version of has replaced."""
 
-_STATUS = _ANSWERS.c.value["status"].as_string()
-_ELIGIBLE = _ANSWERS.c.value["eligible"].as_boolean()
+_STATUS, _ELIGIBLE = _ANSWERS.c.criterion_status, _ANSWERS.c.eligible
 _IS_CRITERION = func.substr(_ANSWERS.c.question_id, 1, len(CRITERION_PREFIX)) == CRITERION_PREFIX
 
 

@@ -141,7 +141,7 @@ class SqlStanding:
             _enrolled(campaign_code)
             .add_columns(
                 _ENROLMENTS.c.unit_id, _UNITS.c.name_key, _UNITS.c.code,
-                _ANSWERS.c.value["status"].as_string().label("status"), _ANSWERS.c.value["eligible"].as_boolean().label("eligible"),
+                _ANSWERS.c.criterion_status.label("status"), _ANSWERS.c.eligible.label("eligible"),
             )
             .outerjoin(_ANSWERS, current)
             .where(_ENROLMENTS.c.form_id == form_id, _ENROLMENTS.c.unit_id.in_(select(_below(roots).c.unit_id)))

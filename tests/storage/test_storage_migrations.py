@@ -17,7 +17,7 @@ from storage.migrate import downgrade, upgrade
 from storage.models import UtcDateTime
 from storage.schema import METADATA
 
-HEAD = "0020"
+HEAD = "0021"
 
 
 def _diff(connection: Connection) -> list[Any]:
@@ -182,5 +182,31 @@ async def test_reports_count_their_answers_from_0020_on(database_url: str) -> No
                 )
             assert tuple((await connection.execute(counts)).one()) == (3, 2)
             assert (await connection.execute(text("SELECT last_answer_at FROM reports"))).scalar_one() is not None
+    finally:
+        await engine.dispose()
+
+
+async def test_answers_written_before_0021_get_their_criterion_status(database_url: str) -> None:
+    """0021 copies each stored criterion's status and eligibility out of its value; a value
+    without them (a text, a skip) leaves both empty."""
+    await upgrade(database_url, "0020")
+    engine = create_engine(database_url)
+    values = {"TC.1": {"status": "chua_den", "eligible": True, "narrative": "x"}, "TC.2": {"status": "dat"}, "Q.7": {"skipped": True}}
+    try:
+        async with engine.begin() as connection:
+            for statement in ROWS_AT_0001[:-2]:
+                await connection.execute(text(statement))
+            for question_id, value in values.items():
+                await connection.execute(
+                    text(
+                        "INSERT INTO answers (report_id, question_id, version, value, author_id, created_at)"
+                        " VALUES (1, :question, 1, :value, 1, CURRENT_TIMESTAMP)"
+                    ),
+                    {"question": question_id, "value": json.dumps(value)},
+                )
+        await upgrade(database_url)
+        async with engine.connect() as connection:
+            rows = (await connection.execute(text("SELECT question_id, criterion_status, eligible FROM answers ORDER BY question_id"))).all()
+        assert [(q, s, None if e is None else bool(e)) for q, s, e in rows] == [("Q.7", None, None), ("TC.1", "chua_den", True), ("TC.2", "dat", None)]
     finally:
         await engine.dispose()
