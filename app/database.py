@@ -59,12 +59,13 @@ def without_password(url: str) -> str:
 
 
 @contextlib.asynccontextmanager
-async def opened_database(url: str) -> AsyncIterator[AsyncEngine]:
-    """An engine for `url` that has connected once, disposed of on the way out."""
+async def opened_database(url: str, reading: bool = False) -> AsyncIterator[AsyncEngine]:
+    """An engine for `url` that has connected once, disposed of on the way out (`reading`: see
+    storage.database.create_engine)."""
     if (folder := missing_folder(url)) is not None:
         raise DatabaseFolderMissing(folder)
     try:
-        engine = create_engine(url)
+        engine = create_engine(url, reading)
     except (ArgumentError, InvalidRequestError, ValueError) as error:  # unreadable, not async, not SQLite or PostgreSQL
         raise SettingError(URL_SETTING, without_password(url)) from error
     try:

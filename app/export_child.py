@@ -2,7 +2,7 @@
 libraries that lay files out (python-docx, openpyxl, matplotlib) and the memory a large export
 takes never enter a bot worker (app/export_runner.py starts it).
 
-It reads the job, one JSON line, on stdin, opens the database the settings name (reading only),
+It reads the job, one JSON line, on stdin, opens the database the settings name (reading only, app/export_context.py),
 makes the file with the builders a script uses (bot/documents/export_jobs.py), and writes the
 result, one JSON line, on stdout. The worker keeps stdin open while it waits: when stdin closes
 before the file is made, the worker is gone, and so is this process (its request is taken over)."""
@@ -14,31 +14,17 @@ import json
 import os
 import sys
 import threading
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 
+from app.export_context import export_context
 from app.settings import Settings
 from bot.base.events import Attachment
 from bot.base.exports import ExportJob, ExportKind, ExportRequest
-from bot.base.forms import Form, LocalText
-from bot.base.letterhead import Letterhead
-from bot.documents.port import Documents
 
 __all__ = ["ORPHANED", "decode_job", "decode_result", "encode_job", "encode_result", "main"]
 
 ORPHANED = 3
 """The exit status when the worker went away first."""
-
-
-@dataclass(frozen=True)
-class Layout:
-    """What the builders need of the composition root (bot.documents.exports.ExportSettings)."""
-
-    forms: Mapping[str, Form]
-    documents: Documents
-    kind_label: Callable[[str], LocalText]
-    letterhead: Callable[[str], Letterhead]
 
 
 def encode_job(job: ExportJob) -> str:
@@ -72,26 +58,10 @@ def decode_result(line: str) -> tuple[str, Attachment | None]:
 
 
 async def make(job: ExportJob, settings: Settings) -> tuple[str, Attachment | None]:
-    from app.documents import FileDocuments
-    from app.downloads import download_links
-    from bot.catalog.loading import load_catalog
     from bot.documents.export_jobs import make_export
-    from bot.organisation.units import UnitTree
-    from storage.catalog_overrides import load_overrides
-    from storage.database import create_engine
-    from storage.unit_of_work import UnitOfWorkFactory
 
-    database = create_engine(settings.database_url, reading=True)
-    try:
-        unit_of_work = UnitOfWorkFactory(database)
-        catalog = load_catalog(overrides=await load_overrides(unit_of_work), extra_kinds=settings.unit_kinds_file)
-        documents = FileDocuments(settings.files_dir, download_links(settings.files_dir, settings.public_url, settings.clock()))
-        async with unit_of_work() as uow:
-            tree = UnitTree(await uow.units.units())
-            campaigns = await uow.units.campaigns()
-            return await make_export(job, uow, tree, campaigns, Layout(catalog.forms, documents, catalog.kind_label, catalog.letterhead), settings.zone)
-    finally:
-        await database.dispose()
+    async with export_context(settings) as context:
+        return await make_export(job, context.reads, context.tree, context.campaigns, context.layout, settings.zone)
 
 
 def leave_when_orphaned() -> None:

@@ -18,35 +18,32 @@ SUFFIXES = {"docx": ".docx", "xlsx": ".xlsx", "chart": ".png"}
 
 
 async def export(args: argparse.Namespace, settings: Settings) -> int:
-    from app.runtime import runtime
+    from app.export_context import export_context
     from bot.base.exports import ExportKind
     from bot.catalog.campaign_time import default_campaign
     from bot.documents.export_jobs import build_file
-    from bot.organisation.units import UnitTree
     from bot.reporting.prompts import Prompts
 
     if args.out.suffix.lower() != SUFFIXES[args.kind]:
         print(_("A {kind} export is written to a {suffix} file.").format(kind=args.kind, suffix=SUFFIXES[args.kind]), file=sys.stderr)
         return 1
-    async with runtime(settings) as rt:
+    async with export_context(settings) as context:
         today = settings.clock().now().astimezone(settings.zone).date()
         p = Prompts(settings.locale, settings.zone)
-        features = rt.service.settings
-        async with rt.unit_of_work() as uow:
-            tree = UnitTree(await uow.units.units())
-            root = tree.by_code(args.scope)
-            unit = tree.by_code(args.unit) if args.unit else None
-            scope = tree.subtree([root.id]) if root else frozenset()
-            if root is None or (args.unit and (unit is None or unit.id not in scope)):
-                print(_("Unknown unit {code}. See `baocao units list`.").format(code=args.unit if root else args.scope), file=sys.stderr)
-                return 1
-            campaigns = await uow.units.campaigns()
-            campaign = next((c for c in campaigns if c.code == args.campaign), None) if args.campaign else default_campaign(campaigns, today)
-            if campaign is None:
-                print(unknown_campaign(args.campaign or "", [c.code for c in campaigns]), file=sys.stderr)
-                return 1
-            kind = {"docx": ExportKind.REPORT if unit else ExportKind.SUMMARY, "xlsx": ExportKind.WORKBOOK, "chart": ExportKind.CHART}[args.kind]
-            text, attachment = await build_file(kind, unit or root, campaign, uow, tree, features, p, today)
+        tree = context.tree
+        root = tree.by_code(args.scope)
+        unit = tree.by_code(args.unit) if args.unit else None
+        scope = tree.subtree([root.id]) if root else frozenset()
+        if root is None or (args.unit and (unit is None or unit.id not in scope)):
+            print(_("Unknown unit {code}. See `baocao units list`.").format(code=args.unit if root else args.scope), file=sys.stderr)
+            return 1
+        campaigns = context.campaigns
+        campaign = next((c for c in campaigns if c.code == args.campaign), None) if args.campaign else default_campaign(campaigns, today)
+        if campaign is None:
+            print(unknown_campaign(args.campaign or "", [c.code for c in campaigns]), file=sys.stderr)
+            return 1
+        kind = {"docx": ExportKind.REPORT if unit else ExportKind.SUMMARY, "xlsx": ExportKind.WORKBOOK, "chart": ExportKind.CHART}[args.kind]
+        text, attachment = await build_file(kind, unit or root, campaign, context.reads, tree, context.layout, p, today)
     if attachment is None:
         print(text, file=sys.stderr)
         return 1
