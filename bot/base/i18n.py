@@ -16,7 +16,7 @@ from babel import Locale
 from babel.dates import format_date, format_time
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, get_group_symbol, get_minus_sign_symbol
 from babel.support import NullTranslations, Translations
 
 __all__ = [
@@ -73,6 +73,11 @@ class Formatter:
 
     def __init__(self, locale: str) -> None:
         self.locale = Locale.parse(locale)
+        pattern = self.locale.decimal_formats[None]
+        # A whole number needs no decimal context: grouped by threes as the locale writes it, it
+        # costs a string method instead of Babel's formatting (a summary formats 10,000).
+        self._group = get_group_symbol(locale=self.locale) if pattern.grouping == (3, 3) else None
+        self._minus = get_minus_sign_symbol(locale=self.locale)
 
     def date(self, value: dt.date | dt.datetime) -> str:
         return format_date(value, "dd/MM/yyyy", locale=self.locale)
@@ -96,6 +101,8 @@ class Formatter:
         """Babel rounds within the decimal context, whose 28 digits a number typed by someone
         leaning on a key exceeds (26 digits and the 3 decimals it keeps); its own digits and a
         margin are always enough."""
+        if isinstance(value, int) and self._group is not None:
+            return (self._minus if value < 0 else "") + f"{abs(value):,}".replace(",", self._group)
         with localcontext() as context:
             context.prec = max(context.prec, len(str(int(value))) + 8)
             return format_decimal(value, locale=self.locale)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import localcontext
 
 import pytest
+from babel.numbers import format_decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -106,3 +108,14 @@ def test_weekdays_read_as_vietnamese_writes_them_mid_sentence() -> None:
     assert vietnamese.weekday_date(date(2023, 11, 25)) == "thứ Bảy, 25/11/2023"
     assert vietnamese.weekday_date(date(2023, 11, 26)) == "Chủ nhật, 26/11/2023"
     assert Formatter("en").weekday_date(date(2023, 11, 26)) == "Sunday, 26/11/2023"
+
+
+@pytest.mark.parametrize("locale", ["vi", "en"])
+@given(st.integers(min_value=-(10**30), max_value=10**30))
+def test_a_whole_number_is_written_as_babel_writes_it(locale: str, number: int) -> None:
+    """Whole numbers skip Babel's formatting (a summary writes 10,000 of them); they must read
+    the same: 1.234.567 in Vietnamese, 1,234,567 in English."""
+    formatter = Formatter(locale)
+    with localcontext() as context:
+        context.prec = 60
+        assert formatter.number(number) == format_decimal(number, locale=formatter.locale)
