@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 __all__ = ["CRITERION_PREFIX", "CriterionStatus", "Form", "LocalText", "Option", "Question", "QuestionKind", "number_bounds"]
 
@@ -116,6 +117,7 @@ class Form:
     def has(self, question_id: str) -> bool:
         return question_id in self._index
 
-    @property
+    @cached_property
     def criteria_count(self) -> int:
+        """Counted once: a province's status and summary ask it of every one of 10,000 reports."""
         return sum(1 for q in self.questions if q.kind is QuestionKind.CRITERION)

@@ -20,7 +20,6 @@ from bot.base.letterhead import Letterhead
 from bot.base.ports import AnswerReads
 from bot.base.records import Enrolment, UnitRecord
 from bot.base.report_status import ReportStatus
-from bot.base.text import fold
 from bot.documents.issuer import issuer_of, lower_first
 from bot.documents.model import (
     Block,
@@ -125,7 +124,7 @@ def scope_summary(source: ScopeSource, tallies: AnswerTallies, today: date, zone
     for form_id in sorted({row.form_id for row in handed_in}):
         form = source.forms[form_id]
         if form.criteria_count:
-            rows = [row for row in handed_in if row.form_id == form_id]
+            rows = sorted((row for row in handed_in if row.form_id == form_id), key=lambda row: source.tree.name_key(row.unit_id))
             blocks += criteria_blocks(p, form, rows, names, tallies)
     blocks += figures(source, p, handed_in, tallies)
     subject = _("Summary of the {subject}").format(subject=lower_first(source.campaign_title))
@@ -209,7 +208,7 @@ def status_lists(source: ScopeSource, p: Prompts, names: Mapping[int, str]) -> l
         (_(REPORT_STATUS_LABELS[ReportStatus.APPROVED]).capitalize(), lambda row: row.status is ReportStatus.APPROVED),
     )
     for title, belongs in groups:
-        units = sorted((names[row.unit_id] for row in source.rows if belongs(row)), key=fold)
+        units = [names[unit_id] for unit_id in sorted((row.unit_id for row in source.rows if belongs(row)), key=source.tree.name_key)]
         if units:
             blocks.append(Paragraph(f"{title} ({len(units):02d}): {', '.join(units)}."))
     return blocks
@@ -221,7 +220,8 @@ def missing_label(source: ScopeSource, p: Prompts) -> str:
 
 
 def criteria_blocks(p: Prompts, form: Form, rows: Sequence[Enrolment], names: Mapping[int, str], tallies: AnswerTallies) -> list[Block]:
-    """How many units reached each criterion of the form, then where each unit stands."""
+    """How many units reached each criterion of the form, then where each unit stands (`rows` in
+    the order they are listed)."""
     _ = p._
     criteria = [q for q in form if q.kind is QuestionKind.CRITERION]
     per_criterion = []
@@ -232,7 +232,7 @@ def criteria_blocks(p: Prompts, form: Form, rows: Sequence[Enrolment], names: Ma
             f"{count.not_yet_due:02d} ({count.eligible:02d})", f"{count.unanswered:02d}",
         ))  # fmt: skip
     per_unit = []
-    for row in sorted(rows, key=lambda row: fold(names[row.unit_id])):
+    for row in rows:
         count = tallies.units.get(row.unit_id) or counted({}, len(criteria))
         per_unit.append((names[row.unit_id], _("met {met}/{total} criteria").format(met=f"{count.met:02d}", total=f"{count.total:02d}"),
                          f"{count.not_met:02d}", f"{count.not_yet_due:02d}"))  # fmt: skip
@@ -299,7 +299,7 @@ async def annex(source: ScopeSource, p: Prompts, rows: Sequence[Enrolment], name
     _ = p._
     yield [Heading(_("ANNEX: WHAT THE UNITS REPORTED, ITEM BY ITEM"))]
     section, said = "", False
-    ordered = sorted(rows, key=lambda row: fold(names[row.unit_id]))
+    ordered = sorted(rows, key=lambda row: source.tree.name_key(row.unit_id))
     ids = report_ids(ordered)
     for question in outline_questions(source, rows):
         answers = await source.reads.answers_to_question(ids, question.id)

@@ -89,6 +89,15 @@ class UnitTree:
                 return below
         return None
 
+    def name_key(self, unit_id: int) -> str:
+        """The unit's name folded (bot.base.text.fold): what lists of units are sorted by."""
+        return self._folded_names()[unit_id]
+
+    def _folded_names(self) -> dict[int, str]:
+        if not self._folded:
+            self._folded = {unit_id: fold(unit.name) for unit_id, unit in self._by_id.items()}
+        return self._folded
+
     def search(self, query: str, within: Collection[int]) -> list[UnitRecord]:
         """Units in `within` matching a code exactly, or whole words of a name ignoring case,
         diacritics and tone-mark placement ("nghi" finds Nghi Hải, not Doanh nghiệp); an exact
@@ -99,9 +108,7 @@ class UnitTree:
         wanted = fold(query)
         if not wanted:
             return []
-        if not self._folded:
-            self._folded = {unit_id: fold(unit.name) for unit_id, unit in self._by_id.items()}
-        folded = self._folded
+        folded = self._folded_names()
         candidates = [self._by_id[i] for i in within if i in self._by_id]
         exact = [u for u in candidates if folded[u.id] == wanted]
         if exact:

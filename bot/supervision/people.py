@@ -107,7 +107,7 @@ async def people(desk: Desk, args: str) -> None:
         if unit is None:
             return
         scope = desk.tree.subtree([unit.id]) & desk.access.unit_ids
-    linked = sorted(await desk.reads.people.linked(scope), key=lambda p: (fold(desk.tree.get(p.unit_id).name), fold(p.full_name)))
+    linked = sorted(await desk.reads.people.linked(scope), key=lambda p: (desk.tree.name_key(p.unit_id), fold(p.full_name)))
     invites = await desk.reads.invites.pending(scope, desk.now)
     if not linked and not invites:
         desk.say(_("Nobody is linked in this area yet. Make an invite with /moi UNIT."))
@@ -126,7 +126,7 @@ async def people(desk: Desk, args: str) -> None:
             "• " + _("{unit}: {code} ({role}), valid until {time}").format(
                 unit=desk.tree.get(invite.unit_id).name, code=invite.code, role=_(ROLE_LABELS[invite.role]), time=desk.p.when(invite.expires_at)
             )
-            for invite in sorted(invites, key=lambda i: (fold(desk.tree.get(i.unit_id).name), i.expires_at))
+            for invite in sorted(invites, key=lambda i: (desk.tree.name_key(i.unit_id), i.expires_at))
         ]
     if linked:
         lines += ["", _("To revoke someone's access: /thuhoi NUMBER (the number after #).")]

@@ -8,7 +8,6 @@ from bot.base.commands import CommandSpec
 from bot.base.events import Button, ButtonRole
 from bot.base.i18n import N_
 from bot.base.records import CampaignRecord
-from bot.base.text import fold
 from bot.reporting.standing import Group, Standing, Tally, standing_from
 from bot.supervision.desk import Desk
 from bot.supervision.registry import command
@@ -63,7 +62,7 @@ async def status(desk: Desk, args: str) -> None:
         )
     if branches:
         lines += ["", _("By area:")]
-        for branch_id in sorted(branches, key=lambda b: fold(desk.tree.get(b).name)):
+        for branch_id in sorted(branches, key=desk.tree.name_key):
             lines += [f"• {line}" for line in sorted(branches[branch_id])]
     label = _("Never submitted") if closed else _("Not yet submitted")
     desk.say("\n".join(lines), ((Button(label, pack(MISSING_PAGE, 0, campaign.code), ButtonRole.ACTION),),))
