@@ -15,11 +15,13 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from aiohttp import web
-
 from bot.base.clock import Clock
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 __all__ = ["DOWNLOAD_PATH", "LINK_LIFETIME", "DownloadLinks", "download_links", "download_route"]
 
@@ -89,6 +91,10 @@ def installation_key(files_dir: Path) -> bytes:
 
 
 def download_route(links: DownloadLinks) -> web.RouteDef:
+    """The route serving the links, for the bot's web server; aiohttp is imported here only, so a
+    process that only makes links (an export's) does not load it."""
+    from aiohttp import web
+
     async def download(request: web.Request) -> web.StreamResponse:
         found = links.resolve(request.match_info["token"], links.clock.now())
         if found is None:

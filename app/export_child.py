@@ -60,7 +60,7 @@ def decode_result(line: str) -> tuple[str, Attachment | None]:
 async def make(job: ExportJob, settings: Settings) -> tuple[str, Attachment | None]:
     from bot.documents.export_jobs import make_export
 
-    async with export_context(settings) as context:
+    async with export_context(settings, check_schema=False) as context:
         return await make_export(job, context.reads, context.tree, context.campaigns, context.layout, settings.zone)
 
 

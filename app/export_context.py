@@ -41,19 +41,22 @@ class ExportContext:
 
 
 @asynccontextmanager
-async def export_context(settings: Settings) -> AsyncIterator[ExportContext]:
-    """Opens the database as the runtime does (DatabaseNotReady unless it has been migrated), for
-    reading only."""
+async def export_context(settings: Settings, check_schema: bool = True) -> AsyncIterator[ExportContext]:
+    """Opens the database as the runtime does, for reading only: DatabaseNotReady unless it has
+    been migrated, unless `check_schema` is off (the worker that starts an export's process
+    checked it when it started; reading the migrations loads Alembic, 8 MB)."""
     from app.database import opened_database
     from app.documents import FileDocuments
     from app.downloads import download_links
     from bot.catalog.loading import load_catalog
     from storage.catalog_overrides import load_overrides
-    from storage.migrate import ensure_current
     from storage.unit_of_work import UnitOfWorkFactory
 
     async with opened_database(settings.database_url, reading=True) as database:
-        await ensure_current(database)
+        if check_schema:
+            from storage.migrate import ensure_current
+
+            await ensure_current(database)
         unit_of_work = UnitOfWorkFactory(database)
         catalog = load_catalog(overrides=await load_overrides(unit_of_work), extra_kinds=settings.unit_kinds_file)
         documents = FileDocuments(settings.files_dir, download_links(settings.files_dir, settings.public_url, settings.clock()))

@@ -5,7 +5,8 @@ a row's text joined once: building an openpyxl cell for each of millions took mo
 province's workbook took. A cell's XML is what openpyxl's write-only mode writes for it (its
 style found in a sample row of the frame), so the file reads as before, but for its texts: they
 go to a table of shared strings (up to `SHARED_MOST`), as Excel writes them, where a unit's name
-or a criterion's text repeated on thousands of rows is written once. The filters' ranges, known
+or a criterion's text repeated on thousands of rows is written once; a column whose texts do not
+repeat (what each unit wrote) is written in its cells, so the table never holds a province's words. The filters' ranges, known
 once the rows are written, are set last."""
 
 from __future__ import annotations
@@ -150,23 +151,34 @@ class SheetRows:
         self.widths, self.styles, self.shared = widths, styles, shared
         self.openings = [f'<c r="{get_column_letter(column)}' for column in range(1, len(widths) + 1)]
         self.known: list[dict[Cell, tuple[str, int]]] = [{} for _ in widths]
+        self.sharing: list[bool] | None = None
         self.number = 1
+
+    def repeating(self, rows: Sequence[Sequence[Cell]]) -> list[bool]:
+        """Which columns' values repeat, judged on the sheet's first rows: those whose distinct
+        values are fewer than half their rows."""
+        columns = [[value for value in column if value is not None] for column in zip(*rows, strict=False)]
+        columns += [[] for _ in range(len(self.widths) - len(columns))]
+        return [len(set(values)) * 2 < len(values) for values in columns]
 
     def xml(self, rows: Sequence[Sequence[Cell]]) -> str:
         """The rows' XML, each row as tall as its longest wrapped text. A value is its own key: equal
         numbers of two types (7 and 7.0) are written alike, as openpyxl writes them."""
-        number, written, columns = self.number, [], list(zip(self.openings, self.known, self.widths, strict=True))
+        if self.sharing is None:
+            self.sharing = self.repeating(rows)
+        number, written = self.number, []
+        columns = list(zip(self.openings, self.known, self.widths, self.sharing, strict=True))
         for values in rows:
             number += 1
             row, cells, lines = str(number), [], 1
-            for (opening, known, width), value in zip(columns, values):  # noqa: B905  # a row is as wide as its sheet
+            for (opening, known, width, shared), value in zip(columns, values):  # noqa: B905  # a row is as wide as its sheet
                 if value is None:
                     continue
                 found = known.get(value)
                 if found is None:
                     if len(known) > KNOWN_VALUES:
                         known.clear()
-                    found = known[value] = self.cell(value, width)
+                    found = known[value] = self.cell(value, width, shared)
                 cells.append(opening + row + found[0])
                 if found[1] > lines:
                     lines = found[1]
@@ -174,10 +186,10 @@ class SheetRows:
         self.number = number
         return "".join(written)
 
-    def cell(self, value: Cell, width: float) -> tuple[str, int]:
+    def cell(self, value: Cell, width: float, shared: bool) -> tuple[str, int]:
         """A cell's XML after its reference's column, and the lines it takes wrapped, as
         body_cell and append_row make them: text wrapped when longer than its column, a time as
-        wall-clock time."""
+        wall-clock time; a text in the shared table if `shared` and the table has room."""
         if isinstance(value, str):
             lines = min(wrapped_count(value, int(width)), MOST_LINES)
             style = self.styles.wrapped if len(value) > width or "\n" in value else self.styles.text
@@ -186,7 +198,7 @@ class SheetRows:
                 text = text[: TEXT_LIMIT - 1] + "…"
             if not text:
                 return f'" s="{style}" t="inlineStr"/>', lines
-            if len(self.shared) < SHARED_MOST:
+            if shared and len(self.shared) < SHARED_MOST:
                 return f'" s="{style}" t="s"><v>{self.shared.setdefault(text, len(self.shared))}</v></c>', lines
             return f'" s="{style}" t="inlineStr"><is>{text_element(text)}</is></c>', lines
         if isinstance(value, datetime):
