@@ -69,7 +69,10 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-LEADERSHIP_RETRY_SECONDS = 30
+LEADERSHIP_RETRY_SECONDS = 5
+"""How often a worker that does not lead asks for the lock: a dead leader's lock goes with its
+connection at once, and what it would have sent (a file, a notice) waits this long for the next
+leader. One cheap query per worker each time."""
 ANNOUNCE_BACKOFF_CEILING = 60.0
 """Seconds between tries at most, while a platform cannot be told where the webhook is."""
 
@@ -323,7 +326,7 @@ async def until_stopped(tasks: set[asyncio.Task[None]]) -> None:
 
 
 async def lead_reminders(rt: Runtime, clock: Clock, senders: Sequence[OutboxSender]) -> None:
-    """Tries for leadership every half minute; the leader schedules reminders and sends the outbox.
+    """Tries for leadership every few seconds; the leader schedules reminders and sends the outbox.
 
     A platform's limit is per bot, not per worker, so a second sender would add no speed, only
     a second pacer that knows nothing of the first. Other workers serve chats and stand by;
