@@ -34,7 +34,8 @@ class TelegramSettings(EnvironmentSettings):
     """Seconds to wait for the Bot API's answer: a reply without one may have landed, and is not
     sent again (handlers/retrying.py)."""
     file_timeout: float = Field(120.0, alias="TELEGRAM_FILE_TIMEOUT", gt=0)
-    """Seconds to upload a file (a province's workbook runs to megabytes) and to wait for the
+    """Seconds a file's upload may wait for the Bot API to take its next piece (it goes from
+    disk a chunk at a time; a province's workbook runs to tens of megabytes), and then for the
     Bot API's answer to it: a file's send answered late is not lost, but one cut off at the
     read timeout may have landed and waits the outbox's growing retry delays."""
 
