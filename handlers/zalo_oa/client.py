@@ -105,11 +105,13 @@ class OaClient:
 
     async def upload(self, access_token: str, kind: str, path: Path, name: str, media_type: str) -> Any:
         """A file ("file": PDF/DOC/DOCX) or picture ("image") uploaded to be sent by its token,
-        under `name` as the officer should see it (plain_filename)."""
-        form = aiohttp.FormData(quote_fields=False)
-        content = await asyncio.to_thread(path.read_bytes)  # off the event loop
-        form.add_field("file", content, filename=plain_filename(name), content_type=media_type)
-        return await self.api(f"/v2.0/oa/upload/{kind}", access_token, data=form)
+        under `name` as the officer should see it (plain_filename); aiohttp reads it from disk a
+        chunk at a time as it goes out (in a thread), so it is never held whole."""
+        content = await asyncio.to_thread(path.open, "rb")
+        with content:
+            form = aiohttp.FormData(quote_fields=False)
+            form.add_field("file", content, filename=plain_filename(name), content_type=media_type)
+            return await self.api(f"/v2.0/oa/upload/{kind}", access_token, data=form)
 
     async def zns(self, access_token: str, body: Mapping[str, Any]) -> Any:
         return await self.call(f"{self.zns_url}/message/template", {"access_token": access_token}, json=body)

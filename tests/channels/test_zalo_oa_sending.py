@@ -7,6 +7,7 @@ send with is recorded as the ledger names it."""
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -33,10 +34,12 @@ from harness.fakes.zalo_oa_wire import (
 )
 from storage.credentials import SqlCredentials
 from storage.database import create_engine
+from tests.traced_memory import peak_while
 
 TIMEOUT = 0.5
 """The channel's time for a call to Zalo here: the fake answers "too late" after three times it."""
 WORD = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MIB = 1024 * 1024
 
 
 @pytest.fixture
@@ -86,16 +89,19 @@ def sends_to(oa: FakeZaloOa, user_id: str) -> int:
     return sum(1 for request in oa.requests if request.path == "/v3.0/oa/message/cs" and request.user_id == user_id)
 
 
-async def test_a_file_reaches_zalo_under_the_name_the_officer_should_see(oa: FakeZaloOa, channel: ZaloOaChannel, tmp_path: Path) -> None:
+async def test_a_file_reaches_zalo_whole_under_the_name_the_officer_should_see(oa: FakeZaloOa, channel: ZaloOaChannel, tmp_path: Path) -> None:
     user = follower(oa, "9001")
     path = tmp_path / "x.docx"
-    path.write_bytes(b"PK\x03\x04" + b"w" * 3000)
+    content = b"PK\x03\x04" + os.urandom(4 * MIB)  # near Zalo's 5 MB: many chunks
+    path.write_bytes(content)
     reply = Reply("Báo cáo của đơn vị:", attachment=Attachment(str(path), "Báo cáo sơ kết.docx", WORD))
-    await channel.render(user, TurnResult(ConversationState(), [reply]))
+    _, peak = await peak_while(channel.render(user, TurnResult(ConversationState(), [reply])))
     [upload] = [request for request in oa.requests if request.path == "/v2.0/oa/upload/file"]
     assert upload.body["file"]["name"] == "Báo cáo sơ kết.docx"  # as the multipart header carried it
     [document] = [message for message in oa.sent_to(user) if message["file"]]
-    assert document["file"]["name"] == "Báo cáo sơ kết.docx"
+    assert document["file"] == {"name": "Báo cáo sơ kết.docx", "data": content}
+    # The fake keeps the one copy it received; aiohttp reads the file a chunk at a time.
+    assert peak < 1.25 * len(content), f"{peak / MIB:.1f} MiB held at once for {len(content) / MIB:.0f} MiB"
 
 
 @pytest.mark.parametrize("failure", ["answered too late", "answered 502"])
