@@ -248,6 +248,11 @@ class Report(Base):
     trigger on every answer written (migration 0020), so a count never reads the answers."""
     answered_criteria: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_answer_at: Mapped[datetime | None]
+    criteria_met: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """The criteria whose current answer gives each status, moved by a second trigger (migration
+    0022), so a province's summary and workbook never count 340,000 answers to say where each unit stands."""
+    criteria_not_met: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    criteria_not_yet_due: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.base.answers import AnswerValue
 from bot.base.counts import CriterionAnswers, PendingPage, Share
+from bot.base.forms import CriterionStatus
 from bot.base.records import Enrolment as EnrolmentRecord
 from bot.base.records import Role
 from bot.base.report_status import LOCKED_STATUSES, ReportStatus
@@ -49,6 +50,9 @@ _ENROLMENT_COLUMNS = (
     _REPORTS.c.answered,
     _REPORTS.c.answered_criteria,
     _REPORTS.c.last_answer_at,
+    _REPORTS.c.criteria_met,
+    _REPORTS.c.criteria_not_met,
+    _REPORTS.c.criteria_not_yet_due,
 )
 
 
@@ -214,6 +218,11 @@ def _criterion_answer(status: str | None, eligible: Any) -> AnswerValue | None:
     return {"status": status, "eligible": bool(eligible)} if status is not None else None
 
 
+def _criteria(row: Row[Any]) -> dict[CriterionStatus, int]:
+    counts = (CriterionStatus.MET, row.criteria_met), (CriterionStatus.NOT_MET, row.criteria_not_met), (CriterionStatus.NOT_YET_DUE, row.criteria_not_yet_due)
+    return {status: count for status, count in counts if count}
+
+
 def _enrolment(row: Row[Any]) -> EnrolmentRecord:
     return EnrolmentRecord(
         unit_id=row.unit_id,
@@ -227,4 +236,5 @@ def _enrolment(row: Row[Any]) -> EnrolmentRecord:
         submitted_at=row.submitted_at,
         receipt_no=row.receipt_no,
         extended_to=row.extended_to,
+        criteria=_criteria(row),
     )

@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.base.answers import AnswerValue
 from bot.base.deadline import ReminderPlan, unit_due
-from bot.base.forms import LocalText
+from bot.base.forms import CriterionStatus, LocalText
 from bot.base.letterhead import Letterhead
 from bot.base.report_status import LOCKED_STATUSES, ReportStatus, needs_revision
 
@@ -333,6 +333,8 @@ class Enrolment:
     receipt_no: str | None = None
     extended_to: date | None = None
     """The unit's own deadline, when a supervisor extended it for this unit alone."""
+    criteria: Mapping[CriterionStatus, int] = field(default_factory=dict)
+    """How many of its criteria its current answers give each status (a skip gives none)."""
 
     @property
     def handed_in(self) -> bool:

@@ -76,25 +76,33 @@ class AnswerTallies:
 
 
 async def read_tallies(source: ScopeSource) -> AnswerTallies:
-    """Two counts per form of criteria, one of the figures' answers: a few statements, a row per
-    unit at most, whatever the number of answers."""
+    """Each criterion's units counted by the database per form; each unit's criteria as its
+    report row keeps them counted, unless the counts show an answer to a criterion its form no
+    longer has (the row counts every criterion answered), and then counted by the database too;
+    and the figures' answers: a few statements, a row per unit at most, whatever the number of
+    answers."""
     handed_in = [row for row in source.rows if row.handed_in]
     units: dict[int, CriteriaCount] = {}
     criteria: dict[tuple[str, str], CriteriaCount] = {}
     for form_id in sorted({row.form_id for row in handed_in}):
         form = source.forms[form_id]
         ids = [q.id for q in form if q.kind is QuestionKind.CRITERION]
-        if not ids:
+        of_form = [row for row in handed_in if row.form_id == form_id and row.report_id is not None]
+        if not ids or not of_form:
             continue
-        unit_of = {row.report_id: row.unit_id for row in handed_in if row.form_id == form_id and row.report_id is not None}
-        for report_id, by_status in (await source.reads.criteria_by_report(list(unit_of), ids)).items():
-            units[unit_of[report_id]] = counted(by_status, len(ids))
-        for question_id, tally in (await source.reads.criteria_by_question(list(unit_of), ids)).items():
+        reports = [row.report_id for row in of_form if row.report_id is not None]
+        statuses_given = 0
+        for question_id, tally in (await source.reads.criteria_by_question(reports, ids)).items():
             statuses: Counter[CriterionStatus] = Counter()
             for (status, _eligible), n in tally.items():
                 statuses[status] += n
+            statuses_given += statuses.total()
             eligible = tally.get((CriterionStatus.NOT_YET_DUE, True), 0)
-            criteria[form_id, question_id] = counted(statuses, len(unit_of), eligible)
+            criteria[form_id, question_id] = counted(statuses, len(reports), eligible)
+        kept: Mapping[int, Mapping[CriterionStatus, int]] = {row.report_id or 0: row.criteria for row in of_form}
+        if sum(sum(by_status.values()) for by_status in kept.values()) != statuses_given:
+            kept = await source.reads.criteria_by_report(reports, ids)  # a report without a status is absent
+        units.update((row.unit_id, counted(kept.get(row.report_id or 0, {}), len(ids))) for row in of_form)
     shown = [q.id for q in outline_questions(source, handed_in) if q.kind is not QuestionKind.TEXT]
     answers = await source.reads.answer_counts(report_ids(handed_in), shown) if shown else []
     return AnswerTallies(units, criteria, answers)

@@ -5,15 +5,26 @@ streamed document gathered whole, to read as the data it says."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 
 from bot.base.answers import AnswerValue, criterion_status
-from bot.base.forms import CRITERION_PREFIX, CriterionStatus
+from bot.base.forms import CRITERION_PREFIX, CriterionStatus, Form
+from bot.base.records import Enrolment
 from bot.documents.model import OfficialReport, Workbook, chunks
-from bot.reporting.criteria_counts import count_criterion
+from bot.reporting.criteria_counts import count_criteria, count_criterion
 
-__all__ = ["AnswersAtHand", "report_at_hand", "workbook_at_hand"]
+__all__ = ["AnswersAtHand", "report_at_hand", "rows_at_hand", "workbook_at_hand"]
+
+
+def rows_at_hand(rows: Sequence[Enrolment], answers: AnswersAtHand, forms: Mapping[str, Form]) -> list[Enrolment]:
+    """The enrolments with each unit's criteria counted from its answers at hand, not as its
+    report row keeps them (the trigger of migration 0022)."""
+    at_hand = []
+    for row in rows:
+        count = count_criteria(forms[row.form_id], answers.answers.get(row.report_id or 0, {}))
+        at_hand.append(replace(row, criteria={status: count.of(status) for status in CriterionStatus if count.of(status)}))
+    return at_hand
 
 
 class AnswersAtHand:

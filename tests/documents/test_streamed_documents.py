@@ -1,8 +1,8 @@
 """The summary and the workbook a scope's supervisor gets, streamed from the database while they
 are written, say exactly what the same documents say built whole from every answer at hand: on
 the demo province (and its town Cửa Lò), with a unit whose answers try the writers (a newer
-version of an answer, a skipped criterion, line breaks, tabs, a pasted control character, XML's
-own characters, spaces at either end), read back from the files with python-docx and openpyxl and
+version of an answer, a skipped criterion, an answer to a criterion its form does not have, line
+breaks, tabs, a pasted control character, XML's own characters, spaces at either end), read back from the files with python-docx and openpyxl and
 compared with the documents as data, text for text, cell for cell, on SQLite and PostgreSQL.
 
 The documents at hand read each report's answers one report at a time (`answers`, the read a
@@ -37,7 +37,7 @@ from bot.reporting.prompts import Prompts
 from storage.demo_seed import load_demo
 from storage.unit_of_work import UnitOfWorkFactory
 from tests import report_moves
-from tests.documents.at_hand import AnswersAtHand, report_at_hand, workbook_at_hand
+from tests.documents.at_hand import AnswersAtHand, report_at_hand, rows_at_hand, workbook_at_hand
 
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 CATALOG = load_catalog()
@@ -51,6 +51,7 @@ TRYING = {
     "TC.3": {"status": "chua_den", "eligible": True, "narrative": "  Chờ xét & <đủ> điều kiện\nDòng hai\tcột\x0b "},
     "TC.4": {"status": "dat", "narrative": "", "files": [{"kind": "photo", "ref": "a", "size": 1}] * 3},
     "I.1": {"text": " Phường có 12 khối phố;\n\nđường \"A\" & 'B' <mới>\r\nhết "},
+    "TC.99": {"status": "dat", "narrative": "Một tiêu chí mẫu không còn."},  # counted by its report row, not by the form
 }
 
 
@@ -102,11 +103,12 @@ async def test_the_streamed_summary_and_workbook_say_what_the_documents_at_hand_
                 {row.report_id: await uow.reports.answers(row.report_id) for row in opened if row.report_id is not None},
                 {row.report_id: tree.get(row.unit_id).code for row in opened if row.report_id is not None},
             )
-            source = ScopeSource(root, tree, rows, at_hand, settings.forms, settings.kind_label, place_of(tree, root), campaign.title.vi,
+            counted_at_hand = rows_at_hand(rows, at_hand, settings.forms)
+            source = ScopeSource(root, tree, counted_at_hand, at_hand, settings.forms, settings.kind_label, place_of(tree, root), campaign.title.vi,
                                  settings.letterhead, campaign.issuer, campaign.closed(TODAY))  # fmt: skip
             whole = await report_at_hand(scope_summary(source, await read_tallies(source), TODAY, ZONE))
             sheets = await workbook_at_hand(
-                scope_workbook(WorkbookSource(tree, rows, at_hand, settings.forms, campaign.title.vi, campaign.report_due), P, ZONE)
+                scope_workbook(WorkbookSource(tree, counted_at_hand, at_hand, settings.forms, campaign.title.vi, campaign.report_due), P, ZONE)
             )
         said = docx_lines(summary.path)
         body, annex = document_lines(whole.blocks), document_lines(whole.annex)

@@ -13,7 +13,7 @@ import pytest
 
 from bot.base.deadline import ReminderPlan
 from bot.base.events import Attachment, Button, ButtonRole, Reply
-from bot.base.forms import LocalText
+from bot.base.forms import CriterionStatus, LocalText
 from bot.base.i18n import DEFAULT_LOCALE
 from bot.base.inbox import InboxItem
 from bot.base.outbox import (
@@ -260,8 +260,8 @@ async def test_answers_keep_every_version_and_enrolments_count_them(seeded: Stor
     assert everyone == [
         Enrolment(ids[TOWN], "de-cuong", None, None, 0, 0, None),
         Enrolment(ids[HAI], "xa-34", hai, ReportStatus.DRAFT, 3, 2, at(2)),
-        Enrolment(ids[THUY], "xa-34", thuy, ReportStatus.DRAFT, 1, 1, at(3)),
-    ]
+        Enrolment(ids[THUY], "xa-34", thuy, ReportStatus.DRAFT, 1, 1, at(3), criteria={CriterionStatus.MET: 1}),
+    ]  # Hải's TC.1 met, then answered without a status: no status counted
 
 
 async def test_a_deadline_extended_for_one_unit_is_that_units_alone(seeded: Store) -> None:

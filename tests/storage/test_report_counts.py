@@ -7,6 +7,7 @@ officers linked, unlinked and revoked."""
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Collection, Sequence
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -95,18 +96,29 @@ async def campaign_under_way(factory: UnitOfWorkFactory) -> UnitTree:
 async def straightforward_rows(uow: SqlUnitOfWork, unit_ids: Collection[int]) -> list[Enrolment]:
     """The scope's enrolments with their counts made from every answer row."""
     rows = list(await uow.reports.enrolments(CAMPAIGN, unit_ids))
-    answers = (await uow.session.execute(select(Answer.report_id, Answer.question_id, Answer.created_at))).all()
-    questions: dict[int, set[str]] = {}
+    answers = (await uow.session.execute(select(Answer.report_id, Answer.question_id, Answer.version, Answer.value, Answer.created_at))).all()
+    current: dict[int, dict[str, tuple[int, AnswerValue]]] = {}
     latest: dict[int, datetime] = {}
-    for report_id, question_id, created_at in answers:
-        questions.setdefault(report_id, set()).add(question_id)
+    for report_id, question_id, version, value, created_at in answers:
+        given = current.setdefault(report_id, {})
+        if question_id not in given or given[question_id][0] < version:
+            given[question_id] = (version, value)
         latest[report_id] = max(latest.get(report_id, created_at), created_at)
+
+    def criteria(report_id: int | None) -> dict[CriterionStatus, int]:
+        statuses = Counter(
+            status for q, (_v, value) in current.get(report_id or 0, {}).items()
+            if q.startswith(CRITERION_PREFIX) and (status := criterion_status(value)) is not None
+        )  # fmt: skip
+        return dict(statuses)
+
     return [
         dataclasses.replace(
             row,
-            answered=len(questions.get(row.report_id or 0, ())),
-            answered_criteria=sum(q.startswith(CRITERION_PREFIX) for q in questions.get(row.report_id or 0, ())),
+            answered=len(current.get(row.report_id or 0, ())),
+            answered_criteria=sum(q.startswith(CRITERION_PREFIX) for q in current.get(row.report_id or 0, ())),
             last_activity=max((t for t in (latest.get(row.report_id or 0), row.submitted_at) if t is not None), default=None),
+            criteria=criteria(row.report_id),
         )
         for row in rows
     ]

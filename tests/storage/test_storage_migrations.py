@@ -17,7 +17,7 @@ from storage.migrate import downgrade, upgrade
 from storage.models import UtcDateTime
 from storage.schema import METADATA
 
-HEAD = "0021"
+HEAD = "0022"
 
 
 def _diff(connection: Connection) -> list[Any]:
@@ -208,5 +208,31 @@ async def test_answers_written_before_0021_get_their_criterion_status(database_u
         async with engine.connect() as connection:
             rows = (await connection.execute(text("SELECT question_id, criterion_status, eligible FROM answers ORDER BY question_id"))).all()
         assert [(q, s, None if e is None else bool(e)) for q, s, e in rows] == [("Q.7", None, None), ("TC.1", "chua_den", True), ("TC.2", "dat", None)]
+    finally:
+        await engine.dispose()
+
+
+async def test_reports_count_their_criteria_by_status_from_0022_on(database_url: str) -> None:
+    """0022 counts the statuses of each report's current criteria answers; after it, a new
+    version moves the count from the status it replaces to its own."""
+    await upgrade(database_url, "0021")
+    engine = create_engine(database_url)
+    counts = text("SELECT criteria_met, criteria_not_met, criteria_not_yet_due FROM reports")
+    insert = text(
+        "INSERT INTO answers (report_id, question_id, version, value, criterion_status, author_id, created_at)"
+        " VALUES (1, :question, :version, '{}', :status, 1, CURRENT_TIMESTAMP)"
+    )
+    try:
+        async with engine.begin() as connection:
+            for statement in ROWS_AT_0001[:-2]:
+                await connection.execute(text(statement))
+            for question, version, status in (("TC.1", 1, "chua_dat"), ("TC.1", 2, "dat"), ("TC.2", 1, "chua_den"), ("I.1", 1, None)):
+                await connection.execute(insert, {"question": question, "version": version, "status": status})
+        await upgrade(database_url)
+        async with engine.begin() as connection:
+            assert tuple((await connection.execute(counts)).one()) == (1, 0, 1)  # TC.1's newer version, TC.2
+            await connection.execute(insert, {"question": "TC.2", "version": 2, "status": "chua_dat"})
+            await connection.execute(insert, {"question": "TC.3", "version": 1, "status": None})  # a skip
+            assert tuple((await connection.execute(counts)).one()) == (1, 1, 0)
     finally:
         await engine.dispose()

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.base.forms import LocalText
+from bot.base.forms import CriterionStatus, LocalText
 from bot.base.records import (
     AuditEntry,
     ChatRecord,
@@ -130,7 +130,7 @@ async def test_report_rows_show_every_enrolment_of_the_demo_province(demo: UnitO
     assert len(after) == 116
     # Last activity is the officer's: the newest answer or submission, never a supervisor's act.
     assert after[ward] == Enrolment(
-        ward, "cap-22", ward_report, ReportStatus.RETURNED, 2, 2, at(3), at(3), ward_receipt.number
+        ward, "cap-22", ward_report, ReportStatus.RETURNED, 2, 2, at(3), at(3), ward_receipt.number, criteria={CriterionStatus.MET: 2}
     )
     assert (after[commune].status, after[commune].answered, after[commune].last_activity) == (
         ReportStatus.APPROVED,
@@ -140,7 +140,7 @@ async def test_report_rows_show_every_enrolment_of_the_demo_province(demo: UnitO
     # Opened but never answered: no activity yet.
     assert after[agency] == Enrolment(agency, "cq-14", after[agency].report_id, ReportStatus.DRAFT, 0, 0, None)
     assert after[town] == Enrolment(
-        town, "huyen-32", town_report, ReportStatus.SUBMITTED, 3, 3, at(6), at(6), town_receipt.number
+        town, "huyen-32", town_report, ReportStatus.SUBMITTED, 3, 3, at(6), at(6), town_receipt.number, criteria={CriterionStatus.MET: 3}
     )
     assert Counter(row.status for row in after.values()) == {
         None: 112,
