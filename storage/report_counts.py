@@ -13,7 +13,7 @@ from collections.abc import Collection, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, Float, Integer, Row, Select, and_, case, cast, exists, func, literal, null, or_, select
+from sqlalchemy import CTE, ColumnElement, Float, Integer, Row, Select, and_, case, cast, exists, func, literal, null, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.base.answers import AnswerValue
@@ -31,8 +31,13 @@ _ENROLMENTS, _REPORTS, _UNITS, _CAMPAIGNS = Enrolment.__table__, Report.__table_
 _GRANTS, _CHATS, _ANSWERS = GrantRow.__table__, Chat.__table__, Answer.__table__
 
 _ANSWERED = func.coalesce(_REPORTS.c.answered, 0)
-_PENDING = or_(_REPORTS.c.status.is_(None), _REPORTS.c.status.not_in([s.value for s in LOCKED_STATUSES]))
-"""Not handed in (bot.base.records.Enrolment.handed_in), a report never opened included."""
+_HANDED_IN = _REPORTS.alias("handed_in")
+_PENDING = ~exists().where(_HANDED_IN.c.enrolment_id == _ENROLMENTS.c.id, _HANDED_IN.c.status.in_([s.value for s in LOCKED_STATUSES]))
+"""Not handed in (bot.base.records.Enrolment.handed_in), a report never opened included. Asked as
+no handed-in report, not as the outer-joined report's status being NULL or open: PostgreSQL guesses
+that NULL from the reports' statistics, which hold no report never opened, so with every opened
+report handed in it expected one row pending, not thousands, and matched them to the scope in a
+nested loop (1.2 s at 10,000 units, against 30 ms)."""
 _LINKED = _ENROLMENTS.c.unit_id.in_(
     select(_GRANTS.c.unit_id)
     .join(_CHATS, _CHATS.c.person_id == _GRANTS.c.person_id)
