@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from answers import STEP_TIMEOUT, WARM_UP, Spec, baocao_bots, peak_rss_mb
 from answers_load import APOLOGY, STARTS, Chat, Measured, Step, open_load, walk, warm_up
-from province_data import FILED_AT, FORM, LOAD_ROOT, ROOT_UNIT, commune_code, communes_in, refresh_statistics
+from province_data import FILED_AT, FORM, LOAD_ROOT, ROOT_UNIT, commune_code, communes_in, vacuum_analyze
 
 from harness.bot_process import DirectLink, link_directly
 from harness.fakes import FakeBotApi, FakeUser
@@ -95,7 +95,7 @@ async def measure_chat(url: str, workdir: Path, units: int, repeats: int, plan: 
         people = [DirectLink(SUPERVISOR, "Giám sát tỉnh", (ROOT_UNIT,), role="supervisor")]
         people += [DirectLink(user_id, f"Cán bộ {user_id}", (unit,)) for user_id, unit in officers]
         await link_directly(url, people, FILED_AT)
-        await refresh_statistics(url)
+        await vacuum_analyze(url)
         async with baocao_bots(api, Spec("province", "open", lifted=True), url, workdir) as pids:
             supervisor = Chat(api.user(SUPERVISOR, "Giám sát tỉnh"))
             progress(f"    status commands, {repeats} times each")
