@@ -19,11 +19,11 @@ from bot.base.conversation import ConversationState
 from bot.base.effects import TurnResult
 from bot.base.events import Attachment, Reply
 from bot.base.outbox import MessageKind, OutboxMessage
-from handlers.channel import DELIVERED, Shared
+from handlers.channel import DELIVERED
 from handlers.telegram.channel import TelegramChannel
-from handlers.telegram.settings import TelegramSettings
 from harness.fakes import FakeBotApi
 from harness.waiting import quiet_period
+from tests.telegram_channel import telegram_channel
 from tests.traced_memory import peak_while
 
 TOKEN = "4243:FILES"
@@ -45,18 +45,8 @@ async def api() -> AsyncIterator[FakeBotApi]:
 
 @pytest.fixture
 async def channel(api: FakeBotApi, tmp_path: Path) -> AsyncIterator[TelegramChannel]:
-    settings = TelegramSettings.model_validate(
-        {
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": api.base_url,
-            "TELEGRAM_FILE_BASE_URL": api.base_file_url,
-            "TELEGRAM_FILE_TIMEOUT": FILE_TIMEOUT,
-        }
-    )
-    telegram = TelegramChannel(settings, Shared(tmp_path, 1_000_000))
-    await telegram.start()
-    yield telegram
-    await telegram.stop()
+    async with telegram_channel(api, tmp_path, TELEGRAM_FILE_TIMEOUT=FILE_TIMEOUT) as telegram:
+        yield telegram
 
 
 def file_of(path: Path, size: int) -> bytes:

@@ -18,11 +18,10 @@ from telegram.error import TimedOut
 from bot.base.conversation import ConversationState
 from bot.base.effects import TurnResult
 from bot.base.events import Button, Reply
-from handlers.channel import Shared
 from handlers.telegram.channel import TelegramChannel
-from handlers.telegram.settings import TelegramSettings
 from harness.fakes import FakeBotApi
 from harness.waiting import EVENT_CEILING, quiet_period
+from tests.telegram_channel import telegram_channel
 
 TOKEN = "4242:REPLIES"
 USER = 5005
@@ -40,19 +39,8 @@ async def api() -> AsyncIterator[FakeBotApi]:
 
 @pytest.fixture
 async def channel(api: FakeBotApi, tmp_path: Path) -> AsyncIterator[TelegramChannel]:
-    settings = TelegramSettings.model_validate(
-        {
-            "TELEGRAM_BOT_TOKEN": TOKEN,
-            "TELEGRAM_API_BASE_URL": api.base_url,
-            "TELEGRAM_FILE_BASE_URL": api.base_file_url,
-            "TELEGRAM_CONNECT_TIMEOUT": CLIENT_TIMEOUT,
-            "TELEGRAM_READ_TIMEOUT": CLIENT_TIMEOUT,
-        }
-    )
-    telegram = TelegramChannel(settings, Shared(tmp_path, 1_000_000))
-    await telegram.start()
-    yield telegram
-    await telegram.stop()
+    async with telegram_channel(api, tmp_path, TELEGRAM_CONNECT_TIMEOUT=CLIENT_TIMEOUT, TELEGRAM_READ_TIMEOUT=CLIENT_TIMEOUT) as telegram:
+        yield telegram
 
 
 def said(*replies: Reply) -> TurnResult:

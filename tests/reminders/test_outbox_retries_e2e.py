@@ -22,13 +22,11 @@ from bot.base.outbox import DeliveryState
 from bot.base.records import Role
 from bot.catalog.loading import load_catalog
 from bot.reminders.composing import ReminderService
-from handlers.channel import Shared
 from handlers.outbox_sender import RETRY_CEILING, RETRY_FIRST, OutboxSender, retry_delay
-from handlers.telegram.channel import TelegramChannel
-from handlers.telegram.settings import TelegramSettings
 from harness.fakes import FakeBotApi
 from storage.machinery_models import OutboxRow
 from tests.service_harness import NGHI_HAI, NGHI_HAI_NAME, ZONE, Chat, Harness
+from tests.telegram_channel import telegram_channel
 
 pytestmark = pytest.mark.usefixtures("ptb_timedelta")
 
@@ -49,14 +47,9 @@ async def api() -> AsyncIterator[FakeBotApi]:
 
 @pytest.fixture
 async def sender(api: FakeBotApi, harness: Harness, tmp_path: Path) -> AsyncIterator[OutboxSender]:
-    settings = TelegramSettings.model_validate({
-        "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.base_url, "TELEGRAM_FILE_BASE_URL": api.base_file_url,
-        "TELEGRAM_PER_CHAT_INTERVAL": 0,  # the pacer's one message a second to a chat is real time, not the test's
-    })  # fmt: skip
-    channel = TelegramChannel(settings, Shared(tmp_path, 1_000_000))
-    await channel.start()
-    yield OutboxSender(channel, harness.factory, harness.clock, lease=timedelta(minutes=1), zone=ZONE)
-    await channel.stop()
+    # the pacer's one message a second to a chat is real time, not the test's
+    async with telegram_channel(api, tmp_path, TELEGRAM_PER_CHAT_INTERVAL=0) as channel:
+        yield OutboxSender(channel, harness.factory, harness.clock, lease=timedelta(minutes=1), zone=ZONE)
 
 
 async def live_through(sender: OutboxSender, clock: FixedClock, span: timedelta) -> list[datetime]:
