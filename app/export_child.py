@@ -2,9 +2,9 @@
 libraries that lay files out (python-docx, openpyxl, matplotlib) and the memory a large export
 takes never enter a bot worker (app/export_runner.py starts it).
 
-It reads the job, one JSON line, on stdin, opens the database the settings name (reading only, app/export_context.py),
-makes the file with the builders a script uses (bot/documents/export_jobs.py), and writes the
-result, one JSON line, on stdout. The worker keeps stdin open while it waits: when stdin closes
+It reads the job, one JSON line, on stdin, opens the database the settings name for reading
+(app/export_context.py, as `baocao export` does), makes the file with the builders a script uses
+(bot/documents/export_jobs.py), and writes the result, one JSON line, on stdout. The worker keeps stdin open while it waits: when stdin closes
 before the file is made, the worker is gone, and so is this process (its request is taken over)."""
 
 from __future__ import annotations
