@@ -4,10 +4,10 @@ ledger of what became of it.
 A message is enqueued in the transaction of the change that caused it, so a crash after the
 commit delays it and never loses it. One row per key and person, so firing a reminder twice (a
 restart, a second worker) adds nothing: inserts skip what is there (ON CONFLICT DO NOTHING).
-Senders claim due rows and mark each outcome; on PostgreSQL several senders claim at once
-without waiting for or taking each other's rows (FOR UPDATE SKIP LOCKED). On SQLite every
-transaction already holds the write lock from its first statement (BEGIN IMMEDIATE), so claims
-simply take turns.
+Senders claim due rows, renew their claim on those still being sent, and mark each outcome; on
+PostgreSQL several senders claim at once without waiting for or taking each other's rows (FOR
+UPDATE SKIP LOCKED). On SQLite every transaction already holds the write lock from its first
+statement (BEGIN IMMEDIATE), so claims simply take turns.
 
 A message is tried until it no longer matters: past its expiry a claim does not take it but
 marks it EXPIRED, and a newer reminder of its series stops it when it is queued (`supersede`).
@@ -73,11 +73,11 @@ class SqlOutbox:
     async def claim(
         self, limit: int, now: datetime, channel: str, lease: timedelta = DEFAULT_LEASE, chat_id: str | None = None
     ) -> list[OutboxItem]:
-        """Takes back this channel's rows whose claim is older than `lease` (a sender that died),
-        then claims up to `limit` due pending rows, oldest first: they become sending, stamped
-        `now`, one attempt more; those past their expiry become EXPIRED instead. Rows another
-        transaction has locked are skipped, not waited for (PostgreSQL; SQLite ignores the
-        locking clause)."""
+        """Takes back this channel's rows whose claim was last stamped more than `lease` ago
+        (their sender died: a live one renews it), then claims up to `limit` due pending rows,
+        oldest first: they become sending, stamped `now`, one attempt more; those past their
+        expiry become EXPIRED instead. Rows another transaction has locked are skipped, not
+        waited for (PostgreSQL; SQLite ignores the locking clause)."""
         if limit <= 0:
             return []
         mine = [OutboxRow.channel == channel] + ([OutboxRow.chat_id == chat_id] if chat_id is not None else [])
@@ -141,6 +141,17 @@ class SqlOutbox:
             OutboxItem(id=row.id, message=_message(row), attempts=row.attempts + 1, retrying_since=row.retrying_since)
             for row in live
         ]
+
+    async def renew(self, item_ids: Collection[int], now: datetime) -> None:
+        """One statement for all the rows, however many a sender has in flight."""
+        ids = list(item_ids)
+        if ids:
+            await self.session.execute(
+                update(OutboxRow)
+                .where(OutboxRow.id.in_(ids), OutboxRow.state == DeliveryState.SENDING.value)
+                .values(claimed_at=now)
+                .execution_options(synchronize_session=False)
+            )
 
     async def mark(
         self,

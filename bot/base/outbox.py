@@ -99,8 +99,9 @@ FINAL_STATES = frozenset({DeliveryState.SENT, DeliveryState.FAILED, DeliveryStat
 UNDELIVERED = FINAL_STATES - {DeliveryState.SENT}
 """Final outcomes in which the message did not reach its person."""
 DEFAULT_LEASE = timedelta(seconds=30)
-"""A sender marks each row within a second or two of claiming it; a claim older than this
-belongs to a sender that died, and its row is sent again (at most one may already have gone)."""
+"""A sender renews its claim on the rows it is sending several times a lease, however long a send
+takes (handlers/outbox_sender.py); a claim not renewed for this long belongs to a sender that
+died, and its row is sent again (the one it had on the wire may already have gone)."""
 
 Ledger = Mapping[MessageKind, Mapping[DeliveryState, int]]
 
@@ -161,9 +162,14 @@ class Outbox(OutboxQueries, Protocol):
         self, limit: int, now: datetime, channel: str, lease: timedelta = ..., chat_id: str | None = None
     ) -> Sequence[OutboxItem]:
         """Takes this channel's due pending rows (only one chat's, given `chat_id`) for sending;
-        with PostgreSQL several senders never take the same row (SKIP LOCKED). Rows claimed
-        longer than `lease` ago, by a sender that died, are taken back. A due row past its
+        with PostgreSQL several senders never take the same row (SKIP LOCKED). Rows whose
+        claim was not renewed for `lease` (their sender died) are taken back. A due row past its
         expiry (OutboxMessage.expires_at) is not taken: it ends EXPIRED."""
+        ...
+
+    async def renew(self, item_ids: Collection[int], now: datetime) -> None:
+        """Stamps `now` as the claim of those of these rows still being sent, so that `claim`
+        does not take them back while their sender is alive and sending."""
         ...
 
     async def mark(

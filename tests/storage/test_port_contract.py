@@ -673,6 +673,24 @@ async def test_the_outbox_keeps_one_row_per_key_and_person_and_lends_rows_to_sen
         assert [(i.id, i.attempts) for i in await uow.outbox.claim(5, at(1), "zalo")] == [(zalo[0].id, 2)]
 
 
+async def test_a_renewed_claim_is_taken_back_only_a_lease_after_its_last_renewal(seeded: Store) -> None:
+    le = await person(seeded, "Lê Văn An", (HAI, Role.REPORTER), chat=("telegram", "1"))
+    lease = timedelta(minutes=1)
+    async with seeded.uow() as uow:
+        await uow.outbox.enqueue([message("r1", le), message("r2", le), message("r3", le)], NOW)
+        renewed, lapsed, sent = await uow.outbox.claim(5, NOW, "telegram", lease)
+        await uow.outbox.mark(sent.id, DeliveryState.SENT, at(0.5))
+    async with seeded.uow() as uow:
+        await uow.outbox.renew([renewed.id, sent.id], at(0.9))  # a row no longer sending is left as it is
+        await uow.outbox.renew([], at(0.9))
+    async with seeded.uow() as uow:
+        assert [(i.id, i.attempts) for i in await uow.outbox.claim(5, at(1.5), "telegram", lease)] == [(lapsed.id, 2)]
+    async with seeded.uow() as uow:
+        assert [(i.id, i.attempts) for i in await uow.outbox.claim(5, at(1.95), "telegram", lease)] == [(renewed.id, 2)]
+    async with seeded.uow() as uow:
+        assert sorted(i.id for i in await uow.outbox.claim(5, at(60), "telegram", lease)) == [renewed.id, lapsed.id]  # the sent one stays sent
+
+
 async def test_the_ledger_counts_every_kind_and_state_and_keys_find_units(seeded: Store) -> None:
     le = await person(seeded, "Lê Văn An", (HAI, Role.REPORTER), chat=("telegram", "1"))
     hai, thuy = seeded.ids[HAI], seeded.ids[THUY]
