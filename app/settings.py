@@ -49,8 +49,9 @@ class Settings(EnvironmentSettings):
     chat-bound call then takes a slot of a budget they share, so the platform's limit holds in
     total (a database round trip a call; a worker alone keeps its limits in memory)."""
     outbox_lease_seconds: float = Field(30.0, alias="BAOCAO_OUTBOX_LEASE_SECONDS", gt=0)
-    """How long a claimed outbox row may stay unanswered before another sender takes it back:
-    the time a crashed sender's message waits after a restart."""
+    """How long a sender's claim on an outbox row lasts unless renewed (it is, while the row is
+    being sent, however long that takes): the time a crashed sender's message waits before
+    another sender, or the restarted one, takes it back."""
 
     export_timeout_seconds: float = Field(600.0, alias="BAOCAO_EXPORT_TIMEOUT_SECONDS", gt=0)
     """How long a file asked for in a chat may take to make before it is given up (its asker told)."""

@@ -3,8 +3,12 @@
 The loop is the same for every channel; the channel only sends one message and says what became
 of it (`handlers.channel.SendResult`). A row is claimed (several senders never take the same
 one), sent, and marked in its own short transaction, so a crash leaves at most the one message
-in flight undecided; rows a dead sender had claimed are taken back when their lease runs out,
-and that one may go out twice.
+in flight undecided. While a batch goes out its sender renews the claim on the rows not yet
+marked, RENEWALS_PER_LEASE times a lease, for as long as they take: a file goes up a chunk at a
+time with no bound but its progress, a batch may wait out the pacer or a 429, and a row taken
+back meanwhile by another sender (a new leader) would reach its person twice. A sender that
+dies stops renewing, and its rows are taken back when their lease runs out; the one it had on
+the wire may go out twice.
 
 A platform's passing failure (a timeout, a 5xx, an outage) is tried again, ever less often (as
 long again as the message has been failing, at most RETRY_CEILING apart), until the message no
@@ -40,6 +44,9 @@ RETRY_FIRST = timedelta(seconds=2)
 RETRY_CEILING = timedelta(minutes=15)
 """The longest wait between two tries: a platform back from an outage gets the message within
 a quarter of an hour."""
+RENEWALS_PER_LEASE = 3
+"""How often a sender renews its claim on the rows it is sending, a lease long: a renewal may
+fail or come late once and the claim still holds."""
 SPREAD = 0.2
 """Waits are shortened by up to this fraction, by row, so the messages one outage held back do
 not all come back in the same second."""
@@ -92,25 +99,48 @@ class OutboxSender:
                     await asyncio.wait_for(self.wake.wait(), self.idle_seconds)
 
     async def send_due(self) -> int:
-        """Claims the rows due now (a batch) and sends them; returns how many."""
+        """Claims the rows due now (a batch) and sends them, keeping the claim on those not yet
+        marked until the batch is done; returns how many."""
         async with self.unit_of_work() as uow:
             mine = await uow.outbox.claim(self.batch, self.clock.now(), self.channel.name, self.lease, self.chat_id)
-        await asyncio.gather(*(self.guarded(item) for item in mine))
+        if not mine:
+            return 0
+        unmarked = {item.id for item in mine}
+        keeping = asyncio.create_task(self.keep_claims(unmarked))
+        try:
+            await asyncio.gather(*(self.guarded(item, unmarked) for item in mine))
+        finally:
+            keeping.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await keeping
         return len(mine)
 
-    async def guarded(self, item: OutboxItem) -> None:
-        async with self.slots:
-            if (wait := self.held(item.message)) is not None:
-                await self.mark(
-                    item, DeliveryState.PENDING, "the channel's monthly quota is used up", wait.total_seconds(), item.retrying_since
-                )
-                return
+    async def keep_claims(self, unmarked: set[int]) -> None:
+        """Renews the claim on the `unmarked` rows, all in one statement, until cancelled."""
+        while True:
+            await asyncio.sleep(self.lease.total_seconds() / RENEWALS_PER_LEASE)
             try:
-                result = await self.channel.send(item.message)
-            except Exception as error:
-                log.exception("%s: unexpected failure sending outbox row %s", self.channel.name, item.id)
-                result = SendResult(Outcome.TRANSIENT, detail=f"unexpected error: {error!r}")
-            await self.record(item, result)
+                async with self.unit_of_work() as uow:
+                    await uow.outbox.renew(unmarked, self.clock.now())
+            except Exception:
+                log.exception("%s: the claim on outbox rows %s could not be renewed; trying again", self.channel.name, sorted(unmarked))
+
+    async def guarded(self, item: OutboxItem, unmarked: set[int]) -> None:
+        async with self.slots:
+            try:
+                if (wait := self.held(item.message)) is not None:
+                    await self.mark(
+                        item, DeliveryState.PENDING, "the channel's monthly quota is used up", wait.total_seconds(), item.retrying_since
+                    )
+                    return
+                try:
+                    result = await self.channel.send(item.message)
+                except Exception as error:
+                    log.exception("%s: unexpected failure sending outbox row %s", self.channel.name, item.id)
+                    result = SendResult(Outcome.TRANSIENT, detail=f"unexpected error: {error!r}")
+                await self.record(item, result)
+            finally:
+                unmarked.discard(item.id)
 
     async def record(self, item: OutboxItem, result: SendResult) -> None:
         message = item.message
