@@ -162,6 +162,7 @@ async def test_a_worker_killed_while_making_a_file_is_taken_over_and_the_file_ar
 async def test_a_child_process_that_fails_is_said_plainly_and_logged_with_its_cause(bot: BotProcess, province: Officer) -> None:
     exports = bot.workdir / "files" / "exports"
     shutil.rmtree(exports, ignore_errors=True)
+    exports.parent.mkdir(parents=True, exist_ok=True)  # whether or not an earlier test made a file
     exports.write_text("a file where the exports folder should be")
     try:
         province.user.send_command("bieudo")
