@@ -12,7 +12,6 @@ given up, and its asker told. A worker stopped cleanly puts its request back in 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import os
@@ -29,6 +28,7 @@ from bot.base.exports import ExportJob, ExportState
 from bot.base.outbox import OutboxMessage
 from bot.base.ports import UnitOfWork
 from bot.documents.export_jobs import CRASHED, FAILED, TOO_LONG, failure_message, file_message
+from handlers.claims import kept_claim
 
 __all__ = ["IDLE_SECONDS", "MAX_ATTEMPTS", "ExportFailed", "ExportRunner", "child_environment"]
 
@@ -91,20 +91,16 @@ class ExportRunner:
             await self.finish(job, ExportState.FAILED, failure_message(job, CRASHED, self.clock.now(), times=job.attempts - 1), "given up")
             return True
         log.info("%s: making it", what)
-        keeping = asyncio.create_task(self.keep_claim(job, what))
-        try:
-            text, attachment = await self.made(job)
-        except asyncio.CancelledError:
-            await self.release(job, what)
-            raise
-        except ExportFailed as error:
-            log.error("%s failed: %s", what, error)
-            await self.finish(job, ExportState.FAILED, failure_message(job, error.reason, self.clock.now(), **error.fields), str(error))
-            return True
-        finally:
-            keeping.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keeping
+        async with kept_claim(lambda: self.renew(job, what), self.lease, what):
+            try:
+                text, attachment = await self.made(job)
+            except asyncio.CancelledError:
+                await self.release(job, what)
+                raise
+            except ExportFailed as error:
+                log.error("%s failed: %s", what, error)
+                await self.finish(job, ExportState.FAILED, failure_message(job, error.reason, self.clock.now(), **error.fields), str(error))
+                return True
         await self.finish(job, ExportState.DONE, file_message(job, text, attachment, self.clock.now()))
         log.info("%s: done, %s", what, attachment.name if attachment else "no file")
         return True
@@ -144,19 +140,13 @@ class ExportRunner:
             raise ExportFailed(f"took longer than {self.timeout}", TOO_LONG, minutes=minutes) from None
         return out, err
 
-    async def keep_claim(self, job: ExportJob, what: str) -> None:
-        """Renews the claim while the child works, well within the lease."""
-        while True:
-            await asyncio.sleep(self.lease.total_seconds() / 3)
-            try:
-                async with self.unit_of_work() as uow:
-                    held = await uow.exports.renew(job, self.clock.now())
-            except Exception:
-                log.exception("%s: the claim could not be renewed; trying again", what)
-                continue
-            if not held:
-                log.warning("%s: another worker took it over; this one's file will not be sent", what)
-                return
+    async def renew(self, job: ExportJob, what: str) -> bool:
+        """The claim renewed while the child works; False once another worker took it over."""
+        async with self.unit_of_work() as uow:
+            held = await uow.exports.renew(job, self.clock.now())
+        if not held:
+            log.warning("%s: another worker took it over; this one's file will not be sent", what)
+        return held
 
     async def release(self, job: ExportJob, what: str) -> None:
         """The worker is stopping (SIGTERM): the request goes back to the queue for the next

@@ -4,7 +4,7 @@ The loop is the same for every channel; the channel only sends one message and s
 of it (`handlers.channel.SendResult`). A row is claimed (several senders never take the same
 one), sent, and marked in its own short transaction, so a crash leaves at most the one message
 in flight undecided. While a batch goes out its sender renews the claim on the rows not yet
-marked, RENEWALS_PER_LEASE times a lease, for as long as they take: a file goes up a chunk at a
+marked, a few times a lease (handlers/claims.py), for as long as they take: a file goes up a chunk at a
 time with no bound but its progress, a batch may wait out the pacer or a 429, and a row taken
 back meanwhile by another sender (a new leader) would reach its person twice. A sender that
 dies stops renewing, and its rows are taken back when their lease runs out; the one it had on
@@ -34,6 +34,7 @@ from bot.base.ports import UnitOfWork
 from bot.reminders.plan import outside_quiet_hours
 from bot.reminders.rerouting import Routes, rerouted
 from handlers.channel import Outcome, Sender, SendResult
+from handlers.claims import kept_claim
 
 __all__ = ["OUTCOME_STATES", "RETRY_CEILING", "RETRY_FIRST", "OutboxSender", "retry_delay"]
 
@@ -44,9 +45,6 @@ RETRY_FIRST = timedelta(seconds=2)
 RETRY_CEILING = timedelta(minutes=15)
 """The longest wait between two tries: a platform back from an outage gets the message within
 a quarter of an hour."""
-RENEWALS_PER_LEASE = 3
-"""How often a sender renews its claim on the rows it is sending, a lease long: a renewal may
-fail or come late once and the claim still holds."""
 SPREAD = 0.2
 """Waits are shortened by up to this fraction, by row, so the messages one outage held back do
 not all come back in the same second."""
@@ -106,24 +104,15 @@ class OutboxSender:
         if not mine:
             return 0
         unmarked = {item.id for item in mine}
-        keeping = asyncio.create_task(self.keep_claims(unmarked))
-        try:
-            await asyncio.gather(*(self.guarded(item, unmarked) for item in mine))
-        finally:
-            keeping.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await keeping
-        return len(mine)
 
-    async def keep_claims(self, unmarked: set[int]) -> None:
-        """Renews the claim on the `unmarked` rows, all in one statement, until cancelled."""
-        while True:
-            await asyncio.sleep(self.lease.total_seconds() / RENEWALS_PER_LEASE)
-            try:
-                async with self.unit_of_work() as uow:
-                    await uow.outbox.renew(unmarked, self.clock.now())
-            except Exception:
-                log.exception("%s: the claim on outbox rows %s could not be renewed; trying again", self.channel.name, sorted(unmarked))
+        async def renew() -> bool:
+            async with self.unit_of_work() as uow:
+                await uow.outbox.renew(unmarked, self.clock.now())
+            return True
+
+        async with kept_claim(renew, self.lease, f"{self.channel.name}: the outbox rows being sent"):
+            await asyncio.gather(*(self.guarded(item, unmarked) for item in mine))
+        return len(mine)
 
     async def guarded(self, item: OutboxItem, unmarked: set[int]) -> None:
         async with self.slots:
