@@ -90,7 +90,7 @@ async def read_tallies(source: ScopeSource) -> AnswerTallies:
         of_form = [row for row in handed_in if row.form_id == form_id and row.report_id is not None]
         if not ids or not of_form:
             continue
-        reports = [row.report_id for row in of_form if row.report_id is not None]
+        reports = report_ids(of_form)
         statuses_given = 0
         for question_id, tally in (await source.reads.criteria_by_question(reports, ids)).items():
             statuses: Counter[CriterionStatus] = Counter()
